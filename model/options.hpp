@@ -1,0 +1,47 @@
+// Switches for every rule the Cisco note only implies (spec section 7). Defaults are the
+// spec's inferred choices; `--model-option KEY=VALUE` sets them from the command line.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace ikeconform {
+
+// V1-7: which certificate a peer sends when no received CERT_REQ matches.
+enum class FallbackCertificate : std::uint8_t {
+  ProfileThenStore,  // "profile-then-store": first trustpoint of its profile list, else first of the store
+  Store,             // "store": first identity certificate of the store
+  None,              // "none": send no certificate (authentication then fails)
+};
+// V2-12: what the IKEv2 initiator's IKE_AUTH CERTREQ names.
+enum class CertReqScope : std::uint8_t { Profile, All };
+// V1-4 (inferred part): where CA-only trustpoints go in the CERT_REQ order.
+enum class CaOnlyOrder : std::uint8_t {
+  ReverseAuthenticate,  // "reverse-authenticate": after the enrolled issuers, newest `crypto pki authenticate` first
+  Authenticate,         // "authenticate": after the enrolled issuers, in configuration order
+};
+
+struct ModelOptions {
+  bool initiator_choice_restricted_to_profile = true;                    // V1-6
+  FallbackCertificate fallback_certificate = FallbackCertificate::ProfileThenStore;  // V1-7
+  CertReqScope ikev2_initiator_certreq = CertReqScope::Profile;          // V2-12
+  CertReqScope ikev2_responder_choice = CertReqScope::Profile;           // V2-13
+  bool predefined_trustpoints = true;                                    // section 1
+  CaOnlyOrder ca_only_order = CaOnlyOrder::ReverseAuthenticate;          // V1-4
+  bool trace = true;  // build the IOS-vocabulary trace (off for throughput)
+
+  friend bool operator==(const ModelOptions&, const ModelOptions&) = default;
+};
+
+// Applies "KEY=VALUE"; returns an error message on an unknown key or value.
+std::optional<std::string> set_model_option(ModelOptions& o, std::string_view key_eq_value);
+// Every option as KEY -> VALUE, in a stable order (for summaries and reports).
+std::vector<std::pair<std::string, std::string>> describe(const ModelOptions& o);
+// The accepted values of each key, for --help and error messages.
+std::string model_option_help();
+
+}  // namespace ikeconform

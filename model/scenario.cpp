@@ -1,0 +1,67 @@
+#include "model/scenario.hpp"
+
+#include <algorithm>
+#include <set>
+
+namespace ikeconform {
+
+const Ca* find_ca(const Scenario& s, const std::string& id) {
+  auto it = std::find_if(s.cas.begin(), s.cas.end(), [&](const Ca& c) { return c.id == id; });
+  return it == s.cas.end() ? nullptr : &*it;
+}
+
+const Trustpoint* find_trustpoint(const Peer& p, const std::string& name) {
+  auto it = std::find_if(p.trustpoints.begin(), p.trustpoints.end(), [&](const Trustpoint& t) { return t.name == name; });
+  return it == p.trustpoints.end() ? nullptr : &*it;
+}
+
+const Profile* find_profile(const Peer& p, const std::string& name) {
+  auto it = std::find_if(p.profiles.begin(), p.profiles.end(), [&](const Profile& f) { return f.name == name; });
+  return it == p.profiles.end() ? nullptr : &*it;
+}
+
+std::vector<std::string> validate(const Scenario& s) {
+  std::vector<std::string> problems;
+  auto bad = [&](std::string m) { problems.push_back(std::move(m)); };
+  std::set<std::string> ca_ids;
+  for (const Ca& c : s.cas) {
+    if (c.id.empty()) bad("a CA has an empty id");
+    if (c.dn.empty()) bad("CA '" + c.id + "' has an empty dn");
+    if (!ca_ids.insert(c.id).second) bad("CA id '" + c.id + "' is defined twice");
+  }
+  if (s.peers.size() != 2) bad("a scenario has exactly two peers, this one has " + std::to_string(s.peers.size()));
+  std::set<std::string> peer_names;
+  for (const Peer& p : s.peers) {
+    const std::string who = "peer '" + p.name + "'";
+    if (p.name.empty()) bad("a peer has an empty name");
+    if (!peer_names.insert(p.name).second) bad(who + " is defined twice");
+    std::set<std::string> tps;
+    for (const Trustpoint& t : p.trustpoints) {
+      if (t.name.empty()) bad(who + ": a trustpoint has an empty name");
+      if (!tps.insert(t.name).second) bad(who + ": trustpoint '" + t.name + "' is defined twice");
+      if (!find_ca(s, t.ca)) bad(who + ": trustpoint '" + t.name + "' names unknown CA '" + t.ca + "'");
+    }
+    std::set<std::string> enrolled;
+    for (const IdentityCert& c : p.certificates) {
+      if (!find_trustpoint(p, c.trustpoint))
+        bad(who + ": certificate enrolled under unknown trustpoint '" + c.trustpoint + "'");
+      if (!enrolled.insert(c.trustpoint).second)
+        bad(who + ": trustpoint '" + c.trustpoint + "' holds two identity certificates");
+    }
+    std::set<std::string> profs;
+    for (const Profile& f : p.profiles) {
+      if (f.name.empty()) bad(who + ": a profile has an empty name");
+      if (!profs.insert(f.name).second) bad(who + ": profile '" + f.name + "' is defined twice");
+      for (const ProfileTrustpoint& pt : f.trustpoints)
+        if (!find_trustpoint(p, pt.trustpoint))
+          bad(who + ": profile '" + f.name + "' names unknown trustpoint '" + pt.trustpoint + "'");
+      for (const IdentityMatch& m : f.match)
+        if (m.value.empty()) bad(who + ": profile '" + f.name + "' has an empty match identity");
+    }
+    if (p.tunnel_profile.empty()) bad(who + ": no tunnel profile");
+    else if (!find_profile(p, p.tunnel_profile)) bad(who + ": tunnel profile '" + p.tunnel_profile + "' is not defined");
+  }
+  return problems;
+}
+
+}  // namespace ikeconform

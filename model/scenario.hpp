@@ -1,0 +1,113 @@
+// Vendor-neutral trust intent for two peers: the `ikeconform.scenario/1` format.
+// Everything a target needs to run one tunnel in either direction; nothing vendor-specific.
+// The JSON form is documented in docs/scenario-format.md.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ikeconform {
+
+inline constexpr const char* kScenarioSchema = "ikeconform.scenario/1";
+
+enum class IkeVersion : std::uint8_t { V1 = 1, V2 = 2 };
+enum class AuthMethod : std::uint8_t { RsaSig, PreShare };
+// IKE identification types this project uses (RFC 7296 §3.5 / RFC 2407 §4.6.2.1).
+enum class IdKind : std::uint8_t { Fqdn, Address };
+enum class TrustpointUse : std::uint8_t { Both, Sign, Verify };  // IKEv2 `pki trustpoint X [sign|verify]` (V2-6)
+enum class Revocation : std::uint8_t { None, Crl };
+
+// A certificate authority. `id` is the scenario-local key other objects refer to.
+struct Ca {
+  std::string id;              // e.g. "CA1"
+  std::string dn;              // issuer DN as IOS prints it: "cn=CA1,o=cisco,o=com"
+  std::string enrollment_url;  // optional; section 6 uses it to tell CAs apart
+  friend bool operator==(const Ca&, const Ca&) = default;
+};
+
+// `crypto pki trustpoint NAME`: one CA certificate (the anchor), authenticated in list order.
+struct Trustpoint {
+  std::string name;  // "IOSCA1"
+  std::string ca;    // Ca::id
+  Revocation revocation_check = Revocation::None;
+  friend bool operator==(const Trustpoint&, const Trustpoint&) = default;
+};
+
+// The router's own identity certificate, enrolled under a trustpoint.
+struct IdentityCert {
+  std::string trustpoint;
+  std::string subject;                 // optional, e.g. "cn=R1,ou=IT-CA1,o=cisco,o=com"
+  bool revoked = false;                // section 7: CRL check fails only when marked revoked
+  std::vector<std::string> features;   // V1-13: e.g. "x509v1", "sig-md5"; a verifier lacking one rejects
+  friend bool operator==(const IdentityCert&, const IdentityCert&) = default;
+};
+
+// `match identity host|address` (IKEv1) / `match identity remote fqdn|address` (IKEv2).
+struct IdentityMatch {
+  IdKind kind = IdKind::Fqdn;
+  std::string value;  // FQDN, or IPv4 address
+  std::string mask;   // address only, optional ("255.255.255.255")
+  friend bool operator==(const IdentityMatch&, const IdentityMatch&) = default;
+};
+
+struct ProfileTrustpoint {
+  std::string trustpoint;
+  TrustpointUse use = TrustpointUse::Both;
+  friend bool operator==(const ProfileTrustpoint&, const ProfileTrustpoint&) = default;
+};
+
+// `crypto isakmp profile` (IKEv1) or `crypto ikev2 profile` (IKEv2), by the scenario's version.
+struct Profile {
+  std::string name;
+  std::vector<IdentityMatch> match;
+  IdKind self_identity = IdKind::Fqdn;  // `self-identity fqdn` / `identity local address`
+  // `ca trust-point` (IKEv1, use always Both) / `pki trustpoint` (IKEv2). Empty: no restriction.
+  std::vector<ProfileTrustpoint> trustpoints;
+  AuthMethod auth_local = AuthMethod::RsaSig;
+  AuthMethod auth_remote = AuthMethod::RsaSig;
+  friend bool operator==(const Profile&, const Profile&) = default;
+};
+
+// `crypto isakmp policy` / `crypto ikev2 proposal`: compared verbatim between peers.
+struct Proposal {
+  std::string encryption = "aes";
+  std::string integrity = "sha256";
+  int group = 14;
+  friend bool operator==(const Proposal&, const Proposal&) = default;
+};
+
+struct Peer {
+  std::string name;     // hostname, "R1"
+  std::string fqdn;     // "R1.cisco.com"
+  std::string address;  // outside address, "192.168.0.1"
+  std::string personality = "cisco-ios";
+  std::vector<Trustpoint> trustpoints;     // configuration (`crypto pki authenticate`) order
+  std::vector<IdentityCert> certificates;  // enrollment order, oldest first
+  std::vector<Profile> profiles;           // configuration order (V2-9 takes the last match)
+  std::string tunnel_profile;              // profile bound to Tunnel1 via `tunnel protection`
+  std::vector<Proposal> proposals;         // empty: one default proposal
+  // V1-13: certificate features this peer cannot verify ("x509v1", "sig-md5", ...).
+  std::vector<std::string> unsupported_features;
+  friend bool operator==(const Peer&, const Peer&) = default;
+};
+
+struct Scenario {
+  std::string name;
+  IkeVersion ike_version = IkeVersion::V1;
+  bool aggressive_mode = false;  // section 7: not covered, rejected as UNSUPPORTED
+  std::vector<Ca> cas;
+  std::vector<Peer> peers;  // exactly two
+  friend bool operator==(const Scenario&, const Scenario&) = default;
+};
+
+// Lookups used across the project; nullptr when absent.
+const Ca* find_ca(const Scenario& s, const std::string& id);
+const Trustpoint* find_trustpoint(const Peer& p, const std::string& name);
+const Profile* find_profile(const Peer& p, const std::string& name);
+
+// Structural checks (references resolve, names unique, two peers). Returns problems, empty if valid.
+std::vector<std::string> validate(const Scenario& s);
+
+}  // namespace ikeconform
