@@ -24,7 +24,8 @@ enum class Reason : std::uint8_t {
   TsUnacceptable,        // V2-10
   NoMatchingProfile,     // V1-8 / V2-9 found nothing
   NoProposalChosen,      // V1-1 / IKE_SA_INIT
-  Unsupported,           // section 7: aggressive mode, pre-shared keys without secret, ...
+  Unsupported,           // section 7: aggressive mode
+  AuthMethodMismatch,    // one side signs, the other expects a pre-shared key (or the reverse)
   PeerUnreachable,       // real stacks: no answer at all
   InternalError,         // real stacks: daemon crashed, timeout
 };
@@ -69,6 +70,12 @@ struct Observation {
   std::uint8_t responder() const { return static_cast<std::uint8_t>(1 - initiator); }
   bool up() const { return ike_sa == SaResult::Established && child_sa == SaResult::Established; }
 };
+
+// Names behind the indices ("" for kNone).
+std::string ca_dn(const Scenario& s, CaIndex ca);
+std::string trustpoint_name(const Scenario& s, std::size_t peer, TpIndex tp);
+std::string profile_name(const Scenario& s, std::size_t peer, std::int16_t profile);
+std::string sa_result_text(SaResult r);  // "established" | "failed" | "not_attempted"
 
 // Field-by-field comparison without the trace: what differential oracles compare.
 struct ObservationDiff {

@@ -25,6 +25,10 @@ enum class CaOnlyOrder : std::uint8_t {
   Authenticate,         // "authenticate": after the enrolled issuers, in configuration order
 };
 
+// V2-9 documents that IKEv2 binds the last matching profile; V2-11 says overlapping IKEv1 profiles
+// "give the same kind of trouble", so IKEv1 follows the same rule unless told otherwise.
+enum class ProfileMatch : std::uint8_t { Last, First };
+
 struct ModelOptions {
   bool initiator_choice_restricted_to_profile = true;                    // V1-6
   FallbackCertificate fallback_certificate = FallbackCertificate::ProfileThenStore;  // V1-7
@@ -32,6 +36,7 @@ struct ModelOptions {
   CertReqScope ikev2_responder_choice = CertReqScope::Profile;           // V2-13
   bool predefined_trustpoints = true;                                    // section 1
   CaOnlyOrder ca_only_order = CaOnlyOrder::ReverseAuthenticate;          // V1-4
+  ProfileMatch ikev1_profile_match = ProfileMatch::Last;                 // V1-8 with V2-11
   bool trace = true;  // build the IOS-vocabulary trace (off for throughput)
 
   friend bool operator==(const ModelOptions&, const ModelOptions&) = default;

@@ -1,0 +1,200 @@
+#include "model/engine.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "model/personality.hpp"
+#include "model/predefined.hpp"
+
+namespace ikeconform {
+
+bool parse_ipv4(std::string_view s, std::uint32_t& out) {
+  std::uint32_t v = 0;
+  int parts = 0;
+  std::size_t i = 0;
+  while (parts < 4) {
+    if (i >= s.size() || s[i] < '0' || s[i] > '9') return false;
+    std::uint32_t octet = 0;
+    std::size_t digits = 0;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9' && digits < 4) {
+      octet = octet * 10 + static_cast<std::uint32_t>(s[i] - '0');
+      ++i;
+      ++digits;
+    }
+    if (octet > 255 || digits > 3) return false;
+    v = (v << 8) | octet;
+    if (++parts < 4) {
+      if (i >= s.size() || s[i] != '.') return false;
+      ++i;
+    }
+  }
+  if (i != s.size()) return false;
+  out = v;
+  return true;
+}
+
+static bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           auto lx = (x >= 'A' && x <= 'Z') ? static_cast<char>(x - 'A' + 'a') : x;
+           auto ly = (y >= 'A' && y <= 'Z') ? static_cast<char>(y - 'A' + 'a') : y;
+           return lx == ly;
+         });
+}
+
+// V1-8 / V2-9: `match identity host|address` against the received ID payload.
+bool identity_matches(const IdentityMatch& m, const PeerId& id) {
+  if (m.kind != id.kind) return false;
+  if (m.kind == IdKind::Fqdn) return iequals(m.value, id.value);
+  std::uint32_t addr = 0, mask = 0xffffffffu;
+  if (!parse_ipv4(m.value, addr)) return false;
+  if (!m.mask.empty() && !parse_ipv4(m.mask, mask)) return false;
+  return (addr & mask) == (id.ipv4 & mask);
+}
+
+// V1-13: a certificate feature (X.509 v1, a signature hash) the verifier cannot handle.
+bool has_feature_gap(const PeerCtx& verifier, const IdentityCert& cert) {
+  for (const std::string& f : cert.features)
+    if (std::find(verifier.peer->unsupported_features.begin(), verifier.peer->unsupported_features.end(), f) !=
+        verifier.peer->unsupported_features.end())
+      return true;
+  return false;
+}
+
+PeerId PeerCtx::identity(const Profile& p) const {
+  // V1-11: `self-identity fqdn` sends ID type FQDN; otherwise the address.
+  if (p.self_identity == IdKind::Fqdn) return {IdKind::Fqdn, peer->fqdn, 0};
+  return {IdKind::Address, peer->address, ipv4};
+}
+
+std::string_view Negotiation::ca_dn(CaIndex ca) const {
+  const auto& cas = cs.scenario->cas;
+  auto i = static_cast<std::size_t>(ca);
+  if (i < cas.size()) return cas[i].dn;
+  return kPredefinedTrustpoints.at(i - cas.size()).dn;
+}
+
+std::string_view Negotiation::tp_name(const PeerCtx& p, TpIndex tp) const {
+  auto i = static_cast<std::size_t>(tp);
+  if (i < p.peer->trustpoints.size()) return p.peer->trustpoints[i].name;
+  return kPredefinedTrustpoints.at(i - p.peer->trustpoints.size()).name;
+}
+
+namespace {
+
+template <typename T>
+std::int16_t index_of(const std::vector<T>& v, const std::string& name, std::string T::*field) {
+  for (std::size_t i = 0; i < v.size(); ++i)
+    if (v[i].*field == name) return static_cast<std::int16_t>(i);
+  return kNone;
+}
+
+void add_unique_ca(CertReqList& l, CaIndex ca, TpIndex tp) {
+  for (const CertReq& c : l)
+    if (c.ca == ca) return;
+  l.push_back({ca, tp});
+}
+
+PeerCtx compile_peer(const Scenario& s, std::size_t index, const ModelOptions& o) {
+  const Peer& p = s.peers[index];
+  PeerCtx c;
+  c.peer = &p;
+  c.index = index;
+  c.personality = find_personality(p.personality);
+  if (!c.personality) throw std::invalid_argument("peer '" + p.name + "': unknown personality '" + p.personality + "'");
+  if (p.trustpoints.size() > 1000 || s.cas.size() > 1000) throw std::invalid_argument("too many trustpoints or CAs");
+  c.user_tps = static_cast<std::int16_t>(p.trustpoints.size());
+  for (const Trustpoint& t : p.trustpoints) {
+    auto ca = index_of(s.cas, t.ca, &Ca::id);
+    if (ca == kNone) throw std::invalid_argument("peer '" + p.name + "': trustpoint '" + t.name + "' names unknown CA '" + t.ca + "'");
+    c.tp_ca.push_back(ca);
+    c.cert.push_back(kNone);
+  }
+  if (o.predefined_trustpoints)
+    for (std::size_t k = 0; k < kPredefinedTrustpoints.size(); ++k) c.tp_ca.push_back(static_cast<CaIndex>(s.cas.size() + k));
+  c.all_tps = static_cast<std::int16_t>(c.tp_ca.size());
+  for (std::size_t i = 0; i < p.certificates.size(); ++i) {
+    auto tp = index_of(p.trustpoints, p.certificates[i].trustpoint, &Trustpoint::name);
+    if (tp == kNone) throw std::invalid_argument("peer '" + p.name + "': certificate under unknown trustpoint");
+    c.cert[static_cast<std::size_t>(tp)] = static_cast<std::int16_t>(i);
+  }
+  // Section 1: `show crypto pki certificates` lists the most recently enrolled first.
+  for (auto it = p.certificates.rbegin(); it != p.certificates.rend(); ++it)
+    c.store.push_back(index_of(p.trustpoints, it->trustpoint, &Trustpoint::name));
+  // V1-4: issuers in store order, then CA-only trustpoints, then the predefined ones; no duplicates.
+  for (TpIndex tp : c.store) add_unique_ca(c.global_certreq, c.ca_of(tp), tp);
+  auto ca_only = [&](TpIndex tp) {
+    if (!c.enrolled(tp)) add_unique_ca(c.global_certreq, c.ca_of(tp), tp);
+  };
+  if (o.ca_only_order == CaOnlyOrder::ReverseAuthenticate)
+    for (TpIndex tp = static_cast<TpIndex>(c.user_tps - 1); tp >= 0; --tp) ca_only(tp);
+  else
+    for (TpIndex tp = 0; tp < c.user_tps; ++tp) ca_only(tp);
+  for (TpIndex tp = c.user_tps; tp < c.all_tps; ++tp) add_unique_ca(c.global_certreq, c.ca_of(tp), tp);
+  c.tunnel = index_of(p.profiles, p.tunnel_profile, &Profile::name);
+  if (c.tunnel == kNone) throw std::invalid_argument("peer '" + p.name + "': tunnel profile '" + p.tunnel_profile + "' is not defined");
+  for (const Profile& f : p.profiles)
+    for (const ProfileTrustpoint& pt : f.trustpoints)
+      if (index_of(p.trustpoints, pt.trustpoint, &Trustpoint::name) == kNone)
+        throw std::invalid_argument("peer '" + p.name + "': profile '" + f.name + "' names unknown trustpoint '" + pt.trustpoint + "'");
+  if (!parse_ipv4(p.address, c.ipv4)) c.ipv4 = 0;
+  return c;
+}
+
+}  // namespace
+
+CompiledScenario compile(const Scenario& s, const ModelOptions& o) {
+  if (s.peers.size() != 2) throw std::invalid_argument("a scenario has exactly two peers");
+  CompiledScenario cs;
+  cs.scenario = &s;
+  cs.peers[0] = compile_peer(s, 0, o);
+  cs.peers[1] = compile_peer(s, 1, o);
+  cs.ca_count = static_cast<std::int16_t>(s.cas.size() + (o.predefined_trustpoints ? kPredefinedTrustpoints.size() : 0));
+  return cs;
+}
+
+Observation run_direction(const CompiledScenario& cs, std::uint8_t initiator, const ModelOptions& o) {
+  if (initiator > 1) throw std::invalid_argument("initiator must be 0 or 1");
+  return cs.scenario->ike_version == IkeVersion::V1 ? run_ikev1(cs, initiator, o) : run_ikev2(cs, initiator, o);
+}
+
+Observation run_direction(const Scenario& s, std::uint8_t initiator, const ModelOptions& o) {
+  CompiledScenario cs = compile(s, o);
+  return run_direction(cs, initiator, o);
+}
+
+}  // namespace ikeconform
+
+namespace ikeconform {
+
+bool proposals_agree(const Peer& a, const Peer& b) {
+  static const std::vector<Proposal> kDefault{Proposal{}};
+  const auto& pa = a.proposals.empty() ? kDefault : a.proposals;
+  const auto& pb = b.proposals.empty() ? kDefault : b.proposals;
+  for (const Proposal& x : pa)
+    if (std::find(pb.begin(), pb.end(), x) != pb.end()) return true;
+  return false;
+}
+
+CertCheck check_certificate(const PeerCtx& verifier, const TpList& list, const PeerCtx& sender, TpIndex sent) {
+  const CaIndex issuer = sender.ca_of(sent);
+  auto anchor = std::find_if(list.begin(), list.end(), [&](TpIndex t) { return verifier.ca_of(t) == issuer; });
+  if (anchor == list.end()) return CertCheck::NoSuitableTrustpoint;
+  const IdentityCert& cert = sender.certificate(sent);
+  if (has_feature_gap(verifier, cert)) return CertCheck::UnsupportedFeature;
+  // Section 7: the CRL check passes unless the scenario marks the certificate revoked.
+  if (cert.revoked && *anchor < verifier.user_tps &&
+      verifier.peer->trustpoints[static_cast<std::size_t>(*anchor)].revocation_check == Revocation::Crl)
+    return CertCheck::Revoked;
+  return CertCheck::Ok;
+}
+
+std::string join_tp_names(const Negotiation& n, const PeerCtx& p, const TpList& list) {
+  std::string out;
+  for (TpIndex t : list) {
+    out += n.tp_name(p, t);
+    out += ", ";
+  }
+  return out.empty() ? out : out.substr(0, out.size() - 2);
+}
+
+}  // namespace ikeconform

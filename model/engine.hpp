@@ -1,0 +1,105 @@
+// The negotiation engine: one function per IKE version, message by message, written once.
+// What differs between vendors sits behind `Personality` (personality.hpp).
+#pragma once
+
+#include <fmt/format.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "model/observation.hpp"
+#include "model/options.hpp"
+#include "model/scenario.hpp"
+
+namespace ikeconform {
+
+class Personality;
+enum class Role : std::uint8_t { Initiator, Responder };
+
+// The IKE identity a peer sends (IDi / IDr; RFC 7296 §3.5, RFC 2407 §4.6.2.1).
+struct PeerId {
+  IdKind kind = IdKind::Fqdn;
+  std::string_view value;  // points into the scenario
+  std::uint32_t ipv4 = 0;  // when kind == Address and value parses
+};
+
+using TpList = boost::container::small_vector<TpIndex, 12>;
+
+// One peer resolved to indices once, so the engine itself does no string work.
+struct PeerCtx {
+  const Peer* peer = nullptr;
+  const Personality* personality = nullptr;
+  std::size_t index = 0;
+  std::int16_t user_tps = 0;                              // trustpoints.size()
+  std::int16_t all_tps = 0;                               // user + predefined (when on)
+  boost::container::small_vector<CaIndex, 12> tp_ca;      // per TpIndex: its CA
+  boost::container::small_vector<std::int16_t, 8> cert;   // per user TpIndex: index into certificates, or kNone
+  boost::container::small_vector<TpIndex, 8> store;       // enrolled trustpoints, most recent first (spec section 1)
+  CertReqList global_certreq;                             // V1-4 order over every global trustpoint
+  std::uint32_t ipv4 = 0;
+  std::int16_t tunnel = kNone;                            // index of the tunnel's profile
+
+  bool enrolled(TpIndex tp) const { return tp >= 0 && tp < user_tps && cert[static_cast<std::size_t>(tp)] != kNone; }
+  CaIndex ca_of(TpIndex tp) const { return tp_ca[static_cast<std::size_t>(tp)]; }
+  const Profile& tunnel_profile() const { return peer->profiles[static_cast<std::size_t>(tunnel)]; }
+  const IdentityCert& certificate(TpIndex tp) const {
+    return peer->certificates[static_cast<std::size_t>(cert[static_cast<std::size_t>(tp)])];
+  }
+  PeerId identity(const Profile& p) const;
+};
+
+struct CompiledScenario {
+  const Scenario* scenario = nullptr;
+  PeerCtx peers[2];
+  std::int16_t ca_count = 0;  // scenario CAs + predefined
+};
+
+// Collects IOS-vocabulary trace lines only when the option is on (throughput runs skip the formatting).
+class Trace {
+ public:
+  explicit Trace(std::vector<std::string>* out) : out_(out) {}
+  bool on() const { return out_ != nullptr; }
+  template <typename... A>
+  void operator()(fmt::format_string<A...> f, A&&... a) {
+    if (out_) out_->push_back(fmt::format(f, std::forward<A>(a)...));
+  }
+
+ private:
+  std::vector<std::string>* out_;
+};
+
+// Everything a personality may look at while deciding.
+struct Negotiation {
+  const CompiledScenario& cs;
+  const ModelOptions& options;
+  Trace& trace;
+  IkeVersion version;
+  std::string_view ca_dn(CaIndex ca) const;
+  std::string_view tp_name(const PeerCtx& p, TpIndex tp) const;
+};
+
+// Resolves names to indices and the CERT_REQ order; throws std::invalid_argument for a scenario
+// that `validate()` rejects or that names an unknown personality.
+CompiledScenario compile(const Scenario& s, const ModelOptions& o);
+
+// Runs one direction: peers[initiator] initiates towards the other. Pure and deterministic.
+Observation run_direction(const CompiledScenario& cs, std::uint8_t initiator, const ModelOptions& o);
+Observation run_ikev1(const CompiledScenario& cs, std::uint8_t initiator, const ModelOptions& o);  // ikev1.cpp
+Observation run_ikev2(const CompiledScenario& cs, std::uint8_t initiator, const ModelOptions& o);  // ikev2.cpp
+
+// Convenience: compile + run.
+Observation run_direction(const Scenario& s, std::uint8_t initiator, const ModelOptions& o);
+
+// Helpers shared by the engines and personalities.
+bool identity_matches(const IdentityMatch& m, const PeerId& id);
+bool parse_ipv4(std::string_view s, std::uint32_t& out);
+bool has_feature_gap(const PeerCtx& verifier, const IdentityCert& cert);  // V1-13
+bool proposals_agree(const Peer& a, const Peer& b);                        // V1-1, IKE_SA_INIT
+
+// V1-9 / V1-10 / V2-5 / V2-8: does a trustpoint of `list` validate the certificate `sender` sent?
+enum class CertCheck : std::uint8_t { Ok, NoSuitableTrustpoint, UnsupportedFeature, Revoked };
+CertCheck check_certificate(const PeerCtx& verifier, const TpList& list, const PeerCtx& sender, TpIndex sent);
+std::string join_tp_names(const Negotiation& n, const PeerCtx& p, const TpList& list);
+
+}  // namespace ikeconform

@@ -1,0 +1,393 @@
+#include "model/scenario_json.hpp"
+
+#include <fmt/format.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+
+#include "model/input_error.hpp"
+
+namespace ikeconform {
+
+using nlohmann::json;
+
+int json_pointer_line(std::string_view text, std::string_view pointer) {
+  // A small scanner over text that nlohmann already accepted: tracks the pointer of each value.
+  struct Frame {
+    bool array;
+    std::string key;
+    int index;
+  };
+  std::vector<Frame> stack;
+  int line = 1;
+  bool want_key = false;
+  auto path = [&] {
+    std::string p;
+    for (const Frame& f : stack) p += "/" + (f.array ? std::to_string(f.index) : f.key);
+    return p;
+  };
+  auto value_starts = [&] { return path() == pointer; };
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '\n') {
+      ++line;
+      continue;
+    }
+    if (c == ' ' || c == '\t' || c == '\r' || c == ':') continue;
+    if (c == ',') {
+      if (!stack.empty()) {
+        if (stack.back().array) ++stack.back().index;
+        else want_key = true;
+      }
+      continue;
+    }
+    if (c == '}' || c == ']') {
+      if (!stack.empty()) stack.pop_back();
+      continue;
+    }
+    if (c == '"') {
+      std::string s;
+      for (++i; i < text.size() && text[i] != '"'; ++i) {
+        if (text[i] == '\\' && i + 1 < text.size()) ++i;
+        s += text[i];
+      }
+      if (want_key) {
+        stack.back().key = s;
+        want_key = false;
+      } else if (value_starts()) {
+        return line;
+      }
+      continue;
+    }
+    if (value_starts()) return line;
+    if (c == '{') {
+      stack.push_back({false, "", 0});
+      want_key = true;
+    } else if (c == '[') {
+      stack.push_back({true, "", 0});
+    } else {
+      while (i + 1 < text.size() && std::string_view(",}] \t\r\n").find(text[i + 1]) == std::string_view::npos) ++i;
+    }
+  }
+  return 0;
+}
+
+namespace {
+
+// Reads one scenario; every error names the JSON pointer, turned into a line when text is known.
+class Reader {
+ public:
+  Reader(std::string_view text, const std::string& file) : text_(text), file_(file) {}
+
+  [[noreturn]] void fail(const std::string& ptr, const std::string& msg) const {
+    int line = text_.empty() ? 0 : json_pointer_line(text_, ptr);
+    std::string where = ptr.empty() ? "" : ptr.substr(1);
+    std::replace(where.begin(), where.end(), '/', '.');
+    throw InputError(file_, line, where.empty() ? msg : where + ": " + msg);
+  }
+
+  void keys(const json& o, const std::string& ptr, std::initializer_list<const char*> allowed) const {
+    if (!o.is_object()) fail(ptr, "expected an object");
+    for (auto it = o.begin(); it != o.end(); ++it) {
+      bool ok = false;
+      for (const char* a : allowed) ok |= it.key() == a;
+      if (!ok) fail(ptr + "/" + it.key(), fmt::format("unknown key '{}'", it.key()));
+    }
+  }
+
+  const json* get(const json& o, const std::string& ptr, const char* key, bool required) const {
+    auto it = o.find(key);
+    if (it == o.end()) {
+      if (required) fail(ptr, fmt::format("missing required key '{}'", key));
+      return nullptr;
+    }
+    return &*it;
+  }
+
+  std::string str(const json& o, const std::string& ptr, const char* key, bool required, std::string def = "") const {
+    const json* v = get(o, ptr, key, required);
+    if (!v) return def;
+    if (!v->is_string()) fail(ptr + "/" + key, "expected a string");
+    return v->get<std::string>();
+  }
+
+  bool boolean(const json& o, const std::string& ptr, const char* key) const {
+    const json* v = get(o, ptr, key, false);
+    if (!v) return false;
+    if (!v->is_boolean()) fail(ptr + "/" + key, "expected true or false");
+    return v->get<bool>();
+  }
+
+  const json& array(const json& o, const std::string& ptr, const char* key, bool required) const {
+    static const json kEmpty = json::array();
+    const json* v = get(o, ptr, key, required);
+    if (!v) return kEmpty;
+    if (!v->is_array()) fail(ptr + "/" + key, "expected a list");
+    return *v;
+  }
+
+  template <typename E>
+  E enumeration(const json& o, const std::string& ptr, const char* key, std::initializer_list<std::pair<const char*, E>> values,
+                E def) const {
+    std::string s = str(o, ptr, key, false, "");
+    if (s.empty() && !o.contains(key)) return def;
+    std::string accepted;
+    for (const auto& [text, value] : values) {
+      if (s == text) return value;
+      accepted += (accepted.empty() ? "" : ", ") + std::string(text);
+    }
+    fail(ptr + "/" + key, fmt::format("unknown value '{}' (accepted: {})", s, accepted));
+  }
+
+  std::vector<std::string> strings(const json& o, const std::string& ptr, const char* key) const {
+    std::vector<std::string> out;
+    const json& a = array(o, ptr, key, false);
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      if (!a[i].is_string()) fail(fmt::format("{}/{}/{}", ptr, key, i), "expected a string");
+      out.push_back(a[i].get<std::string>());
+    }
+    return out;
+  }
+
+ private:
+  std::string_view text_;
+  const std::string& file_;
+};
+
+constexpr std::initializer_list<std::pair<const char*, AuthMethod>> kAuth{{"rsa-sig", AuthMethod::RsaSig},
+                                                                         {"pre-share", AuthMethod::PreShare}};
+constexpr std::initializer_list<std::pair<const char*, IdKind>> kIdKind{{"fqdn", IdKind::Fqdn}, {"address", IdKind::Address}};
+constexpr std::initializer_list<std::pair<const char*, TrustpointUse>> kUse{
+    {"both", TrustpointUse::Both}, {"sign", TrustpointUse::Sign}, {"verify", TrustpointUse::Verify}};
+constexpr std::initializer_list<std::pair<const char*, Revocation>> kRevocation{{"none", Revocation::None},
+                                                                               {"crl", Revocation::Crl}};
+
+Profile read_profile(const Reader& r, const json& j, const std::string& ptr) {
+  r.keys(j, ptr, {"name", "match", "self_identity", "trustpoints", "auth_local", "auth_remote"});
+  Profile p;
+  p.name = r.str(j, ptr, "name", true);
+  const json& match = r.array(j, ptr, "match", false);
+  for (std::size_t i = 0; i < match.size(); ++i) {
+    std::string mp = fmt::format("{}/match/{}", ptr, i);
+    r.keys(match[i], mp, {"fqdn", "address", "mask"});
+    IdentityMatch m;
+    if (match[i].contains("fqdn")) {
+      m.kind = IdKind::Fqdn;
+      m.value = r.str(match[i], mp, "fqdn", true);
+      if (match[i].contains("address") || match[i].contains("mask")) r.fail(mp, "give either fqdn or address (with mask)");
+    } else {
+      m.kind = IdKind::Address;
+      m.value = r.str(match[i], mp, "address", true);
+      m.mask = r.str(match[i], mp, "mask", false);
+    }
+    if (m.value.empty()) r.fail(mp, "empty match identity");
+    p.match.push_back(std::move(m));
+  }
+  p.self_identity = r.enumeration(j, ptr, "self_identity", kIdKind, IdKind::Fqdn);
+  const json& tps = r.array(j, ptr, "trustpoints", false);
+  for (std::size_t i = 0; i < tps.size(); ++i) {
+    std::string tp = fmt::format("{}/trustpoints/{}", ptr, i);
+    ProfileTrustpoint pt;
+    if (tps[i].is_string()) {
+      pt.trustpoint = tps[i].get<std::string>();
+    } else {
+      r.keys(tps[i], tp, {"trustpoint", "use"});
+      pt.trustpoint = r.str(tps[i], tp, "trustpoint", true);
+      pt.use = r.enumeration(tps[i], tp, "use", kUse, TrustpointUse::Both);
+    }
+    p.trustpoints.push_back(std::move(pt));
+  }
+  p.auth_local = r.enumeration(j, ptr, "auth_local", kAuth, AuthMethod::RsaSig);
+  p.auth_remote = r.enumeration(j, ptr, "auth_remote", kAuth, AuthMethod::RsaSig);
+  return p;
+}
+
+Peer read_peer(const Reader& r, const json& j, const std::string& ptr, const Scenario& s) {
+  r.keys(j, ptr, {"name", "fqdn", "address", "personality", "trustpoints", "certificates", "profiles", "tunnel_profile",
+                  "proposals", "unsupported_features"});
+  Peer p;
+  p.name = r.str(j, ptr, "name", true);
+  if (p.name.empty()) r.fail(ptr + "/name", "empty peer name");
+  p.fqdn = r.str(j, ptr, "fqdn", false, p.name);
+  p.address = r.str(j, ptr, "address", true);
+  p.personality = r.str(j, ptr, "personality", false, "cisco-ios");
+  const json& tps = r.array(j, ptr, "trustpoints", false);
+  for (std::size_t i = 0; i < tps.size(); ++i) {
+    std::string tp = fmt::format("{}/trustpoints/{}", ptr, i);
+    r.keys(tps[i], tp, {"name", "ca", "revocation_check"});
+    Trustpoint t{r.str(tps[i], tp, "name", true), r.str(tps[i], tp, "ca", true),
+                 r.enumeration(tps[i], tp, "revocation_check", kRevocation, Revocation::None)};
+    if (t.name.empty()) r.fail(tp + "/name", "empty trustpoint name");
+    if (!find_ca(s, t.ca)) r.fail(tp + "/ca", fmt::format("unknown CA '{}'", t.ca));
+    if (find_trustpoint(p, t.name)) r.fail(tp + "/name", fmt::format("trustpoint '{}' is defined twice", t.name));
+    p.trustpoints.push_back(std::move(t));
+  }
+  const json& certs = r.array(j, ptr, "certificates", false);
+  for (std::size_t i = 0; i < certs.size(); ++i) {
+    std::string cp = fmt::format("{}/certificates/{}", ptr, i);
+    r.keys(certs[i], cp, {"trustpoint", "subject", "revoked", "features"});
+    IdentityCert c{r.str(certs[i], cp, "trustpoint", true), r.str(certs[i], cp, "subject", false),
+                   r.boolean(certs[i], cp, "revoked"), r.strings(certs[i], cp, "features")};
+    if (!find_trustpoint(p, c.trustpoint)) r.fail(cp + "/trustpoint", fmt::format("unknown trustpoint '{}'", c.trustpoint));
+    for (const IdentityCert& prior : p.certificates)
+      if (prior.trustpoint == c.trustpoint)
+        r.fail(cp + "/trustpoint", fmt::format("trustpoint '{}' already holds an identity certificate", c.trustpoint));
+    p.certificates.push_back(std::move(c));
+  }
+  const json& profiles = r.array(j, ptr, "profiles", true);
+  for (std::size_t i = 0; i < profiles.size(); ++i) {
+    std::string pp = fmt::format("{}/profiles/{}", ptr, i);
+    Profile f = read_profile(r, profiles[i], pp);
+    if (find_profile(p, f.name)) r.fail(pp + "/name", fmt::format("profile '{}' is defined twice", f.name));
+    for (std::size_t k = 0; k < f.trustpoints.size(); ++k)
+      if (!find_trustpoint(p, f.trustpoints[k].trustpoint))
+        r.fail(fmt::format("{}/trustpoints/{}", pp, k), fmt::format("unknown trustpoint '{}'", f.trustpoints[k].trustpoint));
+    p.profiles.push_back(std::move(f));
+  }
+  p.tunnel_profile = r.str(j, ptr, "tunnel_profile", !p.profiles.empty() && p.profiles.size() != 1,
+                           p.profiles.size() == 1 ? p.profiles[0].name : "");
+  if (!find_profile(p, p.tunnel_profile))
+    r.fail(ptr + "/tunnel_profile", fmt::format("tunnel profile '{}' is not defined", p.tunnel_profile));
+  const json& props = r.array(j, ptr, "proposals", false);
+  for (std::size_t i = 0; i < props.size(); ++i) {
+    std::string pp = fmt::format("{}/proposals/{}", ptr, i);
+    r.keys(props[i], pp, {"encryption", "integrity", "group"});
+    Proposal pr;
+    pr.encryption = r.str(props[i], pp, "encryption", true);
+    pr.integrity = r.str(props[i], pp, "integrity", true);
+    const json* g = r.get(props[i], pp, "group", true);
+    if (!g->is_number_integer() || g->get<long long>() < 1 || g->get<long long>() > 65535) r.fail(pp + "/group", "expected a DH group number");
+    pr.group = g->get<int>();
+    p.proposals.push_back(std::move(pr));
+  }
+  p.unsupported_features = r.strings(j, ptr, "unsupported_features");
+  return p;
+}
+
+Scenario read_scenario(const Reader& r, const json& j) {
+  r.keys(j, "", {"schema", "name", "ike_version", "aggressive_mode", "cas", "peers"});
+  std::string schema = r.str(j, "", "schema", true);
+  if (schema != kScenarioSchema) r.fail("/schema", fmt::format("unsupported schema '{}' (expected '{}')", schema, kScenarioSchema));
+  Scenario s;
+  s.name = r.str(j, "", "name", false);
+  const json* v = r.get(j, "", "ike_version", true);
+  if (!v->is_number_integer() || (v->get<long long>() != 1 && v->get<long long>() != 2)) r.fail("/ike_version", "expected 1 or 2");
+  s.ike_version = v->get<int>() == 1 ? IkeVersion::V1 : IkeVersion::V2;
+  s.aggressive_mode = r.boolean(j, "", "aggressive_mode");
+  const json& cas = r.array(j, "", "cas", true);
+  for (std::size_t i = 0; i < cas.size(); ++i) {
+    std::string cp = fmt::format("/cas/{}", i);
+    r.keys(cas[i], cp, {"id", "dn", "enrollment_url"});
+    Ca c{r.str(cas[i], cp, "id", true), r.str(cas[i], cp, "dn", true), r.str(cas[i], cp, "enrollment_url", false)};
+    if (c.id.empty()) r.fail(cp + "/id", "empty CA id");
+    if (c.dn.empty()) r.fail(cp + "/dn", "empty CA dn");
+    if (find_ca(s, c.id)) r.fail(cp + "/id", fmt::format("CA '{}' is defined twice", c.id));
+    s.cas.push_back(std::move(c));
+  }
+  const json& peers = r.array(j, "", "peers", true);
+  if (peers.size() != 2) r.fail("/peers", fmt::format("expected exactly two peers, found {}", peers.size()));
+  for (std::size_t i = 0; i < peers.size(); ++i) s.peers.push_back(read_peer(r, peers[i], fmt::format("/peers/{}", i), s));
+  if (s.peers[0].name == s.peers[1].name) r.fail("/peers/1/name", fmt::format("both peers are named '{}'", s.peers[1].name));
+  auto problems = validate(s);
+  if (!problems.empty()) r.fail("", problems.front());
+  return s;
+}
+
+const char* text(AuthMethod a) { return a == AuthMethod::RsaSig ? "rsa-sig" : "pre-share"; }
+const char* text(IdKind k) { return k == IdKind::Fqdn ? "fqdn" : "address"; }
+const char* text(TrustpointUse u) { return u == TrustpointUse::Both ? "both" : u == TrustpointUse::Sign ? "sign" : "verify"; }
+
+}  // namespace
+
+Scenario scenario_from_json(const json& j, const std::string& file) { return read_scenario(Reader({}, file), j); }
+
+Scenario scenario_from_json_text(std::string_view text, const std::string& file) {
+  json j;
+  try {
+    j = json::parse(text.begin(), text.end());
+  } catch (const json::parse_error& e) {
+    int line = 1;
+    for (std::size_t i = 0; i < e.byte && i < text.size(); ++i) line += text[i] == '\n';
+    std::string what = e.what();
+    auto pos = what.find("syntax error");
+    throw InputError(file, line, "invalid JSON: " + (pos == std::string::npos ? what : what.substr(pos)));
+  }
+  return read_scenario(Reader(text, file), j);
+}
+
+Scenario load_scenario_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(path.string(), 0, "cannot read file");
+  std::ostringstream buf;
+  buf << in.rdbuf();
+  return scenario_from_json_text(buf.str(), path.string());
+}
+
+nlohmann::ordered_json scenario_to_json(const Scenario& s) {
+  using ojson = nlohmann::ordered_json;
+  ojson j = {{"schema", kScenarioSchema}, {"name", s.name}, {"ike_version", static_cast<int>(s.ike_version)}};
+  if (s.aggressive_mode) j["aggressive_mode"] = true;
+  j["cas"] = ojson::array();
+  for (const Ca& c : s.cas) {
+    ojson cj = {{"id", c.id}, {"dn", c.dn}};
+    if (!c.enrollment_url.empty()) cj["enrollment_url"] = c.enrollment_url;
+    j["cas"].push_back(cj);
+  }
+  j["peers"] = ojson::array();
+  for (const Peer& p : s.peers) {
+    ojson pj = {{"name", p.name}, {"fqdn", p.fqdn}, {"address", p.address}, {"personality", p.personality}};
+    pj["trustpoints"] = ojson::array();
+    for (const Trustpoint& t : p.trustpoints) {
+      ojson tj = {{"name", t.name}, {"ca", t.ca}};
+      if (t.revocation_check == Revocation::Crl) tj["revocation_check"] = "crl";
+      pj["trustpoints"].push_back(tj);
+    }
+    pj["certificates"] = ojson::array();
+    for (const IdentityCert& c : p.certificates) {
+      ojson cj = {{"trustpoint", c.trustpoint}};
+      if (!c.subject.empty()) cj["subject"] = c.subject;
+      if (c.revoked) cj["revoked"] = true;
+      if (!c.features.empty()) cj["features"] = c.features;
+      pj["certificates"].push_back(cj);
+    }
+    pj["profiles"] = ojson::array();
+    for (const Profile& f : p.profiles) {
+      ojson fj = {{"name", f.name}, {"match", ojson::array()}, {"self_identity", text(f.self_identity)}};
+      for (const IdentityMatch& m : f.match) {
+        ojson mj;
+        if (m.kind == IdKind::Fqdn) mj["fqdn"] = m.value;
+        else {
+          mj["address"] = m.value;
+          if (!m.mask.empty()) mj["mask"] = m.mask;
+        }
+        fj["match"].push_back(mj);
+      }
+      fj["trustpoints"] = ojson::array();
+      for (const ProfileTrustpoint& pt : f.trustpoints) {
+        if (pt.use == TrustpointUse::Both) fj["trustpoints"].push_back(pt.trustpoint);
+        else fj["trustpoints"].push_back({{"trustpoint", pt.trustpoint}, {"use", text(pt.use)}});
+      }
+      fj["auth_local"] = text(f.auth_local);
+      fj["auth_remote"] = text(f.auth_remote);
+      pj["profiles"].push_back(fj);
+    }
+    pj["tunnel_profile"] = p.tunnel_profile;
+    if (!p.proposals.empty()) {
+      pj["proposals"] = ojson::array();
+      for (const Proposal& pr : p.proposals)
+        pj["proposals"].push_back({{"encryption", pr.encryption}, {"integrity", pr.integrity}, {"group", pr.group}});
+    }
+    if (!p.unsupported_features.empty()) pj["unsupported_features"] = p.unsupported_features;
+    j["peers"].push_back(pj);
+  }
+  return j;
+}
+
+// Invalid UTF-8 (e.g. from a router file in another encoding) is replaced, never thrown on.
+std::string scenario_to_text(const Scenario& s) {
+  return scenario_to_json(s).dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
+}
+
+}  // namespace ikeconform
