@@ -1,0 +1,118 @@
+// `ikeconform check`: both directions of one tunnel on the model, why a direction fails, and
+// the smallest verified configuration changes that fix it (README "check").
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <iostream>
+
+#include "advice/fixes.hpp"
+#include "cli/commands.hpp"
+#include "cli/inputs.hpp"
+#include "model/engine.hpp"
+#include "model/input_error.hpp"
+#include "model/ladder.hpp"
+#include "model/observation_json.hpp"
+#include "model/personality.hpp"
+#include "model/scenario_json.hpp"
+
+namespace ikeconform::cli {
+namespace {
+
+struct CheckArgs {
+  bool json = false;
+  std::vector<std::string> inputs;
+  std::vector<std::string> show_certs;
+  std::vector<std::string> enrollment;
+  std::vector<std::string> model_options;
+  std::vector<std::string> personalities;
+};
+
+void print_text(const LoadedScenario& in, const ModelOptions& opt, const Observation (&obs)[2], const std::vector<Fix>& fixes) {
+  const Scenario& s = in.scenario;
+  fmt::print("ikeconform check: {} (IKEv{}), {} <-> {}\n", s.name.empty() ? "scenario" : s.name, static_cast<int>(s.ike_version),
+             s.peers[0].name, s.peers[1].name);
+  for (const std::string& note : in.notes) fmt::print("note: {}\n", note);
+  for (const Observation& o : obs) {
+    const Peer& ip = s.peers[o.initiator];
+    const Peer& rp = s.peers[o.responder()];
+    if (o.up())
+      fmt::print("\n{} -> {}: UP (IKE SA and CHILD SA established)\n", ip.name, rp.name);
+    else if (o.ike_sa == SaResult::Established)
+      fmt::print("\n{} -> {}: IKE SA UP, CHILD SA DOWN at {}: {}\n", ip.name, rp.name, message_name(o.failed_at), reason_code(o.reason));
+    else
+      fmt::print("\n{} -> {}: DOWN at {}: {}\n", ip.name, rp.name, message_name(o.failed_at), reason_code(o.reason));
+    for (const LadderStep& st : ladder(s, o, opt)) {
+      const std::size_t to = 1 - st.from;
+      fmt::print("  {}{:<21} {} -> {}  {}\n", st.failed ? "x " : "  ", st.message, s.peers[st.from].name, s.peers[to].name, st.payloads);
+      for (const std::string& c : st.certreqs) fmt::print("  {:<23}     {}\n", "", c);
+      for (const std::string& n : st.notes) fmt::print("  {:<23}   => {}\n", "", n);
+    }
+    if (std::string why = decisive_step(s, o, opt); !why.empty()) fmt::print("  Why: {}\n", why);
+  }
+  if (obs[0].up() && obs[1].up()) {
+    fmt::print("\nBoth directions come up.\n");
+    return;
+  }
+  if (fixes.empty()) {
+    fmt::print("\nNo fix of one or two configuration changes brings both directions up.\n");
+    return;
+  }
+  fmt::print("\nSuggested fixes (each verified by re-running the model in both directions):\n");
+  for (std::size_t i = 0; i < fixes.size(); ++i) {
+    fmt::print("  {}.", i + 1);
+    for (std::size_t k = 0; k < fixes[i].changes.size(); ++k) {
+      const Change& c = fixes[i].changes[k];
+      fmt::print("{}on {}: {}\n", k == 0 ? " " : "     and ", s.peers[c.peer].name, c.summary);
+      for (const std::string& line : c.ios) fmt::print("       {}\n", line);
+    }
+  }
+}
+
+void print_json(const LoadedScenario& in, const ModelOptions& opt, const Observation (&obs)[2], const std::vector<Fix>& fixes) {
+  const Scenario& s = in.scenario;
+  nlohmann::ordered_json j;
+  j["schema"] = "ikeconform.check/1";
+  j["scenario"] = s.name;
+  j["notes"] = in.notes;
+  j["directions"] = nlohmann::ordered_json::array();
+  for (const Observation& o : obs) {
+    auto d = observation_to_json(s, o);
+    d["decisive_step"] = decisive_step(s, o, opt);
+    j["directions"].push_back(d);
+  }
+  j["fixes"] = nlohmann::ordered_json::array();
+  for (const Fix& f : fixes) {
+    nlohmann::ordered_json changes = nlohmann::ordered_json::array();
+    for (const Change& c : f.changes) changes.push_back({{"router", s.peers[c.peer].name}, {"summary", c.summary}, {"ios", c.ios}});
+    j["fixes"].push_back({{"changes", changes}});
+  }
+  std::cout << j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << "\n";
+}
+
+}  // namespace
+
+void register_check(CLI::App& app, Outcome& out) {
+  auto args = std::make_shared<CheckArgs>();
+  CLI::App* cmd = app.add_subcommand("check", "Run both directions of a tunnel on the model and explain failures");
+  cmd->add_flag("--json", args->json, "Print one JSON object (docs/check-json.md)");
+  cmd->add_option("inputs", args->inputs, "SCENARIO.json, or two IOS configurations CONFIG_A CONFIG_B")->required()->expected(1, 2);
+  cmd->add_option("--show-certs", args->show_certs, "NAME=FILE: `show crypto pki certificates` output of router NAME");
+  cmd->add_option("--enrollment", args->enrollment, "NAME=TP,TP,...: enrollment order of router NAME, oldest first");
+  cmd->add_option("--model-option", args->model_options, "KEY=VALUE: " + model_option_help());
+  cmd->add_option("--personality", args->personalities, "NAME=PERSONALITY: run router NAME with another personality");
+  cmd->callback([args, &out] {
+    ModelOptions opt;
+    for (const std::string& kv : args->model_options)
+      if (auto err = set_model_option(opt, kv)) throw InputError("--model-option", 0, *err);
+    LoadedScenario in = load_inputs(args->inputs, args->show_certs, args->enrollment);
+    apply_personalities(in.scenario, args->personalities);
+    CompiledScenario cs = compile(in.scenario, opt);
+    Observation obs[2] = {run_direction(cs, 0, opt), run_direction(cs, 1, opt)};
+    std::vector<Fix> fixes = suggest_fixes(in.scenario, opt);
+    if (args->json) print_json(in, opt, obs, fixes);
+    else print_text(in, opt, obs, fixes);
+    out.exit_code = obs[0].up() && obs[1].up() ? 0 : 1;
+  });
+}
+
+}  // namespace ikeconform::cli

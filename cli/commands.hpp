@@ -1,0 +1,15 @@
+// Each subcommand registers itself on the app and sets `exit_code` when it runs.
+// Exit codes: 0 all good, 1 a finding (a direction down, an oracle broke), 2 bad input or usage.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace ikeconform::cli {
+
+struct Outcome {
+  int exit_code = 0;
+};
+
+void register_check(CLI::App& app, Outcome& out);
+
+}  // namespace ikeconform::cli

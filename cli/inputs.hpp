@@ -1,0 +1,24 @@
+// Turning what the user names on the command line into a scenario: a scenario/1 file, or two
+// IOS configurations (+ show output, enrollment orders). Shared by check, replay and campaign.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "model/scenario.hpp"
+
+namespace ikeconform::cli {
+
+struct LoadedScenario {
+  Scenario scenario;
+  std::vector<std::string> notes;  // what was assumed or decided while importing (printed by check)
+};
+
+// One input: a scenario/1 JSON file. Two: IOS configurations. Throws InputError.
+LoadedScenario load_inputs(const std::vector<std::string>& inputs, const std::vector<std::string>& show_certs,
+                           const std::vector<std::string>& enrollment);
+
+// "NAME=PERSONALITY" for a router of the scenario; throws InputError on unknown names.
+void apply_personalities(Scenario& s, const std::vector<std::string>& specs);
+
+}  // namespace ikeconform::cli
