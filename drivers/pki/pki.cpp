@@ -158,7 +158,9 @@ std::string synthesize_subject(const Peer& peer, const Ca& ca, const std::string
     if (r.type == "O" || r.type == "C" || r.type == "L" || r.type == "ST") {
       std::string value;
       for (char c : r.value) value += (c == ',' ? std::string("\\,") : std::string(1, c));
-      dn += "," + r.type + "=" + value;
+      std::string type = r.type;  // IOS spells types in lower case
+      std::transform(type.begin(), type.end(), type.begin(), [](unsigned char c) { return std::tolower(c); });
+      dn += "," + type + "=" + value;
     }
   return dn;
 }
