@@ -216,6 +216,57 @@ std::vector<const IdentityMaterial*> Pki::certs_of(std::string_view peer) const 
   return out;
 }
 
+namespace {
+
+// The k-th identity certificate of `peer`, issued by the CA of its trustpoint.
+IdentityMaterial make_identity(const Scenario& s, const Peer& peer, std::size_t k, std::size_t slot,
+                               std::set<std::string>& units, const Pki& pki, KeyCache& keys) {
+  const IdentityCert& ic = peer.certificates[k];
+  const std::string where = "peer '" + peer.name + "', certificate under '" + ic.trustpoint + "'";
+  const Trustpoint* tp = find_trustpoint(peer, ic.trustpoint);
+  if (!tp) throw InputError("scenario", 0, where + ": unknown trustpoint");
+  const Ca* ca = find_ca(s, tp->ca);
+  const CaMaterial* issuer = pki.ca(tp->ca);
+  if (!ca || !issuer) throw InputError("scenario", 0, where + ": unknown CA '" + tp->ca + "'");
+
+  IdentityMaterial m;
+  m.peer = peer.name;
+  m.trustpoint = ic.trustpoint;
+  m.ca = ca->id;
+  m.enrollment = k;
+  m.name = file_stem(peer.name + "-" + ic.trustpoint);
+  std::string unit = "IT-" + ca->id;  // two trustpoints of one CA: fall back to the trustpoint
+  if (!units.insert(unit).second) units.insert(unit = "IT-" + ic.trustpoint);
+  m.ios_subject = ic.subject.empty() ? synthesize_subject(peer, *ca, unit) : ic.subject;
+  m.dn = strongswan_dn(m.ios_subject);
+  m.libreswan_dn = libreswan_dn(m.ios_subject);
+  m.san_dns = peer.fqdn;
+  m.san_ip = peer.address;
+  m.key_pem = keys.key_pem(slot);
+  m.serial = serial_for(ca->dn, m.ios_subject, slot);
+  m.spki_sha1 = spki_sha1(m.key_pem);
+  m.ckaid = ckaid(m.key_pem);
+
+  CertSpec spec{m.ios_subject, ca->dn, m.serial, false, false, EVP_sha256(), ""};
+  spec.digest = digest_for(ic, where, spec.v1);
+  if (!m.san_dns.empty()) spec.san = "DNS:" + m.san_dns;
+  if (!m.san_ip.empty()) spec.san += (spec.san.empty() ? "IP:" : ",IP:") + m.san_ip;
+  ossl::Pkey key = ossl::read_key(m.key_pem);
+  ossl::Pkey ca_key = ossl::read_key(issuer->key_pem);
+  ossl::X509Ptr ca_cert = read_cert(issuer->cert_pem);
+  ossl::X509Ptr cert = build(spec, key.get(), ca_cert.get(), ca_key.get());
+  m.cert_pem = cert_to_pem(cert.get());
+  m.cert_file = pki.dir / (m.name + ".crt");
+  m.key_file = pki.dir / (m.name + ".key");
+  m.p12_file = pki.dir / (m.name + ".p12");
+  write_file(m.cert_file, m.cert_pem, false);
+  write_file(m.key_file, m.key_pem, true);
+  write_p12(m.p12_file, m.name, key.get(), cert.get());
+  return m;
+}
+
+}  // namespace
+
 Pki make_pki(const Scenario& s, const fs::path& dir, KeyCache& keys) {
   fs::create_directories(dir);
   Pki pki;
@@ -223,51 +274,9 @@ Pki make_pki(const Scenario& s, const fs::path& dir, KeyCache& keys) {
   for (std::size_t i = 0; i < s.cas.size(); ++i) pki.cas.push_back(make_ca(s.cas[i], i, dir, keys));
   std::size_t slot = s.cas.size();
   for (const Peer& peer : s.peers) {
-    std::set<std::string> units;
-    for (std::size_t k = 0; k < peer.certificates.size(); ++k, ++slot) {
-      const IdentityCert& ic = peer.certificates[k];
-      const std::string where = "peer '" + peer.name + "', certificate under '" + ic.trustpoint + "'";
-      const Trustpoint* tp = find_trustpoint(peer, ic.trustpoint);
-      if (!tp) throw InputError("scenario", 0, where + ": unknown trustpoint");
-      const Ca* ca = find_ca(s, tp->ca);
-      const CaMaterial* issuer = pki.ca(tp->ca);
-      if (!ca || !issuer) throw InputError("scenario", 0, where + ": unknown CA '" + tp->ca + "'");
-
-      IdentityMaterial m;
-      m.peer = peer.name;
-      m.trustpoint = ic.trustpoint;
-      m.ca = ca->id;
-      m.enrollment = k;
-      m.name = file_stem(peer.name + "-" + ic.trustpoint);
-      std::string unit = "IT-" + ca->id;
-      if (!units.insert(unit).second) units.insert(unit = "IT-" + ic.trustpoint);
-      m.ios_subject = ic.subject.empty() ? synthesize_subject(peer, *ca, unit) : ic.subject;
-      m.dn = strongswan_dn(m.ios_subject);
-      m.libreswan_dn = libreswan_dn(m.ios_subject);
-      m.san_dns = peer.fqdn;
-      m.san_ip = peer.address;
-      m.key_pem = keys.key_pem(slot);
-      m.serial = serial_for(ca->dn, m.ios_subject, slot);
-
-      CertSpec spec{m.ios_subject, ca->dn, m.serial, false, false, EVP_sha256(), ""};
-      spec.digest = digest_for(ic, where, spec.v1);
-      if (!m.san_dns.empty()) spec.san = "DNS:" + m.san_dns;
-      if (!m.san_ip.empty()) spec.san += (spec.san.empty() ? "IP:" : ",IP:") + m.san_ip;
-      ossl::Pkey key = ossl::read_key(m.key_pem);
-      ossl::Pkey ca_key = ossl::read_key(issuer->key_pem);
-      ossl::X509Ptr ca_cert = read_cert(issuer->cert_pem);
-      ossl::X509Ptr cert = build(spec, key.get(), ca_cert.get(), ca_key.get());
-      m.cert_pem = cert_to_pem(cert.get());
-      m.spki_sha1 = spki_sha1(m.key_pem);
-      m.ckaid = ckaid(m.key_pem);
-      m.cert_file = dir / (m.name + ".crt");
-      m.key_file = dir / (m.name + ".key");
-      m.p12_file = dir / (m.name + ".p12");
-      write_file(m.cert_file, m.cert_pem, false);
-      write_file(m.key_file, m.key_pem, true);
-      write_p12(m.p12_file, m.name, key.get(), cert.get());
-      pki.certs.push_back(std::move(m));
-    }
+    std::set<std::string> units;  // OU values already used on this peer
+    for (std::size_t k = 0; k < peer.certificates.size(); ++k)
+      pki.certs.push_back(make_identity(s, peer, k, slot++, units, pki, keys));
   }
   return pki;
 }
