@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <csignal>
 #include <fstream>
 #include <thread>
@@ -46,6 +47,31 @@ TEST(ProcessRun, TimeoutKillsTheWholeGroup) {
   const int grandchild = std::stoi(r.out);
   std::this_thread::sleep_for(50ms);
   EXPECT_FALSE(pid_alive(grandchild));
+}
+
+TEST(ProcessRun, ChildrenInheritNoOtherDescriptors) {
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);  // deliberately without O_CLOEXEC
+  const RunResult r = run({"sh", "-c", "ls /proc/self/fd"});
+  ::close(fds[0]);
+  ::close(fds[1]);
+  EXPECT_EQ(r.out.find("\n" + std::to_string(fds[1]) + "\n"), std::string::npos) << r.out;
+}
+
+// A long-lived daemon started meanwhile must not hold a short command's pipes open.
+TEST(ProcessRun, ConcurrentDaemonDoesNotDelayRuns) {
+  TempDir dir(fs::temp_directory_path(), "proc-");
+  std::atomic<bool> stop{false};
+  std::thread runner([&] {
+    while (!stop) EXPECT_LT(run({"true"}, {}, 5s).elapsed, 2000ms);
+  });
+  std::vector<std::unique_ptr<Daemon>> daemons;
+  for (int i = 0; i < 10; ++i) {
+    DaemonSpec spec{"sleeper", {"sleep", "100"}, {}, dir.path() / "log", {}, 500ms, 5};
+    daemons.push_back(std::make_unique<Daemon>(spec));
+  }
+  stop = true;
+  runner.join();
 }
 
 TEST(ProcessRun, LargeOutput) {

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <string>
 
 #include "model/scenario.hpp"
 
@@ -29,9 +30,10 @@ inline Scenario two_ca_scenario() {
   return s;
 }
 
-// Persistent across test runs on one machine, so RSA keys are generated once.
+// Persistent across test runs on one machine, so RSA keys are generated once; one per user
+// (the keys are private to their owner).
 inline std::filesystem::path test_key_cache() {
-  return std::filesystem::temp_directory_path() / "ikeconform-test-keys";
+  return std::filesystem::temp_directory_path() / ("ikeconform-test-keys-" + std::to_string(::geteuid()));
 }
 
 inline bool is_root() { return ::geteuid() == 0; }

@@ -27,6 +27,14 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
+// Every descriptor above stderr closes at exec, so that a child never holds another run()'s
+// output pipe open (that run would wait for EOF until its timeout). Boost's own exec-error
+// pipe is close-on-exec already.
+void close_inherited_on_exec() {
+  if (::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) == 0) return;
+  for (int fd = 3; fd < 4096; ++fd) ::fcntl(fd, F_SETFD, FD_CLOEXEC);  // kernels before 5.11
+}
+
 // Runs in the child between fork and exec: a process group of its own (so a timeout or a stop
 // reaches its children too), default signal state, optional log file on stdout + stderr.
 struct ChildSetup : bp::extend::handler {
@@ -42,6 +50,7 @@ struct ChildSetup : bp::extend::handler {
       ::dup2(log_fd, STDOUT_FILENO);
       ::dup2(log_fd, STDERR_FILENO);
     }
+    close_inherited_on_exec();
   }
   // Also from the parent, so a killpg() right after the start cannot miss the group.
   template <class Executor>
