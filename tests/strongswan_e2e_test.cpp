@@ -6,6 +6,8 @@
 #include <rapidcheck/gtest.h>
 
 #include <chrono>
+#include <cstdlib>
+#include <functional>
 #include <iostream>
 
 #include "drivers/pki/pki.hpp"
@@ -124,6 +126,80 @@ TEST_F(StrongswanE2E, S1IkeV2BothWaysAndThroughput) {
   std::cout << "IKEv2 scenario runs: " << kRuns << " in " << ms.count() << " ms = "
             << (1000.0 * kRuns / static_cast<double>(std::max<long long>(ms.count(), 1))) << " scenarios/s\n";
   EXPECT_EQ(up, kRuns);
+}
+
+}  // namespace
+}  // namespace ikeconform
+
+namespace ikeconform {
+namespace {
+
+// Variants of S1 that each end in a different Observation: the log vocabulary of observe.cpp
+// checked against what charon 5.9 really says.
+struct Variant {
+  const char* name;
+  std::function<void(Scenario&)> change;
+  std::uint8_t initiator;
+  SaResult ike_sa;
+  Reason reason;
+  Message failed_at;
+};
+
+TEST_F(StrongswanE2E, OutcomeVocabulary) {
+  const std::vector<Variant> variants = {
+      {"ikev2: R2 enrolled CA2 last, sends it, R1 (CA1 only) rejects",
+       [](Scenario& s) {
+         s.ike_version = IkeVersion::V2;
+         std::swap(s.peers[1].certificates[0], s.peers[1].certificates[1]);
+       },
+       1, SaResult::Failed, Reason::CertValidationFailed, Message::IKE_AUTH},
+      {"ikev2: R2 restricted to CA2 rejects R1's CA1 certificate",
+       [](Scenario& s) {
+         s.ike_version = IkeVersion::V2;
+         s.peers[1].profiles[0].trustpoints = {{"IOSCA2", TrustpointUse::Verify}};
+       },
+       0, SaResult::Failed, Reason::CertValidationFailed, Message::IKE_AUTH},
+      {"ikev1: R1 restricted to CA2, R2 holds only a CA1 certificate: R1 rejects it at MM6",
+       [](Scenario& s) {
+         s.peers[1].certificates = {{"IOSCA1", "", false, {}}};
+         s.peers[0].profiles[0].trustpoints = {{"IOSCA2", TrustpointUse::Both}};
+       },
+       0, SaResult::Failed, Reason::CertValidationFailed, Message::MM6},
+      {"ikev2: no common proposal",
+       [](Scenario& s) {
+         s.ike_version = IkeVersion::V2;
+         s.peers[0].proposals = {{"aes 256", "sha512", 20}};
+       },
+       0, SaResult::Failed, Reason::NoProposalChosen, Message::IKE_SA_INIT},
+      {"ikev1: no common proposal", [](Scenario& s) { s.peers[0].proposals = {{"aes 256", "sha512", 20}}; }, 0,
+       SaResult::Failed, Reason::NoProposalChosen, Message::MM1},
+      {"ikev2: R1 expects another identity",
+       [](Scenario& s) {
+         s.ike_version = IkeVersion::V2;
+         s.peers[0].profiles[0].match = {{IdKind::Fqdn, "R3.cisco.com", ""}};
+       },
+       1, SaResult::Failed, Reason::NoMatchingProfile, Message::IKE_AUTH},
+      {"ikev2: pre-shared keys",
+       [](Scenario& s) {
+         s.ike_version = IkeVersion::V2;
+         for (Peer& p : s.peers) p.profiles[0].auth_local = p.profiles[0].auth_remote = AuthMethod::PreShare;
+       },
+       0, SaResult::Established, Reason::None, Message::None},
+  };
+  pki::KeyCache keys(testing::strongswan_test_key_cache());
+  process::TempDir dir(std::filesystem::temp_directory_path(), process::run_prefix() + "-varpki-");
+  strongswan::Target target;
+  for (const Variant& v : variants) {
+    Scenario s = testing::s1_scenario();
+    v.change(s);
+    const strongswan::Material m = strongswan::material_from(pki::make_pki(s, dir.path(), keys), s);
+    const Timed r = run(target, s, m, v.initiator);
+    std::cout << v.name << ": " << r.took.count() << " ms\n";
+    if (std::getenv("IKECONFORM_TRACE")) std::cout << dump(r.obs);  // the lines each verdict rests on
+    EXPECT_EQ(r.obs.ike_sa, v.ike_sa) << v.name << "\n" << dump(r.obs);
+    EXPECT_EQ(r.obs.reason, v.reason) << v.name << "\n" << dump(r.obs);
+    EXPECT_EQ(r.obs.failed_at, v.failed_at) << v.name << "\n" << dump(r.obs);
+  }
 }
 
 }  // namespace

@@ -149,16 +149,26 @@ TpIndex cert_sent(const Scenario& s, const Material& m, std::size_t sender, cons
   return kNone;
 }
 
+// The profile charon settled on: the last "selected peer config" that it did not then call
+// unacceptable (an IKEv2 responder switches configs after a failed constraint check), else
+// the first one it tried.
 std::int16_t bound_profile(const Scenario& s, const RenderOptions& o, std::size_t responder, const SideEvidence& side) {
-  for (const LogLine& l : side.log) {
-    auto name = quoted_after(l.msg, "selected peer config");
-    if (!name || name->rfind(o.prefix, 0) != 0) continue;
-    const std::string profile = name->substr(o.prefix.size());
+  auto index_of = [&](const std::string& conn) -> std::int16_t {
+    if (conn.rfind(o.prefix, 0) != 0) return kNone;
     const auto& profiles = s.peers[responder].profiles;
     for (std::size_t i = 0; i < profiles.size(); ++i)
-      if (profiles[i].name == profile) return to_index(i);
+      if (profiles[i].name == conn.substr(o.prefix.size())) return to_index(i);
+    return kNone;
+  };
+  std::int16_t first = kNone, settled = kNone;
+  for (const LogLine& l : side.log) {
+    auto name = quoted_after(l.msg, "selected peer config");
+    if (!name) continue;
+    const std::int16_t i = index_of(*name);
+    if (first == kNone) first = i;
+    if (!has(l.msg, "unacceptable")) settled = i;
   }
-  return kNone;
+  return settled != kNone ? settled : first;
 }
 
 // Level 0-1 lines of the groups that tell the story, "R1: [IKE] ...".
