@@ -3,7 +3,12 @@
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <csignal>
+#include <filesystem>
 #include <iostream>
 #include <thread>
 
@@ -89,6 +94,41 @@ TEST(Netns, CleanupAllRemovesLivePairs) {
   cleanup_all();  // what the SIGINT handler does
   EXPECT_FALSE(exists(a));
   pair.reset();  // the destructor then has nothing left to do
+}
+
+// Ctrl-C in a harness: a forked "harness" makes a pair with a daemon inside and gets SIGINT.
+TEST(Netns, SigintRemovesPairsAndDaemons) {
+  REQUIRE_ROOT();
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  const pid_t child = ::fork();
+  if (child == 0) {
+    ::close(fds[0]);
+    install_cleanup_handlers();
+    process::TempDir dir(std::filesystem::temp_directory_path(), process::run_prefix() + "-sig-");
+    NetnsPair pair("192.168.0.1", "192.168.0.2");
+    process::Daemon d({"sleeper", pair.exec_argv(0, {"sleep", "100"}), {}, dir.path() / "log", {}, 500ms, 5});
+    const std::string msg = pair.ns(0) + " " + std::to_string(d.pid()) + "\n";
+    [[maybe_unused]] auto n = ::write(fds[1], msg.data(), msg.size());
+    for (;;) ::pause();
+  }
+  ::close(fds[1]);
+  std::string msg;
+  char buf[256];
+  for (ssize_t n; msg.find('\n') == std::string::npos && (n = ::read(fds[0], buf, sizeof buf)) > 0;)
+    msg.append(buf, static_cast<std::size_t>(n));
+  ::close(fds[0]);
+  ASSERT_NE(msg.find(' '), std::string::npos) << "child harness failed: " << msg;
+  const std::string ns = msg.substr(0, msg.find(' '));
+  const int daemon = std::stoi(msg.substr(msg.find(' ') + 1));
+  EXPECT_TRUE(exists(ns));
+  ::kill(child, SIGINT);
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGINT) << status;
+  EXPECT_FALSE(exists(ns));
+  std::this_thread::sleep_for(50ms);
+  EXPECT_FALSE(process::pid_alive(daemon));
 }
 
 TEST(Netns, ProcessesInsideAreKilledOnRemoval) {

@@ -91,6 +91,7 @@ void install_cleanup_handlers() {
     std::thread(signal_thread).detach();
     struct sigaction sa {};
     sa.sa_handler = on_signal;
+    sa.sa_flags = SA_RESTART;  // the interrupted thread carries on until the process dies
     sigemptyset(&sa.sa_mask);
     for (int sig : {SIGINT, SIGTERM, SIGHUP}) ::sigaction(sig, &sa, nullptr);
   });

@@ -12,6 +12,7 @@
 #include <cctype>
 #include <cerrno>
 #include <cstdio>
+#include <mutex>
 #include <random>
 #include <csignal>
 #include <cstdlib>
@@ -201,13 +202,18 @@ bool pid_alive(int pid) {
   return state != 'Z' && state != 'X';
 }
 
-const std::string& run_prefix() {
-  static const std::string prefix = [] {
+std::string run_prefix() {
+  static std::mutex mu;
+  static int owner = 0;  // a forked child gets a prefix of its own (it is another run)
+  static std::string prefix;
+  std::lock_guard lock(mu);
+  if (owner != ::getpid()) {
+    owner = ::getpid();
     std::random_device rd;
     char buf[32];
-    std::snprintf(buf, sizeof buf, "ikc%dx%04x", static_cast<int>(::getpid()), rd() & 0xffffU);
-    return std::string(buf);
-  }();
+    std::snprintf(buf, sizeof buf, "ikc%dx%04x", owner, rd() & 0xffffU);
+    prefix = buf;
+  }
   return prefix;
 }
 

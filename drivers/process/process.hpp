@@ -109,8 +109,9 @@ class TempDir {
 bool pid_alive(int pid);  // exists and is not a zombie
 
 // This run's prefix for everything it makes outside itself (namespaces, temp folders):
-// "ikc<pid>x<4 hex digits>", short enough to start an interface name.
-const std::string& run_prefix();
+// "ikc<pid>x<4 hex digits>", short enough to start an interface name. A forked child that goes
+// on without exec gets its own.
+std::string run_prefix();
 // The pid encoded in a name that starts with some run's prefix, if it does.
 std::optional<int> run_prefix_pid(const std::string& name);
 // True when `name` was made by a run whose process is gone (and is not this process's).
