@@ -29,7 +29,7 @@ std::string dump(const Observation& o) {
 class StrongswanE2E : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (!testing::running_as_root())
+    if (!testing::is_root())
       GTEST_SKIP() << "\n\n*** SKIPPED: the strongSwan end-to-end test needs root (network namespaces, "
                       "charon-systemd). Run it as root to exercise the real stack. ***\n";
   }
@@ -48,7 +48,7 @@ Timed run(strongswan::Target& t, const Scenario& s, const strongswan::Material& 
 
 TEST_F(StrongswanE2E, S1IkeV1BothWays) {
   const Scenario s = testing::s1_scenario(IkeVersion::V1);
-  pki::KeyCache keys(testing::strongswan_test_key_cache());
+  pki::KeyCache keys(testing::test_key_cache());
   process::TempDir dir(std::filesystem::temp_directory_path(), process::run_prefix() + "-s1pki-");
   const strongswan::Material m = strongswan::material_from(pki::make_pki(s, dir.path(), keys), s);
   strongswan::Target target;
@@ -98,7 +98,7 @@ TEST_F(StrongswanE2E, S1IkeV1BothWays) {
 
 TEST_F(StrongswanE2E, S1IkeV2BothWaysAndThroughput) {
   const Scenario s = testing::s1_scenario(IkeVersion::V2);
-  pki::KeyCache keys(testing::strongswan_test_key_cache());
+  pki::KeyCache keys(testing::test_key_cache());
   process::TempDir dir(std::filesystem::temp_directory_path(), process::run_prefix() + "-s1pki-");
   const strongswan::Material m = strongswan::material_from(pki::make_pki(s, dir.path(), keys), s);
   strongswan::Target target;
@@ -186,7 +186,7 @@ TEST_F(StrongswanE2E, OutcomeVocabulary) {
        },
        0, SaResult::Established, Reason::None, Message::None},
   };
-  pki::KeyCache keys(testing::strongswan_test_key_cache());
+  pki::KeyCache keys(testing::test_key_cache());
   process::TempDir dir(std::filesystem::temp_directory_path(), process::run_prefix() + "-varpki-");
   strongswan::Target target;
   for (const Variant& v : variants) {

@@ -2,11 +2,8 @@
 // material with made-up PEM text for golden tests that need no OpenSSL.
 #pragma once
 
-#include <unistd.h>
-
-#include <filesystem>
-
 #include "drivers/strongswan/render.hpp"
+#include "drivers_test_util.hpp"  // is_root(), test_key_cache()
 #include "model/scenario.hpp"
 
 namespace ikeconform::testing {
@@ -57,14 +54,6 @@ inline strongswan::Material fake_material(const Scenario& s) {
     }
   }
   return m;
-}
-
-// Root is needed for namespaces and charon; tests that need it skip loudly without.
-inline bool running_as_root() { return ::geteuid() == 0; }
-
-// RSA keys persist across test runs on one machine (the same folder the drivers tests use).
-inline std::filesystem::path strongswan_test_key_cache() {
-  return std::filesystem::temp_directory_path() / "ikeconform-test-keys";
 }
 
 }  // namespace ikeconform::testing

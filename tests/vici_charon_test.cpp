@@ -21,7 +21,7 @@ using vici::Message;
 class ViciCharon : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (!testing::running_as_root())
+    if (!testing::is_root())
       GTEST_SKIP() << "\n\n*** SKIPPED: the VICI test against real charons needs root (network namespaces, "
                       "charon-systemd). Run it as root. ***\n";
     pair_ = std::make_unique<ss::CharonPair>("192.168.0.1", "192.168.0.2");
@@ -61,7 +61,7 @@ TEST_F(ViciCharon, EveryCommandOnce) {
 
   // Authorities: load-authority takes the CA certificate as data.
   const Scenario s = testing::s1_scenario();
-  pki::KeyCache keys(testing::strongswan_test_key_cache());
+  pki::KeyCache keys(testing::test_key_cache());
   process::TempDir dir(std::filesystem::temp_directory_path(), process::run_prefix() + "-vicipki-");
   const ss::Material m = ss::material_from(pki::make_pki(s, dir.path(), keys), s);
   vici::Client::check(v(0).load_cert("X509", "CA", m.cas[0].pem), "load-cert");
@@ -89,7 +89,7 @@ TEST_F(ViciCharon, EveryCommandOnce) {
 
 TEST_F(ViciCharon, EventsAndWarmHandshakeRate) {
   const Scenario s = testing::s1_scenario(IkeVersion::V2);
-  pki::KeyCache keys(testing::strongswan_test_key_cache());
+  pki::KeyCache keys(testing::test_key_cache());
   process::TempDir dir(std::filesystem::temp_directory_path(), process::run_prefix() + "-vicipki-");
   const ss::Material m = ss::material_from(pki::make_pki(s, dir.path(), keys), s);
   std::array<ss::PeerConfig, 2> pc{ss::render_peer(s, 0, m, {}), ss::render_peer(s, 1, m, {})};
