@@ -204,3 +204,24 @@ TEST_F(StrongswanE2E, OutcomeVocabulary) {
 
 }  // namespace
 }  // namespace ikeconform
+
+namespace ikeconform {
+namespace {
+
+TEST_F(StrongswanE2E, MakesItsOwnPkiAndRefusesAggressiveMode) {
+  strongswan::TargetOptions opts;
+  opts.key_cache = testing::test_key_cache();
+  strongswan::Target target(opts);
+  Scenario s = testing::s1_scenario(IkeVersion::V2);
+  const Observation up = target.run(s, 0);
+  EXPECT_TRUE(up.up()) << dump(up);
+  s.aggressive_mode = true;
+  const Observation o = target.run(s, 0);
+  EXPECT_EQ(o.ike_sa, SaResult::NotAttempted);
+  EXPECT_EQ(o.reason, Reason::Unsupported);
+  ASSERT_FALSE(o.trace.empty());
+  EXPECT_NE(o.trace[0].find("aggressive"), std::string::npos) << o.trace[0];
+}
+
+}  // namespace
+}  // namespace ikeconform

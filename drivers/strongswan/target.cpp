@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "drivers/netns/netns.hpp"
+#include "drivers/pki/pki.hpp"
 #include "drivers/process/process.hpp"
 #include "model/input_error.hpp"
 
@@ -118,6 +119,21 @@ bool CharonPair::healthy() {
 // ---------------------------------------------------------------------------------------------
 // Target
 
+namespace {
+
+// A run that never reached the daemons: what the scenario asks is out of scope (UNSUPPORTED),
+// or the harness itself failed before the handshake (INTERNAL_ERROR).
+Observation not_attempted(const Scenario& s, std::uint8_t initiator, Reason why, const std::string& what) {
+  Observation o;
+  o.initiator = initiator;
+  o.ike_version = s.ike_version;
+  o.reason = why;
+  o.trace.push_back("strongSwan target: " + what);
+  return o;
+}
+
+}  // namespace
+
 Target::Target(TargetOptions o) : opts_(std::move(o)) {}
 Target::~Target() = default;
 
@@ -209,12 +225,7 @@ Observation Target::run(const Scenario& s, const Material& m, std::uint8_t initi
   try {
     execute(s, m, initiator, ro, e);
   } catch (const InputError& err) {
-    Observation o;
-    o.initiator = initiator;
-    o.ike_version = s.ike_version;
-    o.reason = Reason::Unsupported;
-    o.trace.push_back(std::string("strongSwan target: ") + err.what());
-    return o;
+    return not_attempted(s, initiator, Reason::Unsupported, err.what());
   } catch (const std::exception& err) {
     e.harness_error = err.what();
     if (pair_) {
@@ -226,6 +237,22 @@ Observation Target::run(const Scenario& s, const Material& m, std::uint8_t initi
     }
   }
   return observe(s, m, ro, e);
+}
+
+Observation Target::run(const Scenario& s, std::uint8_t initiator) {
+  Material m;
+  try {
+    if (!keys_)
+      keys_ = std::make_unique<pki::KeyCache>(opts_.key_cache.empty() ? pki::KeyCache::default_dir() : opts_.key_cache);
+    pki_dir_.reset();  // the previous scenario's certificates go first
+    pki_dir_ = std::make_unique<process::TempDir>(opts_.pair.base, process::run_prefix() + "-pki-");
+    m = material_from(pki::make_pki(s, pki_dir_->path(), *keys_), s);
+  } catch (const InputError& err) {
+    return not_attempted(s, initiator, Reason::Unsupported, std::string("PKI: ") + err.what());
+  } catch (const std::exception& err) {
+    return not_attempted(s, initiator, Reason::InternalError, std::string("PKI: ") + err.what());
+  }
+  return run(s, m, initiator);
 }
 
 }  // namespace ikeconform::strongswan

@@ -24,6 +24,9 @@
 namespace ikeconform::netns {
 class NetnsPair;
 }
+namespace ikeconform::pki {
+class KeyCache;
+}
 namespace ikeconform::process {
 class Daemon;
 class TempDir;
@@ -76,10 +79,12 @@ class CharonPair {
 
 struct TargetOptions {
   PairOptions pair;
+  std::filesystem::path key_cache;  // for run(s, initiator); empty: pki::KeyCache::default_dir()
   Millis initiate_timeout{4000};  // charon's `initiate` timeout
   Millis terminate_timeout{1000};
 };
 
+// Not thread-safe: one Target drives one pair; shard campaigns across processes.
 class Target {
  public:
   explicit Target(TargetOptions o = {});
@@ -91,6 +96,9 @@ class Target {
   // (material_from(make_pki(...))). Never throws for a failing handshake: the Observation says
   // what happened; harness failures come back as Reason::InternalError with the cause in trace.
   Observation run(const Scenario& s, const Material& m, std::uint8_t initiator);
+  // The same, making the scenario's PKI first (keys from the key cache; certificates in a
+  // folder of this run, replaced per call).
+  Observation run(const Scenario& s, std::uint8_t initiator);
 
   // The pair, made (or remade) for the scenario's addresses on first use.
   CharonPair& pair_for(const Scenario& s);
@@ -101,6 +109,8 @@ class Target {
   void execute(const Scenario& s, const Material& m, std::uint8_t initiator, const RenderOptions& ro, RunEvidence& e);
   TargetOptions opts_;
   std::unique_ptr<CharonPair> pair_;
+  std::unique_ptr<pki::KeyCache> keys_;
+  std::unique_ptr<process::TempDir> pki_dir_;
   std::uint64_t seq_ = 0;
 };
 
