@@ -153,9 +153,10 @@ TEST_F(StrongswanE2E, OutcomeVocabulary) {
          std::swap(s.peers[1].certificates[0], s.peers[1].certificates[1]);
        },
        1, SaResult::Failed, Reason::CertValidationFailed, Message::IKE_AUTH},
-      {"ikev2: R2 restricted to CA2 rejects R1's CA1 certificate",
+      {"ikev2: R2 restricted to CA2 rejects R1's only (CA1) certificate",
        [](Scenario& s) {
          s.ike_version = IkeVersion::V2;
+         s.peers[0].certificates = {{"IOSCA1", "", false, {}}};
          s.peers[1].profiles[0].trustpoints = {{"IOSCA2", TrustpointUse::Verify}};
        },
        0, SaResult::Failed, Reason::CertValidationFailed, Message::IKE_AUTH},

@@ -83,8 +83,7 @@ TEST(StrongswanRender, S1R1ViciLoads) {
   ASSERT_NE(child, nullptr);
   EXPECT_EQ(*child->list("local_ts"), std::vector<std::string>{"10.1.0.0/24"});
   EXPECT_EQ(child->get("start_action"), "none");
-  // CAs first, loaded so that strongSwan's reverse-load-order CERT_REQs come out CA2, CA1
-  // (R1's store: CA2 certificate newest); own certificates oldest first.
+  // CAs first in trustpoint order, then own certificates oldest first.
   ASSERT_EQ(pc.certs.size(), 4U);
   EXPECT_EQ(pc.certs[0].get("data"), "PEM(CA1)");
   EXPECT_EQ(pc.certs[0].get("flag"), "CA");
@@ -101,14 +100,16 @@ TEST(StrongswanRender, S1R1ViciLoads) {
   EXPECT_EQ(vici::decode_message(vici::encode_message(req)), req);
 }
 
-TEST(StrongswanRender, CaLoadOrderReproducesIosCertReqOrder) {
+TEST(StrongswanRender, CaLoadOrderIsTrustpointOrder) {
   Scenario s = testing::s1_scenario();
-  EXPECT_EQ(ss::ca_load_order(s, 0), (std::vector<std::size_t>{0, 1}));  // IOS order CA2, CA1
-  EXPECT_EQ(ss::ca_load_order(s, 1), (std::vector<std::size_t>{1, 0}));  // IOS order CA1, CA2
-  // A CA-only trustpoint goes after the enrolled issuers in the IOS order: loaded first.
+  EXPECT_EQ(ss::ca_load_order(s, 0), (std::vector<std::size_t>{0, 1}));
+  std::swap(s.peers[1].trustpoints[0], s.peers[1].trustpoints[1]);
+  EXPECT_EQ(ss::ca_load_order(s, 1), (std::vector<std::size_t>{1, 0}));
+  // A CA-only trustpoint is loaded like any other; a CA behind two trustpoints once.
   s.cas.push_back({"CA3", "cn=CA3,o=cisco,o=com", ""});
   s.peers[0].trustpoints.push_back({"IOSCA3", "CA3", Revocation::None});
-  EXPECT_EQ(ss::ca_load_order(s, 0), (std::vector<std::size_t>{2, 0, 1}));
+  s.peers[0].trustpoints.push_back({"IOSCA1-again", "CA1", Revocation::None});
+  EXPECT_EQ(ss::ca_load_order(s, 0), (std::vector<std::size_t>{0, 1, 2}));
 }
 
 TEST(StrongswanRender, Ikev2SignVerifySplit) {
@@ -116,7 +117,9 @@ TEST(StrongswanRender, Ikev2SignVerifySplit) {
   s.peers[0].profiles[0].trustpoints = {{"IOSCA1", TrustpointUse::Sign}, {"IOSCA2", TrustpointUse::Verify}};
   const Message conf = ss::render_peer(s, 0, testing::fake_material(s), {}).tunnel_connection().conf;
   EXPECT_EQ(conf.get("version"), "2");
-  EXPECT_EQ(*conf.section("local")->list("certs"), std::vector<std::string>{"PEM(R1-IOSCA1)"});
+  // `sign` does not narrow local.certs (strongSwan picks among all, like the model's
+  // strongswan-5.9 personality); `verify` is what remote.cacerts names.
+  EXPECT_EQ(*conf.section("local")->list("certs"), (std::vector<std::string>{"PEM(R1-IOSCA2)", "PEM(R1-IOSCA1)"}));
   EXPECT_EQ(*conf.section("remote")->list("cacerts"), std::vector<std::string>{"PEM(CA2)"});
 }
 

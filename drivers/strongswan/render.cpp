@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <map>
-#include <set>
 #include <stdexcept>
 
 #include "drivers/pki/pki.hpp"
@@ -178,15 +177,12 @@ std::size_t ca_of_trustpoint(const Scenario& s, const Peer& p, const std::string
 }  // namespace
 
 std::vector<std::size_t> ca_load_order(const Scenario& s, std::size_t peer) {
-  const Peer& p = s.peers.at(peer);
-  std::vector<std::size_t> ios;  // the IOS CERT_REQ order
-  auto add = [&](std::size_t ca) {
-    if (std::find(ios.begin(), ios.end(), ca) == ios.end()) ios.push_back(ca);
-  };
-  for (std::size_t k : store_order(p)) add(ca_of_trustpoint(s, p, p.certificates[k].trustpoint));
-  for (auto it = p.trustpoints.rbegin(); it != p.trustpoints.rend(); ++it) add(ca_index(s, it->ca));
-  std::reverse(ios.begin(), ios.end());  // strongSwan requests in reverse load order
-  return ios;
+  std::vector<std::size_t> out;
+  for (const Trustpoint& t : s.peers.at(peer).trustpoints) {
+    const std::size_t ca = ca_index(s, t.ca);
+    if (std::find(out.begin(), out.end(), ca) == out.end()) out.push_back(ca);
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -216,23 +212,7 @@ std::string remote_id(const Profile& f) {
   return m.value;
 }
 
-bool signs(TrustpointUse u) { return u != TrustpointUse::Verify; }
 bool verifies(TrustpointUse u) { return u != TrustpointUse::Sign; }
-
-// IKEv2 `pki trustpoint X sign` limits which certificates the profile may send (V2-6):
-// local.certs keeps the store order but only those; IKEv1 offers every certificate.
-std::vector<std::size_t> local_cert_indices(const Scenario& s, const Peer& p, const Profile& f) {
-  std::vector<std::size_t> all = store_order(p);
-  if (s.ike_version != IkeVersion::V2) return all;
-  std::set<std::string> sign_tps;
-  for (const ProfileTrustpoint& t : f.trustpoints)
-    if (signs(t.use)) sign_tps.insert(t.trustpoint);
-  if (sign_tps.empty()) return all;
-  std::vector<std::size_t> out;
-  for (std::size_t k : all)
-    if (sign_tps.count(p.certificates[k].trustpoint)) out.push_back(k);
-  return out.empty() ? all : out;
-}
 
 // `ca trust-point` / `pki trustpoint ... verify`: the CAs that may authenticate the peer.
 std::vector<std::size_t> remote_ca_indices(const Scenario& s, const Peer& p, const Profile& f) {
@@ -255,7 +235,7 @@ Message local_auth(const Scenario& s, std::size_t peer, const Profile& f, const 
   }
   local.set("auth", "pubkey");
   std::vector<std::string> certs;
-  for (std::size_t k : local_cert_indices(s, p, f)) certs.push_back(ref(m.certs.at(peer).at(k)));
+  for (std::size_t k : store_order(p)) certs.push_back(ref(m.certs.at(peer).at(k)));
   if (!certs.empty()) local.set_list("certs", std::move(certs));
   return local;
 }
@@ -345,8 +325,8 @@ PeerConfig render_peer(const Scenario& s, std::size_t peer, const Material& m, c
   out.connections = render_connections(s, peer, m, o, by_data);
   for (std::size_t i = 0; i < p.profiles.size(); ++i)
     if (p.profiles[i].name == p.tunnel_profile) out.tunnel = i;
-  // Trusted CAs in the order that reproduces the IOS CERT_REQ order (ca_load_order), then own
-  // certificates oldest first: IKEv1 picks the most recently loaded match (real-stacks.md).
+  // Trusted CAs in trustpoint order (ca_load_order), then own certificates oldest first:
+  // IKEv1 sends the most recently loaded match (real-stacks.md), i.e. the newest enrollment.
   for (std::size_t ca : ca_load_order(s, peer))
     out.certs.push_back(Message().set("type", "X509").set("flag", "CA").set("data", m.cas.at(ca).pem));
   for (std::size_t k = 0; k < p.certificates.size(); ++k) {

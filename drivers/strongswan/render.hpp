@@ -105,9 +105,10 @@ std::optional<std::string> ike_proposal(const Proposal& p);
 inline constexpr const char* kDefaultIkeProposal = "aes128-sha256-modp2048";
 inline constexpr const char* kEspProposal = "aes128-sha256";  // supported by kernel-libipsec
 
-// CA indices in the order strongSwan must load them so that its responder CERTREQ order
-// (reverse load order, real-stacks.md) equals the IOS order of spec V1-4: issuers of the
-// store (newest enrollment first), then CA-only trustpoints newest first.
+// CA indices in the order the peer's CAs are loaded: its trustpoints' order (`crypto pki
+// trustpoint` / `authenticate` order maps to load order). strongSwan's responder requests them
+// in reverse load order; IOS in store order (V1-4): a difference the target shows, not hides.
+// The model's strongswan-5.9 personality assumes this same order.
 std::vector<std::size_t> ca_load_order(const Scenario& s, std::size_t peer);
 // Peer::certificates indices in the IOS store order (newest enrollment first).
 std::vector<std::size_t> store_order(const Peer& p);
