@@ -163,9 +163,9 @@ std::vector<Attribute> read_attributes(Reader& r) {
   return out;
 }
 
-void check_count(const Reader& r, std::size_t announced, std::size_t found, std::string_view what) {
+void check_count(const Reader& r, std::size_t announced, std::size_t found, std::string_view rfc) {
   if (announced != found)
-    r.fail(fmt::format("proposal announces {} transforms, {} {} found", announced, found, what));
+    r.fail(fmt::format("proposal announces {} transforms, {} found ({})", announced, found, rfc));
 }
 
 // RFC 2408 §3.5 / §3.6.
@@ -184,7 +184,7 @@ ProposalV1 read_proposal_v1(Reader& p) {
     tr.attributes = read_attributes(t);
     out.transforms.push_back(std::move(tr));
   });
-  check_count(p, count, out.transforms.size(), "IKEv1");
+  check_count(p, count, out.transforms.size(), "RFC 2408 §3.5");
   return out;
 }
 
@@ -217,7 +217,7 @@ ProposalV2 read_proposal_v2(Reader& p) {
     tr.attributes = read_attributes(t);
     out.transforms.push_back(std::move(tr));
   });
-  check_count(p, count, out.transforms.size(), "IKEv2");
+  check_count(p, count, out.transforms.size(), "RFC 7296 §3.3.1");
   return out;
 }
 

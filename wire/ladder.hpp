@@ -24,7 +24,8 @@
 //   TS_UNACCEPTABLE       v2: IKE_AUTH response IDr CERT AUTH N(TS_UNACCEPTABLE), no SA/TS.
 //   NO_CERTIFICATE_PAYLOAD v2 (V2-4): nothing is sent after IKE_SA_INIT.
 //   anything else         the messages before failed_at, then stop.
-// IKEv1 quick mode is not rendered (a QM1 failure shows MM1..MM6 only).
+// IKEv1 quick mode is not rendered (a QM1 failure shows MM1..MM6 only). CERT_REQ entries
+// whose CA is kNone or outside the scenario + predefined table are left out.
 #pragma once
 
 #include <chrono>
