@@ -3,6 +3,8 @@
 // offset; decode() turns that into a Result. Every loop either consumes input or stops.
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <type_traits>
 #include <utility>
 
 #include "wire/ike.hpp"
