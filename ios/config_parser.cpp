@@ -346,7 +346,7 @@ class ConfigParser {
   }
 
   bool isakmp_profile_cmd(IsakmpProfile& p) {
-    if (is(0, "self-identity")) {
+    if (is(0, "self-identity")) {  // V1-11
       words(2, 2, "fqdn or address");
       if (w_[1] == "fqdn") p.self_identity = IdKind::Fqdn;
       else if (w_[1] == "address") p.self_identity = IdKind::Address;
@@ -358,18 +358,7 @@ class ConfigParser {
       add_trustpoint_ref(p.ca_trustpoints, w_[2], TrustpointUse::Both);  // V1-12: several allowed
       return true;
     }
-    if (is(0, "match") && is(1, "identity")) {
-      if (is(2, "host") && !is(3, "domain")) {
-        words(4, 4, "a host name");
-        p.match.push_back(IdentityMatch{IdKind::Fqdn, std::string(w_[3]), {}});
-      } else if (is(2, "address")) {
-        words(4, 6, "an IPv4 address");
-        p.match.push_back(address_match(3));
-      } else {
-        fail(quote_for_message(line_) + ": only 'match identity host NAME' and 'match identity address IP [MASK]' are supported");
-      }
-      return true;
-    }
+    if (is(0, "match") && is(1, "identity")) return isakmp_match(p);
     if (is(0, "keyring")) {
       words(2, 2, "a keyring name");
       p.keyring = NameRef{std::string(w_[1]), lineno_};
@@ -382,6 +371,20 @@ class ConfigParser {
       return true;
     }
     return is(0, "description") || is(0, "keepalive") || is(0, "vrf") || is(0, "local-address");
+  }
+
+  // V1-8: the responder binds a profile by these lines on MM5.
+  bool isakmp_match(IsakmpProfile& p) {
+    if (is(2, "host") && !is(3, "domain")) {
+      words(4, 4, "a host name");
+      p.match.push_back(IdentityMatch{IdKind::Fqdn, std::string(w_[3]), {}});
+    } else if (is(2, "address")) {
+      words(4, 6, "an IPv4 address");
+      p.match.push_back(address_match(3));
+    } else {
+      fail(quote_for_message(line_) + ": only 'match identity host NAME' and 'match identity address IP [MASK]' are supported");
+    }
+    return true;
   }
 
   // ---- IPsec ----
@@ -462,52 +465,61 @@ class ConfigParser {
   }
 
   bool ikev2_profile_cmd(Ikev2Profile& p) {
-    if (is(0, "match") && is(1, "identity")) {
-      if (!is(2, "remote")) bad(w_.size() > 2 ? w_[2] : std::string_view("(nothing)"), "is not supported after 'match identity' (remote)");
-      if (is(3, "address")) {
-        words(5, 6, "an IPv4 address");
-        p.match.push_back(address_match(4));
-      } else if (is(3, "fqdn") && !is(4, "domain")) {
-        words(5, 5, "a name");
-        p.match.push_back(IdentityMatch{IdKind::Fqdn, std::string(w_[4]), {}});
-      } else {
-        fail(quote_for_message(line_) + ": only 'match identity remote address IP [MASK]' and 'match identity remote fqdn NAME' are supported");
-      }
-      return true;
-    }
-    if (is(0, "identity") && is(1, "local")) {
-      words(4, 4, "address IP or fqdn NAME");
-      if (w_[2] == "address") {
-        if (!is_ipv4(w_[3])) bad(w_[3], "is not an IPv4 address");
-        p.identity_local = IdKind::Address;
-      } else if (w_[2] == "fqdn") {
-        p.identity_local = IdKind::Fqdn;
-      } else {
-        bad(w_[2], "is not a supported local identity (address, fqdn)");
-      }
-      p.identity_local_value = w_[3];
-      return true;
-    }
-    if (is(0, "authentication")) {
-      words(3, 5, "rsa-sig or pre-share");
-      if (w_[1] != "local" && w_[1] != "remote") bad(w_[1], "is neither 'local' nor 'remote'");
-      if (w_.size() > 3 && !(w_[2] == "pre-share" && w_[3] == "key")) bad(w_[3], "is not expected here");
-      (w_[1] == "local" ? p.auth_local : p.auth_remote) = auth_method(w_[2]);
-      return true;
-    }
-    if (is(0, "pki") && is(1, "trustpoint")) {
-      words(3, 4, "a trustpoint name");
-      TrustpointUse use = TrustpointUse::Both;  // V2-6
-      if (w_.size() == 4) {
-        if (w_[3] == "sign") use = TrustpointUse::Sign;
-        else if (w_[3] == "verify") use = TrustpointUse::Verify;
-        else bad(w_[3], "is neither 'sign' nor 'verify'");
-      }
-      add_trustpoint_ref(p.trustpoints, w_[2], use);
-      return true;
-    }
+    if (is(0, "match") && is(1, "identity")) return ikev2_match(p);
+    if (is(0, "identity") && is(1, "local")) return ikev2_identity(p);
+    if (is(0, "authentication")) return ikev2_authentication(p);
+    if (is(0, "pki") && is(1, "trustpoint")) return ikev2_pki_trustpoint(p);
     return (is(0, "match") && (is(1, "fvrf") || is(1, "address"))) || is(0, "keyring") || is(0, "lifetime") ||
            is(0, "dpd") || is(0, "description");
+  }
+
+  // V2-9: the responder binds a profile by these lines.
+  bool ikev2_match(Ikev2Profile& p) {
+    if (!is(2, "remote")) bad(w_.size() > 2 ? w_[2] : std::string_view("(nothing)"), "is not supported after 'match identity' (remote)");
+    if (is(3, "address")) {
+      words(5, 6, "an IPv4 address");
+      p.match.push_back(address_match(4));
+    } else if (is(3, "fqdn") && !is(4, "domain")) {
+      words(5, 5, "a name");
+      p.match.push_back(IdentityMatch{IdKind::Fqdn, std::string(w_[4]), {}});
+    } else {
+      fail(quote_for_message(line_) + ": only 'match identity remote address IP [MASK]' and 'match identity remote fqdn NAME' are supported");
+    }
+    return true;
+  }
+
+  bool ikev2_identity(Ikev2Profile& p) {
+    words(4, 4, "address IP or fqdn NAME");
+    if (w_[2] == "address") {
+      if (!is_ipv4(w_[3])) bad(w_[3], "is not an IPv4 address");
+      p.identity_local = IdKind::Address;
+    } else if (w_[2] == "fqdn") {
+      p.identity_local = IdKind::Fqdn;
+    } else {
+      bad(w_[2], "is not a supported local identity (address, fqdn)");
+    }
+    p.identity_local_value = w_[3];
+    return true;
+  }
+
+  bool ikev2_authentication(Ikev2Profile& p) {
+    words(3, 5, "rsa-sig or pre-share");
+    if (w_[1] != "local" && w_[1] != "remote") bad(w_[1], "is neither 'local' nor 'remote'");
+    if (w_.size() > 3 && !(w_[2] == "pre-share" && w_[3] == "key")) bad(w_[3], "is not expected here");
+    (w_[1] == "local" ? p.auth_local : p.auth_remote) = auth_method(w_[2]);  // the key is not kept
+    return true;
+  }
+
+  bool ikev2_pki_trustpoint(Ikev2Profile& p) {
+    words(3, 4, "a trustpoint name");
+    TrustpointUse use = TrustpointUse::Both;  // V2-6: a plain line signs and verifies
+    if (w_.size() == 4) {
+      if (w_[3] == "sign") use = TrustpointUse::Sign;
+      else if (w_[3] == "verify") use = TrustpointUse::Verify;
+      else bad(w_[3], "is neither 'sign' nor 'verify'");
+    }
+    add_trustpoint_ref(p.trustpoints, w_[2], use);
+    return true;
   }
 
   // ---- interfaces and routes ----
