@@ -127,6 +127,8 @@ class ConfigParser {
 
   // `hostname`, `ip domain name`, `ip route` and `end` are global even inside a block.
   bool always_global() {
+    char c = w_[0].front();  // most lines start otherwise: skip the keyword tests
+    if (c != 'h' && c != 'i' && c != 'e') return false;
     if (is(0, "hostname")) {
       words(2, 2, "a host name");
       cfg_.hostname = w_[1];
@@ -147,6 +149,7 @@ class ConfigParser {
   }
 
   bool top_level() {
+    if (char c = w_[0].front(); c != 'i' && c != 'c') return false;
     if (is(0, "interface")) return enter(Mode::Interface, upsert(cfg_.interfaces, if_idx_, name_arg(1, "an interface name")));
     if (!is(0, "crypto")) return false;
     if (is(1, "pki") && is(2, "trustpoint")) return enter(Mode::Trustpoint, upsert(cfg_.trustpoints, tp_idx_, name_arg(3, "a trustpoint name")));
