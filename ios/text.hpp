@@ -38,13 +38,6 @@ inline std::string_view trim(std::string_view s) {
   return s;
 }
 
-// Leading blanks (a tab counts as one): IOS writes one space per sub-mode level.
-inline int indentation(std::string_view line) {
-  int n = 0;
-  while (static_cast<std::size_t>(n) < line.size() && (line[static_cast<std::size_t>(n)] == ' ' || line[static_cast<std::size_t>(n)] == '\t')) ++n;
-  return n;
-}
-
 // The first words of a line, views into it; no command needs more than kMax, and a longer
 // line is reported as having kMax + 1 words so that "unexpected ..." still fires.
 class Words {

@@ -365,6 +365,30 @@ TEST(IosWarnings, PreSharedKeysDoNotCrash) {
   EXPECT_EQ(r3.scenario.peers[0].profiles[0].auth_local, AuthMethod::PreShare);
 }
 
+TEST(IosWarnings, ManyBlocksUseTheHashedIndex) {
+  // Past 16 blocks of a kind, lookups switch from a scan to a hash index: same answers.
+  std::string cfg;
+  for (int i = 0; i < 200; ++i) cfg += "crypto pki trustpoint TP" + std::to_string(i) + "\n enrollment url http://ca" + std::to_string(i) + "/\n!\n";
+  for (int i = 0; i < 40; ++i) cfg += "crypto isakmp policy " + std::to_string(i + 1) + "\n group 14\n!\n";
+  cfg += "crypto pki trustpoint TP7\n revocation-check none\n!\n";  // re-entered, not added
+  cfg += "crypto isakmp policy 3\n hash sha256\n!\n";
+  cfg += "crypto isakmp profile p\n ca trust-point TP199\n ca trust-point TP0\n!\n";
+  IosConfig c = parse_ios_config(cfg, "big.cfg");
+  EXPECT_EQ(c.trustpoints.size(), 200u);
+  EXPECT_EQ(c.trustpoints[7].revocation, Revocation::None);
+  EXPECT_EQ(c.trustpoints[7].enrollment_url, "http://ca7/");
+  EXPECT_EQ(c.isakmp_policies.size(), 40u);
+  EXPECT_EQ(c.isakmp_policies[2].hash, "sha256");
+  EXPECT_EQ(error_of([&] { parse_ios_config(cfg + "crypto isakmp profile q\n ca trust-point TP200\n", "big.cfg"); }),
+            "big.cfg:" + std::to_string(200 * 3 + 40 * 3 + 3 + 3 + 4 + 2) + ": trustpoint 'TP200' is not defined");
+}
+
+TEST(IosWarnings, ShowFromAnotherRouterIsAWarning) {
+  ImportResult r = import_routers(router("s1-r1.cfg", "s1-r2.show"), router("s1-r2.cfg"));
+  ASSERT_EQ(r.warnings.size(), 1u);
+  EXPECT_EQ(r.warnings[0], "s1-r2.show:1: warning: show output is from 'R2' but s1-r1.cfg is 'R1'");
+}
+
 // ---------------------------------------------------------------- section 6
 
 TEST(IosSection6, DnDecidesFromCertificateChain) {
