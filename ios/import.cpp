@@ -405,9 +405,11 @@ std::vector<IdentityCert> certificates(const Router& r, const std::optional<std:
     }
     out.push_back(std::move(c));
   }
-  for (const auto& [tp, _] : ann.certs)
+  for (const auto& entry : ann.certs) {  // no structured binding: clang 14 cannot capture one
+    const std::string& tp = entry.first;
     if (std::none_of(out.begin(), out.end(), [&](const IdentityCert& c) { return c.trustpoint == tp; }))
       warnings.push_back(warning(r.cfg.file, ann.cert_line, "annotation for trustpoint " + tp + " ignored: it holds no identity certificate"));
+  }
   return out;
 }
 
