@@ -10,6 +10,7 @@
 #include <functional>
 #include <iostream>
 
+#include "drivers/netns/netns.hpp"
 #include "drivers/pki/pki.hpp"
 #include "drivers/process/process.hpp"
 #include "drivers/strongswan/target.hpp"
@@ -222,6 +223,29 @@ TEST_F(StrongswanE2E, MakesItsOwnPkiAndRefusesAggressiveMode) {
   EXPECT_EQ(o.reason, Reason::Unsupported);
   ASSERT_FALSE(o.trace.empty());
   EXPECT_NE(o.trace[0].find("aggressive"), std::string::npos) << o.trace[0];
+}
+
+}  // namespace
+}  // namespace ikeconform
+
+namespace ikeconform {
+namespace {
+
+TEST_F(StrongswanE2E, SilentPeerIsUnreachable) {
+  strongswan::TargetOptions opts;
+  opts.key_cache = testing::test_key_cache();
+  strongswan::Target target(opts);
+  const Scenario s = testing::s1_scenario(IkeVersion::V2);
+  strongswan::CharonPair& pair = target.pair_for(s);
+  const process::Argv down{"ip", "link", "set", pair.net().interface(1), "down"};
+  ASSERT_TRUE(pair.net().exec(1, down).ok());
+  const auto begin = std::chrono::steady_clock::now();
+  const Timed r{target.run(s, 0), std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - begin)};
+  std::cout << "unreachable peer: " << r.took.count() << " ms\n";
+  EXPECT_EQ(r.obs.ike_sa, SaResult::Failed) << dump(r.obs);
+  EXPECT_EQ(r.obs.reason, Reason::PeerUnreachable) << dump(r.obs);
+  EXPECT_EQ(r.obs.failed_at, Message::IKE_SA_INIT) << dump(r.obs);
+  EXPECT_LT(r.took, 6000ms);
 }
 
 }  // namespace

@@ -66,6 +66,7 @@ class CharonPair {
   void ensure_address(std::size_t i, const std::string& cidr);
   bool healthy();
   Millis start_time() const { return start_time_; }
+  netns::NetnsPair& net() { return *net_; }  // e.g. to take a link down in a test
 
  private:
   void start(std::size_t i);
