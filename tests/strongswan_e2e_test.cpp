@@ -250,3 +250,42 @@ TEST_F(StrongswanE2E, SilentPeerIsUnreachable) {
 
 }  // namespace
 }  // namespace ikeconform
+
+namespace ikeconform {
+namespace {
+
+// S2 (spec section 4): the responder has three IKEv2 profiles that all match the initiator;
+// IOS binds the last one and the CHILD SA fails (TS unacceptable). strongSwan's connections
+// differ only in name, so whichever it binds carries the same traffic selectors.
+TEST_F(StrongswanE2E, S2OverlappingProfiles) {
+  Scenario s = testing::s1_scenario(IkeVersion::V2);
+  s.name = "S2";
+  for (Peer& p : s.peers) {
+    p.trustpoints = {{"TP1", "CA1", Revocation::None}};
+    p.certificates = {{"TP1", "", false, {}}};
+    p.profiles[0].trustpoints = {{"TP1", TrustpointUse::Both}};
+  }
+  s.peers[0].profiles[0].match = {{IdKind::Address, "192.168.0.2", ""}};
+  Peer& r2 = s.peers[1];
+  r2.profiles[0].name = "profile1";
+  r2.profiles[0].match = {{IdKind::Address, "192.168.0.1", ""}};
+  r2.profiles.push_back(r2.profiles[0]);
+  r2.profiles.back().name = "profile2";
+  r2.profiles.push_back(r2.profiles[0]);
+  r2.profiles.back().name = "profile3";
+  r2.tunnel_profile = "profile1";
+  for (Peer& p : s.peers) p.profiles[0].self_identity = IdKind::Address;
+  for (Profile& f : r2.profiles) f.self_identity = IdKind::Address;
+
+  strongswan::TargetOptions opts;
+  opts.key_cache = testing::test_key_cache();
+  strongswan::Target target(opts);
+  const Observation o = target.run(s, 0);
+  std::cout << "S2 on strongSwan: " << (o.up() ? "up" : "down") << ", responder bound profile "
+            << o.responder_profile << "\n";
+  EXPECT_TRUE(o.up()) << dump(o);
+  EXPECT_NE(o.responder_profile, kNone) << dump(o);
+}
+
+}  // namespace
+}  // namespace ikeconform
