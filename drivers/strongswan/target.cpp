@@ -112,7 +112,7 @@ void CharonPair::ensure_address(std::size_t i, const std::string& cidr) {
 
 bool CharonPair::healthy() {
   for (Charon& c : charons_)
-    if (!c.alive() || !c.vici) return false;
+    if (!c.alive() || !c.vici || !c.vici->connected()) return false;
   return true;
 }
 
