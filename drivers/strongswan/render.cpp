@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <map>
 #include <stdexcept>
 
@@ -34,6 +35,39 @@ Material material_from(const pki::Pki& pki, const Scenario& s) {
       if (it == pki.certs.end()) throw std::invalid_argument("PKI has no certificate " + p.name + "/" + c.trustpoint);
       certs.push_back({it->name, it->dn, it->cert_file, it->cert_pem});
       keys.push_back({it->key_file, it->key_pem});
+    }
+  }
+  return m;
+}
+
+namespace {
+
+std::string file_stem(const std::string& s) {  // the same tame names drivers/pki writes
+  std::string out = s;
+  for (char& c : out)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.') c = '_';
+  return out;
+}
+
+}  // namespace
+
+Material named_material(const Scenario& s) {
+  Material m;
+  for (const Ca& ca : s.cas) {
+    std::string dn;
+    try {
+      dn = pki::strongswan_dn(ca.dn);
+    } catch (const std::exception&) {  // a DN the PKI could not make either: leave it unnamed
+    }
+    m.cas.push_back({file_stem(ca.id), dn, file_stem(ca.id) + ".crt", {}});
+  }
+  for (const Peer& p : s.peers) {
+    auto& certs = m.certs.emplace_back();
+    auto& keys = m.keys.emplace_back();
+    for (const IdentityCert& c : p.certificates) {
+      const std::string stem = file_stem(p.name + "-" + c.trustpoint);
+      certs.push_back({stem, {}, stem + ".crt", {}});
+      keys.push_back({stem + ".key", {}});
     }
   }
   return m;
