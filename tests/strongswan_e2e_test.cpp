@@ -122,10 +122,19 @@ TEST_F(StrongswanE2E, S1IkeV2BothWaysAndThroughput) {
   constexpr int kRuns = 20;
   const auto begin = std::chrono::steady_clock::now();
   int up = 0;
-  for (int i = 0; i < kRuns; ++i) up += run(target, s, m, 0).obs.up() ? 1 : 0;
+  std::chrono::microseconds load{0}, handshake{0}, teardown{0};
+  auto per_run_ms = [](std::chrono::microseconds d) { return std::chrono::duration<double, std::milli>(d).count() / kRuns; };
+  for (int i = 0; i < kRuns; ++i) {
+    up += run(target, s, m, 0).obs.up() ? 1 : 0;
+    load += target.last_evidence().load_time;
+    handshake += target.last_evidence().handshake_time;
+    teardown += target.last_evidence().teardown_time;
+  }
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - begin);
   std::cout << "IKEv2 scenario runs: " << kRuns << " in " << ms.count() << " ms = "
-            << (1000.0 * kRuns / static_cast<double>(std::max<long long>(ms.count(), 1))) << " scenarios/s\n";
+            << (1000.0 * kRuns / static_cast<double>(std::max<long long>(ms.count(), 1))) << " scenarios/s; per run: load "
+            << per_run_ms(load) << " ms, handshake " << per_run_ms(handshake) << " ms, teardown " << per_run_ms(teardown)
+            << " ms\n";
   EXPECT_EQ(up, kRuns);
 }
 

@@ -41,6 +41,7 @@ struct Charon {
   std::filesystem::path dir;  // strongswan.conf, charon.vici, charon.log, charon.out
   std::optional<vici::Client> vici;
   std::unique_ptr<process::Daemon> daemon;  // null when someone else runs it
+  std::string loaded_credentials;           // what the target loaded last (skip identical reloads)
   bool alive() const;
 };
 
@@ -104,6 +105,8 @@ class Target {
   // The pair, made (or remade) for the scenario's addresses on first use.
   CharonPair& pair_for(const Scenario& s);
   std::uint64_t scenarios_run() const { return seq_; }
+  // What the last run() saw, before it became an Observation (log lines, timings).
+  const RunEvidence& last_evidence() const { return last_; }
 
  private:
   // Fills `e` as it goes, so that a harness failure half way still keeps what was seen.
@@ -113,6 +116,7 @@ class Target {
   std::unique_ptr<pki::KeyCache> keys_;
   std::unique_ptr<process::TempDir> pki_dir_;
   std::uint64_t seq_ = 0;
+  RunEvidence last_;
 };
 
 }  // namespace ikeconform::strongswan
