@@ -275,20 +275,45 @@ Observation Target::run(const Scenario& s, const Material& m, std::uint8_t initi
   return observe(s, m, ro, e);
 }
 
+namespace {
+
+// What make_pki() reads: CAs and each peer's identity, trustpoints and certificates.
+Scenario pki_part(const Scenario& s) {
+  Scenario p;
+  p.cas = s.cas;
+  for (const Peer& peer : s.peers) {
+    Peer q;
+    q.name = peer.name;
+    q.fqdn = peer.fqdn;
+    q.address = peer.address;
+    q.trustpoints = peer.trustpoints;
+    q.certificates = peer.certificates;
+    p.peers.push_back(std::move(q));
+  }
+  return p;
+}
+
+}  // namespace
+
 Observation Target::run(const Scenario& s, std::uint8_t initiator) {
-  Material m;
   try {
-    if (!keys_)
-      keys_ = std::make_unique<pki::KeyCache>(opts_.key_cache.empty() ? pki::KeyCache::default_dir() : opts_.key_cache);
-    pki_dir_.reset();  // the previous scenario's certificates go first
-    pki_dir_ = std::make_unique<process::TempDir>(opts_.pair.base, process::run_prefix() + "-pki-");
-    m = material_from(pki::make_pki(s, pki_dir_->path(), *keys_), s);
+    Scenario key = pki_part(s);
+    if (!pki_dir_ || !(key == pki_scenario_)) {  // both directions of one scenario share a PKI
+      if (!keys_)
+        keys_ = std::make_unique<pki::KeyCache>(opts_.key_cache.empty() ? pki::KeyCache::default_dir() : opts_.key_cache);
+      pki_dir_.reset();  // the previous scenario's certificates go first
+      pki_dir_ = std::make_unique<process::TempDir>(opts_.pair.base, process::run_prefix() + "-pki-");
+      material_ = material_from(pki::make_pki(s, pki_dir_->path(), *keys_), s);
+      pki_scenario_ = std::move(key);
+    }
   } catch (const InputError& err) {
+    pki_dir_.reset();
     return not_attempted(s, initiator, Reason::Unsupported, std::string("PKI: ") + err.what());
   } catch (const std::exception& err) {
+    pki_dir_.reset();
     return not_attempted(s, initiator, Reason::InternalError, std::string("PKI: ") + err.what());
   }
-  return run(s, m, initiator);
+  return run(s, material_, initiator);
 }
 
 }  // namespace ikeconform::strongswan

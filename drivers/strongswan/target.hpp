@@ -99,7 +99,7 @@ class Target {
   // what happened; harness failures come back as Reason::InternalError with the cause in trace.
   Observation run(const Scenario& s, const Material& m, std::uint8_t initiator);
   // The same, making the scenario's PKI first (keys from the key cache; certificates in a
-  // folder of this run, replaced per call).
+  // folder of this run), or reusing the last one when the CAs and certificates are the same.
   Observation run(const Scenario& s, std::uint8_t initiator);
 
   // The pair, made (or remade) for the scenario's addresses on first use.
@@ -115,6 +115,8 @@ class Target {
   std::unique_ptr<CharonPair> pair_;
   std::unique_ptr<pki::KeyCache> keys_;
   std::unique_ptr<process::TempDir> pki_dir_;
+  Scenario pki_scenario_;  // the PKI-relevant part of the scenario pki_dir_ holds
+  Material material_;
   std::uint64_t seq_ = 0;
   RunEvidence last_;
 };
