@@ -392,7 +392,7 @@ void emit(std::string& out, const Message& m, int indent) {
       case Message::Kind::Value: out += pad + e.name + " = " + conf_value(e.value) + "\n"; break;
       case Message::Kind::List: {
         std::string joined;
-        for (const std::string& i : e.items) joined += (joined.empty() ? "" : ", ") + conf_value(i);
+        for (const std::string& i : e.items) joined.append(joined.empty() ? "" : ", ").append(conf_value(i));
         out += pad + e.name + " = " + joined + "\n";
         break;
       }
@@ -409,9 +409,9 @@ std::string header(const Scenario& s, std::size_t peer, const Material& m) {
   const Peer& p = s.peers[peer];
   std::string h = fmt::format("# {} ({}), scenario '{}': swanctl.conf rendered by ikeconform.\n", p.name, p.address, s.name);
   h += "# x509ca/ (loaded in this order; strongSwan requests CAs in reverse load order):";
-  for (std::size_t ca : ca_load_order(s, peer)) h += " " + by_file(m.cas.at(ca));
+  for (std::size_t ca : ca_load_order(s, peer)) h.append(" ").append(by_file(m.cas.at(ca)));
   h += "\n# x509/ and private/: the identity certificates, oldest enrollment first:";
-  for (const CertMaterial& c : m.certs.at(peer)) h += " " + by_file(c);
+  for (const CertMaterial& c : m.certs.at(peer)) h.append(" ").append(by_file(c));
   h += "\n# local.certs lists them newest first, like `show crypto pki certificates`.\n";
   return h;
 }
