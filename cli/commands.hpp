@@ -11,5 +11,7 @@ struct Outcome {
 };
 
 void register_check(CLI::App& app, Outcome& out);
+void register_report(CLI::App& app, Outcome& out);  // cmd_report.cpp
+void register_diff(CLI::App& app, Outcome& out);    // cmd_report.cpp
 
 }  // namespace ikeconform::cli
