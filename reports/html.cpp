@@ -42,17 +42,17 @@ a { color: #1565c0; }
 .facts th { width: 170px; }
 .facts td { min-width: 360px; }
 .badge { display: inline-block; font-weight: bold; font-size: 12px; padding: 2px 8px; border-radius: 10px; letter-spacing: .03em; }
-.passed { background: #e8f5e9; color: #1b5e20; }
-.failed { background: #ffebee; color: #b71c1c; }
-.expected_deviation { background: #fff8e1; color: #8d6e00; }
-.not_checked, .absent { background: #eceff1; color: #546e7a; }
+.badge.passed { background: #e8f5e9; color: #1b5e20; }
+.badge.failed { background: #ffebee; color: #b71c1c; }
+.badge.expected_deviation { background: #fff8e1; color: #8d6e00; }
+.badge.not_checked, .badge.absent { background: #eceff1; color: #546e7a; }
 td.cell { min-width: 190px; }
 td.cell.failed { background: #fff5f5; }
 .counts { font-size: 12px; color: #455a64; margin-top: 3px; }
 .matrix td.claim { max-width: 520px; }
 .rules { font-size: 12px; color: #607d8b; }
 article.ce { background: #fff; border: 1px solid #cfd8dc; border-left: 6px solid #c62828; border-radius: 6px; padding: 14px 18px; margin: 14px 0 24px; }
-article.ce.expected_deviation { border-left-color: #f9a825; }
+article.ce.ce-expected_deviation { border-left-color: #f9a825; }
 .claim-box { background: #eceff1; border-radius: 4px; padding: 8px 12px; margin: 6px 0; }
 .broke { background: #fdecea; border-radius: 4px; padding: 8px 12px; margin: 6px 0; color: #b71c1c; font-weight: bold; }
 .why { background: #e3f2fd; border-radius: 4px; padding: 8px 12px; margin: 6px 0; }
@@ -61,7 +61,7 @@ article.ce.expected_deviation { border-left-color: #f9a825; }
 .dirs td.down { color: #b71c1c; font-weight: bold; }
 .dirs td.up { color: #1b5e20; font-weight: bold; }
 .dirs tr.focus td { background: #fff5f5; }
-.ladder-wrap { overflow-x: auto; border: 1px solid #cfd8dc; border-radius: 4px; background: #fff; }
+.ladder-wrap { display: inline-block; max-width: 100%; overflow-x: auto; border: 1px solid #cfd8dc; border-radius: 4px; background: #fff; }
 svg.ladder { display: block; max-width: 100%; height: auto; }
 .ios { display: grid; grid-template-columns: repeat(auto-fit, minmax(420px, 1fr)); gap: 12px; }
 .ios pre { max-height: 520px; overflow: auto; }
@@ -226,7 +226,7 @@ void directions_table(std::string& out, const Counterexample& c) {
       const bool focus = related == c.failing_related && d == c.failing_direction;
       const Observation& o = r.directions[d];
       out += fmt::format("<tr{}><td>{}</td><td class=\"{}\">{}</td><td>{}</td></tr>\n", focus ? " class=\"focus\"" : "",
-                         esc(r.relation.empty() ? "this scenario" : r.relation), o.up() ? "up" : "down", esc(direction_text(r.scenario, o)),
+                         esc(r.relation.empty() ? "counterexample" : "related: " + r.relation), o.up() ? "up" : "down", esc(direction_text(r.scenario, o)),
                          focus ? "&#x25C0; drawn below" : "");
     }
   };
@@ -250,7 +250,7 @@ void counterexample(std::string& out, const Run& run, const Counterexample& c, s
   const ScenarioRun& fr = c.failing_run();
   const Observation& o = c.failing_observation();
   const std::string dir = direction_text(fr.scenario, o);
-  out += fmt::format("<article class=\"ce {}\" id=\"ce-{}\">\n", status_text(status), number);
+  out += fmt::format("<article class=\"ce ce-{}\" id=\"ce-{}\">\n", status_text(status), number);
   out += fmt::format("<h3>#{} {} on {}: <code>{}</code></h3>\n", number, esc(c.oracle), esc(c.target), esc(c.path));
   out += fmt::format("<div>Scenario <b>{}</b> (IKEv{}){}</div>\n", esc(c.run.scenario.name), static_cast<int>(c.run.scenario.ike_version),
                      c.seed.empty() ? "" : esc(fmt::format(", from seed {} index {}", c.seed, c.index)));

@@ -49,8 +49,6 @@ void arrow(Canvas& c, std::size_t from, int y, bool failed) {
   c.add("<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"{}\" stroke-width=\"{}\"/>", x1, y, x2 - dir * 10, y, color,
         failed ? "2.5" : "1.6");
   c.add("<polygon points=\"{},{} {},{} {},{}\" fill=\"{}\"/>", x2, y, x2 - dir * 12, y - 6, x2 - dir * 12, y + 6, color);
-  if (failed) c.add("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" {} font-size=\"22\" font-weight=\"bold\" fill=\"{}\">&#x2717;</text>",
-                    x2 + dir * 20, y + 8, kSans, kRed);
 }
 
 void text_line(Canvas& c, int x, int y, const char* font, int size, const char* fill, const std::string& text, bool bold = false) {
