@@ -225,9 +225,11 @@ void directions_table(std::string& out, const Counterexample& c) {
     for (std::size_t d = 0; d < r.directions.size(); ++d) {
       const bool focus = related == c.failing_related && d == c.failing_direction;
       const Observation& o = r.directions[d];
-      out += fmt::format("<tr{}><td>{}</td><td class=\"{}\">{}</td><td>{}</td></tr>\n", focus ? " class=\"focus\"" : "",
-                         esc(r.relation.empty() ? "counterexample" : "related: " + r.relation), o.up() ? "up" : "down", esc(direction_text(r.scenario, o)),
-                         focus ? "&#x25C0; drawn below" : "");
+      // The run column only matters when a metamorphic oracle brought related runs.
+      const std::string run_cell =
+          c.related.empty() ? "" : fmt::format("<td>{}</td>", esc(r.relation.empty() ? "counterexample" : "related: " + r.relation));
+      out += fmt::format("<tr{}>{}<td class=\"{}\">{}</td><td>{}</td></tr>\n", focus ? " class=\"focus\"" : "", run_cell,
+                         o.up() ? "up" : "down", esc(direction_text(r.scenario, o)), focus ? "&#x25C0; drawn below" : "");
     }
   };
   rows(c.run, -1);

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
 
+#include <functional>
+#include <nlohmann/json.hpp>
 #include <regex>
 
 #include "model/input_error.hpp"
@@ -253,6 +255,49 @@ TEST_F(ReportsTest, FuzzSectionRendersTheTable) {
   EXPECT_NE(h.find("heap-buffer-overflow &lt;x&gt;"), std::string::npos);
   write_file(dir() / "fuzz-report.json", R"({"schema": "ikeconform.fuzz-report/1", "targets": [{"exec_per_s": 1}]})");
   EXPECT_THROW(write_reports(dir(), opt), InputError);
+}
+
+// Edits the counterexample's observations file of the fake run.
+void edit_observations(const fs::path& dir, const std::function<void(nlohmann::ordered_json&)>& edit) {
+  const fs::path p = dir / "counterexamples/P-1-1.observations.json";
+  nlohmann::ordered_json j = nlohmann::ordered_json::parse(read_file(p));
+  edit(j);
+  write_file(p, j.dump(2));
+}
+
+TEST_F(ReportsTest, MetamorphicRelatedRunIsDrawnWhenItBroke) {
+  edit_observations(dir(), [](nlohmann::ordered_json& j) {
+    nlohmann::ordered_json rel;
+    rel["relation"] = "reverse enrollment order of R1";
+    rel["scenario"] = nlohmann::ordered_json::parse(read_file(std::string(IKECONFORM_SOURCE_DIR) + "/corpus/scenarios/s1.json"));
+    rel["scenario"]["cas"][0]["dn"] = kHostileDn;
+    rel["directions"] = j["directions"];
+    j["related"] = nlohmann::ordered_json::array({rel});
+    j["directions"][1] = j["directions"][0];  // the scenario itself came up both ways
+    j["directions"][1]["initiator"] = "R2";
+    j["directions"][1]["responder"] = "R1";
+    j["directions"][1]["certreq_from_initiator"] = nlohmann::ordered_json::array();
+    j["directions"][1]["certreq_from_responder"] = nlohmann::ordered_json::array();
+    j["failing"] = {{"related", 0}, {"direction", 1}, {"at", nullptr}};
+  });
+  write_reports(dir());
+  const std::string h = html();
+  EXPECT_NE(h.find("related: reverse enrollment order of R1"), std::string::npos);
+  EXPECT_NE(h.find("related run: reverse enrollment order of R1"), std::string::npos);
+  EXPECT_NE(h.find("&#x2717; MM5</text>"), std::string::npos);
+  edit_observations(dir(), [](nlohmann::ordered_json& j) { j["failing"]["related"] = 3; });
+  EXPECT_THROW(write_reports(dir()), InputError);
+}
+
+TEST_F(ReportsTest, ClaimBreakingInATunnelThatCameUpIsMarked) {
+  edit_observations(dir(), [](nlohmann::ordered_json& j) { j["failing"] = {{"direction", 0}, {"at", "MM4"}}; });
+  write_reports(dir());
+  const std::string svg = svgs(html()).at(0);
+  EXPECT_NE(svg.find("&#x2717; MM4</text>"), std::string::npos);
+  EXPECT_NE(svg.find("the claim breaks here (MM4)"), std::string::npos);
+  EXPECT_NE(svg.find(">QM1<"), std::string::npos);  // R1 -> R2 came up: the whole ladder
+  edit_observations(dir(), [](nlohmann::ordered_json& j) { j["failing"]["at"] = "MM9"; });
+  EXPECT_THROW(write_reports(dir()), InputError);
 }
 
 // Renders the page in headless Chromium. The assertion is only that a screenshot comes out;
