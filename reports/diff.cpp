@@ -25,11 +25,19 @@ void note_if_differs(RunDiff& d, const char* what, const std::string& b, const s
   if (a != b) d.notes.push_back(fmt::format("{} differ: {} -> {}", what, b.empty() ? "(none)" : b, a.empty() ? "(none)" : a));
 }
 
-std::string kv_text(const KeyValues& kv) {
-  std::vector<std::string> parts;
-  for (const auto& [k, v] : kv) parts.push_back(k + "=" + v);
-  std::sort(parts.begin(), parts.end());
-  return fmt::format("{}", fmt::join(parts, " "));
+// Only the options whose value differs ("(unset)" when one run does not name it).
+void note_options(RunDiff& d, const KeyValues& b, const KeyValues& a) {
+  auto value = [](const KeyValues& kv, const std::string& k) {
+    for (const auto& [key, v] : kv)
+      if (key == k) return v;
+    return std::string("(unset)");
+  };
+  std::vector<std::string> keys;
+  for (const KeyValues* kv : {&b, &a})
+    for (const auto& [k, v] : *kv)
+      if (std::find(keys.begin(), keys.end(), k) == keys.end()) keys.push_back(k);
+  for (const std::string& k : keys)
+    if (value(b, k) != value(a, k)) d.notes.push_back(fmt::format("model option {} differs: {} -> {}", k, value(b, k), value(a, k)));
 }
 
 constexpr const char* kTag[] = {"REGRESSION", "FIXED", "CHANGED", "NEW", "GONE", "COUNTS"};
@@ -74,7 +82,7 @@ RunDiff diff_summaries(const Summary& before, const Summary& after) {
   note_if_differs(d, "seeds", before.seed, after.seed);
   note_if_differs(d, "scenario classes", before.scenario_class, after.scenario_class);
   note_if_differs(d, "scenario counts", std::to_string(before.scenarios), std::to_string(after.scenarios));
-  note_if_differs(d, "model options", kv_text(before.options), kv_text(after.options));
+  note_options(d, before.options, after.options);
   return d;
 }
 
