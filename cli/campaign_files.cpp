@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 #include <fstream>
 #include <sstream>
@@ -113,7 +114,11 @@ std::string config_difference(const CampaignConfig& a, const CampaignConfig& b, 
   if (compare_shard && a.shard != b.shard) return "a different --shard";
   if (a.scenario_class != b.scenario_class) return fmt::format("class {} vs {}", a.scenario_class, b.scenario_class);
   if (a.oracles != b.oracles) return "a different --oracle selection";
-  if (a.options != b.options) return "different --model-option settings";
+  auto sorted = [](auto v) {  // a parsed header keeps JSON object order, not describe()'s
+    std::sort(v.begin(), v.end());
+    return v;
+  };
+  if (sorted(a.options) != sorted(b.options)) return "different --model-option settings";
   return "";
 }
 
@@ -249,6 +254,7 @@ ordered_json summary_json(const JournalState& st, const BaselineCheck& baseline,
   s["schema"] = kSummarySchema;
   s["version"] = "0.1.0";
   s["target"] = c.target;
+  s["target_version"] = nullptr;  // the model: `version` says it all; real targets will report theirs
   s["seed"] = c.seed;
   s["shard"] = c.shard ? shard_json(*c.shard) : ordered_json(nullptr);
   s["shards"] = ordered_json::array();

@@ -50,6 +50,10 @@ SavedCounterexample write_counterexample(const fs::path& dir, Scenario s, const 
   j["shrink_steps"] = info.shrink_steps;
   j["scenario"] = base + ".json";
   j["directions"] = {observation_to_json(s, obs[0]), observation_to_json(s, obs[1])};
+  if (ev.result.direction >= 0)  // which observation the reports should draw
+    j["failing"] = {{"related", ev.result.related >= 0 ? ordered_json(ev.result.related) : ordered_json(nullptr)},
+                    {"direction", ev.result.direction},
+                    {"at", ev.result.at == Message::None ? ordered_json(nullptr) : ordered_json(std::string(message_name(ev.result.at)))}};
   if (oracle.metamorphic()) {
     j["related"] = ordered_json::array();
     for (const RelatedRun& r : ev.related)

@@ -28,6 +28,12 @@ std::string_view verdict_text(Verdict v);  // "pass" | "fail" | "skip"
 struct OracleResult {
   Verdict verdict = Verdict::Skip;
   std::string message;  // why it failed (or, for skip, which precondition did not hold)
+  // Where a failure shows, for reports (docs/campaign.md "failing"): the direction (index into
+  // the observations, or into related[related].obs), and the message where the claim broke when
+  // the direction itself did not fail there (a wrong CERT_REQ order in a tunnel that came up).
+  int direction = -1;
+  int related = -1;
+  Message at = Message::None;
 };
 
 // A scenario related to the checked one and what the target did with it.

@@ -14,9 +14,11 @@ namespace {
 
 using facts::Use;
 
-OracleResult pass(std::string m = {}) { return {Verdict::Pass, std::move(m)}; }
-OracleResult fail(std::string m) { return {Verdict::Fail, std::move(m)}; }
-OracleResult skip(std::string m) { return {Verdict::Skip, std::move(m)}; }
+OracleResult pass(std::string m = {}) { return {Verdict::Pass, std::move(m), -1, -1, Message::None}; }
+OracleResult fail(std::string m, int direction = -1, Message at = Message::None, int related = -1) {
+  return {Verdict::Fail, std::move(m), direction, related, at};
+}
+OracleResult skip(std::string m) { return {Verdict::Skip, std::move(m), -1, -1, Message::None}; }
 
 // The fixed descriptive part of every oracle.
 class Claim : public Oracle {
@@ -60,10 +62,14 @@ void add_order_relations(const Scenario& s, std::size_t peer, std::vector<std::p
   out.emplace_back("rotate enrollment order of " + s.peers[peer].name, with_certificates(s, peer, std::move(rot)));
 }
 
-std::optional<std::string> related_failure(const CheckInput& in) {
-  for (const RelatedRun& r : in.related)
+std::optional<OracleResult> related_failure(const CheckInput& in) {
+  for (std::size_t k = 0; k < in.related.size(); ++k) {
+    const RelatedRun& r = in.related[k];
     for (const Observation& o : r.obs)
-      if (!o.up()) return "after \"" + r.relation + "\": " + facts::direction_text(r.scenario, o) + "; " + chosen_text(r.scenario, o);
+      if (!o.up())
+        return fail("after \"" + r.relation + "\": " + facts::direction_text(r.scenario, o) + "; " + chosen_text(r.scenario, o),
+                    o.initiator, Message::None, static_cast<int>(k));
+  }
   return std::nullopt;
 }
 
@@ -84,7 +90,8 @@ class P1 final : public Claim {
     for (const Observation& o : in.obs)
       if (!o.up())
         return fail(facts::direction_text(in.scenario, o) + " although the trust configuration is symmetric; " +
-                    chosen_text(in.scenario, o));
+                        chosen_text(in.scenario, o),
+                    o.initiator);
     return pass();
   }
 };
@@ -109,8 +116,10 @@ class P2 final : public Claim {
     std::string why;
     if (!facts::is_unrestricted_shared(in.scenario, in.options, &why)) return skip("precondition: " + why);
     for (const Observation& o : in.obs)
-      if (!o.up()) return fail(facts::direction_text(in.scenario, o) + " with no ca trust-point and a shared CA; " + chosen_text(in.scenario, o));
-    if (auto f = related_failure(in)) return fail(*f);
+      if (!o.up())
+        return fail(facts::direction_text(in.scenario, o) + " with no ca trust-point and a shared CA; " + chosen_text(in.scenario, o),
+                    o.initiator);
+    if (auto f = related_failure(in)) return *f;
     return pass();
   }
 };
@@ -149,6 +158,12 @@ bool responder_list_sent(const Scenario& s, const Observation& o) {
   return o.failed_at != Message::IKE_SA_INIT;
 }
 
+// The message that carries a CERT_REQ list (V1-2 / V1-3, V2-2 / V2-7).
+Message list_message(const Scenario& s, bool initiator) {
+  if (s.ike_version == IkeVersion::V1) return initiator ? Message::MM3 : Message::MM4;
+  return initiator ? Message::IKE_AUTH : Message::IKE_SA_INIT;
+}
+
 std::string list_name(const Scenario& s, const Observation& o, bool initiator) {
   const std::string who = s.peers[initiator ? o.initiator : o.responder()].name;
   if (s.ike_version == IkeVersion::V1) return who + (initiator ? "'s MM3 CERT_REQs" : "'s MM4 CERT_REQs");
@@ -177,7 +192,8 @@ class P3 final : public Claim {
         ++compared;
         if (std::set<CaIndex>(want.begin(), want.end()) != std::set<CaIndex>(have.begin(), have.end()) || !sent)
           return fail(fmt::format("{} name {}, expected {}", list_name(in.scenario, o, initiator), facts::ca_list_text(in.scenario, have),
-                                  sent ? facts::ca_list_text(in.scenario, want) : "no CERT_REQ (message not sent)"));
+                                  sent ? facts::ca_list_text(in.scenario, want) : "no CERT_REQ (message not sent)"),
+                      o.initiator, list_message(in.scenario, initiator));
       }
     return compared ? pass() : skip("no CERT_REQ list was sent");
   }
@@ -204,7 +220,8 @@ class P4 final : public Claim {
         ++compared;
         if (have != want)
           return fail(fmt::format("{} are in the order {}, the store order gives {}", list_name(in.scenario, o, initiator),
-                                  facts::ca_list_text(in.scenario, have), facts::ca_list_text(in.scenario, want)));
+                                  facts::ca_list_text(in.scenario, have), facts::ca_list_text(in.scenario, want)),
+                      o.initiator, list_message(in.scenario, initiator));
       }
     return compared ? pass() : skip("no CERT_REQ list was sent");
   }
@@ -270,7 +287,8 @@ class P5 final : public Claim {
       if (o.initiator_trustpoint != kNone) {
         ++compared;
         const CaIndex want = expected_choice(s, o.initiator, true, &tunnel_of(s.peers[o.initiator]), o.certreq_from_responder, in.options);
-        if (auto f = mismatch(s, o, o.initiator, o.initiator_trustpoint, want, o.certreq_from_responder, in.options)) return fail(*f);
+        if (auto f = mismatch(s, o, o.initiator, o.initiator_trustpoint, want, o.certreq_from_responder, in.options))
+          return fail(*f, o.initiator, s.ike_version == IkeVersion::V1 ? Message::MM5 : Message::IKE_AUTH);
       }
       // The responder answers the initiator's list: IKEv1 before binding (V1-3), IKEv2 with the bound profile.
       if (o.responder_trustpoint != kNone) {
@@ -278,9 +296,11 @@ class P5 final : public Claim {
         const Profile* bound = s.ike_version == IkeVersion::V2 && o.responder_profile != kNone
                                    ? &s.peers[o.responder()].profiles[static_cast<std::size_t>(o.responder_profile)]
                                    : nullptr;
-        if (s.ike_version == IkeVersion::V2 && !bound) return fail("IKEv2 responder chose a certificate without a bound profile");
+        if (s.ike_version == IkeVersion::V2 && !bound)
+          return fail("IKEv2 responder chose a certificate without a bound profile", o.initiator, Message::IKE_AUTH);
         const CaIndex want = expected_choice(s, o.responder(), false, bound, o.certreq_from_initiator, in.options);
-        if (auto f = mismatch(s, o, o.responder(), o.responder_trustpoint, want, o.certreq_from_initiator, in.options)) return fail(*f);
+        if (auto f = mismatch(s, o, o.responder(), o.responder_trustpoint, want, o.certreq_from_initiator, in.options))
+          return fail(*f, o.initiator, s.ike_version == IkeVersion::V1 ? Message::MM6 : Message::IKE_AUTH);
       }
     }
     return compared ? pass() : skip("no certificate was sent");
@@ -308,7 +328,8 @@ class P6 final : public Claim {
     if (in.obs[0].up() == in.obs[1].up()) return skip("not one-way");
     if (facts::is_symmetric(in.scenario, in.options))
       return fail(facts::direction_text(in.scenario, in.obs[0]) + " but " + facts::direction_text(in.scenario, in.obs[1]) +
-                  " with a symmetric trust configuration");
+                      " with a symmetric trust configuration",
+                  in.obs[0].up() ? 1 : 0);
     return pass();
   }
 };
@@ -335,7 +356,8 @@ class P7 final : public Claim {
         return fail(fmt::format("{}: {} has no pki trustpoint in {} yet {}", facts::direction_text(s, o), s.peers[o.initiator].name,
                                 f.name,
                                 o.initiator_trustpoint != kNone ? "sent the certificate of " + trustpoint_name(s, o.initiator, o.initiator_trustpoint)
-                                                                : std::string("did not fail with NO_CERTIFICATE_PAYLOAD")));
+                                                                : std::string("did not fail with NO_CERTIFICATE_PAYLOAD")),
+                    o.initiator, Message::IKE_AUTH);
     }
     return compared ? pass() : skip("no rsa-sig initiator without pki trustpoint");
   }
@@ -361,19 +383,22 @@ class P8 final : public Claim {
       const auto matches = facts::matching_profiles(responder, id);
       if (matches.size() < 2) continue;
       if (o.responder_profile == kNone) {
-        if (o.reason == Reason::NoMatchingProfile) return fail(facts::direction_text(s, o) + " although several profiles match " + id.value);
+        if (o.reason == Reason::NoMatchingProfile)
+          return fail(facts::direction_text(s, o) + " although several profiles match " + id.value, o.initiator, Message::IKE_AUTH);
         continue;  // binding never happened (IKE_SA_INIT failed, or the initiator had no certificate)
       }
       ++compared;
       const auto last = static_cast<std::int16_t>(matches.back());
       if (o.responder_profile != last)
         return fail(fmt::format("{}: {} bound {}, but the last matching profile is {}", facts::direction_text(s, o), responder.name,
-                                profile_name(s, o.responder(), o.responder_profile), profile_name(s, o.responder(), last)));
+                                profile_name(s, o.responder(), o.responder_profile), profile_name(s, o.responder(), last)),
+                    o.initiator, Message::IKE_AUTH);
       const bool other = responder.profiles[matches.back()].name != responder.tunnel_profile;
       if (o.ike_sa == SaResult::Established && other && (o.child_sa != SaResult::Failed || o.reason != Reason::TsUnacceptable))
         return fail(fmt::format("{}: {} bound {}, not the tunnel's profile {}, yet the CHILD SA did not fail with TS_UNACCEPTABLE",
                                 facts::direction_text(s, o), responder.name, responder.profiles[matches.back()].name,
-                                responder.tunnel_profile));
+                                responder.tunnel_profile),
+                    o.initiator, Message::IKE_AUTH);
     }
     return compared ? pass() : skip("no direction with several matching profiles reached binding");
   }
@@ -407,7 +432,7 @@ class P9 final : public Claim {
     if (!applies(in.scenario, in.options)) return skip("neither symmetric nor unrestricted with a shared CA");
     if (in.related.empty()) return skip("no unrestricted router with two or more certificates");
     if (!in.obs[0].up() || !in.obs[1].up()) return skip("the original configuration does not come up (P-1 / P-2 judge that)");
-    if (auto f = related_failure(in)) return fail(*f);
+    if (auto f = related_failure(in)) return *f;
     return pass();
   }
 
