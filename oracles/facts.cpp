@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <optional>
 #include <set>
 
 #include "model/predefined.hpp"
@@ -80,13 +81,21 @@ Identity identity_sent(const Peer& p, const Profile& f) {
 
 namespace {
 
+// "a.b.c.d", each 0..255 with 1-3 digits.
 bool dotted_quad(const std::string& text, std::uint32_t& out) {
-  unsigned a = 0, b = 0, c = 0, d = 0;
-  char tail = 0;
-  if (std::sscanf(text.c_str(), "%u.%u.%u.%u%c", &a, &b, &c, &d, &tail) != 4) return false;
-  if (a > 255 || b > 255 || c > 255 || d > 255) return false;
-  out = (a << 24) | (b << 16) | (c << 8) | d;
-  return true;
+  std::uint32_t value = 0;
+  std::size_t i = 0;
+  for (int part = 0; part < 4; ++part) {
+    if (part > 0 && (i >= text.size() || text[i++] != '.')) return false;
+    std::uint32_t octet = 0;
+    std::size_t digits = 0;
+    for (; i < text.size() && text[i] >= '0' && text[i] <= '9' && digits < 3; ++i, ++digits)
+      octet = octet * 10 + static_cast<std::uint32_t>(text[i] - '0');
+    if (digits == 0 || octet > 255) return false;
+    value = (value << 8) | octet;
+  }
+  out = value;
+  return i == text.size();
 }
 
 std::string lower(std::string v) {
@@ -181,9 +190,50 @@ bool healthy_pair(const Scenario& s, const ModelOptions& o, std::string* why) {
   return true;
 }
 
+struct Memo {
+  const Scenario* s = nullptr;
+  const ModelOptions* o = nullptr;
+  std::optional<bool> symmetric, unrestricted;
+  std::string why_symmetric, why_unrestricted;
+  Memo* outer = nullptr;  // caches nest (a shrink inside an evaluation)
+};
+thread_local Memo* t_memo = nullptr;
+
+// Looks the answer up in the active cache, or computes and stores it.
+template <typename F>
+bool remembered(const Scenario& s, const ModelOptions& o, std::string* why, std::optional<bool> Memo::*answer,
+                std::string Memo::*reason, F&& compute) {
+  Memo* m = t_memo;
+  if (!m || m->s != &s || m->o != &o) return compute(why);
+  if (!(m->*answer)) m->*answer = compute(&(m->*reason));
+  if (why) *why = m->*reason;
+  return *(m->*answer);
+}
+
+bool compute_symmetric(const Scenario& s, const ModelOptions& o, std::string* why);
+bool compute_unrestricted_shared(const Scenario& s, const ModelOptions& o, std::string* why);
+
 }  // namespace
 
+PreconditionCache::PreconditionCache(const Scenario& s, const ModelOptions& o) { t_memo = new Memo{&s, &o, {}, {}, {}, {}, t_memo}; }
+PreconditionCache::~PreconditionCache() {
+  Memo* m = t_memo;
+  t_memo = m->outer;
+  delete m;
+}
+
 bool is_symmetric(const Scenario& s, const ModelOptions& o, std::string* why) {
+  return remembered(s, o, why, &Memo::symmetric, &Memo::why_symmetric, [&](std::string* w) { return compute_symmetric(s, o, w); });
+}
+
+bool is_unrestricted_shared(const Scenario& s, const ModelOptions& o, std::string* why) {
+  return remembered(s, o, why, &Memo::unrestricted, &Memo::why_unrestricted,
+                    [&](std::string* w) { return compute_unrestricted_shared(s, o, w); });
+}
+
+namespace {
+
+bool compute_symmetric(const Scenario& s, const ModelOptions& o, std::string* why) {
   if (!healthy_pair(s, o, why)) return false;
   const std::set<CaIndex> e0 = enrolled_cas(s, s.peers[0]);
   if (e0.empty()) return fail_why(why, "no identity certificates");
@@ -210,7 +260,7 @@ bool is_symmetric(const Scenario& s, const ModelOptions& o, std::string* why) {
   return true;
 }
 
-bool is_unrestricted_shared(const Scenario& s, const ModelOptions& o, std::string* why) {
+bool compute_unrestricted_shared(const Scenario& s, const ModelOptions& o, std::string* why) {
   if (s.ike_version != IkeVersion::V1) return fail_why(why, "not IKEv1");
   if (!healthy_pair(s, o, why)) return false;
   for (const Peer& p : s.peers)
@@ -222,6 +272,8 @@ bool is_unrestricted_shared(const Scenario& s, const ModelOptions& o, std::strin
     if (e1.count(ca)) return true;  // enrolled implies trusted (the certificate sits under a trustpoint)
   return fail_why(why, "no CA shared by both ends");
 }
+
+}  // namespace
 
 std::string direction_text(const Scenario& s, const Observation& o) {
   const std::string who = s.peers[o.initiator].name + " -> " + s.peers[o.responder()].name;

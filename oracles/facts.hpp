@@ -45,6 +45,16 @@ bool is_symmetric(const Scenario& s, const ModelOptions& o, std::string* why = n
 // P-2's precondition: IKEv1, no `ca trust-point` anywhere, a CA both ends trust and hold a
 // certificate from, rsa-sig, the tunnel profiles bind, nothing revoked or unsupported.
 bool is_unrestricted_shared(const Scenario& s, const ModelOptions& o, std::string* why = nullptr);
+// While alive, is_symmetric / is_unrestricted_shared of (s, o) are computed once and remembered
+// on this thread: several oracles ask the same precondition of one scenario (evaluate_all).
+class PreconditionCache {
+ public:
+  PreconditionCache(const Scenario& s, const ModelOptions& o);
+  ~PreconditionCache();
+  PreconditionCache(const PreconditionCache&) = delete;
+  PreconditionCache& operator=(const PreconditionCache&) = delete;
+};
+
 // The claims are about cisco-ios peers.
 bool cisco_pair(const Scenario& s);
 

@@ -474,6 +474,7 @@ const Oracle* find_oracle(std::string_view id) {
 
 std::vector<Evaluation> evaluate_all(const std::vector<const Oracle*>& oracles, const Scenario& s, const Observation (&obs)[2],
                                      Target& target, const ModelOptions& opt) {
+  const facts::PreconditionCache cache(s, opt);  // P-1, P-2, P-6, P-9 ask the same preconditions
   std::map<std::string, RelatedRun> runs;  // by relation name: P-2 and P-9 share enrollment-order runs
   std::vector<Evaluation> out;
   out.reserve(oracles.size());
