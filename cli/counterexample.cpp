@@ -7,7 +7,7 @@
 #include <sstream>
 
 #include "cli/campaign_files.hpp"
-#include "cli/ios_text.hpp"
+#include "ios/ios.hpp"
 #include "model/input_error.hpp"
 #include "model/observation_json.hpp"
 #include "model/scenario_json.hpp"
@@ -65,7 +65,7 @@ SavedCounterexample write_counterexample(const fs::path& dir, Scenario s, const 
 
   for (std::size_t p = 0; p < s.peers.size(); ++p) {
     const std::string ios = "counterexamples/" + base + "." + safe_file_part(s.peers[p].name) + ".ios.txt";
-    write_file_atomic(dir / ios, render_ios_text(s, p));
+    write_file_atomic(dir / ios, ios::export_ios_config(s, p));
     out.ios.push_back(ios);
   }
   return out;

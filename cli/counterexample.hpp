@@ -1,6 +1,6 @@
 // Counterexample files (docs/campaign.md "Counterexample files"): the shrunk scenario, its
 // `.observations.json` sibling (both directions, the oracle's message, related runs) and one IOS
-// text rendering per router. Written by `campaign`, read back by `replay` and `merge`.
+// configuration per router (ios::export_ios_config). Written by `campaign`, read back by `replay` and `merge`.
 #pragma once
 
 #include <cstdint>

@@ -88,14 +88,14 @@ std::vector<json> journal(const fs::path& dir) {
   return out;
 }
 
-std::size_t scenario_lines(const fs::path& dir) {
+[[maybe_unused]] std::size_t scenario_lines(const fs::path& dir) {
   std::size_t n = 0;
   for (const json& j : journal(dir)) n += j["type"] == "scenario";
   return n;
 }
 
 // Per oracle: checked / failed / skipped, the part of a summary that must not depend on how it was run.
-std::map<std::string, std::array<std::uint64_t, 3>> counts(const json& summary) {
+[[maybe_unused]] std::map<std::string, std::array<std::uint64_t, 3>> counts(const json& summary) {
   std::map<std::string, std::array<std::uint64_t, 3>> out;
   for (const json& o : summary["oracles"]) out[o["id"]] = {o["checked"], o["failed"], o["skipped"]};
   return out;
