@@ -81,6 +81,7 @@ struct Campaign {
   std::atomic<std::uint64_t> next{0};
   std::atomic<std::uint64_t> finished{0};
   std::atomic<std::uint64_t> failures{0};
+  std::string error;  // the first exception a worker met (a broken target); guarded by mu
 
   double seconds() const { return std::chrono::duration<double>(Clock::now() - start).count(); }
   void append(const std::string& line) {  // caller holds mu
@@ -230,7 +231,13 @@ void worker(Campaign& c) {
     const std::uint64_t index = (shard.index - 1) + m * shard.count;
     if (c.config.runs && index >= *c.config.runs) break;
     if (c.resumed.count(index)) continue;
-    run_one(c, *target, index);
+    try {
+      run_one(c, *target, index);
+    } catch (const std::exception& e) {  // keep what is journaled, stop, report (exit 2)
+      std::lock_guard lock(c.mu);
+      if (c.error.empty()) c.error = fmt::format("scenario {}: {}", index, e.what());
+      g_stop.store(true);
+    }
   }
 }
 
@@ -325,6 +332,10 @@ int run_campaign(const CampaignArgs& a) {
   write_file_atomic(c.dir / "summary.json", summary.dump(2) + "\n");
   if (!a.write_baseline.empty()) write_file_atomic(a.write_baseline, baseline_json(c.state).dump(2) + "\n");
   print_table(summary, c.dir);
+  if (!c.error.empty()) {
+    fmt::print(stderr, "ikeconform: error: {}\n", c.error);
+    return 2;
+  }
   if (interrupted) fmt::print("campaign: interrupted; continue with --resume\n");
   if (baseline.path) return matches ? 0 : 1;
   return c.state.any_failure() ? 1 : 0;

@@ -56,10 +56,10 @@ SavedCounterexample write_counterexample(const fs::path& dir, Scenario s, const 
                     {"at", ev.result.at == Message::None ? ordered_json(nullptr) : ordered_json(std::string(message_name(ev.result.at)))}};
   if (oracle.metamorphic()) {
     j["related"] = ordered_json::array();
-    for (const RelatedRun& r : ev.related)
-      j["related"].push_back({{"relation", r.relation},
-                              {"scenario", scenario_to_json(r.scenario)},
-                              {"directions", {observation_to_json(r.scenario, r.obs[0]), observation_to_json(r.scenario, r.obs[1])}}});
+    for (const auto& run : ev.related)
+      j["related"].push_back({{"relation", run->relation},
+                              {"scenario", scenario_to_json(run->scenario)},
+                              {"directions", {observation_to_json(run->scenario, run->obs[0]), observation_to_json(run->scenario, run->obs[1])}}});
   }
   write_file_atomic(dir / out.observations, j.dump(2, ' ', false, ordered_json::error_handler_t::replace) + "\n");
 

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -48,7 +49,7 @@ struct CheckInput {
   const Observation (&obs)[2];  // obs[d]: peer d initiates
   // The options of the personality the target is believed to follow (derived expectations use them).
   const ModelOptions& options;
-  const std::vector<RelatedRun>& related;  // one per relations() entry, in that order
+  const std::vector<const RelatedRun*>& related;  // one per relations() entry, in that order
 };
 
 class Oracle {
@@ -75,7 +76,7 @@ const Oracle* find_oracle(std::string_view id);
 // Runs the related scenarios an oracle asks for on `target` and checks it.
 struct Evaluation {
   OracleResult result;
-  std::vector<RelatedRun> related;
+  std::vector<std::shared_ptr<const RelatedRun>> related;  // shared: P-2 and P-9 compare the same runs
 };
 Evaluation evaluate(const Oracle& o, const Scenario& s, const Observation (&obs)[2], Target& target, const ModelOptions& opt);
 

@@ -64,7 +64,7 @@ void add_order_relations(const Scenario& s, std::size_t peer, std::vector<std::p
 
 std::optional<OracleResult> related_failure(const CheckInput& in) {
   for (std::size_t k = 0; k < in.related.size(); ++k) {
-    const RelatedRun& r = in.related[k];
+    const RelatedRun& r = *in.related[k];
     for (const Observation& o : r.obs)
       if (!o.up())
         return fail("after \"" + r.relation + "\": " + facts::direction_text(r.scenario, o) + "; " + chosen_text(r.scenario, o),
@@ -475,21 +475,24 @@ const Oracle* find_oracle(std::string_view id) {
 std::vector<Evaluation> evaluate_all(const std::vector<const Oracle*>& oracles, const Scenario& s, const Observation (&obs)[2],
                                      Target& target, const ModelOptions& opt) {
   const facts::PreconditionCache cache(s, opt);  // P-1, P-2, P-6, P-9 ask the same preconditions
-  std::map<std::string, RelatedRun> runs;  // by relation name: P-2 and P-9 share enrollment-order runs
+  std::map<std::string, std::shared_ptr<const RelatedRun>> runs;  // by name: P-2 and P-9 share enrollment-order runs
   std::vector<Evaluation> out;
   out.reserve(oracles.size());
+  std::vector<const RelatedRun*> view;
   for (const Oracle* o : oracles) {
     Evaluation e;
+    view.clear();
     for (auto& [name, scenario] : o->relations(s, opt)) {
       auto it = runs.find(name);
       if (it == runs.end()) {
-        RelatedRun r{name, std::move(scenario), {}};
-        target.run_both(r.scenario, r.obs);
+        auto r = std::make_shared<RelatedRun>(RelatedRun{name, std::move(scenario), {}});
+        target.run_both(r->scenario, r->obs);
         it = runs.emplace(name, std::move(r)).first;
       }
       e.related.push_back(it->second);
+      view.push_back(it->second.get());
     }
-    e.result = o->check(CheckInput{s, obs, opt, e.related});
+    e.result = o->check(CheckInput{s, obs, opt, view});
     out.push_back(std::move(e));
   }
   return out;
