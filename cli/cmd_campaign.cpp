@@ -19,6 +19,7 @@
 #include "model/input_error.hpp"
 #include "oracles/oracle.hpp"
 #include "oracles/shrink.hpp"
+#include "reports/reports.hpp"
 
 namespace ikeconform::cli {
 namespace {
@@ -264,6 +265,16 @@ void progress(Campaign& c, const std::atomic<bool>& done) {
   fmt::print(stderr, "\r\033[K");
 }
 
+// DIR/report.html and DIR/junit.xml (docs/reports.md). The verdict is the summary's: a report
+// that cannot be written is a warning, `ikeconform report DIR` can retry it.
+void write_reports_of(const fs::path& dir) {
+  try {
+    reports::write_reports(dir);
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "ikeconform: warning: reports not written: {}\n", e.what());
+  }
+}
+
 void print_table(const nlohmann::ordered_json& summary, const fs::path& dir) {
   fmt::print("campaign: {} scenarios in {:.2f}s ({:.0f}/s), seed {}, results in {}\n", summary["scenarios"].get<std::uint64_t>(),
              summary["elapsed_s"].get<double>(), summary["scenarios_per_s"].get<double>(), summary["seed"].get<std::uint64_t>(),
@@ -331,6 +342,7 @@ int run_campaign(const CampaignArgs& a) {
   const auto summary = summary_json(c.state, baseline, &matches);
   write_file_atomic(c.dir / "summary.json", summary.dump(2) + "\n");
   if (!a.write_baseline.empty()) write_file_atomic(a.write_baseline, baseline_json(c.state).dump(2) + "\n");
+  write_reports_of(c.dir);
   print_table(summary, c.dir);
   if (!c.error.empty()) {
     fmt::print(stderr, "ikeconform: error: {}\n", c.error);

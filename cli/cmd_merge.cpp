@@ -7,6 +7,7 @@
 #include "cli/campaign_files.hpp"
 #include "cli/commands.hpp"
 #include "model/input_error.hpp"
+#include "reports/reports.hpp"
 
 namespace ikeconform::cli {
 namespace {
@@ -97,6 +98,11 @@ int run_merge(const MergeArgs& a) {
   const JournalState st = read_journal(out / "journal.jsonl");
   const auto summary = summary_json(st, BaselineCheck{});
   write_file_atomic(out / "summary.json", summary.dump(2) + "\n");
+  try {  // docs/reports.md: the merged folder gets its report like a campaign's
+    reports::write_reports(out);
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "ikeconform: warning: reports not written: {}\n", e.what());
+  }
   fmt::print("merge: {} shards, {} scenarios into {}\n", merged.shards.size(), st.scenarios, out.string());
   for (const auto& o : summary["oracles"])
     fmt::print("  {:<4} {:<18} checked {:>8}  failed {:>7}\n", o["id"].get<std::string>(), o["status"].get<std::string>(),

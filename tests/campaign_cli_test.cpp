@@ -120,6 +120,8 @@ TEST(CampaignCli, DefaultOptionsEveryOracleHolds) {
   EXPECT_EQ(lines.front()["type"], "header");
   EXPECT_EQ(lines.back()["type"], "end");
   EXPECT_EQ(scenario_lines(out), 2000u);
+  EXPECT_TRUE(fs::exists(out / "report.html"));  // docs/reports.md: written at the end of a campaign
+  EXPECT_TRUE(fs::exists(out / "junit.xml"));
   fs::remove_all(out);
 }
 
@@ -146,6 +148,11 @@ TEST(CampaignCli, UnrestrictedInitiatorChoiceBreaksP1WithTwoCas) {
   EXPECT_EQ(obs["oracle"], "P-1");
   EXPECT_EQ(obs["directions"].size(), 2u);
   EXPECT_FALSE(obs["message"].get<std::string>().empty());
+  EXPECT_EQ(obs["verdict"], "fail");  // still fails when re-run with the trace on
+  ASSERT_TRUE(obs.contains("failing"));
+  EXPECT_TRUE(obs["failing"]["related"].is_null());
+  EXPECT_FALSE(obs["directions"][obs["failing"]["direction"].get<std::size_t>()]["ike_sa"] == "established" &&
+               obs["directions"][obs["failing"]["direction"].get<std::size_t>()]["child_sa"] == "established");
   EXPECT_TRUE(fs::exists(out / "counterexamples/P-1-1.R1.ios.txt"));
   EXPECT_TRUE(fs::exists(out / "counterexamples/P-1-1.R2.ios.txt"));
   // Replay uses the recorded options: still fails; with the rule back on it holds.
@@ -246,6 +253,27 @@ TEST(CampaignCli, ShardsMergeToUnshardedCounts) {
   ASSERT_EQ(run({"campaign", "--runs", "10", "--seed", "10", "--shard", "2/2", "--out", other.string()}).code, 0);
   EXPECT_EQ(run({"merge", bad.string(), s1.string(), other.string()}).code, 2);
   for (const auto& d : {whole, s1, s2, merged, other, bad}) fs::remove_all(d);
+}
+
+TEST(CampaignCli, TimeBoundedCampaignStopsAndSelectsOracles) {
+  const fs::path out = scratch("timed");
+  const CliRun r = run({"campaign", "--max-total-time", "2", "--oracle", "P-4", "--oracle", "P-3", "--class", "any", "--out",
+                        out.string()});
+  ASSERT_EQ(r.code, 0) << r.output;
+  const json s = read_json(out / "summary.json");
+  EXPECT_TRUE(s["runs"].is_null());
+  EXPECT_EQ(s["class"], "any");
+  EXPECT_GT(s["scenarios"].get<int>(), 10);
+  EXPECT_LT(s["elapsed_s"].get<double>(), 30.0);
+  ASSERT_EQ(s["oracles"].size(), 2u);
+  EXPECT_EQ(s["oracles"][0]["id"], "P-3");
+  EXPECT_EQ(s["oracles"][1]["id"], "P-4");
+  for (const json& j : journal(out))
+    if (j["type"] == "scenario") {
+      EXPECT_EQ(j["results"].size(), 2u);
+      EXPECT_EQ(j["class"], "any");
+    }
+  fs::remove_all(out);
 }
 
 TEST(CampaignCli, BaselineTurnsKnownDeviationsGreen) {
