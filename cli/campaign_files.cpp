@@ -1,0 +1,327 @@
+#include "cli/campaign_files.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+#include <fstream>
+#include <sstream>
+
+#include "model/input_error.hpp"
+#include "oracles/oracle.hpp"
+
+namespace ikeconform::cli {
+
+using nlohmann::json;
+using nlohmann::ordered_json;
+
+std::optional<Shard> parse_shard(const std::string& text) {
+  const auto slash = text.find('/');
+  if (slash == std::string::npos) return std::nullopt;
+  Shard s;
+  auto parse = [](std::string_view v, std::uint64_t& out) {
+    auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
+    return ec == std::errc() && p == v.data() + v.size() && !v.empty();
+  };
+  const std::string_view t(text);
+  if (!parse(t.substr(0, slash), s.index) || !parse(t.substr(slash + 1), s.count)) return std::nullopt;
+  if (s.count == 0 || s.index == 0 || s.index > s.count) return std::nullopt;
+  return s;
+}
+
+void JournalState::add_scenario(std::uint64_t index, const std::vector<std::pair<std::string, std::string>>& results) {
+  done.insert(index);
+  ++scenarios;
+  for (const auto& [id, verdict] : results) {
+    OracleTally& t = tally[id];
+    if (verdict == "pass") ++t.pass;
+    else if (verdict == "fail") ++t.fail;
+    else ++t.skip;
+  }
+}
+
+bool JournalState::any_failure() const {
+  for (const auto& [id, t] : tally)
+    if (t.fail) return true;
+  return false;
+}
+
+namespace {
+
+ordered_json shard_json(const Shard& s) { return {{"index", s.index}, {"count", s.count}}; }
+
+ordered_json options_json(const std::vector<std::pair<std::string, std::string>>& options) {
+  ordered_json o = ordered_json::object();
+  for (const auto& [k, v] : options) o[k] = v;
+  return o;
+}
+
+Shard shard_from(const json& j, const std::string& file) {
+  if (!j.is_object() || !j.contains("index") || !j.contains("count")) throw InputError(file, 1, "header: bad shard");
+  return {j.at("index").get<std::uint64_t>(), j.at("count").get<std::uint64_t>()};
+}
+
+}  // namespace
+
+ordered_json header_json(const CampaignConfig& c) {
+  ordered_json h;
+  h["type"] = "header";
+  h["schema"] = kJournalSchema;
+  h["version"] = "0.1.0";
+  h["target"] = c.target;
+  h["seed"] = c.seed;
+  h["shard"] = c.shard ? shard_json(*c.shard) : ordered_json(nullptr);
+  if (!c.shard) {
+    h["shards"] = ordered_json::array();
+    for (const Shard& s : c.shards) h["shards"].push_back(shard_json(s));
+  }
+  h["class"] = c.scenario_class;
+  h["runs"] = c.runs ? ordered_json(*c.runs) : ordered_json(nullptr);
+  h["max_total_time"] = c.max_total_time ? ordered_json(*c.max_total_time) : ordered_json(nullptr);
+  h["oracles"] = c.oracles;
+  h["options"] = options_json(c.options);
+  return h;
+}
+
+CampaignConfig config_from_header(const json& h, const std::string& file) {
+  try {
+    if (h.value("type", "") != "header" || h.value("schema", "") != kJournalSchema)
+      throw InputError(file, 1, std::string("not an ") + kJournalSchema + " journal (first line must be its header)");
+    CampaignConfig c;
+    c.target = h.at("target").get<std::string>();
+    c.seed = h.at("seed").get<std::uint64_t>();
+    if (h.at("shard").is_null()) {
+      c.shard.reset();
+      for (const json& s : h.value("shards", json::array())) c.shards.push_back(shard_from(s, file));
+    } else {
+      c.shard = shard_from(h.at("shard"), file);
+      c.shards = {*c.shard};
+    }
+    c.scenario_class = h.at("class").get<std::string>();
+    if (!h.at("runs").is_null()) c.runs = h.at("runs").get<std::uint64_t>();
+    if (h.contains("max_total_time") && !h.at("max_total_time").is_null()) c.max_total_time = h.at("max_total_time").get<double>();
+    c.oracles = h.at("oracles").get<std::vector<std::string>>();
+    for (const auto& [k, v] : h.at("options").items()) c.options.emplace_back(k, v.get<std::string>());
+    return c;
+  } catch (const json::exception& e) {
+    throw InputError(file, 1, std::string("bad journal header: ") + e.what());
+  }
+}
+
+std::string config_difference(const CampaignConfig& a, const CampaignConfig& b, bool compare_shard) {
+  if (a.target != b.target) return fmt::format("target {} vs {}", a.target, b.target);
+  if (a.seed != b.seed) return fmt::format("seed {} vs {}", a.seed, b.seed);
+  if (compare_shard && a.shard != b.shard) return "a different --shard";
+  if (a.scenario_class != b.scenario_class) return fmt::format("class {} vs {}", a.scenario_class, b.scenario_class);
+  if (a.oracles != b.oracles) return "a different --oracle selection";
+  auto sorted = [](auto v) {  // a parsed header keeps JSON object order, not describe()'s
+    std::sort(v.begin(), v.end());
+    return v;
+  };
+  if (sorted(a.options) != sorted(b.options)) return "different --model-option settings";
+  return "";
+}
+
+namespace {
+
+// Calls `line(json, lineno)` for every complete line; returns the byte length of those lines.
+template <typename F>
+std::uintmax_t for_each_line(const std::filesystem::path& file, F&& line) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw InputError(file.string(), 0, "cannot read the journal");
+  std::stringstream buf;
+  buf << in.rdbuf();
+  const std::string text = buf.str();
+  std::size_t pos = 0;
+  int lineno = 0;
+  while (pos < text.size()) {
+    const std::size_t nl = text.find('\n', pos);
+    if (nl == std::string::npos) break;  // torn last line: the writer was killed
+    ++lineno;
+    const std::string_view l(text.data() + pos, nl - pos);
+    if (!l.empty()) {
+      json j = json::parse(l, nullptr, false);
+      if (j.is_discarded() || !j.is_object()) throw InputError(file.string(), lineno, "not a JSON object");
+      try {
+        line(j, lineno);
+      } catch (const json::exception& e) {
+        throw InputError(file.string(), lineno, e.what());
+      }
+    }
+    pos = nl + 1;
+  }
+  if (lineno == 0) throw InputError(file.string(), 1, "empty journal");
+  return pos;
+}
+
+}  // namespace
+
+JournalState read_journal(const std::filesystem::path& file, std::uintmax_t* valid_bytes) {
+  JournalState st;
+  const std::string name = file.string();
+  const std::uintmax_t n = for_each_line(file, [&](const json& j, int lineno) {
+    const std::string type = j.value("type", "");
+    if (lineno == 1) {
+      st.config = config_from_header(j, name);
+      return;
+    }
+    if (type == "header") throw InputError(name, lineno, "a second header line");
+    if (type == "resume") {
+      // A session that was killed leaves no end line: count it up to its last journaled scenario.
+      if (!st.ended) st.elapsed_s += st.session_t;
+      st.session_t = 0;
+      st.ended = false;
+    } else if (type == "scenario") {
+      std::vector<std::pair<std::string, std::string>> results;
+      for (const auto& [id, v] : j.at("results").items()) results.emplace_back(id, v.get<std::string>());
+      const auto index = j.at("index").get<std::uint64_t>();
+      if (!st.done.count(index)) st.add_scenario(index, results);
+      st.session_t = std::max(st.session_t, j.value("t", 0.0));
+    } else if (type == "counterexample") {
+      const std::string oracle = j.at("oracle").get<std::string>();
+      st.tally[oracle].counterexamples.push_back(j.at("scenario").get<std::string>());
+      st.saved[oracle] = std::max<std::uint64_t>(st.saved[oracle], j.at("n").get<std::uint64_t>());
+    } else if (type == "end") {
+      st.elapsed_s += j.at("elapsed_s").get<double>();
+      st.session_t = 0;
+      st.ended = true;
+      st.interrupted = j.value("interrupted", false);
+    } else {
+      throw InputError(name, lineno, "unknown journal line type '" + type + "'");
+    }
+  });
+  if (valid_bytes) *valid_bytes = n;
+  return st;
+}
+
+std::vector<json> read_journal_lines(const std::filesystem::path& file) {
+  std::vector<json> out;
+  for_each_line(file, [&](const json& j, int lineno) {
+    if (lineno == 1) config_from_header(j, file.string());
+    out.push_back(j);
+  });
+  return out;
+}
+
+int line_of_offset(const std::string& text, std::size_t offset) {
+  offset = std::min(offset, text.size());
+  return 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(offset), '\n'));
+}
+
+std::map<std::string, std::string> read_baseline(const std::filesystem::path& file) {
+  const std::string name = file.string();
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw InputError(name, 0, "cannot read the baseline");
+  std::stringstream buf;
+  buf << in.rdbuf();
+  const std::string text = buf.str();
+  json j;
+  try {
+    j = json::parse(text);
+  } catch (const json::parse_error& e) {
+    throw InputError(name, line_of_offset(text, e.byte > 0 ? e.byte - 1 : 0), "malformed JSON");
+  }
+  if (!j.is_object() || j.value("schema", "") != kBaselineSchema)
+    throw InputError(name, 1, std::string("not an ") + kBaselineSchema + " file");
+  if (!j.contains("oracles") || !j.at("oracles").is_object()) throw InputError(name, 1, "\"oracles\" must be an object");
+  std::map<std::string, std::string> out;
+  for (const auto& [id, v] : j.at("oracles").items()) {
+    if (!find_oracle(id)) throw InputError(name, line_of_offset(text, text.find("\"" + id + "\"")), "unknown oracle '" + id + "'");
+    if (!v.is_string() || (v != "pass" && v != "fail"))
+      throw InputError(name, line_of_offset(text, text.find("\"" + id + "\"")), "oracle '" + id + "': expected \"pass\" or \"fail\"");
+    out[id] = v.get<std::string>();
+  }
+  return out;
+}
+
+ordered_json baseline_json(const JournalState& st) {
+  ordered_json b;
+  b["schema"] = kBaselineSchema;
+  b["target"] = st.config.target;
+  b["options"] = options_json(st.config.options);
+  b["oracles"] = ordered_json::object();
+  for (const std::string& id : st.config.oracles) {
+    auto it = st.tally.find(id);
+    if (it == st.tally.end() || it->second.pass + it->second.fail == 0) continue;  // never checked
+    b["oracles"][id] = it->second.fail ? "fail" : "pass";
+  }
+  return b;
+}
+
+ordered_json summary_json(const JournalState& st, const BaselineCheck& baseline, bool* baseline_matches) {
+  const CampaignConfig& c = st.config;
+  ordered_json s;
+  s["schema"] = kSummarySchema;
+  s["version"] = "0.1.0";
+  s["target"] = c.target;
+  s["target_version"] = nullptr;  // the model: `version` says it all; real targets will report theirs
+  s["seed"] = c.seed;
+  s["shard"] = c.shard ? shard_json(*c.shard) : ordered_json(nullptr);
+  s["shards"] = ordered_json::array();
+  for (const Shard& sh : c.shards) s["shards"].push_back(shard_json(sh));
+  s["class"] = c.scenario_class;
+  s["options"] = options_json(c.options);
+  s["runs"] = c.runs ? ordered_json(*c.runs) : ordered_json(nullptr);
+  s["scenarios"] = st.scenarios;
+  s["complete"] = st.ended && !st.interrupted;
+  const double elapsed = st.total_elapsed();
+  s["elapsed_s"] = elapsed;
+  s["scenarios_per_s"] = elapsed > 0 ? static_cast<double>(st.scenarios) / elapsed : 0.0;
+  s["baseline"] = baseline.path ? ordered_json(*baseline.path) : ordered_json(nullptr);
+  bool matches = true;
+  s["oracles"] = ordered_json::array();
+  for (const std::string& id : c.oracles) {
+    const Oracle* o = find_oracle(id);
+    OracleTally t;
+    if (auto it = st.tally.find(id); it != st.tally.end()) t = it->second;
+    const std::string expected = baseline.expected.count(id) ? baseline.expected.at(id) : "pass";
+    const bool checked = t.pass + t.fail > 0;
+    if (checked && (t.fail ? "fail" : "pass") != expected) matches = false;
+    const bool deviation = baseline.path && t.fail && expected == "fail";
+    ordered_json e;
+    e["id"] = id;
+    e["statement"] = o ? std::string(o->statement()) : "";
+    e["rules"] = ordered_json::array();
+    e["classes"] = ordered_json::array();
+    if (o) {
+      for (auto r : o->rules()) e["rules"].push_back(std::string(r));
+      for (auto k : o->classes()) e["classes"].push_back(std::string(k));
+    }
+    e["target"] = c.target;
+    e["status"] = !checked ? "not_checked" : deviation ? "expected_deviation" : t.fail ? "failed" : "passed";
+    e["checked"] = t.pass + t.fail;
+    e["failed"] = t.fail;
+    e["skipped"] = t.skip;
+    e["expected_deviation"] = deviation;
+    e["counterexamples"] = t.counterexamples;
+    s["oracles"].push_back(std::move(e));
+  }
+  s["baseline_matches"] = baseline.path ? ordered_json(matches) : ordered_json(nullptr);
+  if (baseline_matches) *baseline_matches = matches;
+  return s;
+}
+
+void write_file_atomic(const std::filesystem::path& path, const std::string& text) {
+  std::filesystem::path tmp = path;
+  tmp += ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) throw std::runtime_error("cannot write " + tmp.string());
+    out << text;
+    out.flush();
+    if (!out) throw std::runtime_error("cannot write " + tmp.string());
+  }
+  std::filesystem::rename(tmp, path);
+}
+
+std::string safe_file_part(const std::string& s) {
+  std::string out;
+  for (char ch : s) {
+    const bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_' || ch == '-' || ch == '.';
+    out += ok ? ch : '_';
+  }
+  if (out.empty() || out == "." || out == "..") out = "_" + out;
+  return out.substr(0, 64);
+}
+
+}  // namespace ikeconform::cli

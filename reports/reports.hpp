@@ -1,0 +1,29 @@
+// The report writers' public face (docs/reports.md): re-render a campaign run folder as a
+// self-contained HTML page and JUnit XML, and compare two runs.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+
+#include "reports/diff.hpp"
+#include "reports/fuzz_report.hpp"
+#include "reports/run.hpp"
+
+namespace ikeconform::reports {
+
+struct ReportOptions {
+  std::optional<std::filesystem::path> html;         // default DIR/report.html
+  std::optional<std::filesystem::path> junit;        // default DIR/junit.xml
+  std::optional<std::filesystem::path> fuzz_report;  // fuzz-report.json to add as the "Fuzzing" section
+};
+
+struct WrittenReports {
+  std::filesystem::path html, junit;
+  bool failed = false;  // some oracle result is `failed`
+};
+
+// Reads the whole run folder first (InputError "file:line: what" on bad input, nothing written),
+// then writes both files atomically. `ikeconform report` and the end of `ikeconform campaign`.
+WrittenReports write_reports(const std::filesystem::path& dir, const ReportOptions& options = {});
+
+}  // namespace ikeconform::reports

@@ -1,0 +1,350 @@
+// The campaign must-shows, end to end through the `ikeconform` binary (IKECONFORM_BIN):
+// P-1 violation found and shrunk to two CAs, resume after SIGINT / SIGKILL, shards merge to the
+// unsharded counts, baselines, bad input. The 100,000-scenario run is CampaignHeavy.* (label `campaign`).
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <chrono>
+#include <fcntl.h>
+#include <iostream>
+#include <map>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "model/scenario_json.hpp"
+
+extern char** environ;
+
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+fs::path scratch(const std::string& name) {
+  fs::path p = fs::temp_directory_path() / ("ikeconform-cli-" + std::to_string(::getpid()) + "-" + name);
+  fs::remove_all(p);
+  return p;
+}
+
+// Starts the binary with `args`, stdout/stderr to `log`; returns the pid.
+pid_t spawn(const std::vector<std::string>& args, const fs::path& log) {
+  std::vector<std::string> all{IKECONFORM_BIN};
+  all.insert(all.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (std::string& a : all) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_adddup2(&fa, 1, 2);
+  pid_t pid = 0;
+  EXPECT_EQ(posix_spawn(&pid, IKECONFORM_BIN, &fa, nullptr, argv.data(), environ), 0);
+  posix_spawn_file_actions_destroy(&fa);
+  return pid;
+}
+
+int wait_exit(pid_t pid) {
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream b;
+  b << in.rdbuf();
+  return b.str();
+}
+
+struct CliRun {
+  int code;
+  std::string output;
+};
+
+CliRun run(const std::vector<std::string>& args) {
+  static int n = 0;
+  const fs::path log = scratch("log" + std::to_string(++n));
+  const int code = wait_exit(spawn(args, log));
+  CliRun r{code, slurp(log)};
+  fs::remove(log);
+  return r;
+}
+
+json read_json(const fs::path& p) { return json::parse(slurp(p)); }
+
+std::vector<json> journal(const fs::path& dir) {
+  std::vector<json> out;
+  std::istringstream in(slurp(dir / "journal.jsonl"));
+  for (std::string line; std::getline(in, line);)
+    if (!line.empty()) out.push_back(json::parse(line));
+  return out;
+}
+
+[[maybe_unused]] std::size_t scenario_lines(const fs::path& dir) {
+  std::size_t n = 0;
+  for (const json& j : journal(dir)) n += j["type"] == "scenario";
+  return n;
+}
+
+// Per oracle: checked / failed / skipped, the part of a summary that must not depend on how it was run.
+[[maybe_unused]] std::map<std::string, std::array<std::uint64_t, 3>> counts(const json& summary) {
+  std::map<std::string, std::array<std::uint64_t, 3>> out;
+  for (const json& o : summary["oracles"]) out[o["id"]] = {o["checked"], o["failed"], o["skipped"]};
+  return out;
+}
+
+#ifndef IKECONFORM_HEAVY_ONLY
+TEST(CampaignCli, DefaultOptionsEveryOracleHolds) {
+  const fs::path out = scratch("default");
+  const CliRun r = run({"campaign", "--target", "model", "--runs", "2000", "--jobs", "2", "--out", out.string()});
+  ASSERT_EQ(r.code, 0) << r.output;
+  const json s = read_json(out / "summary.json");
+  EXPECT_EQ(s["schema"], "ikeconform.summary/1");
+  EXPECT_EQ(s["scenarios"], 2000);
+  EXPECT_EQ(s["complete"], true);
+  ASSERT_EQ(s["oracles"].size(), 9u);
+  for (const json& o : s["oracles"]) {
+    EXPECT_EQ(o["failed"], 0) << o["id"];
+    EXPECT_GT(o["checked"].get<int>(), 0) << o["id"];
+    EXPECT_EQ(o["status"], "passed");
+  }
+  const auto lines = journal(out);
+  EXPECT_EQ(lines.front()["type"], "header");
+  EXPECT_EQ(lines.back()["type"], "end");
+  EXPECT_EQ(scenario_lines(out), 2000u);
+  EXPECT_TRUE(fs::exists(out / "report.html"));  // docs/reports.md: written at the end of a campaign
+  EXPECT_TRUE(fs::exists(out / "junit.xml"));
+  fs::remove_all(out);
+}
+
+// Must-show (b): with the inferred V1-6 rule switched off the campaign finds a P-1 violation and
+// shrinks it to a scenario with exactly two user CAs, which replays.
+TEST(CampaignCli, UnrestrictedInitiatorChoiceBreaksP1WithTwoCas) {
+  const fs::path out = scratch("p1");
+  const CliRun r = run({"campaign", "--target", "model", "--runs", "2000", "--seed", "1", "--model-option",
+                     "initiator_choice_restricted_to_profile=off", "--out", out.string()});
+  ASSERT_EQ(r.code, 1) << r.output;
+  const json s = read_json(out / "summary.json");
+  json p1;
+  for (const json& o : s["oracles"])
+    if (o["id"] == "P-1") p1 = o;
+  ASSERT_GT(p1["failed"].get<int>(), 0);
+  ASSERT_FALSE(p1["counterexamples"].empty());
+  EXPECT_EQ(p1["status"], "failed");
+  for (const json& rel : p1["counterexamples"]) {
+    const ikeconform::Scenario ce = ikeconform::load_scenario_file(out / rel.get<std::string>());
+    EXPECT_EQ(ce.cas.size(), 2u) << rel;
+  }
+  const fs::path first = out / p1["counterexamples"][0].get<std::string>();
+  const json obs = read_json(fs::path(first).replace_extension(".observations.json"));
+  EXPECT_EQ(obs["oracle"], "P-1");
+  EXPECT_EQ(obs["directions"].size(), 2u);
+  EXPECT_FALSE(obs["message"].get<std::string>().empty());
+  EXPECT_EQ(obs["verdict"], "fail");  // still fails when re-run with the trace on
+  ASSERT_TRUE(obs.contains("failing"));
+  EXPECT_TRUE(obs["failing"]["related"].is_null());
+  EXPECT_FALSE(obs["directions"][obs["failing"]["direction"].get<std::size_t>()]["ike_sa"] == "established" &&
+               obs["directions"][obs["failing"]["direction"].get<std::size_t>()]["child_sa"] == "established");
+  EXPECT_TRUE(fs::exists(out / "counterexamples/P-1-1.R1.ios.txt"));
+  EXPECT_TRUE(fs::exists(out / "counterexamples/P-1-1.R2.ios.txt"));
+  // Replay uses the recorded options: still fails; with the rule back on it holds.
+  EXPECT_EQ(run({"replay", first.string()}).code, 1);
+  EXPECT_EQ(run({"replay", first.string(), "--model-option", "initiator_choice_restricted_to_profile=on"}).code, 0);
+  fs::remove_all(out);
+}
+
+// Must-show (c): SIGINT stops cleanly (summary for what finished), --resume keeps every journaled
+// scenario and finishes; the result equals an uninterrupted run's.
+TEST(CampaignCli, ResumeAfterSigintAndSigkill) {
+  const std::vector<std::string> base{"campaign", "--target", "model", "--runs", "6000", "--seed", "5"};
+  const fs::path full = scratch("full");
+  auto args = base;
+  args.insert(args.end(), {"--out", full.string()});
+  ASSERT_EQ(run(args).code, 0);
+
+  for (int sig : {SIGINT, SIGKILL}) {
+    const fs::path out = scratch("resume" + std::to_string(sig));
+    args = base;
+    args.insert(args.end(), {"--out", out.string()});
+    const fs::path log = scratch("resume-log");
+    const pid_t pid = spawn(args, log);
+    for (int i = 0; i < 600 && (!fs::exists(out / "journal.jsonl") || fs::file_size(out / "journal.jsonl") < 60000); ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    ::kill(pid, sig);
+    const int code = wait_exit(pid);
+    std::set<std::uint64_t> before;
+    for (const json& j : journal(out))
+      if (j["type"] == "scenario") before.insert(j["index"].get<std::uint64_t>());
+    ASSERT_GT(before.size(), 100u);
+    ASSERT_LT(before.size(), 6000u) << "the run finished before the signal";
+    if (sig == SIGINT) {
+      EXPECT_EQ(code, 0) << slurp(log);
+      const json partial = read_json(out / "summary.json");
+      EXPECT_EQ(partial["complete"], false);
+      EXPECT_EQ(partial["scenarios"].get<std::size_t>(), before.size());
+      EXPECT_EQ(journal(out).back()["type"], "end");
+    } else {
+      // A torn last line (killed mid-write) is allowed: leave one to prove resume copes with it.
+      std::ofstream(out / "journal.jsonl", std::ios::app) << R"({"type":"scenario","index":)";
+    }
+    auto again = args;
+    again.push_back("--resume");
+    const CliRun r = run(again);
+    ASSERT_EQ(r.code, 0) << r.output;
+    std::set<std::uint64_t> after;
+    std::size_t lines = 0;
+    for (const json& j : journal(out))
+      if (j["type"] == "scenario") {
+        after.insert(j["index"].get<std::uint64_t>());
+        ++lines;
+      }
+    EXPECT_EQ(lines, 6000u);  // nothing ran twice
+    EXPECT_EQ(after.size(), 6000u);
+    for (std::uint64_t i : before) EXPECT_TRUE(after.count(i));
+    const json s = read_json(out / "summary.json");
+    EXPECT_EQ(s["complete"], true);
+    EXPECT_EQ(counts(s), counts(read_json(full / "summary.json")));
+    fs::remove_all(out);
+    fs::remove(log);
+  }
+  fs::remove_all(full);
+}
+
+// Must-show (d): shard 1/2 + 2/2 merged == the unsharded counts.
+TEST(CampaignCli, ShardsMergeToUnshardedCounts) {
+  const std::vector<std::string> base{"campaign", "--target", "model", "--runs", "3000", "--seed", "9", "--model-option",
+                                      "initiator_choice_restricted_to_profile=off"};
+  const fs::path whole = scratch("whole"), s1 = scratch("s1"), s2 = scratch("s2"), merged = scratch("merged");
+  auto with = [&](std::vector<std::string> extra, const fs::path& out) {
+    auto a = base;
+    a.insert(a.end(), extra.begin(), extra.end());
+    a.insert(a.end(), {"--out", out.string()});
+    return run(a).code;
+  };
+  EXPECT_EQ(with({}, whole), 1);
+  EXPECT_EQ(with({"--shard", "1/2", "--jobs", "2"}, s1), 1);
+  EXPECT_EQ(with({"--shard", "2/2"}, s2), 1);
+  std::set<std::uint64_t> i1, i2;
+  for (const json& j : journal(s1))
+    if (j["type"] == "scenario") i1.insert(j["index"].get<std::uint64_t>());
+  for (const json& j : journal(s2))
+    if (j["type"] == "scenario") i2.insert(j["index"].get<std::uint64_t>());
+  EXPECT_EQ(i1.size() + i2.size(), 3000u);
+  for (std::uint64_t i : i1) EXPECT_FALSE(i2.count(i));
+  const CliRun m = run({"merge", merged.string(), s1.string(), s2.string()});
+  EXPECT_EQ(m.code, 1) << m.output;
+  const json ms = read_json(merged / "summary.json");
+  EXPECT_EQ(ms["scenarios"], 3000);
+  EXPECT_TRUE(ms["shard"].is_null());
+  EXPECT_EQ(ms["shards"].size(), 2u);
+  EXPECT_EQ(counts(ms), counts(read_json(whole / "summary.json")));
+  for (const json& o : ms["oracles"])
+    for (const json& rel : o["counterexamples"]) EXPECT_TRUE(fs::exists(merged / rel.get<std::string>())) << rel;
+  // Merging shards of different campaigns is refused.
+  const fs::path other = scratch("other"), bad = scratch("bad");
+  ASSERT_EQ(run({"campaign", "--runs", "10", "--seed", "10", "--shard", "2/2", "--out", other.string()}).code, 0);
+  EXPECT_EQ(run({"merge", bad.string(), s1.string(), other.string()}).code, 2);
+  for (const auto& d : {whole, s1, s2, merged, other, bad}) fs::remove_all(d);
+}
+
+TEST(CampaignCli, TimeBoundedCampaignStopsAndSelectsOracles) {
+  const fs::path out = scratch("timed");
+  const CliRun r = run({"campaign", "--max-total-time", "2", "--oracle", "P-4", "--oracle", "P-3", "--class", "any", "--out",
+                        out.string()});
+  ASSERT_EQ(r.code, 0) << r.output;
+  const json s = read_json(out / "summary.json");
+  EXPECT_TRUE(s["runs"].is_null());
+  EXPECT_EQ(s["class"], "any");
+  EXPECT_GT(s["scenarios"].get<int>(), 10);
+  EXPECT_LT(s["elapsed_s"].get<double>(), 30.0);
+  ASSERT_EQ(s["oracles"].size(), 2u);
+  EXPECT_EQ(s["oracles"][0]["id"], "P-3");
+  EXPECT_EQ(s["oracles"][1]["id"], "P-4");
+  for (const json& j : journal(out))
+    if (j["type"] == "scenario") {
+      EXPECT_EQ(j["results"].size(), 2u);
+      EXPECT_EQ(j["class"], "any");
+    }
+  fs::remove_all(out);
+}
+
+TEST(CampaignCli, BaselineTurnsKnownDeviationsGreen) {
+  const fs::path a = scratch("ba"), b = scratch("bb"), c = scratch("bc");
+  const fs::path baseline = scratch("baseline.json");
+  const std::vector<std::string> off{"--model-option", "initiator_choice_restricted_to_profile=off"};
+  auto campaign = [&](const fs::path& out, std::vector<std::string> extra) {
+    std::vector<std::string> args{"campaign", "--runs", "1500", "--out", out.string()};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return run(args);
+  };
+  auto extra = off;
+  extra.insert(extra.end(), {"--write-baseline", baseline.string()});
+  EXPECT_EQ(campaign(a, extra).code, 1);
+  EXPECT_EQ(read_json(baseline)["oracles"]["P-1"], "fail");
+  extra = off;
+  extra.insert(extra.end(), {"--baseline", baseline.string()});
+  EXPECT_EQ(campaign(b, extra).code, 0);
+  const json s = read_json(b / "summary.json");
+  EXPECT_EQ(s["baseline_matches"], true);
+  for (const json& o : s["oracles"]) {
+    if (o["id"] == "P-1") {
+      EXPECT_EQ(o["status"], "expected_deviation");
+    }
+  }
+  // The model fixed: P-1 passes where the baseline expects a failure, which is a change too.
+  EXPECT_EQ(campaign(c, {"--baseline", baseline.string()}).code, 1);
+  for (const auto& d : {a, b, c, baseline}) fs::remove_all(d);
+}
+
+TEST(CampaignCli, BadInputExitsTwoAndWritesNothing) {
+  const fs::path out = scratch("bad-input");
+  EXPECT_EQ(run({"campaign", "--shard", "3/2", "--out", out.string()}).code, 2);
+  EXPECT_EQ(run({"campaign", "--oracle", "P-42", "--out", out.string()}).code, 2);
+  EXPECT_EQ(run({"campaign", "--class", "nonsense", "--out", out.string()}).code, 2);
+  EXPECT_EQ(run({"campaign", "--model-option", "nope=1", "--out", out.string()}).code, 2);
+  EXPECT_EQ(run({"campaign", "--target", "strongswan", "--out", out.string()}).code, 2);
+  const fs::path baseline = scratch("broken-baseline.json");
+  std::ofstream(baseline) << "{\n  \"schema\": \"ikeconform.baseline/1\",\n  \"oracles\": {\n    \"P-1\": \"maybe\"\n  }\n}\n";
+  const CliRun r = run({"campaign", "--baseline", baseline.string(), "--out", out.string()});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.output.find(baseline.string() + ":4:"), std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(out));
+  // An existing journal is never overwritten; resuming another campaign is refused.
+  ASSERT_EQ(run({"campaign", "--runs", "20", "--out", out.string()}).code, 0);
+  const std::string before = slurp(out / "journal.jsonl");
+  EXPECT_EQ(run({"campaign", "--runs", "20", "--out", out.string()}).code, 2);
+  const CliRun other = run({"campaign", "--runs", "20", "--seed", "2", "--resume", "--out", out.string()});
+  EXPECT_EQ(other.code, 2);
+  EXPECT_NE(other.output.find("journal.jsonl:1:"), std::string::npos) << other.output;
+  EXPECT_EQ(slurp(out / "journal.jsonl"), before);
+  EXPECT_EQ(run({"replay", (out / "missing.json").string()}).code, 2);
+  fs::remove_all(out);
+  fs::remove(baseline);
+}
+
+#else
+// Must-show (a): every oracle holds on the model over 100,000 generated scenarios.
+TEST(CampaignHeavy, HundredThousandScenariosDefaultOptions) {
+  const fs::path out = scratch("100k");
+  const CliRun r = run({"campaign", "--target", "model", "--runs", "100000", "--jobs", "2", "--out", out.string()});
+  ASSERT_EQ(r.code, 0) << r.output;
+  const json s = read_json(out / "summary.json");
+  EXPECT_EQ(s["scenarios"], 100000);
+  for (const json& o : s["oracles"]) {
+    EXPECT_EQ(o["failed"], 0) << o["id"];
+    EXPECT_GT(o["checked"].get<int>(), 100) << o["id"];
+  }
+  std::cout << r.output;
+  fs::remove_all(out);
+}
+#endif
+
+}  // namespace

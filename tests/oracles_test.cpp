@@ -1,0 +1,237 @@
+// Generators, oracles P-1..P-9 and shrinking. Every oracle runs as an RC_GTEST_PROP on the model
+// with default options; mutation tests show each derived oracle notices a model that follows
+// other options than the ones it was told (so the oracles check something independent).
+#include <gtest/gtest.h>
+#include <rapidcheck/gtest.h>
+
+#include <set>
+
+#include "generators/generators.hpp"
+#include "model/engine.hpp"
+#include "model/scenario_json.hpp"
+#include "oracles/facts.hpp"
+#include "oracles/oracle.hpp"
+#include "oracles/shrink.hpp"
+
+namespace ikeconform {
+namespace {
+
+Scenario corpus(const std::string& name) {
+  return load_scenario_file(std::string(IKECONFORM_SOURCE_DIR) + "/corpus/scenarios/" + name + ".json");
+}
+
+OracleResult judge(const Oracle& o, const Scenario& s, const ModelOptions& target_opt = {}, const ModelOptions& oracle_opt = {}) {
+  ModelTarget t(target_opt);
+  Observation obs[2];
+  t.run_both(s, obs);
+  return evaluate(o, s, obs, t, oracle_opt).result;
+}
+
+const Oracle& oracle(std::string_view id) {
+  const Oracle* o = find_oracle(id);
+  if (!o) throw std::runtime_error("no oracle " + std::string(id));
+  return *o;
+}
+
+// ---- generators -----------------------------------------------------------------------------
+
+RC_GTEST_PROP(Generators, AnyScenarioIsValidAndRuns, ()) {
+  const Scenario s = *gen::any_scenario();
+  RC_ASSERT(validate(s).empty());
+  RC_ASSERT(s.cas.size() >= 1u && s.cas.size() <= 6u);
+  Observation obs[2];
+  ModelTarget().run_both(s, obs);  // compile() throws on anything validate() missed
+  RC_TAG(s.ike_version == IkeVersion::V1 ? "IKEv1" : "IKEv2");
+}
+
+RC_GTEST_PROP(Generators, SymmetricClassMeetsP1Precondition, ()) {
+  const Scenario s = *gen::symmetric_scenario();
+  RC_ASSERT(validate(s).empty());
+  std::string why;
+  RC_ASSERT(facts::is_symmetric(s, ModelOptions{}, &why));
+  RC_ASSERT(s.peers[0].profiles.size() == 1u);
+}
+
+RC_GTEST_PROP(Generators, UnrestrictedClassMeetsP2Precondition, ()) {
+  const Scenario s = *gen::unrestricted_v1_scenario();
+  RC_ASSERT(validate(s).empty());
+  RC_ASSERT(facts::is_unrestricted_shared(s, ModelOptions{}));
+}
+
+TEST(Generators, CampaignScenarioDependsOnlyOnSeedAndIndex) {
+  const auto g = gen::mixed_scenario();
+  for (std::uint64_t i = 0; i < 50; ++i) EXPECT_EQ(gen::generate(g, 7, i).value(), gen::generate(g, 7, i).value());
+  std::set<std::string> distinct;
+  for (std::uint64_t i = 0; i < 50; ++i) distinct.insert(scenario_to_text(gen::generate(g, 7, i).value()));
+  EXPECT_GT(distinct.size(), 45u);
+  EXPECT_NE(gen::generate(g, 7, 3).value(), gen::generate(g, 8, 3).value());
+}
+
+TEST(Generators, AnyClassCoversTheInterestingCases) {
+  const auto g = gen::any_scenario();
+  int v2 = 0, psk = 0, revoked = 0, ca_only = 0, split = 0, overlap = 0, restricted = 0;
+  std::set<std::size_t> ca_counts;
+  for (std::uint64_t i = 0; i < 1000; ++i) {
+    const Scenario s = gen::generate(g, 1, i).value();
+    ca_counts.insert(s.cas.size());
+    v2 += s.ike_version == IkeVersion::V2;
+    for (std::size_t p = 0; p < 2; ++p) {
+      const Peer& peer = s.peers[p];
+      for (const auto& c : peer.certificates) revoked += c.revoked;
+      ca_only += peer.trustpoints.size() > peer.certificates.size();
+      for (const auto& f : peer.profiles) {
+        psk += f.auth_local == AuthMethod::PreShare;
+        restricted += !f.trustpoints.empty();
+        for (const auto& l : f.trustpoints) split += l.use != TrustpointUse::Both;
+      }
+      const auto& me = s.peers[1 - p];
+      overlap += facts::matching_profiles(peer, facts::identity_sent(me, *find_profile(me, me.tunnel_profile))).size() > 1;
+    }
+  }
+  EXPECT_EQ(ca_counts.size(), 6u);
+  for (int n : {v2, psk, revoked, ca_only, split, overlap, restricted}) EXPECT_GT(n, 10);
+}
+
+// RapidCheck's own shrink tree removes CAs: a property failing from 3 CAs shrinks to exactly 3.
+TEST(Shrinking, TreeShrinksCaCountToTheBoundary) {
+  const auto g = gen::any_scenario();
+  for (std::uint64_t i = 0; i < 200; ++i) {
+    const auto tree = gen::generate(g, 3, i);
+    const Scenario s = tree.value();
+    if (s.cas.size() < 5) continue;
+    const Judge at_least_three = [](const Scenario& c) {
+      return c.cas.size() >= 3 ? OracleResult{Verdict::Fail, "big"} : OracleResult{Verdict::Pass, ""};
+    };
+    const ShrinkResult r = shrink(&tree, s, {Verdict::Fail, "big"}, at_least_three, 5000);
+    EXPECT_EQ(r.scenario.cas.size(), 3u);
+    EXPECT_TRUE(validate(r.scenario).empty());
+    EXPECT_LE(r.steps, 5000u);
+    return;
+  }
+  FAIL() << "no scenario with 5+ CAs";
+}
+
+TEST(Shrinking, StructuralCandidatesAreValid) {
+  const auto g = gen::any_scenario();
+  for (std::uint64_t i = 0; i < 100; ++i)
+    for (const Scenario& c : structural_shrinks(gen::generate(g, 5, i).value())) ASSERT_TRUE(validate(c).empty()) << validate(c).front();
+}
+
+TEST(Shrinking, StepBudgetIsHonoured) {
+  const auto tree = gen::generate(gen::any_scenario(), 9, 1);
+  std::size_t calls = 0;
+  const Judge always = [&](const Scenario&) {
+    ++calls;
+    return OracleResult{Verdict::Fail, "x"};
+  };
+  const ShrinkResult r = shrink(&tree, tree.value(), {Verdict::Fail, "x"}, always, 17);
+  EXPECT_EQ(calls, 17u);
+  EXPECT_EQ(r.steps, 17u);
+}
+
+// ---- every oracle holds on the model (default options) --------------------------------------
+
+void holds(std::string_view id, const rc::Gen<Scenario>& g) {
+  const Scenario s = *g;
+  const OracleResult r = judge(oracle(id), s);
+  RC_TAG(std::string(verdict_text(r.verdict)));
+  if (r.verdict == Verdict::Fail) RC_FAIL(std::string(id) + ": " + r.message + "\n" + scenario_to_text(s));
+}
+
+RC_GTEST_PROP(Oracles, P1_SymmetricAlwaysSucceeds, ()) { holds("P-1", gen::symmetric_scenario()); }
+RC_GTEST_PROP(Oracles, P2_UnrestrictedSharedSucceeds, ()) { holds("P-2", gen::unrestricted_v1_scenario()); }
+RC_GTEST_PROP(Oracles, P3_CertReqSet, ()) { holds("P-3", gen::mixed_scenario()); }
+RC_GTEST_PROP(Oracles, P4_CertReqOrder, ()) { holds("P-4", gen::mixed_scenario()); }
+RC_GTEST_PROP(Oracles, P5_FirstUsableMatch, ()) { holds("P-5", gen::mixed_scenario()); }
+RC_GTEST_PROP(Oracles, P6_OneWayMeansAsymmetric, ()) { holds("P-6", gen::any_scenario()); }
+RC_GTEST_PROP(Oracles, P7_NoPkiTrustpointNoCert, ()) { holds("P-7", gen::any_scenario()); }
+RC_GTEST_PROP(Oracles, P8_LastMatchingProfile, ()) { holds("P-8", gen::any_scenario()); }
+RC_GTEST_PROP(Oracles, P9_EnrollmentOrderNeverBreaksSymmetric, ()) { holds("P-9", gen::mixed_scenario()); }
+
+// Each oracle is non-vacuous on its classes: it is checked (not skipped) on many scenarios.
+TEST(Oracles, EachIsCheckedOnItsClasses) {
+  for (const Oracle* o : all_oracles()) {
+    gen::ScenarioClass cls = gen::ScenarioClass::Any;
+    ASSERT_TRUE(gen::parse_class(o->classes().front(), cls));
+    const auto g = gen::scenario_of(cls);
+    int checked = 0;
+    for (std::uint64_t i = 0; i < 200; ++i) checked += judge(*o, gen::generate(g, 11, i).value()).verdict != Verdict::Skip;
+    EXPECT_GT(checked, 10) << o->id();
+  }
+}
+
+TEST(Oracles, RegistryDescribesEveryClaim) {
+  ASSERT_EQ(all_oracles().size(), 9u);
+  for (int k = 1; k <= 9; ++k) {
+    const Oracle* o = find_oracle("P-" + std::to_string(k));
+    ASSERT_NE(o, nullptr);
+    EXPECT_FALSE(o->statement().empty());
+    EXPECT_FALSE(o->rules().empty());
+    EXPECT_FALSE(o->classes().empty());
+  }
+  EXPECT_TRUE(find_oracle("P-2")->metamorphic());
+  EXPECT_TRUE(find_oracle("P-9")->metamorphic());
+  EXPECT_EQ(find_oracle("P-10"), nullptr);
+}
+
+// ---- the note's scenarios -------------------------------------------------------------------
+
+TEST(Oracles, NoteScenariosPassOrSkip) {
+  for (const char* name : {"s1", "s2", "s3", "s4"}) {
+    const Scenario s = corpus(name);
+    for (const Oracle* o : all_oracles()) EXPECT_NE(judge(*o, s).verdict, Verdict::Fail) << name << " " << o->id() << ": " << judge(*o, s).message;
+  }
+  EXPECT_EQ(judge(oracle("P-6"), corpus("s1")).verdict, Verdict::Pass);  // one-way, asymmetric
+  EXPECT_EQ(judge(oracle("P-8"), corpus("s2")).verdict, Verdict::Pass);  // profile3 bound, TS unacceptable
+  EXPECT_EQ(judge(oracle("P-7"), corpus("s3")).verdict, Verdict::Pass);  // no pki trustpoint
+  EXPECT_EQ(judge(oracle("P-1"), corpus("s1")).verdict, Verdict::Skip);
+}
+
+// ---- the oracles are independent of the model: a model that follows other options is caught ----
+
+// The first scenario of `g` on which `id` fails when the model runs with `model_opt` but the
+// oracle expects the defaults.
+std::optional<std::string> find_failure(std::string_view id, const rc::Gen<Scenario>& g, const ModelOptions& model_opt) {
+  for (std::uint64_t i = 0; i < 3000; ++i) {
+    const Scenario s = gen::generate(g, 21, i).value();
+    const OracleResult r = judge(oracle(id), s, model_opt, ModelOptions{});
+    if (r.verdict == Verdict::Fail) return r.message;
+  }
+  return std::nullopt;
+}
+
+TEST(Mutations, P1CatchesUnrestrictedInitiatorChoice) {
+  ModelOptions m;
+  m.initiator_choice_restricted_to_profile = false;
+  EXPECT_TRUE(find_failure("P-1", gen::symmetric_scenario(), m));
+}
+
+TEST(Mutations, P3CatchesAnotherIkev2InitiatorCertReq) {
+  ModelOptions m;
+  m.ikev2_initiator_certreq = CertReqScope::All;
+  EXPECT_TRUE(find_failure("P-3", gen::any_scenario(), m));
+}
+
+TEST(Mutations, P4CatchesAnotherCaOnlyOrder) {
+  ModelOptions m;
+  m.ca_only_order = CaOnlyOrder::Authenticate;
+  EXPECT_TRUE(find_failure("P-4", gen::any_scenario(), m));
+}
+
+TEST(Mutations, P5CatchesAnotherFallbackAndResponderChoice) {
+  ModelOptions m;
+  m.fallback_certificate = FallbackCertificate::Store;
+  EXPECT_TRUE(find_failure("P-5", gen::any_scenario(), m));
+  ModelOptions r;
+  r.ikev2_responder_choice = CertReqScope::All;
+  EXPECT_TRUE(find_failure("P-5", gen::any_scenario(), r));
+}
+
+TEST(Mutations, P4CatchesMissingPredefinedTrustpoints) {
+  ModelOptions m;
+  m.predefined_trustpoints = false;
+  EXPECT_TRUE(find_failure("P-3", gen::any_scenario(), m));
+}
+
+}  // namespace
+}  // namespace ikeconform
