@@ -25,6 +25,7 @@ struct ReplayArgs {
   std::vector<std::string> adapter_args;
   double adapter_timeout = 30;
   std::string pcap;
+  bool keep_dirs = false;
 };
 
 ModelOptions replay_options(const ReplayArgs& a, const std::optional<Recorded>& recorded) {
@@ -80,6 +81,7 @@ int run_replay(const ReplayArgs& a) {
   tc.options.trace = false;
   tc.adapter_args = a.adapter_args;
   tc.adapter_timeout = std::chrono::milliseconds(static_cast<std::int64_t>(a.adapter_timeout * 1000));
+  tc.keep_dirs = a.keep_dirs;
   auto targets = open_targets(name, 1, tc);
   Target& target = *targets.front();
   std::vector<std::string> notes;
@@ -124,6 +126,7 @@ void register_replay(CLI::App& app, Outcome& out) {
   cmd->add_option("--adapter-arg", a->adapter_args, "exec:PATH: an argument for the adapter (repeatable)");
   cmd->add_option("--adapter-timeout", a->adapter_timeout, "exec:PATH: seconds the adapter may take per reply")->capture_default_str();
   cmd->add_option("--pcap", a->pcap, "Real targets: capture both directions into this pcap file");
+  cmd->add_flag("--keep-dirs", a->keep_dirs, "Real targets: leave the run folders (configurations, daemon logs) on disk");
   cmd->callback([a, &out] { out.exit_code = run_replay(*a); });
 }
 
