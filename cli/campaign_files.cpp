@@ -80,6 +80,7 @@ ordered_json header_json(const CampaignConfig& c) {
   h["max_total_time"] = c.max_total_time ? ordered_json(*c.max_total_time) : ordered_json(nullptr);
   h["oracles"] = c.oracles;
   h["options"] = options_json(c.options);
+  if (!c.target_version.empty()) h["target_version"] = c.target_version;
   return h;
 }
 
@@ -102,6 +103,7 @@ CampaignConfig config_from_header(const json& h, const std::string& file) {
     if (h.contains("max_total_time") && !h.at("max_total_time").is_null()) c.max_total_time = h.at("max_total_time").get<double>();
     c.oracles = h.at("oracles").get<std::vector<std::string>>();
     for (const auto& [k, v] : h.at("options").items()) c.options.emplace_back(k, v.get<std::string>());
+    if (h.contains("target_version") && h.at("target_version").is_string()) c.target_version = h.at("target_version").get<std::string>();
     return c;
   } catch (const json::exception& e) {
     throw InputError(file, 1, std::string("bad journal header: ") + e.what());
@@ -175,7 +177,11 @@ JournalState read_journal(const std::filesystem::path& file, std::uintmax_t* val
       std::vector<std::pair<std::string, std::string>> results;
       for (const auto& [id, v] : j.at("results").items()) results.emplace_back(id, v.get<std::string>());
       const auto index = j.at("index").get<std::uint64_t>();
-      if (!st.done.count(index)) st.add_scenario(index, results);
+      if (!st.done.count(index)) {
+        st.add_scenario(index, results);
+        st.unsupported += j.contains("unsupported");
+        st.errors += j.contains("error");
+      }
       st.session_t = std::max(st.session_t, j.value("t", 0.0));
     } else if (type == "counterexample") {
       const std::string oracle = j.at("oracle").get<std::string>();
@@ -254,7 +260,8 @@ ordered_json summary_json(const JournalState& st, const BaselineCheck& baseline,
   s["schema"] = kSummarySchema;
   s["version"] = "0.1.0";
   s["target"] = c.target;
-  s["target_version"] = nullptr;  // the model: `version` says it all; real targets will report theirs
+  // The model: `version` says it all; real targets report theirs ("strongSwan 5.9.8").
+  s["target_version"] = c.target_version.empty() ? ordered_json(nullptr) : ordered_json(c.target_version);
   s["seed"] = c.seed;
   s["shard"] = c.shard ? shard_json(*c.shard) : ordered_json(nullptr);
   s["shards"] = ordered_json::array();
@@ -263,6 +270,8 @@ ordered_json summary_json(const JournalState& st, const BaselineCheck& baseline,
   s["options"] = options_json(c.options);
   s["runs"] = c.runs ? ordered_json(*c.runs) : ordered_json(nullptr);
   s["scenarios"] = st.scenarios;
+  s["unsupported"] = st.unsupported;
+  s["internal_errors"] = st.errors;
   s["complete"] = st.ended && !st.interrupted;
   const double elapsed = st.total_elapsed();
   s["elapsed_s"] = elapsed;

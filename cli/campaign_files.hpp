@@ -39,6 +39,9 @@ struct CampaignConfig {
   std::optional<double> max_total_time;
   std::vector<std::string> oracles;
   std::vector<std::pair<std::string, std::string>> options;  // describe(ModelOptions)
+  // What the target says about itself ("strongSwan 5.9.8"); not part of the identity (a resumed
+  // campaign may run on an upgraded stack: reports print the version of the first session).
+  std::string target_version;
 };
 
 struct OracleTally {
@@ -53,6 +56,9 @@ struct JournalState {
   std::map<std::string, OracleTally> tally;     // by oracle id
   std::map<std::string, std::uint64_t> saved;   // counterexamples saved per oracle (numbering)
   std::uint64_t scenarios = 0;
+  // Scenarios no oracle could judge (docs/campaign.md): the target cannot express them
+  // ("unsupported") or the harness broke on them ("error", e.g. a daemon died).
+  std::uint64_t unsupported = 0, errors = 0;
   double elapsed_s = 0;                          // finished sessions
   double session_t = 0;                          // the running / last unfinished session so far
   bool ended = false;                            // the last session wrote its end line

@@ -15,6 +15,9 @@
 #include "cli/campaign_files.hpp"
 #include "cli/commands.hpp"
 #include "cli/counterexample.hpp"
+#include "cli/run_support.hpp"
+#include "model/observation_json.hpp"
+#include "model/scenario_json.hpp"
 #include "generators/generators.hpp"
 #include "model/input_error.hpp"
 #include "oracles/oracle.hpp"
@@ -27,19 +30,10 @@ namespace {
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
-// SIGINT / SIGTERM: stop taking scenarios, finish the ones in flight, write the summary.
-// A second signal kills the process the default way.
-std::atomic<bool> g_stop{false};
-std::atomic<int> g_signals{0};
-
-extern "C" void on_stop_signal(int sig) {
-  if (g_signals.fetch_add(1) >= 1) {
-    std::signal(sig, SIG_DFL);
-    std::raise(sig);
-    return;
-  }
-  g_stop.store(true);
-}
+// SIGINT / SIGTERM: stop taking scenarios, finish the ones in flight, write the summary, tear the
+// targets down. A second signal removes every daemon, namespace and folder and kills the process
+// (cli/run_support.hpp).
+bool stopping() { return StopSignals::stop_requested(); }
 
 struct CampaignArgs {
   std::string target = "model";
@@ -57,9 +51,19 @@ struct CampaignArgs {
   std::string out;
   std::uint64_t max_counterexamples = 3;
   std::uint64_t shrink_steps = 2000;
+  std::vector<std::string> adapter_args;
+  double adapter_timeout = 30;
+  bool pcap = false;
+  std::string temp_dir = std::filesystem::temp_directory_path().string();
+  bool keep_dirs = false;
   CLI::Option* runs_opt = nullptr;
   CLI::Option* time_opt = nullptr;
+  CLI::Option* shrink_opt = nullptr;
 };
+
+// Real targets spend wall-clock time per run (daemons, handshakes): a shrink of 40 steps is
+// 80 handshakes, ~5-15 s on strongSwan, where the model's 2000 steps take milliseconds.
+constexpr std::uint64_t kRealShrinkSteps = 40;
 
 // Everything the workers share. `mu` guards the journal file and `state`.
 struct Campaign {
@@ -74,6 +78,9 @@ struct Campaign {
   std::optional<double> time_limit;
   std::unordered_set<std::uint64_t> resumed;  // indices done by earlier sessions (read-only while running)
   std::uint64_t resumed_count = 0;
+  std::vector<std::unique_ptr<Target>> targets;  // one per job: a real target is serial per instance
+  bool real = false;                              // not the model: evidence comes from the target's runs
+  bool pcap = false;                              // capture the failing runs of counterexamples
 
   std::mutex mu;
   std::FILE* journal = nullptr;
@@ -91,9 +98,28 @@ struct Campaign {
   }
 };
 
-CampaignConfig config_from_args(const CampaignArgs& a, const ModelOptions& opt, std::vector<const Oracle*>& oracles) {
+// The oracles of the campaign: every one that applies to the target, or those named (each must
+// apply: P-4's claim about IOS's predefined trustpoints says nothing about strongSwan).
+std::vector<const Oracle*> select_oracles(const std::vector<std::string>& ids, const TargetTraits& t) {
+  if (ids.empty()) return oracles_for(t);
+  std::vector<const Oracle*> out;
+  for (const std::string& id : ids) {
+    const Oracle* o = find_oracle(id);
+    if (!o) {
+      std::string known;
+      for (const Oracle* k : every_oracle()) known += (known.empty() ? "" : ", ") + std::string(k->id());
+      throw InputError("--oracle", 0, "unknown oracle '" + id + "' (known: " + known + ")");
+    }
+    if (!o->applies_to(t))
+      throw InputError("--oracle", 0, fmt::format("{} does not apply to target {} (its claim is about: {})", id, t.name, fmt::join(o->targets(), ", ")));
+    if (std::find(out.begin(), out.end(), o) == out.end()) out.push_back(o);
+  }
+  return out;
+}
+
+CampaignConfig config_from_args(const CampaignArgs& a, const ModelOptions& opt, const TargetTraits& traits,
+                                std::vector<const Oracle*>& oracles) {
   CampaignConfig c;
-  if (a.target != "model") throw InputError("--target", 0, "unknown target '" + a.target + "' (known: model)");
   c.target = a.target;
   c.seed = a.seed;
   auto shard = parse_shard(a.shard);
@@ -110,12 +136,7 @@ CampaignConfig config_from_args(const CampaignArgs& a, const ModelOptions& opt, 
     c.max_total_time = a.max_total_time;
   }
   if (!c.runs && !c.max_total_time) c.runs = 10000;
-  if (a.oracles.empty()) oracles = all_oracles();
-  for (const std::string& id : a.oracles) {
-    const Oracle* o = find_oracle(id);
-    if (!o) throw InputError("--oracle", 0, "unknown oracle '" + id + "' (known: P-1 .. P-9)");
-    if (std::find(oracles.begin(), oracles.end(), o) == oracles.end()) oracles.push_back(o);
-  }
+  oracles = select_oracles(a.oracles, traits);
   std::sort(oracles.begin(), oracles.end(), [](const Oracle* x, const Oracle* y) { return x->id() < y->id(); });
   for (const Oracle* o : oracles) c.oracles.emplace_back(o->id());
   c.options = describe(opt);
@@ -153,11 +174,21 @@ void open_journal(Campaign& c, bool resume) {
   else c.append(header_json(c.config).dump() + "\n");
 }
 
+// Why no oracle judged a scenario: the target could not express it, or the harness broke.
+struct Blocked {
+  std::string kind;  // "unsupported" | "error" | "" (judged)
+  std::string why;
+  std::string file;  // error evidence, relative to the campaign folder
+};
+
 std::string scenario_line(const Campaign& c, std::uint64_t index, const Scenario& s, const Observation (&obs)[2],
-                          const std::vector<Evaluation>& ev, std::vector<std::pair<std::string, std::string>>& results) {
-  std::string line = fmt::format(R"({{"type":"scenario","index":{},"class":"{}","ike_version":{},"cas":{},"up":[{},{}],"results":{{)",
-                                 index, gen::generated_class(s), static_cast<int>(s.ike_version), s.cas.size(), obs[0].up(),
-                                 obs[1].up());
+                          const std::vector<Evaluation>& ev, const Blocked& blocked,
+                          std::vector<std::pair<std::string, std::string>>& results) {
+  std::string line = fmt::format(R"({{"type":"scenario","index":{},"class":"{}","ike_version":{},"cas":{},"up":[{},{}],)", index,
+                                 gen::generated_class(s), static_cast<int>(s.ike_version), s.cas.size(), obs[0].up(), obs[1].up());
+  if (!blocked.kind.empty()) line += fmt::format(R"("{}":{},)", blocked.kind, nlohmann::json(blocked.why).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  if (!blocked.file.empty()) line += fmt::format(R"("error_file":{},)", nlohmann::json(blocked.file).dump());
+  line += R"("results":{)";
   for (std::size_t k = 0; k < ev.size(); ++k) {
     const std::string_view v = verdict_text(ev[k].result.verdict);
     results.emplace_back(std::string(c.oracles[k]->id()), std::string(v));
@@ -168,8 +199,87 @@ std::string scenario_line(const Campaign& c, std::uint64_t index, const Scenario
   return line;
 }
 
-void save_counterexample(Campaign& c, Target& target, const rc::Shrinkable<Scenario>& tree, const Scenario& s, const Oracle& oracle,
-                         const Evaluation& failed, std::uint64_t index) {
+OracleResult skip_result(std::string why) { return {Verdict::Skip, std::move(why), -1, -1, Message::None}; }
+
+// Runs `s` both ways on the target and judges one oracle; nullopt when the runs are unjudgeable.
+struct Judged {
+  Evidence evidence;
+  bool judgeable = false;
+};
+Judged judge_once(const Campaign& c, Target& target, const Scenario& s, const Oracle& oracle) {
+  Judged j;
+  target.run_both(s, j.evidence.obs);
+  if (const std::string why = unjudgeable(s, j.evidence.obs); !why.empty()) {
+    j.evidence.evaluation.result = skip_result(why);
+    return j;
+  }
+  j.evidence.evaluation = evaluate(oracle, s, j.evidence.obs, target, c.options);
+  j.judgeable = true;
+  return j;
+}
+
+// --pcap: the shrunk scenario once more with the target capturing, next to the counterexample.
+// The captured runs become the evidence when they still fail (the file then shows exactly them).
+void capture_rerun(Campaign& c, Target& target, const Scenario& s, const Oracle& oracle, std::uint64_t n, Evidence& evidence) {
+  const std::string rel = counterexample_stem(oracle, n) + ".pcap";
+  if (!target.set_capture(std::filesystem::absolute(c.dir / rel))) return;
+  Judged again;
+  try {
+    again = judge_once(c, target, s, oracle);
+  } catch (const std::exception& e) {
+    again.evidence.evaluation.result = skip_result(e.what());
+  }
+  target.set_capture(std::nullopt);
+  if (!std::filesystem::exists(c.dir / rel)) return;
+  if (again.judgeable && again.evidence.evaluation.result.verdict == Verdict::Fail) {
+    evidence = std::move(again.evidence);
+  } else {
+    evidence.note = "the captured re-run did not fail again (" + again.evidence.evaluation.result.message +
+                    "): the pcap shows a passing run; the observations are the failing ones";
+  }
+  evidence.pcap = rel;
+}
+
+// Shrinking on a real target, where every step is two real handshakes. When the model shows the
+// same failure on the scenario (P-1 broken by a personality the model knows), the model shrinks
+// it first for free and the real target confirms the result in one step; the real target then
+// spends its remaining steps on structural shrinks from there. Otherwise (DIFF-MODEL, failures
+// the model does not predict) the real target shrinks structurally from the start: a removed CA
+// halves the scenario in one step, where RapidCheck's tree takes many.
+ShrinkResult guided_shrink(Campaign& c, Target& target, const rc::Shrinkable<Scenario>& tree, const Scenario& s, const Oracle& oracle,
+                           const OracleResult& failed, const Judge& judge) {
+  ModelOptions quiet = c.options;
+  quiet.trace = false;
+  ModelTarget model(quiet);
+  const Judge on_model = [&](const Scenario& candidate) {
+    const Scenario run = for_target(target, candidate);
+    Observation o[2];
+    model.run_both(run, o);
+    if (const std::string why = unjudgeable(run, o); !why.empty()) return skip_result(why);
+    OracleResult got = evaluate(oracle, run, o, model, c.options).result;
+    if (got.verdict == Verdict::Fail && got.kind != failed.kind) return skip_result("fails another way");
+    return got;
+  };
+  Scenario start = s;
+  OracleResult start_result = failed;
+  std::size_t spent = 0;
+  if (const OracleResult predicted = on_model(s); predicted.verdict == Verdict::Fail) {
+    const ShrinkResult m = shrink(&tree, s, predicted, on_model, 2000);
+    if (!(m.scenario == s)) {
+      ++spent;
+      if (OracleResult confirmed = judge(m.scenario); confirmed.verdict == Verdict::Fail) {
+        start = m.scenario;
+        start_result = std::move(confirmed);
+      }
+    }
+  }
+  ShrinkResult r = shrink(nullptr, start, start_result, judge, c.shrink_steps > spent ? c.shrink_steps - spent : 0);
+  r.steps += spent;
+  return r;
+}
+
+void save_counterexample(Campaign& c, Target& target, const rc::Shrinkable<Scenario>& tree, const Scenario& s,
+                         const Observation (&obs)[2], const Oracle& oracle, const Evaluation& failed, std::uint64_t index) {
   std::uint64_t n = 0;
   {
     std::lock_guard lock(c.mu);
@@ -177,63 +287,111 @@ void save_counterexample(Campaign& c, Target& target, const rc::Shrinkable<Scena
     if (saved >= c.max_counterexamples) return;
     n = ++saved;
   }
+  std::optional<std::pair<Scenario, Evidence>> last_failure;  // real targets: what the shrink saw last
   const Judge judge = [&](const Scenario& candidate) {
-    if (g_stop.load()) return OracleResult{Verdict::Skip, "stopping"};
+    if (stopping()) return skip_result("stopping");
     try {
-      Observation o[2];
-      target.run_both(candidate, o);
-      return evaluate(oracle, candidate, o, target, c.options).result;
+      const Scenario run = for_target(target, candidate);
+      Judged j = judge_once(c, target, run, oracle);
+      const OracleResult& got = j.evidence.evaluation.result;
+      if (got.verdict == Verdict::Fail && got.kind != failed.result.kind)  // another failure: keep shrinking this one
+        return skip_result("fails another way (" + got.kind + ")");
+      if (c.real && j.judgeable && got.verdict == Verdict::Fail) last_failure.emplace(run, j.evidence);
+      return got;
     } catch (const std::exception& e) {  // a candidate the target cannot run is not a counterexample
-      return OracleResult{Verdict::Skip, e.what()};
+      return skip_result(e.what());
     }
   };
-  const ShrinkResult r = shrink(&tree, s, failed.result, judge, c.shrink_steps);
+  const ShrinkResult r = c.real ? guided_shrink(c, target, tree, s, oracle, failed.result, judge) : shrink(&tree, s, failed.result, judge, c.shrink_steps);
+  const Scenario shrunk = for_target(target, r.scenario);
   CounterexampleInfo info{&oracle, c.config.target, c.options, c.config.seed, index, n, r.steps};
-  const SavedCounterexample saved = write_counterexample(c.dir, r.scenario, info);
-  const std::string line =
-      fmt::format(R"({{"type":"counterexample","oracle":"{}","n":{},"index":{},"message":{},"scenario":"{}","observations":"{}","ios":{},"cas":{},"shrink_steps":{},"t":{:.3f}}})",
-                  oracle.id(), n, index, nlohmann::json(saved.message).dump(), saved.scenario, saved.observations,
-                  nlohmann::json(saved.ios).dump(), r.scenario.cas.size(), r.steps, c.seconds()) +
-      "\n";
+  SavedCounterexample saved;
+  if (c.real) {
+    Evidence evidence;
+    if (last_failure && last_failure->first == shrunk) evidence = last_failure->second;
+    else if (shrunk == s) evidence = Evidence{{obs[0], obs[1]}, failed, {}, {}};
+    else evidence = judge_once(c, target, shrunk, oracle).evidence;  // not seen failing last: look again
+    if (c.pcap && !stopping()) capture_rerun(c, target, shrunk, oracle, n, evidence);
+    saved = write_counterexample(c.dir, shrunk, info, &target, &evidence);
+  } else {
+    saved = write_counterexample(c.dir, shrunk, info);
+  }
+  nlohmann::ordered_json line = {{"type", "counterexample"}, {"oracle", std::string(oracle.id())}, {"n", n}, {"index", index},
+                         {"message", saved.message}, {"scenario", saved.scenario}, {"observations", saved.observations},
+                         {"ios", saved.ios}};
+  if (c.real) line["configs"] = saved.configs;
+  if (!saved.pcap.empty()) line["pcap"] = saved.pcap;
+  line["cas"] = r.scenario.cas.size();
+  line["shrink_steps"] = r.steps;
+  line["t"] = std::round(c.seconds() * 1000) / 1000;
+  const std::string text = line.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
   std::lock_guard lock(c.mu);
-  c.append(line);
+  c.append(text);
   c.state.tally[std::string(oracle.id())].counterexamples.push_back(saved.scenario);
+}
+
+// The evidence of an INTERNAL_ERROR (daemon logs, adapter stderr) for a person to read later.
+std::string save_error(Campaign& c, std::uint64_t index, const Scenario& s, const Observation (&obs)[2]) {
+  const std::string rel = "errors/scenario-" + std::to_string(index) + ".json";
+  nlohmann::ordered_json j;
+  j["index"] = index;
+  j["scenario"] = scenario_to_json(s);
+  j["directions"] = {observation_to_json(s, obs[0]), observation_to_json(s, obs[1])};
+  std::filesystem::create_directories(c.dir / "errors");
+  write_file_atomic(c.dir / rel, j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n");
+  return rel;
+}
+
+Blocked blocked_by(Campaign& c, std::uint64_t index, const Scenario& s, const Observation (&obs)[2]) {
+  Blocked b;
+  b.why = unjudgeable(s, obs);
+  if (b.why.empty()) return b;
+  const bool error = obs[0].reason == Reason::InternalError || obs[1].reason == Reason::InternalError;
+  b.kind = error ? "error" : "unsupported";
+  if (error) b.file = save_error(c, index, s, obs);
+  return b;
 }
 
 void run_one(Campaign& c, Target& target, std::uint64_t index) {
   const rc::Shrinkable<Scenario> tree = gen::generate(c.generator, c.config.seed, index);
-  const Scenario s = tree.value();
+  const Scenario s = for_target(target, tree.value());
   Observation obs[2];
   target.run_both(s, obs);
-  const std::vector<Evaluation> ev = evaluate_all(c.oracles, s, obs, target, c.options);
+  const Blocked blocked = blocked_by(c, index, s, obs);
+  std::vector<Evaluation> ev;
+  if (blocked.kind.empty()) {
+    ev = evaluate_all(c.oracles, s, obs, target, c.options);
+  } else {  // an oracle cannot judge a run that was not attempted or broke in the harness
+    ev.resize(c.oracles.size());
+    for (Evaluation& e : ev) e.result = skip_result(blocked.why);
+  }
   std::vector<std::pair<std::string, std::string>> results;
-  const std::string line = scenario_line(c, index, s, obs, ev, results);
+  const std::string line = scenario_line(c, index, s, obs, ev, blocked, results);
   {
     std::lock_guard lock(c.mu);
     c.append(line);
     c.state.add_scenario(index, results);
+    c.state.unsupported += blocked.kind == "unsupported";
+    c.state.errors += blocked.kind == "error";
   }
   c.finished.fetch_add(1);
   for (std::size_t k = 0; k < ev.size(); ++k)
     if (ev[k].result.verdict == Verdict::Fail) {
       c.failures.fetch_add(1);
-      save_counterexample(c, target, tree, s, *c.oracles[k], ev[k], index);
+      save_counterexample(c, target, tree, s, obs, *c.oracles[k], ev[k], index);
     }
 }
 
-void worker(Campaign& c) {
-  ModelOptions fast = c.options;
-  fast.trace = false;  // the trace is only formatted for saved counterexamples
-  const auto target = make_target(c.config.target, fast);
+void worker(Campaign& c, Target& target) {
   const Shard shard = *c.config.shard;
-  while (!g_stop.load()) {
+  while (!stopping()) {
     if (c.time_limit && c.seconds() >= *c.time_limit) break;
     const std::uint64_t m = c.next.fetch_add(1);
     const std::uint64_t index = (shard.index - 1) + m * shard.count;
     if (c.config.runs && index >= *c.config.runs) break;
     if (c.resumed.count(index)) continue;
     try {
-      run_one(c, *target, index);
+      run_one(c, target, index);
     } catch (const std::exception& e) {  // keep what is journaled, stop, report (exit 2)
       std::lock_guard lock(c.mu);
       if (c.error.empty()) c.error = fmt::format("scenario {}: {}", index, e.what());
@@ -280,10 +438,22 @@ void print_table(const nlohmann::ordered_json& summary, const fs::path& dir) {
              summary["elapsed_s"].get<double>(), summary["scenarios_per_s"].get<double>(), summary["seed"].get<std::uint64_t>(),
              dir.string());
   for (const auto& o : summary["oracles"])
-    fmt::print("  {:<4} {:<18} checked {:>8}  failed {:>7}  skipped {:>8}{}\n", o["id"].get<std::string>(),
+    fmt::print("  {:<15} {:<18} checked {:>8}  failed {:>7}  skipped {:>8}{}\n", o["id"].get<std::string>(),
                o["status"].get<std::string>(), o["checked"].get<std::uint64_t>(), o["failed"].get<std::uint64_t>(),
                o["skipped"].get<std::uint64_t>(),
                o["counterexamples"].empty() ? "" : "  e.g. " + o["counterexamples"][0].get<std::string>());
+}
+
+TargetConfig target_config(const CampaignArgs& a, const ModelOptions& opt) {
+  TargetConfig tc;
+  tc.options = opt;
+  tc.options.trace = false;  // the model formats its trace only for saved counterexamples
+  tc.temp_dir = a.temp_dir;
+  tc.adapter_args = a.adapter_args;
+  if (!(a.adapter_timeout > 0)) throw InputError("--adapter-timeout", 0, "must be a positive number of seconds");
+  tc.adapter_timeout = std::chrono::milliseconds(static_cast<std::int64_t>(a.adapter_timeout * 1000));
+  tc.keep_dirs = a.keep_dirs;
+  return tc;
 }
 
 int run_campaign(const CampaignArgs& a) {
@@ -291,8 +461,17 @@ int run_campaign(const CampaignArgs& a) {
   for (const std::string& kv : a.model_options)
     if (auto err = set_model_option(opt, kv)) throw InputError("--model-option", 0, *err);
   if (a.jobs < 1 || a.jobs > 256) throw InputError("--jobs", 0, "must be between 1 and 256");
+  if (!a.resume && std::filesystem::exists(std::filesystem::path(a.out) / "journal.jsonl"))  // before any daemon starts
+    throw InputError((std::filesystem::path(a.out) / "journal.jsonl").string(), 0,
+                     "exists; pass --resume to continue that campaign or choose another --out");
+  StopSignals signals;  // from here on a Ctrl-C never leaves daemons, namespaces or folders behind
   Campaign c;
-  c.config = config_from_args(a, opt, c.oracles);
+  c.targets = open_targets(a.target, a.jobs, target_config(a, opt));
+  c.real = !c.targets.front()->is_model();
+  c.config = config_from_args(a, opt, traits_of(*c.targets.front()), c.oracles);
+  if (auto v = c.targets.front()->version()) c.config.target_version = *v;
+  if (a.pcap && !c.real) throw InputError("--pcap", 0, "the model sends no packets: --pcap needs a real target");
+  c.pcap = a.pcap;
   c.options = opt;
   c.generator = gen::scenario_of([&] {
     gen::ScenarioClass k;
@@ -302,7 +481,7 @@ int run_campaign(const CampaignArgs& a) {
   c.dir = a.out;
   c.jobs = a.jobs;
   c.max_counterexamples = a.max_counterexamples;
-  c.shrink_steps = a.shrink_steps;
+  c.shrink_steps = a.shrink_opt->count() || !c.targets.front()->slow() ? a.shrink_steps : kRealShrinkSteps;
   c.time_limit = c.config.max_total_time;
   BaselineCheck baseline;
   if (!a.baseline.empty()) {
@@ -311,23 +490,17 @@ int run_campaign(const CampaignArgs& a) {
   }
   open_journal(c, a.resume);
 
-  g_stop.store(false);
-  g_signals.store(0);
-  auto old_int = std::signal(SIGINT, on_stop_signal);
-  auto old_term = std::signal(SIGTERM, on_stop_signal);
   c.start = Clock::now();
   std::atomic<bool> done{false};
   std::thread bar([&] { progress(c, done); });
   std::vector<std::thread> workers;
-  for (unsigned j = 0; j < c.jobs; ++j) workers.emplace_back([&] { worker(c); });
+  for (unsigned j = 0; j < c.jobs; ++j) workers.emplace_back([&c, j] { worker(c, *c.targets[j]); });
   for (std::thread& t : workers) t.join();
   done.store(true);
   bar.join();
-  std::signal(SIGINT, old_int);
-  std::signal(SIGTERM, old_term);
 
   const double session = c.seconds();
-  const bool interrupted = g_stop.load();
+  const bool interrupted = stopping();
   {
     std::lock_guard lock(c.mu);
     c.append(fmt::format(R"({{"type":"end","scenarios":{},"session_scenarios":{},"elapsed_s":{:.3f},"interrupted":{}}})", c.state.scenarios,
@@ -344,6 +517,7 @@ int run_campaign(const CampaignArgs& a) {
   if (!a.write_baseline.empty()) write_file_atomic(a.write_baseline, baseline_json(c.state).dump(2) + "\n");
   write_reports_of(c.dir);
   print_table(summary, c.dir);
+  c.targets.clear();  // daemons, namespaces and run folders go before the command returns
   if (!c.error.empty()) {
     fmt::print(stderr, "ikeconform: error: {}\n", c.error);
     return 2;
@@ -357,14 +531,15 @@ int run_campaign(const CampaignArgs& a) {
 
 void register_campaign(CLI::App& app, Outcome& out) {
   auto a = std::make_shared<CampaignArgs>();
-  CLI::App* cmd = app.add_subcommand("campaign", "Generate scenarios, run them on a target and check the oracles P-1..P-9");
-  cmd->add_option("--target", a->target, "Target that runs the scenarios (model)")->capture_default_str();
+  CLI::App* cmd = app.add_subcommand("campaign", "Generate scenarios, run them on a target and check the oracles");
+  cmd->add_option("--target", a->target, "Target that runs the scenarios: model, strongswan, exec:PATH (an ikeconform.adapter/1 adapter)")
+      ->capture_default_str();
   a->runs_opt = cmd->add_option("--runs", a->runs, "Campaign size: scenarios 0..N-1 over all shards (default 10000)");
   a->time_opt = cmd->add_option("--max-total-time", a->max_total_time, "Stop after S seconds");
   cmd->add_option("--seed", a->seed, "Seed (same seed, same scenarios)")->capture_default_str();
   cmd->add_option("--shard", a->shard, "K/N: only indices i with i % N == K-1")->capture_default_str();
-  cmd->add_option("--jobs", a->jobs, "Worker threads")->capture_default_str();
-  cmd->add_option("--oracle", a->oracles, "Check only these oracles (P-1 .. P-9; repeatable)");
+  cmd->add_option("--jobs", a->jobs, "Worker threads; a real target gets one daemon pair / adapter per job")->capture_default_str();
+  cmd->add_option("--oracle", a->oracles, "Check only these oracles (P-1 .. P-9, CERTREQ-ANCHORS, DIFF-MODEL; repeatable; default: all that apply to the target)");
   cmd->add_option("--model-option", a->model_options, "KEY=VALUE: " + model_option_help());
   cmd->add_option("--class", a->scenario_class, "Scenario class: mixed, any, symmetric, unrestricted_v1")->capture_default_str();
   cmd->add_option("--baseline", a->baseline, "Expected per-oracle status (ikeconform.baseline/1): exit 0 when matched");
@@ -372,7 +547,12 @@ void register_campaign(CLI::App& app, Outcome& out) {
   cmd->add_flag("--resume", a->resume, "Continue the campaign journaled in --out");
   cmd->add_option("--out", a->out, "Output folder (journal.jsonl, summary.json, counterexamples/)")->required();
   cmd->add_option("--max-counterexamples", a->max_counterexamples, "Failures shrunk and saved per oracle")->capture_default_str();
-  cmd->add_option("--shrink-steps", a->shrink_steps, "Target runs allowed per shrink")->capture_default_str();
+  a->shrink_opt = cmd->add_option("--shrink-steps", a->shrink_steps, "Target runs allowed per shrink (default 2000; 40 on a real target)");
+  cmd->add_option("--adapter-arg", a->adapter_args, "exec:PATH: an argument for the adapter (repeatable)");
+  cmd->add_option("--adapter-timeout", a->adapter_timeout, "exec:PATH: seconds the adapter may take per reply")->capture_default_str();
+  cmd->add_flag("--pcap", a->pcap, "Real targets: save a capture of each counterexample's failing run (<oracle>-<n>.pcap)");
+  cmd->add_option("--temp-dir", a->temp_dir, "Where real targets make their run folders")->capture_default_str();
+  cmd->add_flag("--keep-dirs", a->keep_dirs, "Leave the real target's run folders (configurations, daemon logs) on disk");
   cmd->callback([a, &out] { out.exit_code = run_campaign(*a); });
 }
 

@@ -44,6 +44,12 @@ json copy_counterexample(const fs::path& from, const fs::path& to, json line, st
   json ios = json::array();
   for (const auto& f : line.value("ios", json::array())) ios.push_back(copy(f.get<std::string>()));
   line["ios"] = ios;
+  if (line.contains("configs")) {  // real targets: their own configuration renderings
+    json configs = json::array();
+    for (const auto& f : line.at("configs")) configs.push_back(copy(f.get<std::string>()));
+    line["configs"] = configs;
+  }
+  if (line.contains("pcap") && line.at("pcap").is_string()) line["pcap"] = copy(line.at("pcap").get<std::string>());
   return line;
 }
 

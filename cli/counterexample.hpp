@@ -29,12 +29,29 @@ struct SavedCounterexample {
   std::string scenario;      // paths relative to the campaign folder
   std::string observations;
   std::vector<std::string> ios;
+  std::vector<std::string> configs;  // the target's own renderings (e.g. R1.swanctl.conf)
+  std::string pcap;                  // the capture of the failing run, "" when none
   std::string message;       // the oracle's message on the saved scenario
 };
 
-// Re-runs `s` on the model with the trace on, re-checks the oracle and writes the files under
-// dir/counterexamples/. Every file name is made here from the oracle id, n and sanitized router names.
-SavedCounterexample write_counterexample(const std::filesystem::path& dir, Scenario s, const CounterexampleInfo& info);
+// What a real target observed on the saved scenario (real runs are not replayed for free).
+struct Evidence {
+  Observation obs[2];
+  Evaluation evaluation;
+  std::string pcap;  // a capture of these runs already under dir/counterexamples/, or ""
+  std::string note;  // e.g. the captured re-run did not fail again
+};
+
+// Writes the files under dir/counterexamples/. Every file name is made here from the oracle id, n
+// and sanitized router names. The model target: re-runs `s` on the model with the trace on and
+// re-checks the oracle. A real target: records `evidence` (its observations carry the stack's own
+// log lines), the model's prediction for the same scenario ("model_directions") and the target's
+// renderings (`target.render()`) beside the IOS ones.
+SavedCounterexample write_counterexample(const std::filesystem::path& dir, Scenario s, const CounterexampleInfo& info,
+                                         Target* target = nullptr, const Evidence* evidence = nullptr);
+
+// "counterexamples/<oracle>-<n>": the stem every file of one counterexample starts with.
+std::string counterexample_stem(const Oracle& oracle, std::uint64_t n);
 
 // "x/P-1-1.json" -> "x/P-1-1.observations.json".
 std::filesystem::path observations_path_for(const std::filesystem::path& scenario_file);
@@ -43,6 +60,7 @@ std::filesystem::path observations_path_for(const std::filesystem::path& scenari
 struct Recorded {
   std::string oracle;
   std::vector<std::string> options;
+  std::string target;  // the target the campaign ran on ("" in files from before targets)
 };
 // nullopt when there is no sibling; throws InputError when it is malformed.
 std::optional<Recorded> read_recorded(const std::filesystem::path& scenario_file);

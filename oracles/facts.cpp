@@ -75,6 +75,26 @@ std::vector<CaIndex> cas_of(const Scenario& s, const Peer& p, const std::vector<
   return out;
 }
 
+std::vector<CaIndex> trust_anchors(const Scenario& s, std::size_t peer, const ModelOptions& o) {
+  const Peer& p = s.peers[peer];
+  std::vector<CaIndex> out;
+  for (const Trustpoint& t : p.trustpoints) {
+    const CaIndex ca = ca_index(s, t.ca);
+    if (ca != kNone && std::find(out.begin(), out.end(), ca) == out.end()) out.push_back(ca);
+  }
+  if (p.personality == "cisco-ios" && o.predefined_trustpoints)
+    for (std::size_t k = 0; k < kPredefinedTrustpoints.size(); ++k) out.push_back(static_cast<CaIndex>(s.cas.size() + k));
+  return out;
+}
+
+std::vector<CaIndex> verify_restriction(const Scenario& s, const Peer& p, const Profile& f) {
+  const Use use = s.ike_version == IkeVersion::V1 ? Use::Any : Use::Verify;
+  std::vector<CaIndex> out;
+  for (CaIndex ca : cas_of(s, p, profile_trustpoints(f, use)))
+    if (ca != kNone && std::find(out.begin(), out.end(), ca) == out.end()) out.push_back(ca);
+  return out;
+}
+
 Identity identity_sent(const Peer& p, const Profile& f) {
   return f.self_identity == IdKind::Fqdn ? Identity{IdKind::Fqdn, p.fqdn} : Identity{IdKind::Address, p.address};
 }
@@ -162,9 +182,24 @@ std::set<CaIndex> trusted_cas(const Scenario& s, const Peer& p) {
   return out;
 }
 
+// Whether the responder binds its tunnel profile for the initiator's identity. A cisco-ios
+// responder follows V1-8 / V2-9 (and the options); for another personality the oracles do not
+// assume a binding rule (strongSwan ranks matches, Libreswan switches connections), so the
+// tunnel profile must be the only one that matches.
+bool binds_tunnel_profile(const Scenario& s, std::size_t responder, const Identity& id, const ModelOptions& o) {
+  const Peer& r = s.peers[responder];
+  if (r.personality == "cisco-ios") {
+    const int bound = bound_profile(s, responder, id, o);
+    return bound >= 0 && r.profiles[static_cast<std::size_t>(bound)].name == r.tunnel_profile;
+  }
+  const auto m = matching_profiles(r, id);
+  return m.size() == 1 && r.profiles[m.front()].name == r.tunnel_profile;
+}
+
 // Common to P-1 and P-2: nothing outside the trust configuration may break a direction.
+// Personality-neutral: P-1 and P-6 are universal (a conformant stack of any kind).
 bool healthy_pair(const Scenario& s, const ModelOptions& o, std::string* why) {
-  if (!cisco_pair(s)) return fail_why(why, "a peer is not cisco-ios");
+  if (s.peers.size() != 2) return fail_why(why, "not two peers");
   if (s.aggressive_mode) return fail_why(why, "aggressive mode");
   if (!proposals_agree(s.peers[0], s.peers[1])) return fail_why(why, "proposals differ");
   for (std::size_t p = 0; p < 2; ++p) {
@@ -183,8 +218,7 @@ bool healthy_pair(const Scenario& s, const ModelOptions& o, std::string* why) {
     if (!tunnel || tunnel->auth_local != AuthMethod::RsaSig || tunnel->auth_remote != AuthMethod::RsaSig)
       return fail_why(why, me.name + "'s tunnel profile is not rsa-sig both ways");
     // The other end must bind its own tunnel profile when `me` initiates.
-    const int bound = bound_profile(s, 1 - p, identity_sent(me, *tunnel), o);
-    if (bound < 0 || other.profiles[static_cast<std::size_t>(bound)].name != other.tunnel_profile)
+    if (!binds_tunnel_profile(s, 1 - p, identity_sent(me, *tunnel), o))
       return fail_why(why, other.name + " does not bind its tunnel profile for " + me.name);
   }
   return true;
@@ -255,13 +289,15 @@ bool compute_symmetric(const Scenario& s, const ModelOptions& o, std::string* wh
       else if (mine != named) return fail_why(why, "profiles name different trustpoint sets");
       first = false;
     }
-  // V2-4: the IKEv2 initiator needs `pki trustpoint`.
-  if (s.ike_version == IkeVersion::V2 && named.empty()) return fail_why(why, "IKEv2 profiles without pki trustpoint");
+  // V2-4: an IOS IKEv2 initiator needs `pki trustpoint` (other stacks sign with any certificate).
+  const bool any_cisco = s.peers[0].personality == "cisco-ios" || s.peers[1].personality == "cisco-ios";
+  if (s.ike_version == IkeVersion::V2 && named.empty() && any_cisco) return fail_why(why, "IKEv2 profiles without pki trustpoint");
   return true;
 }
 
 bool compute_unrestricted_shared(const Scenario& s, const ModelOptions& o, std::string* why) {
   if (s.ike_version != IkeVersion::V1) return fail_why(why, "not IKEv1");
+  if (!cisco_pair(s)) return fail_why(why, "a peer is not cisco-ios");  // P-2 is the note's claim
   if (!healthy_pair(s, o, why)) return false;
   for (const Peer& p : s.peers)
     for (const Profile& f : p.profiles)

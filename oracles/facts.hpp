@@ -27,6 +27,13 @@ enum class Use : std::uint8_t { Any, Sign, Verify };
 std::vector<std::string> profile_trustpoints(const Profile& f, Use use);
 std::vector<CaIndex> cas_of(const Scenario& s, const Peer& p, const std::vector<std::string>& tps);
 
+// The trust anchors a peer holds: its trustpoints' CAs (configuration order), then, for a
+// cisco-ios peer with predefined trustpoints on, IOS's predefined CAs (section 1).
+std::vector<CaIndex> trust_anchors(const Scenario& s, std::size_t peer, const ModelOptions& o);
+// The CAs a profile accepts the peer's certificate from (IKEv1 `ca trust-point`, IKEv2 `pki
+// trustpoint` lines that verify, V1-9 / V2-6), each once; empty: no restriction.
+std::vector<CaIndex> verify_restriction(const Scenario& s, const Peer& p, const Profile& f);
+
 struct Identity {
   IdKind kind = IdKind::Fqdn;
   std::string value;

@@ -35,6 +35,10 @@ struct OracleResult {
   int direction = -1;
   int related = -1;
   Message at = Message::None;
+  // What kind of failure this is, when an oracle can fail in several unrelated ways (DIFF-MODEL:
+  // the first field that differs). Shrinking keeps a candidate only if it fails the same kind
+  // of way, so a counterexample does not drift to another, less interesting mismatch.
+  std::string kind = {};
 };
 
 // A scenario related to the checked one and what the target did with it.
@@ -52,6 +56,14 @@ struct CheckInput {
   const std::vector<const RelatedRun*>& related;  // one per relations() entry, in that order
 };
 
+// What an oracle needs to know about the target whose observations it judges.
+struct TargetTraits {
+  std::string name = "model";             // "model", "strongswan", "exec:/path/to/adapter"
+  std::string personality = "cisco-ios";  // the model personality the target's peers follow
+  bool model = true;                      // the reference model itself
+};
+TargetTraits traits_of(const Target& t);
+
 class Oracle {
  public:
   virtual ~Oracle() = default;
@@ -60,18 +72,34 @@ class Oracle {
   virtual std::vector<std::string_view> rules() const = 0;  // "V1-5", "RFC 4945 §3.2.7.1", ...
   // Scenario classes (generators/generators.hpp) whose scenarios meet the precondition by construction.
   virtual std::vector<std::string_view> classes() const = 0;
-  // Targets the claim speaks about: the claims are the Cisco note's, so any target whose two peers
-  // follow the cisco-ios personality ("model" today, a real IOS pair later).
-  virtual std::vector<std::string_view> targets() const { return {"model", "cisco-ios"}; }
+  // Targets the claim speaks about, as tags: "cisco-ios" (peers following the Cisco note: the
+  // model with cisco-ios peers, a real IOS pair later), "any" (every conformant stack: universal
+  // properties), "real" (every target but the model: differential oracles), or a target name.
+  // The P-1..P-9 claims are the Cisco note's; P-1 and P-6 are universal (docs/campaign.md).
+  virtual std::vector<std::string_view> targets() const { return {"cisco-ios"}; }
+  // Whether a campaign on `t` runs this oracle (from targets()); `--oracle` refuses the others.
+  bool applies_to(const TargetTraits& t) const;
   virtual bool metamorphic() const { return false; }
+  // Differential oracles compare with the model's prediction; counterexamples then carry it
+  // ("model_directions" in .observations.json).
+  virtual bool differential() const { return false; }
   // The related scenarios to run (metamorphic oracles only); empty when the precondition fails.
   virtual std::vector<std::pair<std::string, Scenario>> relations(const Scenario&, const ModelOptions&) const { return {}; }
   virtual OracleResult check(const CheckInput& in) const = 0;
 };
 
-// Every oracle, in id order; `find_oracle("P-3")` or nullptr.
+// The Cisco note's claims P-1..P-9, in id order.
 const std::vector<const Oracle*>& all_oracles();
+// Every oracle: P-1..P-9, then the universal and differential ones (CERTREQ-ANCHORS, DIFF-MODEL).
+const std::vector<const Oracle*>& every_oracle();
+// The oracles of every_oracle() that apply to `t`, in that order: a campaign's default set.
+std::vector<const Oracle*> oracles_for(const TargetTraits& t);
+// By id among every_oracle(), or nullptr.
 const Oracle* find_oracle(std::string_view id);
+
+// A run no oracle can judge: a direction the target did not attempt because it cannot express
+// the scenario (UNSUPPORTED) or because the harness broke (INTERNAL_ERROR). Returns why, or "".
+std::string unjudgeable(const Scenario& s, const Observation (&obs)[2]);
 
 // Runs the related scenarios an oracle asks for on `target` and checks it.
 struct Evaluation {

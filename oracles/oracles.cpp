@@ -8,6 +8,7 @@
 
 #include "oracles/facts.hpp"
 #include "oracles/oracle.hpp"
+#include "oracles/universal.hpp"
 
 namespace ikeconform {
 namespace {
@@ -84,6 +85,8 @@ class P1 final : public Claim {
               {"V1-2", "V1-3", "V1-5", "V1-6", "V1-9", "V2-2", "V2-3", "V2-4", "V2-5", "V2-13", "RFC 4945 §3.2.7.1",
                "RFC 7296 §3.7"},
               {"symmetric"}) {}
+  // Universal: symmetric trust is the configuration every conformant stack must bring up.
+  std::vector<std::string_view> targets() const override { return {"any"}; }
   OracleResult check(const CheckInput& in) const override {
     std::string why;
     if (!facts::is_symmetric(in.scenario, in.options, &why)) return skip("not symmetric: " + why);
@@ -324,6 +327,7 @@ class P6 final : public Claim {
   P6()
       : Claim("P-6", "A tunnel that comes up from one end only has an asymmetric trust configuration (contrapositive of P-1)",
               {"V1-10", "V1-13", "V1-15", "V2-8"}, {"any"}) {}
+  std::vector<std::string_view> targets() const override { return {"any"}; }  // universal, like P-1
   OracleResult check(const CheckInput& in) const override {
     if (in.obs[0].up() == in.obs[1].up()) return skip("not one-way");
     if (facts::is_symmetric(in.scenario, in.options))
@@ -438,7 +442,9 @@ class P9 final : public Claim {
 
  private:
   // "A symmetric configuration": P-1's, or P-2's working unrestricted one.
-  static bool applies(const Scenario& s, const ModelOptions& o) { return facts::is_symmetric(s, o) || facts::is_unrestricted_shared(s, o); }
+  static bool applies(const Scenario& s, const ModelOptions& o) {
+    return facts::cisco_pair(s) && (facts::is_symmetric(s, o) || facts::is_unrestricted_shared(s, o));
+  }
 };
 
 }  // namespace
@@ -466,10 +472,56 @@ const std::vector<const Oracle*>& all_oracles() {
   return all;
 }
 
+const std::vector<const Oracle*>& every_oracle() {
+  static const std::vector<const Oracle*> every = [] {
+    std::vector<const Oracle*> v = all_oracles();
+    v.push_back(&certreq_anchors_oracle());
+    v.push_back(&diff_model_oracle());
+    return v;
+  }();
+  return every;
+}
+
+std::vector<const Oracle*> oracles_for(const TargetTraits& t) {
+  std::vector<const Oracle*> out;
+  for (const Oracle* o : every_oracle())
+    if (o->applies_to(t)) out.push_back(o);
+  return out;
+}
+
 const Oracle* find_oracle(std::string_view id) {
-  for (const Oracle* o : all_oracles())
+  for (const Oracle* o : every_oracle())
     if (o->id() == id) return o;
   return nullptr;
+}
+
+bool Oracle::applies_to(const TargetTraits& t) const {
+  for (std::string_view tag : targets())
+    if (tag == "any" || (tag == "real" && !t.model) || tag == t.name || tag == t.personality) return true;
+  return false;
+}
+
+TargetTraits traits_of(const Target& t) {
+  TargetTraits out;
+  out.name = t.name();
+  out.model = t.is_model();
+  const std::string p = t.personality();
+  out.personality = p.empty() ? "cisco-ios" : p;  // the model runs the generators' cisco-ios peers
+  return out;
+}
+
+std::string unjudgeable(const Scenario& s, const Observation (&obs)[2]) {
+  for (const Observation& o : obs)
+    if (o.reason == Reason::Unsupported || o.reason == Reason::InternalError) {
+      std::string why = facts::direction_text(s, o);
+      for (const std::string& line : o.trace)  // the target's own words on why
+        if (line.find("target") != std::string::npos || line.rfind("harness", 0) == 0 || line.rfind("adapter", 0) == 0) {
+          why += ": " + line;
+          break;
+        }
+      return why;
+    }
+  return {};
 }
 
 std::vector<Evaluation> evaluate_all(const std::vector<const Oracle*>& oracles, const Scenario& s, const Observation (&obs)[2],

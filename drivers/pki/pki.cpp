@@ -219,8 +219,13 @@ std::vector<const IdentityMaterial*> Pki::certs_of(std::string_view peer) const 
 namespace {
 
 // The k-th identity certificate of `peer`, issued by the CA of its trustpoint.
-IdentityMaterial make_identity(const Scenario& s, const Peer& peer, std::size_t k, std::size_t slot,
-                               std::set<std::string>& units, const Pki& pki, KeyCache& keys) {
+std::string lower_ascii(std::string v) {
+  for (char& c : v) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return v;
+}
+
+IdentityMaterial make_identity(const Scenario& s, const Peer& peer, std::size_t k, std::size_t slot, std::set<std::string>& units,
+                               std::set<std::string>& subjects, const Pki& pki, KeyCache& keys, const PkiOptions& o) {
   const IdentityCert& ic = peer.certificates[k];
   const std::string where = "peer '" + peer.name + "', certificate under '" + ic.trustpoint + "'";
   const Trustpoint* tp = find_trustpoint(peer, ic.trustpoint);
@@ -238,6 +243,14 @@ IdentityMaterial make_identity(const Scenario& s, const Peer& peer, std::size_t 
   std::string unit = "IT-" + ca->id;  // two trustpoints of one CA: fall back to the trustpoint
   if (!units.insert(unit).second) units.insert(unit = "IT-" + ic.trustpoint);
   m.ios_subject = ic.subject.empty() ? synthesize_subject(peer, *ca, unit) : ic.subject;
+  // Two certificates of one router must have distinguishable subjects (real-stacks.md): stacks
+  // log the subject of the certificate they send, NSS merges equal nicknames. A scenario that
+  // gives two certificates the same subject gets the unit added to the later one; the subject
+  // plays no part in IKE identity here (that is the SAN).
+  if (!subjects.insert(lower_ascii(m.ios_subject)).second) {
+    m.ios_subject = "ou=" + unit + "," + m.ios_subject;
+    subjects.insert(lower_ascii(m.ios_subject));
+  }
   m.dn = strongswan_dn(m.ios_subject);
   m.libreswan_dn = libreswan_dn(m.ios_subject);
   m.san_dns = peer.fqdn;
@@ -258,25 +271,29 @@ IdentityMaterial make_identity(const Scenario& s, const Peer& peer, std::size_t 
   m.cert_pem = cert_to_pem(cert.get());
   m.cert_file = pki.dir / (m.name + ".crt");
   m.key_file = pki.dir / (m.name + ".key");
-  m.p12_file = pki.dir / (m.name + ".p12");
   write_file(m.cert_file, m.cert_pem, false);
   write_file(m.key_file, m.key_pem, true);
-  write_p12(m.p12_file, m.name, key.get(), cert.get());
+  if (o.p12) {
+    m.p12_file = pki.dir / (m.name + ".p12");
+    write_p12(m.p12_file, m.name, key.get(), cert.get());
+  }
   return m;
 }
 
 }  // namespace
 
-Pki make_pki(const Scenario& s, const fs::path& dir, KeyCache& keys) {
+Pki make_pki(const Scenario& s, const fs::path& dir, KeyCache& keys) { return make_pki(s, dir, keys, PkiOptions{}); }
+
+Pki make_pki(const Scenario& s, const fs::path& dir, KeyCache& keys, const PkiOptions& o) {
   fs::create_directories(dir);
   Pki pki;
   pki.dir = dir;
   for (std::size_t i = 0; i < s.cas.size(); ++i) pki.cas.push_back(make_ca(s.cas[i], i, dir, keys));
   std::size_t slot = s.cas.size();
   for (const Peer& peer : s.peers) {
-    std::set<std::string> units;  // OU values already used on this peer
+    std::set<std::string> units, subjects;  // OU values and subjects already used on this peer
     for (std::size_t k = 0; k < peer.certificates.size(); ++k)
-      pki.certs.push_back(make_identity(s, peer, k, slot++, units, pki, keys));
+      pki.certs.push_back(make_identity(s, peer, k, slot++, units, subjects, pki, keys, o));
   }
   return pki;
 }

@@ -107,10 +107,17 @@ struct Pki {
   std::vector<const IdentityMaterial*> certs_of(std::string_view peer) const;
 };
 
+struct PkiOptions {
+  // PKCS#12 files cost two PBKDF runs each and only NSS (Libreswan) reads them: strongSwan
+  // targets turn them off. Without them IdentityMaterial::p12_file is empty.
+  bool p12 = true;
+};
+
 // Makes every CA and identity certificate of `s`, writes them into `dir` (created) and returns
 // them. Key slots: CA i uses slot i, the k-th identity certificate slot (#CAs + k).
 // IdentityCert features honoured: "x509v1" (version 1, no extensions), "sig-md5", "sig-sha1";
 // any other feature throws InputError. Throws InputError for unresolved references.
 Pki make_pki(const Scenario& s, const std::filesystem::path& dir, KeyCache& keys);
+Pki make_pki(const Scenario& s, const std::filesystem::path& dir, KeyCache& keys, const PkiOptions& o);
 
 }  // namespace ikeconform::pki

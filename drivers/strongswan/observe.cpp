@@ -90,7 +90,16 @@ bool rejects_peer(const SideEvidence& side) {
 }
 
 bool no_profile(const SideEvidence& side) { return any_line(side, {"no peer config found", "no matching peer config found"}); }
-bool no_private_key(const SideEvidence& side) { return any_line(side, {"no private key found", "no shared key found"}); }
+bool no_private_key(const SideEvidence& side) { return any_line(side, {"no private key found"}); }
+// A pre-shared key where the peer has none: the one secret is loaded only by peers whose profiles
+// use pre-share, so this is the other side authenticating in another way.
+bool no_shared_key(const SideEvidence& side) { return any_line(side, {"no shared key found"}); }
+// The identity the peer presented is not the one this side's connection expects: the IKEv1
+// initiator checks IDir ("IDir 'x' does not match to 'y'"), the IKEv2 initiator enforces remote.id
+// as a constraint, the IKEv2 responder refuses an IDr that is not its own.
+bool identity_rejected(const SideEvidence& side) {
+  return any_line(side, {"does not match to", "but require", "constraint check failed: identity"});
+}
 bool no_proposal(const SideEvidence& side) {
   return any_line(side, {"NO_PROPOSAL_CHOSEN", "no acceptable proposal found", "no proposal found",
                          "no matching proposal found"});
@@ -196,6 +205,16 @@ void classify_ike_failure(const Scenario& s, const RunEvidence& e, Observation& 
   if (no_proposal(ini) || no_proposal(res)) {
     o.reason = Reason::NoProposalChosen;
     o.failed_at = v2 ? Message::IKE_SA_INIT : Message::MM1;
+  } else if (no_shared_key(res) || no_shared_key(ini)) {
+    // IKEv1 main mode needs the key for SKEYID: the responder looks it up on MM3, the initiator on MM4.
+    o.reason = Reason::AuthMethodMismatch;
+    o.failed_at = v2 ? Message::IKE_AUTH : no_shared_key(res) ? Message::MM3 : Message::MM4;
+  } else if (identity_rejected(res)) {
+    o.reason = Reason::NoMatchingProfile;
+    o.failed_at = auth_message(s.ike_version, true);
+  } else if (identity_rejected(ini)) {
+    o.reason = Reason::NoMatchingProfile;
+    o.failed_at = auth_message(s.ike_version, false);
   } else if (no_profile(res)) {
     o.reason = Reason::NoMatchingProfile;
     o.failed_at = auth_message(s.ike_version, true);

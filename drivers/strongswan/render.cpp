@@ -96,6 +96,9 @@ std::string render_strongswan_conf(const DaemonOptions& o) {
       "{ports}"
       "  install_routes = no\n"
       "  install_virtual_ip = no\n"
+      "  # charon's certificate cache outlives clear-creds: an IKEv1 initiator would pick a\n"
+      "  # certificate of an earlier scenario that shares a subject and a cached key.\n"
+      "  cert_cache = no\n"
       "  retransmit_tries = {tries}\n"
       "  retransmit_timeout = {timeout}\n"
       "  plugins {{\n"
@@ -237,13 +240,72 @@ std::string self_id(const Peer& p, const Profile& f) {
   return p.address;
 }
 
-// `match identity`: strongSwan's remote.id holds one identity; an address with a mask other
-// than /32, or no match line at all, becomes %any (accept any identity).
-std::string remote_id(const Profile& f) {
+// "a.b.c.d" -> 32 bits; nullopt for anything else.
+std::optional<std::uint32_t> ipv4(const std::string& text) {
+  std::uint32_t v = 0;
+  int parts = 0;
+  std::size_t i = 0;
+  while (parts < 4) {
+    std::uint32_t octet = 0;
+    std::size_t digits = 0;
+    for (; i < text.size() && std::isdigit(static_cast<unsigned char>(text[i])) && digits < 3; ++i, ++digits)
+      octet = octet * 10 + static_cast<std::uint32_t>(text[i] - '0');
+    if (digits == 0 || octet > 255) return std::nullopt;
+    v = (v << 8) | octet;
+    if (++parts < 4 && (i >= text.size() || text[i++] != '.')) return std::nullopt;
+  }
+  return i == text.size() ? std::optional(v) : std::nullopt;
+}
+
+// Prefix length of a contiguous netmask ("255.255.255.0" -> 24); nullopt when not contiguous.
+std::optional<int> prefix_length(const std::string& mask) {
+  if (mask.empty()) return 32;
+  const auto m = ipv4(mask);
+  if (!m) return std::nullopt;
+  int bits = 0;
+  while (bits < 32 && (*m & (0x80000000U >> bits))) ++bits;
+  if (bits < 32 && (*m << bits) != 0) return std::nullopt;
+  return bits;
+}
+
+// The identity the other peer presents: its tunnel profile's `self-identity`.
+std::pair<IdKind, std::string> presented_identity(const Peer& other) {
+  const Profile* f = find_profile(other, other.tunnel_profile);
+  if (f && f->self_identity == IdKind::Fqdn && !other.fqdn.empty()) return {IdKind::Fqdn, other.fqdn};
+  return {IdKind::Address, other.address};
+}
+
+bool line_matches(const IdentityMatch& m, const std::pair<IdKind, std::string>& id) {
+  if (m.kind != id.first) return false;
+  if (m.kind == IdKind::Fqdn) return lower(m.value) == lower(id.second);
+  const auto net = ipv4(m.value), addr = ipv4(id.second);
+  const auto bits = prefix_length(m.mask);
+  if (!net || !addr || !bits) return false;
+  const std::uint32_t mask = *bits == 0 ? 0 : 0xffffffffU << (32 - *bits);
+  return (*net & mask) == (*addr & mask);
+}
+
+// How one `match identity` line reads as a strongSwan identity: an FQDN or host address as is,
+// an address with a shorter mask as a subnet identity ("192.168.0.0/24").
+std::string identity_text(const IdentityMatch& m) {
+  if (m.kind == IdKind::Fqdn) return m.value;
+  const auto bits = prefix_length(m.mask);
+  return !bits || *bits == 32 ? m.value : fmt::format("{}/{}", m.value, *bits);
+}
+
+// `match identity`: strongSwan's remote.id holds one identity where a profile may list several
+// lines. In a two-peer scenario only the other peer ever presents an identity, so the line that
+// matches it is the one that decides: render the identity it matches (a subnet line becomes the
+// other peer's address: charon matches a subnet remote.id, but as initiator it also sends it as
+// IDr, which the responder refuses, "received IDr 192.168.0.0/24, but require 192.168.0.1"; IOS
+// sends no IDr); when no line matches, the first as written (it then matches nothing, as in the
+// scenario); no line at all: %any.
+std::string remote_id(const Scenario& s, std::size_t peer, const Profile& f) {
   if (f.match.empty()) return "%any";
-  const IdentityMatch& m = f.match.front();
-  if (m.kind == IdKind::Address && !m.mask.empty() && m.mask != "255.255.255.255") return "%any";
-  return m.value;
+  const auto id = presented_identity(s.peers[1 - peer]);
+  for (const IdentityMatch& m : f.match)
+    if (line_matches(m, id)) return m.kind == IdKind::Fqdn ? m.value : id.second;
+  return identity_text(f.match.front());
 }
 
 bool verifies(TrustpointUse u) { return u != TrustpointUse::Sign; }
@@ -277,7 +339,7 @@ Message local_auth(const Scenario& s, std::size_t peer, const Profile& f, const 
 Message remote_auth(const Scenario& s, std::size_t peer, const Profile& f, const Material& m, CertRef ref) {
   const Peer& p = s.peers[peer];
   Message remote;
-  remote.set("id", remote_id(f));
+  remote.set("id", remote_id(s, peer, f));
   if (f.auth_remote == AuthMethod::PreShare) {
     remote.set("auth", "psk");
     return remote;
@@ -321,7 +383,7 @@ Connection render_connection(const Scenario& s, std::size_t peer, const Profile&
 
 void check_renderable(const Scenario& s, std::size_t peer, const Material& m) {
   if (s.peers.size() != 2 || peer > 1) throw InputError(s.name, 0, "strongSwan target: a scenario has two peers");
-  if (s.aggressive_mode) throw InputError(s.name, 0, "strongSwan target: aggressive mode is not covered");
+  if (auto why = inexpressible(s)) throw InputError(s.name, 0, "strongSwan target: " + *why);
   if (m.cas.size() != s.cas.size() || m.certs.size() != 2 || m.certs[peer].size() != s.peers[peer].certificates.size())
     throw InputError(s.name, 0, "strongSwan target: PKI material does not match the scenario");
   if (!find_profile(s.peers[peer], s.peers[peer].tunnel_profile))
@@ -351,6 +413,27 @@ std::vector<std::string> psk_owners(const Scenario& s) {
 }
 
 }  // namespace
+
+std::optional<std::string> inexpressible(const Scenario& s) {
+  if (s.peers.size() != 2) return "a scenario has two peers";
+  if (s.aggressive_mode) return "aggressive mode is not covered";
+  for (const Peer& p : s.peers) {
+    // The PKI makes no CRL and charon runs with revocation checks off (the harness has no CDP).
+    for (const IdentityCert& c : p.certificates)
+      if (c.revoked) return p.name + " holds a revoked certificate (" + c.trustpoint + "): the PKI makes no CRL";
+    // charon verifies what it verifies; it cannot be told to refuse one certificate feature.
+    if (!p.unsupported_features.empty())
+      return p.name + " cannot verify '" + p.unsupported_features.front() + "': charon has no switch to refuse that";
+    for (const Proposal& prop : p.proposals)
+      if (!ike_proposal(prop))
+        return fmt::format("{}'s proposal {} {} group {} has no strongSwan name", p.name, prop.encryption, prop.integrity, prop.group);
+    for (const Profile& f : p.profiles)
+      for (const IdentityMatch& m : f.match)
+        if (m.kind == IdKind::Address && !prefix_length(m.mask))
+          return p.name + "'s profile " + f.name + " matches " + m.value + " with a non-contiguous mask " + m.mask;
+  }
+  return std::nullopt;
+}
 
 PeerConfig render_peer(const Scenario& s, std::size_t peer, const Material& m, const RenderOptions& o) {
   check_renderable(s, peer, m);

@@ -94,7 +94,13 @@ struct PeerConfig {
   const Connection& tunnel_connection() const { return connections.at(tunnel); }
 };
 
-// Throws InputError when the scenario cannot be rendered (aggressive mode, bad references).
+// Why the scenario cannot be run faithfully on strongSwan (aggressive mode, a revoked
+// certificate, a peer that must refuse a certificate feature, a proposal without a strongSwan
+// name, a non-contiguous mask), or nullopt. A target reports such a scenario as UNSUPPORTED
+// (every oracle skips it) instead of running something else.
+std::optional<std::string> inexpressible(const Scenario& s);
+
+// Throws InputError when the scenario cannot be rendered (inexpressible(), bad references).
 PeerConfig render_peer(const Scenario& s, std::size_t peer, const Material& m, const RenderOptions& o);
 
 // The same connections and secrets as swanctl.conf, certificates named by file (x509/, x509ca/).

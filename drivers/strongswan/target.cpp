@@ -142,9 +142,58 @@ Target::~Target() = default;
 CharonPair& Target::pair_for(const Scenario& s) {
   const std::string& a = s.peers.at(0).address;
   const std::string& b = s.peers.at(1).address;
-  if (pair_ && (pair_->address(0) != a || pair_->address(1) != b || !pair_->healthy())) pair_.reset();
+  if (pair_ && (pair_->address(0) != a || pair_->address(1) != b || !pair_->healthy())) {
+    capture_.reset();  // tcpdump runs inside the pair's namespace: it goes first
+    pair_.reset();
+  }
   if (!pair_) pair_ = std::make_unique<CharonPair>(a, b, opts_.pair);
   return *pair_;
+}
+
+std::string Target::daemon_version() {
+  if (!version_.empty()) return version_;
+  if (!pair_ || !pair_->healthy()) {
+    Scenario probe;  // the generators' addresses: the pair the next run will want anyway
+    probe.peers.resize(2);
+    probe.peers[0].address = "192.168.0.1";
+    probe.peers[1].address = "192.168.0.2";
+    pair_for(probe);
+  }
+  const vici::Message v = pair_->side(0).vici->version();
+  version_ = "strongSwan " + v.get("version", "?");
+  return version_;
+}
+
+void Target::start_capture(const fs::path& file) {
+  stop_capture();
+  capture_file_ = file;
+}
+
+void Target::stop_capture() {
+  capture_.reset();  // SIGTERM: tcpdump writes what it buffered and exits
+  captured_pair_ = nullptr;
+  capture_file_.reset();
+}
+
+// tcpdump on side 0's end of the veth: every IKE packet between the two charons crosses it.
+void Target::ensure_capture(CharonPair& pair) {
+  if (!capture_file_ || (capture_ && captured_pair_ == &pair && capture_->alive())) return;
+  capture_.reset();
+  const fs::path log = capture_file_->parent_path() / (capture_file_->filename().string() + ".tcpdump.log");
+  process::DaemonSpec spec;
+  spec.name = "tcpdump (" + pair.net().ns(0) + ")";
+  // -Z root: Debian's tcpdump would drop to user tcpdump before opening the file; -U: every
+  // packet is on disk as soon as it is captured, so stopping right after a run loses nothing.
+  spec.argv = pair.net().exec_argv(0, {"tcpdump", "-n", "-i", pair.net().interface(0), "-U", "-Z", "root", "-w",
+                                       capture_file_->string(), "udp", "port", "500", "or", "udp", "port", "4500"});
+  spec.log_file = log;
+  spec.stop_grace = Millis{1000};
+  capture_ = std::make_unique<process::Daemon>(std::move(spec));
+  capture_->wait_ready([&log] { return process::tail_lines(log, 5).find("listening on") != std::string::npos; }, Millis{5000},
+                       Millis{5});
+  captured_pair_ = &pair;
+  std::error_code ec;
+  fs::remove(log, ec);  // only wanted while starting
 }
 
 namespace {
@@ -217,8 +266,9 @@ void Target::execute(const Scenario& s, const Material& m, std::uint8_t initiato
     const auto now = Clock::now();
     return std::chrono::duration_cast<std::chrono::microseconds>(now - std::exchange(mark, now));
   };
+  std::array<PeerConfig, 2> pc{render_peer(s, 0, m, ro), render_peer(s, 1, m, ro)};  // InputError: before any daemon
   CharonPair& pair = pair_for(s);
-  std::array<PeerConfig, 2> pc{render_peer(s, 0, m, ro), render_peer(s, 1, m, ro)};
+  ensure_capture(pair);
   for (std::size_t i = 0; i < 2; ++i) pair.ensure_address(i, tunnel_address(i));
   both_sides([&](std::size_t i) { load_peer(pair.side(i), pc[i]); });
   Charon& ini = pair.side(initiator);
@@ -259,6 +309,8 @@ Observation Target::run(const Scenario& s, const Material& m, std::uint8_t initi
   e.initiator = initiator;
   try {
     execute(s, m, initiator, ro, e);
+    for (std::size_t i = 0; i < 2; ++i)  // died after its part of the exchange: say how, with its log
+      if (!e.sides[i].daemon_alive && pair_->side(i).daemon) e.harness_error += pair_->side(i).daemon->report();
   } catch (const InputError& err) {
     return not_attempted(s, initiator, Reason::Unsupported, err.what());
   } catch (const std::exception& err) {
@@ -268,6 +320,7 @@ Observation Target::run(const Scenario& s, const Material& m, std::uint8_t initi
       e.sides[1].daemon_alive = pair_->side(1).alive();
       for (std::size_t i = 0; i < 2; ++i)
         if (!e.sides[i].daemon_alive && pair_->side(i).daemon) e.harness_error += "; " + pair_->side(i).daemon->report();
+      capture_.reset();
       pair_.reset();  // state unknown: start over next time
     }
   }
@@ -296,6 +349,7 @@ Scenario pki_part(const Scenario& s) {
 }  // namespace
 
 Observation Target::run(const Scenario& s, std::uint8_t initiator) {
+  if (auto why = inexpressible(s)) return not_attempted(s, initiator, Reason::Unsupported, *why);  // no PKI for nothing
   try {
     Scenario key = pki_part(s);
     if (!pki_dir_ || !(key == pki_scenario_)) {  // both directions of one scenario share a PKI
@@ -303,7 +357,9 @@ Observation Target::run(const Scenario& s, std::uint8_t initiator) {
         keys_ = std::make_unique<pki::KeyCache>(opts_.key_cache.empty() ? pki::KeyCache::default_dir() : opts_.key_cache);
       pki_dir_.reset();  // the previous scenario's certificates go first
       pki_dir_ = std::make_unique<process::TempDir>(opts_.pair.base, process::run_prefix() + "-pki-");
-      material_ = material_from(pki::make_pki(s, pki_dir_->path(), *keys_), s);
+      pki::PkiOptions po;
+      po.p12 = false;  // charon reads PEM; PKCS#12 is for NSS (Libreswan)
+      material_ = material_from(pki::make_pki(s, pki_dir_->path(), *keys_, po), s);
       pki_scenario_ = std::move(key);
     }
   } catch (const InputError& err) {

@@ -104,6 +104,13 @@ class Target {
 
   // The pair, made (or remade) for the scenario's addresses on first use.
   CharonPair& pair_for(const Scenario& s);
+  // "strongSwan 5.9.8" from VICI `version` of a running charon (starting a pair for the
+  // default addresses when none runs yet); cached.
+  std::string daemon_version();
+  // While set, the IKE traffic of every run goes into `file` (tcpdump in side 0's namespace,
+  // started with the pair, stopped by stop_capture() or when the pair goes).
+  void start_capture(const std::filesystem::path& file);
+  void stop_capture();
   std::uint64_t scenarios_run() const { return seq_; }
   // What the last run() saw, before it became an Observation (log lines, timings).
   const RunEvidence& last_evidence() const { return last_; }
@@ -111,8 +118,13 @@ class Target {
  private:
   // Fills `e` as it goes, so that a harness failure half way still keeps what was seen.
   void execute(const Scenario& s, const Material& m, std::uint8_t initiator, const RenderOptions& ro, RunEvidence& e);
+  void ensure_capture(CharonPair& pair);
   TargetOptions opts_;
   std::unique_ptr<CharonPair> pair_;
+  std::optional<std::filesystem::path> capture_file_;
+  std::unique_ptr<process::Daemon> capture_;  // tcpdump; belongs to pair_ (stopped before it goes)
+  const CharonPair* captured_pair_ = nullptr;
+  std::string version_;
   std::unique_ptr<pki::KeyCache> keys_;
   std::unique_ptr<process::TempDir> pki_dir_;
   Scenario pki_scenario_;  // the PKI-relevant part of the scenario pki_dir_ holds

@@ -1,0 +1,149 @@
+// CERTREQ-ANCHORS and DIFF-MODEL (universal.hpp). Like P-1..P-9 each names what it rests on and
+// states its precondition as a skip.
+#include "oracles/universal.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "model/personality.hpp"
+#include "oracles/facts.hpp"
+
+namespace ikeconform {
+namespace {
+
+OracleResult pass() { return {Verdict::Pass, {}, -1, -1, Message::None}; }
+OracleResult skip(std::string m) { return {Verdict::Skip, std::move(m), -1, -1, Message::None}; }
+OracleResult fail(std::string m, int direction, Message at) { return {Verdict::Fail, std::move(m), direction, -1, at}; }
+
+std::string ca_names(const Scenario& s, const std::vector<CaIndex>& cas) { return facts::ca_list_text(s, cas); }
+
+std::vector<CaIndex> minus(const std::vector<CaIndex>& a, const std::vector<CaIndex>& b) {
+  std::vector<CaIndex> out;
+  for (CaIndex x : a)
+    if (std::find(b.begin(), b.end(), x) == b.end() && std::find(out.begin(), out.end(), x) == out.end()) out.push_back(x);
+  return out;
+}
+
+// ---- CERTREQ-ANCHORS --------------------------------------------------------------------------
+
+// The message that carries a peer's CERTREQ list, by its personality (for reports only).
+Message certreq_message(const Scenario& s, std::size_t sender, bool initiator) {
+  if (s.ike_version == IkeVersion::V2) return initiator ? Message::IKE_AUTH : Message::IKE_SA_INIT;
+  if (!initiator) return Message::MM4;
+  const Personality* p = find_personality(s.peers[sender].personality);
+  return p ? p->ikev1_initiator_certreq_message() : Message::MM3;
+}
+
+class CertReqAnchors final : public Oracle {
+ public:
+  std::string_view id() const override { return "CERTREQ-ANCHORS"; }
+  std::string_view statement() const override {
+    return "A CERTREQ names exactly the trust anchors the sender's local policy deems trusted for the exchange: the "
+           "initiator those of its tunnel profile's restriction when it has one, else every anchor it holds; the "
+           "responder, which has bound no profile yet, every anchor it holds";
+  }
+  std::vector<std::string_view> rules() const override { return {"RFC 4945 §3.2.7.1", "RFC 7296 §3.7", "V1-2", "V1-3", "V2-2"}; }
+  std::vector<std::string_view> classes() const override { return {"any", "symmetric", "unrestricted_v1"}; }
+  std::vector<std::string_view> targets() const override { return {"any"}; }
+
+  OracleResult check(const CheckInput& in) const override {
+    const Scenario& s = in.scenario;
+    if (auto why = unjudgeable(s, in.obs); !why.empty()) return skip(why);
+    int compared = 0;
+    for (const Observation& o : in.obs)
+      for (bool initiator : {true, false}) {
+        const CertReqList& got = initiator ? o.certreq_from_initiator : o.certreq_from_responder;
+        if (got.empty()) continue;  // a list never sent (or empty by choice) is not judged: SHOULD, not MUST
+        ++compared;
+        if (auto f = judge_list(s, o, initiator, got, in.options)) return *f;
+      }
+    return compared ? pass() : skip("no CERTREQ was sent");
+  }
+
+ private:
+  static std::optional<OracleResult> judge_list(const Scenario& s, const Observation& o, bool initiator, const CertReqList& got,
+                                                const ModelOptions& opt) {
+    const std::size_t sender = initiator ? o.initiator : o.responder();
+    const Peer& p = s.peers[sender];
+    std::vector<CaIndex> want = facts::trust_anchors(s, sender, opt);
+    std::string policy = "every anchor it holds";
+    if (initiator) {  // the initiator knows its tunnel profile from the start
+      const auto r = facts::verify_restriction(s, p, *find_profile(p, p.tunnel_profile));
+      if (!r.empty()) {
+        want = r;
+        policy = "its profile " + p.tunnel_profile + "'s restriction";
+      }
+    }
+    const std::vector<CaIndex> have = facts::cas_in(got);
+    const auto extra = minus(have, want), missing = minus(want, have);
+    if (extra.empty() && missing.empty()) return std::nullopt;
+    const std::string what = fmt::format("{}: {}'s CERTREQ as {} names {}", facts::direction_text(s, o), p.name,
+                                         initiator ? "initiator" : "responder", ca_names(s, have));
+    const std::string why = !extra.empty() ? fmt::format("{} outside {} {}", ca_names(s, extra), policy, ca_names(s, want))
+                                           : fmt::format("but omits {} of {} {}", ca_names(s, missing), policy, ca_names(s, want));
+    return fail(what + ", " + why, o.initiator, certreq_message(s, sender, initiator));
+  }
+};
+
+// ---- DIFF-MODEL ---------------------------------------------------------------------------------
+
+std::string diff_text(const std::vector<ObservationDiff>& d) {
+  std::string out;
+  for (const ObservationDiff& x : d)
+    out += fmt::format("{}{}: model {}, target {}", out.empty() ? "" : "; ", x.field, x.expected.empty() ? "(none)" : x.expected,
+                       x.actual.empty() ? "(none)" : x.actual);
+  return out;
+}
+
+class DiffModel final : public Oracle {
+ public:
+  std::string_view id() const override { return "DIFF-MODEL"; }
+  std::string_view statement() const override {
+    return "The target's observation equals the model's prediction for the same personalities: outcome, failure point, "
+           "reason, CERT_REQ lists, chosen certificates and bound profile, field by field";
+  }
+  std::vector<std::string_view> rules() const override { return {"spec/real-stacks.md", "personality"}; }
+  std::vector<std::string_view> classes() const override { return {"any", "symmetric", "unrestricted_v1"}; }
+  std::vector<std::string_view> targets() const override { return {"real"}; }
+  bool differential() const override { return true; }
+
+  OracleResult check(const CheckInput& in) const override {
+    const Scenario& s = in.scenario;
+    if (auto why = unjudgeable(s, in.obs); !why.empty()) return skip(why);
+    ModelOptions o = in.options;
+    o.trace = false;
+    Observation want[2];
+    model_prediction(s, o, want);
+    for (int d = 0; d < 2; ++d) {
+      const auto diffs = diff(s, want[d], in.obs[d]);
+      if (diffs.empty()) continue;
+      const Message at = want[d].failed_at != Message::None ? want[d].failed_at : in.obs[d].failed_at;
+      OracleResult r = fail(fmt::format("{} (model: {}): {}", facts::direction_text(s, in.obs[d]), facts::direction_text(s, want[d]),
+                                        diff_text(diffs)),
+                            d, at);
+      r.kind = diffs.front().field;
+      return r;
+    }
+    return pass();
+  }
+};
+
+}  // namespace
+
+void model_prediction(const Scenario& s, const ModelOptions& o, Observation (&out)[2]) {
+  ModelTarget model(o);
+  model.run_both(s, out);
+}
+
+const Oracle& certreq_anchors_oracle() {
+  static const CertReqAnchors o;
+  return o;
+}
+
+const Oracle& diff_model_oracle() {
+  static const DiffModel o;
+  return o;
+}
+
+}  // namespace ikeconform
