@@ -1,12 +1,59 @@
 #include "cli/inputs.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "ios/ios.hpp"
 #include "model/input_error.hpp"
 #include "model/personality.hpp"
 #include "model/scenario_json.hpp"
 
 namespace ikeconform::cli {
+
+namespace {
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(path, 0, "cannot read file");
+  std::ostringstream buf;
+  buf << in.rdbuf();
+  return buf.str();
+}
+
+// A router's NAME is its `hostname`, else the file stem; --show-certs NAME=FILE attaches output.
+LoadedScenario load_routers(const std::string& a, const std::string& b, const std::vector<std::string>& show_certs,
+                            const std::vector<std::string>& enrollment) {
+  ios::RouterInput in[2] = {{a, read_file(a), {}, {}}, {b, read_file(b), {}, {}}};
+  std::string names[2];
+  for (int i = 0; i < 2; ++i) {
+    ios::IosConfig cfg = ios::parse_ios_config(in[i].text, in[i].file);
+    names[i] = cfg.hostname.empty() ? std::filesystem::path(in[i].file).stem().string() : cfg.hostname;
+  }
+  for (const std::string& spec : show_certs) {
+    auto eq = spec.find('=');
+    if (eq == std::string::npos) throw InputError("--show-certs", 0, fmt::format("'{}': expected NAME=FILE", spec));
+    std::string name = spec.substr(0, eq), file = spec.substr(eq + 1);
+    int which = name == names[0] ? 0 : name == names[1] ? 1 : -1;
+    if (which < 0)
+      throw InputError("--show-certs", 0, fmt::format("unknown router '{}' (routers: {}, {})", name, names[0], names[1]));
+    in[which].show_file = file;
+    in[which].show_text = read_file(file);
+  }
+  ios::ImportResult r = ios::import_routers(in[0], in[1], enrollment);
+  LoadedScenario out{std::move(r.scenario), {}};
+  for (const std::string& w : r.warnings) out.notes.push_back(w);
+  for (const std::string& n : r.notes) out.notes.push_back(n);
+  for (const ios::CaDecision& d : r.ca_decisions)
+    out.notes.push_back(fmt::format("CA {} ({}) = {} by {}{}", d.ca_id, find_ca(out.scenario, d.ca_id) ? find_ca(out.scenario, d.ca_id)->dn : "?",
+                                    fmt::join(d.trustpoints, " = "), d.rule, d.dn_synthesized ? " (DN synthesized)" : ""));
+  return out;
+}
+
+}  // namespace
 
 LoadedScenario load_inputs(const std::vector<std::string>& inputs, const std::vector<std::string>& show_certs,
                            const std::vector<std::string>& enrollment) {
@@ -15,7 +62,7 @@ LoadedScenario load_inputs(const std::vector<std::string>& inputs, const std::ve
       throw InputError(inputs[0], 0, "--show-certs and --enrollment apply to IOS configurations, not to a scenario file");
     return {load_scenario_file(inputs[0]), {}};
   }
-  throw InputError(inputs.at(0), 0, "IOS configuration input is not built into this binary yet");
+  return load_routers(inputs.at(0), inputs.at(1), show_certs, enrollment);
 }
 
 void apply_personalities(Scenario& s, const std::vector<std::string>& specs) {

@@ -6,10 +6,11 @@ namespace ikeconform {
 
 // Each personality lives in its own file and exposes one accessor.
 const Personality& cisco_ios_personality();
+const Personality& strongswan_personality();
 
 namespace {
-const std::array<const Personality*, 1>& registry() {
-  static const std::array<const Personality*, 1> all{&cisco_ios_personality()};
+const std::array<const Personality*, 2>& registry() {
+  static const std::array<const Personality*, 2> all{&cisco_ios_personality(), &strongswan_personality()};
   return all;
 }
 }  // namespace

@@ -1,0 +1,627 @@
+// IOS configuration parser for the subset the Cisco note uses (docs/ios-import.md).
+// One pass, one line at a time, no recursion and no regex: it is fuzzed for throughput.
+// Both layouts are accepted: indented the IOS way (one space per sub-mode level) and the
+// note's flattened form, where the current mode decides what an unindented line means.
+#include <algorithm>
+#include <array>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "ios/ios.hpp"
+#include "ios/text.hpp"
+#include "model/input_error.hpp"
+
+namespace ikeconform::ios {
+namespace {
+
+using namespace detail;
+using Index = std::unordered_map<std::string, std::size_t>;
+
+enum class Mode {
+  Global, Unknown, Trustpoint, Chain, CertHex, IsakmpPolicy, IsakmpProfile, TransformSet,
+  IpsecProfile, Ikev2Proposal, Ikev2Policy, Ikev2Profile, Interface, Keyring,
+};
+
+constexpr std::array<int, 10> kDhGroups{1, 2, 5, 14, 15, 16, 19, 20, 21, 24};
+constexpr std::array<std::string_view, 5> kIsakmpHashes{"md5", "sha", "sha256", "sha384", "sha512"};
+constexpr std::array<std::string_view, 7> kIkev2Ciphers{"des", "3des", "aes-cbc-128", "aes-cbc-192",
+                                                        "aes-cbc-256", "aes-gcm-128", "aes-gcm-256"};
+constexpr std::array<std::string_view, 5> kIkev2Integrity{"md5", "sha1", "sha256", "sha384", "sha512"};
+// First words that only start global commands: an unknown unindented line beginning with one
+// of them leaves the current block (flattened configs have no indentation to tell).
+constexpr std::array<std::string_view, 24> kGlobalWords{
+    "crypto", "interface", "router", "line", "version", "service", "boot-start-marker",
+    "boot-end-marker", "boot", "enable", "username", "aaa", "logging", "ntp", "snmp-server",
+    "banner", "control-plane", "access-list", "license", "redundancy", "vrf", "class-map",
+    "policy-map", "archive"};
+
+template <class C, class V>
+bool contains(const C& c, const V& v) { return std::find(c.begin(), c.end(), v) != c.end(); }
+
+class ConfigParser {
+ public:
+  ConfigParser(std::string_view text, const std::string& file) : text_(text) { cfg_.file = file; }
+
+  IosConfig run() {
+    std::size_t pos = 0;
+    while (pos <= text_.size() && !ended_) {
+      std::size_t nl = text_.find('\n', pos);
+      if (nl == std::string_view::npos) nl = text_.size();
+      ++lineno_;
+      line(text_.substr(pos, nl - pos));
+      pos = nl + 1;
+    }
+    if (mode_ == Mode::CertHex) fail_at(cert_.line, "certificate " + cert_.serial + " has no 'quit'");
+    check_references();
+    return std::move(cfg_);
+  }
+
+ private:
+  // ---- dispatch ----
+  void line(std::string_view raw) {
+    line_ = trim(raw);
+    if (line_.empty()) return;
+    if (mode_ == Mode::CertHex) return hex_line();
+    int indent = indentation(raw);
+    if (line_.front() == '!') return comment(indent);
+    split_words(line_, w_);
+    bool deeper = mode_ != Mode::Global && indent > block_indent_;
+    if (always_global()) return;
+    if (deeper) {
+      if (mode_ == Mode::Unknown || !sub_command()) warn_unknown();
+      return;
+    }
+    if (top_level()) {
+      block_indent_ = indent;
+      return;
+    }
+    if (mode_ != Mode::Global && mode_ != Mode::Unknown && sub_command()) return;  // flattened
+    warn_unknown();
+    if (mode_ == Mode::Global || contains(kGlobalWords, w_[0])) {
+      mode_ = Mode::Unknown;
+      block_indent_ = indent;
+    }
+  }
+
+  void comment(int indent) {
+    split_words(line_.substr(1), w_);
+    if (!w_.empty() && w_[0] == "ikeconform") {
+      Annotation a{lineno_, w_.size() > 1 ? std::string(w_[1]) : std::string(), std::string(rest_from(line_, w_, 2))};
+      cfg_.annotations.push_back(std::move(a));
+    }
+    if (mode_ == Mode::Global || indent <= block_indent_) mode_ = Mode::Global;  // "!" closes a block
+  }
+
+  // `hostname`, `ip domain name`, `ip route` and `end` are global even inside a block.
+  bool always_global() {
+    if (is(0, "hostname")) {
+      words(2, 2, "a host name");
+      cfg_.hostname = w_[1];
+      cfg_.hostname_line = lineno_;
+    } else if (is(0, "ip") && (is(1, "domain-name") || (is(1, "domain") && is(2, "name")))) {
+      std::size_t k = is(1, "domain") ? 3 : 2;
+      words(k + 1, k + 1, "a domain name");
+      cfg_.domain = w_[k];
+    } else if (is(0, "ip") && is(1, "route")) {
+      route();
+    } else if (is(0, "end") && w_.size() == 1) {
+      ended_ = true;
+    } else {
+      return false;
+    }
+    if (mode_ != Mode::Global) mode_ = Mode::Global;
+    return true;
+  }
+
+  bool top_level() {
+    if (is(0, "interface")) return enter(Mode::Interface, upsert(cfg_.interfaces, if_idx_, name_arg(1, "an interface name")));
+    if (!is(0, "crypto")) return false;
+    if (is(1, "pki") && is(2, "trustpoint")) return enter(Mode::Trustpoint, upsert(cfg_.trustpoints, tp_idx_, name_arg(3, "a trustpoint name")));
+    if (is(1, "pki") && is(2, "certificate") && is(3, "chain")) return enter(Mode::Chain, chain(name_arg(4, "a trustpoint name")));
+    if (is(1, "isakmp") && is(2, "policy")) return enter(Mode::IsakmpPolicy, isakmp_policy());
+    if (is(1, "isakmp") && is(2, "profile")) return enter(Mode::IsakmpProfile, upsert(cfg_.isakmp_profiles, isakmp_idx_, name_arg(3, "a profile name")));
+    if (is(1, "ipsec") && is(2, "transform-set")) return enter(Mode::TransformSet, transform_set());
+    if (is(1, "ipsec") && is(2, "profile")) return enter(Mode::IpsecProfile, upsert(cfg_.ipsec_profiles, ipsec_idx_, name_arg(3, "a profile name")));
+    if (is(1, "ikev2") && is(2, "proposal")) return enter(Mode::Ikev2Proposal, upsert(cfg_.ikev2_proposals, prop_idx_, name_arg(3, "a proposal name")));
+    if (is(1, "ikev2") && is(2, "policy")) return enter(Mode::Ikev2Policy, upsert(cfg_.ikev2_policies, pol_idx_, name_arg(3, "a policy name")));
+    if (is(1, "ikev2") && is(2, "profile")) return enter(Mode::Ikev2Profile, upsert(cfg_.ikev2_profiles, ikev2_idx_, name_arg(3, "a profile name")));
+    if (is(1, "keyring")) {
+      std::string_view name = name_arg(2, "a keyring name");
+      if (keyrings_.insert(std::string(name)).second) cfg_.keyrings.emplace_back(name);
+      return enter(Mode::Keyring, 0);
+    }
+    return false;
+  }
+
+  bool enter(Mode m, std::size_t index) {
+    mode_ = m;
+    cur_ = index;
+    return true;
+  }
+
+  bool sub_command() {
+    switch (mode_) {
+      case Mode::Trustpoint: return trustpoint_cmd(cfg_.trustpoints[cur_]);
+      case Mode::Chain: return chain_cmd();
+      case Mode::IsakmpPolicy: return isakmp_policy_cmd(cfg_.isakmp_policies[cur_]);
+      case Mode::IsakmpProfile: return isakmp_profile_cmd(cfg_.isakmp_profiles[cur_]);
+      case Mode::TransformSet: return transform_set_cmd(cfg_.transform_sets[cur_]);
+      case Mode::IpsecProfile: return ipsec_profile_cmd(cfg_.ipsec_profiles[cur_]);
+      case Mode::Ikev2Proposal: return ikev2_proposal_cmd(cfg_.ikev2_proposals[cur_]);
+      case Mode::Ikev2Policy: return ikev2_policy_cmd(cfg_.ikev2_policies[cur_]);
+      case Mode::Ikev2Profile: return ikev2_profile_cmd(cfg_.ikev2_profiles[cur_]);
+      case Mode::Interface: return interface_cmd(cfg_.interfaces[cur_]);
+      case Mode::Keyring: return is(0, "pre-shared-key") || is(0, "description") || is(0, "local-address");
+      default: return false;
+    }
+  }
+
+  // ---- crypto pki ----
+  bool trustpoint_cmd(PkiTrustpoint& t) {
+    if (is(0, "enrollment")) {
+      if (is(1, "url")) {
+        words(3, 3, "a URL");
+        t.enrollment_url = w_[2];
+        return true;
+      }
+      if (is(1, "terminal") || is(1, "selfsigned") || is(1, "mode") || is(1, "retry") || is(1, "profile")) {
+        if (is(1, "terminal")) t.enrollment_url.clear();
+        return true;
+      }
+      words(2, 0, "'url URL' or 'terminal'");
+      return false;
+    }
+    if (is(0, "serial-number")) {
+      words(1, 2, "");
+      t.serial_number = !is(1, "none");
+      return true;
+    }
+    if (is(0, "fqdn")) {
+      words(2, 2, "a name");
+      t.fqdn = is(1, "none") ? std::string() : std::string(w_[1]);
+      return true;
+    }
+    if (is(0, "ip-address")) {
+      words(2, 2, "an address");
+      if (is_ipv4(w_[1])) t.ip_address = w_[1];
+      else if (is_letter(w_[1].front())) t.ip_address.clear();  // `none` or an interface name
+      else bad(w_[1], "is not an IPv4 address");
+      return true;
+    }
+    if (is(0, "subject-name")) {
+      words(2, 0, "a DN");
+      t.subject_name = rest_from(line_, w_, 1);
+      return true;
+    }
+    if (is(0, "revocation-check")) return revocation(t);
+    return is(0, "rsakeypair") || is(0, "auto-enroll") || is(0, "usage");
+  }
+
+  bool revocation(PkiTrustpoint& t) {
+    words(2, 4, "none or crl");
+    for (std::size_t i = 1; i < w_.size(); ++i)
+      if (w_[i] != "none" && w_[i] != "crl") bad(w_[i], "is not a supported revocation check (none, crl)");
+    t.revocation = w_[1] == "crl" ? Revocation::Crl : Revocation::None;  // first method decides
+    return true;
+  }
+
+  std::size_t chain(std::string_view trustpoint) {
+    auto [it, inserted] = chain_idx_.try_emplace(std::string(trustpoint), cfg_.chains.size());
+    if (inserted) cfg_.chains.push_back(PkiChain{NameRef{std::string(trustpoint), lineno_}, {}});
+    return it->second;
+  }
+
+  bool chain_cmd() {
+    if (!is(0, "certificate")) return false;
+    if (is(1, "rollover")) return false;
+    bool ca = is(1, "ca");
+    std::size_t k = (ca || is(1, "self-signed")) ? 2 : 1;
+    words(k + 1, k + 1, "a serial number");
+    for (char c : w_[k])
+      if (!is_hex(c)) bad(w_[k], "is not a hexadecimal serial number");
+    cert_ = ChainCert{ca, std::string(w_[k]), lineno_, {}, {}};
+    der_.clear();
+    mode_ = Mode::CertHex;
+    return true;
+  }
+
+  void hex_line() {
+    if (line_ == "quit") return end_certificate();
+    split_words(line_, w_);
+    for (std::string_view word : w_) {
+      if (word.size() % 2 != 0) bad(word, "has an odd number of hex digits (certificate started at line " + std::to_string(cert_.line) + ")");
+      for (std::size_t i = 0; i < word.size(); i += 2) {
+        if (!is_hex(word[i]) || !is_hex(word[i + 1]))
+          fail("expected hex data or 'quit' in the certificate started at line " + std::to_string(cert_.line) + ", got " + quote_for_message(line_));
+        der_.push_back(static_cast<unsigned char>(hex_value(word[i]) * 16 + hex_value(word[i + 1])));
+      }
+    }
+  }
+
+  void end_certificate() {
+    auto names = der_names(der_);
+    if (!names) fail_at(cert_.line, "certificate " + cert_.serial + ": the hex data is not a DER X.509 certificate");
+    cert_.subject = std::move(names->subject);
+    cert_.issuer = std::move(names->issuer);
+    cfg_.chains[cur_].certs.push_back(std::move(cert_));
+    mode_ = Mode::Chain;
+  }
+
+  // ---- IKEv1 ----
+  std::size_t isakmp_policy() {
+    words(4, 4, "a priority");
+    auto n = to_int(w_[3]);
+    if (!n || *n < 1 || *n > 10000) bad(w_[3], "is not a policy priority (1-10000)");
+    auto [it, inserted] = policy_idx_.try_emplace(*n, cfg_.isakmp_policies.size());
+    if (inserted) {
+      IsakmpPolicy p;
+      p.priority = *n;
+      p.line = lineno_;
+      cfg_.isakmp_policies.push_back(p);
+    }
+    return it->second;
+  }
+
+  bool isakmp_policy_cmd(IsakmpPolicy& p) {
+    if (is(0, "encr") || is(0, "encryption")) {
+      words(2, 3, "a cipher");
+      bool aes = w_[1] == "aes";
+      if (!aes && w_[1] != "3des" && w_[1] != "des") bad(w_[1], "is not an ISAKMP cipher (des, 3des, aes [128|192|256])");
+      if (w_.size() == 3 && (!aes || (w_[2] != "128" && w_[2] != "192" && w_[2] != "256"))) bad(w_[2], "is not an AES key size (128, 192, 256)");
+      p.encryption = w_.size() == 3 ? std::string(w_[1]) + " " + std::string(w_[2]) : std::string(w_[1]);
+      return true;
+    }
+    if (is(0, "hash")) {
+      words(2, 2, "a hash");
+      if (!contains(kIsakmpHashes, w_[1])) bad(w_[1], "is not an ISAKMP hash (md5, sha, sha256, sha384, sha512)");
+      p.hash = w_[1];
+      return true;
+    }
+    if (is(0, "group")) {
+      words(2, 2, "a Diffie-Hellman group");
+      p.group = dh_group(w_[1]);
+      return true;
+    }
+    if (is(0, "authentication")) {
+      words(2, 2, "rsa-sig or pre-share");
+      p.auth = auth_method(w_[1]);
+      return true;
+    }
+    if (is(0, "lifetime")) {
+      words(2, 2, "seconds");
+      if (!to_int(w_[1])) bad(w_[1], "is not a number of seconds");
+      return true;
+    }
+    return false;
+  }
+
+  bool isakmp_profile_cmd(IsakmpProfile& p) {
+    if (is(0, "self-identity")) {
+      words(2, 2, "fqdn or address");
+      if (w_[1] == "fqdn") p.self_identity = IdKind::Fqdn;
+      else if (w_[1] == "address") p.self_identity = IdKind::Address;
+      else bad(w_[1], "is not a supported self-identity (fqdn, address)");
+      return true;
+    }
+    if (is(0, "ca") && is(1, "trust-point")) {
+      words(3, 3, "a trustpoint name");
+      add_trustpoint_ref(p.ca_trustpoints, w_[2], TrustpointUse::Both);  // V1-12: several allowed
+      return true;
+    }
+    if (is(0, "match") && is(1, "identity")) {
+      if (is(2, "host") && !is(3, "domain")) {
+        words(4, 4, "a host name");
+        p.match.push_back(IdentityMatch{IdKind::Fqdn, std::string(w_[3]), {}});
+      } else if (is(2, "address")) {
+        words(4, 6, "an IPv4 address");
+        p.match.push_back(address_match(3));
+      } else {
+        fail(quote_for_message(line_) + ": only 'match identity host NAME' and 'match identity address IP [MASK]' are supported");
+      }
+      return true;
+    }
+    if (is(0, "keyring")) {
+      words(2, 2, "a keyring name");
+      p.keyring = NameRef{std::string(w_[1]), lineno_};
+      return true;
+    }
+    if (is(0, "initiate") && is(1, "mode")) {
+      words(3, 3, "aggressive");
+      if (w_[2] != "aggressive") bad(w_[2], "is not an initiate mode (aggressive)");
+      p.aggressive = true;
+      return true;
+    }
+    return is(0, "description") || is(0, "keepalive") || is(0, "vrf") || is(0, "local-address");
+  }
+
+  // ---- IPsec ----
+  std::size_t transform_set() {
+    words(5, 7, "transforms");
+    std::size_t i = upsert(cfg_.transform_sets, ts_idx_, w_[3]);
+    auto& ts = cfg_.transform_sets[i];
+    ts.transforms.clear();
+    for (std::size_t k = 4; k < w_.size(); ++k) {
+      if (w_[k].substr(0, 4) != "esp-" && w_[k].substr(0, 3) != "ah-" && w_[k].substr(0, 5) != "comp-")
+        bad(w_[k], "is not a transform (esp-..., ah-..., comp-...)");
+      ts.transforms.emplace_back(w_[k]);
+    }
+    return i;
+  }
+
+  bool transform_set_cmd(TransformSet& t) {
+    if (!is(0, "mode")) return false;
+    words(2, 2, "tunnel or transport");
+    if (w_[1] != "tunnel" && w_[1] != "transport") bad(w_[1], "is not a mode (tunnel, transport)");
+    t.mode = w_[1];
+    return true;
+  }
+
+  bool ipsec_profile_cmd(IpsecProfile& p) {
+    if (is(0, "description")) return true;
+    if (!is(0, "set")) return false;
+    if (is(1, "transform-set")) {
+      words(3, 8, "a transform-set name");
+      p.transform_sets.clear();
+      for (std::size_t k = 2; k < w_.size(); ++k) p.transform_sets.push_back(NameRef{std::string(w_[k]), lineno_});
+      return true;
+    }
+    if (is(1, "isakmp-profile") || is(1, "ikev2-profile")) {
+      words(3, 3, "a profile name");
+      (is(1, "isakmp-profile") ? p.isakmp_profile : p.ikev2_profile) = NameRef{std::string(w_[2]), lineno_};
+      return true;
+    }
+    return false;
+  }
+
+  // ---- IKEv2 ----
+  bool ikev2_proposal_cmd(Ikev2Proposal& p) {
+    if (is(0, "encryption") || is(0, "integrity")) {
+      bool enc = is(0, "encryption");
+      words(2, 8, enc ? "a cipher" : "an integrity algorithm");
+      auto& list = enc ? p.encryption : p.integrity;
+      list.clear();
+      for (std::size_t k = 1; k < w_.size(); ++k) {
+        if (enc ? !contains(kIkev2Ciphers, w_[k]) : !contains(kIkev2Integrity, w_[k]))
+          bad(w_[k], enc ? "is not an IKEv2 cipher (des, 3des, aes-cbc-128/192/256, aes-gcm-128/256)"
+                         : "is not an IKEv2 integrity algorithm (md5, sha1, sha256, sha384, sha512)");
+        list.emplace_back(w_[k]);
+      }
+      return true;
+    }
+    if (is(0, "group")) {
+      words(2, 11, "a Diffie-Hellman group");
+      p.groups.clear();
+      for (std::size_t k = 1; k < w_.size(); ++k) p.groups.push_back(dh_group(w_[k]));
+      return true;
+    }
+    return is(0, "prf");
+  }
+
+  bool ikev2_policy_cmd(Ikev2Policy& p) {
+    if (is(0, "match") && is(1, "fvrf")) {
+      words(3, 3, "any or a VRF");
+      p.match_fvrf_any = w_[2] == "any";
+      return true;
+    }
+    if (is(0, "proposal")) {
+      words(2, 2, "a proposal name");
+      p.proposals.push_back(NameRef{std::string(w_[1]), lineno_});
+      return true;
+    }
+    return is(0, "match") && is(1, "address");
+  }
+
+  bool ikev2_profile_cmd(Ikev2Profile& p) {
+    if (is(0, "match") && is(1, "identity")) {
+      if (!is(2, "remote")) bad(w_.size() > 2 ? w_[2] : std::string_view("(nothing)"), "is not supported after 'match identity' (remote)");
+      if (is(3, "address")) {
+        words(5, 6, "an IPv4 address");
+        p.match.push_back(address_match(4));
+      } else if (is(3, "fqdn") && !is(4, "domain")) {
+        words(5, 5, "a name");
+        p.match.push_back(IdentityMatch{IdKind::Fqdn, std::string(w_[4]), {}});
+      } else {
+        fail(quote_for_message(line_) + ": only 'match identity remote address IP [MASK]' and 'match identity remote fqdn NAME' are supported");
+      }
+      return true;
+    }
+    if (is(0, "identity") && is(1, "local")) {
+      words(4, 4, "address IP or fqdn NAME");
+      if (w_[2] == "address") {
+        if (!is_ipv4(w_[3])) bad(w_[3], "is not an IPv4 address");
+        p.identity_local = IdKind::Address;
+      } else if (w_[2] == "fqdn") {
+        p.identity_local = IdKind::Fqdn;
+      } else {
+        bad(w_[2], "is not a supported local identity (address, fqdn)");
+      }
+      p.identity_local_value = w_[3];
+      return true;
+    }
+    if (is(0, "authentication")) {
+      words(3, 5, "rsa-sig or pre-share");
+      if (w_[1] != "local" && w_[1] != "remote") bad(w_[1], "is neither 'local' nor 'remote'");
+      if (w_.size() > 3 && !(w_[2] == "pre-share" && w_[3] == "key")) bad(w_[3], "is not expected here");
+      (w_[1] == "local" ? p.auth_local : p.auth_remote) = auth_method(w_[2]);
+      return true;
+    }
+    if (is(0, "pki") && is(1, "trustpoint")) {
+      words(3, 4, "a trustpoint name");
+      TrustpointUse use = TrustpointUse::Both;  // V2-6
+      if (w_.size() == 4) {
+        if (w_[3] == "sign") use = TrustpointUse::Sign;
+        else if (w_[3] == "verify") use = TrustpointUse::Verify;
+        else bad(w_[3], "is neither 'sign' nor 'verify'");
+      }
+      add_trustpoint_ref(p.trustpoints, w_[2], use);
+      return true;
+    }
+    return (is(0, "match") && (is(1, "fvrf") || is(1, "address"))) || is(0, "keyring") || is(0, "lifetime") ||
+           is(0, "dpd") || is(0, "description");
+  }
+
+  // ---- interfaces and routes ----
+  bool interface_cmd(Interface& i) {
+    if (is(0, "description")) {
+      i.description = rest_from(line_, w_, 1);
+      return true;
+    }
+    if (is(0, "ip") && is(1, "address")) {
+      if (is(2, "dhcp")) return true;
+      words(4, 5, "an address and a mask");
+      if (!is_ipv4(w_[2])) bad(w_[2], "is not an IPv4 address");
+      if (!is_ipv4(w_[3])) bad(w_[3], "is not an IPv4 mask");
+      if (w_.size() == 5 && w_[4] != "secondary") bad(w_[4], "is not expected here");
+      if (w_.size() == 4) {
+        i.address = w_[2];
+        i.mask = w_[3];
+      }
+      return true;
+    }
+    if (!is(0, "tunnel")) return false;
+    if (is(1, "source")) {
+      words(3, 3, "an interface or address");
+      i.tunnel_source = NameRef{std::string(w_[2]), lineno_};
+    } else if (is(1, "destination")) {
+      words(3, 3, "an IPv4 address");
+      if (!is_ipv4(w_[2])) bad(w_[2], "is not an IPv4 address");
+      i.tunnel_destination = w_[2];
+    } else if (is(1, "protection")) {
+      words(5, 6, "ipsec profile NAME");
+      if (w_[2] != "ipsec" || w_[3] != "profile") bad(w_[2], "is not expected here (tunnel protection ipsec profile NAME)");
+      i.tunnel_protection = NameRef{std::string(w_[4]), lineno_};
+    } else {
+      return is(1, "mode");
+    }
+    return true;
+  }
+
+  void route() {
+    words(5, 6, "a prefix, a mask and a next hop");
+    if (!is_ipv4(w_[2])) bad(w_[2], "is not an IPv4 prefix");
+    if (!is_ipv4(w_[3])) bad(w_[3], "is not an IPv4 mask");
+    if (!is_ipv4(w_[4]) && !is_letter(w_[4].front())) bad(w_[4], "is neither an IPv4 next hop nor an interface");
+    cfg_.routes.push_back(Route{lineno_, std::string(w_[2]), std::string(w_[3]), std::string(w_[4])});
+  }
+
+  // ---- shared argument checks ----
+  IdentityMatch address_match(std::size_t k) {
+    if (!is_ipv4(w_[k])) bad(w_[k], "is not an IPv4 address");
+    IdentityMatch m{IdKind::Address, std::string(w_[k]), {}};
+    if (k + 1 < w_.size()) {
+      if (!is_ipv4(w_[k + 1])) bad(w_[k + 1], "is not an IPv4 mask");
+      m.mask = w_[k + 1];
+    }
+    return m;
+  }
+
+  void add_trustpoint_ref(std::vector<TrustpointRef>& refs, std::string_view name, TrustpointUse use) {
+    for (auto& r : refs)
+      if (r.name == name) {
+        r.use = use;
+        return;
+      }
+    refs.push_back(TrustpointRef{std::string(name), lineno_, use});
+  }
+
+  int dh_group(std::string_view s) {
+    auto g = to_int(s);
+    if (!g || !contains(kDhGroups, *g)) bad(s, "is not a Diffie-Hellman group (1, 2, 5, 14, 15, 16, 19, 20, 21, 24)");
+    return *g;
+  }
+
+  AuthMethod auth_method(std::string_view s) {
+    if (s == "rsa-sig") return AuthMethod::RsaSig;
+    if (s == "pre-share") return AuthMethod::PreShare;
+    bad(s, "is not a supported authentication method (rsa-sig, pre-share)");
+  }
+
+  std::string_view name_arg(std::size_t k, const char* what) {
+    words(k + 1, k + 1, what);
+    return w_[k];
+  }
+
+  // Between `min` and `max` words (max 0: no limit), else a "missing"/"unexpected" error.
+  void words(std::size_t min, std::size_t max, const char* what) {
+    if (w_.size() < min) fail(quote_for_message(line_) + ": missing " + what);
+    if (max != 0 && w_.size() > max) fail(quote_for_message(line_) + ": unexpected " + quote_for_message(w_[max]));
+  }
+
+  template <class T>
+  std::size_t upsert(std::vector<T>& v, Index& idx, std::string_view name) {
+    auto [it, inserted] = idx.try_emplace(std::string(name), v.size());
+    if (inserted) {
+      T t;
+      t.name = std::string(name);
+      t.line = lineno_;
+      v.push_back(std::move(t));
+    }
+    return it->second;
+  }
+
+  bool is(std::size_t i, std::string_view s) const { return i < w_.size() && w_[i] == s; }
+  static bool is_letter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+  static bool is_hex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+  static int hex_value(char c) { return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10; }
+
+  void warn_unknown() {
+    cfg_.warnings.push_back(cfg_.file + ":" + std::to_string(lineno_) + ": warning: unknown command " + quote_for_message(line_) + " ignored");
+  }
+  [[noreturn]] void bad(std::string_view arg, const std::string& why) const {
+    fail(quote_for_message(line_) + ": " + quote_for_message(arg) + " " + why);
+  }
+  [[noreturn]] void fail(const std::string& msg) const { throw InputError(cfg_.file, lineno_, msg); }
+  [[noreturn]] void fail_at(int line, const std::string& msg) const { throw InputError(cfg_.file, line, msg); }
+
+  // ---- references, checked once everything is read (IOS allows forward references) ----
+  void check_references() const {
+    std::vector<std::pair<int, std::string>> bad_refs;
+    auto need = [&](const Index& idx, const NameRef& r, const char* kind) {
+      if (!r.name.empty() && !idx.count(r.name)) bad_refs.emplace_back(r.line, std::string(kind) + " '" + r.name + "' is not defined");
+    };
+    auto need_tps = [&](const std::vector<TrustpointRef>& refs) {
+      for (const auto& r : refs) need(tp_idx_, NameRef{r.name, r.line}, "trustpoint");
+    };
+    for (const auto& c : cfg_.chains) need(tp_idx_, c.trustpoint, "trustpoint");
+    for (const auto& p : cfg_.isakmp_profiles) {
+      need_tps(p.ca_trustpoints);
+      if (!p.keyring.name.empty() && !keyrings_.count(p.keyring.name)) bad_refs.emplace_back(p.keyring.line, "keyring '" + p.keyring.name + "' is not defined");
+    }
+    for (const auto& p : cfg_.ikev2_profiles) need_tps(p.trustpoints);
+    for (const auto& p : cfg_.ikev2_policies)
+      for (const auto& r : p.proposals) need(prop_idx_, r, "IKEv2 proposal");
+    for (const auto& p : cfg_.ipsec_profiles) {
+      for (const auto& r : p.transform_sets) need(ts_idx_, r, "transform-set");
+      need(isakmp_idx_, p.isakmp_profile, "isakmp profile");
+      need(ikev2_idx_, p.ikev2_profile, "IKEv2 profile");
+    }
+    for (const auto& i : cfg_.interfaces) {
+      need(ipsec_idx_, i.tunnel_protection, "ipsec profile");
+      if (!is_ipv4(i.tunnel_source.name)) need(if_idx_, i.tunnel_source, "interface");
+    }
+    if (bad_refs.empty()) return;
+    auto first = std::min_element(bad_refs.begin(), bad_refs.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
+    fail_at(first->first, first->second);
+  }
+
+  std::string_view text_;
+  IosConfig cfg_;
+  int lineno_ = 0;
+  std::string_view line_;          // current line, trimmed
+  std::vector<std::string_view> w_;  // its words (reused: no allocation per line)
+  Mode mode_ = Mode::Global;
+  int block_indent_ = 0;  // indentation of the line that opened the current block
+  std::size_t cur_ = 0;   // index of the current block in its vector
+  bool ended_ = false;
+  ChainCert cert_;
+  std::vector<unsigned char> der_;
+  Index tp_idx_, chain_idx_, isakmp_idx_, ts_idx_, ipsec_idx_, prop_idx_, pol_idx_, ikev2_idx_, if_idx_;
+  std::unordered_map<int, std::size_t> policy_idx_;
+  std::unordered_set<std::string> keyrings_;
+};
+
+}  // namespace
+
+IosConfig parse_ios_config(std::string_view text, const std::string& file) { return ConfigParser(text, file).run(); }
+
+}  // namespace ikeconform::ios

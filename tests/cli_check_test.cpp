@@ -1,0 +1,96 @@
+// `ikeconform check` end to end through the real binary: exit codes, JSON schema, IOS input.
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <sys/wait.h>
+
+namespace {
+
+struct CliRun {
+  int exit_code;
+  std::string out;
+};
+
+CliRun cli(const std::string& args) {
+  std::string cmd = std::string(IKECONFORM_BIN) + " " + args + " 2>&1";
+  FILE* p = popen(cmd.c_str(), "r");
+  std::string out;
+  std::array<char, 4096> buf{};
+  while (p && fgets(buf.data(), static_cast<int>(buf.size()), p)) out += buf.data();
+  int status = p ? pclose(p) : -1;
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+std::string src(const std::string& rel) { return std::string(IKECONFORM_SOURCE_DIR) + "/" + rel; }
+
+TEST(CheckCli, S1ScenarioFileExitsOneAndExplains) {
+  CliRun r = cli("check " + src("corpus/scenarios/s1.json"));
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_NE(r.out.find("R1 -> R2: UP"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("R2 -> R1: DOWN at MM5: CERT_VALIDATION_FAILED"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("R1 validates against IOSCA1 only"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(" ca trust-point IOSCA2"), std::string::npos) << r.out;  // a verified fix, as IOS
+}
+
+TEST(CheckCli, S1ThroughIosConfigsAndShowCertsJson) {
+  CliRun r = cli("check --json " + src("corpus/ios/s1-r1.cfg") + " " + src("corpus/ios/s1-r2.cfg") + " --show-certs R1=" +
+              src("corpus/ios/s1-r1.show") + " --show-certs R2=" + src("corpus/ios/s1-r2.show"));
+  ASSERT_EQ(r.exit_code, 1) << r.out;
+  auto j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j["directions"].size(), 2u);
+  const auto& ok = j["directions"][0];
+  EXPECT_EQ(ok["initiator"], "R1");
+  EXPECT_EQ(ok["ike_sa"], "established");
+  EXPECT_EQ(ok["child_sa"], "established");
+  EXPECT_TRUE(ok["failed_at"].is_null());
+  EXPECT_EQ(ok["certreq_from_initiator"].size(), 1u);
+  EXPECT_EQ(ok["certreq_from_initiator"][0]["issuer"], "cn=CA1,o=cisco,o=com");
+  const auto& bad = j["directions"][1];
+  EXPECT_EQ(bad["initiator"], "R2");
+  EXPECT_EQ(bad["ike_sa"], "failed");
+  EXPECT_EQ(bad["child_sa"], "not_attempted");
+  EXPECT_EQ(bad["failed_at"], "MM5");
+  EXPECT_EQ(bad["reason"], "CERT_VALIDATION_FAILED");
+  EXPECT_EQ(bad["initiator_trustpoint"], "IOSCA2");
+  EXPECT_EQ(bad["responder_trustpoint"], "IOSCA1");
+  EXPECT_EQ(bad["responder_profile"], "prof1");
+  EXPECT_EQ(bad["certreq_from_responder"][0]["issuer"], "cn=CA2,o=cisco,o=com");  // from R1's show output
+  EXPECT_EQ(bad["certreq_from_responder"].size(), 7u);
+  EXPECT_FALSE(j["fixes"].empty());
+}
+
+TEST(CheckCli, EnrollmentOptionChangesTheOutcome) {
+  // R1 enrolled IOSCA2 first, IOSCA1 last: its CERT_REQs lead with CA1 and both directions work.
+  CliRun r = cli("check " + src("corpus/ios/s1-r1.cfg") + " " + src("corpus/ios/s1-r2.cfg") +
+              " --enrollment R1=IOSCA2,IOSCA1 --enrollment R2=IOSCA2,IOSCA1");
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("Both directions come up"), std::string::npos) << r.out;
+}
+
+TEST(CheckCli, BadInputExitsTwoWithFileAndLine) {
+  CliRun r = cli("check " + src("corpus/ios/s1-r1.cfg") + " " + src("corpus/ios/s1-r2.cfg") + " --enrollment R9=IOSCA1");
+  EXPECT_EQ(r.exit_code, 2) << r.out;
+  EXPECT_NE(r.out.find("R9"), std::string::npos) << r.out;
+  r = cli("check " + src("corpus/ios/s1-r1.cfg") + " " + src("corpus/ios/s1-r2.cfg") + " --enrollment R1=NOPE");
+  EXPECT_EQ(r.exit_code, 2) << r.out;
+  r = cli("check /nonexistent.json");
+  EXPECT_EQ(r.exit_code, 2) << r.out;
+  r = cli("check --model-option bogus=1 " + src("corpus/scenarios/s1.json"));
+  EXPECT_EQ(r.exit_code, 2) << r.out;
+  r = cli("check");
+  EXPECT_EQ(r.exit_code, 2) << r.out;
+  r = cli("check --personality R1=unknown " + src("corpus/scenarios/s1.json"));
+  EXPECT_EQ(r.exit_code, 2) << r.out;
+}
+
+TEST(CheckCli, PersonalityOptionMakesAMixedPair) {
+  CliRun r = cli("check --json --personality R2=strongswan-5.9 " + src("corpus/scenarios/s1.json"));
+  ASSERT_NE(r.exit_code, 2) << r.out;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["directions"][1]["ike_sa"], "established");
+}
+
+}  // namespace
