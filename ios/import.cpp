@@ -405,9 +405,12 @@ std::vector<IdentityCert> certificates(const Router& r, const std::optional<std:
     }
     out.push_back(std::move(c));
   }
-  for (const auto& [tp, _] : ann.certs)
+  // Not a structured binding: clang 14 (the fuzz build) cannot capture one in a lambda.
+  for (const auto& entry : ann.certs) {
+    const std::string& tp = entry.first;
     if (std::none_of(out.begin(), out.end(), [&](const IdentityCert& c) { return c.trustpoint == tp; }))
       warnings.push_back(warning(r.cfg.file, ann.cert_line, "annotation for trustpoint " + tp + " ignored: it holds no identity certificate"));
+  }
   return out;
 }
 

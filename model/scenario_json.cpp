@@ -143,7 +143,12 @@ class Reader {
   Reader(std::string_view text, const std::string& file) : text_(text), file_(file) {}
 
   [[noreturn]] void fail(const std::string& ptr, const std::string& msg) const {
-    int line = text_.empty() ? 0 : json_pointer_line(text_, ptr);
+    // A key the file lacks (a defaulted tunnel_profile) has no line: name its object's line.
+    int line = 0;
+    for (std::string p = ptr; !text_.empty() && line == 0; p = p.substr(0, p.rfind('/'))) {
+      line = json_pointer_line(text_, p);
+      if (p.empty()) break;
+    }
     std::string where = ptr.empty() ? "" : ptr.substr(1);
     std::replace(where.begin(), where.end(), '/', '.');
     throw InputError(file_, line, where.empty() ? msg : where + ": " + msg);
