@@ -1,0 +1,284 @@
+// Making the certificates of a scenario: CAs, then identity certificates in enrollment order.
+#include <openssl/sha.h>
+
+#include <algorithm>
+#include <fstream>
+#include <set>
+
+#include "drivers/pki/ossl.hpp"
+#include "drivers/pki/pki.hpp"
+#include "model/input_error.hpp"
+
+namespace ikeconform::pki {
+namespace fs = std::filesystem;
+namespace {
+
+// Fixed validity so that the same scenario gives the same bytes (UTCTime: before 2050).
+constexpr const char* kNotBefore = "20200101000000Z";
+constexpr const char* kNotAfter = "20491231235959Z";
+
+bool printable(std::string_view s) {  // X.680 PrintableString alphabet
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || std::string_view(" '()+,-./:=?").find(c) != std::string_view::npos;
+  });
+}
+
+int nid_of(const std::string& type) {
+  static const std::pair<const char*, int> kNids[] = {
+      {"CN", NID_commonName}, {"OU", NID_organizationalUnitName}, {"O", NID_organizationName},
+      {"C", NID_countryName}, {"L", NID_localityName}, {"ST", NID_stateOrProvinceName},
+      {"DC", NID_domainComponent}, {"serialNumber", NID_serialNumber},
+      {"emailAddress", NID_pkcs9_emailAddress}, {"unstructuredName", NID_pkcs9_unstructuredName},
+  };
+  for (const auto& [name, nid] : kNids)
+    if (type == name) return nid;
+  throw std::logic_error("no NID for " + type);
+}
+
+// PrintableString wherever the value allows it (Libreswan's rightca= does not match
+// UTF8String DNs); IA5String for the mail-like types; UTF8String as the last resort.
+int string_type(const Rdn& rdn) {
+  if (rdn.type == "emailAddress" || rdn.type == "DC" || rdn.type == "unstructuredName") return V_ASN1_IA5STRING;
+  return printable(rdn.value) ? V_ASN1_PRINTABLESTRING : V_ASN1_UTF8STRING;
+}
+
+// X.509 order is the reverse of the IOS order: least specific first.
+ossl::Name make_name(const std::string& ios_dn) {
+  ossl::Name name(ossl::check(X509_NAME_new(), "X509_NAME_new"));
+  const std::vector<Rdn> rdns = parse_ios_dn(ios_dn);
+  for (auto it = rdns.rbegin(); it != rdns.rend(); ++it) {
+    if (it->type == "C" && (it->value.size() != 2 || !printable(it->value)))
+      throw InputError("dn", 0, "'" + ios_dn + "': country must be two letters");
+    const auto* bytes = reinterpret_cast<const unsigned char*>(it->value.data());
+    ossl::check(X509_NAME_add_entry_by_NID(name.get(), nid_of(it->type), string_type(*it), bytes,
+                                           static_cast<int>(it->value.size()), -1, 0),
+                "X509_NAME_add_entry_by_NID");
+  }
+  return name;
+}
+
+// 63-bit serial from the issuer, subject and key slot: deterministic, distinct per object.
+std::uint64_t serial_for(const std::string& issuer, const std::string& subject, std::size_t slot) {
+  const std::string seed = issuer + '\0' + subject + '\0' + std::to_string(slot);
+  unsigned char d[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(seed.data()), seed.size(), d);
+  std::uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) v = (v << 8) | d[i];
+  v &= 0x7fffffffffffffffULL;
+  return v == 0 ? 1 : v;
+}
+
+void set_serial(X509* cert, std::uint64_t serial) {
+  ossl::Int n(ossl::check(ASN1_INTEGER_new(), "ASN1_INTEGER_new"));
+  ossl::check(ASN1_INTEGER_set_uint64(n.get(), serial), "ASN1_INTEGER_set_uint64");
+  ossl::check(X509_set_serialNumber(cert, n.get()), "X509_set_serialNumber");
+}
+
+void add_ext(X509* cert, X509* issuer, int nid, const std::string& value) {
+  X509V3_CTX ctx;
+  X509V3_set_ctx(&ctx, issuer, cert, nullptr, nullptr, 0);
+  ossl::Ext ext(ossl::check(X509V3_EXT_nconf_nid(nullptr, &ctx, nid, value.c_str()), "X509V3_EXT_nconf_nid"));
+  ossl::check(X509_add_ext(cert, ext.get(), -1), "X509_add_ext");
+}
+
+struct CertSpec {
+  std::string subject_dn, issuer_dn;  // IOS order
+  std::uint64_t serial = 0;
+  bool ca = false;
+  bool v1 = false;
+  const EVP_MD* digest = EVP_sha256();
+  std::string san;  // "DNS:x,IP:y" or ""
+};
+
+// Builds and signs one certificate. `issuer_cert` null means self-signed.
+ossl::X509Ptr build(const CertSpec& spec, EVP_PKEY* key, X509* issuer_cert, EVP_PKEY* issuer_key) {
+  ossl::X509Ptr cert(ossl::check(X509_new(), "X509_new"));
+  ossl::check(X509_set_version(cert.get(), spec.v1 ? X509_VERSION_1 : X509_VERSION_3), "X509_set_version");
+  set_serial(cert.get(), spec.serial);
+  ossl::check(ASN1_TIME_set_string_X509(X509_getm_notBefore(cert.get()), kNotBefore), "notBefore");
+  ossl::check(ASN1_TIME_set_string_X509(X509_getm_notAfter(cert.get()), kNotAfter), "notAfter");
+  ossl::check(X509_set_subject_name(cert.get(), make_name(spec.subject_dn).get()), "subject");
+  ossl::check(X509_set_issuer_name(cert.get(), make_name(spec.issuer_dn).get()), "issuer");
+  ossl::check(X509_set_pubkey(cert.get(), key), "X509_set_pubkey");
+  X509* issuer = issuer_cert ? issuer_cert : cert.get();
+  if (!spec.v1) {
+    add_ext(cert.get(), issuer, NID_basic_constraints, spec.ca ? "critical,CA:TRUE" : "CA:FALSE");
+    add_ext(cert.get(), issuer, NID_key_usage,
+            spec.ca ? "critical,keyCertSign,cRLSign,digitalSignature" : "critical,digitalSignature,keyEncipherment");
+    add_ext(cert.get(), issuer, NID_subject_key_identifier, "hash");
+    add_ext(cert.get(), issuer, NID_authority_key_identifier, "keyid:always");
+    if (!spec.san.empty()) add_ext(cert.get(), issuer, NID_subject_alt_name, spec.san);
+  }
+  if (X509_sign(cert.get(), issuer_key ? issuer_key : key, spec.digest) <= 0) ossl::fail("X509_sign");
+  return cert;
+}
+
+std::string cert_to_pem(X509* cert) {
+  ossl::Bio bio(ossl::check(BIO_new(BIO_s_mem()), "BIO_new"));
+  ossl::check(PEM_write_bio_X509(bio.get(), cert), "PEM_write_bio_X509");
+  return ossl::bio_string(bio.get());
+}
+
+ossl::X509Ptr read_cert(const std::string& pem) {
+  ossl::Bio bio = ossl::mem_bio(pem);
+  return ossl::X509Ptr(ossl::check(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr), "PEM_read_bio_X509"));
+}
+
+void write_file(const fs::path& p, const std::string& data, bool secret) {
+  std::ofstream out(p, std::ios::binary | std::ios::trunc);
+  out << data;
+  if (!out.flush()) throw std::runtime_error("cannot write " + p.string());
+  if (secret) fs::permissions(p, fs::perms::owner_read | fs::perms::owner_write);
+}
+
+// Empty password, no CA certificates inside (pk12util would import them untrusted, under
+// nicknames of its own; the CAs go in separately with certutil -A).
+void write_p12(const fs::path& p, const std::string& friendly, EVP_PKEY* key, X509* cert) {
+  ossl::P12 p12(ossl::check(PKCS12_create("", friendly.c_str(), key, cert, nullptr, 0, 0, 0, 0, 0), "PKCS12_create"));
+  unsigned char* der = nullptr;
+  const int len = i2d_PKCS12(p12.get(), &der);
+  if (len <= 0) ossl::fail("i2d_PKCS12");
+  std::string bytes(reinterpret_cast<char*>(der), static_cast<std::size_t>(len));
+  OPENSSL_free(der);
+  write_file(p, bytes, true);
+}
+
+std::string file_stem(const std::string& s) {  // names come from the scenario: keep them tame
+  std::string out = s;
+  for (char& c : out)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.') c = '_';
+  return out;
+}
+
+// "cn=R1,ou=IT-CA1,o=cisco,o=com" for a CA "cn=CA1,o=cisco,o=com": the CA's organization part
+// plus a unit that tells the router's certificates apart in logs and NSS nicknames.
+std::string synthesize_subject(const Peer& peer, const Ca& ca, const std::string& unit) {
+  std::string dn = "cn=" + peer.name + ",ou=" + unit;
+  for (const Rdn& r : parse_ios_dn(ca.dn))
+    if (r.type == "O" || r.type == "C" || r.type == "L" || r.type == "ST") {
+      std::string value;
+      for (char c : r.value) value += (c == ',' ? std::string("\\,") : std::string(1, c));
+      std::string type = r.type;  // IOS spells types in lower case
+      std::transform(type.begin(), type.end(), type.begin(), [](unsigned char c) { return std::tolower(c); });
+      dn += "," + type + "=" + value;
+    }
+  return dn;
+}
+
+const EVP_MD* digest_for(const IdentityCert& c, const std::string& where, bool& v1) {
+  const EVP_MD* md = EVP_sha256();
+  for (const std::string& f : c.features) {
+    if (f == "x509v1") v1 = true;
+    else if (f == "sig-md5") md = EVP_md5();
+    else if (f == "sig-sha1") md = EVP_sha1();
+    else throw InputError("scenario", 0, where + ": certificate feature '" + f + "' is not supported by the PKI maker");
+  }
+  return md;
+}
+
+CaMaterial make_ca(const Ca& ca, std::size_t slot, const fs::path& dir, KeyCache& keys) {
+  CaMaterial m;
+  m.id = ca.id;
+  m.ios_dn = ca.dn;
+  m.dn = strongswan_dn(ca.dn);
+  m.libreswan_dn = libreswan_dn(ca.dn);
+  m.key_pem = keys.key_pem(slot);
+  m.serial = serial_for(ca.dn, ca.dn, slot);
+  ossl::Pkey key = ossl::read_key(m.key_pem);
+  CertSpec spec{ca.dn, ca.dn, m.serial, true, false, EVP_sha256(), ""};
+  m.cert_pem = cert_to_pem(build(spec, key.get(), nullptr, nullptr).get());
+  m.spki_sha1 = spki_sha1(m.key_pem);
+  m.ckaid = ckaid(m.key_pem);
+  m.cert_file = dir / (file_stem(ca.id) + ".crt");
+  m.key_file = dir / (file_stem(ca.id) + ".key");
+  write_file(m.cert_file, m.cert_pem, false);
+  write_file(m.key_file, m.key_pem, true);
+  return m;
+}
+
+}  // namespace
+
+const CaMaterial* Pki::ca(std::string_view id) const {
+  auto it = std::find_if(cas.begin(), cas.end(), [&](const CaMaterial& c) { return c.id == id; });
+  return it == cas.end() ? nullptr : &*it;
+}
+
+const IdentityMaterial* Pki::cert(std::string_view peer, std::string_view trustpoint) const {
+  auto it = std::find_if(certs.begin(), certs.end(),
+                         [&](const IdentityMaterial& c) { return c.peer == peer && c.trustpoint == trustpoint; });
+  return it == certs.end() ? nullptr : &*it;
+}
+
+std::vector<const IdentityMaterial*> Pki::certs_of(std::string_view peer) const {
+  std::vector<const IdentityMaterial*> out;
+  for (const IdentityMaterial& c : certs)
+    if (c.peer == peer) out.push_back(&c);
+  return out;
+}
+
+namespace {
+
+// The k-th identity certificate of `peer`, issued by the CA of its trustpoint.
+IdentityMaterial make_identity(const Scenario& s, const Peer& peer, std::size_t k, std::size_t slot,
+                               std::set<std::string>& units, const Pki& pki, KeyCache& keys) {
+  const IdentityCert& ic = peer.certificates[k];
+  const std::string where = "peer '" + peer.name + "', certificate under '" + ic.trustpoint + "'";
+  const Trustpoint* tp = find_trustpoint(peer, ic.trustpoint);
+  if (!tp) throw InputError("scenario", 0, where + ": unknown trustpoint");
+  const Ca* ca = find_ca(s, tp->ca);
+  const CaMaterial* issuer = pki.ca(tp->ca);
+  if (!ca || !issuer) throw InputError("scenario", 0, where + ": unknown CA '" + tp->ca + "'");
+
+  IdentityMaterial m;
+  m.peer = peer.name;
+  m.trustpoint = ic.trustpoint;
+  m.ca = ca->id;
+  m.enrollment = k;
+  m.name = file_stem(peer.name + "-" + ic.trustpoint);
+  std::string unit = "IT-" + ca->id;  // two trustpoints of one CA: fall back to the trustpoint
+  if (!units.insert(unit).second) units.insert(unit = "IT-" + ic.trustpoint);
+  m.ios_subject = ic.subject.empty() ? synthesize_subject(peer, *ca, unit) : ic.subject;
+  m.dn = strongswan_dn(m.ios_subject);
+  m.libreswan_dn = libreswan_dn(m.ios_subject);
+  m.san_dns = peer.fqdn;
+  m.san_ip = peer.address;
+  m.key_pem = keys.key_pem(slot);
+  m.serial = serial_for(ca->dn, m.ios_subject, slot);
+  m.spki_sha1 = spki_sha1(m.key_pem);
+  m.ckaid = ckaid(m.key_pem);
+
+  CertSpec spec{m.ios_subject, ca->dn, m.serial, false, false, EVP_sha256(), ""};
+  spec.digest = digest_for(ic, where, spec.v1);
+  if (!m.san_dns.empty()) spec.san = "DNS:" + m.san_dns;
+  if (!m.san_ip.empty()) spec.san += (spec.san.empty() ? "IP:" : ",IP:") + m.san_ip;
+  ossl::Pkey key = ossl::read_key(m.key_pem);
+  ossl::Pkey ca_key = ossl::read_key(issuer->key_pem);
+  ossl::X509Ptr ca_cert = read_cert(issuer->cert_pem);
+  ossl::X509Ptr cert = build(spec, key.get(), ca_cert.get(), ca_key.get());
+  m.cert_pem = cert_to_pem(cert.get());
+  m.cert_file = pki.dir / (m.name + ".crt");
+  m.key_file = pki.dir / (m.name + ".key");
+  m.p12_file = pki.dir / (m.name + ".p12");
+  write_file(m.cert_file, m.cert_pem, false);
+  write_file(m.key_file, m.key_pem, true);
+  write_p12(m.p12_file, m.name, key.get(), cert.get());
+  return m;
+}
+
+}  // namespace
+
+Pki make_pki(const Scenario& s, const fs::path& dir, KeyCache& keys) {
+  fs::create_directories(dir);
+  Pki pki;
+  pki.dir = dir;
+  for (std::size_t i = 0; i < s.cas.size(); ++i) pki.cas.push_back(make_ca(s.cas[i], i, dir, keys));
+  std::size_t slot = s.cas.size();
+  for (const Peer& peer : s.peers) {
+    std::set<std::string> units;  // OU values already used on this peer
+    for (std::size_t k = 0; k < peer.certificates.size(); ++k)
+      pki.certs.push_back(make_identity(s, peer, k, slot++, units, pki, keys));
+  }
+  return pki;
+}
+
+}  // namespace ikeconform::pki

@@ -1,0 +1,116 @@
+// Test PKI for real IKE stacks, made in-process with OpenSSL 3 from a Scenario: one self-signed
+// CA per scenario CA, one identity certificate per IdentityCert, each with its own RSA key.
+// Output is deterministic for a given scenario and key cache (fixed validity, serials derived
+// from the names), so that a failing run can be replayed byte for byte.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "model/scenario.hpp"
+
+namespace ikeconform::pki {
+
+// ---- Distinguished names ----
+
+// One attribute of a DN. `type` is canonical: CN, OU, O, C, L, ST, DC, serialNumber,
+// emailAddress, unstructuredName.
+struct Rdn {
+  std::string type;
+  std::string value;
+  friend bool operator==(const Rdn&, const Rdn&) = default;
+};
+
+// Parses a DN written the IOS / LDAP way, most specific first: "cn=CA1,o=cisco,o=com".
+// Types are case-insensitive (cn, ou, o, c, l, st, dc, serialNumber, emailAddress / e / email,
+// unstructuredName / hostname). A comma separates attributes only when a known `type=` follows
+// it, so "o=VeriSign, Inc.,c=US" keeps "VeriSign, Inc." whole; "\," escapes a comma anyway.
+// Surrounding blanks are trimmed. Throws InputError on anything else.
+std::vector<Rdn> parse_ios_dn(std::string_view dn);
+
+// The DN as strongSwan prints it: X.509 order (least specific first), "O=com, O=cisco, CN=CA1".
+std::string strongswan_dn(std::string_view ios_dn);
+// The same for Libreswan's rightca= / leftid=: commas inside values escaped as "\,".
+std::string libreswan_dn(std::string_view ios_dn);
+
+// ---- Keys ----
+
+using Sha1 = std::array<std::uint8_t, 20>;
+std::string hex(const Sha1& digest);  // lowercase, no separators (Libreswan's leftckaid form)
+
+// A pool of RSA keys on disk, by slot number, shared by the runs of a campaign (RSA-2048
+// generation dominates PKI time). Files: DIR/rsa<bits>-<slot>.pem, PKCS#8. Generation holds
+// an flock on DIR/.lock and renames into place, so parallel runs never clash.
+class KeyCache {
+ public:
+  explicit KeyCache(std::filesystem::path dir, unsigned bits = 2048);
+  // $IKECONFORM_KEY_CACHE, else $XDG_CACHE_HOME/ikeconform/keys, else ~/.cache/ikeconform/keys.
+  static std::filesystem::path default_dir();
+
+  std::string key_pem(std::size_t slot);  // PKCS#8 PEM; generated on first use
+  const std::filesystem::path& dir() const { return dir_; }
+  unsigned bits() const { return bits_; }
+  std::size_t generated() const { return generated_; }  // keys this object had to make
+
+ private:
+  std::filesystem::path dir_;
+  unsigned bits_;
+  std::size_t generated_ = 0;
+};
+
+// SHA-1 of the DER SubjectPublicKeyInfo: the IKEv2 CERTREQ "Certification Authority" entry
+// (RFC 7296 §3.7) and strongSwan's key id of a CA.
+Sha1 spki_sha1(std::string_view key_pem);
+// NSS's CKA_ID of an RSA key: SHA-1 of the modulus (big-endian, no leading zero). Libreswan's
+// leftckaid=.
+Sha1 ckaid(std::string_view key_pem);
+
+// ---- The PKI of a scenario ----
+
+struct CaMaterial {
+  std::string id;            // Ca::id
+  std::string ios_dn;        // as in the scenario
+  std::string dn;            // strongswan_dn()
+  std::string libreswan_dn;  // libreswan_dn()
+  std::uint64_t serial = 0;
+  std::string cert_pem, key_pem;
+  Sha1 spki_sha1{}, ckaid{};
+  std::filesystem::path cert_file, key_file;  // DIR/<id>.crt, DIR/<id>.key
+};
+
+struct IdentityMaterial {
+  std::string peer;          // Peer::name
+  std::string trustpoint;    // IdentityCert::trustpoint
+  std::string ca;            // Ca::id of the issuer
+  std::size_t enrollment = 0;  // index in Peer::certificates (enrollment order, oldest first)
+  std::string name;          // "<peer>-<trustpoint>": file stem and PKCS#12 friendly name
+  std::string ios_subject;   // IdentityCert::subject, or the synthesized one
+  std::string dn, libreswan_dn;
+  std::string san_dns, san_ip;  // the peer's fqdn and address ("" when the peer has none)
+  std::uint64_t serial = 0;
+  std::string cert_pem, key_pem;
+  Sha1 spki_sha1{}, ckaid{};
+  std::filesystem::path cert_file, key_file, p12_file;  // .crt, .key (PKCS#8), .p12 (password "")
+};
+
+struct Pki {
+  std::filesystem::path dir;
+  std::vector<CaMaterial> cas;          // scenario order
+  std::vector<IdentityMaterial> certs;  // peers in order, each in enrollment order
+  const CaMaterial* ca(std::string_view id) const;
+  const IdentityMaterial* cert(std::string_view peer, std::string_view trustpoint) const;
+  std::vector<const IdentityMaterial*> certs_of(std::string_view peer) const;
+};
+
+// Makes every CA and identity certificate of `s`, writes them into `dir` (created) and returns
+// them. Key slots: CA i uses slot i, the k-th identity certificate slot (#CAs + k).
+// IdentityCert features honoured: "x509v1" (version 1, no extensions), "sig-md5", "sig-sha1";
+// any other feature throws InputError. Throws InputError for unresolved references.
+Pki make_pki(const Scenario& s, const std::filesystem::path& dir, KeyCache& keys);
+
+}  // namespace ikeconform::pki

@@ -1,0 +1,53 @@
+// From what two charons said about one handshake (log lines, list-sas) to an Observation.
+// Pure functions over text, so that the mapping is unit-tested without a daemon. The log
+// vocabulary is charon 5.9's (real-stacks.md lists the lines that matter).
+#pragma once
+
+#include <array>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "drivers/strongswan/render.hpp"
+#include "drivers/vici/vici.hpp"
+#include "model/observation.hpp"
+
+namespace ikeconform::strongswan {
+
+struct LogLine {
+  std::string group;  // "IKE", "CFG", "ENC", ...
+  int level = 1;      // 0..4; 1 when the source does not say
+  std::string msg;
+  friend bool operator==(const LogLine&, const LogLine&) = default;
+};
+
+// A filelog line written with `log_level = yes`: "13[IKE1] sending cert request for ...";
+// also accepts "13[IKE] ..." (level 1) and a leading time stamp. nullopt for other text.
+std::optional<LogLine> parse_filelog_line(std::string_view line);
+// A VICI `control-log` or `log` event: {group, level, msg}.
+LogLine from_log_event(const vici::Message& m);
+
+struct SideEvidence {
+  std::vector<LogLine> log;      // this side's lines for the scenario, in order
+  bool ike_established = false;  // list-sas: an IKE_SA of ours in state ESTABLISHED
+  bool child_installed = false;  // list-sas: a CHILD_SA of ours in state INSTALLED
+  bool daemon_alive = true;
+};
+
+struct RunEvidence {
+  std::uint8_t initiator = 0;
+  std::array<SideEvidence, 2> sides;  // by scenario peer index
+  bool initiate_success = false;
+  std::string initiate_errmsg;
+  std::string harness_error;  // VICI transport failure, load failure, ...: INTERNAL_ERROR
+};
+
+// Reads list-sa events for IKE_SAs whose name starts with `prefix`.
+void read_list_sas(const std::vector<vici::Message>& sas, std::string_view prefix, SideEvidence& side);
+
+// The Observation, with CERTREQ lists, chosen certificates and the responder's profile mapped
+// back to scenario indices through the rendered names and DNs.
+Observation observe(const Scenario& s, const Material& m, const RenderOptions& o, const RunEvidence& e);
+
+}  // namespace ikeconform::strongswan
