@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "fuzz/oracle_adapter.hpp"
 #include "fuzz/targets.hpp"
 
 namespace ikeconform::fuzz {
@@ -19,6 +20,7 @@ namespace {
 }
 
 ViolationHandler g_handler = &trap_handler;
+bool g_print_scenarios = false;
 ModelOptions g_model_options = [] {
   ModelOptions o;
   o.trace = false;  // throughput: the model target turns tracing on itself where it compares
@@ -37,7 +39,13 @@ void report_violation(std::string_view target, std::string_view summary, std::st
 void set_model_options(const ModelOptions& o) { g_model_options = o; }
 const ModelOptions& model_options() { return g_model_options; }
 
+bool print_scenarios() { return g_print_scenarios; }
+
 void model_options_from_env() {
+  // scripts/fuzz-planted-bug reads this line to know whether oracle violations can show up.
+  std::fprintf(stderr, "ikeconform-fuzz: oracles %s\n", oracles::available() ? "on" : "off (oracles/ not in this build)");
+  const char* print = std::getenv("IKECONFORM_FUZZ_PRINT_SCENARIO");
+  g_print_scenarios = print && *print && std::string(print) != "0";
   const char* env = std::getenv("IKECONFORM_FUZZ_MODEL_OPTIONS");
   if (!env || !*env) return;
   ModelOptions o = g_model_options;

@@ -1,5 +1,7 @@
 // Target `model`: structure-aware. Bytes -> Scenario (scenario_builder.hpp) -> validate();
 // valid scenarios run both directions on the model and go through check_model_scenario().
+#include <cstdio>
+
 #include "fuzz/model_checks.hpp"
 #include "fuzz/scenario_builder.hpp"
 #include "fuzz/targets.hpp"
@@ -15,6 +17,7 @@ constexpr std::string_view kTarget = "model";
 
 int fuzz_model(const std::uint8_t* data, std::size_t size) {
   const Scenario s = build_scenario(data, size);
+  if (print_scenarios()) std::fprintf(stdout, "%s(valid: %s)\n", scenario_to_text(s).c_str(), validate(s).empty() ? "yes" : "no");
   // Invalid scenarios explore nothing of the model: -1 keeps them out of the corpus. (That the
   // loader rejects them too is left to the scenario_json target: JSON here costs 10x the model.)
   if (!validate(s).empty()) return -1;

@@ -47,7 +47,10 @@ int fuzz_adapter(const std::uint8_t* data, std::size_t size);        // external
 void set_model_options(const ModelOptions& o);
 const ModelOptions& model_options();
 // Applies IKECONFORM_FUZZ_MODEL_OPTIONS; on a bad value prints why and exits with status 2.
+// Also reads IKECONFORM_FUZZ_PRINT_SCENARIO=1: fuzz_model then prints each input's scenario
+// (`fuzz_model -runs=0 crash-...` shows what a crash input means).
 void model_options_from_env();
+bool print_scenarios();
 
 // ---- registry -----------------------------------------------------------------------------------
 
