@@ -72,6 +72,7 @@ constexpr Target kTargets[] = {
     {"model", &fuzz_model},
 #if IKECONFORM_FUZZ_HAVE_IOS
     {"ios_config", &fuzz_ios_config},
+    {"ios_roundtrip", &fuzz_ios_roundtrip},
     {"show_certs", &fuzz_show_certs},
 #endif
 #if IKECONFORM_FUZZ_HAVE_WIRE
@@ -84,7 +85,7 @@ constexpr Target kTargets[] = {
     {"adapter", &fuzz_adapter},
 #endif
 };
-constexpr std::string_view kKnown[] = {"scenario_json", "model", "ios_config", "show_certs", "ike_codec", "vici", "adapter"};
+constexpr std::string_view kKnown[] = {"scenario_json", "model", "ios_config", "ios_roundtrip", "show_certs", "ike_codec", "vici", "adapter"};
 }  // namespace
 
 std::span<const Target> targets() { return kTargets; }

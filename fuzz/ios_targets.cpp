@@ -1,10 +1,12 @@
-// Targets `ios_config` and `show_certs`: the IOS parsers (ios/ios.hpp).
+// Targets `ios_config`, `ios_roundtrip` and `show_certs`: the IOS parsers (ios/ios.hpp).
 // Properties:
 //  - only InputError escapes, located "<file>:<line>: ..." inside the input (line 0 allowed:
 //    the IOS parsers have file-level errors such as "no tunnel interface");
 //  - every warning is located the same way, every parsed block's line is inside the input;
-//  - ios_config, accepted and importable next to a fixed partner router: export -> import gives
-//    the same scenario, and the exported configurations parse without a single warning.
+//  - ios_roundtrip (same inputs): a configuration that imports next to a fixed partner router
+//    gives the same scenario after export -> import, and the exported configurations parse
+//    without a single warning. Import and export cost ~100x the parse, so the parser keeps a
+//    target of its own (ios_config) that runs at parser speed.
 #include <exception>
 #include <string>
 
@@ -18,6 +20,7 @@ namespace ikeconform::fuzz {
 namespace {
 
 constexpr std::string_view kConfigTarget = "ios_config";
+constexpr std::string_view kRoundTripTarget = "ios_roundtrip";
 constexpr std::string_view kShowTarget = "show_certs";
 constexpr const char* kCfgFile = "fuzz.cfg";
 constexpr const char* kShowFile = "fuzz.show";
@@ -90,19 +93,19 @@ void check_round_trip(const Scenario& s) {
     try {
       warnings = ios::parse_ios_config(r->text, r->file).warnings;
     } catch (const std::exception& e) {
-      report_violation(kConfigTarget, std::string("exported configuration does not parse: ") + e.what(), r->text);
+      report_violation(kRoundTripTarget, std::string("exported configuration does not parse: ") + e.what(), r->text);
     }
-    if (!warnings.empty()) report_violation(kConfigTarget, "exported configuration has warnings: " + warnings.front(), r->text);
+    if (!warnings.empty()) report_violation(kRoundTripTarget, "exported configuration has warnings: " + warnings.front(), r->text);
   }
   Scenario again;
   try {
     again = ios::import_routers(a, b).scenario;
   } catch (const std::exception& e) {
-    report_violation(kConfigTarget, std::string("exported configurations do not import: ") + e.what(),
+    report_violation(kRoundTripTarget, std::string("exported configurations do not import: ") + e.what(),
                      a.text + "\n" + b.text);
   }
   if (!(again == s))
-    report_violation(kConfigTarget, "import(export(s)) != s",
+    report_violation(kRoundTripTarget, "import(export(s)) != s",
                      "--- s ---\n" + scenario_to_text(s) + "--- import(export(s)) ---\n" + scenario_to_text(again));
 }
 
@@ -114,33 +117,45 @@ void import_and_round_trip(const ios::IosConfig& c, std::string_view text) {
   try {
     s = ios::import_routers(self, partner).scenario;
   } catch (const InputError& e) {
-    if (e.file() == kCfgFile) check_located(kConfigTarget, e, kCfgFile, text);
+    if (e.file() == kCfgFile) check_located(kRoundTripTarget, e, kCfgFile, text);
     return;
   } catch (const std::exception& e) {
-    report_violation(kConfigTarget, std::string("import threw something other than InputError: ") + e.what());
+    report_violation(kRoundTripTarget, std::string("import threw something other than InputError: ") + e.what());
   }
   check_round_trip(s);
 }
 
-}  // namespace
-
-int fuzz_ios_config(const std::uint8_t* data, std::size_t size) {
-  const std::string_view text = as_text(data, size);
-  ios::IosConfig c;
+// The parser's own properties; false when the text was rejected (correctly).
+bool parse_config(std::string_view text, ios::IosConfig& c) {
   try {
     c = ios::parse_ios_config(text, kCfgFile);
   } catch (const InputError& e) {
     check_located(kConfigTarget, e, kCfgFile, text);
-    return 0;
+    return false;
   } catch (const std::exception& e) {
     report_violation(kConfigTarget, std::string("parser threw something other than InputError: ") + e.what());
   }
   check_warnings(kConfigTarget, c.warnings, kCfgFile, text);
   check_config_lines(c, text);
-  // Import only what can have a tunnel: the rest would only measure the import's first check.
-  if (!c.interfaces.empty()) import_and_round_trip(c, text);
+  return true;
+}
+
+}  // namespace
+
+int fuzz_ios_config(const std::uint8_t* data, std::size_t size) {
+  ios::IosConfig c;
+  parse_config(as_text(data, size), c);
   return 0;
 }
+
+int fuzz_ios_roundtrip(const std::uint8_t* data, std::size_t size) {
+  const std::string_view text = as_text(data, size);
+  ios::IosConfig c;
+  // Import only what can have a tunnel: the rest would only measure the import's first check.
+  if (parse_config(text, c) && !c.interfaces.empty()) import_and_round_trip(c, text);
+  return 0;
+}
+
 
 int fuzz_show_certs(const std::uint8_t* data, std::size_t size) {
   const std::string_view text = as_text(data, size);

@@ -37,6 +37,7 @@ int fuzz_model(const std::uint8_t* data, std::size_t size);          // structur
 // The model checks on a scenario/1 text (a printed counterexample kept as a regression).
 int fuzz_model_scenario_json(const std::uint8_t* data, std::size_t size);
 int fuzz_ios_config(const std::uint8_t* data, std::size_t size);     // IOS configuration parser
+int fuzz_ios_roundtrip(const std::uint8_t* data, std::size_t size);  // IOS import -> export -> import
 int fuzz_show_certs(const std::uint8_t* data, std::size_t size);     // `show crypto pki certificates` parser
 int fuzz_ike_codec(const std::uint8_t* data, std::size_t size);      // IKE message codec
 int fuzz_vici(const std::uint8_t* data, std::size_t size);           // strongSwan VICI message decoder

@@ -7,7 +7,7 @@ fuzz_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 fuzz_dict() {
   case $1 in
     scenario_json) echo "$fuzz_root/fuzz/dict/json.dict" ;;
-    ios_config) echo "$fuzz_root/fuzz/dict/ios.dict" ;;
+    ios_config|ios_roundtrip) echo "$fuzz_root/fuzz/dict/ios.dict" ;;
     show_certs) echo "$fuzz_root/fuzz/dict/show.dict" ;;
     ike_codec) echo "$fuzz_root/fuzz/dict/ike.dict" ;;
     vici) echo "$fuzz_root/fuzz/dict/vici.dict" ;;
@@ -16,8 +16,9 @@ fuzz_dict() {
 
 # fuzz_seed_dirs TARGET -> read-only seed folders that exist (corpus/fuzz, regressions, more).
 fuzz_seed_dirs() {
-  local d
-  for d in "$fuzz_root/corpus/fuzz/$1" "$fuzz_root/corpus/regressions/$1"; do
+  local d seeds=$1
+  [[ $1 == ios_roundtrip ]] && seeds=ios_config  # same inputs as the parser target, more checks
+  for d in "$fuzz_root/corpus/fuzz/$seeds" "$fuzz_root/corpus/regressions/$1"; do
     [[ -d $d ]] && echo "$d"
   done
   [[ $1 == scenario_json && -d $fuzz_root/corpus/scenarios ]] && echo "$fuzz_root/corpus/scenarios"
