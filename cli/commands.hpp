@@ -11,5 +11,6 @@ struct Outcome {
 };
 
 void register_check(CLI::App& app, Outcome& out);
+void register_cleanup(CLI::App& app, Outcome& out);
 
 }  // namespace ikeconform::cli
