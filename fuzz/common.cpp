@@ -70,6 +70,7 @@ namespace {
 constexpr Target kTargets[] = {
     {"scenario_json", &fuzz_scenario_json},
     {"model", &fuzz_model},
+    {"observation_json", &fuzz_observation_json},
 #if IKECONFORM_FUZZ_HAVE_IOS
     {"ios_config", &fuzz_ios_config},
     {"ios_roundtrip", &fuzz_ios_roundtrip},
@@ -85,7 +86,7 @@ constexpr Target kTargets[] = {
     {"adapter", &fuzz_adapter},
 #endif
 };
-constexpr std::string_view kKnown[] = {"scenario_json", "model", "ios_config", "ios_roundtrip", "show_certs", "ike_codec", "vici", "adapter"};
+constexpr std::string_view kKnown[] = {"scenario_json", "model", "observation_json", "ios_config", "ios_roundtrip", "show_certs", "ike_codec", "vici", "adapter"};
 }  // namespace
 
 std::span<const Target> targets() { return kTargets; }

@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "model/options.hpp"
+#include "model/scenario.hpp"
 
 namespace ikeconform::fuzz {
 
@@ -41,7 +42,11 @@ int fuzz_ios_roundtrip(const std::uint8_t* data, std::size_t size);  // IOS impo
 int fuzz_show_certs(const std::uint8_t* data, std::size_t size);     // `show crypto pki certificates` parser
 int fuzz_ike_codec(const std::uint8_t* data, std::size_t size);      // IKE message codec
 int fuzz_vici(const std::uint8_t* data, std::size_t size);           // strongSwan VICI message decoder
-int fuzz_adapter(const std::uint8_t* data, std::size_t size);        // external adapter line protocol
+int fuzz_observation_json(const std::uint8_t* data, std::size_t size);  // observation records (adapter replies)
+int fuzz_adapter(const std::uint8_t* data, std::size_t size);        // external adapter line protocol (not yet)
+
+// The scenario fuzz_observation_json reads observations against (the seed generator uses it).
+
 
 // Model options for fuzz_model. LLVMFuzzerInitialize reads IKECONFORM_FUZZ_MODEL_OPTIONS
 // ("KEY=VALUE[,KEY=VALUE...]") once through model_options_from_env(); tests set them directly.
@@ -52,6 +57,8 @@ const ModelOptions& model_options();
 // (`fuzz_model -runs=0 crash-...` shows what a crash input means).
 void model_options_from_env();
 bool print_scenarios();
+
+const Scenario& observation_fuzz_scenario();
 
 // ---- registry -----------------------------------------------------------------------------------
 

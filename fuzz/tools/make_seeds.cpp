@@ -1,5 +1,6 @@
 // Writes the generated seed inputs of corpus/fuzz/: IKE datagrams the model predicts for the
-// note's scenarios (ike_codec) and VICI messages / packets like charon's (vici). Deterministic:
+// note's scenarios (ike_codec), VICI messages / packets like charon's (vici) and model
+// observations as JSON (observation_json). Deterministic:
 // running it again rewrites the same files.
 //   fuzz_make_seeds SOURCE_DIR
 #include <cstdio>
@@ -8,6 +9,8 @@
 #include <string>
 
 #include "drivers/vici/vici.hpp"
+#include "fuzz/targets.hpp"
+#include "model/observation_json.hpp"
 #include "model/engine.hpp"
 #include "model/scenario_json.hpp"
 #include "wire/ike.hpp"
@@ -58,6 +61,19 @@ void vici_seeds(const fs::path& src) {
   write(dir / "packet-event-register.bin", reg.data(), reg.size());
 }
 
+// Observations of the fixed scenario fuzz_observation_json reads against: up, and failing.
+void observation_seeds(const fs::path& src) {
+  const Scenario& s = fuzz::observation_fuzz_scenario();
+  ModelOptions restricted, unrestricted;
+  unrestricted.initiator_choice_restricted_to_profile = false;
+  int n = 0;
+  for (const ModelOptions* o : {&restricted, &unrestricted})
+    for (std::uint8_t d = 0; d < 2; ++d) {
+      const std::string text = observation_to_json(s, run_direction(s, d, *o)).dump(1) + "\n";
+      write(src / "corpus/fuzz/observation_json" / ("model-" + std::to_string(n++) + ".json"), text.data(), text.size());
+    }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -67,5 +83,6 @@ int main(int argc, char** argv) {
   }
   ike_seeds(argv[1]);
   vici_seeds(argv[1]);
+  observation_seeds(argv[1]);
   return 0;
 }
