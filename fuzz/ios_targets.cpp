@@ -54,31 +54,33 @@ constexpr const char* kPartnerV2 =
     "interface Ethernet0/0\n ip address 192.168.0.9 255.255.255.0\n";
 
 void check_located(std::string_view target, const InputError& e, std::string_view file, std::string_view text) {
-  if (auto why = check_error_location(e.what(), file, e.line(), text, true); !why.empty())
+  if (auto why = check_error_location(e.what(), file, e.line(), line_count(text), true); !why.empty())
     report_violation(target, "bad error location: " + why, e.what());
 }
 
 void check_warnings(std::string_view target, const std::vector<std::string>& warnings, std::string_view file,
                     std::string_view text) {
+  const int lines = line_count(text);
   for (const std::string& w : warnings) {
     const std::size_t colon = w.find(':', file.size() + 1);
     const int line = colon == std::string::npos ? -1 : std::atoi(w.c_str() + file.size() + 1);
-    if (auto why = check_error_location(w, file, line, text, false); !why.empty())
+    if (auto why = check_error_location(w, file, line, lines, false); !why.empty())
       report_violation(target, "badly located warning: " + why, w);
   }
 }
 
-void check_line(std::string_view target, int line, std::string_view text, const char* what) {
-  if (line < 1 || line > line_count(text))
+void check_line(std::string_view target, int line, int lines, const char* what) {
+  if (line < 1 || line > lines)
     report_violation(target, std::string(what) + " has line " + std::to_string(line) + " outside the input");
 }
 
 void check_config_lines(const ios::IosConfig& c, std::string_view text) {
-  for (const auto& t : c.trustpoints) check_line(kConfigTarget, t.line, text, "a trustpoint");
-  for (const auto& p : c.isakmp_profiles) check_line(kConfigTarget, p.line, text, "an isakmp profile");
-  for (const auto& p : c.ikev2_profiles) check_line(kConfigTarget, p.line, text, "an ikev2 profile");
-  for (const auto& i : c.interfaces) check_line(kConfigTarget, i.line, text, "an interface");
-  for (const auto& a : c.annotations) check_line(kConfigTarget, a.line, text, "an annotation");
+  const int n = line_count(text);
+  for (const auto& t : c.trustpoints) check_line(kConfigTarget, t.line, n, "a trustpoint");
+  for (const auto& p : c.isakmp_profiles) check_line(kConfigTarget, p.line, n, "an isakmp profile");
+  for (const auto& p : c.ikev2_profiles) check_line(kConfigTarget, p.line, n, "an ikev2 profile");
+  for (const auto& i : c.interfaces) check_line(kConfigTarget, i.line, n, "an interface");
+  for (const auto& a : c.annotations) check_line(kConfigTarget, a.line, n, "an annotation");
 }
 
 ios::RouterInput exported(const Scenario& s, std::size_t peer, const char* file) {
@@ -169,9 +171,10 @@ int fuzz_show_certs(const std::uint8_t* data, std::size_t size) {
     report_violation(kShowTarget, std::string("parser threw something other than InputError: ") + e.what());
   }
   check_warnings(kShowTarget, sc.warnings, kShowFile, text);
+  const int lines = line_count(text);
   for (const ios::ShownCert& c : sc.certs) {
-    check_line(kShowTarget, c.line, text, "a certificate");
-    if (!c.trustpoints.empty()) check_line(kShowTarget, c.trustpoints_line, text, "an 'Associated Trustpoints:' line");
+    check_line(kShowTarget, c.line, lines, "a certificate");
+    if (!c.trustpoints.empty()) check_line(kShowTarget, c.trustpoints_line, lines, "an 'Associated Trustpoints:' line");
     // DNs are joined from one-RDN-per-line blocks: a newline inside one is a joining bug.
     if (c.issuer.find('\n') != std::string::npos || c.subject.find('\n') != std::string::npos)
       report_violation(kShowTarget, "a DN contains a newline", c.issuer + " / " + c.subject);

@@ -57,7 +57,7 @@ int fuzz_scenario_json(const std::uint8_t* data, std::size_t size) {
   try {
     s = scenario_from_json_text(text, kFile);
   } catch (const InputError& e) {
-    if (auto why = check_error_location(e.what(), kFile, e.line(), text, false); !why.empty())
+    if (auto why = check_error_location(e.what(), kFile, e.line(), line_count(text), false); !why.empty())
       report_violation(kTarget, "bad error location: " + why, e.what());
     return 0;
   } catch (const std::exception& e) {

@@ -20,9 +20,9 @@ inline int line_count(std::string_view text) {
 }
 
 // Checks the project-wide error contract: InputError::what() is "<file>:<line>: <what>" with
-// 1 <= line <= line_count, or "<file>: <what>" (line 0) when `line_zero_ok`. Returns "" when
-// it holds, else why not.
-std::string check_error_location(std::string_view what, std::string_view file, int line, std::string_view text,
-                                 bool line_zero_ok);
+// 1 <= line <= `lines` (the input's line_count(), counted once by the caller: a parser may warn
+// on every line), or "<file>: <what>" (line 0) when `line_zero_ok`. Returns "" when it holds,
+// else why not.
+std::string check_error_location(std::string_view what, std::string_view file, int line, int lines, bool line_zero_ok);
 
 }  // namespace ikeconform::fuzz
