@@ -20,10 +20,15 @@ for bin in "$build"/bin/fuzz_*; do
   target=${name#fuzz_}
   cp "$bin" "$OUT/"
   # <fuzzer>_seed_corpus.zip, <fuzzer>.dict and <fuzzer>.options: the OSS-Fuzz conventions.
+  # (cmake -E tar writes the zip: no zip package needed on a CI machine)
   rm -f "$OUT/${name}_seed_corpus.zip"
-  seeds=$(fuzz_seed_dirs "$target")
-  if [[ -n $seeds ]]; then
-    (cd "$WORK" && find $seeds -type f ! -name 'README*' -print0 | xargs -0 zip -q -j "$OUT/${name}_seed_corpus.zip")
+  stage=$WORK/seeds-$name
+  rm -rf "$stage" && mkdir -p "$stage"
+  while read -r dir; do
+    find "$dir" -type f ! -name 'README*' -exec cp {} "$stage/" \;
+  done < <(fuzz_seed_dirs "$target")
+  if [[ -n $(ls -A "$stage") ]]; then
+    (cd "$stage" && cmake -E tar cf "$OUT/${name}_seed_corpus.zip" --format=zip -- *)
   fi
   dict=$(fuzz_dict "$target")
   if [[ -n $dict ]]; then
