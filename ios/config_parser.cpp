@@ -4,6 +4,7 @@
 // note's flattened form, where the current mode decides what an unindented line means.
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cstring>
 #include <unordered_map>
 
@@ -131,6 +132,11 @@ class ConfigParser {
     if (c != 'h' && c != 'i' && c != 'e') return false;
     if (is(0, "hostname")) {
       words(2, 2, "a host name");
+      // IOS takes letters, digits, '-', '_' and '.' only; anything else could not come back as
+      // the `NAME#show ...` prompt of exported show output (found by fuzz_ios_roundtrip).
+      for (char ch : w_[1])
+        if (!(std::isalnum(static_cast<unsigned char>(ch)) || ch == '-' || ch == '_' || ch == '.'))
+          fail("'hostname': " + quote_for_message(w_[1]) + " is not a host name (letters, digits, '-', '_', '.')");
       cfg_.hostname = w_[1];
       cfg_.hostname_line = lineno_;
     } else if (is(0, "ip") && (is(1, "domain-name") || (is(1, "domain") && is(2, "name")))) {

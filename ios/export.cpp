@@ -112,7 +112,10 @@ void ikev2(const Peer& p, Writer& w) {
     for (const auto& m : f.match)
       w.sub(m.kind == IdKind::Fqdn ? "match identity remote fqdn " + m.value
                                    : "match identity remote address " + m.value + (m.mask.empty() ? "" : " " + m.mask));
-    w.sub(f.self_identity == IdKind::Fqdn ? "identity local fqdn " + p.fqdn : "identity local address " + p.address);
+    // `identity local address` with no address does not parse; the address kind is IOS's default
+    // anyway (found by fuzz_ios_config: a router whose tunnel source has no address).
+    if (f.self_identity == IdKind::Fqdn) w.sub("identity local fqdn " + p.fqdn);
+    else if (!p.address.empty()) w.sub("identity local address " + p.address);
     w.sub(std::string("authentication remote ") + auth_word(f.auth_remote));
     w.sub(std::string("authentication local ") + auth_word(f.auth_local));
     for (const auto& t : f.trustpoints)  // V2-6

@@ -277,6 +277,11 @@ std::string unique_id(std::string id, std::unordered_set<std::string>& used) {
   return candidate;
 }
 
+bool dn_taken(const std::string& dn, const std::vector<AnnotatedCa>& annotated, const std::vector<Ca>& extra) {
+  return std::any_of(annotated.begin(), annotated.end(), [&](const AnnotatedCa& a) { return a.used && a.ca.dn == dn; }) ||
+         std::any_of(extra.begin(), extra.end(), [&](const Ca& c) { return c.dn == dn; });
+}
+
 void unify_cas(std::array<Router, 2>& rs, std::vector<AnnotatedCa>& annotated, ImportResult& out) {
   std::vector<Tp> tps;
   for (std::size_t i = 0; i < 2; ++i)
@@ -302,6 +307,10 @@ void unify_cas(std::array<Router, 2>& rs, std::vector<AnnotatedCa>& annotated, I
     } else {
       std::string id = id_from_dn(ca.dn);
       ca.id = unique_id(id.empty() ? first.name : id, used);
+      // Two CAs told apart by enrollment URL may share a trustpoint name: "cn=<trustpoint>" would
+      // give both one DN, and export -> import (which trusts DNs first) would merge them.
+      // Found by fuzz_ios_config (corpus/regressions/ios_config/).
+      if (g.dn.empty() && dn_taken(ca.dn, annotated, extra)) ca.dn = "cn=" + ca.id;
     }
     CaDecision d{ca.id, rule_name(g.rule), {}, g.dn.empty()};
     for (std::size_t m : g.members) {

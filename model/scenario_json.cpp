@@ -13,6 +13,70 @@ namespace ikeconform {
 
 using nlohmann::json;
 
+namespace {
+
+void append_utf8(std::string& out, std::uint32_t cp) {
+  if (cp < 0x80) {
+    out += static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    out += static_cast<char>(0xc0 | (cp >> 6));
+    out += static_cast<char>(0x80 | (cp & 0x3f));
+  } else if (cp < 0x10000) {
+    out += static_cast<char>(0xe0 | (cp >> 12));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
+    out += static_cast<char>(0x80 | (cp & 0x3f));
+  } else {
+    out += static_cast<char>(0xf0 | (cp >> 18));
+    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3f));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
+    out += static_cast<char>(0x80 | (cp & 0x3f));
+  }
+}
+
+std::uint32_t hex4(std::string_view text, std::size_t at) {
+  std::uint32_t v = 0;
+  for (std::size_t k = at; k < at + 4 && k < text.size(); ++k) {
+    const char h = text[k];
+    v = v * 16 + static_cast<std::uint32_t>(h <= '9' ? h - '0' : (h | 0x20) - 'a' + 10);
+  }
+  return v;
+}
+
+// Decodes a JSON string body from `i` (just after the opening quote) as nlohmann does, so keys
+// with escapes ("\u0073chema") give the same pointer as the parsed object; returns the index of
+// the closing quote. The text was already accepted by nlohmann, so escapes are well formed.
+std::size_t scan_json_string(std::string_view text, std::size_t i, std::string& out) {
+  for (; i < text.size() && text[i] != '"'; ++i) {
+    if (text[i] != '\\' || i + 1 >= text.size()) {
+      out += text[i];
+      continue;
+    }
+    const char e = text[++i];
+    switch (e) {
+      case 'b': out += '\b'; break;
+      case 'f': out += '\f'; break;
+      case 'n': out += '\n'; break;
+      case 'r': out += '\r'; break;
+      case 't': out += '\t'; break;
+      case 'u': {
+        std::uint32_t cp = hex4(text, i + 1);
+        i += 4;
+        // A high surrogate is followed by "\uDC00".."\uDFFF" (RFC 8259 section 7).
+        if (cp >= 0xd800 && cp < 0xdc00 && i + 6 < text.size() && text[i + 1] == '\\' && text[i + 2] == 'u') {
+          cp = 0x10000 + ((cp - 0xd800) << 10) + (hex4(text, i + 3) - 0xdc00);
+          i += 6;
+        }
+        append_utf8(out, cp);
+        break;
+      }
+      default: out += e;  // \" \\ \/
+    }
+  }
+  return i;
+}
+
+}  // namespace
+
 int json_pointer_line(std::string_view text, std::string_view pointer) {
   // A small scanner over text that nlohmann already accepted: tracks the pointer of each value.
   struct Frame {
@@ -49,10 +113,7 @@ int json_pointer_line(std::string_view text, std::string_view pointer) {
     }
     if (c == '"') {
       std::string s;
-      for (++i; i < text.size() && text[i] != '"'; ++i) {
-        if (text[i] == '\\' && i + 1 < text.size()) ++i;
-        s += text[i];
-      }
+      i = scan_json_string(text, i + 1, s);
       if (want_key) {
         stack.back().key = s;
         want_key = false;
@@ -82,7 +143,12 @@ class Reader {
   Reader(std::string_view text, const std::string& file) : text_(text), file_(file) {}
 
   [[noreturn]] void fail(const std::string& ptr, const std::string& msg) const {
-    int line = text_.empty() ? 0 : json_pointer_line(text_, ptr);
+    // A key the file lacks (a defaulted tunnel_profile) has no line: name its object's line.
+    int line = 0;
+    for (std::string p = ptr; !text_.empty() && line == 0; p = p.substr(0, p.rfind('/'))) {
+      line = json_pointer_line(text_, p);
+      if (p.empty()) break;
+    }
     std::string where = ptr.empty() ? "" : ptr.substr(1);
     std::replace(where.begin(), where.end(), '/', '.');
     throw InputError(file_, line, where.empty() ? msg : where + ": " + msg);
@@ -313,6 +379,14 @@ Scenario scenario_from_json_text(std::string_view text, const std::string& file)
     std::string what = e.what();
     auto pos = what.find("syntax error");
     throw InputError(file, line, "invalid JSON: " + (pos == std::string::npos ? what : what.substr(pos)));
+  } catch (const json::out_of_range& e) {
+    // 406 "number overflow parsing '2e513'" carries no offset: find the quoted token instead.
+    std::string what = e.what();
+    auto open = what.find('\''), close = what.rfind('\'');
+    auto at = open < close ? text.find(what.substr(open + 1, close - open - 1)) : std::string_view::npos;
+    int line = 1;
+    for (std::size_t i = 0; at != std::string_view::npos && i < at; ++i) line += text[i] == '\n';
+    throw InputError(file, line, "invalid JSON: number out of range" + (open < close ? " " + what.substr(open) : ""));
   }
   return read_scenario(Reader(text, file), j);
 }
