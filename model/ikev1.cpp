@@ -22,7 +22,7 @@ struct Ikev1 {
         o(opt),
         obs(),
         trace(nullptr),
-        n{c, opt, trace, IkeVersion::V1},
+        n{c, opt, trace, IkeVersion::V1, &obs},
         I(c.peers[ini]),
         R(c.peers[1 - ini]),
         iprof(c.peers[ini].tunnel_profile()) {

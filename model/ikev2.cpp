@@ -20,7 +20,7 @@ struct Ikev2 {
         o(opt),
         obs(),
         trace(nullptr),
-        n{c, opt, trace, IkeVersion::V2},
+        n{c, opt, trace, IkeVersion::V2, &obs},
         I(c.peers[ini]),
         R(c.peers[1 - ini]),
         iprof(c.peers[ini].tunnel_profile()) {

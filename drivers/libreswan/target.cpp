@@ -1,0 +1,122 @@
+#include "drivers/libreswan/target.hpp"
+
+#include <sstream>
+
+#include "drivers/libreswan/nss.hpp"
+#include "drivers/netns/netns.hpp"
+
+namespace ikeconform::libreswan {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::vector<std::string> split_lines(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string l; std::getline(in, l);)
+    if (!l.empty()) out.push_back(l);
+  return out;
+}
+
+}  // namespace
+
+LibreswanPeer::LibreswanPeer(const netns::NetnsPair& net, std::size_t side, fs::path dir, PlutoOptions o)
+    : dir_(dir), pluto_(net, side, dir / "pluto", std::move(o)) {}
+
+void LibreswanPeer::prepare(const Scenario& s, std::size_t peer, const pki::Pki& pki, const std::string& prefix) {
+  RenderOptions ro;
+  ro.prefix = prefix;
+  PeerConfig config = render_peer(s, peer, pki, ro);  // InputError before anything changes
+  // Trust anchors are cached inside pluto: a different database needs a fresh pluto.
+  const NssContent nss = nss_content(s, peer, pki);
+  if (!pluto_.alive() || nss.fingerprint != nss_fingerprint_) {
+    pluto_.stop();
+    nss_fingerprint_.clear();
+    install_nss_db(dir_ / "nss-templates", pluto_.nss_dir(), nss);
+    pluto_.start();
+    nss_fingerprint_ = nss.fingerprint;
+    ++restarts_;
+  }
+  pluto_.add_connections(config.ipsec_conf, config.secrets);
+  config_ = std::move(config);
+  scenario_ = &s;
+  peer_ = peer;
+  offset_ = pluto_.log_size();
+  lines_.clear();
+  whack_output_.clear();
+}
+
+void LibreswanPeer::initiate() {
+  const RenderedConn& c = config_.conns.at(config_.initiator_conn);
+  // Asynchronous: an IKEv1 --initiate blocks on the (failing) quick mode; the log tells the rest.
+  const process::RunResult r = pluto_.whack({"--initiate", "--name", c.name, "--asynchronous"});
+  whack_output_ = split_lines(r.out + r.err);
+  if (r.timed_out) whack_output_.push_back("(whack timed out)");
+}
+
+void LibreswanPeer::read_new_lines() {
+  for (const std::string& l : pluto_.read_log(offset_))
+    if (auto p = parse_pluto_line(l)) lines_.push_back(std::move(*p));
+}
+
+SideInput LibreswanPeer::input(Role role) {
+  SideInput in;
+  in.scenario = scenario_;
+  in.peer = peer_;
+  in.role = role;
+  in.config = &config_;
+  in.lines = lines_;
+  in.whack_output = whack_output_;
+  return in;
+}
+
+stack::Progress LibreswanPeer::progress(Role role) {
+  read_new_lines();
+  return libreswan::progress(input(role));
+}
+
+stack::SideReport LibreswanPeer::report(Role role) {
+  read_new_lines();
+  SideInput in = input(role);
+  in.alive = pluto_.alive();
+  const process::RunResult st = pluto_.whack({"--showstates"});
+  in.states = parse_showstates(st.out);
+  return side_report(in);
+}
+
+void LibreswanPeer::teardown() {
+  std::vector<std::string> names;
+  for (const RenderedConn& c : config_.conns) names.push_back(c.name);
+  if (pluto_.alive()) pluto_.delete_connections(names);
+  config_ = PeerConfig{};
+  scenario_ = nullptr;
+}
+
+bool LibreswanPeer::healthy() { return pluto_.alive(); }
+
+std::string LibreswanPeer::describe() { return pluto_.report(); }
+
+stack::StackFactory libreswan_factory(PlutoOptions o) {
+  return [o](const netns::NetnsPair& net, std::size_t side, const fs::path& dir) -> std::unique_ptr<stack::PeerStack> {
+    return std::make_unique<LibreswanPeer>(net, side, dir, o);
+  };
+}
+
+Scenario with_personality(Scenario s, const std::string& personality) {
+  for (Peer& p : s.peers) p.personality = personality;
+  return s;
+}
+
+Target::Target(stack::PairOptions o, PlutoOptions p)
+    : runner_(stack::StackRegistry{{kPersonality, libreswan_factory(std::move(p))}}, std::move(o)) {}
+
+Observation Target::run(const Scenario& s, std::uint8_t initiator) {
+  return runner_.run(with_personality(s, kPersonality), initiator);
+}
+
+Observation Target::run(const Scenario& s, const pki::Pki& pki, std::uint8_t initiator) {
+  return runner_.run(with_personality(s, kPersonality), pki, initiator);
+}
+
+}  // namespace ikeconform::libreswan
