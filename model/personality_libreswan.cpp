@@ -10,7 +10,8 @@
 //     (pluto searches newest first), then refines it once the peer's ID and certificate are
 //     known: the first connection, newest first, that matches the peer's ID exactly, names the
 //     peer's issuer in `rightca` and (IKEv1 only) holds a certificate from a CA the peer
-//     requested; else the best partial match (`rightca` unset, `rightid=%any`); else it stays.
+//     requested; else the best partial match (`rightca` unset, `rightid=%any`); else it stays and
+//     fails the peer at authentication ("X509: authentication failed", "no certificate matched").
 //     So an IKEv1 responder switches connection by the requested CA, an IKEv2 responder only by
 //     the issuer of the initiator's certificate, which needs `rightca` set (upstream's
 //     `rightca=%same` case);
@@ -120,17 +121,18 @@ std::size_t refine(const Negotiation& n, const PeerCtx& self, const Conns& conns
 }
 
 // The responder's connection once the peer's ID and certificate are in: the refined one, else
-// the initial one when its `rightid` still fits (its `rightca` then rejects the certificate).
+// it stays on the initial one (which then fails the peer: its `rightid` or `rightca` does not fit).
 std::size_t bound_conn(const Negotiation& n, const PeerCtx& self, const Conns& conns) {
   if (!n.so_far) return initial_conn(n, self, conns);
   const std::size_t r = refine(n, self, conns);
-  if (r != kNoConn) return r;
-  const std::size_t i = initial_conn(n, self, conns);
-  if (i == kNoConn) return kNoConn;
-  const IdentityMatch* id = rightid(self.peer->profiles[static_cast<std::size_t>(conns[i].profile)]);
+  return r != kNoConn ? r : initial_conn(n, self, conns);
+}
+
+// Whether the peer's identity fits the connection's `rightid` (%any fits all).
+bool peer_id_fits(const Negotiation& n, const PeerCtx& self, const LibreswanConn& c, const Profile& peer_profile) {
+  const IdentityMatch* id = rightid(self.peer->profiles[static_cast<std::size_t>(c.profile)]);
   const PeerCtx& peer = other(n, self);
-  if (id && !identity_matches(*id, peer.identity(peer.tunnel_profile()))) return kNoConn;
-  return i;
+  return !id || identity_matches(*id, peer.identity(peer_profile));
 }
 
 // The connection this peer is on in the current exchange.
@@ -174,18 +176,17 @@ class Libreswan final : public Personality {
     const std::size_t initial = initial_conn(n, self, conns);
     const std::size_t c = bound_conn(n, self, conns);
     if (c == kNoConn) {
-      n.trace("libreswan: Peer ID mismatched on first found connection and no better connection found");
+      n.trace("libreswan: no connection for this peer");
       return kNone;
     }
-    if (c != initial && initial != kNoConn) n.trace("libreswan: switched to connection {}", conn_name(n, self, conns[c]));
+    if (c != initial) n.trace("libreswan: switched to connection {}", conn_name(n, self, conns[c]));
     return conns[c].profile;
   }
 
   void validation_list(const Negotiation& n, const PeerCtx& self, const Profile*, TpList& out) const override {
     const Conns conns = conns_of(n, self);
     const std::size_t c = current_conn(n, self, conns);
-    if (c == kNoConn) return;
-    if (is_initiator(n, self) && !responder_id_fits(n, self, conns[c])) return;
+    if (c == kNoConn || !peer_id_fits_here(n, self, conns[c])) return;
     if (conns[c].rightca != kNone) {
       out.push_back(conns[c].rightca);
       return;
@@ -194,14 +195,15 @@ class Libreswan final : public Personality {
   }
 
  private:
-  // The initiator checks the responder's ID against its connection's `rightid`.
-  static bool responder_id_fits(const Negotiation& n, const PeerCtx& self, const LibreswanConn& c) {
-    const IdentityMatch* id = rightid(self.peer->profiles[static_cast<std::size_t>(c.profile)]);
-    if (!id || !n.so_far || n.so_far->responder_profile == kNone) return true;
+  // Both ends check the peer's ID (carried with its certificate) against `rightid`.
+  static bool peer_id_fits_here(const Negotiation& n, const PeerCtx& self, const LibreswanConn& c) {
+    if (!n.so_far) return true;
     const PeerCtx& peer = other(n, self);
-    const Profile& theirs = peer.peer->profiles[static_cast<std::size_t>(n.so_far->responder_profile)];
-    if (identity_matches(*id, peer.identity(theirs))) return true;
-    n.trace("libreswan: peer ID does not match rightid of connection {}", conn_name(n, self, c));
+    const std::int16_t theirs = is_initiator(n, self) ? n.so_far->responder_profile : peer.tunnel;
+    if (theirs == kNone) return true;
+    if (peer_id_fits(n, self, c, peer.peer->profiles[static_cast<std::size_t>(theirs)])) return true;
+    n.trace("libreswan: X509: authentication failed; peer certificate does not match rightid of connection {}",
+            conn_name(n, self, c));
     return false;
   }
 };

@@ -36,21 +36,25 @@ constexpr const char* kDbFiles[] = {"cert9.db", "key4.db", "pkcs11.txt"};
 NssContent nss_content(const Scenario& s, std::size_t peer, const pki::Pki& pki) {
   const Peer& p = s.peers.at(peer);
   NssContent c;
-  std::string fingerprint_input;
+  // The database is a set: the same certificates in another order make the same database.
+  std::vector<std::string> parts;
   for (const Trustpoint& t : p.trustpoints) {
     if (std::any_of(c.cas.begin(), c.cas.end(), [&](const NssContent::CaCert& x) { return x.nickname == t.ca; })) continue;
     const pki::CaMaterial* m = pki.ca(t.ca);
     if (!m) throw InputError(s.name, 0, "PKI has no CA '" + t.ca + "'");
     c.cas.push_back({t.ca, m->cert_file});
-    fingerprint_input += "CA " + t.ca + "\n" + m->cert_pem;
+    parts.push_back("CA " + t.ca + "\n" + m->cert_pem);
   }
   for (const IdentityCert& ic : p.certificates) {
     const pki::IdentityMaterial* m = pki.cert(p.name, ic.trustpoint);
     if (!m) throw InputError(s.name, 0, "PKI has no certificate " + p.name + "/" + ic.trustpoint);
     c.p12.push_back(m->p12_file);
-    fingerprint_input += "ID " + m->name + "\n" + m->cert_pem + m->key_pem;
+    parts.push_back("ID " + m->name + "\n" + m->cert_pem + m->key_pem);
   }
-  c.fingerprint = sha256_hex(fingerprint_input);
+  std::sort(parts.begin(), parts.end());
+  std::string all;
+  for (const std::string& part : parts) all += part;
+  c.fingerprint = sha256_hex(all);
   return c;
 }
 

@@ -59,11 +59,12 @@ class Pluto {
 
   // whack --rundir DIR/run ARGS... (exit status unreliable: callers read the output and logs).
   process::RunResult whack(const process::Argv& args) const;
-  // Writes ipsec.conf / ipsec.secrets and loads every `auto=add` connection (addconn --autoall,
-  // which also rereads the secrets). Throws std::runtime_error when addconn reports an error.
-  void add_connections(const std::string& ipsec_conf, const std::string& secrets);
-  // whack --delete --name for each (their states go with them), in one shell.
-  void delete_connections(const std::vector<std::string>& names);
+  // Deletes `old` connections (`whack --delete --name`: their states go with them), writes
+  // ipsec.conf / ipsec.secrets and loads every `auto=add` connection (addconn --autoall, which
+  // also rereads the secrets) -- in one shell, one process start for the harness. Throws
+  // std::runtime_error when addconn or pluto report an error.
+  void replace_connections(const std::vector<std::string>& old, const std::string& ipsec_conf, const std::string& secrets);
+  void delete_connections(const std::vector<std::string>& names) { replace_connections(names, {}, {}); }
 
   std::uintmax_t log_size() const;
   // Complete lines appended since `offset`; `offset` moves past them.

@@ -33,12 +33,14 @@ void LibreswanPeer::prepare(const Scenario& s, std::size_t peer, const pki::Pki&
   if (!pluto_.alive() || nss.fingerprint != nss_fingerprint_) {
     pluto_.stop();
     nss_fingerprint_.clear();
+    to_delete_.clear();  // a fresh pluto starts with none
     install_nss_db(dir_ / "nss-templates", pluto_.nss_dir(), nss);
     pluto_.start();
     nss_fingerprint_ = nss.fingerprint;
     ++restarts_;
   }
-  pluto_.add_connections(config.ipsec_conf, config.secrets);
+  pluto_.replace_connections(to_delete_, config.ipsec_conf, config.secrets);
+  to_delete_.clear();
   config_ = std::move(config);
   scenario_ = &s;
   peer_ = peer;
@@ -80,15 +82,15 @@ stack::SideReport LibreswanPeer::report(Role role) {
   read_new_lines();
   SideInput in = input(role);
   in.alive = pluto_.alive();
-  const process::RunResult st = pluto_.whack({"--showstates"});
-  in.states = parse_showstates(st.out);
+  // The initiator's state decides whether the IKE SA is up; the responder's log says the rest.
+  if (role == Role::Initiator) in.states = parse_showstates(pluto_.whack({"--showstates"}).out);
   return side_report(in);
 }
 
+// Deferred: the next prepare() deletes these in the same shell that loads its connections,
+// before anything is initiated; the destructor's pluto stop takes them otherwise.
 void LibreswanPeer::teardown() {
-  std::vector<std::string> names;
-  for (const RenderedConn& c : config_.conns) names.push_back(c.name);
-  if (pluto_.alive()) pluto_.delete_connections(names);
+  for (const RenderedConn& c : config_.conns) to_delete_.push_back(c.name);
   config_ = PeerConfig{};
   scenario_ = nullptr;
 }

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <future>
 #include <thread>
 
 #include "drivers/netns/netns.hpp"
@@ -36,6 +37,38 @@ void check_list(const Scenario& s, const char* who, const std::optional<CertReqL
   else
     return;  // same CAs: keep the log's trustpoints (the sender's, not merely the first naming the CA)
   observed = *wire;
+}
+
+// f(0) here and f(1) on another thread: the two daemons are independent, and each side's
+// control calls are process starts that mostly wait. Exceptions come back to the caller.
+template <typename F>
+void both(F&& f) {
+  auto other = std::async(std::launch::async, [&f] { f(std::size_t{1}); });
+  std::exception_ptr mine;
+  try {
+    f(std::size_t{0});
+  } catch (...) {
+    mine = std::current_exception();
+  }
+  other.get();  // rethrows side 1's exception
+  if (mine) std::rethrow_exception(mine);
+}
+
+// What make_pki() reads: a scenario that differs elsewhere (profiles, restrictions, version)
+// reuses the certificates of the previous run.
+std::string pki_key(const Scenario& s) {
+  std::string k;
+  for (const Ca& ca : s.cas) k += "CA\x1f" + ca.id + "\x1f" + ca.dn + "\x1e";
+  for (const Peer& p : s.peers) {
+    k += "P\x1f" + p.name + "\x1f" + p.fqdn + "\x1f" + p.address + "\x1e";
+    for (const Trustpoint& t : p.trustpoints) k += "T\x1f" + t.name + "\x1f" + t.ca + "\x1e";
+    for (const IdentityCert& c : p.certificates) {
+      k += "C\x1f" + c.trustpoint + "\x1f" + c.subject;
+      for (const std::string& f : c.features) k += "\x1f" + f;
+      k += "\x1e";
+    }
+  }
+  return k;
 }
 
 }  // namespace
@@ -109,7 +142,7 @@ void PairRunner::wait(PeerStack& ini, PeerStack& res) {
 void PairRunner::execute(const Scenario& s, const pki::Pki& pki, std::uint8_t initiator, const std::string& prefix) {
   auto t = Clock::now();
   ensure(s);
-  for (std::size_t i = 0; i < 2; ++i) stacks_[i]->prepare(s, i, pki, prefix);
+  both([&](std::size_t i) { stacks_[i]->prepare(s, i, pki, prefix); });
   last_.prepare_time = since(t);
   PeerStack& ini = *stacks_[initiator];
   PeerStack& res = *stacks_[1U - initiator];
@@ -125,8 +158,9 @@ void PairRunner::execute(const Scenario& s, const pki::Pki& pki, std::uint8_t in
 
 void PairRunner::teardown() {
   const auto t = Clock::now();
-  for (auto& st : stacks_)
-    if (st) st->teardown();
+  both([&](std::size_t i) {
+    if (stacks_[i]) stacks_[i]->teardown();
+  });
   last_.teardown_time = since(t);
 }
 
@@ -161,19 +195,24 @@ Observation PairRunner::run(const Scenario& s, const pki::Pki& pki, std::uint8_t
 }
 
 Observation PairRunner::run(const Scenario& s, std::uint8_t initiator) {
-  pki::Pki pki;
   try {
-    if (!keys_)
-      keys_ = std::make_unique<pki::KeyCache>(o_.key_cache.empty() ? pki::KeyCache::default_dir() : o_.key_cache);
-    pki_dir_.reset();  // the previous scenario's certificates go first
-    pki_dir_ = std::make_unique<process::TempDir>(o_.base, process::run_prefix() + "-pki-");
-    pki = pki::make_pki(s, pki_dir_->path(), *keys_);
+    const std::string key = pki_key(s);
+    if (!pki_ || key != pki_key_) {
+      pki_.reset();
+      pki_key_.clear();
+      if (!keys_)
+        keys_ = std::make_unique<pki::KeyCache>(o_.key_cache.empty() ? pki::KeyCache::default_dir() : o_.key_cache);
+      pki_dir_.reset();  // the previous scenario's certificates go first
+      pki_dir_ = std::make_unique<process::TempDir>(o_.base, process::run_prefix() + "-pki-");
+      pki_ = std::make_unique<pki::Pki>(pki::make_pki(s, pki_dir_->path(), *keys_));
+      pki_key_ = key;
+    }
   } catch (const InputError& e) {
     return not_attempted(s, initiator, Reason::Unsupported, std::string("PKI: ") + e.what());
   } catch (const std::exception& e) {
     return not_attempted(s, initiator, Reason::InternalError, std::string("PKI: ") + e.what());
   }
-  return run(s, pki, initiator);
+  return run(s, *pki_, initiator);
 }
 
 }  // namespace ikeconform::stack

@@ -29,6 +29,7 @@ class TempDir;
 }
 namespace ikeconform::pki {
 class KeyCache;
+struct Pki;
 }
 
 namespace ikeconform::stack {
@@ -70,7 +71,8 @@ class PairRunner {
   // Never throws for a failing handshake or a broken harness: INTERNAL_ERROR with the cause in
   // the trace; a scenario the stacks cannot express is UNSUPPORTED (not attempted).
   Observation run(const Scenario& s, const pki::Pki& pki, std::uint8_t initiator);
-  // The same, making the PKI first (keys from the key cache, certificates in a folder of the run).
+  // The same, making the PKI first (keys from the key cache, certificates in a folder of the
+  // run; reused while the CAs, peers' names/addresses, trustpoints and certificates stay the same).
   Observation run(const Scenario& s, std::uint8_t initiator);
 
   const RunRecord& last() const { return last_; }
@@ -95,6 +97,8 @@ class PairRunner {
   std::unique_ptr<capture::Capture> capture_;
   std::unique_ptr<pki::KeyCache> keys_;
   std::unique_ptr<process::TempDir> pki_dir_;
+  std::unique_ptr<pki::Pki> pki_;  // reused while the scenario's PKI inputs stay the same
+  std::string pki_key_;
   std::uint64_t seq_ = 0;
   RunRecord last_;
 };

@@ -71,7 +71,9 @@ class PeerStack {
   // Where the exchange stands for this side, from what it logged so far. Cheap: polled.
   virtual Progress progress(Role role) = 0;
   virtual SideReport report(Role role) = 0;
-  // Removes everything prepare() loaded and every SA, leftovers included.
+  // Ends the scenario: nothing it loaded or negotiated may influence the next prepare() +
+  // initiate(). A stack may defer the actual removal into its next prepare() (one control call
+  // instead of two); the SAs, connections and credentials must then go before it loads anything.
   virtual void teardown() = 0;
   virtual bool healthy() = 0;
   virtual std::string describe() = 0;  // daemon status and log tail, for INTERNAL_ERROR traces
