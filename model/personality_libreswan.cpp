@@ -147,6 +147,18 @@ class Libreswan final : public Personality {
   Message ikev1_initiator_certreq_message() const override { return Message::MM5; }
   bool ikev1_responder_chooses_after_binding() const override { return true; }
 
+  // The IKEv1 initiator's MM5 always carries a CERT_REQ (an empty DN without `rightca`); the
+  // IKEv2 responder's IKE_SA_INIT always carries a CERTREQ payload (no hash without `rightca`)
+  // when its first connection verifies signatures. Seen on the wire; strongSwan answers both.
+  bool sends_empty_certreq(const Negotiation& n, const PeerCtx& self, Role role) const override {
+    if (n.version == IkeVersion::V1) return role == Role::Initiator;
+    if (role == Role::Initiator) return false;
+    const Conns conns = conns_of(n, self);
+    const std::size_t c = initial_conn(n, self, conns);
+    return c != kNoConn &&
+           self.peer->profiles[static_cast<std::size_t>(conns[c].profile)].auth_remote == AuthMethod::RsaSig;
+  }
+
   void build_certreq(const Negotiation& n, const PeerCtx& self, Role role, const Profile*,
                      CertReqList& out) const override {
     const Conns conns = conns_of(n, self);

@@ -171,6 +171,7 @@ std::string render_conn(const Ctx& c, const RenderedConn& rc) {
   out += fmt::format("\tike={}\n", proposals(c));
   out += fmt::format("\tesp={}\n", kEspProposal);
   out += fmt::format("\tretransmit-timeout={}s\n", c.o.retransmit_timeout_s);
+  out += "\tkeyingtries=1\n";  // one attempt: a retry would reach into the next scenario's run
   out += "\tauto=add\n";
   return out;
 }

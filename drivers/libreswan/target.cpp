@@ -50,6 +50,7 @@ void LibreswanPeer::prepare(const Scenario& s, std::size_t peer, const pki::Pki&
 }
 
 void LibreswanPeer::initiate() {
+  initiated_ = true;
   const RenderedConn& c = config_.conns.at(config_.initiator_conn);
   // Asynchronous: an IKEv1 --initiate blocks on the (failing) quick mode; the log tells the rest.
   const process::RunResult r = pluto_.whack({"--initiate", "--name", c.name, "--asynchronous"});
@@ -87,10 +88,18 @@ stack::SideReport LibreswanPeer::report(Role role) {
   return side_report(in);
 }
 
-// Deferred: the next prepare() deletes these in the same shell that loads its connections,
-// before anything is initiated; the destructor's pluto stop takes them otherwise.
+// The initiator's connections go now: an IKEv1 initiator whose quick mode is pending starts a
+// new main mode when the peer deletes the ISAKMP SA ("reschedule pending IPsec SA"), which would
+// reach into the next run (seen against strongSwan, whose teardown deletes its IKE_SAs). The
+// runner tears the initiator down first. A responder's deletion is deferred into the next
+// prepare(), in the same shell that loads the next connections (one process start less).
 void LibreswanPeer::teardown() {
   for (const RenderedConn& c : config_.conns) to_delete_.push_back(c.name);
+  if (initiated_ && pluto_.alive()) {
+    pluto_.delete_connections(to_delete_);
+    to_delete_.clear();
+  }
+  initiated_ = false;
   config_ = PeerConfig{};
   scenario_ = nullptr;
 }

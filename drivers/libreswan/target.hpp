@@ -4,8 +4,8 @@
 //   LibreswanPeer  the stack::PeerStack of one side: NSS database (restart when its content
 //                  changes), rendered ipsec.conf loaded with addconn, `whack --initiate
 //                  --asynchronous`, progress from the pluto log, report from the log plus
-//                  `whack --showstates`, teardown = `whack --delete` of every connection,
-//                  deferred into the next prepare() (one process start instead of two).
+//                  `whack --showstates`, teardown = `whack --delete` of every connection
+//                  (a responder's deferred into its next prepare(): one process start less).
 //   Target         both peers on Libreswan, whatever their `personality` says (the Observation
 //                  is the Libreswan pair's; compare it with the model run on
 //                  with_personality(s, "libreswan-4.10")).
@@ -54,6 +54,7 @@ class LibreswanPeer final : public stack::PeerStack {
   std::vector<PlutoLine> lines_;
   std::vector<std::string> whack_output_;
   std::vector<std::string> to_delete_;  // the last scenario's connections, deleted by the next load
+  bool initiated_ = false;
   std::size_t restarts_ = 0;
 };
 

@@ -87,7 +87,7 @@ class PairRunner {
   void ensure(const Scenario& s);
   void execute(const Scenario& s, const pki::Pki& pki, std::uint8_t initiator, const std::string& prefix);
   void wait(PeerStack& ini, PeerStack& res);
-  void teardown();
+  void teardown(std::uint8_t initiator);
   StackRegistry registry_;
   PairOptions o_;
   std::unique_ptr<process::TempDir> dir_;
