@@ -11,5 +11,6 @@ struct Outcome {
 };
 
 void register_check(CLI::App& app, Outcome& out);
+void register_pcap(CLI::App& app, Outcome& out);  // cmd_pcap.cpp
 
 }  // namespace ikeconform::cli

@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "ikeconform 0.1.0");
   ikeconform::cli::Outcome out;
   ikeconform::cli::register_check(app, out);
+  ikeconform::cli::register_pcap(app, out);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
