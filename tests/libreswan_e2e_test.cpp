@@ -51,7 +51,10 @@ Agreement compare(libreswan::Target& t, const Scenario& s) {
     std::cout << "    [ timing ] " << s.name << " " << int(i) << ": prepare " << r.prepare_time.count() / 1000 << " ms, exchange "
               << r.exchange_time.count() / 1000 << " ms, teardown " << r.teardown_time.count() / 1000 << " ms\n";
     a.model[i] = ike_only(run_direction(ls, i, ModelOptions{}));
-    const std::string d = dump_diff(ls, a.model[i], a.real[i]);
+    std::string d = dump_diff(ls, a.model[i], a.real[i]);
+    // The wire cross-check: the CERTREQ lists the logs imply must be the ones on the wire.
+    for (const std::string& l : a.real[i].trace)
+      if (l.rfind("finding:", 0) == 0) d += "  " + l + "\n";
     if (!d.empty())
       a.report += s.name + " " + s.peers[i].name + " initiates:\n" + d + "  real trace:\n" + dump(a.real[i]) +
                   "  model trace:\n" + dump(a.model[i]);

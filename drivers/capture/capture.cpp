@@ -37,6 +37,25 @@ void put16le(wire::Bytes& b, std::uint16_t v) {
 
 constexpr std::uint32_t kSnapLen = 65535;
 
+// IKE's frames only (UDP 500 / 4500 over IPv4, and IPv4 fragments of UDP, which carry no port
+// after the first), so that a saved capture is all ISAKMP: the veth also sees ARP and IPv6
+// neighbour discovery.
+bool is_ike_frame(std::span<const std::uint8_t> f) {
+  std::size_t at = 12;
+  auto u16 = [&](std::size_t i) { return static_cast<unsigned>(f[i] << 8 | f[i + 1]); };
+  if (f.size() < at + 2) return false;
+  while (u16(at) == 0x8100 || u16(at) == 0x88a8) at += 4;  // VLAN tags
+  if (f.size() < at + 2 + 20 || u16(at) != 0x0800) return false;
+  const std::size_t ip = at + 2;
+  if ((f[ip] >> 4) != 4 || f[ip + 9] != 17) return false;
+  const std::size_t ihl = static_cast<std::size_t>(f[ip] & 0x0f) * 4;
+  if ((u16(ip + 6) & 0x1fff) != 0) return true;  // a later fragment of a UDP datagram
+  const std::size_t udp = ip + ihl;
+  if (f.size() < udp + 4) return false;
+  auto ike = [](unsigned port) { return port == 500 || port == 4500; };
+  return ike(u16(udp)) || ike(u16(udp + 2));
+}
+
 wire::Bytes pcap_file_header() {
   wire::Bytes b;
   put32le(b, 0xa1b2c3d4);  // microsecond timestamps
@@ -152,9 +171,9 @@ void Capture::read_into(Captured* out) {
     for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
       if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) std::memcpy(&ts, CMSG_DATA(c), sizeof ts);
     const auto wire_len = static_cast<std::size_t>(n);
-    const std::size_t kept = std::min(wire_len, buf.size());
-    pcap_record(out->pcap, ts, std::span<const std::uint8_t>(buf.data(), kept), wire_len);
+    const std::span<const std::uint8_t> frame(buf.data(), std::min(wire_len, buf.size()));
     ++out->frames;
+    if (is_ike_frame(frame)) pcap_record(out->pcap, ts, frame, wire_len);
   }
 }
 
