@@ -109,6 +109,21 @@ std::vector<Scenario> agreement_scenarios() {
     for (Peer& p : psk.peers)
       for (Profile& f : p.profiles) f.auth_local = f.auth_remote = AuthMethod::PreShare;
     add(psk, "S1-psk" + tag);
+    Scenario two = s1;  // R2: pA accepts CA1 only, pB CA2 only; R1 accepts either
+    {
+      Profile pa = two.peers[1].profiles[0];
+      pa.name = "pA";
+      pa.trustpoints = {{"IOSCA1", TrustpointUse::Both}};
+      Profile pb = pa;
+      pb.name = "pB";
+      pb.trustpoints = {{"IOSCA2", TrustpointUse::Both}};
+      two.peers[1].profiles = {pa, pb};
+      two.peers[1].tunnel_profile = "pA";
+      two.peers[0].profiles[0].trustpoints.clear();
+    }
+    add(two, "S1-two-profiles" + tag);
+    std::swap(two.peers[0].certificates[0], two.peers[0].certificates[1]);
+    add(two, "S1-two-profiles-R1-CA1-newest" + tag);
     add(testing::runnable("s2", v), "S2" + tag);
     add(testing::runnable("s3", v), "S3" + tag);
     add(testing::runnable("s4", v), "S4" + tag);
