@@ -112,7 +112,7 @@ const Needles kGotAuthFailed{"rejected by peer: AUTHENTICATION_FAILED", "receive
                              "notification payload: AUTHENTICATION_FAILED", "payload INVALID_KEY_INFORMATION",
                              "payload AUTHENTICATION_FAILED"};
 const Needles kNoPrivateKey{"unable to locate my private key", "no private key", "cannot find private key"};
-const Needles kGaveUp{"max number of retransmissions", "giving up"};
+const Needles kGaveUp{"max number of retransmissions", "giving up", "second timeout exceeded"};
 // A message from the peer arrived (initiator's view).
 const Needles kHeard{"sent Main Mode I2", "sent Main Mode I3", "Peer ID is", "IKE SA established", "established IKE SA",
                      "sent IKE_AUTH request", "ignoring informational payload", "received and ignored notification",
