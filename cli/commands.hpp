@@ -12,5 +12,6 @@ struct Outcome {
 
 void register_check(CLI::App& app, Outcome& out);
 void register_pcap(CLI::App& app, Outcome& out);  // cmd_pcap.cpp
+void register_cleanup(CLI::App& app, Outcome& out);
 
 }  // namespace ikeconform::cli

@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   ikeconform::cli::Outcome out;
   ikeconform::cli::register_check(app, out);
   ikeconform::cli::register_pcap(app, out);
+  ikeconform::cli::register_cleanup(app, out);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

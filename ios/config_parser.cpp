@@ -4,8 +4,8 @@
 // note's flattened form, where the current mode decides what an unindented line means.
 #include <algorithm>
 #include <array>
+#include <cstring>
 #include <unordered_map>
-#include <unordered_set>
 
 #include "ios/ios.hpp"
 #include "ios/text.hpp"
@@ -16,6 +16,34 @@ namespace {
 
 using namespace detail;
 using Index = std::unordered_map<std::string, std::size_t>;
+
+// Block lookups by name: a linear scan while a kind has few blocks (no allocation for
+// ordinary configs), a hash index beyond that so that huge fuzzed inputs stay linear-time.
+constexpr std::size_t kLinear = 16;
+constexpr std::size_t kNpos = static_cast<std::size_t>(-1);
+const std::string& key_of(const std::string& s) { return s; }
+template <class T>
+const std::string& key_of(const T& x) { return x.name; }
+const std::string& key_of(const PkiChain& c) { return c.trustpoint.name; }
+
+template <class T>
+std::size_t lookup(const std::vector<T>& v, const Index& idx, std::string_view name) {
+  if (v.size() <= kLinear) {
+    for (std::size_t i = 0; i < v.size(); ++i)
+      if (key_of(v[i]) == name) return i;
+    return kNpos;
+  }
+  auto it = idx.find(std::string(name));
+  return it == idx.end() ? kNpos : it->second;
+}
+
+template <class T>
+void index_last(const std::vector<T>& v, Index& idx) {
+  if (v.size() == kLinear + 1)
+    for (std::size_t i = 0; i < v.size(); ++i) idx.emplace(key_of(v[i]), i);
+  else if (v.size() > kLinear + 1)
+    idx.emplace(key_of(v.back()), v.size() - 1);
+}
 
 enum class Mode {
   Global, Unknown, Trustpoint, Chain, CertHex, IsakmpPolicy, IsakmpProfile, TransformSet,
@@ -58,13 +86,18 @@ class ConfigParser {
 
  private:
   // ---- dispatch ----
+  // One scan splits the words; indentation and the trimmed line fall out of it.
   void line(std::string_view raw) {
-    line_ = trim(raw);
-    if (line_.empty()) return;
+    const char* b = raw.data();
+    const char* e = b + raw.size();
+    const char* last = w_.split(b, e);
+    if (w_.empty()) return;
+    const char* start = w_[0].data();
+    if (w_.size() > Words::kMax) last = start + trim(std::string_view(start, static_cast<std::size_t>(e - start))).size();
+    line_ = std::string_view(start, static_cast<std::size_t>(last - start));
     if (mode_ == Mode::CertHex) return hex_line();
-    int indent = indentation(raw);
+    int indent = static_cast<int>(start - b);
     if (line_.front() == '!') return comment(indent);
-    split_words(line_, w_);
     bool deeper = mode_ != Mode::Global && indent > block_indent_;
     if (always_global()) return;
     if (deeper) {
@@ -84,7 +117,7 @@ class ConfigParser {
   }
 
   void comment(int indent) {
-    split_words(line_.substr(1), w_);
+    w_.split(line_.substr(1));
     if (!w_.empty() && w_[0] == "ikeconform") {
       Annotation a{lineno_, w_.size() > 1 ? std::string(w_[1]) : std::string(), std::string(rest_from(line_, w_, 2))};
       cfg_.annotations.push_back(std::move(a));
@@ -94,6 +127,8 @@ class ConfigParser {
 
   // `hostname`, `ip domain name`, `ip route` and `end` are global even inside a block.
   bool always_global() {
+    char c = w_[0].front();  // most lines start otherwise: skip the keyword tests
+    if (c != 'h' && c != 'i' && c != 'e') return false;
     if (is(0, "hostname")) {
       words(2, 2, "a host name");
       cfg_.hostname = w_[1];
@@ -114,6 +149,7 @@ class ConfigParser {
   }
 
   bool top_level() {
+    if (char c = w_[0].front(); c != 'i' && c != 'c') return false;
     if (is(0, "interface")) return enter(Mode::Interface, upsert(cfg_.interfaces, if_idx_, name_arg(1, "an interface name")));
     if (!is(0, "crypto")) return false;
     if (is(1, "pki") && is(2, "trustpoint")) return enter(Mode::Trustpoint, upsert(cfg_.trustpoints, tp_idx_, name_arg(3, "a trustpoint name")));
@@ -127,7 +163,10 @@ class ConfigParser {
     if (is(1, "ikev2") && is(2, "profile")) return enter(Mode::Ikev2Profile, upsert(cfg_.ikev2_profiles, ikev2_idx_, name_arg(3, "a profile name")));
     if (is(1, "keyring")) {
       std::string_view name = name_arg(2, "a keyring name");
-      if (keyrings_.insert(std::string(name)).second) cfg_.keyrings.emplace_back(name);
+      if (lookup(cfg_.keyrings, keyring_idx_, name) == kNpos) {
+        cfg_.keyrings.emplace_back(name);
+        index_last(cfg_.keyrings, keyring_idx_);
+      }
       return enter(Mode::Keyring, 0);
     }
     return false;
@@ -184,7 +223,7 @@ class ConfigParser {
     if (is(0, "ip-address")) {
       words(2, 2, "an address");
       if (is_ipv4(w_[1])) t.ip_address = w_[1];
-      else if (is_letter(w_[1].front())) t.ip_address.clear();  // `none` or an interface name
+      else if (has_class(w_[1].front(), kLetter)) t.ip_address.clear();  // `none` or an interface name
       else bad(w_[1], "is not an IPv4 address");
       return true;
     }
@@ -206,9 +245,11 @@ class ConfigParser {
   }
 
   std::size_t chain(std::string_view trustpoint) {
-    auto [it, inserted] = chain_idx_.try_emplace(std::string(trustpoint), cfg_.chains.size());
-    if (inserted) cfg_.chains.push_back(PkiChain{NameRef{std::string(trustpoint), lineno_}, {}});
-    return it->second;
+    std::size_t i = lookup(cfg_.chains, chain_idx_, trustpoint);
+    if (i != kNpos) return i;
+    cfg_.chains.push_back(PkiChain{NameRef{std::string(trustpoint), lineno_}, {}});
+    index_last(cfg_.chains, chain_idx_);
+    return cfg_.chains.size() - 1;
   }
 
   bool chain_cmd() {
@@ -218,23 +259,27 @@ class ConfigParser {
     std::size_t k = (ca || is(1, "self-signed")) ? 2 : 1;
     words(k + 1, k + 1, "a serial number");
     for (char c : w_[k])
-      if (!is_hex(c)) bad(w_[k], "is not a hexadecimal serial number");
+      if (!has_class(c, kHex)) bad(w_[k], "is not a hexadecimal serial number");
     cert_ = ChainCert{ca, std::string(w_[k]), lineno_, {}, {}};
     der_.clear();
     mode_ = Mode::CertHex;
     return true;
   }
 
+  // Groups of hex digits, each of even length (IOS writes 8 per group, 8 groups per line).
   void hex_line() {
     if (line_ == "quit") return end_certificate();
-    split_words(line_, w_);
-    for (std::string_view word : w_) {
-      if (word.size() % 2 != 0) bad(word, "has an odd number of hex digits (certificate started at line " + std::to_string(cert_.line) + ")");
-      for (std::size_t i = 0; i < word.size(); i += 2) {
-        if (!is_hex(word[i]) || !is_hex(word[i + 1]))
-          fail("expected hex data or 'quit' in the certificate started at line " + std::to_string(cert_.line) + ", got " + quote_for_message(line_));
-        der_.push_back(static_cast<unsigned char>(hex_value(word[i]) * 16 + hex_value(word[i + 1])));
+    const char* p = line_.data();
+    const char* e = p + line_.size();
+    while (p != e) {
+      if (is_space(*p)) {
+        ++p;
+        continue;
       }
+      if (!has_class(*p, kHex) || p + 1 == e || !has_class(p[1], kHex))
+        fail("expected hex data or 'quit' in the certificate started at line " + std::to_string(cert_.line) + ", got " + quote_for_message(line_));
+      der_.push_back(static_cast<unsigned char>(hex_value(p[0]) * 16 + hex_value(p[1])));
+      p += 2;
     }
   }
 
@@ -252,14 +297,22 @@ class ConfigParser {
     words(4, 4, "a priority");
     auto n = to_int(w_[3]);
     if (!n || *n < 1 || *n > 10000) bad(w_[3], "is not a policy priority (1-10000)");
-    auto [it, inserted] = policy_idx_.try_emplace(*n, cfg_.isakmp_policies.size());
-    if (inserted) {
-      IsakmpPolicy p;
-      p.priority = *n;
-      p.line = lineno_;
-      cfg_.isakmp_policies.push_back(p);
+    auto& v = cfg_.isakmp_policies;
+    if (v.size() <= kLinear) {
+      for (std::size_t i = 0; i < v.size(); ++i)
+        if (v[i].priority == *n) return i;
+    } else if (auto it = policy_idx_.find(*n); it != policy_idx_.end()) {
+      return it->second;
     }
-    return it->second;
+    IsakmpPolicy p;
+    p.priority = *n;
+    p.line = lineno_;
+    v.push_back(p);
+    if (v.size() == kLinear + 1)
+      for (std::size_t i = 0; i < v.size(); ++i) policy_idx_.emplace(v[i].priority, i);
+    else if (v.size() > kLinear + 1)
+      policy_idx_.emplace(*n, v.size() - 1);
+    return v.size() - 1;
   }
 
   bool isakmp_policy_cmd(IsakmpPolicy& p) {
@@ -296,7 +349,7 @@ class ConfigParser {
   }
 
   bool isakmp_profile_cmd(IsakmpProfile& p) {
-    if (is(0, "self-identity")) {
+    if (is(0, "self-identity")) {  // V1-11
       words(2, 2, "fqdn or address");
       if (w_[1] == "fqdn") p.self_identity = IdKind::Fqdn;
       else if (w_[1] == "address") p.self_identity = IdKind::Address;
@@ -308,18 +361,7 @@ class ConfigParser {
       add_trustpoint_ref(p.ca_trustpoints, w_[2], TrustpointUse::Both);  // V1-12: several allowed
       return true;
     }
-    if (is(0, "match") && is(1, "identity")) {
-      if (is(2, "host") && !is(3, "domain")) {
-        words(4, 4, "a host name");
-        p.match.push_back(IdentityMatch{IdKind::Fqdn, std::string(w_[3]), {}});
-      } else if (is(2, "address")) {
-        words(4, 6, "an IPv4 address");
-        p.match.push_back(address_match(3));
-      } else {
-        fail(quote_for_message(line_) + ": only 'match identity host NAME' and 'match identity address IP [MASK]' are supported");
-      }
-      return true;
-    }
+    if (is(0, "match") && is(1, "identity")) return isakmp_match(p);
     if (is(0, "keyring")) {
       words(2, 2, "a keyring name");
       p.keyring = NameRef{std::string(w_[1]), lineno_};
@@ -332,6 +374,20 @@ class ConfigParser {
       return true;
     }
     return is(0, "description") || is(0, "keepalive") || is(0, "vrf") || is(0, "local-address");
+  }
+
+  // V1-8: the responder binds a profile by these lines on MM5.
+  bool isakmp_match(IsakmpProfile& p) {
+    if (is(2, "host") && !is(3, "domain")) {
+      words(4, 4, "a host name");
+      p.match.push_back(IdentityMatch{IdKind::Fqdn, std::string(w_[3]), {}});
+    } else if (is(2, "address")) {
+      words(4, 6, "an IPv4 address");
+      p.match.push_back(address_match(3));
+    } else {
+      fail(quote_for_message(line_) + ": only 'match identity host NAME' and 'match identity address IP [MASK]' are supported");
+    }
+    return true;
   }
 
   // ---- IPsec ----
@@ -412,52 +468,61 @@ class ConfigParser {
   }
 
   bool ikev2_profile_cmd(Ikev2Profile& p) {
-    if (is(0, "match") && is(1, "identity")) {
-      if (!is(2, "remote")) bad(w_.size() > 2 ? w_[2] : std::string_view("(nothing)"), "is not supported after 'match identity' (remote)");
-      if (is(3, "address")) {
-        words(5, 6, "an IPv4 address");
-        p.match.push_back(address_match(4));
-      } else if (is(3, "fqdn") && !is(4, "domain")) {
-        words(5, 5, "a name");
-        p.match.push_back(IdentityMatch{IdKind::Fqdn, std::string(w_[4]), {}});
-      } else {
-        fail(quote_for_message(line_) + ": only 'match identity remote address IP [MASK]' and 'match identity remote fqdn NAME' are supported");
-      }
-      return true;
-    }
-    if (is(0, "identity") && is(1, "local")) {
-      words(4, 4, "address IP or fqdn NAME");
-      if (w_[2] == "address") {
-        if (!is_ipv4(w_[3])) bad(w_[3], "is not an IPv4 address");
-        p.identity_local = IdKind::Address;
-      } else if (w_[2] == "fqdn") {
-        p.identity_local = IdKind::Fqdn;
-      } else {
-        bad(w_[2], "is not a supported local identity (address, fqdn)");
-      }
-      p.identity_local_value = w_[3];
-      return true;
-    }
-    if (is(0, "authentication")) {
-      words(3, 5, "rsa-sig or pre-share");
-      if (w_[1] != "local" && w_[1] != "remote") bad(w_[1], "is neither 'local' nor 'remote'");
-      if (w_.size() > 3 && !(w_[2] == "pre-share" && w_[3] == "key")) bad(w_[3], "is not expected here");
-      (w_[1] == "local" ? p.auth_local : p.auth_remote) = auth_method(w_[2]);
-      return true;
-    }
-    if (is(0, "pki") && is(1, "trustpoint")) {
-      words(3, 4, "a trustpoint name");
-      TrustpointUse use = TrustpointUse::Both;  // V2-6
-      if (w_.size() == 4) {
-        if (w_[3] == "sign") use = TrustpointUse::Sign;
-        else if (w_[3] == "verify") use = TrustpointUse::Verify;
-        else bad(w_[3], "is neither 'sign' nor 'verify'");
-      }
-      add_trustpoint_ref(p.trustpoints, w_[2], use);
-      return true;
-    }
+    if (is(0, "match") && is(1, "identity")) return ikev2_match(p);
+    if (is(0, "identity") && is(1, "local")) return ikev2_identity(p);
+    if (is(0, "authentication")) return ikev2_authentication(p);
+    if (is(0, "pki") && is(1, "trustpoint")) return ikev2_pki_trustpoint(p);
     return (is(0, "match") && (is(1, "fvrf") || is(1, "address"))) || is(0, "keyring") || is(0, "lifetime") ||
            is(0, "dpd") || is(0, "description");
+  }
+
+  // V2-9: the responder binds a profile by these lines.
+  bool ikev2_match(Ikev2Profile& p) {
+    if (!is(2, "remote")) bad(w_.size() > 2 ? w_[2] : std::string_view("(nothing)"), "is not supported after 'match identity' (remote)");
+    if (is(3, "address")) {
+      words(5, 6, "an IPv4 address");
+      p.match.push_back(address_match(4));
+    } else if (is(3, "fqdn") && !is(4, "domain")) {
+      words(5, 5, "a name");
+      p.match.push_back(IdentityMatch{IdKind::Fqdn, std::string(w_[4]), {}});
+    } else {
+      fail(quote_for_message(line_) + ": only 'match identity remote address IP [MASK]' and 'match identity remote fqdn NAME' are supported");
+    }
+    return true;
+  }
+
+  bool ikev2_identity(Ikev2Profile& p) {
+    words(4, 4, "address IP or fqdn NAME");
+    if (w_[2] == "address") {
+      if (!is_ipv4(w_[3])) bad(w_[3], "is not an IPv4 address");
+      p.identity_local = IdKind::Address;
+    } else if (w_[2] == "fqdn") {
+      p.identity_local = IdKind::Fqdn;
+    } else {
+      bad(w_[2], "is not a supported local identity (address, fqdn)");
+    }
+    p.identity_local_value = w_[3];
+    return true;
+  }
+
+  bool ikev2_authentication(Ikev2Profile& p) {
+    words(3, 5, "rsa-sig or pre-share");
+    if (w_[1] != "local" && w_[1] != "remote") bad(w_[1], "is neither 'local' nor 'remote'");
+    if (w_.size() > 3 && !(w_[2] == "pre-share" && w_[3] == "key")) bad(w_[3], "is not expected here");
+    (w_[1] == "local" ? p.auth_local : p.auth_remote) = auth_method(w_[2]);  // the key is not kept
+    return true;
+  }
+
+  bool ikev2_pki_trustpoint(Ikev2Profile& p) {
+    words(3, 4, "a trustpoint name");
+    TrustpointUse use = TrustpointUse::Both;  // V2-6: a plain line signs and verifies
+    if (w_.size() == 4) {
+      if (w_[3] == "sign") use = TrustpointUse::Sign;
+      else if (w_[3] == "verify") use = TrustpointUse::Verify;
+      else bad(w_[3], "is neither 'sign' nor 'verify'");
+    }
+    add_trustpoint_ref(p.trustpoints, w_[2], use);
+    return true;
   }
 
   // ---- interfaces and routes ----
@@ -500,7 +565,7 @@ class ConfigParser {
     words(5, 6, "a prefix, a mask and a next hop");
     if (!is_ipv4(w_[2])) bad(w_[2], "is not an IPv4 prefix");
     if (!is_ipv4(w_[3])) bad(w_[3], "is not an IPv4 mask");
-    if (!is_ipv4(w_[4]) && !is_letter(w_[4].front())) bad(w_[4], "is neither an IPv4 next hop nor an interface");
+    if (!is_ipv4(w_[4]) && !has_class(w_[4].front(), kLetter)) bad(w_[4], "is neither an IPv4 next hop nor an interface");
     cfg_.routes.push_back(Route{lineno_, std::string(w_[2]), std::string(w_[3]), std::string(w_[4])});
   }
 
@@ -547,21 +612,25 @@ class ConfigParser {
     if (max != 0 && w_.size() > max) fail(quote_for_message(line_) + ": unexpected " + quote_for_message(w_[max]));
   }
 
+  // IOS re-enters a block of the same name: find it, or add it.
   template <class T>
   std::size_t upsert(std::vector<T>& v, Index& idx, std::string_view name) {
-    auto [it, inserted] = idx.try_emplace(std::string(name), v.size());
-    if (inserted) {
-      T t;
-      t.name = std::string(name);
-      t.line = lineno_;
-      v.push_back(std::move(t));
-    }
-    return it->second;
+    std::size_t i = lookup(v, idx, name);
+    if (i != kNpos) return i;
+    T t;
+    t.name = std::string(name);
+    t.line = lineno_;
+    v.push_back(std::move(t));
+    index_last(v, idx);
+    return v.size() - 1;
   }
 
-  bool is(std::size_t i, std::string_view s) const { return i < w_.size() && w_[i] == s; }
-  static bool is_letter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-  static bool is_hex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+  // First character before anything else: most keyword tests fail there, without a memcmp.
+  bool is(std::size_t i, std::string_view s) const {
+    if (i >= w_.size()) return false;
+    std::string_view w = w_[i];
+    return w.size() == s.size() && w.front() == s.front() && std::memcmp(w.data(), s.data(), s.size()) == 0;
+  }
   static int hex_value(char c) { return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10; }
 
   void warn_unknown() {
@@ -576,28 +645,28 @@ class ConfigParser {
   // ---- references, checked once everything is read (IOS allows forward references) ----
   void check_references() const {
     std::vector<std::pair<int, std::string>> bad_refs;
-    auto need = [&](const Index& idx, const NameRef& r, const char* kind) {
-      if (!r.name.empty() && !idx.count(r.name)) bad_refs.emplace_back(r.line, std::string(kind) + " '" + r.name + "' is not defined");
+    auto need = [&](const auto& blocks, const Index& idx, const NameRef& r, const char* kind) {
+      if (!r.name.empty() && lookup(blocks, idx, r.name) == kNpos) bad_refs.emplace_back(r.line, std::string(kind) + " '" + r.name + "' is not defined");
     };
     auto need_tps = [&](const std::vector<TrustpointRef>& refs) {
-      for (const auto& r : refs) need(tp_idx_, NameRef{r.name, r.line}, "trustpoint");
+      for (const auto& r : refs) need(cfg_.trustpoints, tp_idx_, NameRef{r.name, r.line}, "trustpoint");
     };
-    for (const auto& c : cfg_.chains) need(tp_idx_, c.trustpoint, "trustpoint");
+    for (const auto& c : cfg_.chains) need(cfg_.trustpoints, tp_idx_, c.trustpoint, "trustpoint");
     for (const auto& p : cfg_.isakmp_profiles) {
       need_tps(p.ca_trustpoints);
-      if (!p.keyring.name.empty() && !keyrings_.count(p.keyring.name)) bad_refs.emplace_back(p.keyring.line, "keyring '" + p.keyring.name + "' is not defined");
+      need(cfg_.keyrings, keyring_idx_, p.keyring, "keyring");
     }
     for (const auto& p : cfg_.ikev2_profiles) need_tps(p.trustpoints);
     for (const auto& p : cfg_.ikev2_policies)
-      for (const auto& r : p.proposals) need(prop_idx_, r, "IKEv2 proposal");
+      for (const auto& r : p.proposals) need(cfg_.ikev2_proposals, prop_idx_, r, "IKEv2 proposal");
     for (const auto& p : cfg_.ipsec_profiles) {
-      for (const auto& r : p.transform_sets) need(ts_idx_, r, "transform-set");
-      need(isakmp_idx_, p.isakmp_profile, "isakmp profile");
-      need(ikev2_idx_, p.ikev2_profile, "IKEv2 profile");
+      for (const auto& r : p.transform_sets) need(cfg_.transform_sets, ts_idx_, r, "transform-set");
+      need(cfg_.isakmp_profiles, isakmp_idx_, p.isakmp_profile, "isakmp profile");
+      need(cfg_.ikev2_profiles, ikev2_idx_, p.ikev2_profile, "IKEv2 profile");
     }
     for (const auto& i : cfg_.interfaces) {
-      need(ipsec_idx_, i.tunnel_protection, "ipsec profile");
-      if (!is_ipv4(i.tunnel_source.name)) need(if_idx_, i.tunnel_source, "interface");
+      need(cfg_.ipsec_profiles, ipsec_idx_, i.tunnel_protection, "ipsec profile");
+      if (!is_ipv4(i.tunnel_source.name)) need(cfg_.interfaces, if_idx_, i.tunnel_source, "interface");
     }
     if (bad_refs.empty()) return;
     auto first = std::min_element(bad_refs.begin(), bad_refs.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
@@ -608,16 +677,15 @@ class ConfigParser {
   IosConfig cfg_;
   int lineno_ = 0;
   std::string_view line_;          // current line, trimmed
-  std::vector<std::string_view> w_;  // its words (reused: no allocation per line)
+  Words w_;               // its first words
   Mode mode_ = Mode::Global;
   int block_indent_ = 0;  // indentation of the line that opened the current block
   std::size_t cur_ = 0;   // index of the current block in its vector
   bool ended_ = false;
   ChainCert cert_;
   std::vector<unsigned char> der_;
-  Index tp_idx_, chain_idx_, isakmp_idx_, ts_idx_, ipsec_idx_, prop_idx_, pol_idx_, ikev2_idx_, if_idx_;
+  Index tp_idx_, chain_idx_, isakmp_idx_, ts_idx_, ipsec_idx_, prop_idx_, pol_idx_, ikev2_idx_, if_idx_, keyring_idx_;
   std::unordered_map<int, std::size_t> policy_idx_;
-  std::unordered_set<std::string> keyrings_;
 };
 
 }  // namespace

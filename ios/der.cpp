@@ -58,13 +58,51 @@ std::string ios_dn(const X509_NAME* name) {
   return out;
 }
 
+// One DER TLV header at `p`; on success `p` is at the content and `len` its length.
+bool header(const unsigned char*& p, const unsigned char* end, int& tag, int& cls, long& len) {
+  if (p >= end) return false;
+  int ret = ASN1_get_object(&p, &len, &tag, &cls, end - p);
+  return (ret & 0x80) == 0 && ret != 0x21 && len >= 0 && len <= end - p;  // no error, definite length
+}
+
+bool skip(const unsigned char*& p, const unsigned char* end) {
+  int tag = 0, cls = 0;
+  long len = 0;
+  if (!header(p, end, tag, cls, len)) return false;
+  p += len;
+  return true;
+}
+
+std::optional<std::string> name_at(const unsigned char*& p, const unsigned char* end) {
+  const unsigned char* start = p;
+  if (!skip(p, end)) return std::nullopt;
+  const unsigned char* q = start;
+  std::unique_ptr<X509_NAME, decltype(&X509_NAME_free)> name(d2i_X509_NAME(nullptr, &q, p - start), &X509_NAME_free);
+  if (!name) return std::nullopt;
+  return ios_dn(name.get());
+}
+
 }  // namespace
 
+// Walks Certificate -> TBSCertificate by hand and decodes only the two Names: d2i_X509 in
+// OpenSSL 3 also decodes the public key through the provider machinery, ~100x slower, and the
+// configuration parser is fuzzed for throughput.
 std::optional<DerNames> der_names(const std::vector<unsigned char>& der) {
   const unsigned char* p = der.data();
-  std::unique_ptr<X509, decltype(&X509_free)> cert(d2i_X509(nullptr, &p, static_cast<long>(der.size())), &X509_free);
-  if (!cert) return std::nullopt;
-  return DerNames{ios_dn(X509_get_subject_name(cert.get())), ios_dn(X509_get_issuer_name(cert.get()))};
+  const unsigned char* end = p + der.size();
+  int tag = 0, cls = 0;
+  long len = 0;
+  if (!header(p, end, tag, cls, len) || tag != V_ASN1_SEQUENCE) return std::nullopt;  // Certificate
+  if (!header(p, end, tag, cls, len) || tag != V_ASN1_SEQUENCE) return std::nullopt;  // TBSCertificate
+  const unsigned char* tbs_end = p + len;
+  const unsigned char* v = p;
+  if (header(v, tbs_end, tag, cls, len) && cls == V_ASN1_CONTEXT_SPECIFIC && tag == 0) p = v + len;  // [0] version
+  if (!skip(p, tbs_end) || !skip(p, tbs_end)) return std::nullopt;  // serialNumber, signature
+  auto issuer = name_at(p, tbs_end);
+  if (!issuer || !skip(p, tbs_end)) return std::nullopt;  // validity
+  auto subject = name_at(p, tbs_end);
+  if (!subject) return std::nullopt;
+  return DerNames{std::move(*subject), std::move(*issuer)};
 }
 
 }  // namespace ikeconform::ios::detail

@@ -405,9 +405,11 @@ std::vector<IdentityCert> certificates(const Router& r, const std::optional<std:
     }
     out.push_back(std::move(c));
   }
-  for (const auto& [tp, _] : ann.certs)
+  for (const auto& entry : ann.certs) {  // no structured binding: clang 14 cannot capture one
+    const std::string& tp = entry.first;
     if (std::none_of(out.begin(), out.end(), [&](const IdentityCert& c) { return c.trustpoint == tp; }))
       warnings.push_back(warning(r.cfg.file, ann.cert_line, "annotation for trustpoint " + tp + " ignored: it holds no identity certificate"));
+  }
   return out;
 }
 
@@ -464,7 +466,9 @@ std::vector<Proposal> proposals(const Router& r, std::vector<std::string>& warni
 }
 
 void note_assumptions(const std::string& name, const PeerImport& info, std::vector<std::string>& notes) {
-  if (info.certificates_assumed)
+  if (info.certificates_assumed && info.enrollment_source.rfind("show", 0) == 0)
+    notes.push_back(name + ": the show output is partial: trustpoints it does not list count as holding an identity certificate");
+  else if (info.certificates_assumed)
     notes.push_back(name + ": no show output or certificate chain data: every trustpoint counts as holding an identity certificate");
   if (info.enrollment_assumed)
     notes.push_back(name + ": enrollment order assumed to be configuration order (" + info.enrollment_source + ")");

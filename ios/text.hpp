@@ -2,6 +2,7 @@
 // No std::regex: the parsers are fuzzed and must stay fast.
 #pragma once
 
+#include <array>
 #include <charconv>
 #include <optional>
 #include <string>
@@ -10,7 +11,26 @@
 
 namespace ikeconform::ios::detail {
 
-inline bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v'; }
+// Character classes by table: one load per character keeps the fuzzed parser fast even with
+// comparison tracing (-fsanitize=fuzzer) on.
+enum CharClass : unsigned char { kSpace = 1, kHex = 2, kDigit = 4, kAttr = 8, kLetter = 16 };
+struct CharTable {
+  unsigned char c[256];  // a plain array: std::array::operator[] is a call in -O1 sanitizer builds
+};
+inline constexpr CharTable kCharClass = [] {
+  CharTable t{};
+  for (char c : {' ', '\t', '\r', '\f', '\v'}) t.c[static_cast<unsigned char>(c)] = kSpace;
+  for (int c = '0'; c <= '9'; ++c) t.c[c] = kHex | kDigit | kAttr;
+  for (int c = 'a'; c <= 'z'; ++c) t.c[c] = kAttr | kLetter;
+  for (int c = 'A'; c <= 'Z'; ++c) t.c[c] = kAttr | kLetter;
+  for (int c = 'a'; c <= 'f'; ++c) t.c[c] |= kHex;
+  for (int c = 'A'; c <= 'F'; ++c) t.c[c] |= kHex;
+  t.c[static_cast<unsigned char>('.')] = kAttr;
+  t.c[static_cast<unsigned char>('-')] = kAttr;
+  return t;
+}();
+inline bool has_class(char c, unsigned char cls) { return (kCharClass.c[static_cast<unsigned char>(c)] & cls) != 0; }
+inline bool is_space(char c) { return has_class(c, kSpace); }
 
 inline std::string_view trim(std::string_view s) {
   while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
@@ -18,13 +38,39 @@ inline std::string_view trim(std::string_view s) {
   return s;
 }
 
-// Leading blanks (a tab counts as one): IOS writes one space per sub-mode level.
-inline int indentation(std::string_view line) {
-  int n = 0;
-  while (static_cast<std::size_t>(n) < line.size() && (line[static_cast<std::size_t>(n)] == ' ' || line[static_cast<std::size_t>(n)] == '\t')) ++n;
-  return n;
-}
+// The first words of a line, views into it; no command needs more than kMax, and a longer
+// line is reported as having kMax + 1 words so that "unexpected ..." still fires.
+class Words {
+ public:
+  static constexpr std::size_t kMax = 15;
+  std::size_t size() const { return n_; }
+  bool empty() const { return n_ == 0; }
+  std::string_view operator[](std::size_t i) const { return w_[i]; }
+  const std::string_view* begin() const { return w_; }
+  const std::string_view* end() const { return w_ + n_; }
+  // Splits [p, e); returns the end of the last word seen (the line without trailing blanks
+  // when it has at most kMax + 1 words).
+  const char* split(const char* p, const char* e) {
+    n_ = 0;
+    const char* last = p;
+    while (n_ <= kMax) {
+      while (p != e && is_space(*p)) ++p;
+      if (p == e) break;
+      const char* q = p;
+      while (q != e && !is_space(*q)) ++q;
+      w_[n_++] = std::string_view(p, static_cast<std::size_t>(q - p));
+      last = p = q;
+    }
+    return last;
+  }
+  void split(std::string_view s) { split(s.data(), s.data() + s.size()); }
 
+ private:
+  std::string_view w_[kMax + 1];
+  std::size_t n_ = 0;
+};
+
+// All words (for the show output and annotations, which are not on the hot path).
 inline void split_words(std::string_view s, std::vector<std::string_view>& out) {
   out.clear();
   std::size_t i = 0;
@@ -38,7 +84,8 @@ inline void split_words(std::string_view s, std::vector<std::string_view>& out) 
 }
 
 // Text of `line` from word `k` on (words are views into `line`).
-inline std::string_view rest_from(std::string_view line, const std::vector<std::string_view>& w, std::size_t k) {
+template <class W>
+std::string_view rest_from(std::string_view line, const W& w, std::size_t k) {
   if (k >= w.size()) return {};
   return trim(line.substr(static_cast<std::size_t>(w[k].data() - line.data())));
 }
@@ -51,24 +98,22 @@ inline std::optional<int> to_int(std::string_view s) {
 }
 
 inline bool is_ipv4(std::string_view s) {
-  int parts = 0;
-  while (true) {
-    std::size_t dot = s.find('.');
-    std::string_view part = s.substr(0, dot);
-    if (part.empty() || part.size() > 3) return false;
-    for (char c : part)
-      if (c < '0' || c > '9') return false;
-    if (*to_int(part) > 255) return false;
-    ++parts;
-    if (dot == std::string_view::npos) break;
-    s.remove_prefix(dot + 1);
+  int parts = 0, value = 0, digits = 0;
+  for (char c : s) {
+    if (has_class(c, kDigit)) {
+      value = value * 10 + (c - '0');
+      if (++digits > 3 || value > 255) return false;
+    } else if (c == '.' && digits > 0 && parts < 3) {
+      ++parts;
+      value = digits = 0;
+    } else {
+      return false;
+    }
   }
-  return parts == 4;
+  return parts == 3 && digits > 0;
 }
 
-inline bool is_attr_char(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-';
-}
+inline bool is_attr_char(char c) { return has_class(c, kAttr); }
 
 // True when `s` starts with "attr=" (an RDN), the way IOS prints each DN component.
 inline bool starts_with_attr(std::string_view s) {

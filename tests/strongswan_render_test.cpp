@@ -48,6 +48,15 @@ TEST(StrongswanRender, S1SwanctlConfGolden) {
   expect_golden("S1-ikev2-R1.swanctl.conf", ss::render_swanctl_conf(testing::s1_scenario(IkeVersion::V2), 0, m, s1_options()));
 }
 
+TEST(StrongswanRender, NamedMaterialNeedsNoPki) {
+  const Scenario s = testing::s1_scenario();
+  const ss::Material m = ss::named_material(s);
+  EXPECT_EQ(m.cas[0].dn, "O=com, O=cisco, CN=CA1");
+  EXPECT_EQ(m.certs[1][0].file, "R2-IOSCA2.crt");
+  // The same text as with real material whose files carry these names.
+  EXPECT_EQ(ss::render_swanctl_conf(s, 0, m, s1_options()), ss::render_swanctl_conf(s, 0, testing::fake_material(s), s1_options()));
+}
+
 TEST(StrongswanRender, StrongswanConfGolden) {
   ss::DaemonOptions d;
   d.dir = "/run/ikc/peer0";

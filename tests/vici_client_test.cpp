@@ -187,7 +187,17 @@ TEST(ViciClient, SilentServerTimesOut) {
   const auto took = std::chrono::steady_clock::now() - begin;
   EXPECT_GE(took, 190ms);
   EXPECT_LT(took, 2000ms);
+  // A late reply could be taken for the next command's: the client gave the connection up.
+  EXPECT_FALSE(c.connected());
+  EXPECT_THROW(c.request("version", {}, 200ms), vici::TransportError);
+  EXPECT_THROW(c.wait_event(50ms), vici::TransportError);
+}
+
+TEST(ViciClient, WaitEventTimesOutQuietly) {
+  FakeServer server([](int fd) { FakeServer::drain(fd); });
+  vici::Client c = vici::Client::connect(server.uri());
   EXPECT_EQ(c.wait_event(50ms), std::nullopt);
+  EXPECT_TRUE(c.connected());
 }
 
 TEST(ViciClient, ServerClosingIsATransportError) {
@@ -215,6 +225,7 @@ TEST(ViciClient, GarbageMessageIsADecodeError) {
   });
   vici::Client c = vici::Client::connect(server.uri());
   EXPECT_THROW(c.request("version", {}, 2000ms), vici::DecodeError);
+  EXPECT_FALSE(c.connected());
 }
 
 TEST(ViciClient, WaitEventDeliversAsynchronousEvents) {

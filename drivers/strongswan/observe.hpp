@@ -4,6 +4,7 @@
 #pragma once
 
 #include <array>
+#include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -41,6 +42,8 @@ struct RunEvidence {
   bool initiate_success = false;
   std::string initiate_errmsg;
   std::string harness_error;  // VICI transport failure, load failure, ...: INTERNAL_ERROR
+  // Where a run's time went (for reports and tuning; not part of the Observation).
+  std::chrono::microseconds load_time{0}, handshake_time{0}, teardown_time{0};
 };
 
 // Reads list-sa events for IKE_SAs whose name starts with `prefix`.

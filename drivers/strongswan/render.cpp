@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <map>
 #include <stdexcept>
 
@@ -34,6 +35,39 @@ Material material_from(const pki::Pki& pki, const Scenario& s) {
       if (it == pki.certs.end()) throw std::invalid_argument("PKI has no certificate " + p.name + "/" + c.trustpoint);
       certs.push_back({it->name, it->dn, it->cert_file, it->cert_pem});
       keys.push_back({it->key_file, it->key_pem});
+    }
+  }
+  return m;
+}
+
+namespace {
+
+std::string file_stem(const std::string& s) {  // the same tame names drivers/pki writes
+  std::string out = s;
+  for (char& c : out)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.') c = '_';
+  return out;
+}
+
+}  // namespace
+
+Material named_material(const Scenario& s) {
+  Material m;
+  for (const Ca& ca : s.cas) {
+    std::string dn;
+    try {
+      dn = pki::strongswan_dn(ca.dn);
+    } catch (const std::exception&) {  // a DN the PKI could not make either: leave it unnamed
+    }
+    m.cas.push_back({file_stem(ca.id), dn, file_stem(ca.id) + ".crt", {}});
+  }
+  for (const Peer& p : s.peers) {
+    auto& certs = m.certs.emplace_back();
+    auto& keys = m.keys.emplace_back();
+    for (const IdentityCert& c : p.certificates) {
+      const std::string stem = file_stem(p.name + "-" + c.trustpoint);
+      certs.push_back({stem, {}, stem + ".crt", {}});
+      keys.push_back({stem + ".key", {}});
     }
   }
   return m;
@@ -358,7 +392,7 @@ void emit(std::string& out, const Message& m, int indent) {
       case Message::Kind::Value: out += pad + e.name + " = " + conf_value(e.value) + "\n"; break;
       case Message::Kind::List: {
         std::string joined;
-        for (const std::string& i : e.items) joined += (joined.empty() ? "" : ", ") + conf_value(i);
+        for (const std::string& i : e.items) joined.append(joined.empty() ? "" : ", ").append(conf_value(i));
         out += pad + e.name + " = " + joined + "\n";
         break;
       }
@@ -375,9 +409,9 @@ std::string header(const Scenario& s, std::size_t peer, const Material& m) {
   const Peer& p = s.peers[peer];
   std::string h = fmt::format("# {} ({}), scenario '{}': swanctl.conf rendered by ikeconform.\n", p.name, p.address, s.name);
   h += "# x509ca/ (loaded in this order; strongSwan requests CAs in reverse load order):";
-  for (std::size_t ca : ca_load_order(s, peer)) h += " " + by_file(m.cas.at(ca));
+  for (std::size_t ca : ca_load_order(s, peer)) h.append(" ").append(by_file(m.cas.at(ca)));
   h += "\n# x509/ and private/: the identity certificates, oldest enrollment first:";
-  for (const CertMaterial& c : m.certs.at(peer)) h += " " + by_file(c);
+  for (const CertMaterial& c : m.certs.at(peer)) h.append(" ").append(by_file(c));
   h += "\n# local.certs lists them newest first, like `show crypto pki certificates`.\n";
   return h;
 }

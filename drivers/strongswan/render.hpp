@@ -43,6 +43,9 @@ struct Material {
 // Picks the scenario's certificates out of a made PKI. Throws std::invalid_argument when one
 // is missing.
 Material material_from(const pki::Pki& pki, const Scenario& s);
+// Names and files only, by drivers/pki's naming ("CA1.crt", "R1-IOSCA1.crt"), no PEM: enough
+// for render_swanctl_conf() when a report shows a counterexample without making its PKI.
+Material named_material(const Scenario& s);
 
 // ---------------------------------------------------------------------------------------------
 // strongswan.conf for one charon-systemd.

@@ -4,7 +4,9 @@
 #include <fmt/format.h>
 
 #include <fstream>
+#include <future>
 #include <sstream>
+#include <utility>
 
 #include "drivers/netns/netns.hpp"
 #include "drivers/pki/pki.hpp"
@@ -112,7 +114,7 @@ void CharonPair::ensure_address(std::size_t i, const std::string& cidr) {
 
 bool CharonPair::healthy() {
   for (Charon& c : charons_)
-    if (!c.alive() || !c.vici) return false;
+    if (!c.alive() || !c.vici || !c.vici->connected()) return false;
   return true;
 }
 
@@ -148,17 +150,45 @@ CharonPair& Target::pair_for(const Scenario& s) {
 namespace {
 
 // Loads what render_peer() made, after dropping whatever the previous scenario loaded.
-void load_peer(vici::Client& v, const PeerConfig& pc) {
+// The credentials as one string: equal strings, equal loads.
+std::string fingerprint(const PeerConfig& pc) {
+  std::string f;
+  for (const auto* list : {&pc.certs, &pc.keys, &pc.shared})
+    for (const vici::Message& m : *list) f += vici::encode_message(m) + '\0';
+  return f;
+}
+
+// Credentials, unless the same ones are loaded already (a scenario run both ways, a campaign
+// replaying one PKI): clear-creds + reload costs ~10 ms a side.
+void load_credentials(Charon& c, const PeerConfig& pc) {
+  std::string f = fingerprint(pc);
+  if (f == c.loaded_credentials) return;
+  vici::Client& v = *c.vici;
+  c.loaded_credentials.clear();
   vici::Client::check(v.clear_creds(), "clear-creds");
-  for (const vici::Message& c : pc.certs)
-    vici::Client::check(v.load_cert(c.get("type"), c.get("flag"), c.get("data")), "load-cert");
+  for (const vici::Message& cert : pc.certs)
+    vici::Client::check(v.load_cert(cert.get("type"), cert.get("flag"), cert.get("data")), "load-cert");
   for (const vici::Message& k : pc.keys) vici::Client::check(v.load_key(k.get("type"), k.get("data")), "load-key");
   for (const vici::Message& sh : pc.shared) {
     const auto* owners = sh.list("owners");
     vici::Client::check(v.load_shared(sh.get("type"), sh.get("data"), owners ? *owners : std::vector<std::string>{}),
                         "load-shared");
   }
-  for (const Connection& c : pc.connections) vici::Client::check(v.load_conn(c.name, c.conf), "load-conn " + c.name);
+  c.loaded_credentials = std::move(f);
+}
+
+void load_peer(Charon& c, const PeerConfig& pc) {
+  load_credentials(c, pc);
+  for (const Connection& conn : pc.connections)
+    vici::Client::check(c.vici->load_conn(conn.name, conn.conf), "load-conn " + conn.name);
+}
+
+// Runs f(side) for both sides at once: each side has its own VICI connection and daemon.
+template <class F>
+void both_sides(F f) {
+  auto other = std::async(std::launch::async, [&f] { f(std::size_t{1}); });
+  f(std::size_t{0});
+  other.get();
 }
 
 // Every IKE_SA goes, ours or left over: initiating one that still exists hangs (real-stacks.md).
@@ -183,14 +213,17 @@ void unload_peer(vici::Client& v, const PeerConfig& pc) {
 void Target::execute(const Scenario& s, const Material& m, std::uint8_t initiator, const RenderOptions& ro,
                      RunEvidence& e) {
   const std::size_t responder = 1U - initiator;
+  auto lap = [mark = Clock::now()]() mutable {
+    const auto now = Clock::now();
+    return std::chrono::duration_cast<std::chrono::microseconds>(now - std::exchange(mark, now));
+  };
   CharonPair& pair = pair_for(s);
   std::array<PeerConfig, 2> pc{render_peer(s, 0, m, ro), render_peer(s, 1, m, ro)};
-  for (std::size_t i = 0; i < 2; ++i) {
-    pair.ensure_address(i, tunnel_address(i));
-    load_peer(*pair.side(i).vici, pc[i]);
-  }
+  for (std::size_t i = 0; i < 2; ++i) pair.ensure_address(i, tunnel_address(i));
+  both_sides([&](std::size_t i) { load_peer(pair.side(i), pc[i]); });
   Charon& ini = pair.side(initiator);
   Charon& res = pair.side(responder);
+  e.load_time = lap();
   const std::uintmax_t res_log_offset = file_size_or_zero(log_path(res.dir));
 
   try {
@@ -210,11 +243,13 @@ void Target::execute(const Scenario& s, const Material& m, std::uint8_t initiato
     throw;
   }
   e.sides[responder].log = read_log_since(log_path(res.dir), res_log_offset);
-  for (std::size_t i = 0; i < 2; ++i) {
-    e.sides[i].daemon_alive = pair.side(i).alive();
+  e.handshake_time = lap();
+  for (std::size_t i = 0; i < 2; ++i) e.sides[i].daemon_alive = pair.side(i).alive();
+  both_sides([&](std::size_t i) {
     terminate_all(*pair.side(i).vici, opts_.terminate_timeout);
     unload_peer(*pair.side(i).vici, pc[i]);
-  }
+  });
+  e.teardown_time = lap();
 }
 
 Observation Target::run(const Scenario& s, const Material& m, std::uint8_t initiator) {
@@ -236,23 +271,49 @@ Observation Target::run(const Scenario& s, const Material& m, std::uint8_t initi
       pair_.reset();  // state unknown: start over next time
     }
   }
+  last_ = e;
   return observe(s, m, ro, e);
 }
 
+namespace {
+
+// What make_pki() reads: CAs and each peer's identity, trustpoints and certificates.
+Scenario pki_part(const Scenario& s) {
+  Scenario p;
+  p.cas = s.cas;
+  for (const Peer& peer : s.peers) {
+    Peer q;
+    q.name = peer.name;
+    q.fqdn = peer.fqdn;
+    q.address = peer.address;
+    q.trustpoints = peer.trustpoints;
+    q.certificates = peer.certificates;
+    p.peers.push_back(std::move(q));
+  }
+  return p;
+}
+
+}  // namespace
+
 Observation Target::run(const Scenario& s, std::uint8_t initiator) {
-  Material m;
   try {
-    if (!keys_)
-      keys_ = std::make_unique<pki::KeyCache>(opts_.key_cache.empty() ? pki::KeyCache::default_dir() : opts_.key_cache);
-    pki_dir_.reset();  // the previous scenario's certificates go first
-    pki_dir_ = std::make_unique<process::TempDir>(opts_.pair.base, process::run_prefix() + "-pki-");
-    m = material_from(pki::make_pki(s, pki_dir_->path(), *keys_), s);
+    Scenario key = pki_part(s);
+    if (!pki_dir_ || !(key == pki_scenario_)) {  // both directions of one scenario share a PKI
+      if (!keys_)
+        keys_ = std::make_unique<pki::KeyCache>(opts_.key_cache.empty() ? pki::KeyCache::default_dir() : opts_.key_cache);
+      pki_dir_.reset();  // the previous scenario's certificates go first
+      pki_dir_ = std::make_unique<process::TempDir>(opts_.pair.base, process::run_prefix() + "-pki-");
+      material_ = material_from(pki::make_pki(s, pki_dir_->path(), *keys_), s);
+      pki_scenario_ = std::move(key);
+    }
   } catch (const InputError& err) {
+    pki_dir_.reset();
     return not_attempted(s, initiator, Reason::Unsupported, std::string("PKI: ") + err.what());
   } catch (const std::exception& err) {
+    pki_dir_.reset();
     return not_attempted(s, initiator, Reason::InternalError, std::string("PKI: ") + err.what());
   }
-  return run(s, m, initiator);
+  return run(s, material_, initiator);
 }
 
 }  // namespace ikeconform::strongswan

@@ -41,6 +41,7 @@ struct Charon {
   std::filesystem::path dir;  // strongswan.conf, charon.vici, charon.log, charon.out
   std::optional<vici::Client> vici;
   std::unique_ptr<process::Daemon> daemon;  // null when someone else runs it
+  std::string loaded_credentials;           // what the target loaded last (skip identical reloads)
   bool alive() const;
 };
 
@@ -66,6 +67,7 @@ class CharonPair {
   void ensure_address(std::size_t i, const std::string& cidr);
   bool healthy();
   Millis start_time() const { return start_time_; }
+  netns::NetnsPair& net() { return *net_; }  // e.g. to take a link down in a test
 
  private:
   void start(std::size_t i);
@@ -97,12 +99,14 @@ class Target {
   // what happened; harness failures come back as Reason::InternalError with the cause in trace.
   Observation run(const Scenario& s, const Material& m, std::uint8_t initiator);
   // The same, making the scenario's PKI first (keys from the key cache; certificates in a
-  // folder of this run, replaced per call).
+  // folder of this run), or reusing the last one when the CAs and certificates are the same.
   Observation run(const Scenario& s, std::uint8_t initiator);
 
   // The pair, made (or remade) for the scenario's addresses on first use.
   CharonPair& pair_for(const Scenario& s);
   std::uint64_t scenarios_run() const { return seq_; }
+  // What the last run() saw, before it became an Observation (log lines, timings).
+  const RunEvidence& last_evidence() const { return last_; }
 
  private:
   // Fills `e` as it goes, so that a harness failure half way still keeps what was seen.
@@ -111,7 +115,10 @@ class Target {
   std::unique_ptr<CharonPair> pair_;
   std::unique_ptr<pki::KeyCache> keys_;
   std::unique_ptr<process::TempDir> pki_dir_;
+  Scenario pki_scenario_;  // the PKI-relevant part of the scenario pki_dir_ holds
+  Material material_;
   std::uint64_t seq_ = 0;
+  RunEvidence last_;
 };
 
 }  // namespace ikeconform::strongswan

@@ -195,8 +195,16 @@ Message Client::streamed(std::string_view cmd, const Message& msg, std::string_v
                          const std::function<void(const Message&)>& on_event, Millis timeout) {
   const auto deadline = Clock::now() + timeout;
   if (!event.empty()) ensure_registered(event, deadline);
-  send(Packet{PacketType::CmdRequest, std::string(cmd), msg}, deadline);
-  Packet reply = await_reply(deadline, event, on_event);
+  Packet reply;
+  try {
+    send(Packet{PacketType::CmdRequest, std::string(cmd), msg}, deadline);
+    reply = await_reply(deadline, event, on_event);
+  } catch (...) {
+    // A reply may still be on its way; with no sequence numbers it would be taken for the
+    // answer to the next command. The connection is unusable: close it.
+    close();
+    throw;
+  }
   if (reply.type == PacketType::CmdUnknown) throw CommandError("VICI: the daemon does not know command '" + std::string(cmd) + "'");
   if (reply.type != PacketType::CmdResponse)
     throw TransportError("VICI: expected CMD_RESPONSE to '" + std::string(cmd) + "', got " +
@@ -205,8 +213,14 @@ Message Client::streamed(std::string_view cmd, const Message& msg, std::string_v
 }
 
 void Client::event_registration(PacketType type, std::string_view name, Clock::time_point deadline) {
-  send(Packet{type, std::string(name), {}}, deadline);
-  Packet reply = await_reply(deadline, {}, {});
+  Packet reply;
+  try {
+    send(Packet{type, std::string(name), {}}, deadline);
+    reply = await_reply(deadline, {}, {});
+  } catch (...) {
+    close();  // out of step with the daemon, as in streamed()
+    throw;
+  }
   if (reply.type == PacketType::EventUnknown)
     throw CommandError("VICI: the daemon has no event '" + std::string(name) + "'");
   if (reply.type != PacketType::EventConfirm)
@@ -234,6 +248,7 @@ void Client::unregister_event(std::string_view name, Millis timeout) {
 std::optional<Event> Client::wait_event(Millis timeout) {
   const auto deadline = Clock::now() + timeout;
   while (queue_.empty()) {
+    if (fd_ < 0) throw TransportError("VICI: not connected");
     try {
       wait_ready(fd_, POLLIN, deadline, "waiting for an event");
     } catch (const TimeoutError&) {

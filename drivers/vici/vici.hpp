@@ -197,6 +197,9 @@ class Client {
 
   // Default deadline of each call below that takes none.
   void set_timeout(Millis t) { timeout_ = t; }
+  // False once a command broke off half way (timeout, EOF, bad bytes): a late reply could not be
+  // told from the next one, so the client closes the socket; connect anew.
+  bool connected() const { return fd_ >= 0; }
 
   // A plain command: CMD_REQUEST, then wait for CMD_RESPONSE. Events that arrive meanwhile
   // are queued (see events()); CMD_UNKNOWN throws CommandError.
