@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <cstring>
+#include <future>
 #include <string>
 #include <thread>
 
@@ -47,8 +48,10 @@ ikc::Scenario s1(ikc::IkeVersion v) {
 
 double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
-// Bare handshakes on two plutos: new connection names, replace + initiate + wait for the
-// initiator's "established" line + delete. No PKI work, no capture, no report.
+// Bare handshakes on two plutos, orchestrated like the runner (both sides replaced in
+// parallel, the responder's deletes folded into its next replace) but observing nothing: new
+// connection names, replace + initiate + wait for the initiator's "established" line + delete.
+// No PKI work, no capture, no showstates, no report, no model.
 double bare_rate(const ikc::Scenario& s, const ikc::pki::Pki& pki, const fs::path& dir, int runs) {
   ikc::netns::NetnsPair net(s.peers[0].address, s.peers[1].address);
   std::vector<std::unique_ptr<ikc::libreswan::Pluto>> p;
@@ -63,14 +66,17 @@ double bare_rate(const ikc::Scenario& s, const ikc::pki::Pki& pki, const fs::pat
   for (int r = 0; r < runs; ++r) {
     ikc::libreswan::RenderOptions o;
     o.prefix = fmt::format("b{}-", r);
-    ikc::libreswan::PeerConfig c[2] = {ikc::libreswan::render_peer(s, 0, pki, o), ikc::libreswan::render_peer(s, 1, pki, o)};
-    std::uintmax_t offset = 0;
-    for (std::size_t i = 0; i < 2; ++i) {
+    const ikc::libreswan::PeerConfig c[2] = {ikc::libreswan::render_peer(s, 0, pki, o),
+                                             ikc::libreswan::render_peer(s, 1, pki, o)};
+    auto replace = [&](std::size_t i) {
       p[i]->replace_connections(old[i], c[i].ipsec_conf, c[i].secrets);
       old[i].clear();
       for (const auto& conn : c[i].conns) old[i].push_back(conn.name);
-    }
-    offset = p[0]->log_size();
+    };
+    auto other = std::async(std::launch::async, replace, std::size_t{1});
+    replace(0);
+    other.get();
+    std::uintmax_t offset = p[0]->log_size();
     p[0]->whack({"--initiate", "--name", c[0].conns[c[0].initiator_conn].name, "--asynchronous"});
     for (const auto deadline = Clock::now() + std::chrono::seconds(5); Clock::now() < deadline;) {
       bool done = false;
@@ -82,7 +88,7 @@ double bare_rate(const ikc::Scenario& s, const ikc::pki::Pki& pki, const fs::pat
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
-    p[0]->delete_connections(old[0]);
+    p[0]->delete_connections(old[0]);  // down
     old[0].clear();
   }
   const double rate = runs / seconds_since(begin);

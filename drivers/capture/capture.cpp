@@ -207,9 +207,14 @@ WireCertReqs wire_certreqs(const Scenario& s, const pki::Pki& pki, std::uint8_t 
   if (!x) return w;
   const auto responder = static_cast<std::uint8_t>(1 - initiator);
   // IKEv2: the initiator's CERTREQ travels in IKE_AUTH, encrypted (SK or SKF) in a real capture.
-  if (x->initiator_message_seen && x->version == IkeVersion::V1)
-    w.from_initiator = wire::to_certreq_list(x->from_initiator, s, initiator);
-  if (x->responder_message_seen) w.from_responder = wire::to_certreq_list(x->from_responder, s, responder);
+  // emplace + push_back, not optional = small_vector: GCC 12 -O2 warns (-Wstringop-overread)
+  // about boost::small_vector's move into an optional, a false positive.
+  auto fill = [&](std::optional<CertReqList>& out, const std::vector<wire::WireCertReq>& reqs, std::uint8_t sender) {
+    out.emplace();
+    for (const CertReq& c : wire::to_certreq_list(reqs, s, sender)) out->push_back(c);
+  };
+  if (x->initiator_message_seen && x->version == IkeVersion::V1) fill(w.from_initiator, x->from_initiator, initiator);
+  if (x->responder_message_seen) fill(w.from_responder, x->from_responder, responder);
   return w;
 }
 
