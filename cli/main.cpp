@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   ikeconform::cli::register_merge(app, out);
   ikeconform::cli::register_report(app, out);
   ikeconform::cli::register_diff(app, out);
+  ikeconform::cli::register_pcap(app, out);
   ikeconform::cli::register_cleanup(app, out);
   try {
     app.parse(argc, argv);

@@ -22,7 +22,7 @@ struct Ikev1 {
         o(opt),
         obs(),
         trace(nullptr),
-        n{c, opt, trace, IkeVersion::V1},
+        n{c, opt, trace, IkeVersion::V1, &obs},
         I(c.peers[ini]),
         R(c.peers[1 - ini]),
         iprof(c.peers[ini].tunnel_profile()) {
@@ -61,8 +61,22 @@ struct Ikev1 {
     trace("ISAKMP:(0): using the {} trustpoint's keypair to sign", n.tp_name(p, tp));
   }
 
+  // Whether `sender` puts its certificate in MM5 / MM6, given the CERT_REQs it received.
+  bool sends_cert(const PeerCtx& sender, Role role, const CertReqList& received, const PeerCtx& requester) {
+    const Role other = role == Role::Initiator ? Role::Responder : Role::Initiator;
+    const bool asked = !received.empty() || requester.personality->sends_empty_certreq(n, requester, other);
+    if (sender.personality->sends_certificate(n, sender, role, asked)) return true;
+    trace("ISAKMP:(0): no CERT payload: {} was not asked for a certificate", sender.peer->name);
+    return false;
+  }
+
   // V1-9 / V1-10: the verifier checks the received chain against its validation list.
-  bool validate(const PeerCtx& verifier, const Profile* profile, const PeerCtx& sender, TpIndex sent) {
+  bool validate(const PeerCtx& verifier, const Profile* profile, const PeerCtx& sender, TpIndex sent, bool cert_sent = true) {
+    if (!cert_sent) {  // a signature without a certificate: nothing to verify it with
+      trace("CRYPTO_PKI: no certificate received from {}", sender.peer->address);
+      trace("ISAKMP:(0): Unknown error in cert validation, -1");
+      return false;
+    }
     TpList list;
     verifier.personality->validation_list(n, verifier, profile, list);
     // Only build the name list when tracing: campaigns run with the trace off (bench/).
@@ -129,6 +143,7 @@ struct Ikev1 {
 
     // The initiator reads MM4 and picks its certificate by first match (V1-5, V1-6, V1-7).
     TpIndex ichoice = kNone;
+    bool icert = certs;
     if (certs) {
       ichoice = I.personality->choose_certificate(n, I, Role::Initiator, &iprof, obs.certreq_from_responder);
       obs.initiator_trustpoint = ichoice;
@@ -136,11 +151,13 @@ struct Ikev1 {
         trace("ISAKMP:(0): no certificate to send: no usable identity certificate");
         return fail(Message::MM5, Reason::NoCertificatePayload);
       }
+      icert = sends_cert(I, Role::Initiator, obs.certreq_from_responder, R);
+      if (!icert) obs.initiator_trustpoint = kNone;
     }
 
     // MM5: ID, CERT, SIG (strongSwan also sends its CERT_REQs here).
     const PeerId iid = I.identity(iprof);
-    if (certs) trace_cert_sent(I, ichoice);
+    if (icert) trace_cert_sent(I, ichoice);
     if (certs && I.personality->ikev1_initiator_certreq_message() == Message::MM5) {
       I.personality->build_certreq(n, I, Role::Initiator, &iprof, obs.certreq_from_initiator);
       trace_certreqs("0", obs.certreq_from_initiator);
@@ -156,9 +173,10 @@ struct Ikev1 {
       trace("ISAKMP:(0): profile {} expects another authentication method", rprof.name);
       return fail(Message::MM5, Reason::AuthMethodMismatch);
     }
-    if (certs && !validate(R, &rprof, I, ichoice)) return fail(Message::MM5, Reason::CertValidationFailed);
+    if (certs && !validate(R, &rprof, I, ichoice, icert)) return fail(Message::MM5, Reason::CertValidationFailed);
 
     // MM6: the responder's ID, CERT, SIG.
+    bool rcert = certs;
     if (certs) {
       if (!chose_early)
         rchoice = R.personality->choose_certificate(n, R, Role::Responder, &rprof, obs.certreq_from_initiator);
@@ -167,11 +185,13 @@ struct Ikev1 {
         trace("ISAKMP:(0): no certificate to send: no usable identity certificate");
         return fail(Message::MM6, Reason::NoCertificatePayload);
       }
-      trace_cert_sent(R, rchoice);
+      rcert = sends_cert(R, Role::Responder, obs.certreq_from_initiator, I);
+      if (rcert) trace_cert_sent(R, rchoice);
+      else obs.responder_trustpoint = kNone;
     }
     trace("ISAKMP:(0): sending packet to {} my_port 500 peer_port 500 (R) MM_KEY_EXCH", ip.address);
     trace_id(R.identity(rprof));
-    if (certs && !validate(I, &iprof, R, rchoice)) return fail(Message::MM6, Reason::CertValidationFailed);
+    if (certs && !validate(I, &iprof, R, rchoice, rcert)) return fail(Message::MM6, Reason::CertValidationFailed);
     trace("ISAKMP:(0):Old State = IKE_I_MM6 New State = IKE_P1_COMPLETE");
     obs.ike_sa = SaResult::Established;
 

@@ -20,7 +20,7 @@ struct Ikev2 {
         o(opt),
         obs(),
         trace(nullptr),
-        n{c, opt, trace, IkeVersion::V2},
+        n{c, opt, trace, IkeVersion::V2, &obs},
         I(c.peers[ini]),
         R(c.peers[1 - ini]),
         iprof(c.peers[ini].tunnel_profile()) {
@@ -36,8 +36,23 @@ struct Ikev2 {
     return std::move(obs);
   }
 
+  // Whether `sender` puts its CERT into IKE_AUTH, given the CERTREQs it received.
+  bool sends_cert(const PeerCtx& sender, Role role, const CertReqList& received, const PeerCtx& requester) {
+    const Role other = role == Role::Initiator ? Role::Responder : Role::Initiator;
+    const bool asked = !received.empty() || requester.personality->sends_empty_certreq(n, requester, other);
+    if (sender.personality->sends_certificate(n, sender, role, asked)) return true;
+    trace("IKEv2:(SA ID = 1):No CERT payload: {} was not asked for a certificate", sender.peer->name);
+    return false;
+  }
+
   // V2-8: what the side that rejects the certificate logs and sends.
-  bool validate(const PeerCtx& verifier, const Profile* profile, const PeerCtx& sender, TpIndex sent) {
+  bool validate(const PeerCtx& verifier, const Profile* profile, const PeerCtx& sender, TpIndex sent, bool cert_sent = true) {
+    if (!cert_sent) {  // AUTH signed, but no certificate to verify it with
+      trace("IKEv2:(SA ID = 1):[PKI -> IKEv2] No certificate received from {}", sender.peer->address);
+      trace("IKEv2:(SA ID = 1):Verification of peer's authentication data FAILED");
+      trace("IKEv2:(SA ID = 1):Building packet for encryption. Payload contents: NOTIFY(AUTHENTICATION_FAILED)");
+      return false;
+    }
     TpList list;
     verifier.personality->validation_list(n, verifier, profile, list);
     // Only build the name list when tracing: campaigns run with the trace off (bench/).
@@ -74,6 +89,7 @@ struct Ikev2 {
 
     // V2-3 / V2-4: the initiator picks its certificate among its profile's sign trustpoints.
     TpIndex ichoice = kNone;
+    bool icert = isigns;
     if (isigns) {
       ichoice = I.personality->choose_certificate(n, I, Role::Initiator, &iprof, obs.certreq_from_responder);
       obs.initiator_trustpoint = ichoice;
@@ -81,6 +97,8 @@ struct Ikev2 {
         trace("IKEv2:(SA ID = 1):Failed to build certificate payload");
         return fail(Message::IKE_AUTH, Reason::NoCertificatePayload);
       }
+      icert = sends_cert(I, Role::Initiator, obs.certreq_from_responder, R);
+      if (!icert) obs.initiator_trustpoint = kNone;
     }
     // V2-7 / V2-12: IKE_AUTH request with CERT and the initiator's CERTREQ.
     if (iprof.auth_remote == AuthMethod::RsaSig)
@@ -88,7 +106,7 @@ struct Ikev2 {
     trace("IKEv2:(SA ID = 1):Building packet for encryption. Payload contents: VID IDi {}{}NOTIFY(HTTP_CERT_LOOKUP_SUPPORTED) "
           "AUTH CFG SA TSi TSr NOTIFY(INITIAL_CONTACT) NOTIFY(SET_WINDOW_SIZE) NOTIFY(ESP_TFC_NO_SUPPORT) "
           "NOTIFY(NON_FIRST_FRAGS)",
-          isigns ? "CERT " : "", obs.certreq_from_initiator.empty() ? "" : "CERTREQ ");
+          icert ? "CERT " : "", obs.certreq_from_initiator.empty() ? "" : "CERTREQ ");
 
     // V2-9: the responder binds the last profile that matches IDi.
     const PeerId iid = I.identity(iprof);
@@ -106,12 +124,13 @@ struct Ikev2 {
     if (isigns) {
       trace("IKEv2:(SA ID = 1):Peer's authentication method is 'RSA'");
       // V2-5 / V2-6 / V2-8: validation against the profile's verify trustpoints, or all.
-      if (!validate(R, &rprof, I, ichoice)) return fail(Message::IKE_AUTH, Reason::CertValidationFailed);
+      if (!validate(R, &rprof, I, ichoice, icert)) return fail(Message::IKE_AUTH, Reason::CertValidationFailed);
     }
 
     // V2-13: the responder picks its own certificate with the bound profile known.
     const bool rsigns = rprof.auth_local == AuthMethod::RsaSig;
     TpIndex rchoice = kNone;
+    bool rcert = rsigns;
     if (rsigns) {
       rchoice = R.personality->choose_certificate(n, R, Role::Responder, &rprof, obs.certreq_from_initiator);
       obs.responder_trustpoint = rchoice;
@@ -119,15 +138,17 @@ struct Ikev2 {
         trace("IKEv2:(SA ID = 1):Failed to build certificate payload");
         return fail(Message::IKE_AUTH, Reason::NoCertificatePayload);
       }
+      rcert = sends_cert(R, Role::Responder, obs.certreq_from_initiator, I);
+      if (!rcert) obs.responder_trustpoint = kNone;
     }
     trace("IKEv2 IKE_AUTH Exchange RESPONSE Payload contents: VID IDr {}AUTH SA TSi TSr NOTIFY(SET_WINDOW_SIZE) "
           "NOTIFY(ESP_TFC_NO_SUPPORT) NOTIFY(NON_FIRST_FRAGS)",
-          rsigns ? "CERT " : "");
+          rcert ? "CERT " : "");
     if (iprof.auth_remote != rprof.auth_local) {
       trace("IKEv2:(SA ID = 1):Peer's authentication method does not match profile '{}'", iprof.name);
       return fail(Message::IKE_AUTH, Reason::AuthMethodMismatch);
     }
-    if (rsigns && !validate(I, &iprof, R, rchoice)) return fail(Message::IKE_AUTH, Reason::CertValidationFailed);
+    if (rsigns && !validate(I, &iprof, R, rchoice, rcert)) return fail(Message::IKE_AUTH, Reason::CertValidationFailed);
     obs.ike_sa = SaResult::Established;
 
     // V2-10: a profile other than the tunnel's finds no IPsec policy for the traffic selectors.

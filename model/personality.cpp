@@ -7,10 +7,12 @@ namespace ikeconform {
 // Each personality lives in its own file and exposes one accessor.
 const Personality& cisco_ios_personality();
 const Personality& strongswan_personality();
+const Personality& libreswan_personality();
 
 namespace {
-const std::array<const Personality*, 2>& registry() {
-  static const std::array<const Personality*, 2> all{&cisco_ios_personality(), &strongswan_personality()};
+const std::array<const Personality*, 3>& registry() {
+  static const std::array<const Personality*, 3> all{&cisco_ios_personality(), &strongswan_personality(),
+                                                     &libreswan_personality()};
   return all;
 }
 }  // namespace

@@ -22,6 +22,17 @@ class Personality {
   // bound, V1-5) or when building MM6 with the bound profile known.
   virtual bool ikev1_responder_chooses_after_binding() const { return false; }
 
+  // Whether this peer's CERTREQ payload goes out even when it names no CA (an "any CA"
+  // request): Libreswan's IKEv1 initiator (MM5) and IKEv2 responder send one.
+  virtual bool sends_empty_certreq(const Negotiation&, const PeerCtx&, Role) const { return false; }
+  // Whether this peer sends its certificate; `asked`: the peer sent a CERTREQ payload (even an
+  // empty one). strongSwan's default `send_cert = ifasked` sends it only when asked; without
+  // it the peer has nothing to verify the signature with and rejects the authentication.
+  virtual bool sends_certificate(const Negotiation&, const PeerCtx&, Role, bool asked) const {
+    (void)asked;
+    return true;
+  }
+
   // The CERT_REQ list this peer sends. `profile` is null when the peer cannot know it yet.
   virtual void build_certreq(const Negotiation& n, const PeerCtx& self, Role role, const Profile* profile,
                              CertReqList& out) const = 0;

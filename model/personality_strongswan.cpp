@@ -39,6 +39,9 @@ class StrongSwan final : public Personality {
   std::string_view name() const override { return "strongswan-5.9"; }
   Message ikev1_initiator_certreq_message() const override { return Message::MM5; }
   bool ikev1_responder_chooses_after_binding() const override { return true; }
+  // `send_cert = ifasked` (the default the renderer keeps): no CERTREQ payload, no CERT. Seen
+  // against Libreswan, whose IKEv1 responder without `rightca` sends no CERT_REQ in MM4.
+  bool sends_certificate(const Negotiation&, const PeerCtx&, Role, bool asked) const override { return asked; }
 
   void build_certreq(const Negotiation& n, const PeerCtx& self, Role role, const Profile* profile,
                      CertReqList& out) const override {

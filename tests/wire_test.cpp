@@ -322,6 +322,19 @@ TEST(WireCodec, Ikev1EncryptedBodyStaysOpaque) {
   EXPECT_EQ(encode(*r), b);
 }
 
+// Libreswan pads IKEv1 messages to a multiple of 4 octets (a real MM4 had one trailing octet).
+TEST(WireCodec, Ikev1PaddingAfterTheLastPayloadIsAccepted) {
+  const auto plain = decode(kMm3);
+  ASSERT_TRUE(plain.ok());
+  for (std::size_t pad = 1; pad < 4; ++pad) {
+    const auto padded = decode(with_length(cat({kMm3, Bytes(pad, 0)})));
+    ASSERT_TRUE(padded.ok()) << padded.error().what();
+    EXPECT_EQ(padded->payloads, plain->payloads);
+    EXPECT_EQ(encode(*padded), kMm3);  // the padding is not kept
+  }
+  EXPECT_FALSE(decode(with_length(cat({kMm3, Bytes(4, 0)}))).ok());  // a whole word is a lying length
+}
+
 TEST(WireCodec, EncoderRefusesInconsistentMessages) {
   IkeMessage m = mm3_struct();
   m.payloads[0].body = KeV2{14, {}};  // IKEv1 KE is raw data

@@ -353,6 +353,10 @@ void read_payloads(Reader& r, IkeVersion v, std::uint8_t next, std::vector<Paylo
       return;
     }
   }
+  // Libreswan pads IKEv1 messages to a multiple of 4 octets (pluto's default `ikepad=yes`; seen
+  // on a real MM4: 447 octets of payloads in a 448-octet message). Wireshark accepts it; so do
+  // we, and the padding is not kept (encode() sends none).
+  if (v == IkeVersion::V1 && r.remaining() < 4) return;
   r.finish("the last payload (Next Payload 0)");
 }
 

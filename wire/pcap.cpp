@@ -349,7 +349,9 @@ std::optional<ExchangeCertReqs> extract_certreqs(std::span<const IkePacket> pack
     if (x.version == IkeVersion::V1) {
       wanted = m.header.exchange == ikev1::kIdentityProtection && has_clear(m, ikev1::kKE);  // MM3 / MM4
     } else if (from_i) {
-      wanted = m.header.exchange == ikev2::kIkeAuth && !m.is_response() && m.find(ikev2::kSK) == nullptr;
+      // Encrypted as SK, or as SKF fragments (RFC 7383; Libreswan fragments IKE_AUTH with certificates).
+      wanted = m.header.exchange == ikev2::kIkeAuth && !m.is_response() && m.find(ikev2::kSK) == nullptr &&
+               m.find(ikev2::kSKF) == nullptr;
     } else {
       wanted = m.header.exchange == ikev2::kIkeSaInit && m.is_response() && m.find(ikev2::kKE) != nullptr;
     }

@@ -1,0 +1,248 @@
+// pluto log lines and showstates -> SideReport.
+#include "drivers/libreswan/observe.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <initializer_list>
+
+namespace ikeconform::libreswan {
+
+// ---------------------------------------------------------------------------------------------
+// Parsing
+
+namespace {
+
+// "Nov 29 08:09:24.516959: " -> the rest. --stderrlog stamps every line this way.
+std::optional<std::string_view> strip_time(std::string_view line) {
+  if (line.size() < 17 || !std::isalpha(static_cast<unsigned char>(line[0])) || line[3] != ' ') return std::nullopt;
+  const std::size_t colon = line.find(": ", 9);
+  if (colon == std::string_view::npos || colon > 32 || line[colon - 7] != '.') return std::nullopt;
+  return line.substr(colon + 2);
+}
+
+// `"conn" #12: ` or `"conn": ` (optionally after "ERROR: "), filling conn and serial.
+void strip_conn(std::string_view& rest, PlutoLine& out) {
+  std::string_view r = rest;
+  if (r.rfind("ERROR: ", 0) == 0) r.remove_prefix(7);
+  if (r.empty() || r.front() != '"') return;
+  const std::size_t close = r.find('"', 1);
+  if (close == std::string_view::npos) return;
+  std::string_view conn = r.substr(1, close - 1);
+  std::string_view after = r.substr(close + 1);
+  int serial = 0;
+  if (after.rfind(" #", 0) == 0) {
+    const char* b = after.data() + 2;
+    const auto [p, ec] = std::from_chars(b, after.data() + after.size(), serial);
+    if (ec != std::errc()) return;
+    after.remove_prefix(static_cast<std::size_t>(p - after.data()));
+  }
+  if (after.rfind(": ", 0) != 0) return;
+  out.conn = std::string(conn);
+  out.serial = serial;
+  rest = after.substr(2);
+}
+
+}  // namespace
+
+std::optional<PlutoLine> parse_pluto_line(std::string_view line) {
+  while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
+  auto rest = strip_time(line);
+  if (!rest) return std::nullopt;
+  PlutoLine out;
+  std::string_view r = *rest;
+  strip_conn(r, out);
+  out.msg = std::string(r);
+  return out;
+}
+
+std::vector<ShownState> parse_showstates(std::string_view text) {
+  std::vector<ShownState> out;
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    std::size_t nl = text.find('\n', pos);
+    if (nl == std::string_view::npos) nl = text.size();
+    std::string_view line = text.substr(pos, nl - pos);
+    pos = nl + 1;
+    const std::size_t hash = line.find('#');
+    const std::size_t q1 = line.find('"');
+    if (hash == std::string_view::npos || q1 == std::string_view::npos || hash > q1) continue;
+    const std::size_t q2 = line.find('"', q1 + 1);
+    const std::size_t st = line.find("STATE_", q2 == std::string_view::npos ? q1 : q2);
+    if (q2 == std::string_view::npos || st == std::string_view::npos) continue;
+    ShownState s;
+    std::from_chars(line.data() + hash + 1, line.data() + q1, s.serial);
+    s.conn = std::string(line.substr(q1 + 1, q2 - q1 - 1));
+    const std::size_t end = line.find_first_of(" ;(", st);
+    s.state = std::string(line.substr(st, end == std::string_view::npos ? std::string_view::npos : end - st));
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+bool established_state(std::string_view state) {
+  return state == "STATE_MAIN_I4" || state == "STATE_MAIN_R3" || state == "STATE_V2_ESTABLISHED_IKE_SA" ||
+         state == "STATE_AGGR_I2" || state == "STATE_AGGR_R2";
+}
+
+// ---------------------------------------------------------------------------------------------
+// Vocabulary (Libreswan 4.10, default log level)
+
+namespace {
+
+using Needles = std::initializer_list<std::string_view>;
+
+bool has(const std::string& msg, Needles needles) {
+  return std::any_of(needles.begin(), needles.end(), [&](std::string_view n) { return msg.find(n) != std::string::npos; });
+}
+
+bool any_line(const std::vector<const PlutoLine*>& lines, Needles needles) {
+  return std::any_of(lines.begin(), lines.end(), [&](const PlutoLine* l) { return has(l->msg, needles); });
+}
+
+const Needles kEstablished{"IKE SA established", "established IKE SA"};
+const Needles kNoProposal{"NO_PROPOSAL_CHOSEN", "no acceptable Oakley Transform", "no local proposal matches",
+                          "no acceptable proposal", "no IKE proposal"};
+const Needles kNoProfile{"no suitable connection", "mismatched on first found connection", "no connection has been authorized",
+                         "no connection named"};
+const Needles kRejected{"authentication failed", "certificate verify failed", "certificate verification failed",
+                        "SEC_ERROR_", "no RSA public key known"};
+const Needles kGotAuthFailed{"rejected by peer: AUTHENTICATION_FAILED", "received AUTHENTICATION_FAILED",
+                             "notification payload: INVALID_KEY_INFORMATION", "notification payload: INVALID_ID_INFORMATION",
+                             "notification payload: AUTHENTICATION_FAILED", "payload INVALID_KEY_INFORMATION",
+                             "payload AUTHENTICATION_FAILED"};
+const Needles kNoPrivateKey{"unable to locate my private key", "no private key", "cannot find private key"};
+const Needles kGaveUp{"max number of retransmissions", "giving up", "second timeout exceeded"};
+// A message from the peer arrived (initiator's view).
+const Needles kHeard{"sent Main Mode I2", "sent Main Mode I3", "Peer ID is", "IKE SA established", "established IKE SA",
+                     "sent IKE_AUTH request", "ignoring informational payload", "received and ignored notification",
+                     "rejected by peer", "NO_PROPOSAL_CHOSEN", "authentication failed", "IKE_SA_INIT response"};
+
+stack::Verdict verdict_of(const std::vector<const PlutoLine*>& lines) {
+  using stack::Verdict;
+  if (any_line(lines, kNoProposal)) return Verdict::NoProposal;
+  if (any_line(lines, kNoProfile)) return Verdict::NoProfile;
+  if (any_line(lines, kRejected)) return Verdict::RejectedPeer;
+  if (any_line(lines, kGotAuthFailed)) return Verdict::GotAuthFailed;
+  if (any_line(lines, kNoPrivateKey)) return Verdict::NoPrivateKey;
+  if (any_line(lines, kGaveUp)) return Verdict::GaveUp;
+  return Verdict::None;
+}
+
+// The lines of this run that concern our connections (or none at all).
+std::vector<const PlutoLine*> ours(const SideInput& in) {
+  std::vector<const PlutoLine*> out;
+  for (const PlutoLine& l : in.lines)
+    if (l.conn.empty() || in.config->find(l.conn)) out.push_back(&l);
+  return out;
+}
+
+const RenderedConn* conn(const SideInput& in, const std::string& name) { return in.config->find(name); }
+
+const RenderedConn* initiator_conn(const SideInput& in) { return &in.config->conns.at(in.config->initiator_conn); }
+
+// The responder's connection when the exchange began, and the one it ended on.
+const RenderedConn* first_conn(const std::vector<const PlutoLine*>& lines, const SideInput& in) {
+  for (const PlutoLine* l : lines)
+    if (l->serial > 0)
+      if (const RenderedConn* c = conn(in, l->conn)) return c;
+  return nullptr;
+}
+const RenderedConn* last_conn(const std::vector<const PlutoLine*>& lines, const SideInput& in) {
+  for (auto it = lines.rbegin(); it != lines.rend(); ++it)
+    if ((*it)->serial > 0)
+      if (const RenderedConn* c = conn(in, (*it)->conn)) return c;
+  return nullptr;
+}
+
+CertReqList certreq_of(const SideInput& in, const RenderedConn* c) {
+  CertReqList out;
+  if (!c || c->conn.rightca == kNone) return out;
+  const Peer& p = in.scenario->peers[in.peer];
+  const std::string& ca = p.trustpoints[static_cast<std::size_t>(c->conn.rightca)].ca;
+  for (std::size_t i = 0; i < in.scenario->cas.size(); ++i)
+    if (in.scenario->cas[i].id == ca) out.push_back({static_cast<CaIndex>(i), c->conn.rightca});
+  return out;
+}
+
+bool v2(const SideInput& in) { return in.scenario->ike_version == IkeVersion::V2; }
+
+// CERTREQs: Libreswan does not log their content; the connection that sent them says it
+// (`rightca`), and the wire cross-check (drivers/capture) confirms what is visible.
+void fill_certreqs(const SideInput& in, const std::vector<const PlutoLine*>& lines, stack::SideReport& r) {
+  if (in.role == Role::Initiator) {
+    r.certreq_message = v2(in) ? Message::IKE_AUTH : Message::MM5;
+    const bool sent = v2(in) ? any_line(lines, {"sent IKE_AUTH request"}) : any_line(lines, {"I am sending a certificate request"});
+    if (sent) r.certreqs_sent = certreq_of(in, initiator_conn(in));
+    return;
+  }
+  r.certreq_message = v2(in) ? Message::IKE_SA_INIT : Message::MM4;
+  const bool sent = v2(in) ? any_line(lines, {"sent IKE_SA_INIT reply", "sent IKE_SA_INIT response"})
+                           : any_line(lines, {"sent Main Mode R2"});
+  if (sent) r.certreqs_sent = certreq_of(in, first_conn(lines, in));
+}
+
+TpIndex trustpoint_of(const RenderedConn* c) { return c && c->conn.cert != kNone ? c->conn.trustpoint : kNone; }
+
+void fill_cert_sent(const SideInput& in, const std::vector<const PlutoLine*>& lines, stack::SideReport& r) {
+  if (!v2(in)) {  // IKEv1 logs it, with the connection in force at that moment
+    for (const PlutoLine* l : lines)
+      if (has(l->msg, {"I am sending my cert"})) {
+        r.cert_sent = trustpoint_of(conn(in, l->conn));
+        return;
+      }
+    return;
+  }
+  if (in.role == Role::Initiator) {
+    if (any_line(lines, {"sent IKE_AUTH request"})) r.cert_sent = trustpoint_of(initiator_conn(in));
+    return;
+  }
+  for (const PlutoLine* l : lines)  // the IKEv2 responder answers with a certificate only once it accepted
+    if (has(l->msg, {"responder established IKE SA"})) r.cert_sent = trustpoint_of(conn(in, l->conn));
+}
+
+bool established(const SideInput& in, const std::vector<const PlutoLine*>& lines) {
+  for (const ShownState& s : in.states)
+    if (conn(in, s.conn) && established_state(s.state)) return true;
+  return any_line(lines, kEstablished);
+}
+
+void fill_trace(const SideInput& in, const std::vector<const PlutoLine*>& lines, stack::SideReport& r) {
+  const std::string who = in.scenario->peers[in.peer].name + ": ";
+  for (const std::string& w : in.whack_output) r.trace.push_back(who + "whack: " + w);
+  for (const PlutoLine* l : lines) {
+    std::string t = who;
+    if (!l->conn.empty()) t += "\"" + l->conn + "\"" + (l->serial ? " #" + std::to_string(l->serial) : "") + ": ";
+    r.trace.push_back(t + l->msg);
+  }
+}
+
+}  // namespace
+
+stack::Progress progress(const SideInput& in) {
+  const auto lines = ours(in);
+  if (in.role == Role::Initiator && any_line(lines, kEstablished)) return stack::Progress::Up;
+  const stack::Verdict v = verdict_of(lines);
+  // A responder's GaveUp (its MM4/IKE_SA_INIT reply unanswered) is not the end: the initiator decides.
+  if (v != stack::Verdict::None && !(in.role == Role::Responder && v == stack::Verdict::GaveUp))
+    return stack::Progress::Failed;
+  return stack::Progress::Pending;
+}
+
+stack::SideReport side_report(const SideInput& in) {
+  stack::SideReport r;
+  const auto lines = ours(in);
+  r.alive = in.alive;
+  r.child_observable = false;  // no ESP in this kernel: pluto cannot install a CHILD SA (real-stacks.md)
+  r.ike_established = established(in, lines);
+  r.verdict = verdict_of(lines);
+  r.heard_peer = in.role == Role::Responder ? !lines.empty() : any_line(lines, kHeard);
+  fill_certreqs(in, lines, r);
+  fill_cert_sent(in, lines, r);
+  if (in.role == Role::Responder)
+    if (const RenderedConn* c = last_conn(lines, in)) r.bound_profile = c->conn.profile;
+  fill_trace(in, lines, r);
+  return r;
+}
+
+}  // namespace ikeconform::libreswan

@@ -1,0 +1,133 @@
+#include "drivers/libreswan/target.hpp"
+
+#include <sstream>
+
+#include "drivers/libreswan/nss.hpp"
+#include "drivers/netns/netns.hpp"
+
+namespace ikeconform::libreswan {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::vector<std::string> split_lines(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string l; std::getline(in, l);)
+    if (!l.empty()) out.push_back(l);
+  return out;
+}
+
+}  // namespace
+
+LibreswanPeer::LibreswanPeer(const netns::NetnsPair& net, std::size_t side, fs::path dir, PlutoOptions o)
+    : dir_(dir), pluto_(net, side, dir / "pluto", std::move(o)) {}
+
+void LibreswanPeer::prepare(const Scenario& s, std::size_t peer, const pki::Pki& pki, const std::string& prefix) {
+  RenderOptions ro;
+  ro.prefix = prefix;
+  PeerConfig config = render_peer(s, peer, pki, ro);  // InputError before anything changes
+  // Trust anchors are cached inside pluto: a different database needs a fresh pluto.
+  const NssContent nss = nss_content(s, peer, pki);
+  if (!pluto_.alive() || nss.fingerprint != nss_fingerprint_) {
+    pluto_.stop();
+    nss_fingerprint_.clear();
+    to_delete_.clear();  // a fresh pluto starts with none
+    install_nss_db(dir_ / "nss-templates", pluto_.nss_dir(), nss);
+    pluto_.start();
+    nss_fingerprint_ = nss.fingerprint;
+    ++restarts_;
+  }
+  pluto_.replace_connections(to_delete_, config.ipsec_conf, config.secrets);
+  to_delete_.clear();
+  config_ = std::move(config);
+  scenario_ = &s;
+  peer_ = peer;
+  offset_ = pluto_.log_size();
+  lines_.clear();
+  whack_output_.clear();
+}
+
+void LibreswanPeer::initiate() {
+  initiated_ = true;
+  const RenderedConn& c = config_.conns.at(config_.initiator_conn);
+  // Asynchronous: an IKEv1 --initiate blocks on the (failing) quick mode; the log tells the rest.
+  const process::RunResult r = pluto_.whack({"--initiate", "--name", c.name, "--asynchronous"});
+  whack_output_ = split_lines(r.out + r.err);
+  if (r.timed_out) whack_output_.push_back("(whack timed out)");
+}
+
+void LibreswanPeer::read_new_lines() {
+  for (const std::string& l : pluto_.read_log(offset_))
+    if (auto p = parse_pluto_line(l)) lines_.push_back(std::move(*p));
+}
+
+SideInput LibreswanPeer::input(Role role) {
+  SideInput in;
+  in.scenario = scenario_;
+  in.peer = peer_;
+  in.role = role;
+  in.config = &config_;
+  in.lines = lines_;
+  in.whack_output = whack_output_;
+  return in;
+}
+
+stack::Progress LibreswanPeer::progress(Role role) {
+  read_new_lines();
+  return libreswan::progress(input(role));
+}
+
+stack::SideReport LibreswanPeer::report(Role role) {
+  read_new_lines();
+  SideInput in = input(role);
+  in.alive = pluto_.alive();
+  // The initiator's state decides whether the IKE SA is up; the responder's log says the rest.
+  if (role == Role::Initiator) in.states = parse_showstates(pluto_.whack({"--showstates"}).out);
+  return side_report(in);
+}
+
+// The initiator's connections go now: an IKEv1 initiator whose quick mode is pending starts a
+// new main mode when the peer deletes the ISAKMP SA ("reschedule pending IPsec SA"), which would
+// reach into the next run (seen against strongSwan, whose teardown deletes its IKE_SAs). The
+// runner tears the initiator down first. A responder's deletion is deferred into the next
+// prepare(), in the same shell that loads the next connections (one process start less).
+void LibreswanPeer::teardown() {
+  for (const RenderedConn& c : config_.conns) to_delete_.push_back(c.name);
+  if (initiated_ && pluto_.alive()) {
+    pluto_.delete_connections(to_delete_);
+    to_delete_.clear();
+  }
+  initiated_ = false;
+  config_ = PeerConfig{};
+  scenario_ = nullptr;
+}
+
+bool LibreswanPeer::healthy() { return pluto_.alive(); }
+
+std::string LibreswanPeer::describe() { return pluto_.report(); }
+
+stack::StackFactory libreswan_factory(PlutoOptions o) {
+  return [o](const netns::NetnsPair& net, std::size_t side, const fs::path& dir) -> std::unique_ptr<stack::PeerStack> {
+    return std::make_unique<LibreswanPeer>(net, side, dir, o);
+  };
+}
+
+Scenario with_personality(Scenario s, const std::string& personality) {
+  for (Peer& p : s.peers) p.personality = personality;
+  return s;
+}
+
+Target::Target(stack::PairOptions o, PlutoOptions p)
+    : runner_(stack::StackRegistry{{kPersonality, libreswan_factory(std::move(p))}}, std::move(o)) {}
+
+Observation Target::run(const Scenario& s, std::uint8_t initiator) {
+  return runner_.run(with_personality(s, kPersonality), initiator);
+}
+
+Observation Target::run(const Scenario& s, const pki::Pki& pki, std::uint8_t initiator) {
+  return runner_.run(with_personality(s, kPersonality), pki, initiator);
+}
+
+}  // namespace ikeconform::libreswan

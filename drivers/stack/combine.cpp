@@ -1,0 +1,102 @@
+// Two sides' reports -> one Observation.
+#include "drivers/stack/stack.hpp"
+
+namespace ikeconform::stack {
+
+std::string_view verdict_name(Verdict v) {
+  switch (v) {
+    case Verdict::None: return "none";
+    case Verdict::NoProposal: return "no-proposal";
+    case Verdict::NoProfile: return "no-profile";
+    case Verdict::RejectedPeer: return "rejected-peer";
+    case Verdict::GotAuthFailed: return "got-authentication-failed";
+    case Verdict::NoPrivateKey: return "no-private-key";
+    case Verdict::GaveUp: return "gave-up";
+  }
+  return "?";
+}
+
+namespace {
+
+bool v2(const Scenario& s) { return s.ike_version == IkeVersion::V2; }
+
+// Which message carried the certificate that was refused: the initiator's (MM5) or the
+// responder's (MM6). IKEv2 has both in IKE_AUTH.
+Message auth_message(const Scenario& s, bool initiator_refused) {
+  if (v2(s)) return Message::IKE_AUTH;
+  return initiator_refused ? Message::MM5 : Message::MM6;
+}
+
+void fail(Observation& o, Message at, Reason why) {
+  o.ike_sa = SaResult::Failed;
+  o.failed_at = at;
+  o.reason = why;
+}
+
+void classify_ike_failure(const Scenario& s, const SideReport& ini, const SideReport& res, Observation& o) {
+  auto either = [&](Verdict v) { return ini.verdict == v || res.verdict == v; };
+  if (either(Verdict::NoProposal)) return fail(o, v2(s) ? Message::IKE_SA_INIT : Message::MM2, Reason::NoProposalChosen);
+  if (res.verdict == Verdict::NoProfile) return fail(o, auth_message(s, true), Reason::NoMatchingProfile);
+  if (res.verdict == Verdict::RejectedPeer || ini.verdict == Verdict::GotAuthFailed)
+    return fail(o, auth_message(s, true), Reason::CertValidationFailed);
+  if (ini.verdict == Verdict::RejectedPeer || res.verdict == Verdict::GotAuthFailed)
+    return fail(o, auth_message(s, false), Reason::CertValidationFailed);
+  if (ini.verdict == Verdict::NoPrivateKey) return fail(o, auth_message(s, true), Reason::NoCertificatePayload);
+  if (res.verdict == Verdict::NoPrivateKey) return fail(o, auth_message(s, false), Reason::NoCertificatePayload);
+  if (!ini.heard_peer) return fail(o, v2(s) ? Message::IKE_SA_INIT : Message::MM1, Reason::PeerUnreachable);
+  fail(o, Message::None, Reason::InternalError);  // answered, but not in words we know: see the trace
+}
+
+void classify_child(const Scenario& s, const SideReport& ini, const SideReport& res, Observation& o) {
+  if (!ini.child_observable || !res.child_observable) {
+    o.child_sa = SaResult::NotAttempted;
+    return;
+  }
+  if (ini.child_installed) {
+    o.child_sa = SaResult::Established;
+    return;
+  }
+  o.child_sa = SaResult::Failed;
+  o.failed_at = v2(s) ? Message::IKE_AUTH : Message::QM1;
+  o.reason = ini.child_ts_unacceptable || res.child_ts_unacceptable ? Reason::TsUnacceptable : Reason::InternalError;
+}
+
+}  // namespace
+
+Observation combine(const Scenario& s, std::uint8_t initiator, const SideReport& ini, const SideReport& res,
+                    const std::string& harness_error) {
+  Observation o;
+  o.initiator = initiator;
+  o.ike_version = s.ike_version;
+  o.certreq_from_initiator = ini.certreqs_sent;
+  o.certreq_from_responder = res.certreqs_sent;
+  o.initiator_trustpoint = ini.cert_sent;
+  o.responder_trustpoint = res.cert_sent;
+  o.responder_profile = res.bound_profile;
+  o.trace = ini.trace;
+  o.trace.insert(o.trace.end(), res.trace.begin(), res.trace.end());
+  if (!harness_error.empty() || !ini.alive || !res.alive) {
+    o.ike_sa = ini.ike_established ? SaResult::Established : SaResult::Failed;
+    o.reason = Reason::InternalError;
+    if (!harness_error.empty()) o.trace.push_back("harness: " + harness_error);
+    return o;
+  }
+  if (!ini.ike_established) {
+    classify_ike_failure(s, ini, res, o);
+    return o;
+  }
+  o.ike_sa = SaResult::Established;
+  classify_child(s, ini, res, o);
+  return o;
+}
+
+Observation without_child_sa(Observation o) {
+  if (o.ike_sa == SaResult::Established) {
+    o.child_sa = SaResult::NotAttempted;
+    o.failed_at = Message::None;
+    o.reason = Reason::None;
+  }
+  return o;
+}
+
+}  // namespace ikeconform::stack

@@ -1,0 +1,219 @@
+#include "drivers/stack/pair.hpp"
+
+#include <fmt/format.h>
+
+#include <future>
+#include <thread>
+
+#include "drivers/netns/netns.hpp"
+#include "drivers/pki/pki.hpp"
+#include "drivers/process/process.hpp"
+#include "model/input_error.hpp"
+
+namespace ikeconform::stack {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+std::chrono::microseconds since(Clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - t);
+}
+
+std::vector<CaIndex> cas_of(const CertReqList& l) {
+  std::vector<CaIndex> out;
+  for (const CertReq& c : l) out.push_back(c.ca);
+  return out;
+}
+
+// One list: the wire wins when it shows the message; a different CA sequence is a finding.
+void check_list(const Scenario& s, const char* who, const std::optional<CertReqList>& wire, CertReqList& observed,
+                std::vector<std::string>& trace) {
+  if (!wire) return;
+  if (cas_of(*wire) != cas_of(observed))
+    trace.push_back(fmt::format("finding: CERTREQ from {}: logs say {}, wire says {}", who, capture::describe(s, observed),
+                                capture::describe(s, *wire)));
+  else
+    return;  // same CAs: keep the log's trustpoints (the sender's, not merely the first naming the CA)
+  observed = *wire;
+}
+
+// f(0) here and f(1) on another thread: the two daemons are independent, and each side's
+// control calls are process starts that mostly wait. Exceptions come back to the caller.
+template <typename F>
+void both(F&& f) {
+  auto other = std::async(std::launch::async, [&f] { f(std::size_t{1}); });
+  std::exception_ptr mine;
+  try {
+    f(std::size_t{0});
+  } catch (...) {
+    mine = std::current_exception();
+  }
+  other.get();  // rethrows side 1's exception
+  if (mine) std::rethrow_exception(mine);
+}
+
+// What make_pki() reads: a scenario that differs elsewhere (profiles, restrictions, version)
+// reuses the certificates of the previous run.
+std::string pki_key(const Scenario& s) {
+  std::string k;
+  for (const Ca& ca : s.cas) k += "CA\x1f" + ca.id + "\x1f" + ca.dn + "\x1e";
+  for (const Peer& p : s.peers) {
+    k += "P\x1f" + p.name + "\x1f" + p.fqdn + "\x1f" + p.address + "\x1e";
+    for (const Trustpoint& t : p.trustpoints) k += "T\x1f" + t.name + "\x1f" + t.ca + "\x1e";
+    for (const IdentityCert& c : p.certificates) {
+      k += "C\x1f" + c.trustpoint + "\x1f" + c.subject;
+      for (const std::string& f : c.features) k += "\x1f" + f;
+      k += "\x1e";
+    }
+  }
+  return k;
+}
+
+}  // namespace
+
+Observation not_attempted(const Scenario& s, std::uint8_t initiator, Reason why, const std::string& what) {
+  Observation o;
+  o.initiator = initiator;
+  o.ike_version = s.ike_version;
+  o.reason = why;
+  o.trace.push_back("real-stack target: " + what);
+  return o;
+}
+
+void cross_check(const Scenario& s, const capture::WireCertReqs& w, const SideReport& ini, Observation& o) {
+  if (ini.certreq_message == Message::MM3) check_list(s, "initiator (MM3)", w.from_initiator, o.certreq_from_initiator, o.trace);
+  check_list(s, s.ike_version == IkeVersion::V2 ? "responder (IKE_SA_INIT)" : "responder (MM4)", w.from_responder,
+             o.certreq_from_responder, o.trace);
+  o.trace.push_back(fmt::format("wire: {} IKE datagrams{}", w.ike_packets,
+                                w.undecodable ? fmt::format(", {} undecodable", w.undecodable) : std::string()));
+  if (w.undecodable) o.trace.push_back(fmt::format("finding: {} IKE datagrams did not decode", w.undecodable));
+}
+
+PairRunner::PairRunner(StackRegistry registry, PairOptions o) : registry_(std::move(registry)), o_(std::move(o)) {}
+
+PairRunner::~PairRunner() { reset(); }
+
+void PairRunner::reset() {
+  capture_.reset();
+  for (auto& st : stacks_) st.reset();  // daemons stop before their namespaces go
+  kinds_ = {};
+  net_.reset();
+  dir_.reset();
+}
+
+void PairRunner::ensure(const Scenario& s) {
+  const std::string& a = s.peers.at(0).address;
+  const std::string& b = s.peers.at(1).address;
+  bool healthy = net_ && net_->address(0) == a && net_->address(1) == b;
+  for (auto& st : stacks_) healthy = healthy && (!st || st->healthy());
+  if (!healthy) reset();
+  if (!dir_) {
+    dir_ = std::make_unique<process::TempDir>(o_.base, process::run_prefix() + "-pair-");
+    if (o_.keep_dirs) dir_->keep();
+  }
+  if (!net_) net_ = std::make_unique<netns::NetnsPair>(a, b);
+  if (o_.capture && !capture_) capture_ = std::make_unique<capture::Capture>(net_->ns(0), net_->interface(0));
+  for (std::size_t i = 0; i < 2; ++i) {
+    const std::string& kind = s.peers[i].personality;
+    if (stacks_[i] && kinds_[i] == kind) continue;
+    auto f = registry_.find(kind);
+    if (f == registry_.end()) throw InputError(s.name, 0, "no real stack for personality '" + kind + "'");
+    stacks_[i].reset();
+    const fs::path dir = dir_->path() / fmt::format("peer{}-{}", i, kind);
+    stacks_[i] = f->second(*net_, i, dir);
+    kinds_[i] = kind;
+  }
+}
+
+void PairRunner::wait(PeerStack& ini, PeerStack& res) {
+  const auto deadline = Clock::now() + o_.exchange_timeout;
+  auto pause = std::chrono::microseconds(500);
+  while (Clock::now() < deadline) {
+    const Progress pi = ini.progress(Role::Initiator);
+    if (pi != Progress::Pending) return;
+    if (res.progress(Role::Responder) == Progress::Failed) return;
+    std::this_thread::sleep_for(pause);
+    pause = std::min(pause * 2, std::chrono::microseconds(8000));
+  }
+}
+
+void PairRunner::execute(const Scenario& s, const pki::Pki& pki, std::uint8_t initiator, const std::string& prefix) {
+  auto t = Clock::now();
+  ensure(s);
+  both([&](std::size_t i) { stacks_[i]->prepare(s, i, pki, prefix); });
+  last_.prepare_time = since(t);
+  PeerStack& ini = *stacks_[initiator];
+  PeerStack& res = *stacks_[1U - initiator];
+  t = Clock::now();
+  if (capture_) capture_->begin();
+  ini.initiate();
+  wait(ini, res);
+  if (capture_) last_.wire = capture_->end();
+  last_.exchange_time = since(t);
+  last_.sides[initiator] = ini.report(Role::Initiator);
+  last_.sides[1U - initiator] = res.report(Role::Responder);
+}
+
+// The initiator first: a peer that deletes its SAs while the initiator still waits for a
+// CHILD SA makes some initiators (Libreswan IKEv1) start over, into the next run.
+void PairRunner::teardown(std::uint8_t initiator) {
+  const auto t = Clock::now();
+  for (std::size_t i : {std::size_t{initiator}, std::size_t{1U - initiator}})
+    if (stacks_[i]) stacks_[i]->teardown();
+  last_.teardown_time = since(t);
+}
+
+Observation PairRunner::run(const Scenario& s, const pki::Pki& pki, std::uint8_t initiator) {
+  last_ = RunRecord{};
+  if (s.peers.size() != 2 || initiator > 1) return not_attempted(s, initiator, Reason::InternalError, "needs two peers");
+  const std::string prefix = fmt::format("s{}-", ++seq_);  // fresh names: stale connections never match
+  try {
+    execute(s, pki, initiator, prefix);
+    teardown(initiator);
+  } catch (const InputError& e) {
+    try {
+      teardown(initiator);
+    } catch (const std::exception&) {
+      reset();
+    }
+    return not_attempted(s, initiator, Reason::Unsupported, e.what());
+  } catch (const std::exception& e) {
+    last_.harness_error = e.what();
+    for (std::size_t i = 0; i < 2; ++i)
+      if (stacks_[i] && !stacks_[i]->healthy()) last_.harness_error += "; " + stacks_[i]->describe();
+    reset();  // state unknown: start over next time
+  }
+  if (!o_.keep_pcap.empty() && !last_.wire.pcap.empty()) last_.wire.save(o_.keep_pcap);
+  const std::uint8_t responder = static_cast<std::uint8_t>(1 - initiator);
+  Observation o = combine(s, initiator, last_.sides[initiator], last_.sides[responder], last_.harness_error);
+  if (last_.harness_error.empty() && o_.capture) {
+    last_.wire_certreqs = capture::wire_certreqs(s, pki, initiator, last_.wire.packets);
+    cross_check(s, last_.wire_certreqs, last_.sides[initiator], o);
+  }
+  return o;
+}
+
+Observation PairRunner::run(const Scenario& s, std::uint8_t initiator) {
+  try {
+    const std::string key = pki_key(s);
+    if (!pki_ || key != pki_key_) {
+      pki_.reset();
+      pki_key_.clear();
+      if (!keys_)
+        keys_ = std::make_unique<pki::KeyCache>(o_.key_cache.empty() ? pki::KeyCache::default_dir() : o_.key_cache);
+      pki_dir_.reset();  // the previous scenario's certificates go first
+      pki_dir_ = std::make_unique<process::TempDir>(o_.base, process::run_prefix() + "-pki-");
+      pki_ = std::make_unique<pki::Pki>(pki::make_pki(s, pki_dir_->path(), *keys_));
+      pki_key_ = key;
+    }
+  } catch (const InputError& e) {
+    return not_attempted(s, initiator, Reason::Unsupported, std::string("PKI: ") + e.what());
+  } catch (const std::exception& e) {
+    return not_attempted(s, initiator, Reason::InternalError, std::string("PKI: ") + e.what());
+  }
+  return run(s, *pki_, initiator);
+}
+
+}  // namespace ikeconform::stack

@@ -1,0 +1,114 @@
+// Runs one scenario direction on two real stacks, one per network namespace, whatever the two
+// stacks are: the stack of each side is chosen by the scenario peer's `personality` through a
+// registry of factories. The namespaces, daemons and capture socket are reused between
+// scenarios; a harness failure throws them all away (made anew on the next run).
+//
+// One run: prepare both sides (configuration + credentials under fresh connection names),
+// drain the capture socket, initiate, poll both sides' logs until the initiator is up or a
+// side failed (or the deadline), read the wire, report, tear down, combine() and cross-check
+// the CERTREQ lists against the wire (a mismatch is a `finding:` line in the trace).
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "drivers/capture/capture.hpp"
+#include "drivers/stack/stack.hpp"
+
+namespace ikeconform::netns {
+class NetnsPair;
+}
+namespace ikeconform::process {
+class TempDir;
+}
+namespace ikeconform::pki {
+class KeyCache;
+struct Pki;
+}
+
+namespace ikeconform::stack {
+
+using Millis = std::chrono::milliseconds;
+
+// Makes the stack of one side: (namespace pair, side, folder of its own).
+using StackFactory =
+    std::function<std::unique_ptr<PeerStack>(const netns::NetnsPair&, std::size_t, const std::filesystem::path&)>;
+using StackRegistry = std::map<std::string, StackFactory, std::less<>>;  // personality -> factory
+
+struct PairOptions {
+  std::filesystem::path base = std::filesystem::temp_directory_path();  // run folders go here
+  std::filesystem::path key_cache;  // for run(s, initiator); empty: pki::KeyCache::default_dir()
+  Millis exchange_timeout{5000};    // initiate -> verdict; an unanswered exchange gives up earlier
+  bool capture = true;              // read the veth (needs CAP_NET_RAW; root anyway)
+  bool keep_dirs = false;           // leave configurations and logs on disk
+  std::filesystem::path keep_pcap;  // when set, every run's capture is written there
+};
+
+// What the last run saw besides the Observation (tests, benches, reports).
+struct RunRecord {
+  std::array<SideReport, 2> sides;  // by scenario peer index
+  capture::Captured wire;
+  capture::WireCertReqs wire_certreqs;
+  std::string harness_error;
+  std::chrono::microseconds prepare_time{0}, exchange_time{0}, teardown_time{0};
+  bool restarted = false;  // a daemon was (re)started for this run
+};
+
+class PairRunner {
+ public:
+  explicit PairRunner(StackRegistry registry, PairOptions o = {});
+  ~PairRunner();
+  PairRunner(const PairRunner&) = delete;
+  PairRunner& operator=(const PairRunner&) = delete;
+
+  // Runs `s` with peer `initiator` initiating its tunnel profile; `pki` is the scenario's PKI.
+  // Never throws for a failing handshake or a broken harness: INTERNAL_ERROR with the cause in
+  // the trace; a scenario the stacks cannot express is UNSUPPORTED (not attempted).
+  Observation run(const Scenario& s, const pki::Pki& pki, std::uint8_t initiator);
+  // The same, making the PKI first (keys from the key cache, certificates in a folder of the
+  // run; reused while the CAs, peers' names/addresses, trustpoints and certificates stay the same).
+  Observation run(const Scenario& s, std::uint8_t initiator);
+
+  const RunRecord& last() const { return last_; }
+  std::uint64_t runs() const { return seq_; }
+  const PairOptions& options() const { return o_; }
+  PairOptions& options() { return o_; }
+  // The namespaces of the current pair (nullptr before the first run or after a reset).
+  const netns::NetnsPair* net() const { return net_.get(); }
+  void reset();  // stops everything now (also done by the destructor)
+
+ private:
+  void ensure(const Scenario& s);
+  void execute(const Scenario& s, const pki::Pki& pki, std::uint8_t initiator, const std::string& prefix);
+  void wait(PeerStack& ini, PeerStack& res);
+  void teardown(std::uint8_t initiator);
+  StackRegistry registry_;
+  PairOptions o_;
+  std::unique_ptr<process::TempDir> dir_;
+  std::unique_ptr<netns::NetnsPair> net_;
+  std::array<std::unique_ptr<PeerStack>, 2> stacks_;
+  std::array<std::string, 2> kinds_;
+  std::unique_ptr<capture::Capture> capture_;
+  std::unique_ptr<pki::KeyCache> keys_;
+  std::unique_ptr<process::TempDir> pki_dir_;
+  std::unique_ptr<pki::Pki> pki_;  // reused while the scenario's PKI inputs stay the same
+  std::string pki_key_;
+  std::uint64_t seq_ = 0;
+  RunRecord last_;
+};
+
+// Observation + the wire: the CERTREQ lists visible in clear (IKEv1 MM3 / MM4, IKEv2
+// IKE_SA_INIT response) replace the log-derived ones; each disagreement adds a `finding:` line.
+void cross_check(const Scenario& s, const capture::WireCertReqs& w, const SideReport& ini, Observation& o);
+
+// Not attempted: the stacks cannot express the scenario (UNSUPPORTED) or the harness failed
+// before the exchange (INTERNAL_ERROR).
+Observation not_attempted(const Scenario& s, std::uint8_t initiator, Reason why, const std::string& what);
+
+}  // namespace ikeconform::stack

@@ -1,0 +1,229 @@
+// The `libreswan-4.10` personality: spec/real-stacks.md "Libreswan 4.10", upstream pluto's
+// connection refinement (`refine_host_connection`), and the connection list of
+// model/libreswan.hpp, which is also what drivers/libreswan renders:
+//   - one certificate per connection; the initiator starts the connection of its tunnel
+//     profile holding its newest certificate, and received CERTREQs never change that;
+//   - CERTREQ: one entry for the connection's `rightca`, none without it. IKEv2: the responder's
+//     in IKE_SA_INIT, the initiator's in IKE_AUTH. IKEv1: the responder's in MM4, the
+//     initiator's in MM5;
+//   - the responder starts on the most recently added connection that can take the exchange
+//     (pluto searches newest first), then refines it once the peer's ID and certificate are
+//     known: the first connection, newest first, that matches the peer's ID exactly, names the
+//     peer's issuer in `rightca` and (IKEv1 only) holds a certificate from a CA the peer
+//     requested; else the best partial match (`rightca` unset, `rightid=%any`); else it stays and
+//     fails the peer at authentication ("X509: authentication failed", "no certificate matched").
+//     So an IKEv1 responder switches connection by the requested CA, an IKEv2 responder only by
+//     the issuer of the initiator's certificate, which needs `rightca` set (upstream's
+//     `rightca=%same` case);
+//   - validation: the connection's `rightca`, or every trusted CA (every trustpoint's CA is in
+//     the NSS database). No predefined trustpoints.
+#include <algorithm>
+#include <string>
+#include <tuple>
+
+#include "model/libreswan.hpp"
+#include "model/personality.hpp"
+
+namespace ikeconform {
+namespace {
+
+constexpr std::size_t kNoConn = static_cast<std::size_t>(-1);
+
+using Conns = std::vector<LibreswanConn>;
+
+Conns conns_of(const Negotiation& n, const PeerCtx& self) { return libreswan_conns(*self.peer, n.version); }
+
+bool is_initiator(const Negotiation& n, const PeerCtx& self) { return n.so_far && n.so_far->initiator == self.index; }
+
+const PeerCtx& other(const Negotiation& n, const PeerCtx& self) { return n.cs.peers[1 - self.index]; }
+
+std::string conn_name(const Negotiation& n, const PeerCtx& self, const LibreswanConn& c) {
+  std::string s = self.peer->profiles[static_cast<std::size_t>(c.profile)].name;
+  if (c.trustpoint != kNone) s += "-" + std::string(n.tp_name(self, c.trustpoint));
+  if (c.rightca != kNone) s += " (rightca " + std::string(n.ca_dn(self.ca_of(c.rightca))) + ")";
+  return s;
+}
+
+// `rightid`: the profile's first `match identity`; nullptr stands for %any.
+const IdentityMatch* rightid(const Profile& f) {
+  if (f.match.empty()) return nullptr;
+  const IdentityMatch& m = f.match.front();
+  if (m.kind == IdKind::Address && !m.mask.empty() && m.mask != "255.255.255.255") return nullptr;
+  return &m;
+}
+
+// The method the initiator proposes (IKEv1 MM1 / IKEv2 AUTH): its tunnel profile's.
+AuthMethod proposed_auth(const Negotiation& n, const PeerCtx& self) {
+  return other(n, self).tunnel_profile().auth_local;
+}
+
+// The responder's first pick, before it knows anything but the peer's address (and, IKEv1,
+// the proposed authentication method): the connection added last.
+std::size_t initial_conn(const Negotiation& n, const PeerCtx& self, const Conns& conns) {
+  for (std::size_t i = conns.size(); i-- > 0;) {
+    const Profile& f = self.peer->profiles[static_cast<std::size_t>(conns[i].profile)];
+    if (n.version == IkeVersion::V1 && n.so_far && f.auth_remote != proposed_auth(n, self)) continue;
+    return i;
+  }
+  return kNoConn;
+}
+
+// A refinement candidate's score; lower is better, all zero is an exact match.
+struct Score {
+  int wildcards = 0;  // rightid=%any
+  int peer_path = 0;  // rightca unset while the peer sent a certificate
+  int our_path = 0;   // (IKEv1) the peer requested no CA at all
+  bool operator<(const Score& o) const {
+    return std::tie(wildcards, peer_path, our_path) < std::tie(o.wildcards, o.peer_path, o.our_path);
+  }
+  bool exact() const { return wildcards == 0 && peer_path == 0 && our_path == 0; }
+};
+
+// Whether connection `c` can serve the peer, and how well (upstream refine_host_connection).
+bool candidate(const Negotiation& n, const PeerCtx& self, const LibreswanConn& c, Score& score) {
+  const Observation& so = *n.so_far;
+  const PeerCtx& peer = other(n, self);
+  const Profile& f = self.peer->profiles[static_cast<std::size_t>(c.profile)];
+  const AuthMethod proposed = proposed_auth(n, self);
+  if (f.auth_remote != proposed) return false;
+  if (proposed == AuthMethod::RsaSig && c.cert == kNone) return false;  // "RSASIG and no private key"
+  const IdentityMatch* id = rightid(f);
+  score.wildcards = id ? 0 : 1;
+  if (id && !identity_matches(*id, peer.identity(peer.tunnel_profile()))) return false;
+  const CaIndex peer_ca = so.initiator_trustpoint == kNone ? kNone : peer.ca_of(so.initiator_trustpoint);
+  if (c.rightca == kNone) {
+    score.peer_path = peer_ca == kNone ? 0 : 1;
+  } else if (peer_ca != self.ca_of(c.rightca)) {
+    return false;  // the test CAs are self-signed roots: no chain between two of them
+  }
+  if (n.version == IkeVersion::V1 && !so.certreq_from_initiator.empty()) {
+    if (c.cert == kNone) return false;
+    const CaIndex mine = self.ca_of(c.trustpoint);
+    const auto& r = so.certreq_from_initiator;
+    if (std::none_of(r.begin(), r.end(), [&](const CertReq& q) { return q.ca == mine; })) return false;
+  }
+  return true;
+}
+
+std::size_t refine(const Negotiation& n, const PeerCtx& self, const Conns& conns) {
+  std::size_t best = kNoConn;
+  Score best_score;
+  for (std::size_t i = conns.size(); i-- > 0;) {  // newest first
+    Score s;
+    if (!candidate(n, self, conns[i], s)) continue;
+    if (s.exact()) return i;
+    if (best == kNoConn || s < best_score) {
+      best = i;
+      best_score = s;
+    }
+  }
+  return best;
+}
+
+// The responder's connection once the peer's ID and certificate are in: the refined one, else
+// it stays on the initial one (which then fails the peer: its `rightid` or `rightca` does not fit).
+std::size_t bound_conn(const Negotiation& n, const PeerCtx& self, const Conns& conns) {
+  if (!n.so_far) return initial_conn(n, self, conns);
+  const std::size_t r = refine(n, self, conns);
+  return r != kNoConn ? r : initial_conn(n, self, conns);
+}
+
+// Whether the peer's identity fits the connection's `rightid` (%any fits all).
+bool peer_id_fits(const Negotiation& n, const PeerCtx& self, const LibreswanConn& c, const Profile& peer_profile) {
+  const IdentityMatch* id = rightid(self.peer->profiles[static_cast<std::size_t>(c.profile)]);
+  const PeerCtx& peer = other(n, self);
+  return !id || identity_matches(*id, peer.identity(peer_profile));
+}
+
+// The connection this peer is on in the current exchange.
+std::size_t current_conn(const Negotiation& n, const PeerCtx& self, const Conns& conns) {
+  if (is_initiator(n, self)) return libreswan_initiator_conn(*self.peer, conns);
+  return bound_conn(n, self, conns);
+}
+
+class Libreswan final : public Personality {
+ public:
+  std::string_view name() const override { return "libreswan-4.10"; }
+  Message ikev1_initiator_certreq_message() const override { return Message::MM5; }
+  bool ikev1_responder_chooses_after_binding() const override { return true; }
+
+  // The IKEv1 initiator's MM5 always carries a CERT_REQ (an empty DN without `rightca`); the
+  // IKEv2 responder's IKE_SA_INIT always carries a CERTREQ payload (no hash without `rightca`)
+  // when its first connection verifies signatures. Seen on the wire; strongSwan answers both.
+  bool sends_empty_certreq(const Negotiation& n, const PeerCtx& self, Role role) const override {
+    if (n.version == IkeVersion::V1) return role == Role::Initiator;
+    if (role == Role::Initiator) return false;
+    const Conns conns = conns_of(n, self);
+    const std::size_t c = initial_conn(n, self, conns);
+    return c != kNoConn &&
+           self.peer->profiles[static_cast<std::size_t>(conns[c].profile)].auth_remote == AuthMethod::RsaSig;
+  }
+
+  void build_certreq(const Negotiation& n, const PeerCtx& self, Role role, const Profile*,
+                     CertReqList& out) const override {
+    const Conns conns = conns_of(n, self);
+    const std::size_t c = role == Role::Initiator ? libreswan_initiator_conn(*self.peer, conns)
+                                                  : initial_conn(n, self, conns);
+    if (c == kNoConn) return;
+    if (role == Role::Responder) n.trace("libreswan: responding on connection {} (added last)", conn_name(n, self, conns[c]));
+    const TpIndex ca = conns[c].rightca;
+    if (ca == kNone) return;  // IKEv1 sends an empty CERT_REQ (any CA), IKEv2 an empty CERTREQ
+    out.push_back({self.ca_of(ca), ca});
+    n.trace("libreswan: certificate request for rightca \"{}\"", n.ca_dn(self.ca_of(ca)));
+  }
+
+  TpIndex choose_certificate(const Negotiation& n, const PeerCtx& self, Role role, const Profile*,
+                             const CertReqList&) const override {
+    const Conns conns = conns_of(n, self);
+    const std::size_t c = role == Role::Initiator ? libreswan_initiator_conn(*self.peer, conns)
+                                                  : bound_conn(n, self, conns);
+    if (c == kNoConn || conns[c].cert == kNone) return kNone;
+    n.trace("libreswan: connection {} sends its certificate (CERTREQ contents do not choose it)",
+            conn_name(n, self, conns[c]));
+    return conns[c].trustpoint;
+  }
+
+  std::int16_t bind_profile(const Negotiation& n, const PeerCtx& self, const PeerId&) const override {
+    const Conns conns = conns_of(n, self);
+    const std::size_t initial = initial_conn(n, self, conns);
+    const std::size_t c = bound_conn(n, self, conns);
+    if (c == kNoConn) {
+      n.trace("libreswan: no connection for this peer");
+      return kNone;
+    }
+    if (c != initial) n.trace("libreswan: switched to connection {}", conn_name(n, self, conns[c]));
+    return conns[c].profile;
+  }
+
+  void validation_list(const Negotiation& n, const PeerCtx& self, const Profile*, TpList& out) const override {
+    const Conns conns = conns_of(n, self);
+    const std::size_t c = current_conn(n, self, conns);
+    if (c == kNoConn || !peer_id_fits_here(n, self, conns[c])) return;
+    if (conns[c].rightca != kNone) {
+      out.push_back(conns[c].rightca);
+      return;
+    }
+    for (TpIndex t = 0; t < self.user_tps; ++t) out.push_back(t);
+  }
+
+ private:
+  // Both ends check the peer's ID (carried with its certificate) against `rightid`.
+  static bool peer_id_fits_here(const Negotiation& n, const PeerCtx& self, const LibreswanConn& c) {
+    if (!n.so_far) return true;
+    const PeerCtx& peer = other(n, self);
+    const std::int16_t theirs = is_initiator(n, self) ? n.so_far->responder_profile : peer.tunnel;
+    if (theirs == kNone) return true;
+    if (peer_id_fits(n, self, c, peer.peer->profiles[static_cast<std::size_t>(theirs)])) return true;
+    n.trace("libreswan: X509: authentication failed; peer certificate does not match rightid of connection {}",
+            conn_name(n, self, c));
+    return false;
+  }
+};
+
+const Libreswan kLibreswan;
+
+}  // namespace
+
+const Personality& libreswan_personality() { return kLibreswan; }
+
+}  // namespace ikeconform
