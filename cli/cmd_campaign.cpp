@@ -90,6 +90,7 @@ struct Campaign {
   std::atomic<std::uint64_t> finished{0};
   std::atomic<std::uint64_t> failures{0};
   std::string error;  // the first exception a worker met (a broken target); guarded by mu
+  std::atomic<bool> broken{false};  // set with error: the other workers stop taking scenarios
 
   double seconds() const { return std::chrono::duration<double>(Clock::now() - start).count(); }
   void append(const std::string& line) {  // caller holds mu
@@ -384,7 +385,7 @@ void run_one(Campaign& c, Target& target, std::uint64_t index) {
 
 void worker(Campaign& c, Target& target) {
   const Shard shard = *c.config.shard;
-  while (!stopping()) {
+  while (!stopping() && !c.broken.load()) {
     if (c.time_limit && c.seconds() >= *c.time_limit) break;
     const std::uint64_t m = c.next.fetch_add(1);
     const std::uint64_t index = (shard.index - 1) + m * shard.count;
@@ -395,7 +396,7 @@ void worker(Campaign& c, Target& target) {
     } catch (const std::exception& e) {  // keep what is journaled, stop, report (exit 2)
       std::lock_guard lock(c.mu);
       if (c.error.empty()) c.error = fmt::format("scenario {}: {}", index, e.what());
-      g_stop.store(true);
+      c.broken.store(true);
     }
   }
 }

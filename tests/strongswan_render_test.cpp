@@ -150,9 +150,13 @@ TEST(StrongswanRender, IdentitiesAndPreSharedKeys) {
             (std::vector<std::string>{"R1.cisco.com", "192.168.0.1", "R2.cisco.com", "192.168.0.2"}));
   const std::string text = ss::render_swanctl_conf(s, 0, testing::fake_material(s), {});
   EXPECT_NE(text.find("secrets {"), std::string::npos) << text;
-  // A subnet match cannot be one strongSwan identity: any identity is accepted.
+  // A subnet line that R2's identity (its FQDN here) does not match is rendered as written, a
+  // subnet identity, so that it matches nothing in charon either; one that matches R2's address
+  // becomes that address (charon would send a subnet remote.id as IDr, which IOS never does).
   f.match = {{IdKind::Address, "192.168.0.0", "255.255.255.0"}};
-  EXPECT_EQ(ss::render_peer(s, 0, testing::fake_material(s), {}).tunnel_connection().conf.section("remote")->get("id"), "%any");
+  EXPECT_EQ(ss::render_peer(s, 0, testing::fake_material(s), {}).tunnel_connection().conf.section("remote")->get("id"), "192.168.0.0/24");
+  s.peers[1].profiles[0].self_identity = IdKind::Address;
+  EXPECT_EQ(ss::render_peer(s, 0, testing::fake_material(s), {}).tunnel_connection().conf.section("remote")->get("id"), "192.168.0.2");
 }
 
 TEST(StrongswanRender, ProposalMapping) {
@@ -162,13 +166,17 @@ TEST(StrongswanRender, ProposalMapping) {
   EXPECT_EQ(ss::ike_proposal({"3DES", "MD5", 2}), "3des-md5-modp1024");
   EXPECT_EQ(ss::ike_proposal({"rot13", "sha256", 14}), std::nullopt);
   EXPECT_EQ(ss::ike_proposal({"aes", "sha256", 99}), std::nullopt);
+  // A proposal charon has no name for is not silently dropped: the scenario is inexpressible
+  // (a campaign counts it as unsupported) because dropping it would change the negotiation.
   Scenario s = testing::s1_scenario();
   s.peers[0].proposals = {{"rot13", "sha", 2}, {"aes 192", "sha384", 20}};
+  ASSERT_TRUE(ss::inexpressible(s).has_value());
+  EXPECT_NE(ss::inexpressible(s)->find("rot13"), std::string::npos);
+  EXPECT_THROW(ss::render_peer(s, 0, testing::fake_material(s), {}), InputError);
+  s.peers[0].proposals = {{"aes 192", "sha384", 20}};
+  EXPECT_FALSE(ss::inexpressible(s).has_value());
   EXPECT_EQ(*ss::render_peer(s, 0, testing::fake_material(s), {}).tunnel_connection().conf.list("proposals"),
             std::vector<std::string>{"aes192-sha384-ecp384"});
-  s.peers[0].proposals = {{"rot13", "sha", 2}};
-  EXPECT_EQ(*ss::render_peer(s, 0, testing::fake_material(s), {}).tunnel_connection().conf.list("proposals"),
-            std::vector<std::string>{ss::kDefaultIkeProposal});
 }
 
 TEST(StrongswanRender, RejectsWhatItCannotRender) {
