@@ -197,4 +197,21 @@ std::string join_tp_names(const Negotiation& n, const PeerCtx& p, const TpList& 
   return out.empty() ? out : out.substr(0, out.size() - 2);
 }
 
+void conclude_child_sa(Observation& obs, const PeerCtx& responder, Trace& trace, IkeVersion v) {
+  if (obs.responder_profile == responder.tunnel) {
+    obs.child_sa = SaResult::Established;
+    return;
+  }
+  trace("map_db_check_isakmp_profile profile did not match");
+  trace("map_db_find_best did not find matching map");
+  trace("IPSEC(ipsec_process_proposal): proxy identities not supported");
+  if (v == IkeVersion::V2) {
+    trace("IKEv2:(SA ID = 1):There was no IPSEC policy found for received TS");
+    trace("IKEv2:(SA ID = 1):Sending TS unacceptable notify");
+  }
+  obs.child_sa = SaResult::Failed;
+  obs.failed_at = v == IkeVersion::V2 ? Message::IKE_AUTH : Message::QM1;
+  obs.reason = Reason::TsUnacceptable;
+}
+
 }  // namespace ikeconform

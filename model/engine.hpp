@@ -106,4 +106,9 @@ enum class CertCheck : std::uint8_t { Ok, NoSuitableTrustpoint, UnsupportedFeatu
 CertCheck check_certificate(const PeerCtx& verifier, const TpList& list, const PeerCtx& sender, TpIndex sent);
 std::string join_tp_names(const Negotiation& n, const PeerCtx& p, const TpList& list);
 
+// After the IKE SA is up, the CHILD SA (quick mode QM1 in IKEv1, the child of IKE_AUTH in IKEv2):
+// V2-10 / V2-11, a responder bound to a profile other than the tunnel's finds no IPsec policy
+// for the traffic selectors. Sets obs.child_sa (and the failure point and reason when it fails).
+void conclude_child_sa(Observation& obs, const PeerCtx& responder, Trace& trace, IkeVersion v);
+
 }  // namespace ikeconform

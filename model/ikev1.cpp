@@ -197,16 +197,7 @@ struct Ikev1 {
 
     // Quick mode: the responder looks up the crypto map of the bound profile; a profile other than
     // the tunnel's finds no policy (V2-11: overlapping IKEv1 profiles fail like V2-10).
-    if (obs.responder_profile != R.tunnel) {
-      trace("map_db_check_isakmp_profile profile did not match");
-      trace("map_db_find_best did not find matching map");
-      trace("IPSEC(ipsec_process_proposal): proxy identities not supported");
-      obs.child_sa = SaResult::Failed;
-      obs.failed_at = Message::QM1;
-      obs.reason = Reason::TsUnacceptable;
-      return std::move(obs);
-    }
-    obs.child_sa = SaResult::Established;
+    conclude_child_sa(obs, R, trace, IkeVersion::V1);
     return std::move(obs);
   }
 };

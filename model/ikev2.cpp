@@ -152,18 +152,7 @@ struct Ikev2 {
     obs.ike_sa = SaResult::Established;
 
     // V2-10: a profile other than the tunnel's finds no IPsec policy for the traffic selectors.
-    if (obs.responder_profile != R.tunnel) {
-      trace("map_db_check_isakmp_profile profile did not match");
-      trace("map_db_find_best did not find matching map");
-      trace("IPSEC(ipsec_process_proposal): proxy identities not supported");
-      trace("IKEv2:(SA ID = 1):There was no IPSEC policy found for received TS");
-      trace("IKEv2:(SA ID = 1):Sending TS unacceptable notify");
-      obs.child_sa = SaResult::Failed;
-      obs.failed_at = Message::IKE_AUTH;
-      obs.reason = Reason::TsUnacceptable;
-      return std::move(obs);
-    }
-    obs.child_sa = SaResult::Established;
+    conclude_child_sa(obs, R, trace, IkeVersion::V2);
     return std::move(obs);
   }
 };
