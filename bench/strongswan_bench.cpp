@@ -1,0 +1,137 @@
+// Throughput of the strongSwan target (root): scenarios per second (both directions, a fresh
+// configuration loaded under new names every run, observation built from VICI and the log)
+// beside the bare handshake rate of the same charon pair through VICI (one connection loaded
+// once, then initiate + terminate only), which bounds it. Run through scripts/bench-strongswan.
+// Plain timing loops rather than Google Benchmark: one iteration is a real exchange of tens of
+// milliseconds, and the interesting numbers are rates and ratios.
+//
+//   strongswan_bench [--runs N]
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstring>
+#include <string>
+
+#include "drivers/pki/pki.hpp"
+#include "drivers/process/cleanup.hpp"
+#include "drivers/process/process.hpp"
+#include "drivers/strongswan/render.hpp"
+#include "drivers/strongswan/target.hpp"
+#include "generators/generators.hpp"
+#include "model/scenario_json.hpp"
+
+namespace ikc = ikeconform;
+namespace ss = ikeconform::strongswan;
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+ikc::Scenario s1(ikc::IkeVersion v) {
+  ikc::Scenario s = ikc::load_scenario_file(fs::path(IKECONFORM_SOURCE_DIR) / "corpus/scenarios/s1.json");
+  s.ike_version = v;
+  s.name = fmt::format("S1-v{}", v == ikc::IkeVersion::V1 ? 1 : 2);
+  return s;
+}
+
+// The ceiling: R1's tunnel connection and both peers' credentials loaded once; each iteration is
+// initiate (blocking until charon reports the IKE and CHILD SA) + forced terminate.
+double bare_rate(ss::Target& t, const ikc::Scenario& s, const ss::Material& m, int runs) {
+  ss::CharonPair& pair = t.pair_for(s);
+  ss::RenderOptions ro;
+  ro.prefix = "bare-";
+  ss::PeerConfig pc[2] = {ss::render_peer(s, 0, m, ro), ss::render_peer(s, 1, m, ro)};
+  for (std::size_t i = 0; i < 2; ++i) {
+    pair.ensure_address(i, ss::tunnel_address(i));
+    ikc::vici::Client& v = *pair.side(i).vici;
+    pair.side(i).loaded_credentials.clear();  // the target reloads its own next time
+    ikc::vici::Client::check(v.clear_creds(), "clear-creds");
+    for (const auto& c : pc[i].certs) ikc::vici::Client::check(v.load_cert(c.get("type"), c.get("flag"), c.get("data")), "load-cert");
+    for (const auto& k : pc[i].keys) ikc::vici::Client::check(v.load_key(k.get("type"), k.get("data")), "load-key");
+    for (const auto& c : pc[i].connections) ikc::vici::Client::check(v.load_conn(c.name, c.conf), "load-conn");
+  }
+  ikc::vici::Client& ini = *pair.side(0).vici;
+  ikc::vici::InitiateArgs a;
+  a.child = pc[0].tunnel_connection().child;
+  a.ike = pc[0].tunnel_connection().name;
+  a.timeout = std::chrono::milliseconds(4000);
+  int up = 0;
+  const auto begin = Clock::now();
+  for (int r = 0; r < runs; ++r) {
+    up += ini.initiate(a).success;
+    for (const auto& event : ini.list_sas())
+      for (const auto& ike : event.entries()) {
+        if (ike.kind != ikc::vici::Message::Kind::Section) continue;
+        ikc::vici::TerminateArgs term;
+        term.ike_id = static_cast<std::uint32_t>(std::stoul(ike.section.get("uniqueid", "0")));
+        term.force = true;
+        ini.terminate(term);
+      }
+  }
+  const double rate = runs / seconds_since(begin);
+  for (std::size_t i = 0; i < 2; ++i)
+    for (const auto& c : pc[i].connections) pair.side(i).vici->unload_conn(c.name);
+  if (up != runs) fmt::print("  (bare: only {} of {} handshakes came up)\n", up, runs);
+  return rate;
+}
+
+// Scenario runs as a campaign does them: both directions, alternating, fresh names each run.
+double scenario_rate(ss::Target& t, const std::vector<ikc::Scenario>& scenarios, int runs, int* errors) {
+  for (const ikc::Scenario& s : scenarios) t.run(s, 0);  // warm-up: PKI made, pair started once
+  const auto begin = Clock::now();
+  for (int r = 0; r < runs; ++r) {
+    const ikc::Scenario& s = scenarios[static_cast<std::size_t>(r / 2) % scenarios.size()];
+    const ikc::Observation o = t.run(s, static_cast<std::uint8_t>(r % 2));
+    if (o.reason == ikc::Reason::InternalError) ++*errors;
+  }
+  return runs / 2.0 / seconds_since(begin);  // scenarios = two directions
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (::geteuid() != 0) {
+    fmt::print(stderr, "strongswan_bench: needs root (network namespaces, charon)\n");
+    return 2;
+  }
+  int runs = 60;
+  for (int i = 1; i + 1 < argc; i += 2)
+    if (std::strcmp(argv[i], "--runs") == 0) runs = std::max(2, std::atoi(argv[i + 1]));
+  ikc::cleanup::install_cleanup_handlers();
+  ikc::process::TempDir dir(fs::temp_directory_path(), ikc::process::run_prefix() + "-ssbench-");
+  ikc::pki::KeyCache keys(ikc::pki::KeyCache::default_dir());
+
+  ss::TargetOptions o;
+  o.pair.base = dir.path();
+  ss::Target t(o);
+  fmt::print("ikeconform strongSwan throughput ({}), {} runs per line\n", t.daemon_version(), runs);
+  int errors = 0;
+  for (const ikc::IkeVersion v : {ikc::IkeVersion::V1, ikc::IkeVersion::V2}) {
+    const ikc::Scenario s = s1(v);
+    const ikc::pki::Pki pki = ikc::pki::make_pki(s, dir.path() / fmt::format("pki{}", static_cast<int>(v)), keys);
+    const ss::Material m = ss::material_from(pki, s);
+    const double bare = bare_rate(t, s, m, runs);
+    const double rate = scenario_rate(t, {s}, 2 * runs, &errors);
+    fmt::print("  IKEv{}  bare VICI handshakes (initiate + terminate)    {:6.1f} /s\n", v == ikc::IkeVersion::V1 ? 1 : 2, bare);
+    fmt::print("  IKEv{}  S1 scenarios (both directions, fresh config)   {:6.1f} /s   {:4.0f} % of bare\n",
+               v == ikc::IkeVersion::V1 ? 1 : 2, rate, 100 * rate / bare);
+  }
+  // Generated scenarios, as a campaign draws them: a new PKI per scenario (keys from the cache).
+  std::vector<ikc::Scenario> generated;
+  for (std::uint64_t i = 0; generated.size() < 12 && i < 500; ++i) {
+    ikc::Scenario s = ikc::gen::generate(ikc::gen::mixed_scenario(), 1, i).value();
+    if (!ss::inexpressible(s)) generated.push_back(std::move(s));
+  }
+  const auto begin = Clock::now();
+  for (const ikc::Scenario& s : generated) {
+    t.run(s, 0);
+    t.run(s, 1);
+  }
+  fmt::print("  generated scenarios, new PKI each (key cache warm)  {:6.1f} /s   ({} scenarios)\n",
+             static_cast<double>(generated.size()) / seconds_since(begin), generated.size());
+  if (errors) fmt::print("  ({} runs ended in INTERNAL_ERROR)\n", errors);
+  return errors ? 1 : 0;
+}
