@@ -102,6 +102,35 @@ std::vector<json> journal(const fs::path& dir) {
 }
 
 #ifndef IKECONFORM_HEAVY_ONLY
+// corpus/counterexamples/<what>/: counterexamples the project has learned from, as campaigns saved
+// them (scenario + .observations.json with the oracle and the model options). Each must still be
+// caught under its recorded options (replay exits 1), so the harness keeps finding what it found.
+TEST(CampaignCli, LearnedCounterexamplesStillFail) {
+  const fs::path root = fs::path(IKECONFORM_SOURCE_DIR) / "corpus/counterexamples";
+  int replayed = 0;
+  for (const auto& e : fs::recursive_directory_iterator(root)) {
+    const std::string name = e.path().filename().string();
+    if (e.path().extension() != ".json" || name.find(".observations.") != std::string::npos) continue;
+    const CliRun r = run({"replay", e.path().string()});
+    EXPECT_EQ(r.code, 1) << e.path() << "\n" << r.output;
+    EXPECT_NE(r.output.find(" fail"), std::string::npos) << e.path() << "\n" << r.output;
+    ++replayed;
+  }
+  EXPECT_GE(replayed, 2) << "no counterexamples under " << root;
+}
+
+// The planted-bug counterexamples hold again once the rule is switched back (V1-6 on): the
+// failure is the option's, not the scenario's.
+TEST(CampaignCli, PlantedCounterexamplesPassWithTheSpecDefault) {
+  const fs::path dir = fs::path(IKECONFORM_SOURCE_DIR) / "corpus/counterexamples/initiator-choice-unrestricted";
+  for (const char* f : {"P-1-1.json", "P-6-1.json"}) {
+    const CliRun r = run({"replay", (dir / f).string(), "--model-option", "initiator_choice_restricted_to_profile=on"});
+    EXPECT_EQ(r.code, 0) << f << "\n" << r.output;
+  }
+}
+#endif
+
+#ifndef IKECONFORM_HEAVY_ONLY
 TEST(CampaignCli, DefaultOptionsEveryOracleHolds) {
   const fs::path out = scratch("default");
   const CliRun r = run({"campaign", "--target", "model", "--runs", "2000", "--jobs", "2", "--out", out.string()});
