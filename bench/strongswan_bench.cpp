@@ -116,8 +116,9 @@ int main(int argc, char** argv) {
     const double bare = bare_rate(t, s, m, runs);
     const double rate = scenario_rate(t, {s}, 2 * runs, &errors);
     fmt::print("  IKEv{}  bare VICI handshakes (initiate + terminate)    {:6.1f} /s\n", v == ikc::IkeVersion::V1 ? 1 : 2, bare);
-    fmt::print("  IKEv{}  S1 scenarios (both directions, fresh config)   {:6.1f} /s   {:4.0f} % of bare\n",
-               v == ikc::IkeVersion::V1 ? 1 : 2, rate, 100 * rate / bare);
+    // A scenario is two handshakes (one per direction): the ratio compares handshakes with handshakes.
+    fmt::print("  IKEv{}  S1 scenarios (both directions, fresh config)   {:6.1f} /s   = {:5.1f} handshakes/s, {:3.0f} % of bare\n",
+               v == ikc::IkeVersion::V1 ? 1 : 2, rate, 2 * rate, 100 * 2 * rate / bare);
   }
   // Generated scenarios, as a campaign draws them: a new PKI per scenario (keys from the cache).
   std::vector<ikc::Scenario> generated;
