@@ -30,9 +30,21 @@ for bin in "$build"/bin/fuzz_*; do
   if [[ -n $(ls -A "$stage") ]]; then
     (cd "$stage" && cmake -E tar cf "$OUT/${name}_seed_corpus.zip" --format=zip -- *)
   fi
+  # <fuzzer>.options: the dictionary and fuzz_flags (e.g. entropic = 0 for the model target).
   dict=$(fuzz_dict "$target")
+  options=()
   if [[ -n $dict ]]; then
     cp "$dict" "$OUT/$name.dict"
-    printf '[libfuzzer]\ndict = %s.dict\n' "$name" >"$OUT/$name.options"
+    options+=("dict = $name.dict")
+  fi
+  while read -r flag; do
+    [[ -n $flag ]] || continue
+    flag=${flag#-}
+    options+=("${flag%%=*} = ${flag#*=}")
+  done < <(fuzz_flags "$target")
+  rm -f "$OUT/$name.options"
+  if ((${#options[@]})); then
+    printf '[libfuzzer]\n' >"$OUT/$name.options"
+    printf '%s\n' "${options[@]}" >>"$OUT/$name.options"
   fi
 done
