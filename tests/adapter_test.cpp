@@ -171,7 +171,7 @@ RC_GTEST_PROP(AdapterProtocol, AdapterMessagesRoundTrip, ()) {
 TEST(AdapterProtocol, UnknownKeysAreIgnored) {
   EXPECT_EQ(ad::parse_adapter_message(R"({"type":"ready","id":7,"future":{"x":[1,2]}})"), ad::AdapterMessage{ad::Ready{7}});
   EXPECT_EQ(ad::parse_harness_message(R"({"type":"run","id":3,"initiator":1,"deadline_ms":500})"),
-            ad::HarnessMessage{ad::RunRequest{3, 1}});
+            (ad::HarnessMessage{ad::RunRequest{3, 1}}));
   const auto h = ad::parse_adapter_message(R"({"type":"hello","protocol":"ikeconform.adapter/1.4","color":"blue"})");
   ASSERT_TRUE(std::holds_alternative<ad::AdapterHello>(h));
   EXPECT_EQ(std::get<ad::AdapterHello>(h).protocol, "ikeconform.adapter/1.4");
