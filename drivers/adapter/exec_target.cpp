@@ -170,6 +170,12 @@ class ExecTarget::Process {
     in_ = out_ = -1;
   }
 
+  // Exited by itself with status 0 (not killed by a signal: then its cleanup did not run).
+  bool exited_cleanly() {
+    reap(false);
+    return status_ && WIFEXITED(*status_) && WEXITSTATUS(*status_) == 0;
+  }
+
   std::string status() {
     reap(false);
     return status_ ? status_text(*status_) : "is still running";
@@ -283,9 +289,16 @@ void ExecTarget::stop_adapter(bool graceful) {
   if (!proc_) return;
   if (graceful) {
     try {
+      const auto deadline = Clock::now() + opts_.stop_timeout;
       proc_->send(to_line(HarnessMessage{Bye{}}), Clock::now() + Millis{1000});
+      // Wait for its answer before closing: an adapter writing `bye` into a pipe already closed
+      // dies of SIGPIPE before its own cleanup (namespaces, daemons, folders) could run.
+      try {
+        (void)proc_->read_line(deadline, "'bye'");
+      } catch (const AdapterError&) {  // no answer, or it ended: EOF and the wait below decide
+      }
       proc_->close_pipes();  // EOF after bye: an adapter that ignores bye still ends
-      graceful = proc_->wait_exit(opts_.stop_timeout);
+      graceful = proc_->wait_exit(opts_.stop_timeout) && proc_->exited_cleanly();
     } catch (const AdapterError&) {
       graceful = false;
     }

@@ -183,8 +183,10 @@ void Target::ensure_capture(CharonPair& pair) {
   process::DaemonSpec spec;
   spec.name = "tcpdump (" + pair.net().ns(0) + ")";
   // -Z root: Debian's tcpdump would drop to user tcpdump before opening the file; -U: every
-  // packet is on disk as soon as it is captured, so stopping right after a run loses nothing.
-  spec.argv = pair.net().exec_argv(0, {"tcpdump", "-n", "-i", pair.net().interface(0), "-U", "-Z", "root", "-w",
+  // packet is written as soon as tcpdump has it; --immediate-mode: libpcap's TPACKET_V3 ring
+  // otherwise holds packets for up to its 1 s block timeout, and a SIGTERM right after a run
+  // (tens of ms) threw them all away, leaving a pcap with only its header.
+  spec.argv = pair.net().exec_argv(0, {"tcpdump", "-n", "-i", pair.net().interface(0), "-U", "--immediate-mode", "-Z", "root", "-w",
                                        capture_file_->string(), "udp", "port", "500", "or", "udp", "port", "4500"});
   spec.log_file = log;
   spec.stop_grace = Millis{1000};
