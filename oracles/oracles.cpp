@@ -477,6 +477,7 @@ const std::vector<const Oracle*>& every_oracle() {
     std::vector<const Oracle*> v = all_oracles();
     v.push_back(&certreq_anchors_oracle());
     v.push_back(&diff_model_oracle());
+    v.push_back(&diff_stacks_oracle());
     return v;
   }();
   return every;
@@ -524,8 +525,15 @@ std::string unjudgeable(const Scenario& s, const Observation (&obs)[2]) {
   return {};
 }
 
+Scenario companion_scenario(const Target& companion, const Scenario& s) {
+  Scenario out = for_target(companion, s);
+  if (companion.is_model())
+    for (Peer& p : out.peers) p.personality = "cisco-ios";
+  return out;
+}
+
 std::vector<Evaluation> evaluate_all(const std::vector<const Oracle*>& oracles, const Scenario& s, const Observation (&obs)[2],
-                                     Target& target, const ModelOptions& opt) {
+                                     Target& target, const ModelOptions& opt, const std::vector<Target*>& companions) {
   const facts::PreconditionCache cache(s, opt);  // P-1, P-2, P-6, P-9 ask the same preconditions
   std::map<std::string, std::shared_ptr<const RelatedRun>> runs;  // by name: P-2 and P-9 share enrollment-order runs
   std::vector<Evaluation> out;
@@ -534,6 +542,18 @@ std::vector<Evaluation> evaluate_all(const std::vector<const Oracle*>& oracles, 
   for (const Oracle* o : oracles) {
     Evaluation e;
     view.clear();
+    if (o->cross_target())
+      for (Target* other : companions) {
+        const std::string name = "target " + other->name();
+        auto it = runs.find(name);
+        if (it == runs.end()) {
+          auto r = std::make_shared<RelatedRun>(RelatedRun{name, companion_scenario(*other, s), {}, other->name(), other->observes_child_sa()});
+          other->run_both(r->scenario, r->obs);
+          it = runs.emplace(name, std::move(r)).first;
+        }
+        e.related.push_back(it->second);
+        view.push_back(it->second.get());
+      }
     for (auto& [name, scenario] : o->relations(s, opt)) {
       auto it = runs.find(name);
       if (it == runs.end()) {
@@ -544,14 +564,15 @@ std::vector<Evaluation> evaluate_all(const std::vector<const Oracle*>& oracles, 
       e.related.push_back(it->second);
       view.push_back(it->second.get());
     }
-    e.result = o->check(CheckInput{s, obs, opt, view});
+    e.result = o->check(CheckInput{s, obs, opt, view, target.observes_child_sa(), target.name()});
     out.push_back(std::move(e));
   }
   return out;
 }
 
-Evaluation evaluate(const Oracle& o, const Scenario& s, const Observation (&obs)[2], Target& target, const ModelOptions& opt) {
-  return std::move(evaluate_all({&o}, s, obs, target, opt).front());
+Evaluation evaluate(const Oracle& o, const Scenario& s, const Observation (&obs)[2], Target& target, const ModelOptions& opt,
+                    const std::vector<Target*>& companions) {
+  return std::move(evaluate_all({&o}, s, obs, target, opt, companions).front());
 }
 
 }  // namespace ikeconform
