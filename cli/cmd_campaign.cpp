@@ -370,7 +370,7 @@ void save_counterexample(Campaign& c, Target& target, const rc::Shrinkable<Scena
                          {"ios", saved.ios}};
   if (c.real) line["configs"] = saved.configs;
   if (oracle.cross_target()) {  // the matrix cell it belongs to: the companion named by the failure's kind
-    line["class"] = gen::generated_class(tree.value());
+    line["class"] = std::string(gen::generated_class(tree.value()));
     const std::string kind = failed.result.kind;
     line["companion"] = kind.substr(0, kind.rfind(':'));
   }
@@ -426,7 +426,7 @@ void run_one(Campaign& c, Target& target, const std::vector<Target*>& companions
     std::lock_guard lock(c.mu);
     c.append(line);
     c.state.add_scenario(index, results);
-    if (c.multi) c.state.add_stacks(gen::generated_class(s), stacks);
+    if (c.multi) c.state.add_stacks(std::string(gen::generated_class(s)), stacks);
     c.state.unsupported += blocked.kind == "unsupported";
     c.state.errors += blocked.kind == "error";
   }
