@@ -67,12 +67,12 @@ std::vector<RenderedFile> swanctl_renderings(const Scenario& s, std::optional<st
 }
 
 std::vector<RenderedFile> ipsec_conf_renderings(const Scenario& s, const std::filesystem::path& key_cache,
-                                                std::optional<std::size_t> only) {
+                                                const std::filesystem::path& temp_dir, std::optional<std::size_t> only) {
   std::vector<RenderedFile> out;
   try {
     // The certificates' nicknames and CKAIDs come from a PKI: a scratch one (keys from the cache).
     pki::KeyCache keys(key_cache.empty() ? pki::KeyCache::default_dir() : key_cache);
-    process::TempDir dir(std::filesystem::temp_directory_path(), process::run_prefix() + "-render-");
+    process::TempDir dir(temp_dir, process::run_prefix() + "-render-");
     const pki::Pki pki = pki::make_pki(s, dir.path(), keys);
     libreswan::RenderOptions ro;
     ro.prefix = "";
@@ -122,7 +122,7 @@ void PairTarget::captured(const stack::PairRunner& runner) {
   f.write(reinterpret_cast<const char*>(pcap.data() + from), static_cast<std::streamsize>(pcap.size() - from));
 }
 
-LibreswanTarget::LibreswanTarget(stack::PairOptions o) : target_(o), key_cache_(o.key_cache) {}
+LibreswanTarget::LibreswanTarget(stack::PairOptions o) : target_(o), key_cache_(o.key_cache), temp_dir_(o.base) {}
 
 Observation LibreswanTarget::run(const Scenario& s, std::uint8_t initiator) {
   Observation o = target_.run(s, initiator);
@@ -132,10 +132,10 @@ Observation LibreswanTarget::run(const Scenario& s, std::uint8_t initiator) {
 
 std::optional<std::string> LibreswanTarget::version() { return libreswan_version(); }
 
-std::vector<RenderedFile> LibreswanTarget::render(const Scenario& s) { return ipsec_conf_renderings(s, key_cache_); }
+std::vector<RenderedFile> LibreswanTarget::render(const Scenario& s) { return ipsec_conf_renderings(s, key_cache_, temp_dir_); }
 
 MixedTarget::MixedTarget(std::size_t strongswan_side, stack::PairOptions o)
-    : strongswan_side_(strongswan_side), target_(strongswan_side, o), key_cache_(o.key_cache) {}
+    : strongswan_side_(strongswan_side), target_(strongswan_side, o), key_cache_(o.key_cache), temp_dir_(o.base) {}
 
 std::string MixedTarget::name() const { return strongswan_side_ == 0 ? "strongswan,libreswan" : "libreswan,strongswan"; }
 
@@ -160,7 +160,7 @@ std::optional<std::string> MixedTarget::version() {
 std::vector<RenderedFile> MixedTarget::render(const Scenario& s) {
   const Scenario p = personalities(s);
   std::vector<RenderedFile> out = swanctl_renderings(p, strongswan_side_);
-  for (RenderedFile& f : ipsec_conf_renderings(p, key_cache_, 1 - strongswan_side_)) out.push_back(std::move(f));
+  for (RenderedFile& f : ipsec_conf_renderings(p, key_cache_, temp_dir_, 1 - strongswan_side_)) out.push_back(std::move(f));
   return out;
 }
 

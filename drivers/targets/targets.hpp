@@ -70,7 +70,7 @@ class LibreswanTarget final : public PairTarget {
 
  private:
   libreswan::Target target_;
-  std::filesystem::path key_cache_;
+  std::filesystem::path key_cache_, temp_dir_;
 };
 
 // ikeconform::Target over mixed::Target: strongSwan on peer `strongswan_side`, Libreswan on the
@@ -91,7 +91,7 @@ class MixedTarget final : public PairTarget {
  private:
   std::size_t strongswan_side_;
   mixed::Target target_;
-  std::filesystem::path key_cache_;
+  std::filesystem::path key_cache_, temp_dir_;
 };
 
 // "Libreswan 4.10" from `pluto --version`; nullopt when pluto is not there.
@@ -102,7 +102,7 @@ std::optional<std::string> strongswan_version();
 // ipsec.conf of each peer ("R1.ipsec.conf"), made with a scratch PKI; empty when the scenario
 // cannot be expressed on Libreswan. `only`: just that peer.
 std::vector<RenderedFile> ipsec_conf_renderings(const Scenario& s, const std::filesystem::path& key_cache,
-                                                std::optional<std::size_t> only = std::nullopt);
+                                                const std::filesystem::path& temp_dir, std::optional<std::size_t> only = std::nullopt);
 
 // swanctl.conf of each peer, as a counterexample shows it ("R1.swanctl.conf"); empty when the
 // scenario cannot be expressed on strongSwan.
