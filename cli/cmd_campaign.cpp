@@ -382,6 +382,8 @@ void save_counterexample(Campaign& c, Target& target, const rc::Shrinkable<Scena
   std::lock_guard lock(c.mu);
   c.append(text);
   c.state.tally[std::string(oracle.id())].counterexamples.push_back(saved.scenario);
+  if (line.contains("companion"))  // the matrix cell links it (read_journal does the same)
+    c.state.matrix[line["class"].get<std::string>()][line["companion"].get<std::string>()].counterexamples.push_back(saved.scenario);
 }
 
 // The evidence of an INTERNAL_ERROR (daemon logs, adapter stderr) for a person to read later.

@@ -158,7 +158,7 @@ void expect_matrix(const json& s, const std::vector<std::pair<std::string, std::
 TEST(RealCampaign, LibreswanThirtyScenariosWithModelAsDiffTarget) {
   REQUIRE_ROOT();
   Campaign c = run_campaign("libreswan", {"campaign", "--target", "libreswan", "--diff-target", "model", "--runs", "30", "--seed", "7",
-                                          "--max-counterexamples", "1", "--shrink-steps", "8"});
+                                          "--max-counterexamples", "1", "--shrink-steps", "3"});
   ASSERT_TRUE(c.code == 0 || c.code == 1) << "exit " << c.code;
   const json s = read_json(c.out / "summary.json");
   EXPECT_EQ(s["target"], "libreswan");
@@ -170,7 +170,9 @@ TEST(RealCampaign, LibreswanThirtyScenariosWithModelAsDiffTarget) {
   for (const char* id : {"DIFF-MODEL", "P-1", "P-6", "CERTREQ-ANCHORS", "DIFF-STACKS"}) {
     const json* o = oracle(s, id);
     ASSERT_NE(o, nullptr) << id << " missing";
-    if (std::string(id) != "P-1" && std::string(id) != "P-6") EXPECT_GT((*o)["checked"].get<int>(), 0) << id;
+    if (std::string(id) != "P-1" && std::string(id) != "P-6") {
+      EXPECT_GT((*o)["checked"].get<int>(), 0) << id;
+    }
   }
   expect_matrix(s, {{"libreswan", "Libreswan<->Libreswan"}, {"model", "model Cisco<->Cisco"}});
   const std::string html = slurp(c.out / "report.html");
@@ -189,7 +191,7 @@ TEST(RealCampaign, LibreswanThirtyScenariosWithModelAsDiffTarget) {
 TEST(RealCampaign, MixedThirtyScenariosAgainstLibreswanAndModel) {
   REQUIRE_ROOT();
   Campaign c = run_campaign("mixed", {"campaign", "--target", "strongswan,libreswan", "--diff-target", "libreswan", "--diff-target",
-                                      "model", "--runs", "30", "--seed", "3", "--max-counterexamples", "1", "--shrink-steps", "6"});
+                                      "model", "--runs", "30", "--seed", "3", "--jobs", "2", "--max-counterexamples", "1", "--shrink-steps", "3"});
   ASSERT_TRUE(c.code == 0 || c.code == 1) << "exit " << c.code;
   const json s = read_json(c.out / "summary.json");
   EXPECT_EQ(s["target"], "strongswan,libreswan");
@@ -213,8 +215,11 @@ TEST(RealCampaign, MixedThirtyScenariosAgainstLibreswanAndModel) {
   }
   if (disagree) {
     EXPECT_GE(linked, 1u);
-    for (const json& cell : s["matrix"])
-      for (const json& f : cell["counterexamples"]) EXPECT_TRUE(fs::exists(c.out / f.get<std::string>())) << f;
+    for (const json& cell : s["matrix"]) {
+      for (const json& f : cell["counterexamples"]) {
+        EXPECT_TRUE(fs::exists(c.out / f.get<std::string>())) << f;
+      }
+    }
   }
   const std::string html = slurp(c.out / "report.html");
   EXPECT_NE(html.find("strongSwan&lt;-&gt;Libreswan"), std::string::npos);
