@@ -40,6 +40,20 @@ void JournalState::add_scenario(std::uint64_t index, const std::vector<std::pair
   }
 }
 
+void JournalState::add_stacks(const std::string& scenario_class, const nlohmann::json& stacks) {
+  if (!stacks.is_object()) return;
+  for (const auto& [name, v] : stacks.items()) {
+    StackCell& cell = matrix[scenario_class][name];
+    ++cell.scenarios;
+    if (v.contains("ike_up") && v.at("ike_up").is_array())
+      for (const auto& b : v.at("ike_up")) cell.ike_up += b.is_boolean() && b.get<bool>();
+    const std::string verdict = v.value("verdict", "");
+    cell.agree += verdict == "agree";
+    cell.disagree += verdict == "disagree";
+    cell.skip += verdict == "skip";
+  }
+}
+
 bool JournalState::any_failure() const {
   for (const auto& [id, t] : tally)
     if (t.fail) return true;
@@ -81,6 +95,10 @@ ordered_json header_json(const CampaignConfig& c) {
   h["oracles"] = c.oracles;
   h["options"] = options_json(c.options);
   if (!c.target_version.empty()) h["target_version"] = c.target_version;
+  if (!c.diff_targets.empty()) {
+    h["diff_targets"] = c.diff_targets;
+    if (!c.diff_target_versions.empty()) h["diff_target_versions"] = c.diff_target_versions;
+  }
   return h;
 }
 
@@ -104,6 +122,10 @@ CampaignConfig config_from_header(const json& h, const std::string& file) {
     c.oracles = h.at("oracles").get<std::vector<std::string>>();
     for (const auto& [k, v] : h.at("options").items()) c.options.emplace_back(k, v.get<std::string>());
     if (h.contains("target_version") && h.at("target_version").is_string()) c.target_version = h.at("target_version").get<std::string>();
+    if (h.contains("diff_targets")) c.diff_targets = h.at("diff_targets").get<std::vector<std::string>>();
+    if (h.contains("diff_target_versions") && h.at("diff_target_versions").is_object())
+      for (const auto& [k, v] : h.at("diff_target_versions").items())
+        if (v.is_string()) c.diff_target_versions[k] = v.get<std::string>();
     return c;
   } catch (const json::exception& e) {
     throw InputError(file, 1, std::string("bad journal header: ") + e.what());
@@ -112,6 +134,8 @@ CampaignConfig config_from_header(const json& h, const std::string& file) {
 
 std::string config_difference(const CampaignConfig& a, const CampaignConfig& b, bool compare_shard) {
   if (a.target != b.target) return fmt::format("target {} vs {}", a.target, b.target);
+  if (a.diff_targets != b.diff_targets)
+    return fmt::format("--diff-target {} vs {}", fmt::join(a.diff_targets, ","), fmt::join(b.diff_targets, ","));
   if (a.seed != b.seed) return fmt::format("seed {} vs {}", a.seed, b.seed);
   if (compare_shard && a.shard != b.shard) return "a different --shard";
   if (a.scenario_class != b.scenario_class) return fmt::format("class {} vs {}", a.scenario_class, b.scenario_class);
@@ -179,6 +203,7 @@ JournalState read_journal(const std::filesystem::path& file, std::uintmax_t* val
       const auto index = j.at("index").get<std::uint64_t>();
       if (!st.done.count(index)) {
         st.add_scenario(index, results);
+        if (j.contains("stacks")) st.add_stacks(j.value("class", ""), j.at("stacks"));
         st.unsupported += j.contains("unsupported");
         st.errors += j.contains("error");
       }
@@ -186,6 +211,9 @@ JournalState read_journal(const std::filesystem::path& file, std::uintmax_t* val
     } else if (type == "counterexample") {
       const std::string oracle = j.at("oracle").get<std::string>();
       st.tally[oracle].counterexamples.push_back(j.at("scenario").get<std::string>());
+      if (j.contains("companion") && j.contains("class"))
+        st.matrix[j.at("class").get<std::string>()][j.at("companion").get<std::string>()].counterexamples.push_back(
+            j.at("scenario").get<std::string>());
       st.saved[oracle] = std::max<std::uint64_t>(st.saved[oracle], j.at("n").get<std::uint64_t>());
     } else if (type == "end") {
       st.elapsed_s += j.at("elapsed_s").get<double>();
@@ -254,6 +282,15 @@ ordered_json baseline_json(const JournalState& st) {
   return b;
 }
 
+std::string pair_label(const std::string& target) {
+  if (target == "model") return "model Cisco<->Cisco";
+  if (target == "strongswan") return "strongSwan<->strongSwan";
+  if (target == "libreswan") return "Libreswan<->Libreswan";
+  if (target == "strongswan,libreswan") return "strongSwan<->Libreswan";
+  if (target == "libreswan,strongswan") return "Libreswan<->strongSwan";
+  return target + "<->" + target;
+}
+
 ordered_json summary_json(const JournalState& st, const BaselineCheck& baseline, bool* baseline_matches) {
   const CampaignConfig& c = st.config;
   ordered_json s;
@@ -307,6 +344,28 @@ ordered_json summary_json(const JournalState& st, const BaselineCheck& baseline,
   }
   s["baseline_matches"] = baseline.path ? ordered_json(matches) : ordered_json(nullptr);
   if (baseline_matches) *baseline_matches = matches;
+  if (!c.diff_targets.empty()) {  // multi-target campaigns (docs/campaign.md "Several targets")
+    s["targets"] = ordered_json::array();
+    s["targets"].push_back({{"name", c.target}, {"role", "main"},
+                            {"version", c.target_version.empty() ? ordered_json(nullptr) : ordered_json(c.target_version)}});
+    for (const std::string& d : c.diff_targets) {
+      auto v = c.diff_target_versions.find(d);
+      s["targets"].push_back({{"name", d}, {"role", "companion"},
+                              {"version", v == c.diff_target_versions.end() ? ordered_json(nullptr) : ordered_json(v->second)}});
+    }
+    s["matrix"] = ordered_json::array();
+    for (const auto& [cls, row] : st.matrix)
+      for (const auto& [target, cell] : row)
+        s["matrix"].push_back({{"class", cls},
+                               {"target", target},
+                               {"pair", pair_label(target)},
+                               {"scenarios", cell.scenarios},
+                               {"ike_up", cell.ike_up},
+                               {"agree", cell.agree},
+                               {"disagree", cell.disagree},
+                               {"skipped", cell.skip},
+                               {"counterexamples", cell.counterexamples}});
+  }
   return s;
 }
 

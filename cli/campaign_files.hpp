@@ -42,6 +42,18 @@ struct CampaignConfig {
   // What the target says about itself ("strongSwan 5.9.8"); not part of the identity (a resumed
   // campaign may run on an upgraded stack: reports print the version of the first session).
   std::string target_version;
+  // Multi-target campaigns (--diff-target): the companion targets, in order; part of the identity.
+  std::vector<std::string> diff_targets;
+  std::map<std::string, std::string> diff_target_versions;  // like target_version, per companion
+};
+
+// One cell of a multi-target campaign's matrix: scenarios of one class on one target. For a
+// companion, agree / disagree / skip count DIFF-STACKS's comparison with the main target.
+struct StackCell {
+  std::uint64_t scenarios = 0;
+  std::uint64_t ike_up = 0;  // directions whose IKE SA came up
+  std::uint64_t agree = 0, disagree = 0, skip = 0;
+  std::vector<std::string> counterexamples;  // DIFF-STACKS counterexamples of this cell
 };
 
 struct OracleTally {
@@ -64,7 +76,12 @@ struct JournalState {
   bool ended = false;                            // the last session wrote its end line
   bool interrupted = false;
 
+  // Multi-target campaigns: class -> target -> cell (the main target's cells too).
+  std::map<std::string, std::map<std::string, StackCell>> matrix;
+
   void add_scenario(std::uint64_t index, const std::vector<std::pair<std::string, std::string>>& results);
+  // The scenario line's "stacks" object (multi-target campaigns; nothing for others).
+  void add_stacks(const std::string& scenario_class, const nlohmann::json& stacks);
   double total_elapsed() const { return elapsed_s + (ended ? 0 : session_t); }
   bool any_failure() const;
 };
@@ -92,6 +109,9 @@ struct BaselineCheck {
   std::optional<std::string> path;
   std::map<std::string, std::string> expected;
 };
+// The matrix's name for the pair a target runs ("strongSwan<->Libreswan", "model Cisco<->Cisco").
+std::string pair_label(const std::string& target);
+
 // summary.json for a state; `baseline_matches` (if any) is computed here.
 nlohmann::ordered_json summary_json(const JournalState& st, const BaselineCheck& baseline, bool* baseline_matches = nullptr);
 

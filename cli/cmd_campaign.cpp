@@ -22,6 +22,7 @@
 #include "model/input_error.hpp"
 #include "oracles/oracle.hpp"
 #include "oracles/shrink.hpp"
+#include "oracles/universal.hpp"
 #include "reports/reports.hpp"
 
 namespace ikeconform::cli {
@@ -37,6 +38,7 @@ bool stopping() { return StopSignals::stop_requested(); }
 
 struct CampaignArgs {
   std::string target = "model";
+  std::vector<std::string> diff_targets;  // multi-target campaigns: the companions (DIFF-STACKS)
   std::uint64_t runs = 0;
   double max_total_time = 0;
   std::uint64_t seed = 1;
@@ -79,7 +81,10 @@ struct Campaign {
   std::unordered_set<std::uint64_t> resumed;  // indices done by earlier sessions (read-only while running)
   std::uint64_t resumed_count = 0;
   std::vector<std::unique_ptr<Target>> targets;  // one per job: a real target is serial per instance
+  // Multi-target campaigns: per job, one instance of every --diff-target (companions[job][k]).
+  std::vector<std::vector<std::unique_ptr<Target>>> companions;
   bool real = false;                              // not the model: evidence comes from the target's runs
+  bool multi = false;                             // --diff-target given: DIFF-STACKS runs the companions
   bool pcap = false;                              // capture the failing runs of counterexamples
 
   std::mutex mu;
@@ -101,15 +106,23 @@ struct Campaign {
 
 // The oracles of the campaign: every one that applies to the target, or those named (each must
 // apply: P-4's claim about IOS's predefined trustpoints says nothing about strongSwan).
-std::vector<const Oracle*> select_oracles(const std::vector<std::string>& ids, const TargetTraits& t) {
-  if (ids.empty()) return oracles_for(t);
+// DIFF-STACKS applies exactly when the campaign has companions (--diff-target), and then always
+// runs: the matrix needs the companions' runs.
+std::vector<const Oracle*> select_oracles(const std::vector<std::string>& ids, const TargetTraits& t, bool multi) {
   std::vector<const Oracle*> out;
+  if (ids.empty()) out = oracles_for(t);
+  if (multi && std::find(out.begin(), out.end(), &diff_stacks_oracle()) == out.end()) out.push_back(&diff_stacks_oracle());
+  if (ids.empty()) return out;
   for (const std::string& id : ids) {
     const Oracle* o = find_oracle(id);
     if (!o) {
       std::string known;
       for (const Oracle* k : every_oracle()) known += (known.empty() ? "" : ", ") + std::string(k->id());
       throw InputError("--oracle", 0, "unknown oracle '" + id + "' (known: " + known + ")");
+    }
+    if (o == &diff_stacks_oracle()) {
+      if (!multi) throw InputError("--oracle", 0, "DIFF-STACKS compares targets: name the others with --diff-target");
+      continue;  // added above
     }
     if (!o->applies_to(t))
       throw InputError("--oracle", 0, fmt::format("{} does not apply to target {} (its claim is about: {})", id, t.name, fmt::join(o->targets(), ", ")));
@@ -137,7 +150,8 @@ CampaignConfig config_from_args(const CampaignArgs& a, const ModelOptions& opt, 
     c.max_total_time = a.max_total_time;
   }
   if (!c.runs && !c.max_total_time) c.runs = 10000;
-  oracles = select_oracles(a.oracles, traits);
+  oracles = select_oracles(a.oracles, traits, !a.diff_targets.empty());
+  c.diff_targets = a.diff_targets;
   std::sort(oracles.begin(), oracles.end(), [](const Oracle* x, const Oracle* y) { return x->id() < y->id(); });
   for (const Oracle* o : oracles) c.oracles.emplace_back(o->id());
   c.options = describe(opt);
@@ -182,9 +196,36 @@ struct Blocked {
   std::string file;  // error evidence, relative to the campaign folder
 };
 
+// Multi-target campaigns: the scenario's outcome on every target, and DIFF-STACKS's verdict per
+// companion ("agree" | "disagree" | "skip"; the main target's entry says "main").
+nlohmann::json stacks_json(const Campaign& c, const Target& target, const Scenario& s, const Observation (&obs)[2],
+                           const std::vector<Evaluation>& ev) {
+  nlohmann::json out = nlohmann::json::object();
+  const bool judged = unjudgeable(s, obs).empty();
+  out[target.name()] = {{"ike_up", {obs[0].ike_sa == SaResult::Established, obs[1].ike_sa == SaResult::Established}},
+                        {"verdict", "main"}};
+  const Evaluation* diff = nullptr;
+  for (std::size_t k = 0; k < ev.size() && k < c.oracles.size(); ++k)
+    if (c.oracles[k]->cross_target()) diff = &ev[k];
+  for (const std::string& name : c.config.diff_targets) {
+    nlohmann::json e = {{"verdict", "skip"}};
+    if (diff)
+      for (const auto& r : diff->related) {
+        if (r->target != name) continue;
+        e["ike_up"] = {r->obs[0].ike_sa == SaResult::Established, r->obs[1].ike_sa == SaResult::Established};
+        if (!judged || !companion_unjudgeable(*r, c.options).empty()) break;
+        const bool child = target.observes_child_sa() && r->observes_child_sa;
+        const bool differ = outcome_difference(obs[0], r->obs[0], child) || outcome_difference(obs[1], r->obs[1], child);
+        e["verdict"] = differ ? "disagree" : "agree";
+      }
+    out[name] = std::move(e);
+  }
+  return out;
+}
+
 std::string scenario_line(const Campaign& c, std::uint64_t index, const Scenario& s, const Observation (&obs)[2],
                           const std::vector<Evaluation>& ev, const Blocked& blocked,
-                          std::vector<std::pair<std::string, std::string>>& results) {
+                          std::vector<std::pair<std::string, std::string>>& results, const nlohmann::json* stacks) {
   std::string line = fmt::format(R"({{"type":"scenario","index":{},"class":"{}","ike_version":{},"cas":{},"up":[{},{}],)", index,
                                  gen::generated_class(s), static_cast<int>(s.ike_version), s.cas.size(), obs[0].up(), obs[1].up());
   if (!blocked.kind.empty()) line += fmt::format(R"("{}":{},)", blocked.kind, nlohmann::json(blocked.why).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
@@ -195,7 +236,9 @@ std::string scenario_line(const Campaign& c, std::uint64_t index, const Scenario
     results.emplace_back(std::string(c.oracles[k]->id()), std::string(v));
     fmt::format_to(std::back_inserter(line), R"({}"{}":"{}")", k ? "," : "", c.oracles[k]->id(), v);
   }
-  fmt::format_to(std::back_inserter(line), R"(}},"t":{:.3f}}})", c.seconds());
+  line += "}";
+  if (stacks) line += R"(,"stacks":)" + stacks->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  fmt::format_to(std::back_inserter(line), R"(,"t":{:.3f}}})", c.seconds());
   line += '\n';
   return line;
 }
@@ -207,26 +250,27 @@ struct Judged {
   Evidence evidence;
   bool judgeable = false;
 };
-Judged judge_once(const Campaign& c, Target& target, const Scenario& s, const Oracle& oracle) {
+Judged judge_once(const Campaign& c, Target& target, const Scenario& s, const Oracle& oracle, const std::vector<Target*>& companions) {
   Judged j;
   target.run_both(s, j.evidence.obs);
   if (const std::string why = unjudgeable(s, j.evidence.obs); !why.empty()) {
     j.evidence.evaluation.result = skip_result(why);
     return j;
   }
-  j.evidence.evaluation = evaluate(oracle, s, j.evidence.obs, target, c.options);
+  j.evidence.evaluation = evaluate(oracle, s, j.evidence.obs, target, c.options, companions);
   j.judgeable = true;
   return j;
 }
 
 // --pcap: the shrunk scenario once more with the target capturing, next to the counterexample.
 // The captured runs become the evidence when they still fail (the file then shows exactly them).
-void capture_rerun(Campaign& c, Target& target, const Scenario& s, const Oracle& oracle, std::uint64_t n, Evidence& evidence) {
+void capture_rerun(Campaign& c, Target& target, const Scenario& s, const Oracle& oracle, std::uint64_t n, Evidence& evidence,
+                   const std::vector<Target*>& companions) {
   const std::string rel = counterexample_stem(oracle, n) + ".pcap";
   if (!target.set_capture(std::filesystem::absolute(c.dir / rel))) return;
   Judged again;
   try {
-    again = judge_once(c, target, s, oracle);
+    again = judge_once(c, target, s, oracle, companions);
   } catch (const std::exception& e) {
     again.evidence.evaluation.result = skip_result(e.what());
   }
@@ -280,7 +324,8 @@ ShrinkResult guided_shrink(Campaign& c, Target& target, const rc::Shrinkable<Sce
 }
 
 void save_counterexample(Campaign& c, Target& target, const rc::Shrinkable<Scenario>& tree, const Scenario& s,
-                         const Observation (&obs)[2], const Oracle& oracle, const Evaluation& failed, std::uint64_t index) {
+                         const Observation (&obs)[2], const Oracle& oracle, const Evaluation& failed, std::uint64_t index,
+                         const std::vector<Target*>& companions) {
   std::uint64_t n = 0;
   {
     std::lock_guard lock(c.mu);
@@ -288,31 +333,34 @@ void save_counterexample(Campaign& c, Target& target, const rc::Shrinkable<Scena
     if (saved >= c.max_counterexamples) return;
     n = ++saved;
   }
-  std::optional<std::pair<Scenario, Evidence>> last_failure;  // real targets: what the shrink saw last
+  // Real targets and cross-target oracles: the evidence is what the runs saw (the model alone
+  // cannot re-create a companion's observation).
+  const bool with_evidence = c.real || oracle.cross_target();
+  std::optional<std::pair<Scenario, Evidence>> last_failure;  // what the shrink saw last
   const Judge judge = [&](const Scenario& candidate) {
     if (stopping()) return skip_result("stopping");
     try {
       const Scenario run = for_target(target, candidate);
-      Judged j = judge_once(c, target, run, oracle);
+      Judged j = judge_once(c, target, run, oracle, companions);
       const OracleResult& got = j.evidence.evaluation.result;
       if (got.verdict == Verdict::Fail && got.kind != failed.result.kind)  // another failure: keep shrinking this one
         return skip_result("fails another way (" + got.kind + ")");
-      if (c.real && j.judgeable && got.verdict == Verdict::Fail) last_failure.emplace(run, j.evidence);
+      if (with_evidence && j.judgeable && got.verdict == Verdict::Fail) last_failure.emplace(run, j.evidence);
       return got;
     } catch (const std::exception& e) {  // a candidate the target cannot run is not a counterexample
       return skip_result(e.what());
     }
   };
-  const ShrinkResult r = c.real ? guided_shrink(c, target, tree, s, oracle, failed.result, judge) : shrink(&tree, s, failed.result, judge, c.shrink_steps);
+  const ShrinkResult r = c.real && !oracle.cross_target() ? guided_shrink(c, target, tree, s, oracle, failed.result, judge) : shrink(&tree, s, failed.result, judge, c.shrink_steps);
   const Scenario shrunk = for_target(target, r.scenario);
   CounterexampleInfo info{&oracle, c.config.target, c.options, c.config.seed, index, n, r.steps};
   SavedCounterexample saved;
-  if (c.real) {
+  if (with_evidence) {
     Evidence evidence;
     if (last_failure && last_failure->first == shrunk) evidence = last_failure->second;
     else if (shrunk == s) evidence = Evidence{{obs[0], obs[1]}, failed, {}, {}};
-    else evidence = judge_once(c, target, shrunk, oracle).evidence;  // not seen failing last: look again
-    if (c.pcap && !stopping()) capture_rerun(c, target, shrunk, oracle, n, evidence);
+    else evidence = judge_once(c, target, shrunk, oracle, companions).evidence;  // not seen failing last: look again
+    if (c.pcap && !stopping()) capture_rerun(c, target, shrunk, oracle, n, evidence, companions);
     saved = write_counterexample(c.dir, shrunk, info, &target, &evidence);
   } else {
     saved = write_counterexample(c.dir, shrunk, info);
@@ -321,6 +369,11 @@ void save_counterexample(Campaign& c, Target& target, const rc::Shrinkable<Scena
                          {"message", saved.message}, {"scenario", saved.scenario}, {"observations", saved.observations},
                          {"ios", saved.ios}};
   if (c.real) line["configs"] = saved.configs;
+  if (oracle.cross_target()) {  // the matrix cell it belongs to: the companion named by the failure's kind
+    line["class"] = std::string(gen::generated_class(tree.value()));
+    const std::string kind = failed.result.kind;
+    line["companion"] = kind.substr(0, kind.rfind(':'));
+  }
   if (!saved.pcap.empty()) line["pcap"] = saved.pcap;
   line["cas"] = r.scenario.cas.size();
   line["shrink_steps"] = r.steps;
@@ -329,6 +382,8 @@ void save_counterexample(Campaign& c, Target& target, const rc::Shrinkable<Scena
   std::lock_guard lock(c.mu);
   c.append(text);
   c.state.tally[std::string(oracle.id())].counterexamples.push_back(saved.scenario);
+  if (line.contains("companion"))  // the matrix cell links it (read_journal does the same)
+    c.state.matrix[line["class"].get<std::string>()][line["companion"].get<std::string>()].counterexamples.push_back(saved.scenario);
 }
 
 // The evidence of an INTERNAL_ERROR (daemon logs, adapter stderr) for a person to read later.
@@ -353,7 +408,7 @@ Blocked blocked_by(Campaign& c, std::uint64_t index, const Scenario& s, const Ob
   return b;
 }
 
-void run_one(Campaign& c, Target& target, std::uint64_t index) {
+void run_one(Campaign& c, Target& target, const std::vector<Target*>& companions, std::uint64_t index) {
   const rc::Shrinkable<Scenario> tree = gen::generate(c.generator, c.config.seed, index);
   const Scenario s = for_target(target, tree.value());
   Observation obs[2];
@@ -361,17 +416,19 @@ void run_one(Campaign& c, Target& target, std::uint64_t index) {
   const Blocked blocked = blocked_by(c, index, s, obs);
   std::vector<Evaluation> ev;
   if (blocked.kind.empty()) {
-    ev = evaluate_all(c.oracles, s, obs, target, c.options);
+    ev = evaluate_all(c.oracles, s, obs, target, c.options, companions);
   } else {  // an oracle cannot judge a run that was not attempted or broke in the harness
     ev.resize(c.oracles.size());
     for (Evaluation& e : ev) e.result = skip_result(blocked.why);
   }
   std::vector<std::pair<std::string, std::string>> results;
-  const std::string line = scenario_line(c, index, s, obs, ev, blocked, results);
+  const nlohmann::json stacks = c.multi ? stacks_json(c, target, s, obs, ev) : nlohmann::json();
+  const std::string line = scenario_line(c, index, s, obs, ev, blocked, results, c.multi ? &stacks : nullptr);
   {
     std::lock_guard lock(c.mu);
     c.append(line);
     c.state.add_scenario(index, results);
+    if (c.multi) c.state.add_stacks(std::string(gen::generated_class(s)), stacks);
     c.state.unsupported += blocked.kind == "unsupported";
     c.state.errors += blocked.kind == "error";
   }
@@ -379,11 +436,11 @@ void run_one(Campaign& c, Target& target, std::uint64_t index) {
   for (std::size_t k = 0; k < ev.size(); ++k)
     if (ev[k].result.verdict == Verdict::Fail) {
       c.failures.fetch_add(1);
-      save_counterexample(c, target, tree, s, obs, *c.oracles[k], ev[k], index);
+      save_counterexample(c, target, tree, s, obs, *c.oracles[k], ev[k], index, companions);
     }
 }
 
-void worker(Campaign& c, Target& target) {
+void worker(Campaign& c, Target& target, const std::vector<Target*>& companions) {
   const Shard shard = *c.config.shard;
   while (!stopping() && !c.broken.load()) {
     if (c.time_limit && c.seconds() >= *c.time_limit) break;
@@ -392,7 +449,7 @@ void worker(Campaign& c, Target& target) {
     if (c.config.runs && index >= *c.config.runs) break;
     if (c.resumed.count(index)) continue;
     try {
-      run_one(c, target, index);
+      run_one(c, target, companions, index);
     } catch (const std::exception& e) {  // keep what is journaled, stop, report (exit 2)
       std::lock_guard lock(c.mu);
       if (c.error.empty()) c.error = fmt::format("scenario {}: {}", index, e.what());
@@ -467,10 +524,23 @@ int run_campaign(const CampaignArgs& a) {
                      "exists; pass --resume to continue that campaign or choose another --out");
   StopSignals signals;  // from here on a Ctrl-C never leaves daemons, namespaces or folders behind
   Campaign c;
+  for (const std::string& d : a.diff_targets)
+    if (d == a.target || std::count(a.diff_targets.begin(), a.diff_targets.end(), d) > 1)
+      throw InputError("--diff-target", 0, "'" + d + "' is named twice (every target of a campaign runs once per scenario)");
   c.targets = open_targets(a.target, a.jobs, target_config(a, opt));
+  c.companions.resize(a.jobs);
+  bool slow = c.targets.front()->slow();
+  for (const std::string& d : a.diff_targets) {
+    auto made = open_targets(d, a.jobs, target_config(a, opt));
+    for (unsigned j = 0; j < a.jobs; ++j) c.companions[j].push_back(std::move(made[j]));
+    slow |= c.companions.front().back()->slow();
+  }
+  c.multi = !a.diff_targets.empty();
   c.real = !c.targets.front()->is_model();
   c.config = config_from_args(a, opt, traits_of(*c.targets.front()), c.oracles);
   if (auto v = c.targets.front()->version()) c.config.target_version = *v;
+  for (const auto& t : c.companions.front())
+    if (auto v = t->version()) c.config.diff_target_versions[t->name()] = *v;
   if (a.pcap && !c.real) throw InputError("--pcap", 0, "the model sends no packets: --pcap needs a real target");
   c.pcap = a.pcap;
   c.options = opt;
@@ -482,7 +552,7 @@ int run_campaign(const CampaignArgs& a) {
   c.dir = a.out;
   c.jobs = a.jobs;
   c.max_counterexamples = a.max_counterexamples;
-  c.shrink_steps = a.shrink_opt->count() || !c.targets.front()->slow() ? a.shrink_steps : kRealShrinkSteps;
+  c.shrink_steps = a.shrink_opt->count() || !slow ? a.shrink_steps : kRealShrinkSteps;
   c.time_limit = c.config.max_total_time;
   BaselineCheck baseline;
   if (!a.baseline.empty()) {
@@ -495,7 +565,10 @@ int run_campaign(const CampaignArgs& a) {
   std::atomic<bool> done{false};
   std::thread bar([&] { progress(c, done); });
   std::vector<std::thread> workers;
-  for (unsigned j = 0; j < c.jobs; ++j) workers.emplace_back([&c, j] { worker(c, *c.targets[j]); });
+  std::vector<std::vector<Target*>> companions(c.jobs);
+  for (unsigned j = 0; j < c.jobs; ++j)
+    for (const auto& t : c.companions[j]) companions[j].push_back(t.get());
+  for (unsigned j = 0; j < c.jobs; ++j) workers.emplace_back([&c, &companions, j] { worker(c, *c.targets[j], companions[j]); });
   for (std::thread& t : workers) t.join();
   done.store(true);
   bar.join();
@@ -519,6 +592,7 @@ int run_campaign(const CampaignArgs& a) {
   write_reports_of(c.dir);
   print_table(summary, c.dir);
   c.targets.clear();  // daemons, namespaces and run folders go before the command returns
+  c.companions.clear();
   if (!c.error.empty()) {
     fmt::print(stderr, "ikeconform: error: {}\n", c.error);
     return 2;
@@ -533,14 +607,19 @@ int run_campaign(const CampaignArgs& a) {
 void register_campaign(CLI::App& app, Outcome& out) {
   auto a = std::make_shared<CampaignArgs>();
   CLI::App* cmd = app.add_subcommand("campaign", "Generate scenarios, run them on a target and check the oracles");
-  cmd->add_option("--target", a->target, "Target that runs the scenarios: model, strongswan, exec:PATH (an ikeconform.adapter/1 adapter)")
+  cmd->add_option("--target", a->target,
+                  "Target that runs the scenarios: model, strongswan, libreswan, strongswan,libreswan (strongSwan on peer 0, "
+                  "Libreswan on peer 1), libreswan,strongswan, exec:PATH (an ikeconform.adapter/1 adapter)")
       ->capture_default_str();
+  cmd->add_option("--diff-target", a->diff_targets,
+                  "Also run every scenario on this target (repeatable; same names as --target) and check DIFF-STACKS: the "
+                  "outcome must agree with --target's (docs/campaign.md \"Several targets\")");
   a->runs_opt = cmd->add_option("--runs", a->runs, "Campaign size: scenarios 0..N-1 over all shards (default 10000)");
   a->time_opt = cmd->add_option("--max-total-time", a->max_total_time, "Stop after S seconds");
   cmd->add_option("--seed", a->seed, "Seed (same seed, same scenarios)")->capture_default_str();
   cmd->add_option("--shard", a->shard, "K/N: only indices i with i % N == K-1")->capture_default_str();
   cmd->add_option("--jobs", a->jobs, "Worker threads; a real target gets one daemon pair / adapter per job")->capture_default_str();
-  cmd->add_option("--oracle", a->oracles, "Check only these oracles (P-1 .. P-9, CERTREQ-ANCHORS, DIFF-MODEL; repeatable; default: all that apply to the target)");
+  cmd->add_option("--oracle", a->oracles, "Check only these oracles (P-1 .. P-9, CERTREQ-ANCHORS, DIFF-MODEL, DIFF-STACKS; repeatable; default: all that apply to the target)");
   cmd->add_option("--model-option", a->model_options, "KEY=VALUE: " + model_option_help());
   cmd->add_option("--class", a->scenario_class, "Scenario class: mixed, any, symmetric, unrestricted_v1")->capture_default_str();
   cmd->add_option("--baseline", a->baseline, "Expected per-oracle status (ikeconform.baseline/1): exit 0 when matched");

@@ -22,6 +22,7 @@ struct ReplayArgs {
   std::vector<std::string> oracles;
   std::vector<std::string> model_options;
   std::string target;  // "" = the recorded one, else the model
+  std::vector<std::string> diff_targets;  // DIFF-STACKS companions; default: the recorded ones
   std::vector<std::string> adapter_args;
   double adapter_timeout = 30;
   std::string pcap;
@@ -41,14 +42,14 @@ ModelOptions replay_options(const ReplayArgs& a, const std::optional<Recorded>& 
 
 // Named oracles (each must apply), else the recorded one, else every oracle of the target.
 std::vector<const Oracle*> replay_oracles(const ReplayArgs& a, const std::optional<Recorded>& recorded, const TargetTraits& t,
-                                          std::vector<std::string>& notes) {
+                                          bool multi, std::vector<std::string>& notes) {
   std::vector<std::string> ids = a.oracles;
   if (ids.empty() && recorded) ids.push_back(recorded->oracle);
   std::vector<const Oracle*> out;
   for (const std::string& id : ids) {
     const Oracle* o = find_oracle(id);
     if (!o) throw InputError("--oracle", 0, "unknown oracle '" + id + "'");
-    if (!o->applies_to(t)) {
+    if (o->cross_target() ? !multi : !o->applies_to(t)) {
       notes.push_back(fmt::format("{} does not apply to target {}; not checked", id, t.name));
       continue;
     }
@@ -59,11 +60,11 @@ std::vector<const Oracle*> replay_oracles(const ReplayArgs& a, const std::option
 }
 
 // DIFF-MODEL's two sides, field by field, when a real target disagrees with the model.
-void print_model_diff(const Scenario& s, const Observation (&obs)[2], const ModelOptions& opt) {
+void print_model_diff(const Scenario& s, const Observation (&obs)[2], const ModelOptions& opt, bool observes_child_sa) {
   ModelOptions quiet = opt;
   quiet.trace = false;
   Observation want[2];
-  model_prediction(s, quiet, want);
+  model_prediction(s, quiet, want, observes_child_sa);
   for (int d = 0; d < 2; ++d)
     for (const ObservationDiff& x : diff(s, want[d], obs[d]))
       fmt::print("    {} {}: model {}, target {}\n", s.peers[obs[d].initiator].name, x.field, x.expected.empty() ? "(none)" : x.expected,
@@ -84,8 +85,16 @@ int run_replay(const ReplayArgs& a) {
   tc.keep_dirs = a.keep_dirs;
   auto targets = open_targets(name, 1, tc);
   Target& target = *targets.front();
+  const std::vector<std::string> diff_names =
+      !a.diff_targets.empty() ? a.diff_targets : recorded && a.target.empty() ? recorded->diff_targets : std::vector<std::string>{};
+  std::vector<std::unique_ptr<Target>> companion_targets;
+  std::vector<Target*> companions;
+  for (const std::string& d : diff_names) {
+    companion_targets.push_back(std::move(open_targets(d, 1, tc).front()));
+    companions.push_back(companion_targets.back().get());
+  }
   std::vector<std::string> notes;
-  const auto oracles = replay_oracles(a, recorded, traits_of(target), notes);
+  const auto oracles = replay_oracles(a, recorded, traits_of(target), !companions.empty(), notes);
   const Scenario s = for_target(target, loaded);
   if (!a.pcap.empty() && !target.set_capture(std::filesystem::absolute(a.pcap)))
     throw InputError("--pcap", 0, "target " + name + " cannot capture");
@@ -104,12 +113,15 @@ int run_replay(const ReplayArgs& a) {
         if (o.reason == Reason::InternalError) fmt::print("    {}\n", line);
     return 0;
   }
-  const auto ev = evaluate_all(oracles, s, obs, target, opt);
+  const auto ev = evaluate_all(oracles, s, obs, target, opt, companions);
   for (std::size_t k = 0; k < ev.size(); ++k) {
     const OracleResult& r = ev[k].result;
     failed |= r.verdict == Verdict::Fail;
     fmt::print("  {} {}{}\n", oracles[k]->id(), verdict_text(r.verdict), r.message.empty() ? "" : ": " + r.message);
-    if (oracles[k]->differential() && r.verdict == Verdict::Fail) print_model_diff(s, obs, opt);
+    if (oracles[k]->differential() && r.verdict == Verdict::Fail) print_model_diff(s, obs, opt, target.observes_child_sa());
+    if (oracles[k]->cross_target())
+      for (const auto& rel : ev[k].related)
+        for (const Observation& o : rel->obs) fmt::print("    on {}: {}\n", rel->target, facts::direction_text(rel->scenario, o));
   }
   return failed ? 1 : 0;
 }
@@ -122,7 +134,11 @@ void register_replay(CLI::App& app, Outcome& out) {
   cmd->add_option("file", a->file, "Counterexample scenario (DIR/counterexamples/P-1-1.json) or any scenario/1 file")->required();
   cmd->add_option("--oracle", a->oracles, "Oracles to check (default: the recorded one, else all that apply to the target)");
   cmd->add_option("--model-option", a->model_options, "KEY=VALUE on top of the recorded options: " + model_option_help());
-  cmd->add_option("--target", a->target, "model, strongswan or exec:PATH (default: the target the counterexample was found on)");
+  cmd->add_option("--target", a->target,
+                  "model, strongswan, libreswan, strongswan,libreswan, libreswan,strongswan or exec:PATH (default: the target the "
+                  "counterexample was found on)");
+  cmd->add_option("--diff-target", a->diff_targets,
+                  "DIFF-STACKS: run the scenario on this target too (repeatable; default: the companions the counterexample recorded)");
   cmd->add_option("--adapter-arg", a->adapter_args, "exec:PATH: an argument for the adapter (repeatable)");
   cmd->add_option("--adapter-timeout", a->adapter_timeout, "exec:PATH: seconds the adapter may take per reply")->capture_default_str();
   cmd->add_option("--pcap", a->pcap, "Real targets: capture both directions into this pcap file");

@@ -55,10 +55,13 @@ ordered_json describe_json(const Oracle& oracle, const CounterexampleInfo& info,
 }
 
 void add_related(ordered_json& j, const Oracle& oracle, const Evaluation& ev) {
-  if (!oracle.metamorphic()) return;
+  if (!oracle.metamorphic() && !oracle.cross_target()) return;
   j["related"] = ordered_json::array();
-  for (const auto& r : ev.related)
-    j["related"].push_back({{"relation", r->relation}, {"scenario", scenario_to_json(r->scenario)}, {"directions", directions_json(r->scenario, r->obs)}});
+  for (const auto& r : ev.related) {
+    ordered_json e = {{"relation", r->relation}, {"scenario", scenario_to_json(r->scenario)}, {"directions", directions_json(r->scenario, r->obs)}};
+    if (!r->target.empty()) e["target"] = r->target;  // DIFF-STACKS: the companion that ran it
+    j["related"].push_back(std::move(e));
+  }
 }
 
 }  // namespace
@@ -72,11 +75,14 @@ SavedCounterexample write_counterexample(const fs::path& dir, Scenario s, const 
   ModelOptions traced = info.options;
   traced.trace = true;  // the saved observations carry the IOS debug trace
   const bool real = target && !target->is_model() && evidence;
+  // Cross-target oracles (DIFF-STACKS) keep what the runs saw even on the model: a companion's
+  // observation cannot be re-created here.
+  const bool observed = evidence && (real || oracle.cross_target());
   Observation model_obs[2];
-  model_prediction(s, traced, model_obs);
+  model_prediction(s, traced, model_obs, !target || target->observes_child_sa());
   Evaluation ev;
   const Observation(*obs)[2] = &model_obs;
-  if (real) {
+  if (observed) {
     ev = evidence->evaluation;
     obs = &evidence->obs;
   } else {
@@ -148,6 +154,9 @@ std::optional<Recorded> read_recorded(const fs::path& scenario_file) {
     if (j.contains("target") && j.at("target").is_string()) r.target = j.at("target").get<std::string>();
     const nlohmann::json options = j.value("options", nlohmann::json::object());  // items() needs a live object
     for (const auto& [k, v] : options.items()) r.options.push_back(k + "=" + v.get<std::string>());
+    if (j.contains("related") && j.at("related").is_array())
+      for (const auto& rel : j.at("related"))
+        if (rel.contains("target") && rel.at("target").is_string()) r.diff_targets.push_back(rel.at("target").get<std::string>());
   } catch (const nlohmann::json::exception& e) {
     throw InputError(file.string(), 1, e.what());
   }

@@ -61,6 +61,7 @@ struct Recorded {
   std::string oracle;
   std::vector<std::string> options;
   std::string target;  // the target the campaign ran on ("" in files from before targets)
+  std::vector<std::string> diff_targets;  // DIFF-STACKS: the companions whose runs it recorded
 };
 // nullopt when there is no sibling; throws InputError when it is malformed.
 std::optional<Recorded> read_recorded(const std::filesystem::path& scenario_file);

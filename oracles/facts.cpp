@@ -314,6 +314,8 @@ bool compute_unrestricted_shared(const Scenario& s, const ModelOptions& o, std::
 std::string direction_text(const Scenario& s, const Observation& o) {
   const std::string who = s.peers[o.initiator].name + " -> " + s.peers[o.responder()].name;
   if (o.up()) return who + ": UP";
+  if (o.ike_sa == SaResult::Established && o.child_sa == SaResult::NotAttempted)  // a target that cannot observe it
+    return who + ": IKE SA up (CHILD SA not observed)";
   if (o.ike_sa == SaResult::Established)
     return fmt::format("{}: IKE SA up, CHILD SA down at {} ({})", who, message_name(o.failed_at), reason_code(o.reason));
   return fmt::format("{}: DOWN at {} ({})", who, message_name(o.failed_at), reason_code(o.reason));

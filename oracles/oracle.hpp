@@ -42,10 +42,14 @@ struct OracleResult {
 };
 
 // A scenario related to the checked one and what the target did with it.
+// Cross-target oracles (DIFF-STACKS) get the same scenario run on the campaign's other targets
+// as related runs too: relation "target <name>", `target` set.
 struct RelatedRun {
-  std::string relation;  // "reverse enrollment order of R1"
+  std::string relation;  // "reverse enrollment order of R1" | "target libreswan"
   Scenario scenario;
   Observation obs[2];
+  std::string target = {};          // cross-target runs: the target that ran `scenario`
+  bool observes_child_sa = true;    // cross-target runs: that target's Target::observes_child_sa()
 };
 
 struct CheckInput {
@@ -54,6 +58,9 @@ struct CheckInput {
   // The options of the personality the target is believed to follow (derived expectations use them).
   const ModelOptions& options;
   const std::vector<const RelatedRun*>& related;  // one per relations() entry, in that order
+                                                   // (cross-target oracles: one per companion target)
+  bool observes_child_sa = true;  // the judged target's Target::observes_child_sa()
+  std::string target = {};        // the judged target's name
 };
 
 // What an oracle needs to know about the target whose observations it judges.
@@ -83,6 +90,10 @@ class Oracle {
   // Differential oracles compare with the model's prediction; counterexamples then carry it
   // ("model_directions" in .observations.json).
   virtual bool differential() const { return false; }
+  // Cross-target oracles (DIFF-STACKS) compare the target's observations with the same scenario
+  // run on the campaign's other targets (`companions` of evaluate_all()); they get those runs as
+  // `related`, one per companion, and skip when there is none.
+  virtual bool cross_target() const { return false; }
   // The related scenarios to run (metamorphic oracles only); empty when the precondition fails.
   virtual std::vector<std::pair<std::string, Scenario>> relations(const Scenario&, const ModelOptions&) const { return {}; }
   virtual OracleResult check(const CheckInput& in) const = 0;
@@ -90,7 +101,8 @@ class Oracle {
 
 // The Cisco note's claims P-1..P-9, in id order.
 const std::vector<const Oracle*>& all_oracles();
-// Every oracle: P-1..P-9, then the universal and differential ones (CERTREQ-ANCHORS, DIFF-MODEL).
+// Every oracle: P-1..P-9, then the universal and differential ones (CERTREQ-ANCHORS, DIFF-MODEL,
+// DIFF-STACKS; the last applies only to multi-target campaigns, tag "multi-target").
 const std::vector<const Oracle*>& every_oracle();
 // The oracles of every_oracle() that apply to `t`, in that order: a campaign's default set.
 std::vector<const Oracle*> oracles_for(const TargetTraits& t);
@@ -106,10 +118,17 @@ struct Evaluation {
   OracleResult result;
   std::vector<std::shared_ptr<const RelatedRun>> related;  // shared: P-2 and P-9 compare the same runs
 };
-Evaluation evaluate(const Oracle& o, const Scenario& s, const Observation (&obs)[2], Target& target, const ModelOptions& opt);
+// `companions`: the other targets of a multi-target campaign, for cross-target oracles; each
+// runs for_target(companion, s) once (the model as a companion runs s with cisco-ios peers).
+Evaluation evaluate(const Oracle& o, const Scenario& s, const Observation (&obs)[2], Target& target, const ModelOptions& opt,
+                    const std::vector<Target*>& companions = {});
 
 // The same for several oracles, running each distinct related scenario once.
 std::vector<Evaluation> evaluate_all(const std::vector<const Oracle*>& oracles, const Scenario& s, const Observation (&obs)[2],
-                                     Target& target, const ModelOptions& opt);
+                                     Target& target, const ModelOptions& opt, const std::vector<Target*>& companions = {});
+
+// The scenario a companion target runs for `s`: for_target(), and for the model cisco-ios peers
+// (the generators' personality: "model Cisco<->Cisco").
+Scenario companion_scenario(const Target& companion, const Scenario& s);
 
 }  // namespace ikeconform

@@ -63,11 +63,17 @@ void add_order_relations(const Scenario& s, std::size_t peer, std::vector<std::p
   out.emplace_back("rotate enrollment order of " + s.peers[peer].name, with_certificates(s, peer, std::move(rot)));
 }
 
+// "Comes up": IKE SA and CHILD SA established; on a target that cannot observe CHILD SAs
+// (Target::observes_child_sa(), Libreswan here) the IKE SA is all there is to see.
+bool up(const CheckInput& in, const Observation& o) {
+  return in.observes_child_sa ? o.up() : o.ike_sa == SaResult::Established;
+}
+
 std::optional<OracleResult> related_failure(const CheckInput& in) {
   for (std::size_t k = 0; k < in.related.size(); ++k) {
     const RelatedRun& r = *in.related[k];
     for (const Observation& o : r.obs)
-      if (!o.up())
+      if (!up(in, o))
         return fail("after \"" + r.relation + "\": " + facts::direction_text(r.scenario, o) + "; " + chosen_text(r.scenario, o),
                     o.initiator, Message::None, static_cast<int>(k));
   }
@@ -91,7 +97,7 @@ class P1 final : public Claim {
     std::string why;
     if (!facts::is_symmetric(in.scenario, in.options, &why)) return skip("not symmetric: " + why);
     for (const Observation& o : in.obs)
-      if (!o.up())
+      if (!up(in, o))
         return fail(facts::direction_text(in.scenario, o) + " although the trust configuration is symmetric; " +
                         chosen_text(in.scenario, o),
                     o.initiator);
@@ -119,7 +125,7 @@ class P2 final : public Claim {
     std::string why;
     if (!facts::is_unrestricted_shared(in.scenario, in.options, &why)) return skip("precondition: " + why);
     for (const Observation& o : in.obs)
-      if (!o.up())
+      if (!up(in, o))
         return fail(facts::direction_text(in.scenario, o) + " with no ca trust-point and a shared CA; " + chosen_text(in.scenario, o),
                     o.initiator);
     if (auto f = related_failure(in)) return *f;
@@ -329,11 +335,11 @@ class P6 final : public Claim {
               {"V1-10", "V1-13", "V1-15", "V2-8"}, {"any"}) {}
   std::vector<std::string_view> targets() const override { return {"any"}; }  // universal, like P-1
   OracleResult check(const CheckInput& in) const override {
-    if (in.obs[0].up() == in.obs[1].up()) return skip("not one-way");
+    if (up(in, in.obs[0]) == up(in, in.obs[1])) return skip("not one-way");
     if (facts::is_symmetric(in.scenario, in.options))
       return fail(facts::direction_text(in.scenario, in.obs[0]) + " but " + facts::direction_text(in.scenario, in.obs[1]) +
                       " with a symmetric trust configuration",
-                  in.obs[0].up() ? 1 : 0);
+                  up(in, in.obs[0]) ? 1 : 0);
     return pass();
   }
 };
@@ -435,7 +441,7 @@ class P9 final : public Claim {
   OracleResult check(const CheckInput& in) const override {
     if (!applies(in.scenario, in.options)) return skip("neither symmetric nor unrestricted with a shared CA");
     if (in.related.empty()) return skip("no unrestricted router with two or more certificates");
-    if (!in.obs[0].up() || !in.obs[1].up()) return skip("the original configuration does not come up (P-1 / P-2 judge that)");
+    if (!up(in, in.obs[0]) || !up(in, in.obs[1])) return skip("the original configuration does not come up (P-1 / P-2 judge that)");
     if (auto f = related_failure(in)) return *f;
     return pass();
   }
@@ -477,6 +483,7 @@ const std::vector<const Oracle*>& every_oracle() {
     std::vector<const Oracle*> v = all_oracles();
     v.push_back(&certreq_anchors_oracle());
     v.push_back(&diff_model_oracle());
+    v.push_back(&diff_stacks_oracle());
     return v;
   }();
   return every;
@@ -524,8 +531,15 @@ std::string unjudgeable(const Scenario& s, const Observation (&obs)[2]) {
   return {};
 }
 
+Scenario companion_scenario(const Target& companion, const Scenario& s) {
+  Scenario out = for_target(companion, s);
+  if (companion.is_model())
+    for (Peer& p : out.peers) p.personality = "cisco-ios";
+  return out;
+}
+
 std::vector<Evaluation> evaluate_all(const std::vector<const Oracle*>& oracles, const Scenario& s, const Observation (&obs)[2],
-                                     Target& target, const ModelOptions& opt) {
+                                     Target& target, const ModelOptions& opt, const std::vector<Target*>& companions) {
   const facts::PreconditionCache cache(s, opt);  // P-1, P-2, P-6, P-9 ask the same preconditions
   std::map<std::string, std::shared_ptr<const RelatedRun>> runs;  // by name: P-2 and P-9 share enrollment-order runs
   std::vector<Evaluation> out;
@@ -534,6 +548,18 @@ std::vector<Evaluation> evaluate_all(const std::vector<const Oracle*>& oracles, 
   for (const Oracle* o : oracles) {
     Evaluation e;
     view.clear();
+    if (o->cross_target())
+      for (Target* other : companions) {
+        const std::string name = "target " + other->name();
+        auto it = runs.find(name);
+        if (it == runs.end()) {
+          auto r = std::make_shared<RelatedRun>(RelatedRun{name, companion_scenario(*other, s), {}, other->name(), other->observes_child_sa()});
+          other->run_both(r->scenario, r->obs);
+          it = runs.emplace(name, std::move(r)).first;
+        }
+        e.related.push_back(it->second);
+        view.push_back(it->second.get());
+      }
     for (auto& [name, scenario] : o->relations(s, opt)) {
       auto it = runs.find(name);
       if (it == runs.end()) {
@@ -544,14 +570,15 @@ std::vector<Evaluation> evaluate_all(const std::vector<const Oracle*>& oracles, 
       e.related.push_back(it->second);
       view.push_back(it->second.get());
     }
-    e.result = o->check(CheckInput{s, obs, opt, view});
+    e.result = o->check(CheckInput{s, obs, opt, view, target.observes_child_sa(), target.name()});
     out.push_back(std::move(e));
   }
   return out;
 }
 
-Evaluation evaluate(const Oracle& o, const Scenario& s, const Observation (&obs)[2], Target& target, const ModelOptions& opt) {
-  return std::move(evaluate_all({&o}, s, obs, target, opt).front());
+Evaluation evaluate(const Oracle& o, const Scenario& s, const Observation (&obs)[2], Target& target, const ModelOptions& opt,
+                    const std::vector<Target*>& companions) {
+  return std::move(evaluate_all({&o}, s, obs, target, opt, companions).front());
 }
 
 }  // namespace ikeconform

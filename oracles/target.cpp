@@ -72,11 +72,15 @@ std::unique_ptr<Target> make_target(const std::string& name, const ModelOptions&
   return make_target(name, c);
 }
 
-Scenario for_target(const Target& t, Scenario s) {
-  const std::string p = t.personality();
-  if (!p.empty())
-    for (Peer& peer : s.peers) peer.personality = p;
-  return s;
+Scenario for_target(const Target& t, Scenario s) { return t.personalities(std::move(s)); }
+
+Observation without_child_sa(Observation o) {
+  if (o.ike_sa == SaResult::Established) {
+    o.child_sa = SaResult::NotAttempted;
+    o.failed_at = Message::None;
+    o.reason = Reason::None;
+  }
+  return o;
 }
 
 }  // namespace ikeconform

@@ -47,7 +47,22 @@ class Target {
   // The model personality this target's peers follow ("strongswan-5.9"); "" when it runs the
   // personalities the scenario names (the model). Campaigns set every peer's personality to it,
   // so the model's prediction for the same scenario is the differential oracle's reference.
+  // A target whose peers follow different personalities (a strongSwan <-> Libreswan pair) names
+  // them both here ("strongswan-5.9+libreswan-4.10") and overrides personalities().
   virtual std::string personality() const { return {}; }
+  // `s` with the personalities this target's peers follow, per peer: what the model must run to
+  // predict the target. Default: every peer set to personality() (unchanged when it is "").
+  virtual Scenario personalities(Scenario s) const {
+    const std::string p = personality();
+    if (!p.empty())
+      for (Peer& peer : s.peers) peer.personality = p;
+    return s;
+  }
+  // Whether the target can observe (install) a CHILD SA. A target that cannot (Libreswan here:
+  // no ESP in the kernel) reports an established IKE SA with child_sa not_attempted; its
+  // differential reference is the model's prediction without the CHILD SA verdict
+  // (without_child_sa()).
+  virtual bool observes_child_sa() const { return true; }
   // What the target says about itself for reports ("strongSwan 5.9.8"); may start the target.
   virtual std::optional<std::string> version() { return std::nullopt; }
   virtual bool is_model() const { return false; }
@@ -97,7 +112,12 @@ std::string known_targets();
 std::unique_ptr<Target> make_target(const std::string& name, const ModelOptions& options);
 std::unique_ptr<Target> make_target(const std::string& name, const TargetConfig& config);
 
-// Every peer of `s` set to the target's personality (unchanged when the target has none).
+// `s` as target `t` runs it: every peer's personality set to the one `t`'s peer follows
+// (t.personalities(s); unchanged for the model).
 Scenario for_target(const Target& t, Scenario s);
+
+// What a target that cannot observe the CHILD SA can be compared on: an observation with an
+// established IKE SA loses its CHILD SA verdict (child_sa not_attempted, no failed_at / reason).
+Observation without_child_sa(Observation o);
 
 }  // namespace ikeconform

@@ -114,7 +114,7 @@ class DiffModel final : public Oracle {
     ModelOptions o = in.options;
     o.trace = false;
     Observation want[2];
-    model_prediction(s, o, want);
+    model_prediction(s, o, want, in.observes_child_sa);
     for (int d = 0; d < 2; ++d) {
       const auto diffs = diff(s, want[d], in.obs[d]);
       if (diffs.empty()) continue;
@@ -129,11 +129,114 @@ class DiffModel final : public Oracle {
   }
 };
 
+// ---- DIFF-STACKS --------------------------------------------------------------------------------
+
+std::string outcome_text(const Observation& o, bool child) {
+  if (o.ike_sa != SaResult::Established)
+    return fmt::format("IKE SA {}{}", sa_result_text(o.ike_sa),
+                       o.failed_at != Message::None ? fmt::format(" at {}", message_name(o.failed_at)) : std::string());
+  if (!child) return "IKE SA established";
+  return fmt::format("IKE SA established, CHILD SA {}", sa_result_text(o.child_sa));
+}
+
+std::string pair_text(const Scenario& s, const Observation& o) {
+  return fmt::format("{} -> {}", s.peers[o.initiator].name, s.peers[o.responder()].name);
+}
+
+class DiffStacks final : public Oracle {
+ public:
+  std::string_view id() const override { return "DIFF-STACKS"; }
+  std::string_view statement() const override {
+    return "The same scenario has the same outcome on every target of the campaign: IKE SA result, CHILD SA result where "
+           "both targets observe it, and the phase a failure happened in (against the model's Cisco<->Cisco pair only "
+           "for scenarios meeting P-1's precondition)";
+  }
+  std::vector<std::string_view> rules() const override { return {"spec/real-stacks.md", "RFC 7296", "RFC 2409"}; }
+  std::vector<std::string_view> classes() const override { return {"any", "symmetric", "unrestricted_v1"}; }
+  // Applies only where the campaign has companions (ikeconform campaign --diff-target).
+  std::vector<std::string_view> targets() const override { return {"multi-target"}; }
+  bool cross_target() const override { return true; }
+
+  OracleResult check(const CheckInput& in) const override {
+    const Scenario& s = in.scenario;
+    if (auto why = unjudgeable(s, in.obs); !why.empty()) return skip(why);
+    int compared = 0;
+    std::string skipped;
+    for (const RelatedRun* r : in.related) {
+      if (r->target.empty()) continue;
+      if (auto why = companion_unjudgeable(*r, in.options); !why.empty()) {
+        skipped += (skipped.empty() ? "" : "; ") + r->target + ": " + why;
+        continue;
+      }
+      ++compared;
+      const bool child = in.observes_child_sa && r->observes_child_sa;
+      for (int d = 0; d < 2; ++d) {
+        auto x = outcome_difference(in.obs[d], r->obs[d], child);
+        if (!x) continue;
+        OracleResult f = fail(fmt::format("{}: {} {}, {} {} ({} differs)", pair_text(s, in.obs[d]),
+                                          in.target.empty() ? "target" : in.target, outcome_text(in.obs[d], child), r->target,
+                                          outcome_text(r->obs[d], child), x->field),
+                              d, in.obs[d].failed_at != Message::None ? in.obs[d].failed_at : r->obs[d].failed_at);
+        f.kind = r->target + ":" + x->field;
+        return f;
+      }
+    }
+    if (compared) return pass();
+    return skip(skipped.empty() ? "no other target ran the scenario" : skipped);
+  }
+};
+
 }  // namespace
 
-void model_prediction(const Scenario& s, const ModelOptions& o, Observation (&out)[2]) {
+std::string_view failure_phase(Message m) {
+  switch (m) {
+    case Message::MM1:
+    case Message::MM2:
+    case Message::IKE_SA_INIT: return "negotiation";
+    case Message::MM3:
+    case Message::MM4:
+    case Message::MM5:
+    case Message::MM6:
+    case Message::IKE_AUTH: return "authentication";
+    case Message::QM1:
+    case Message::CREATE_CHILD_SA: return "child";
+    case Message::None: return "";
+  }
+  return "";
+}
+
+std::optional<OutcomeDifference> outcome_difference(const Observation& here, const Observation& there, bool child) {
+  if (here.ike_sa != there.ike_sa) return OutcomeDifference{"ike_sa", sa_result_text(here.ike_sa), sa_result_text(there.ike_sa)};
+  if (here.ike_sa == SaResult::Established) {
+    if (child && here.child_sa != there.child_sa)
+      return OutcomeDifference{"child_sa", sa_result_text(here.child_sa), sa_result_text(there.child_sa)};
+    return std::nullopt;
+  }
+  const std::string_view a = failure_phase(here.failed_at), b = failure_phase(there.failed_at);
+  if (a != b) return OutcomeDifference{"failure_phase", std::string(a), std::string(b)};
+  return std::nullopt;
+}
+
+std::string companion_unjudgeable(const RelatedRun& r, const ModelOptions& o) {
+  if (auto why = unjudgeable(r.scenario, r.obs); !why.empty()) return why;
+  if (r.target == "model") {
+    std::string why;
+    if (!facts::is_symmetric(r.scenario, o, &why))
+      return "the model's Cisco<->Cisco pair is a reference only for symmetric scenarios (P-1's precondition): " + why;
+  }
+  return {};
+}
+
+void model_prediction(const Scenario& s, const ModelOptions& o, Observation (&out)[2], bool observes_child_sa) {
   ModelTarget model(o);
   model.run_both(s, out);
+  if (!observes_child_sa)
+    for (Observation& x : out) x = without_child_sa(std::move(x));
+}
+
+const Oracle& diff_stacks_oracle() {
+  static const DiffStacks o;
+  return o;
 }
 
 const Oracle& certreq_anchors_oracle() {

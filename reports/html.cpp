@@ -163,6 +163,8 @@ void facts(std::string& out, const Run& run) {
   const Summary& s = run.summary;
   out += "<h2 id=\"run\">Run</h2>\n<table class=\"facts\">\n";
   fact(out, "Target", esc(target_title(s, s.target)));
+  for (const TargetInfo& t : s.targets)
+    if (t.role != "main") fact(out, "Compared with", esc(t.version.empty() ? t.name : fmt::format("{} ({})", t.name, t.version)));
   fact(out, "ikeconform", esc(s.version));
   fact(out, "Seed", esc(s.seed));
   fact(out, "Shard", esc(s.shard.empty() && !s.shards.empty() ? fmt::format("merged: {}", fmt::join(s.shards, ", ")) : s.shard));
@@ -303,6 +305,60 @@ void fuzzing(std::string& out, const FuzzReport& f) {
                          c.summary.empty() ? "" : "<div class=\"broke\">" + esc(c.summary) + "</div>", esc(c.reproducer));
 }
 
+// Multi-target campaigns: scenario class x pair (the targets' own names as the matrix labels
+// them), each companion's agreement with the main target and DIFF-STACKS's counterexamples.
+void pairs_matrix(std::string& out, const Run& run) {
+  const Summary& s = run.summary;
+  if (s.targets.empty()) return;
+  std::vector<std::string> classes;
+  for (const PairCell& c : s.pairs)
+    if (std::find(classes.begin(), classes.end(), c.scenario_class) == classes.end()) classes.push_back(c.scenario_class);
+  const auto label = [&](const std::string& target) {
+    for (const PairCell& c : s.pairs)
+      if (c.target == target && !c.pair.empty()) return c.pair;
+    return target;
+  };
+  std::string main_name;
+  for (const TargetInfo& t : s.targets)
+    if (t.role == "main") main_name = t.name;
+  out += "<h2 id=\"pairs\">Targets</h2>\n<p>DIFF-STACKS compares every scenario's outcome on each companion with the main "
+         "target <b>" + esc(label(main_name)) + "</b> (IKE SA, CHILD SA where both observe it, failure phase).</p>\n";
+  out += "<table class=\"matrix pairs\">\n<tr><th>Scenario class</th>";
+  for (const TargetInfo& t : s.targets)
+    out += fmt::format("<th>{}<div class=\"rules\">{}{}</div></th>", esc(label(t.name)), esc(t.name),
+                       t.version.empty() ? "" : " &#xb7; " + esc(t.version));
+  out += "</tr>\n";
+  for (const std::string& cls : classes) {
+    out += fmt::format("<tr><td><b>{}</b></td>", esc(cls));
+    for (const TargetInfo& t : s.targets) {
+      const PairCell* cell = nullptr;
+      for (const PairCell& c : s.pairs)
+        if (c.scenario_class == cls && c.target == t.name) cell = &c;
+      if (!cell) {
+        out += "<td class=\"cell\"><span class=\"badge absent\">&#x2014;</span></td>";
+        continue;
+      }
+      std::string links;
+      for (std::size_t i = 0; i < cell->counterexamples.size(); ++i)
+        links += fmt::format("{}<a href=\"#{}\">#{}</a>", i ? " " : "", ce_anchor(run, cell->counterexamples[i]), i + 1);
+      const std::string counts = fmt::format("{} scenarios &#xb7; IKE SA up in {} of {} directions", grouped(cell->scenarios),
+                                             grouped(cell->ike_up), grouped(2 * cell->scenarios));
+      if (t.role == "main") {
+        out += fmt::format("<td class=\"cell\"><span class=\"badge\">main</span><div class=\"counts\">{}</div></td>", counts);
+        continue;
+      }
+      const Status st = cell->disagree ? Status::Failed : cell->agree ? Status::Passed : Status::NotChecked;
+      out += fmt::format("<td class=\"cell {}\">{}<div class=\"counts\">{}</div><div class=\"counts\">agree {} &#xb7; "
+                         "<b>disagree {}</b> &#xb7; not compared {}</div>{}</td>",
+                         status_text(st), cell->disagree ? "<span class=\"badge failed\">disagree</span>" : badge(st), counts,
+                         grouped(cell->agree), grouped(cell->disagree), grouped(cell->skipped),
+                         links.empty() ? "" : "<div class=\"counts\">counterexamples: " + links + "</div>");
+    }
+    out += "</tr>\n";
+  }
+  out += "</table>\n";
+}
+
 }  // namespace
 
 std::string render_html(const Run& run, const FuzzReport* fuzz) {
@@ -315,6 +371,7 @@ std::string render_html(const Run& run, const FuzzReport* fuzz) {
                      esc(target_title(s, s.target)), esc(s.seed), grouped(s.scenarios), s.scenarios_per_s);
   verdict(out, run);
   matrix(out, run);
+  pairs_matrix(out, run);
   facts(out, run);
   counterexamples(out, run);
   if (fuzz) fuzzing(out, *fuzz);

@@ -103,6 +103,29 @@ Summary parse_summary(const JsonFile& file) {
   if (!oracles->is_array()) f.fail("oracles", "expected a list");
   for (std::size_t i = 0; i < oracles->size(); ++i)
     s.oracles.push_back(parse_oracle(file, (*oracles)[i], "/oracles/" + std::to_string(i), s.target));
+  if (const json* ts = f.find("targets"); ts && ts->is_array())
+    for (std::size_t i = 0; i < ts->size(); ++i) {
+      Fields tf(file, (*ts)[i], "/targets/" + std::to_string(i));
+      s.targets.push_back({tf.str("name", true), tf.str("role"), tf.scalar_text("version")});
+    }
+  if (const json* m = f.find("matrix"); m && m->is_array())
+    for (std::size_t i = 0; i < m->size(); ++i) {
+      Fields cf(file, (*m)[i], "/matrix/" + std::to_string(i));
+      PairCell c;
+      c.scenario_class = cf.str("class");
+      c.target = cf.str("target", true);
+      c.pair = cf.str("pair");
+      c.scenarios = cf.count("scenarios");
+      c.ike_up = cf.count("ike_up");
+      c.agree = cf.count("agree");
+      c.disagree = cf.count("disagree");
+      c.skipped = cf.count("skipped");
+      c.counterexamples = cf.strings("counterexamples");
+      for (std::size_t k = 0; k < c.counterexamples.size(); ++k)
+        if (!stays_inside(c.counterexamples[k]))
+          file.fail(cf.pointer("counterexamples") + "/" + std::to_string(k), "path must stay inside the run folder");
+      s.pairs.push_back(std::move(c));
+    }
   return s;
 }
 

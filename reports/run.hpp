@@ -33,6 +33,16 @@ struct OracleRow {
   std::vector<std::string> counterexamples;  // relative to the run folder
 };
 
+// Multi-target campaigns (summary.json "targets" / "matrix", docs/campaign.md "Several targets").
+struct TargetInfo {
+  std::string name, role, version;  // role: "main" | "companion"
+};
+struct PairCell {
+  std::string scenario_class, target, pair;  // pair: "strongSwan<->Libreswan"
+  std::uint64_t scenarios = 0, ike_up = 0, agree = 0, disagree = 0, skipped = 0;
+  std::vector<std::string> counterexamples;  // DIFF-STACKS counterexamples, relative to the run folder
+};
+
 struct Summary {
   std::string version, target, target_version, seed, shard, scenario_class, baseline;
   std::vector<std::string> shards;  // "1/4", ... (merged summaries)
@@ -43,6 +53,8 @@ struct Summary {
   double elapsed_s = 0, scenarios_per_s = 0;
   std::optional<bool> baseline_matches;
   std::vector<OracleRow> oracles;
+  std::vector<TargetInfo> targets;  // empty unless multi-target
+  std::vector<PairCell> pairs;      // summary "matrix"
   bool rebuilt_from_journal = false;  // summary.json was missing (a killed campaign)
 };
 

@@ -12,6 +12,7 @@
 #include "oracles/facts.hpp"
 #include "oracles/oracle.hpp"
 #include "oracles/shrink.hpp"
+#include "oracles/universal.hpp"
 
 namespace ikeconform {
 namespace {
@@ -231,6 +232,87 @@ TEST(Mutations, P4CatchesMissingPredefinedTrustpoints) {
   ModelOptions m;
   m.predefined_trustpoints = false;
   EXPECT_TRUE(find_failure("P-3", gen::any_scenario(), m));
+}
+
+// ---- DIFF-STACKS (cross-target) -----------------------------------------------------------------
+
+// A companion whose every run fails the IKE SA at MM5 / IKE_AUTH (a stack that disagrees).
+class AlwaysDown final : public Target {
+ public:
+  std::string name() const override { return "always-down"; }
+  Observation run(const Scenario& s, std::uint8_t initiator) override {
+    ++runs;
+    Observation o;
+    o.initiator = initiator;
+    o.ike_version = s.ike_version;
+    o.ike_sa = SaResult::Failed;
+    o.failed_at = s.ike_version == IkeVersion::V2 ? Message::IKE_AUTH : Message::MM5;
+    o.reason = Reason::CertValidationFailed;
+    return o;
+  }
+  int runs = 0;
+};
+
+// The model under another name: a second target that agrees by construction.
+class ModelTwin final : public Target {
+ public:
+  std::string name() const override { return "twin"; }
+  Observation run(const Scenario& s, std::uint8_t initiator) override { return model.run(s, initiator); }
+  ModelTarget model;
+};
+
+TEST(DiffStacks, ComparesOutcomeOnly) {
+  Observation up, down, child_down;
+  up.ike_sa = up.child_sa = SaResult::Established;
+  child_down = up;
+  child_down.child_sa = SaResult::Failed;
+  down.ike_sa = SaResult::Failed;
+  down.failed_at = Message::MM5;
+  EXPECT_EQ(outcome_difference(up, down, true)->field, "ike_sa");
+  EXPECT_EQ(outcome_difference(up, child_down, true)->field, "child_sa");
+  EXPECT_FALSE(outcome_difference(up, child_down, false)) << "an unobservable CHILD SA is not compared";
+  Observation down_auth = down;
+  down_auth.failed_at = Message::MM6;
+  down_auth.reason = Reason::NoMatchingProfile;
+  down_auth.certreq_from_responder.push_back({0, 0});
+  EXPECT_FALSE(outcome_difference(down, down_auth, true)) << "same phase: reason and CERTREQs are not compared";
+  Observation down_nego = down;
+  down_nego.failed_at = Message::MM2;
+  EXPECT_EQ(outcome_difference(down, down_nego, true)->field, "failure_phase");
+}
+
+TEST(DiffStacks, RunsTheCompanionsAndNamesTheDisagreement) {
+  const Oracle& d = oracle("DIFF-STACKS");
+  EXPECT_TRUE(d.cross_target());
+  EXPECT_FALSE(d.applies_to(TargetTraits{})) << "only multi-target campaigns run it";
+  const Scenario s = corpus("s1");  // one-way: R1 -> R2 comes up on the model
+  ModelTarget main;
+  Observation obs[2];
+  main.run_both(s, obs);
+  EXPECT_EQ(evaluate(d, s, obs, main, {}).result.verdict, Verdict::Skip) << "no companion: nothing to compare";
+  ModelTwin twin;
+  EXPECT_EQ(evaluate(d, s, obs, main, {}, {&twin}).result.verdict, Verdict::Pass);
+  AlwaysDown down;
+  const Evaluation e = evaluate(d, s, obs, main, {}, {&twin, &down});
+  ASSERT_TRUE(obs[0].ike_sa == SaResult::Established || obs[1].ike_sa == SaResult::Established);
+  EXPECT_EQ(e.result.verdict, Verdict::Fail);
+  EXPECT_EQ(e.result.kind, "always-down:ike_sa");
+  EXPECT_NE(e.result.message.find("always-down"), std::string::npos) << e.result.message;
+  EXPECT_EQ(down.runs, 2) << "both directions, once";
+  ASSERT_EQ(e.related.size(), 2u);
+  EXPECT_EQ(e.related[1]->target, "always-down");
+}
+
+TEST(DiffStacks, ModelCompanionOnlyForSymmetricScenarios) {
+  const Oracle& d = oracle("DIFF-STACKS");
+  AlwaysDown main;
+  ModelTarget model;
+  const Scenario s1 = corpus("s1");  // one-way: asymmetric
+  Observation obs[2];
+  main.run_both(s1, obs);
+  const OracleResult r = evaluate(d, s1, obs, main, {}, {&model}).result;
+  EXPECT_EQ(r.verdict, Verdict::Skip);
+  EXPECT_NE(r.message.find("P-1"), std::string::npos) << r.message;
 }
 
 }  // namespace
