@@ -21,6 +21,8 @@
 
 #include "model/scenario_json.hpp"
 
+#include "cli_process.hpp"
+
 extern char** environ;
 
 namespace {
@@ -28,41 +30,11 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-fs::path scratch(const std::string& name) {
-  fs::path p = fs::temp_directory_path() / ("ikeconform-cli-" + std::to_string(::getpid()) + "-" + name);
-  fs::remove_all(p);
-  return p;
-}
+using ikeconform::testing::slurp;
+using ikeconform::testing::wait_exit;
 
-// Starts the binary with `args`, stdout/stderr to `log`; returns the pid.
-pid_t spawn(const std::vector<std::string>& args, const fs::path& log) {
-  std::vector<std::string> all{IKECONFORM_BIN};
-  all.insert(all.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (std::string& a : all) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_adddup2(&fa, 1, 2);
-  pid_t pid = 0;
-  EXPECT_EQ(posix_spawn(&pid, IKECONFORM_BIN, &fa, nullptr, argv.data(), environ), 0);
-  posix_spawn_file_actions_destroy(&fa);
-  return pid;
-}
-
-int wait_exit(pid_t pid) {
-  int status = 0;
-  waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream b;
-  b << in.rdbuf();
-  return b.str();
-}
+fs::path scratch(const std::string& name) { return ikeconform::testing::scratch_path("ikeconform-cli", name); }
+pid_t spawn(const std::vector<std::string>& args, const fs::path& log) { return ikeconform::testing::spawn_logged(IKECONFORM_BIN, args, log); }
 
 struct CliRun {
   int code;

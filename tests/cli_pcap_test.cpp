@@ -24,8 +24,18 @@ Cli cli(const std::string& args) {
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
 }
 
+std::filesystem::path out_dir() { return std::filesystem::temp_directory_path() / ("ikeconform-cli-pcap-" + std::to_string(::getpid())); }
+
+// The folder of this test process's output files, removed when the process ends.
+struct OutDirCleanup {
+  ~OutDirCleanup() {
+    std::error_code ec;
+    std::filesystem::remove_all(out_dir(), ec);
+  }
+} out_dir_cleanup;
+
 std::filesystem::path out_file(const std::string& name) {
-  const auto d = std::filesystem::temp_directory_path() / ("ikeconform-cli-pcap-" + std::to_string(::getpid()));
+  const auto d = out_dir();
   std::filesystem::create_directories(d);
   return d / name;
 }

@@ -21,6 +21,8 @@
 #include <sstream>
 #include <thread>
 
+#include "cli_process.hpp"
+
 extern char** environ;
 
 namespace {
@@ -28,6 +30,12 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 using Clock = std::chrono::steady_clock;
+
+using ikeconform::testing::slurp;
+using ikeconform::testing::wait_exit;
+
+fs::path scratch(const std::string& name) { return ikeconform::testing::scratch_path("ikc-sscamp", name); }
+pid_t spawn(const std::vector<std::string>& args, const fs::path& log) { return ikeconform::testing::spawn_logged(IKECONFORM_BIN, args, log); }
 
 const fs::path kSource = IKECONFORM_SOURCE_DIR;
 const std::string kBin = IKECONFORM_BIN;
@@ -46,56 +54,6 @@ bool on_path(const std::string& name) {
     if (!on_path("charon-systemd") || !on_path("ip"))                                                                \
       GTEST_SKIP() << "SKIPPED LOUDLY: charon-systemd or ip not installed (apt-get install strongswan-charon iproute2)"; \
   } while (0)
-
-fs::path scratch(const std::string& name) {
-  fs::path p = fs::temp_directory_path() / ("ikc-sscamp-" + std::to_string(::getpid()) + "-" + name);
-  fs::remove_all(p);
-  return p;
-}
-
-pid_t spawn(const std::vector<std::string>& args, const fs::path& log) {
-  std::vector<std::string> all{kBin};
-  all.insert(all.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (std::string& a : all) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&fa, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_adddup2(&fa, 1, 2);
-  pid_t pid = 0;
-  EXPECT_EQ(posix_spawn(&pid, kBin.c_str(), &fa, nullptr, argv.data(), environ), 0);
-  posix_spawn_file_actions_destroy(&fa);
-  return pid;
-}
-
-// Waits at most `limit`; a campaign that outlives it is killed and reported (-1), never a hang.
-int wait_exit(pid_t pid, std::chrono::seconds limit) {
-  const auto until = Clock::now() + limit;
-  int status = 0;
-  for (;;) {
-    const pid_t r = ::waitpid(pid, &status, WNOHANG);
-    if (r == pid) break;
-    if (Clock::now() > until) {
-      ADD_FAILURE() << "ikeconform (pid " << pid << ") still running after " << limit.count() << " s; killing it";
-      ::kill(pid, SIGINT);
-      std::this_thread::sleep_for(std::chrono::seconds(5));
-      ::kill(pid, SIGKILL);
-      ::waitpid(pid, &status, 0);
-      return -1;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream b;
-  b << in.rdbuf();
-  return b.str();
-}
 
 struct CliRun {
   int code;
