@@ -144,6 +144,7 @@ int main(int argc, char** argv) {
   narrow.peers[0].certificates.pop_back();
   const ikc::pki::Pki narrow_pki = ikc::pki::make_pki(narrow, dir.path() / "pki-narrow", keys);
 
+  // A run is one direction (one handshake); a scenario is both directions, two runs.
   fmt::print("ikeconform real-stack throughput, S1 IKEv{}, {} runs each, both directions alternating\n",
              a.version == ikc::IkeVersion::V1 ? 1 : 2, a.runs);
   const double bare = bare_rate(s, pki, dir.path(), a.runs);
@@ -155,16 +156,16 @@ int main(int argc, char** argv) {
   {
     ikc::libreswan::Target t(po);
     const double rate = scenario_rate(t, {s}, &pki, a.runs, &failures);
-    fmt::print("  Libreswan pair, scenario runs (capture + report)     {:6.1f} /s   {:4.0f} % of bare\n", rate,
-               100 * rate / bare);
+    fmt::print("  Libreswan pair, runs (capture + report)              {:6.1f} /s   {:4.0f} % of bare, {:5.1f} scenarios/s\n", rate,
+               100 * rate / bare, rate / 2);
   }
   {
     ikc::stack::PairOptions nocap = po;
     nocap.capture = false;
     ikc::libreswan::Target t(nocap);
     const double rate = scenario_rate(t, {s}, &pki, a.runs, &failures);
-    fmt::print("  Libreswan pair, without the wire capture             {:6.1f} /s   {:4.0f} % of bare\n", rate,
-               100 * rate / bare);
+    fmt::print("  Libreswan pair, without the wire capture             {:6.1f} /s   {:4.0f} % of bare, {:5.1f} scenarios/s\n", rate,
+               100 * rate / bare, rate / 2);
   }
   {
     ikc::libreswan::Target t(po);
@@ -174,7 +175,8 @@ int main(int argc, char** argv) {
   for (std::size_t side : {0U, 1U}) {
     ikc::mixed::Target t(side, po);
     const double rate = scenario_rate(t, {s}, &pki, a.runs, &failures);
-    fmt::print("  mixed pair {:<36}      {:6.1f} /s   {:4.0f} % of bare\n", t.name().substr(6), rate, 100 * rate / bare);
+    fmt::print("  mixed pair {:<36}      {:6.1f} /s   {:4.0f} % of bare, {:5.1f} scenarios/s\n", t.name().substr(6), rate,
+               100 * rate / bare, rate / 2);
   }
   if (failures) fmt::print("  ({} runs ended in INTERNAL_ERROR)\n", failures);
   return failures ? 1 : 0;
