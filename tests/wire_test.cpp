@@ -20,6 +20,8 @@
 #include "wire/ladder.hpp"
 #include "wire/pcap.hpp"
 
+#include "tshark_util.hpp"
+
 namespace ikeconform::wire {
 namespace {
 
@@ -685,63 +687,15 @@ TEST(WireLadder, RealSpkiHashesAndCertificatesArePassedThrough) {
 
 // ---- Wireshark ---------------------------------------------------------------------------------
 
-struct Shell {
-  int status;
-  std::string out;
-};
-Shell run(const std::string& cmd) {
-  Shell r{-1, {}};
-  FILE* f = popen((cmd + " 2>&1").c_str(), "r");
-  if (!f) return r;
-  std::array<char, 4096> buf{};
-  while (std::fgets(buf.data(), static_cast<int>(buf.size()), f)) r.out += buf.data();
-  r.status = pclose(f);
-  return r;
-}
-
-constexpr const char* kTshark = "/usr/bin/tshark";
+// tshark runs and its CERT_REQ reading come from tshark_util.hpp (shared with the real-capture tests).
+using ikeconform::testing::kTshark;
+using ikeconform::testing::tshark;
+using ikeconform::testing::wireshark_certreqs;
 
 std::filesystem::path temp_dir() {
   auto d = std::filesystem::temp_directory_path() / fmt::format("ikeconform-wire-{}", ::getpid());
   std::filesystem::create_directories(d);
   return d;
-}
-
-std::string tshark(const std::filesystem::path& file, const std::string& args) {
-  const Shell r = run(fmt::format("timeout 120 {} -n -o udp.check_checksum:TRUE -o ip.check_checksum:TRUE -r '{}' {}",
-                                kTshark, file.string(), args));
-  EXPECT_EQ(r.status, 0) << r.out;
-  return r.out;
-}
-
-// "rdnSequence: 3 items (id-at-commonName=CA1,id-at-organizationName=cisco,...)" -> "cn=CA1,o=cisco,..."
-std::string ios_from_wireshark(std::string s) {
-  for (auto [from, to] : std::initializer_list<std::pair<const char*, const char*>>{
-           {"id-at-commonName=", "cn="}, {"id-at-organizationName=", "o="},
-           {"id-at-organizationalUnitName=", "ou="}, {"id-at-countryName=", "c="}})
-    for (auto at = s.find(from); at != std::string::npos; at = s.find(from)) s.replace(at, std::strlen(from), to);
-  return s;
-}
-
-// Per frame, the CERT_REQ DNs (IKEv1) and CERTREQ hashes (IKEv2) Wireshark saw, in order.
-std::map<int, std::vector<std::string>> wireshark_certreqs(const std::string& verbose) {
-  std::map<int, std::vector<std::string>> out;
-  std::istringstream in(verbose);
-  std::string line;
-  int frame = 0;
-  bool in_cr = false;
-  const std::regex frame_re(R"(^Frame (\d+):)");
-  const std::regex rdn_re(R"(^\s+rdnSequence: \d+ items? \((.*)\)$)");
-  const std::regex hash_re(R"(^\s+Certificate Authority Data: ([0-9a-f]+)$)");
-  std::smatch m;
-  while (std::getline(in, line)) {
-    if (std::regex_search(line, m, frame_re)) frame = std::stoi(m[1]);
-    if (line.find("    Payload: ") == 0) in_cr = line.find("Certificate Request") != std::string::npos;
-    if (!in_cr) continue;
-    if (std::regex_match(line, m, rdn_re)) out[frame].push_back(ios_from_wireshark(m[1]));
-    if (std::regex_match(line, m, hash_re)) out[frame].push_back(m[1]);
-  }
-  return out;
 }
 
 void check_with_wireshark(const Scenario& s, const Observation& o, const std::string& name) {
@@ -807,8 +761,10 @@ TEST_F(WireWireshark, TcpdumpRewrittenCaptureIsReadable) {
   const auto in = temp_dir() / "in.pcap";
   const auto out = temp_dir() / "out.pcap";
   write_pcap(in, ladder);
-  const Shell r = run(fmt::format("timeout 60 tcpdump -r '{}' -w '{}' 'udp port 500 or udp port 4500'", in.string(), out.string()));
-  ASSERT_EQ(r.status, 0) << r.out;
+  int status = -1;
+  const std::string log = ikeconform::testing::shell(
+      fmt::format("timeout 60 tcpdump -r '{}' -w '{}' 'udp port 500 or udp port 4500'", in.string(), out.string()), &status);
+  ASSERT_EQ(status, 0) << log;
   const auto back = read_ike_packets(out);
   ASSERT_EQ(back.size(), ladder.size());
   for (std::size_t i = 0; i < back.size(); ++i) EXPECT_EQ(back[i].datagram, ladder[i].datagram);
