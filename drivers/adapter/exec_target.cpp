@@ -232,21 +232,6 @@ Observation not_attempted(const Scenario& s, std::uint8_t initiator, Reason why,
   return o;
 }
 
-// What make_pki() reads (the PKI is reused while it stays the same).
-Scenario pki_part(const Scenario& s) {
-  Scenario p;
-  p.cas = s.cas;
-  for (const Peer& peer : s.peers) {
-    Peer q;
-    q.name = peer.name;
-    q.fqdn = peer.fqdn;
-    q.address = peer.address;
-    q.trustpoints = peer.trustpoints;
-    q.certificates = peer.certificates;
-    p.peers.push_back(std::move(q));
-  }
-  return p;
-}
 
 template <class T>
 const T* as(const AdapterMessage& m) {
@@ -328,7 +313,7 @@ AdapterMessage ExecTarget::request(const HarnessMessage& m, Millis timeout) {
 
 std::optional<PkiFiles> ExecTarget::pki_for(const Scenario& s) {
   if (!hello_.pki) return std::nullopt;
-  Scenario key = pki_part(s);
+  Scenario key = pki::pki_part(s);
   if (pki_ && pki_scenario_ && key == *pki_scenario_) return pki_;
   if (!keys_) keys_ = std::make_unique<pki::KeyCache>(opts_.key_cache.empty() ? pki::KeyCache::default_dir() : opts_.key_cache);
   pki_dir_.reset();

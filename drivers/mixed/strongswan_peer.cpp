@@ -7,6 +7,7 @@
 #include "drivers/netns/netns.hpp"
 #include "drivers/pki/pki.hpp"
 #include "drivers/process/process.hpp"
+#include "drivers/strongswan/target.hpp"
 
 namespace ikeconform::mixed {
 
@@ -35,13 +36,6 @@ bool has(const std::vector<strongswan::LogLine>& lines, std::string_view needle)
   return false;
 }
 
-// What the credentials of a rendered peer are, to skip reloading identical ones.
-std::string credentials_key(const strongswan::PeerConfig& pc) {
-  std::string k;
-  for (const auto* list : {&pc.certs, &pc.keys, &pc.shared})
-    for (const vici::Message& m : *list) k += m.get("type") + m.get("flag") + m.get("data") + "\x1e";
-  return k;
-}
 
 // This side's verdict, read from strongswan::observe() run on this side's evidence alone.
 Verdict verdict_of(const Observation& o, Role role, const std::vector<strongswan::LogLine>& lines) {
@@ -118,22 +112,7 @@ void StrongswanPeer::prepare(const Scenario& s, std::size_t peer, const pki::Pki
   config_ = strongswan::render_peer(s, peer, material_, ro_);
   ensure_tunnel_address(peer);
   vici::Client& v = *control_;
-  const std::string creds = credentials_key(config_);
-  if (creds != loaded_credentials_) {
-    loaded_credentials_.clear();
-    vici::Client::check(v.clear_creds(), "clear-creds");
-    for (const vici::Message& c : config_.certs)
-      vici::Client::check(v.load_cert(c.get("type"), c.get("flag"), c.get("data")), "load-cert");
-    for (const vici::Message& k : config_.keys) vici::Client::check(v.load_key(k.get("type"), k.get("data")), "load-key");
-    for (const vici::Message& sh : config_.shared) {
-      const auto* owners = sh.list("owners");
-      vici::Client::check(v.load_shared(sh.get("type"), sh.get("data"), owners ? *owners : std::vector<std::string>{}),
-                          "load-shared");
-    }
-    loaded_credentials_ = creds;
-  }
-  for (const strongswan::Connection& c : config_.connections)
-    vici::Client::check(v.load_conn(c.name, c.conf), "load-conn " + c.name);
+  strongswan::load_peer(v, loaded_credentials_, config_);
   scenario_ = &s;
   peer_ = peer;
   offset_ = file_size_or_zero(strongswan::log_path(dir_));

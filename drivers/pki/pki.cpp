@@ -298,4 +298,19 @@ Pki make_pki(const Scenario& s, const fs::path& dir, KeyCache& keys, const PkiOp
   return pki;
 }
 
+Scenario pki_part(const Scenario& s) {
+  Scenario p;
+  p.cas = s.cas;
+  for (const Peer& peer : s.peers) {
+    Peer q;
+    q.name = peer.name;
+    q.fqdn = peer.fqdn;
+    q.address = peer.address;
+    q.trustpoints = peer.trustpoints;
+    q.certificates = peer.certificates;
+    p.peers.push_back(std::move(q));
+  }
+  return p;
+}
+
 }  // namespace ikeconform::pki

@@ -120,4 +120,9 @@ struct PkiOptions {
 Pki make_pki(const Scenario& s, const std::filesystem::path& dir, KeyCache& keys);
 Pki make_pki(const Scenario& s, const std::filesystem::path& dir, KeyCache& keys, const PkiOptions& o);
 
+// What make_pki() reads of `s`: the CAs and each peer's name, identities, trustpoints and
+// certificates. Scenarios with equal parts get equal PKIs, so a target keeps its PKI while the
+// part stays the same (both directions of one scenario, a campaign varying only profiles).
+Scenario pki_part(const Scenario& s);
+
 }  // namespace ikeconform::pki

@@ -54,22 +54,6 @@ void both(F&& f) {
   if (mine) std::rethrow_exception(mine);
 }
 
-// What make_pki() reads: a scenario that differs elsewhere (profiles, restrictions, version)
-// reuses the certificates of the previous run.
-std::string pki_key(const Scenario& s) {
-  std::string k;
-  for (const Ca& ca : s.cas) k += "CA\x1f" + ca.id + "\x1f" + ca.dn + "\x1e";
-  for (const Peer& p : s.peers) {
-    k += "P\x1f" + p.name + "\x1f" + p.fqdn + "\x1f" + p.address + "\x1e";
-    for (const Trustpoint& t : p.trustpoints) k += "T\x1f" + t.name + "\x1f" + t.ca + "\x1e";
-    for (const IdentityCert& c : p.certificates) {
-      k += "C\x1f" + c.trustpoint + "\x1f" + c.subject;
-      for (const std::string& f : c.features) k += "\x1f" + f;
-      k += "\x1e";
-    }
-  }
-  return k;
-}
 
 }  // namespace
 
@@ -197,16 +181,17 @@ Observation PairRunner::run(const Scenario& s, const pki::Pki& pki, std::uint8_t
 
 Observation PairRunner::run(const Scenario& s, std::uint8_t initiator) {
   try {
-    const std::string key = pki_key(s);
-    if (!pki_ || key != pki_key_) {
+    // A scenario that differs only elsewhere (profiles, restrictions, version) reuses the PKI.
+    Scenario key = pki::pki_part(s);
+    if (!pki_ || !(key == pki_scenario_)) {
       pki_.reset();
-      pki_key_.clear();
+      pki_scenario_ = {};
       if (!keys_)
         keys_ = std::make_unique<pki::KeyCache>(o_.key_cache.empty() ? pki::KeyCache::default_dir() : o_.key_cache);
       pki_dir_.reset();  // the previous scenario's certificates go first
       pki_dir_ = std::make_unique<process::TempDir>(o_.base, process::run_prefix() + "-pki-");
       pki_ = std::make_unique<pki::Pki>(pki::make_pki(s, pki_dir_->path(), *keys_));
-      pki_key_ = key;
+      pki_scenario_ = std::move(key);
     }
   } catch (const InputError& e) {
     return not_attempted(s, initiator, Reason::Unsupported, std::string("PKI: ") + e.what());

@@ -98,7 +98,7 @@ class PairRunner {
   std::unique_ptr<pki::KeyCache> keys_;
   std::unique_ptr<process::TempDir> pki_dir_;
   std::unique_ptr<pki::Pki> pki_;  // reused while the scenario's PKI inputs stay the same
-  std::string pki_key_;
+  Scenario pki_scenario_;  // pki::pki_part() of the scenario pki_ was made for
   std::uint64_t seq_ = 0;
   RunRecord last_;
 };

@@ -200,39 +200,7 @@ void Target::ensure_capture(CharonPair& pair) {
 
 namespace {
 
-// Loads what render_peer() made, after dropping whatever the previous scenario loaded.
-// The credentials as one string: equal strings, equal loads.
-std::string fingerprint(const PeerConfig& pc) {
-  std::string f;
-  for (const auto* list : {&pc.certs, &pc.keys, &pc.shared})
-    for (const vici::Message& m : *list) f += vici::encode_message(m) + '\0';
-  return f;
-}
-
-// Credentials, unless the same ones are loaded already (a scenario run both ways, a campaign
-// replaying one PKI): clear-creds + reload costs ~10 ms a side.
-void load_credentials(Charon& c, const PeerConfig& pc) {
-  std::string f = fingerprint(pc);
-  if (f == c.loaded_credentials) return;
-  vici::Client& v = *c.vici;
-  c.loaded_credentials.clear();
-  vici::Client::check(v.clear_creds(), "clear-creds");
-  for (const vici::Message& cert : pc.certs)
-    vici::Client::check(v.load_cert(cert.get("type"), cert.get("flag"), cert.get("data")), "load-cert");
-  for (const vici::Message& k : pc.keys) vici::Client::check(v.load_key(k.get("type"), k.get("data")), "load-key");
-  for (const vici::Message& sh : pc.shared) {
-    const auto* owners = sh.list("owners");
-    vici::Client::check(v.load_shared(sh.get("type"), sh.get("data"), owners ? *owners : std::vector<std::string>{}),
-                        "load-shared");
-  }
-  c.loaded_credentials = std::move(f);
-}
-
-void load_peer(Charon& c, const PeerConfig& pc) {
-  load_credentials(c, pc);
-  for (const Connection& conn : pc.connections)
-    vici::Client::check(c.vici->load_conn(conn.name, conn.conf), "load-conn " + conn.name);
-}
+void load_peer(Charon& c, const PeerConfig& pc) { strongswan::load_peer(*c.vici, c.loaded_credentials, pc); }
 
 // Runs f(side) for both sides at once: each side has its own VICI connection and daemon.
 template <class F>
@@ -260,6 +228,35 @@ void unload_peer(vici::Client& v, const PeerConfig& pc) {
 }
 
 }  // namespace
+
+// The credentials as one string: equal strings, equal loads.
+std::string credentials_fingerprint(const PeerConfig& pc) {
+  std::string f;
+  for (const auto* list : {&pc.certs, &pc.keys, &pc.shared})
+    for (const vici::Message& m : *list) f += vici::encode_message(m) + '\0';
+  return f;
+}
+
+// Credentials unless the same ones are loaded already (a scenario run both ways, a campaign
+// replaying one PKI: clear-creds + reload costs ~10 ms a side), then the connections.
+void load_peer(vici::Client& v, std::string& loaded_credentials, const PeerConfig& pc) {
+  std::string f = credentials_fingerprint(pc);
+  if (f != loaded_credentials) {
+    loaded_credentials.clear();
+    vici::Client::check(v.clear_creds(), "clear-creds");
+    for (const vici::Message& cert : pc.certs)
+      vici::Client::check(v.load_cert(cert.get("type"), cert.get("flag"), cert.get("data")), "load-cert");
+    for (const vici::Message& k : pc.keys) vici::Client::check(v.load_key(k.get("type"), k.get("data")), "load-key");
+    for (const vici::Message& sh : pc.shared) {
+      const auto* owners = sh.list("owners");
+      vici::Client::check(v.load_shared(sh.get("type"), sh.get("data"), owners ? *owners : std::vector<std::string>{}),
+                          "load-shared");
+    }
+    loaded_credentials = std::move(f);
+  }
+  for (const Connection& conn : pc.connections)
+    vici::Client::check(v.load_conn(conn.name, conn.conf), "load-conn " + conn.name);
+}
 
 void Target::execute(const Scenario& s, const Material& m, std::uint8_t initiator, const RenderOptions& ro,
                      RunEvidence& e) {
@@ -330,30 +327,10 @@ Observation Target::run(const Scenario& s, const Material& m, std::uint8_t initi
   return observe(s, m, ro, e);
 }
 
-namespace {
-
-// What make_pki() reads: CAs and each peer's identity, trustpoints and certificates.
-Scenario pki_part(const Scenario& s) {
-  Scenario p;
-  p.cas = s.cas;
-  for (const Peer& peer : s.peers) {
-    Peer q;
-    q.name = peer.name;
-    q.fqdn = peer.fqdn;
-    q.address = peer.address;
-    q.trustpoints = peer.trustpoints;
-    q.certificates = peer.certificates;
-    p.peers.push_back(std::move(q));
-  }
-  return p;
-}
-
-}  // namespace
-
 Observation Target::run(const Scenario& s, std::uint8_t initiator) {
   if (auto why = inexpressible(s)) return not_attempted(s, initiator, Reason::Unsupported, *why);  // no PKI for nothing
   try {
-    Scenario key = pki_part(s);
+    Scenario key = pki::pki_part(s);
     if (!pki_dir_ || !(key == pki_scenario_)) {  // both directions of one scenario share a PKI
       if (!keys_)
         keys_ = std::make_unique<pki::KeyCache>(opts_.key_cache.empty() ? pki::KeyCache::default_dir() : opts_.key_cache);

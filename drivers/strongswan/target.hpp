@@ -79,6 +79,11 @@ class CharonPair {
   Millis start_time_{0};
 };
 
+// Loads a rendered peer into one charon over `v`: its credentials (clear-creds, then every load;
+// skipped while `loaded_credentials` already holds the same ones, and updated) and its
+// connections. The strongSwan target and the strongSwan side of mixed pairs both load this way.
+void load_peer(vici::Client& v, std::string& loaded_credentials, const PeerConfig& pc);
+
 struct TargetOptions {
   PairOptions pair;
   std::filesystem::path key_cache;  // for run(s, initiator); empty: pki::KeyCache::default_dir()
