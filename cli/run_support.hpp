@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "oracles/target.hpp"
+#include "target/target.hpp"
 
 namespace ikeconform::cli {
 

@@ -2,7 +2,7 @@
 
 #if IKECONFORM_FUZZ_HAVE_ORACLES
 #include "oracles/oracle.hpp"
-#include "oracles/target.hpp"
+#include "target/target.hpp"
 
 #include <cstdlib>
 #include <string>

@@ -109,4 +109,13 @@ std::vector<ObservationDiff> diff(const Scenario& s, const Observation& e, const
   return d;
 }
 
+Observation without_child_sa(Observation o) {
+  if (o.ike_sa == SaResult::Established) {
+    o.child_sa = SaResult::NotAttempted;
+    o.failed_at = Message::None;
+    o.reason = Reason::None;
+  }
+  return o;
+}
+
 }  // namespace ikeconform

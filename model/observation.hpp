@@ -85,4 +85,9 @@ struct ObservationDiff {
 };
 std::vector<ObservationDiff> diff(const Scenario& s, const Observation& expected, const Observation& actual);
 
+// What a target that cannot observe the CHILD SA (a pair with Libreswan here: no ESP in the
+// kernel) can be compared on: an observation with an established IKE SA loses its CHILD SA
+// verdict (child_sa not_attempted, no failed_at / reason).
+Observation without_child_sa(Observation o);
+
 }  // namespace ikeconform

@@ -19,7 +19,7 @@
 #include "model/observation.hpp"
 #include "model/options.hpp"
 #include "model/scenario.hpp"
-#include "oracles/target.hpp"
+#include "target/target.hpp"
 
 namespace ikeconform {
 

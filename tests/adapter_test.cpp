@@ -22,7 +22,7 @@
 #include "generators/generators.hpp"
 #include "model/observation_json.hpp"
 #include "model/scenario_json.hpp"
-#include "oracles/target.hpp"
+#include "target/target.hpp"
 
 namespace {
 

@@ -35,7 +35,7 @@ inline Scenario with_personalities(Scenario s, const std::string& p0, const std:
 
 // What a pair without CHILD SA observation can be compared on: once the IKE SA is up the
 // comparison ends (Libreswan cannot install an ESP SA in this kernel).
-inline Observation ike_only(Observation o) { return stack::without_child_sa(std::move(o)); }
+inline Observation ike_only(Observation o) { return without_child_sa(std::move(o)); }
 
 inline std::string dump(const Observation& o) {
   std::string s;

@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "drivers/adapter/protocol.hpp"
-#include "oracles/target.hpp"
+#include "target/target.hpp"
 
 namespace ikeconform::process {
 class TempDir;

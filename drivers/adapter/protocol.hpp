@@ -19,7 +19,7 @@
 #include <vector>
 
 #include "model/scenario.hpp"
-#include "oracles/target.hpp"  // RenderedFile
+#include "target/target.hpp"  // RenderedFile
 
 namespace ikeconform::adapter {
 

@@ -68,7 +68,7 @@ class Target {
   Observation run(const Scenario& s, std::uint8_t initiator);
   Observation run(const Scenario& s, const pki::Pki& pki, std::uint8_t initiator);
   stack::PairRunner& runner() { return runner_; }
-  // Libreswan cannot install a CHILD SA here: compare with stack::without_child_sa(model).
+  // Libreswan cannot install a CHILD SA here: compare with without_child_sa(model).
   static constexpr bool observes_child_sa() { return false; }
 
  private:

@@ -90,13 +90,4 @@ Observation combine(const Scenario& s, std::uint8_t initiator, const SideReport&
   return o;
 }
 
-Observation without_child_sa(Observation o) {
-  if (o.ike_sa == SaResult::Established) {
-    o.child_sa = SaResult::NotAttempted;
-    o.failed_at = Message::None;
-    o.reason = Reason::None;
-  }
-  return o;
-}
-
 }  // namespace ikeconform::stack

@@ -88,9 +88,4 @@ class PeerStack {
 Observation combine(const Scenario& s, std::uint8_t initiator, const SideReport& ini, const SideReport& res,
                     const std::string& harness_error);
 
-// What a pair that cannot observe the CHILD SA (any pair with Libreswan here: no ESP in the
-// kernel) can be compared on: a model prediction with an established IKE SA loses its CHILD SA
-// verdict (child_sa not_attempted, no failed_at / reason). For DIFF-MODEL oracles.
-Observation without_child_sa(Observation o);
-
 }  // namespace ikeconform::stack

@@ -1,4 +1,4 @@
-// The real targets behind make_target() (oracles/target.hpp): `strongswan` (two charons in
+// The real targets behind make_target() (target/target.hpp): `strongswan` (two charons in
 // network namespaces, drivers/strongswan), `libreswan` (two plutos, drivers/libreswan),
 // `strongswan,libreswan` / `libreswan,strongswan` (charon on one peer, pluto on the other in
 // the order named, drivers/mixed) and `exec:PATH` (an adapter process speaking
@@ -14,7 +14,7 @@
 #include "drivers/libreswan/target.hpp"
 #include "drivers/mixed/mixed.hpp"
 #include "drivers/strongswan/target.hpp"
-#include "oracles/target.hpp"
+#include "target/target.hpp"
 
 namespace ikeconform::targets {
 

@@ -61,7 +61,7 @@ class Target {
   // Whether the target can observe (install) a CHILD SA. A target that cannot (Libreswan here:
   // no ESP in the kernel) reports an established IKE SA with child_sa not_attempted; its
   // differential reference is the model's prediction without the CHILD SA verdict
-  // (without_child_sa()).
+  // (without_child_sa(), model/observation.hpp).
   virtual bool observes_child_sa() const { return true; }
   // What the target says about itself for reports ("strongSwan 5.9.8"); may start the target.
   virtual std::optional<std::string> version() { return std::nullopt; }
@@ -115,9 +115,5 @@ std::unique_ptr<Target> make_target(const std::string& name, const TargetConfig&
 // `s` as target `t` runs it: every peer's personality set to the one `t`'s peer follows
 // (t.personalities(s); unchanged for the model).
 Scenario for_target(const Target& t, Scenario s);
-
-// What a target that cannot observe the CHILD SA can be compared on: an observation with an
-// established IKE SA loses its CHILD SA verdict (child_sa not_attempted, no failed_at / reason).
-Observation without_child_sa(Observation o);
 
 }  // namespace ikeconform

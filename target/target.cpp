@@ -1,4 +1,4 @@
-#include "oracles/target.hpp"
+#include "target/target.hpp"
 
 #include <mutex>
 #include <vector>
@@ -73,14 +73,5 @@ std::unique_ptr<Target> make_target(const std::string& name, const ModelOptions&
 }
 
 Scenario for_target(const Target& t, Scenario s) { return t.personalities(std::move(s)); }
-
-Observation without_child_sa(Observation o) {
-  if (o.ike_sa == SaResult::Established) {
-    o.child_sa = SaResult::NotAttempted;
-    o.failed_at = Message::None;
-    o.reason = Reason::None;
-  }
-  return o;
-}
 
 }  // namespace ikeconform
