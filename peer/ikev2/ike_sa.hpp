@@ -119,7 +119,9 @@ struct IkeSa {
   std::optional<std::size_t> our_cert, validated_by;
   Bytes esp_spi_ours, esp_spi_peer;
   Outcome outcome;
+  // Outcome says what was established; these say what a Delete ended since.
   bool deleted = false;            // an INFORMATIONAL Delete of the IKE SA went through
+  bool child_deleted = false;      // the peer deleted the CHILD SA
   std::vector<std::string> trace;  // what the engine did, line by line
   void log(std::string line) { trace.push_back(std::move(line)); }
 };

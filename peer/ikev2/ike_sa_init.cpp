@@ -51,16 +51,24 @@ void read_notifies(IkeSa& sa, const IkeMessage& m) {
   }
 }
 
-// Compares the peer's NAT_DETECTION hashes with what the addresses we see give (§2.23).
+// §2.23: the other end is behind a NAT when none of its NAT_DETECTION_SOURCE_IP hashes (a
+// host with several addresses sends one per address) matches the address it came from; we
+// are when its NAT_DETECTION_DESTINATION_IP does not match ours.
 void check_nat(IkeSa& sa, const IkeMessage& m) {
   const wire::Spi& spi_r = m.is_response() ? sa.spi_r : wire::Spi{};
+  const Bytes source = nat_hash(sa.spi_i, spi_r, sa.ends.remote_address, sa.ends.remote_port);
+  const Bytes destination = nat_hash(sa.spi_i, spi_r, sa.ends.local_address, sa.ends.local_port);
+  bool any_source = false, source_ok = false, destination_bad = false;
   for (const Payload* p : m.all(k::kN)) {
     const auto& n = std::get<wire::NotifyV2>(p->body);
-    if (n.type == k::kNatDetectionSourceIp && n.data != nat_hash(sa.spi_i, spi_r, sa.ends.remote_address, sa.ends.remote_port))
-      sa.log("remote host is behind NAT");
-    if (n.type == k::kNatDetectionDestinationIp && n.data != nat_hash(sa.spi_i, spi_r, sa.ends.local_address, sa.ends.local_port))
-      sa.log("local host is behind NAT");
+    if (n.type == k::kNatDetectionSourceIp) {
+      any_source = true;
+      source_ok = source_ok || n.data == source;
+    }
+    if (n.type == k::kNatDetectionDestinationIp && n.data != destination) destination_bad = true;
   }
+  if (any_source && !source_ok) sa.log("remote host is behind NAT");
+  if (destination_bad) sa.log("local host is behind NAT");
 }
 
 const Bytes* raw_of(const IkeMessage& m, std::uint8_t type) {

@@ -37,7 +37,7 @@ std::vector<Payload> informational_process(IkeSa& sa, const std::vector<Payload>
       Bytes ours{d[0], 4, 0, 1};
       ours.insert(ours.end(), sa.esp_spi_ours.begin(), sa.esp_spi_ours.end());
       out.push_back({k::kD, false, wire::Raw{ours}});
-      sa.outcome.child_sa = false;
+      sa.child_deleted = true;
     }
   }
   return out;

@@ -125,7 +125,6 @@ bool Initiator::delete_ike_sa() {
   auto response = exchange(seal(sa_, h, inner, ctx_.config.fragment_size), sa_.next_id, true);
   ++sa_.next_id;
   sa_.deleted = true;  // §1.4.1: the SA is gone whether or not the answer arrives
-  sa_.outcome.child_sa = false;
   return response.has_value();
 }
 
@@ -158,10 +157,7 @@ void Initiator::answer_request(const IkeMessage& m, const Bytes& raw) {
   for (const Bytes& d : datagrams) transport_.send(sa_.ends.remote_address, sa_.ends.remote_port, d, sa_.ends.local_port);
   last_response_ = {m.header.message_id, std::move(datagrams)};
   ++sa_.peer_next_id;
-  if (deleted) {
-    sa_.deleted = true;
-    sa_.outcome.child_sa = false;
-  }
+  if (deleted) sa_.deleted = true;
 }
 
 void Initiator::serve(milliseconds duration) {
@@ -251,10 +247,7 @@ void Responder::handle(const Datagram& d) {
     send(sa, datagrams);
     slot.last_response = {m.header.message_id, std::move(datagrams)};
     ++sa.peer_next_id;
-    if (deleted) {
-      sa.deleted = true;
-      sa.outcome.child_sa = false;
-    }
+    if (deleted) sa.deleted = true;
     return;
   }
 }
