@@ -5,6 +5,8 @@
 
 #include <openssl/bn.h>
 #include <openssl/dh.h>
+#include <openssl/ec.h>
+#include <openssl/obj_mac.h>
 #include <openssl/core_names.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -210,22 +212,15 @@ DhKey DhKey::from_private(std::uint16_t group, View private_value) {
   Ptr<BIGNUM> priv = bn(private_value);
   Bytes pub;
   if (group == 19) {
-    // P-256: the public point comes from a key OpenSSL builds from the scalar alone, through
-    // the EC "derive public key" path that EVP_PKEY_fromdata runs for a private-only key.
-    Ptr<OSSL_PARAM_BLD> bld(nonnull(OSSL_PARAM_BLD_new(), "OSSL_PARAM_BLD_new"));
-    ok(OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME, "prime256v1", 0), "group name");
-    ok(OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_PRIV_KEY, priv.get()), "private value");
-    Ptr<OSSL_PARAM> params(nonnull(OSSL_PARAM_BLD_to_param(bld.get()), "OSSL_PARAM_BLD_to_param"));
-    Ptr<EVP_PKEY_CTX> ctx(nonnull(EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr), "EVP_PKEY_CTX_new_from_name"));
-    ok(EVP_PKEY_fromdata_init(ctx.get()), "EVP_PKEY_fromdata_init");
-    EVP_PKEY* key = nullptr;
-    ok(EVP_PKEY_fromdata(ctx.get(), &key, EVP_PKEY_KEYPAIR, params.get()), "EVP_PKEY_fromdata");
-    Ptr<EVP_PKEY> owned(key);
+    // P-256: x | y of d * G (EC_POINT_mul is not among OpenSSL 3's deprecated EC_KEY calls;
+    // EVP_PKEY_fromdata does not derive the public point of a private-only key).
+    std::unique_ptr<EC_GROUP, decltype(&EC_GROUP_free)> g(EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1), EC_GROUP_free);
+    std::unique_ptr<EC_POINT, decltype(&EC_POINT_free)> q(g ? EC_POINT_new(g.get()) : nullptr, EC_POINT_free);
+    if (!q) fail("EC_POINT_new");
+    ok(EC_POINT_mul(g.get(), q.get(), priv.get(), nullptr, nullptr, nullptr), "EC_POINT_mul");
     Bytes point(65);
-    std::size_t len = 0;
-    if (EVP_PKEY_get_octet_string_param(key, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, point.data(), point.size(), &len) <= 0 ||
-        len != 65)
-      throw CryptoError("OpenSSL did not derive the P-256 public point from the private scalar");
+    if (EC_POINT_point2oct(g.get(), q.get(), POINT_CONVERSION_UNCOMPRESSED, point.data(), point.size(), nullptr) != 65)
+      fail("EC_POINT_point2oct");
     pub.assign(point.begin() + 1, point.end());
   } else {
     // MODP: g^x mod p with the group's own p and g.
