@@ -294,5 +294,120 @@ TEST_P(PeerVsCharon, CharonInitiatorEstablishesAgainstOurResponder) {
 INSTANTIATE_TEST_SUITE_P(Suites, PeerVsCharon, ::testing::ValuesIn(suites()),
                          [](const ::testing::TestParamInfo<Suite>& i) { return i.param.name; });
 
+// ---- Error paths (one algorithm set) --------------------------------------------------------------
+
+// Trusts no CA: every peer certificate fails validation (an emulated router without the
+// issuer's trustpoint).
+class TrustNoOne final : public peer::CertificatePolicy {
+ public:
+  std::vector<std::size_t> certreq(const peer::Credentials& c, peer::Role r) const override { return all_.certreq(c, r); }
+  std::optional<std::size_t> choose_certificate(const peer::Credentials& c, const std::vector<std::size_t>& req,
+                                                peer::Role r) const override {
+    return all_.choose_certificate(c, req, r);
+  }
+  std::vector<std::size_t> trust_anchors(const peer::Credentials&, peer::Role) const override { return {}; }
+
+ private:
+  peer::TrustAllPolicy all_;
+};
+
+class PeerVsCharonErrors : public PeerVsCharon {
+ protected:
+  std::string trace_of(const peer::ikev2::IkeSa& sa) {
+    std::string t;
+    for (const auto& l : sa.trace) t += l + "\n";
+    return t;
+  }
+  // Our initiator against charon with `config_` as the test left it.
+  peer::ikev2::IkeSa initiate(const peer::CertificatePolicy& policy) {
+    peer::UdpTransport udp(s_.peers[0].address, net_->ns(0));
+    peer::ikev2::Initiator ini(config_, creds_, policy, udp, {s_.peers[0].address, s_.peers[1].address, 500, 500});
+    ini.establish();
+    ini.delete_ike_sa();
+    return ini.sa();
+  }
+};
+
+// RFC 7296 §2.7: no acceptable proposal -> NO_PROPOSAL_CHOSEN in the IKE_SA_INIT response.
+TEST_P(PeerVsCharonErrors, NoProposalChosen) {
+  config_.ike = {{k2::kEncrAesCbc, 192, k2::kAuthHmacSha512_256, k2::kPrfHmacSha512, 14}};
+  const auto sa = initiate(policy_);
+  EXPECT_EQ(sa.outcome.failed_at, "IKE_SA_INIT") << trace_of(sa);
+  EXPECT_EQ(sa.outcome.error, k2::kNoProposalChosen) << trace_of(sa);
+  EXPECT_FALSE(sa.outcome.ike_sa);
+}
+
+// §1.3: KE of a group the responder does not pick -> INVALID_KE_PAYLOAD naming its group; we
+// retry with that group and succeed.
+TEST_P(PeerVsCharonErrors, InvalidKePayloadThenRetry) {
+  config_.ike = {{k2::kEncrAesCbc, 128, k2::kAuthHmacSha256_128, k2::kPrfHmacSha256, 19},
+                 {k2::kEncrAesCbc, 128, k2::kAuthHmacSha256_128, k2::kPrfHmacSha256, 14}};
+  const auto sa = initiate(policy_);
+  EXPECT_TRUE(sa.outcome.ike_sa) << trace_of(sa);
+  EXPECT_EQ(sa.suite.dh, 14) << trace_of(sa);
+  EXPECT_NE(trace_of(sa).find("it requested 14"), std::string::npos) << trace_of(sa);
+}
+
+// Our IDi does not match our certificate: charon answers AUTHENTICATION_FAILED (§2.21.2).
+TEST_P(PeerVsCharonErrors, CharonRejectsOurAuthentication) {
+  config_.local_id = fqdn("R9.cisco.com");
+  const auto sa = initiate(policy_);
+  EXPECT_EQ(sa.outcome.failed_at, "IKE_AUTH") << trace_of(sa);
+  EXPECT_EQ(sa.outcome.error, k2::kAuthenticationFailed) << trace_of(sa);
+  EXPECT_FALSE(sa.outcome.ike_sa);
+  EXPECT_NE(charon_log().find("R9.cisco.com"), std::string::npos);
+}
+
+// We reject charon's certificate: no SA on an unverified certificate, and charon is told in an
+// INFORMATIONAL AUTHENTICATION_FAILED.
+TEST_P(PeerVsCharonErrors, WeRejectCharonsCertificate) {
+  const TrustNoOne none;
+  const auto sa = initiate(none);
+  EXPECT_FALSE(sa.outcome.ike_sa) << trace_of(sa);
+  EXPECT_EQ(sa.outcome.error, k2::kAuthenticationFailed) << trace_of(sa);
+  EXPECT_FALSE(sa.validated_by.has_value());
+  std::this_thread::sleep_for(300ms);
+  const std::string log = charon_log();
+  EXPECT_NE(log.find("parsed INFORMATIONAL request 2 [ N(AUTH_FAILED) ]"), std::string::npos)
+      << log.substr(log.size() > 6000 ? log.size() - 6000 : 0);
+  EXPECT_FALSE(charon_state().first) << "charon keeps the IKE SA its peer refused";
+}
+
+// Our networks are not charon's: the IKE SA stands, the CHILD SA is refused with TS_UNACCEPTABLE.
+TEST_P(PeerVsCharonErrors, TsUnacceptable) {
+  config_.local_ts = subnet(9);
+  const auto sa = initiate(policy_);
+  EXPECT_TRUE(sa.outcome.ike_sa) << trace_of(sa);
+  EXPECT_FALSE(sa.outcome.child_sa);
+  EXPECT_EQ(sa.outcome.error, k2::kTsUnacceptable) << trace_of(sa);
+}
+
+// As responder we refuse charon's certificate: AUTHENTICATION_FAILED, charon's initiate fails.
+TEST_P(PeerVsCharonErrors, OurResponderRejectsCharon) {
+  const TrustNoOne none;
+  peer::UdpTransport udp(s_.peers[0].address, net_->ns(0));
+  peer::ikev2::Responder res(config_, creds_, none, udp);
+  auto served = std::async(std::launch::async, [&] {
+    res.serve(10s, [](const peer::ikev2::Responder& r) { return !r.sas().empty() && !r.sas().back().outcome.failed_at.empty(); });
+  });
+  vici::InitiateArgs a;
+  a.ike = tunnel_;
+  a.child = child_;
+  a.timeout = 5000ms;
+  const vici::CommandResult r = vici_->initiate(a);
+  served.get();
+  ASSERT_FALSE(res.sas().empty());
+  const auto& sa = res.sas().back();
+  EXPECT_FALSE(r.success);
+  EXPECT_FALSE(sa.outcome.ike_sa) << trace_of(sa);
+  EXPECT_EQ(sa.outcome.error, k2::kAuthenticationFailed) << trace_of(sa);
+  EXPECT_NE(charon_log().find("received AUTHENTICATION_FAILED notify error"), std::string::npos) << charon_log();
+  EXPECT_EQ(charon_state().first, false);
+  EXPECT_TRUE(charon_->alive());
+}
+
+INSTANTIATE_TEST_SUITE_P(Cbc, PeerVsCharonErrors, ::testing::Values(suites().front()),
+                         [](const ::testing::TestParamInfo<Suite>& i) { return i.param.name; });
+
 }  // namespace
 }  // namespace ikeconform

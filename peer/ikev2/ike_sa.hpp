@@ -13,6 +13,7 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -103,7 +104,7 @@ struct IkeSa {
   wire::Spi spi_i{}, spi_r{};
   IkeSuite suite;
   Bytes ni, nr;
-  std::optional<crypto::DhKey> dh;
+  std::shared_ptr<const crypto::DhKey> dh;  // shared: an IkeSa is copied into results
   crypto::Ikev2Keys keys;
   Bytes init_request, init_response;  // IKE_SA_INIT messages as sent (RFC 7296 §2.15)
   Bytes cookie;                       // N(COOKIE) to echo (§2.6)

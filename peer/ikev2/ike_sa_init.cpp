@@ -132,7 +132,7 @@ IkeMessage ike_sa_init_build_i(IkeSa& sa, const Context& c) {
     std::copy(spi.begin(), spi.end(), sa.spi_i.begin());
   }
   if (sa.ni.empty()) sa.ni = crypto::random_bytes(kNonceSize);
-  if (!sa.dh || sa.dh->group() != sa.suite.dh) sa.dh = crypto::DhKey::generate(sa.suite.dh);
+  if (!sa.dh || sa.dh->group() != sa.suite.dh) sa.dh = std::make_shared<const crypto::DhKey>(crypto::DhKey::generate(sa.suite.dh));
   IkeMessage m;
   m.header = header_for(sa, k::kIkeSaInit, 0, false);
   if (!sa.cookie.empty()) m.payloads.push_back(notify(k::kCookie, sa.cookie));  // §2.6: first
@@ -187,7 +187,7 @@ IkeMessage ike_sa_init_process_r(IkeSa& sa, const Context& c, const IkeMessage& 
   std::copy(spi.begin(), spi.end(), sa.spi_r.begin());
   sa.ni = *ni;
   sa.nr = crypto::random_bytes(kNonceSize);
-  sa.dh = crypto::DhKey::generate(sa.suite.dh);
+  sa.dh = std::make_shared<const crypto::DhKey>(crypto::DhKey::generate(sa.suite.dh));
   try {
     derive_keys(sa, ke.data);
   } catch (const crypto::CryptoError& e) {

@@ -118,7 +118,7 @@ const IkeSa& Initiator::establish() {
 }
 
 bool Initiator::delete_ike_sa() {
-  if (sa_.keys.sk_d.empty() || sa_.deleted) return false;
+  if (!sa_.outcome.ike_sa || sa_.deleted) return false;  // nothing established, nothing to delete
   const wire::Header h = header_for(sa_, k::kInformational, sa_.next_id, false);
   const std::vector<Payload> inner = delete_ike_sa_build();
   sa_.log("sending " + wire::describe(IkeMessage{h, inner, {}}) + " (DELETE for IKE_SA)");
