@@ -40,31 +40,20 @@ Ptr<X509> from_der(std::span<const std::uint8_t> der) {
   return x;
 }
 
-Bytes to_der(X509* x) {
+// DER of an OpenSSL object through its i2d_ function.
+template <class T>
+Bytes der(int (*i2d)(const T*, unsigned char**), const T* x, const char* what) {
   unsigned char* buf = nullptr;
-  const int n = i2d_X509(x, &buf);
-  if (n <= 0) throw std::invalid_argument("certificate does not encode");
+  const int n = i2d(x, &buf);
+  if (n <= 0) throw std::invalid_argument(std::string(what) + " does not encode");
   Bytes out(buf, buf + n);
   OPENSSL_free(buf);
   return out;
 }
-
-Bytes name_der(const X509_NAME* name) {
-  unsigned char* buf = nullptr;
-  const int n = i2d_X509_NAME(name, &buf);
-  if (n <= 0) throw std::invalid_argument("name does not encode");
-  Bytes out(buf, buf + n);
-  OPENSSL_free(buf);
-  return out;
-}
-
+Bytes to_der(X509* x) { return der(i2d_X509, x, "certificate"); }
+Bytes name_der(const X509_NAME* name) { return der(i2d_X509_NAME, name, "name"); }
 Bytes spki_sha1(X509* x) {
-  unsigned char* buf = nullptr;
-  const int n = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(x), &buf);
-  if (n <= 0) throw std::invalid_argument("SubjectPublicKeyInfo does not encode");
-  Bytes spki(buf, buf + n);
-  OPENSSL_free(buf);
-  return crypto::digest(crypto::Hash::Sha1, spki);
+  return crypto::digest(crypto::Hash::Sha1, der(i2d_X509_PUBKEY, X509_get_X509_PUBKEY(x), "SubjectPublicKeyInfo"));
 }
 
 }  // namespace
