@@ -12,6 +12,7 @@
 #include <openssl/evp.h>
 #include <openssl/param_build.h>
 #include <openssl/rand.h>
+#include <openssl/rsa.h>
 
 #include <fmt/format.h>
 
@@ -410,6 +411,27 @@ bool rsa_verify(EVP_PKEY* key, Hash h, View data, View signature) {
   Ptr<EVP_MD_CTX> ctx(nonnull(EVP_MD_CTX_new(), "EVP_MD_CTX_new"));
   ok(EVP_DigestVerifyInit(ctx.get(), nullptr, md(h), nullptr, key), "EVP_DigestVerifyInit");
   const int r = EVP_DigestVerify(ctx.get(), signature.data(), signature.size(), data.data(), data.size());
+  ERR_clear_error();
+  return r == 1;
+}
+
+Bytes rsa_sign_raw(EVP_PKEY* key, View data) {
+  Ptr<EVP_PKEY_CTX> ctx(nonnull(EVP_PKEY_CTX_new_from_pkey(nullptr, key, nullptr), "EVP_PKEY_CTX_new_from_pkey"));
+  ok(EVP_PKEY_sign_init(ctx.get()), "EVP_PKEY_sign_init");
+  ok(EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PADDING), "RSA PKCS#1 padding");
+  std::size_t len = 0;
+  ok(EVP_PKEY_sign(ctx.get(), nullptr, &len, data.data(), data.size()), "EVP_PKEY_sign size");
+  Bytes sig(len);
+  ok(EVP_PKEY_sign(ctx.get(), sig.data(), &len, data.data(), data.size()), "EVP_PKEY_sign");
+  sig.resize(len);
+  return sig;
+}
+
+bool rsa_verify_raw(EVP_PKEY* key, View data, View signature) {
+  Ptr<EVP_PKEY_CTX> ctx(nonnull(EVP_PKEY_CTX_new_from_pkey(nullptr, key, nullptr), "EVP_PKEY_CTX_new_from_pkey"));
+  ok(EVP_PKEY_verify_init(ctx.get()), "EVP_PKEY_verify_init");
+  ok(EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PADDING), "RSA PKCS#1 padding");
+  const int r = EVP_PKEY_verify(ctx.get(), signature.data(), signature.size(), data.data(), data.size());
   ERR_clear_error();
   return r == 1;
 }

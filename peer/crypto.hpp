@@ -119,5 +119,9 @@ std::optional<Bytes> aes_gcm_decrypt(View key_salt, View iv, View aad, View ciph
 // RSASSA-PKCS1-v1_5 over `data` with hash `h`.
 Bytes rsa_sign(EVP_PKEY* key, Hash h, View data);
 bool rsa_verify(EVP_PKEY* key, Hash h, View data, View signature);
+// IKEv1's RSA signature (RFC 2409 §5.1): PKCS#1 v1.5 type 1 padding over the raw HASH_I /
+// HASH_R, no DigestInfo (strongSwan's EMSA_PKCS1_NULL).
+Bytes rsa_sign_raw(EVP_PKEY* key, View data);
+bool rsa_verify_raw(EVP_PKEY* key, View data, View signature);
 
 }  // namespace ikeconform::peer::crypto

@@ -18,6 +18,7 @@
 #include "drivers/strongswan/render.hpp"
 #include "drivers/strongswan/target.hpp"
 #include "drivers_test_util.hpp"
+#include "peer/ikev1/isakmp_sa.hpp"
 #include "peer/ikev2/session.hpp"
 #include "tshark_util.hpp"
 
@@ -100,7 +101,7 @@ class PeerVsCharon : public ::testing::TestWithParam<Suite> {
     if (!testing::is_root()) GTEST_SKIP() << "\n\n*** SKIPPED: our IKE engine against charon needs root (namespaces) ***\n";
     if (process::run({"sh", "-c", "command -v charon-systemd"}).exit_code != 0)
       GTEST_SKIP() << "\n\n*** SKIPPED: charon-systemd (strongSwan) is not installed ***\n";
-    s_ = testing::two_ca_scenario();
+    s_ = scenario();
     dir_ = std::make_unique<process::TempDir>(fs::temp_directory_path(), process::run_prefix() + "-peer-");
     keys_ = std::make_unique<pki::KeyCache>(testing::test_key_cache());
     pki::PkiOptions po;
@@ -123,6 +124,7 @@ class PeerVsCharon : public ::testing::TestWithParam<Suite> {
     config_.retransmit_timeout = 400ms;
     config_.retransmit_tries = 3;
   }
+  virtual Scenario scenario() const { return testing::two_ca_scenario(); }
   void TearDown() override {
     vici_.reset();
     charon_.reset();
@@ -166,7 +168,8 @@ class PeerVsCharon : public ::testing::TestWithParam<Suite> {
   void load_charon() {
     const strongswan::Material m = strongswan::material_from(pki_, s_);
     strongswan::PeerConfig pc = strongswan::render_peer(s_, 1, m, {});
-    for (auto& c : pc.connections) c.conf = with_proposals(c.conf);
+    if (s_.ike_version == IkeVersion::V2)
+      for (auto& c : pc.connections) c.conf = with_proposals(c.conf);
     tunnel_ = pc.tunnel_connection().name;
     child_ = pc.tunnel_connection().child;
     std::string loaded;
@@ -408,6 +411,53 @@ TEST_P(PeerVsCharonErrors, OurResponderRejectsCharon) {
 
 INSTANTIATE_TEST_SUITE_P(Cbc, PeerVsCharonErrors, ::testing::Values(suites().front()),
                          [](const ::testing::TestParamInfo<Suite>& i) { return i.param.name; });
+
+// ---- IKEv1: Main Mode with RSA signatures + Quick Mode ---------------------------------------------
+
+class PeerV1VsCharon : public PeerVsCharon {
+ protected:
+  Scenario scenario() const override {
+    Scenario s = testing::two_ca_scenario();
+    s.ike_version = IkeVersion::V1;
+    return s;
+  }
+};
+
+TEST_P(PeerV1VsCharon, MainModeAndQuickModeThenDelete) {
+  capture::Capture cap(net_->ns(0), net_->interface(0));
+  cap.begin();
+  peer::UdpTransport udp(s_.peers[0].address, net_->ns(0));
+  peer::ikev1::Config c;
+  const std::string self = s_.peers[0].fqdn;
+  c.local_id = {wire::ikev1::kIdFqdn, 0, 0, wire::Bytes(self.begin(), self.end())};
+  c.local_ts = subnet(1);
+  c.remote_ts = subnet(2);
+  c.retransmit_timeout = 400ms;
+  c.retransmit_tries = 3;
+  peer::ikev1::Initiator ini(c, creds_, policy_, udp, s_.peers[1].address);
+  const auto& sa = ini.establish();
+  std::string trace;
+  for (const auto& l : sa.trace) trace += l + "\n";
+  ASSERT_TRUE(sa.outcome.isakmp_sa) << sa.outcome.failed_at << ": " << sa.outcome.reason << "\n" << trace << charon_log();
+  EXPECT_TRUE(sa.outcome.ipsec_sa) << trace;
+  EXPECT_EQ(sa.requested.size(), 2U) << "charon's MM4 requests both its CAs\n" << trace;
+  EXPECT_TRUE(sa.validated_by.has_value());
+  // charon installs the CHILD SA once QM3 arrived.
+  std::pair<bool, bool> state;
+  for (int i = 0; i < 20 && state != std::pair(true, true); ++i) {
+    std::this_thread::sleep_for(50ms);
+    state = charon_state();
+  }
+  EXPECT_EQ(state, std::pair(true, true)) << trace << charon_log();
+  ini.delete_isakmp_sa();
+  for (int i = 0; i < 20 && charon_state().first; ++i) std::this_thread::sleep_for(50ms);
+  EXPECT_FALSE(charon_state().first) << "charon keeps the ISAKMP SA after our Delete\n" << charon_log();
+  EXPECT_TRUE(charon_->alive());
+  check_capture(cap, "ikev1-initiator");
+}
+
+INSTANTIATE_TEST_SUITE_P(Ikev1, PeerV1VsCharon, ::testing::Values(suites().front()),
+                         [](const ::testing::TestParamInfo<Suite>&) { return std::string("aes128_sha256_modp2048"); });
 
 }  // namespace
 }  // namespace ikeconform
