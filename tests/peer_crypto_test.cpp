@@ -11,6 +11,9 @@
 #include <map>
 #include <string>
 
+#include <openssl/evp.h>
+#include <openssl/rsa.h>
+
 #include "peer/crypto.hpp"
 #include "peer/ikev2/ike_sa.hpp"
 
@@ -204,6 +207,25 @@ TEST(PeerCryptoKat, Ikev1SkeyidFamilyAndIvs) {
   EXPECT_EQ(k.iv, kat("v1 iv"));
   EXPECT_EQ(crypto::ikev1_phase2_iv(Hash::Sha1, hex("000102030405060708090a0b0c0d0e0f"), 0x01020304, 16),
             kat("v1 phase2 iv"));
+}
+
+// IKEv1 signatures are PKCS#1 v1.5 without DigestInfo; IKEv2 method 1 with it: one key, the
+// two verify only their own form.
+TEST(PeerCryptoKat, RsaRawAndDigestSignaturesDiffer) {
+  EVP_PKEY* key = EVP_RSA_gen(2048);
+  ASSERT_NE(key, nullptr);
+  const Bytes hash = crypto::digest(Hash::Sha256, text("HASH_I"));
+  const Bytes raw = crypto::rsa_sign_raw(key, hash);
+  const Bytes with_info = crypto::rsa_sign(key, Hash::Sha256, text("HASH_I"));
+  EXPECT_EQ(raw.size(), 256U);
+  EXPECT_TRUE(crypto::rsa_verify_raw(key, hash, raw));
+  EXPECT_FALSE(crypto::rsa_verify_raw(key, hash, with_info));
+  EXPECT_TRUE(crypto::rsa_verify(key, Hash::Sha256, text("HASH_I"), with_info));
+  EXPECT_FALSE(crypto::rsa_verify(key, Hash::Sha256, text("HASH_I"), raw));
+  Bytes bad = raw;
+  bad[100] ^= 1;
+  EXPECT_FALSE(crypto::rsa_verify_raw(key, hash, bad));
+  EVP_PKEY_free(key);
 }
 
 // ---- SK / SKF protection ------------------------------------------------------------------------

@@ -449,6 +449,16 @@ TEST_P(PeerV1VsCharon, MainModeAndQuickModeThenDelete) {
     state = charon_state();
   }
   EXPECT_EQ(state, std::pair(true, true)) << trace << charon_log();
+  // Our RFC 2409 key schedule equals charon's (keymat_v1 dumps it at `ike = 4`).
+  const std::string log = charon_log();
+  const std::pair<const char*, const wire::Bytes*> keys[] = {
+      {"SKEYID", &sa.keys.skeyid}, {"SKEYID_d", &sa.keys.skeyid_d}, {"SKEYID_a", &sa.keys.skeyid_a},
+      {"SKEYID_e", &sa.keys.skeyid_e}, {"encryption key Ka", &sa.keys.enc_key}, {"initial IV", &sa.keys.iv}};
+  for (const auto& [label, ours] : keys) {
+    const auto theirs = logged_chunk(log, label);
+    ASSERT_TRUE(theirs.has_value()) << "charon logged no " << label << "\n" << log;
+    EXPECT_EQ(*theirs, *ours) << label;
+  }
   ini.delete_isakmp_sa();
   for (int i = 0; i < 20 && charon_state().first; ++i) std::this_thread::sleep_for(50ms);
   EXPECT_FALSE(charon_state().first) << "charon keeps the ISAKMP SA after our Delete\n" << charon_log();
