@@ -466,6 +466,45 @@ TEST_P(PeerV1VsCharon, MainModeAndQuickModeThenDelete) {
   check_capture(cap, "ikev1-initiator");
 }
 
+TEST_P(PeerV1VsCharon, CharonInitiatorCompletesMainAndQuickModeAgainstOurResponder) {
+  capture::Capture cap(net_->ns(0), net_->interface(0));
+  cap.begin();
+  peer::UdpTransport udp(s_.peers[0].address, net_->ns(0));
+  peer::ikev1::Config c;
+  const std::string self = s_.peers[0].fqdn;
+  c.local_id = {wire::ikev1::kIdFqdn, 0, 0, wire::Bytes(self.begin(), self.end())};
+  c.local_ts = subnet(1);
+  c.remote_ts = subnet(2);
+  peer::ikev1::Responder res(c, creds_, policy_, udp);
+  auto served = std::async(std::launch::async, [&] {
+    res.serve(20s, [](const peer::ikev1::Responder& r) { return !r.sas().empty() && r.sas().back().deleted; });
+  });
+  vici::InitiateArgs a;
+  a.ike = tunnel_;
+  a.child = child_;
+  a.timeout = 8000ms;
+  const vici::CommandResult r = vici_->initiate(a);
+  const auto state = charon_state();
+  vici::TerminateArgs t;
+  t.ike = tunnel_;
+  t.timeout = 3000ms;
+  vici_->terminate(t);
+  served.get();
+  ASSERT_FALSE(res.sas().empty()) << "no Main Mode reached our responder\n" << charon_log();
+  const auto& sa = res.sas().back();
+  std::string trace;
+  for (const auto& l : sa.trace) trace += l + "\n";
+  EXPECT_TRUE(r.success) << r.errmsg << "\n" << trace << charon_log();
+  EXPECT_EQ(state, std::pair(true, true)) << trace;
+  EXPECT_TRUE(sa.outcome.isakmp_sa) << sa.outcome.failed_at << ": " << sa.outcome.reason << "\n" << trace;
+  EXPECT_TRUE(sa.outcome.ipsec_sa) << trace;
+  EXPECT_EQ(sa.requested.size(), 2U) << trace;
+  EXPECT_TRUE(sa.validated_by.has_value());
+  EXPECT_TRUE(sa.deleted) << "charon's Delete did not reach our responder\n" << trace;
+  EXPECT_EQ(logged_chunk(charon_log(), "SKEYID"), sa.keys.skeyid);
+  check_capture(cap, "ikev1-responder");
+}
+
 INSTANTIATE_TEST_SUITE_P(Ikev1, PeerV1VsCharon, ::testing::Values(suites().front()),
                          [](const ::testing::TestParamInfo<Suite>&) { return std::string("aes128_sha256_modp2048"); });
 

@@ -10,6 +10,8 @@
 
 #include <chrono>
 #include <cstdint>
+#include <deque>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -62,7 +64,7 @@ struct IsakmpSa {
   wire::Spi cky_i{}, cky_r{};
   Bytes sai_b;                 // the body of our MM1 SA payload
   std::shared_ptr<const crypto::DhKey> dh;
-  Bytes gxr;                   // the responder's public value
+  Bytes gxi, gxr;              // the initiator's and the responder's public values
   Bytes ni, nr;
   crypto::Ikev1Keys keys;
   Bytes iv;                    // the CBC state of phase 1: next IV / last ciphertext block
@@ -96,6 +98,10 @@ std::vector<Payload> open(const IsakmpSa& sa, const IkeMessage& m, Bytes& iv, By
 Bytes phase2_iv(const IsakmpSa& sa, std::uint32_t id);
 wire::Header header_for(const IsakmpSa& sa, std::uint8_t exchange, std::uint32_t id, bool encrypted);
 
+// The body of the first payload of `type` in a clear message's payload chain, as it was on
+// the wire (RFC 2409's SAi_b is the initiator's bytes, not a re-encoding).
+std::optional<Bytes> raw_body(const Bytes& datagram, std::uint8_t type);
+
 // ---- Main Mode (main_mode.cpp) --------------------------------------------------------------------
 
 IkeMessage mm1_build_i(IsakmpSa& sa, const Context& c);
@@ -104,12 +110,22 @@ IkeMessage mm3_build_i(IsakmpSa& sa, const Context& c);
 bool mm4_process_i(IsakmpSa& sa, const Context& c, const IkeMessage& m);
 Bytes mm5_build_i(IsakmpSa& sa, const Context& c);  // the encrypted datagram
 bool mm6_process_i(IsakmpSa& sa, const Context& c, const IkeMessage& m);
+// Responder: each returns the answer to send, or nullopt when the exchange ends here
+// (sa.outcome says why; an error Notify may have been prepared in `notify`).
+std::optional<IkeMessage> mm1_process_r(IsakmpSa& sa, const Context& c, const IkeMessage& m, const Bytes& raw);
+std::optional<IkeMessage> mm3_process_r(IsakmpSa& sa, const Context& c, const IkeMessage& m);
+std::optional<Bytes> mm5_process_r(IsakmpSa& sa, const Context& c, const IkeMessage& m);
 
 // ---- Quick Mode (quick_mode.cpp) ------------------------------------------------------------------
 
 Bytes qm1_build_i(IsakmpSa& sa, const Context& c);
 bool qm2_process_i(IsakmpSa& sa, const Context& c, const IkeMessage& m);
 Bytes qm3_build_i(IsakmpSa& sa);
+std::optional<Bytes> qm1_process_r(IsakmpSa& sa, const Context& c, const IkeMessage& m);
+bool qm3_process_r(IsakmpSa& sa, const IkeMessage& m);
+// An informational from the peer (encrypted once keys exist): logs its Notifies, honours a
+// Delete of the ISAKMP SA.
+void informational_process(IsakmpSa& sa, const IkeMessage& m);
 // Informational with HASH(1) and a Delete of the ISAKMP SA (RFC 2408 §3.15, RFC 2409 §5.7).
 Bytes delete_isakmp_sa_build(IsakmpSa& sa);
 
@@ -134,6 +150,21 @@ class Initiator {
   std::string remote_;
   IsakmpSa sa_;
   std::size_t retransmissions_ = 0;
+};
+
+class Responder {
+ public:
+  Responder(const Config& config, const Credentials& creds, const CertificatePolicy& policy, UdpTransport& transport);
+  // Serves requests until `done(*this)` holds or `duration` passed.
+  void serve(std::chrono::milliseconds duration, const std::function<bool(const Responder&)>& done = {});
+  const std::deque<IsakmpSa>& sas() const { return sas_; }
+
+ private:
+  void handle(const Datagram& d);
+  Context ctx_;
+  UdpTransport& transport_;
+  std::deque<IsakmpSa> sas_;
+  std::deque<std::pair<Bytes, Bytes>> last_;  // per SA: last request and our answer to it
 };
 
 }  // namespace ikeconform::peer::ikev1

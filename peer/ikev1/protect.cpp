@@ -74,6 +74,19 @@ std::vector<Payload> open(const IsakmpSa& sa, const IkeMessage& m, Bytes& iv, By
   return std::move(payloads).value();
 }
 
+std::optional<Bytes> raw_body(const Bytes& d, std::uint8_t type) {
+  if (d.size() < wire::kHeaderSize) return std::nullopt;
+  std::size_t at = wire::kHeaderSize;
+  for (std::uint8_t next = d[16]; next != 0 && at + 4 <= d.size();) {
+    const std::size_t len = static_cast<std::size_t>((d[at + 2] << 8) | d[at + 3]);
+    if (len < 4 || at + len > d.size()) return std::nullopt;
+    if (next == type) return Bytes(d.begin() + static_cast<std::ptrdiff_t>(at + 4), d.begin() + static_cast<std::ptrdiff_t>(at + len));
+    next = d[at];
+    at += len;
+  }
+  return std::nullopt;
+}
+
 Bytes phase2_iv(const IsakmpSa& sa, std::uint32_t id) {
   return crypto::ikev1_phase2_iv(hash_of(sa.suite.hash), sa.iv, id, kBlock);
 }

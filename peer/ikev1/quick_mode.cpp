@@ -123,4 +123,118 @@ Bytes delete_isakmp_sa_build(IsakmpSa& sa) {
   return seal(sa, header_for(sa, k::kInformational, id, true), with_hash(sa, mid(id), {{k::kD, false, wire::Raw{d}}}), iv);
 }
 
+// ---- Responder -------------------------------------------------------------------------------------
+
+namespace {
+
+std::optional<std::uint16_t> attribute(const wire::TransformV1& t, std::uint16_t type) {
+  for (const wire::Attribute& a : t.attributes)
+    if (a.type == type && a.tv) return a.value;
+  return std::nullopt;
+}
+
+// Decrypts a phase 2 message and checks that it starts with a HASH equal to
+// prf(SKEYID_a, prefix | the rest of the chain). Returns the payloads after the HASH.
+std::optional<std::vector<Payload>> open_hashed(IsakmpSa& sa, const IkeMessage& m, Bytes& iv, const Bytes& prefix,
+                                                const char* at) {
+  std::vector<Payload> ps;
+  Bytes chain;
+  try {
+    ps = open(sa, m, iv, &chain);
+  } catch (const std::exception& e) {
+    sa.log(std::string(at) + ": " + e.what());
+    return std::nullopt;
+  }
+  if (ps.empty() || ps.front().type != k::kHASH) {
+    sa.log(std::string(at) + ": does not start with HASH");
+    return std::nullopt;
+  }
+  const std::size_t hash_len = static_cast<std::size_t>((chain[2] << 8) | chain[3]);
+  const Bytes rest(chain.begin() + static_cast<std::ptrdiff_t>(hash_len), chain.end());
+  if (std::get<wire::Raw>(ps.front().body).data != prf_a(sa, crypto::concat({prefix, rest}))) {
+    sa.log(std::string(at) + ": HASH does not verify");
+    return std::nullopt;
+  }
+  ps.erase(ps.begin());
+  return ps;
+}
+
+}  // namespace
+
+std::optional<Bytes> qm1_process_r(IsakmpSa& sa, const Context& c, const IkeMessage& m) {
+  sa.qm_id = m.header.message_id;
+  sa.qm_iv = phase2_iv(sa, sa.qm_id);
+  auto ps = open_hashed(sa, m, sa.qm_iv, mid(sa.qm_id), "QM1");
+  if (!ps) return std::nullopt;
+  const wire::SaV1* offer = nullptr;
+  std::vector<const wire::IdV1*> ids;
+  for (const Payload& p : *ps) {
+    if (p.type == k::kSA) offer = &std::get<wire::SaV1>(p.body);
+    if (p.type == k::kNONCE) sa.qm_ni = std::get<wire::Raw>(p.body).data;
+    if (p.type == k::kID) ids.push_back(&std::get<wire::IdV1>(p.body));
+  }
+  // IDci is the initiator's network: our remote one; IDcr ours (§5.5).
+  if (!offer || sa.qm_ni.empty() || ids.size() != 2 || !(*ids[0] == subnet_id(c.config.remote_ts)) ||
+      !(*ids[1] == subnet_id(c.config.local_ts))) {
+    sa.log("QM1: no SA / Ni, or IDci / IDcr are not our tunnel's networks");
+    sa.outcome.failed_at = "QM1";
+    return std::nullopt;
+  }
+  std::optional<std::pair<const wire::ProposalV1*, const wire::TransformV1*>> chosen;
+  for (const wire::ProposalV1& prop : offer->proposals)
+    for (const wire::TransformV1& t : prop.transforms)
+      if (!chosen && prop.protocol == kProtoEsp && prop.spi.size() == 4 && t.id == kEspAes && attribute(t, kKeyLength) == 128 &&
+          attribute(t, kAuthAlgorithm) == kHmacSha256)
+        chosen = std::pair{&prop, &t};
+  if (!chosen) {
+    sa.log("QM1: no acceptable ESP proposal");
+    sa.outcome.failed_at = "QM1";
+    sa.outcome.error = k::kNoProposalChosen;
+    return std::nullopt;
+  }
+  sa.esp_spi_peer = chosen->first->spi;
+  sa.esp_spi_ours = crypto::random_bytes(4);
+  sa.qm_nr = crypto::random_bytes(kNonceSize);
+  wire::ProposalV1 answer{chosen->first->number, kProtoEsp, sa.esp_spi_ours, {*chosen->second}};
+  std::vector<Payload> rest{{k::kSA, false, wire::SaV1{k::kDoiIpsec, k::kSitIdentityOnly, {answer}}},
+                            {k::kNONCE, false, wire::Raw{sa.qm_nr}},
+                            {k::kID, false, *ids[0]},
+                            {k::kID, false, *ids[1]}};
+  return seal(sa, header_for(sa, k::kQuickMode, sa.qm_id, true),
+              with_hash(sa, crypto::concat({mid(sa.qm_id), sa.qm_ni}), std::move(rest)), sa.qm_iv);
+}
+
+bool qm3_process_r(IsakmpSa& sa, const IkeMessage& m) {
+  auto ps = open_hashed(sa, m, sa.qm_iv, crypto::concat({Bytes{0}, mid(sa.qm_id), sa.qm_ni, sa.qm_nr}), "QM3");
+  if (!ps) return false;
+  sa.outcome.ipsec_sa = true;
+  sa.log("Quick Mode done: CHILD_SA (ESP) established");
+  return true;
+}
+
+void informational_process(IsakmpSa& sa, const IkeMessage& m) {
+  std::vector<Payload> ps = m.payloads;
+  if (m.v1_encrypted) {
+    Bytes iv = phase2_iv(sa, m.header.message_id);
+    auto opened = open_hashed(sa, m, iv, mid(m.header.message_id), "INFORMATIONAL");
+    if (!opened) return;
+    ps = std::move(*opened);
+  }
+  for (const Payload& p : ps) {
+    if (const auto* n = std::get_if<wire::NotifyV1>(&p.body)) {
+      const std::string_view name = wire::notify_name(IkeVersion::V1, n->type);
+      sa.log(fmt::format("received {} notify", name.empty() ? std::to_string(n->type) : std::string(name)));
+    }
+    if (p.type == k::kD) {
+      const Bytes& d = std::get<wire::Raw>(p.body).data;
+      if (d.size() >= 8 && d[4] == k::kProtoIsakmp) {
+        sa.deleted = true;
+        sa.log("received DELETE for the ISAKMP SA");
+      } else if (d.size() >= 8) {
+        sa.log("received DELETE for an IPsec SA");
+      }
+    }
+  }
+}
+
 }  // namespace ikeconform::peer::ikev1

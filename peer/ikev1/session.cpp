@@ -100,4 +100,67 @@ void Initiator::delete_isakmp_sa() {
   transport_.send(remote_, sa_.port, delete_isakmp_sa_build(sa_), sa_.port);
 }
 
+// ---- Responder -------------------------------------------------------------------------------------
+
+Responder::Responder(const Config& config, const Credentials& creds, const CertificatePolicy& policy, UdpTransport& transport)
+    : ctx_{config, creds, policy}, transport_(transport) {}
+
+void Responder::handle(const Datagram& d) {
+  auto decoded = wire::decode(d.data);
+  if (!decoded || decoded->version() != IkeVersion::V1) return;
+  const IkeMessage& m = *decoded;
+  std::size_t i = 0;
+  while (i < sas_.size() && sas_[i].cky_i != m.header.ispi) ++i;
+  if (i == sas_.size()) {
+    if (m.header.exchange != k::kIdentityProtection || m.header.rspi != wire::Spi{}) return;
+    IsakmpSa& fresh = sas_.emplace_back();
+    last_.emplace_back();
+    fresh.local_address = transport_.address();
+    fresh.remote_address = d.from_address;
+  }
+  IsakmpSa& sa = sas_[i];
+  auto& [last_request, last_answer] = last_[i];
+  auto answer = [&](Bytes out) {
+    sa.port = d.local_port;  // answer where the request came (500, or 4500 after NAT-T)
+    transport_.send(d.from_address, d.from_port, out, d.local_port);
+    last_request = d.data;
+    last_answer = std::move(out);
+  };
+  if (d.data == last_request && !last_answer.empty()) {  // a retransmission: the same answer again
+    transport_.send(d.from_address, d.from_port, last_answer, d.local_port);
+    return;
+  }
+  sa.log("received " + wire::describe(m));
+  if (m.header.exchange == k::kInformational) {
+    informational_process(sa, m);
+    return;
+  }
+  if (m.header.exchange == k::kIdentityProtection) {
+    if (sa.cky_r == wire::Spi{}) {
+      if (auto r = mm1_process_r(sa, ctx_, m, d.data)) answer(wire::encode(*r));
+    } else if (!m.v1_encrypted && sa.keys.skeyid.empty()) {
+      if (auto r = mm3_process_r(sa, ctx_, m)) answer(wire::encode(*r));
+    } else if (m.v1_encrypted && !sa.outcome.isakmp_sa) {
+      if (auto r = mm5_process_r(sa, ctx_, m)) answer(std::move(*r));
+    }
+    return;
+  }
+  if (m.header.exchange == k::kQuickMode && sa.outcome.isakmp_sa) {
+    if (sa.qm_id != m.header.message_id) {
+      if (auto r = qm1_process_r(sa, ctx_, m)) answer(std::move(*r));
+    } else {
+      qm3_process_r(sa, m);
+    }
+  }
+}
+
+void Responder::serve(milliseconds duration, const std::function<bool(const Responder&)>& done) {
+  const auto deadline = Clock::now() + duration;
+  while (Clock::now() < deadline) {
+    if (done && done(*this)) return;
+    auto d = transport_.receive(std::min(milliseconds(50), std::chrono::duration_cast<milliseconds>(deadline - Clock::now())));
+    if (d) handle(*d);
+  }
+}
+
 }  // namespace ikeconform::peer::ikev1
