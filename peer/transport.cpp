@@ -9,6 +9,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -141,6 +142,17 @@ std::optional<Datagram> UdpTransport::receive(std::chrono::milliseconds timeout)
       d.data = std::move(buf);
       return d;
     }
+  }
+}
+
+void serve_datagrams(UdpTransport& t, std::chrono::milliseconds duration, const std::function<bool()>& done,
+                     const std::function<void(const Datagram&)>& handle) {
+  using std::chrono::milliseconds;
+  const auto deadline = std::chrono::steady_clock::now() + duration;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (done && done()) return;
+    const auto left = std::chrono::duration_cast<milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (auto d = t.receive(std::min(milliseconds(50), left))) handle(*d);
   }
 }
 

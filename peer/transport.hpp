@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -49,5 +50,10 @@ class UdpTransport {
   int fd_ = -1, fd_nat_t_ = -1;
   std::uint16_t port_ = 500, port_nat_t_ = 4500;
 };
+
+// A responder's loop: hands each datagram to `handle` until `done()` holds (checked after each
+// datagram and at least every 50 ms) or `duration` passed.
+void serve_datagrams(UdpTransport& t, std::chrono::milliseconds duration, const std::function<bool()>& done,
+                     const std::function<void(const Datagram&)>& handle);
 
 }  // namespace ikeconform::peer

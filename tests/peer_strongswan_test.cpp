@@ -190,6 +190,35 @@ class PeerVsCharon : public ::testing::TestWithParam<Suite> {
     return {ike, child};
   }
 
+  // An engine's trace (IKEv1 or IKEv2 SA), one line each.
+  template <class Sa>
+  static std::string trace_of(const Sa& sa) {
+    std::string t;
+    for (const auto& l : sa.trace) t += l + "\n";
+    return t;
+  }
+
+  // charon initiates its tunnel while `serve` runs our responder; then it terminates.
+  struct CharonRun {
+    vici::CommandResult result;
+    std::pair<bool, bool> state;  // charon_state() right after `initiate`
+  };
+  CharonRun charon_initiates(const std::function<void()>& serve) {
+    auto served = std::async(std::launch::async, serve);
+    vici::InitiateArgs a;
+    a.ike = tunnel_;
+    a.child = child_;
+    a.timeout = 8000ms;
+    CharonRun run{vici_->initiate(a), {}};
+    run.state = charon_state();
+    vici::TerminateArgs t;
+    t.ike = tunnel_;
+    t.timeout = 3000ms;
+    vici_->terminate(t);
+    served.get();
+    return run;
+  }
+
   std::string charon_log() const {
     std::ifstream f(strongswan::log_path(charon_dir_));
     return std::string(std::istreambuf_iterator<char>(f), {});
@@ -244,8 +273,7 @@ TEST_P(PeerVsCharon, OurInitiatorEstablishesIkeAndChildSaThenDeletes) {
   peer::UdpTransport udp(s_.peers[0].address, net_->ns(0));
   peer::ikev2::Initiator ini(config_, creds_, policy_, udp, {s_.peers[0].address, s_.peers[1].address, 500, 500});
   const auto& sa = ini.establish();
-  std::string trace;
-  for (const auto& l : sa.trace) trace += l + "\n";
+  const std::string trace = trace_of(sa);
   ASSERT_TRUE(sa.outcome.ike_sa) << sa.outcome.reason << "\n" << trace << charon_->report();
   EXPECT_TRUE(sa.outcome.child_sa) << trace;
   EXPECT_EQ(sa.requested.size(), 2U) << "charon requests both its CAs\n" << trace;
@@ -265,24 +293,12 @@ TEST_P(PeerVsCharon, CharonInitiatorEstablishesAgainstOurResponder) {
   cap.begin();
   peer::UdpTransport udp(s_.peers[0].address, net_->ns(0));
   peer::ikev2::Responder res(config_, creds_, policy_, udp);
-  auto served = std::async(std::launch::async, [&] {
-    res.serve(20s, [](const peer::ikev2::Responder& r) { return !r.sas().empty() && r.sas().back().deleted; });
+  const auto [r, state] = charon_initiates([&] {
+    res.serve(20s, [](const peer::ikev2::Responder& x) { return !x.sas().empty() && x.sas().back().deleted; });
   });
-  vici::InitiateArgs a;
-  a.ike = tunnel_;
-  a.child = child_;
-  a.timeout = 8000ms;
-  const vici::CommandResult r = vici_->initiate(a);
-  const auto state = charon_state();
-  vici::TerminateArgs t;
-  t.ike = tunnel_;
-  t.timeout = 3000ms;
-  vici_->terminate(t);
-  served.get();
   ASSERT_FALSE(res.sas().empty()) << "no IKE_SA_INIT reached our responder\n" << charon_log();
   const auto& sa = res.sas().back();
-  std::string trace;
-  for (const auto& l : sa.trace) trace += l + "\n";
+  const std::string trace = trace_of(sa);
   EXPECT_TRUE(r.success) << r.errmsg << "\n" << trace << charon_log();
   EXPECT_EQ(state, std::pair(true, true)) << trace;
   EXPECT_TRUE(sa.outcome.ike_sa) << sa.outcome.reason << "\n" << trace;
@@ -316,11 +332,6 @@ class TrustNoOne final : public peer::CertificatePolicy {
 
 class PeerVsCharonErrors : public PeerVsCharon {
  protected:
-  std::string trace_of(const peer::ikev2::IkeSa& sa) {
-    std::string t;
-    for (const auto& l : sa.trace) t += l + "\n";
-    return t;
-  }
   // Our initiator against charon with `config_` as the test left it.
   peer::ikev2::IkeSa initiate(const peer::CertificatePolicy& policy) {
     peer::UdpTransport udp(s_.peers[0].address, net_->ns(0));
@@ -390,15 +401,9 @@ TEST_P(PeerVsCharonErrors, OurResponderRejectsCharon) {
   const TrustNoOne none;
   peer::UdpTransport udp(s_.peers[0].address, net_->ns(0));
   peer::ikev2::Responder res(config_, creds_, none, udp);
-  auto served = std::async(std::launch::async, [&] {
-    res.serve(10s, [](const peer::ikev2::Responder& r) { return !r.sas().empty() && !r.sas().back().outcome.failed_at.empty(); });
-  });
-  vici::InitiateArgs a;
-  a.ike = tunnel_;
-  a.child = child_;
-  a.timeout = 5000ms;
-  const vici::CommandResult r = vici_->initiate(a);
-  served.get();
+  const auto r = charon_initiates([&] {
+    res.serve(10s, [](const peer::ikev2::Responder& x) { return !x.sas().empty() && !x.sas().back().outcome.failed_at.empty(); });
+  }).result;
   ASSERT_FALSE(res.sas().empty());
   const auto& sa = res.sas().back();
   EXPECT_FALSE(r.success);
@@ -421,23 +426,27 @@ class PeerV1VsCharon : public PeerVsCharon {
     s.ike_version = IkeVersion::V1;
     return s;
   }
+  // R1 (us): its FQDN as IDii / IDir, 10.1.0.0/24 behind it, 10.2.0.0/24 behind charon.
+  peer::ikev1::Config v1_config() const {
+    peer::ikev1::Config c;
+    const std::string self = s_.peers[0].fqdn;
+    c.local_id = {wire::ikev1::kIdFqdn, 0, 0, wire::Bytes(self.begin(), self.end())};
+    c.local_ts = subnet(1);
+    c.remote_ts = subnet(2);
+    c.retransmit_timeout = 400ms;
+    c.retransmit_tries = 3;
+    return c;
+  }
 };
 
 TEST_P(PeerV1VsCharon, MainModeAndQuickModeThenDelete) {
   capture::Capture cap(net_->ns(0), net_->interface(0));
   cap.begin();
   peer::UdpTransport udp(s_.peers[0].address, net_->ns(0));
-  peer::ikev1::Config c;
-  const std::string self = s_.peers[0].fqdn;
-  c.local_id = {wire::ikev1::kIdFqdn, 0, 0, wire::Bytes(self.begin(), self.end())};
-  c.local_ts = subnet(1);
-  c.remote_ts = subnet(2);
-  c.retransmit_timeout = 400ms;
-  c.retransmit_tries = 3;
+  peer::ikev1::Config c = v1_config();
   peer::ikev1::Initiator ini(c, creds_, policy_, udp, s_.peers[1].address);
   const auto& sa = ini.establish();
-  std::string trace;
-  for (const auto& l : sa.trace) trace += l + "\n";
+  const std::string trace = trace_of(sa);
   ASSERT_TRUE(sa.outcome.isakmp_sa) << sa.outcome.failed_at << ": " << sa.outcome.reason << "\n" << trace << charon_log();
   EXPECT_TRUE(sa.outcome.ipsec_sa) << trace;
   EXPECT_EQ(sa.requested.size(), 2U) << "charon's MM4 requests both its CAs\n" << trace;
@@ -470,30 +479,14 @@ TEST_P(PeerV1VsCharon, CharonInitiatorCompletesMainAndQuickModeAgainstOurRespond
   capture::Capture cap(net_->ns(0), net_->interface(0));
   cap.begin();
   peer::UdpTransport udp(s_.peers[0].address, net_->ns(0));
-  peer::ikev1::Config c;
-  const std::string self = s_.peers[0].fqdn;
-  c.local_id = {wire::ikev1::kIdFqdn, 0, 0, wire::Bytes(self.begin(), self.end())};
-  c.local_ts = subnet(1);
-  c.remote_ts = subnet(2);
+  peer::ikev1::Config c = v1_config();
   peer::ikev1::Responder res(c, creds_, policy_, udp);
-  auto served = std::async(std::launch::async, [&] {
-    res.serve(20s, [](const peer::ikev1::Responder& r) { return !r.sas().empty() && r.sas().back().deleted; });
+  const auto [r, state] = charon_initiates([&] {
+    res.serve(20s, [](const peer::ikev1::Responder& x) { return !x.sas().empty() && x.sas().back().deleted; });
   });
-  vici::InitiateArgs a;
-  a.ike = tunnel_;
-  a.child = child_;
-  a.timeout = 8000ms;
-  const vici::CommandResult r = vici_->initiate(a);
-  const auto state = charon_state();
-  vici::TerminateArgs t;
-  t.ike = tunnel_;
-  t.timeout = 3000ms;
-  vici_->terminate(t);
-  served.get();
   ASSERT_FALSE(res.sas().empty()) << "no Main Mode reached our responder\n" << charon_log();
   const auto& sa = res.sas().back();
-  std::string trace;
-  for (const auto& l : sa.trace) trace += l + "\n";
+  const std::string trace = trace_of(sa);
   EXPECT_TRUE(r.success) << r.errmsg << "\n" << trace << charon_log();
   EXPECT_EQ(state, std::pair(true, true)) << trace;
   EXPECT_TRUE(sa.outcome.isakmp_sa) << sa.outcome.failed_at << ": " << sa.outcome.reason << "\n" << trace;

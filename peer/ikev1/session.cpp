@@ -155,12 +155,8 @@ void Responder::handle(const Datagram& d) {
 }
 
 void Responder::serve(milliseconds duration, const std::function<bool(const Responder&)>& done) {
-  const auto deadline = Clock::now() + duration;
-  while (Clock::now() < deadline) {
-    if (done && done(*this)) return;
-    auto d = transport_.receive(std::min(milliseconds(50), std::chrono::duration_cast<milliseconds>(deadline - Clock::now())));
-    if (d) handle(*d);
-  }
+  serve_datagrams(
+      transport_, duration, [&] { return done && done(*this); }, [&](const Datagram& d) { handle(d); });
 }
 
 }  // namespace ikeconform::peer::ikev1

@@ -161,14 +161,13 @@ void Initiator::answer_request(const IkeMessage& m, const Bytes& raw) {
 }
 
 void Initiator::serve(milliseconds duration) {
-  const auto deadline = Clock::now() + duration;
-  while (!sa_.deleted && Clock::now() < deadline) {
-    auto d = transport_.receive(std::min(milliseconds(50), std::chrono::duration_cast<milliseconds>(deadline - Clock::now())));
-    if (!d) continue;
-    auto decoded = wire::decode(d->data);
-    if (!decoded || decoded->version() != IkeVersion::V2 || decoded->is_response() || !same_spis(*decoded, sa_)) continue;
-    answer_request(*decoded, d->data);
-  }
+  serve_datagrams(
+      transport_, duration, [&] { return sa_.deleted; },
+      [&](const Datagram& d) {
+        auto decoded = wire::decode(d.data);
+        if (decoded && decoded->version() == IkeVersion::V2 && !decoded->is_response() && same_spis(*decoded, sa_))
+          answer_request(*decoded, d.data);
+      });
 }
 
 // ---- Responder ------------------------------------------------------------------------------------
@@ -253,12 +252,8 @@ void Responder::handle(const Datagram& d) {
 }
 
 void Responder::serve(milliseconds duration, const std::function<bool(const Responder&)>& done) {
-  const auto deadline = Clock::now() + duration;
-  while (Clock::now() < deadline) {
-    if (done && done(*this)) return;
-    auto d = transport_.receive(std::min(milliseconds(50), std::chrono::duration_cast<milliseconds>(deadline - Clock::now())));
-    if (d) handle(*d);
-  }
+  serve_datagrams(
+      transport_, duration, [&] { return done && done(*this); }, [&](const Datagram& d) { handle(d); });
 }
 
 }  // namespace ikeconform::peer::ikev2
