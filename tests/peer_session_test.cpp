@@ -3,6 +3,7 @@
 // after a lost first try, a bounded give-up when nobody answers, and a responder that answers
 // a retransmitted IKE_SA_INIT with the very same response (RFC 7296 §2.1).
 #include <gtest/gtest.h>
+#include <rapidcheck/gtest.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -12,6 +13,7 @@
 #include "drivers/pki/pki.hpp"
 #include "drivers/process/process.hpp"
 #include "drivers_test_util.hpp"
+#include "peer/ikev1/isakmp_sa.hpp"
 #include "peer/ikev2/session.hpp"
 
 namespace ikeconform {
@@ -20,6 +22,7 @@ namespace {
 namespace k2 = wire::ikev2;
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
+using wire::Bytes;
 
 constexpr const char* kLoopback = "127.0.0.1";
 // Ports per test process, so that parallel ctest runs do not collide.
@@ -164,6 +167,55 @@ TEST_F(PeerSession, ResponderAnswersARetransmittedRequestWithTheSameResponse) {
   served.get();
   EXPECT_EQ(answers[0], answers[1]);
   EXPECT_EQ(res.sas().size(), 1U);
+}
+
+// Mutated datagrams of a real exchange, fed straight into our responders: nothing crashes
+// (ASan / UBSan watch), nothing throws, and no IKE SA is ever established without a validated
+// certificate (RFC 7296 §2.15 / RFC 2409 §5.1: authentication is the signature over the peer's
+// certificate key).
+Bytes mutate(Bytes b, const std::vector<std::pair<std::uint16_t, std::uint8_t>>& flips, std::uint16_t cut) {
+  for (const auto& [at, x] : flips)
+    if (!b.empty()) b[at % b.size()] ^= static_cast<std::uint8_t>(x | 1);
+  if (cut % 4 == 0 && !b.empty()) b.resize(cut % b.size());
+  return b;
+}
+
+TEST_F(PeerSession, MutatedRequestsNeverCrashOrAuthenticate) {
+  peer::UdpTransport res_udp(kLoopback, "", static_cast<std::uint16_t>(port_ + 1), 0);
+  peer::ikev2::Responder v2(config_[1], creds_[1], policy_, res_udp);
+  peer::ikev1::Config c1;
+  c1.local_id = {wire::ikev1::kIdFqdn, 0, 0, wire::Bytes{'R', '2'}};
+  c1.local_ts = subnet(2);
+  c1.remote_ts = subnet(1);
+  peer::ikev1::Responder v1(c1, creds_[1], policy_, res_udp);
+  // A genuine IKEv2 IKE_SA_INIT and, after the responder's answer, a genuine IKE_AUTH.
+  peer::ikev2::IkeSa ini;
+  ini.ends = ends();
+  ini.suite = config_[0].ike.front();
+  const peer::ikev2::Context ctx{config_[0], creds_[0], policy_};
+  peer::ikev2::ike_sa_init_build_i(ini, ctx);
+  peer::ikev2::Responder genuine(config_[1], creds_[1], policy_, res_udp);
+  genuine.handle({kLoopback, port_, 500, ini.init_request});
+  ASSERT_EQ(genuine.sas().size(), 1U);
+  const Bytes init_response = genuine.sas().front().init_response;
+  ASSERT_EQ(peer::ikev2::ike_sa_init_process_i(ini, ctx, *wire::decode(init_response), init_response), peer::ikev2::InitStatus::Done);
+  ini.next_id = 1;
+  const auto auth = peer::ikev2::seal(ini, peer::ikev2::header_for(ini, k2::kIkeAuth, 1, false),
+                                      peer::ikev2::ike_auth_build_i(ini, ctx), 0).front();
+  rc::check("mutations", [&](const std::vector<std::pair<std::uint16_t, std::uint8_t>>& flips, std::uint16_t cut, bool which) {
+    const Bytes& base = which ? auth : ini.init_request;
+    const Bytes bad = mutate(base, flips, cut);
+    // The IKE_AUTH goes to the responder that holds the SA its SPIs name.
+    peer::ikev2::Responder& target = which ? genuine : v2;
+    target.handle({kLoopback, port_, 500, bad});
+    v1.handle({kLoopback, port_, 500, bad});
+    for (const auto* r : {&v2, &genuine})
+      for (const auto& sa : r->sas()) RC_ASSERT(!sa.outcome.ike_sa || sa.validated_by.has_value());
+    for (const auto& sa : v1.sas()) RC_ASSERT(!sa.outcome.isakmp_sa || sa.validated_by.has_value());
+  });
+  // The genuine IKE_AUTH still authenticates after all that.
+  genuine.handle({kLoopback, port_, 500, auth});
+  EXPECT_TRUE(genuine.sas().front().outcome.ike_sa) << trace(genuine.sas().front());
 }
 
 }  // namespace

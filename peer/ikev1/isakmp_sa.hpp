@@ -158,9 +158,10 @@ class Responder {
   // Serves requests until `done(*this)` holds or `duration` passed.
   void serve(std::chrono::milliseconds duration, const std::function<bool(const Responder&)>& done = {});
   const std::deque<IsakmpSa>& sas() const { return sas_; }
+  // One datagram, as serve() hands it over; tests feed it directly. Never throws for bad input.
+  void handle(const Datagram& d);
 
  private:
-  void handle(const Datagram& d);
   Context ctx_;
   UdpTransport& transport_;
   std::deque<IsakmpSa> sas_;

@@ -54,6 +54,8 @@ class Responder {
   void serve(std::chrono::milliseconds duration, const std::function<bool(const Responder&)>& done = {});
   // One per IKE_SA_INIT request that was not a retransmission, oldest first.
   const std::deque<IkeSa>& sas() const { return sas_; }
+  // One datagram, as serve() hands it over; tests feed it directly. Never throws for bad input.
+  void handle(const Datagram& d);
   std::size_t fragments_received() const;
 
  private:
@@ -61,7 +63,6 @@ class Responder {
     Opener opener;
     std::optional<std::pair<std::uint32_t, std::vector<Bytes>>> last_response;
   };
-  void handle(const Datagram& d);
   void send(const IkeSa& sa, const std::vector<Bytes>& datagrams);
 
   Context ctx_;
