@@ -6,6 +6,7 @@
 #include <rapidcheck/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <future>
 #include <thread>
@@ -216,6 +217,35 @@ TEST_F(PeerSession, MutatedRequestsNeverCrashOrAuthenticate) {
   // The genuine IKE_AUTH still authenticates after all that.
   genuine.handle({kLoopback, port_, 500, auth});
   EXPECT_TRUE(genuine.sas().front().outcome.ike_sa) << trace(genuine.sas().front());
+}
+
+// The responder's IKE_SA_INIT answer: CERTREQ with the SHA-1 of each CA's SubjectPublicKeyInfo
+// in the policy's order (RFC 7296 §3.7), HTTP_CERT_LOOKUP_SUPPORTED when configured (§3.10.1),
+// fragmentation and signature hashes only when the initiator announced them.
+TEST_F(PeerSession, ResponderInitAnswerCarriesCertreqAndAnnouncements) {
+  peer::UdpTransport res_udp(kLoopback, "", static_cast<std::uint16_t>(port_ + 1), 0);
+  config_[1].http_cert_lookup = true;
+  peer::ikev2::Responder res(config_[1], creds_[1], policy_, res_udp);
+  peer::ikev2::IkeSa ini;
+  ini.ends = ends();
+  ini.suite = config_[0].ike.front();
+  const peer::ikev2::Context ctx{config_[0], creds_[0], policy_};
+  peer::ikev2::ike_sa_init_build_i(ini, ctx);
+  res.handle({kLoopback, port_, 500, ini.init_request});
+  ASSERT_EQ(res.sas().size(), 1U);
+  const auto answer = wire::decode(res.sas().front().init_response);
+  ASSERT_TRUE(answer.ok());
+  std::vector<std::uint16_t> notifies;
+  for (const auto* p : answer->all(k2::kN)) notifies.push_back(std::get<wire::NotifyV2>(p->body).type);
+  for (std::uint16_t n : {k2::kNatDetectionSourceIp, k2::kNatDetectionDestinationIp, k2::kHttpCertLookupSupported,
+                          k2::kIkev2FragmentationSupported, k2::kSignatureHashAlgorithms})
+    EXPECT_NE(std::find(notifies.begin(), notifies.end(), n), notifies.end()) << "notify " << n;
+  const auto* cr = answer->find(k2::kCERTREQ);
+  ASSERT_NE(cr, nullptr);
+  Bytes expected;
+  for (const auto& ca : pki_.cas) expected.insert(expected.end(), ca.spki_sha1.begin(), ca.spki_sha1.end());
+  EXPECT_EQ(std::get<wire::CertRequest>(cr->body).authority, expected);
+  EXPECT_EQ(std::get<wire::CertRequest>(cr->body).encoding, wire::kCertX509Signature);
 }
 
 }  // namespace
