@@ -67,20 +67,25 @@ inline constexpr std::uint8_t kIkeSaInit = 34, kIkeAuth = 35, kCreateChildSa = 3
 inline constexpr std::uint8_t kFlagInitiator = 0x08, kFlagVersion = 0x10, kFlagResponse = 0x20;
 inline constexpr std::uint8_t kProtoIke = 1, kProtoAh = 2, kProtoEsp = 3;
 inline constexpr std::uint8_t kTransEncr = 1, kTransPrf = 2, kTransInteg = 3, kTransDh = 4, kTransEsn = 5;
-inline constexpr std::uint16_t kEncr3Des = 3, kEncrAesCbc = 12;
+inline constexpr std::uint16_t kEncr3Des = 3, kEncrAesCbc = 12, kEncrAesGcm16 = 20;  // GCM: RFC 5282
+inline constexpr std::uint16_t kEsnNo = 0, kEsnYes = 1;
 inline constexpr std::uint16_t kPrfHmacMd5 = 1, kPrfHmacSha1 = 2, kPrfHmacSha256 = 5, kPrfHmacSha384 = 6,
                                kPrfHmacSha512 = 7;
 inline constexpr std::uint16_t kAuthHmacMd5_96 = 1, kAuthHmacSha1_96 = 2, kAuthHmacSha256_128 = 12,
                                kAuthHmacSha384_192 = 13, kAuthHmacSha512_256 = 14;
 inline constexpr std::uint16_t kAttrKeyLength = 14;  // §3.3.5
-inline constexpr std::uint8_t kAuthRsaSig = 1, kAuthSharedKeyMic = 2;
+inline constexpr std::uint8_t kAuthRsaSig = 1, kAuthSharedKeyMic = 2, kAuthDigitalSignature = 14;  // 14: RFC 7427
 inline constexpr std::uint8_t kIdIpv4Addr = 1, kIdFqdn = 2, kIdRfc822Addr = 3, kIdDerAsn1Dn = 9;
 inline constexpr std::uint8_t kTsIpv4AddrRange = 7, kTsIpv6AddrRange = 8;
-inline constexpr std::uint16_t kNoProposalChosen = 14, kAuthenticationFailed = 24, kTsUnacceptable = 38,
+inline constexpr std::uint16_t kInvalidSyntax = 7, kNoProposalChosen = 14, kInvalidKePayload = 17,
+                               kAuthenticationFailed = 24, kTsUnacceptable = 38,
                                kInitialContact = 16384, kSetWindowSize = 16385,
                                kNatDetectionSourceIp = 16388, kNatDetectionDestinationIp = 16389,
                                kHttpCertLookupSupported = 16392, kEspTfcPaddingNotSupported = 16394,
-                               kNonFirstFragmentsAlso = 16395;
+                               kNonFirstFragmentsAlso = 16395, kCookie = 16390,
+                               kIkev2FragmentationSupported = 16430,  // RFC 7383
+                               kSignatureHashAlgorithms = 16431;      // RFC 7427
+inline constexpr std::uint8_t kDeleteProtoIke = 1;  // §3.11
 }  // namespace ikev2
 
 // Certificate encoding shared by both versions (RFC 2408 §3.9, RFC 7296 §3.6).
@@ -309,6 +314,12 @@ class EncodeError : public std::invalid_argument {
 };
 // Fills Next Payload chains, payload and message lengths, substructure counts.
 Bytes encode(const IkeMessage& m);
+
+// The plaintext of an IKEv2 SK / SKF payload (RFC 7296 §3.14): a payload chain without an IKE
+// header; the first type travels in the SK payload's Next Payload field (Encrypted::inner_next).
+Bytes encode_payloads(IkeVersion v, const std::vector<Payload>& payloads);
+// Its inverse: `first` is the type of the first payload; offsets in errors count from `data`.
+Result<std::vector<Payload>> decode_payloads(IkeVersion v, std::uint8_t first, std::span<const std::uint8_t> data);
 
 // ---- Names (for traces and test output) -------------------------------------------------------
 

@@ -592,6 +592,18 @@ void check_header(const IkeMessage& m) {
   if (m.v1_encrypted && !m.payloads.empty()) throw EncodeError("an encrypted IKEv1 message has no clear payloads");
 }
 
+void write_payloads(Writer& w, IkeVersion v, const std::vector<Payload>& payloads) {
+  for (std::size_t i = 0; i < payloads.size(); ++i) {
+    const Payload& p = payloads[i];
+    check_payload(v, p, i + 1 == payloads.size());
+    w.u8(next_of(v, payloads, i));
+    w.u8(p.critical ? kCriticalBit : 0);
+    const std::size_t len_at = w.placeholder16();
+    write_body(w, p.body);
+    w.patch16(len_at, w.size() - len_at + 2, fmt::format("payload {}", type_label(v, p.type)));
+  }
+}
+
 }  // namespace
 
 // ---- Public ------------------------------------------------------------------------------------
@@ -619,6 +631,23 @@ Result<IkeMessage> decode(std::span<const std::uint8_t> datagram) {
   }
 }
 
+Bytes encode_payloads(IkeVersion v, const std::vector<Payload>& payloads) {
+  Writer w;
+  write_payloads(w, v, payloads);
+  return std::move(w).take();
+}
+
+Result<std::vector<Payload>> decode_payloads(IkeVersion v, std::uint8_t first, std::span<const std::uint8_t> data) {
+  try {
+    Reader r(data, 0);
+    std::vector<Payload> out;
+    read_payloads(r, v, first, out);
+    return out;
+  } catch (const DecodeError& e) {
+    return e.error();
+  }
+}
+
 Bytes encode(const IkeMessage& m) {
   check_header(m);
   const IkeVersion v = m.version();
@@ -633,15 +662,7 @@ Bytes encode(const IkeMessage& m) {
   w.u32(m.header.message_id);
   w.u32(0);  // Length, patched below
   if (m.v1_encrypted) w.bytes(m.v1_encrypted->data);
-  for (std::size_t i = 0; i < m.payloads.size(); ++i) {
-    const Payload& p = m.payloads[i];
-    check_payload(v, p, i + 1 == m.payloads.size());
-    w.u8(next_of(v, m.payloads, i));
-    w.u8(p.critical ? kCriticalBit : 0);
-    const std::size_t len_at = w.placeholder16();
-    write_body(w, p.body);
-    w.patch16(len_at, w.size() - len_at + 2, fmt::format("payload {}", type_label(v, p.type)));
-  }
+  write_payloads(w, v, m.payloads);
   if (w.size() > 0xffffffffu) throw EncodeError("message longer than 2^32 bytes");
   w.patch32(24, w.size());
   return std::move(w).take();
