@@ -312,6 +312,18 @@ TEST(WireCodec, MalformedInputIsRejectedWithOffsetAndReason) {
   }
 }
 
+// The whole error text a user reads: field names as the RFCs spell them (RFC 2408 §3.14 and
+// RFC 7296 §3.10 "Notify Message Type"), the offset of the field that ran out.
+TEST(WireCodec, DecoderErrorTextNamesTheRfcField) {
+  const auto v2 = decode(with_length(cat({v2_header(ikev2::kN), hex("00 00 0007 00 00 aa")})));
+  ASSERT_FALSE(v2.ok());
+  EXPECT_EQ(v2.error().what(), "offset 34: Notify Message Type needs 2 bytes, 1 left");
+  const auto v1 = decode(with_length(cat({Bytes(16, 1), hex("0b 10 02 00 00000000 00000000"),
+                                          hex("00 00 000b 00000001 01 00 aa")})));
+  ASSERT_FALSE(v1.ok());
+  EXPECT_EQ(v1.error().what(), "offset 38: Notify Message Type needs 2 bytes, 1 left");
+}
+
 TEST(WireCodec, Ikev1EncryptedBodyStaysOpaque) {
   Bytes b = kMm3;
   b[19] = ikev1::kFlagEncryption;
