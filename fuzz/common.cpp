@@ -3,7 +3,6 @@
 #include <cstdlib>
 #include <string>
 
-#include "fuzz/oracle_adapter.hpp"
 #include "fuzz/targets.hpp"
 
 namespace ikeconform::fuzz {
@@ -42,8 +41,6 @@ const ModelOptions& model_options() { return g_model_options; }
 bool print_scenarios() { return g_print_scenarios; }
 
 void model_options_from_env() {
-  // scripts/fuzz-planted-bug reads this line to know whether oracle violations can show up.
-  std::fprintf(stderr, "ikeconform-fuzz: oracles %s\n", oracles::available() ? "on" : "off (oracles/ not in this build)");
   const char* print = std::getenv("IKECONFORM_FUZZ_PRINT_SCENARIO");
   g_print_scenarios = print && *print && std::string(print) != "0";
   const char* env = std::getenv("IKECONFORM_FUZZ_MODEL_OPTIONS");
@@ -71,25 +68,16 @@ constexpr Target kTargets[] = {
     {"scenario_json", &fuzz_scenario_json},
     {"model", &fuzz_model},
     {"observation_json", &fuzz_observation_json},
-#if IKECONFORM_FUZZ_HAVE_IOS
     {"ios_config", &fuzz_ios_config},
     {"ios_roundtrip", &fuzz_ios_roundtrip},
     {"show_certs", &fuzz_show_certs},
-#endif
-#if IKECONFORM_FUZZ_HAVE_WIRE
     {"ike_codec", &fuzz_ike_codec},
-#endif
-#if IKECONFORM_FUZZ_HAVE_VICI
+    {"pcap", &fuzz_pcap},
     {"vici", &fuzz_vici},
-#endif
-#if IKECONFORM_FUZZ_HAVE_ADAPTER
     {"adapter", &fuzz_adapter},
-#endif
 };
-constexpr std::string_view kKnown[] = {"scenario_json", "model", "observation_json", "ios_config", "ios_roundtrip", "show_certs", "ike_codec", "vici", "adapter"};
 }  // namespace
 
 std::span<const Target> targets() { return kTargets; }
-std::span<const std::string_view> known_target_names() { return kKnown; }
 
 }  // namespace ikeconform::fuzz

@@ -1,16 +1,12 @@
 #include "fuzz/oracle_adapter.hpp"
 
-#if IKECONFORM_FUZZ_HAVE_ORACLES
+#include <cstdlib>
+#include <string>
+
 #include "oracles/oracle.hpp"
 #include "target/target.hpp"
 
-#include <cstdlib>
-#include <string>
-#endif
-
 namespace ikeconform::fuzz::oracles {
-
-#if IKECONFORM_FUZZ_HAVE_ORACLES
 
 namespace {
 // IKECONFORM_FUZZ_ORACLES="P-1,P-7" focuses a campaign (the planted-bug check uses P-1 alone);
@@ -26,8 +22,6 @@ std::vector<const Oracle*> selected_oracles() {
 }
 }  // namespace
 
-bool available() { return true; }
-
 std::vector<Finding> check(const Scenario& s, const ModelOptions& o, const Observation (&obs)[2]) {
   // The claims are the Cisco note's: they speak about two cisco-ios peers (Oracle::targets()).
   for (const Peer& p : s.peers)
@@ -41,12 +35,5 @@ std::vector<Finding> check(const Scenario& s, const ModelOptions& o, const Obser
     if (evaluations[i].result.verdict == Verdict::Fail) out.push_back({std::string(all[i]->id()), evaluations[i].result.message});
   return out;
 }
-
-#else
-
-bool available() { return false; }
-std::vector<Finding> check(const Scenario&, const ModelOptions&, const Observation (&)[2]) { return {}; }
-
-#endif
 
 }  // namespace ikeconform::fuzz::oracles

@@ -1,6 +1,6 @@
 // The one place the fuzzer meets the oracles library (oracles/). The fuzzer never re-implements
 // an oracle: it hands the scenario, options and both observations over and reports what comes
-// back. Without the oracles library in the build, available() is false and check() finds nothing.
+// back.
 #pragma once
 
 #include <string>
@@ -17,7 +17,6 @@ struct Finding {
   std::string message;  // the oracle's own explanation
 };
 
-bool available();
 // `obs[d]` is direction d (peer d initiates), run on the model with `o`.
 std::vector<Finding> check(const Scenario& s, const ModelOptions& o, const Observation (&obs)[2]);
 

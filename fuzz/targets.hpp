@@ -41,9 +41,10 @@ int fuzz_ios_config(const std::uint8_t* data, std::size_t size);     // IOS conf
 int fuzz_ios_roundtrip(const std::uint8_t* data, std::size_t size);  // IOS import -> export -> import
 int fuzz_show_certs(const std::uint8_t* data, std::size_t size);     // `show crypto pki certificates` parser
 int fuzz_ike_codec(const std::uint8_t* data, std::size_t size);      // IKE message codec
+int fuzz_pcap(const std::uint8_t* data, std::size_t size);           // classic pcap reader (wire/pcap.hpp)
 int fuzz_vici(const std::uint8_t* data, std::size_t size);           // strongSwan VICI message decoder
 int fuzz_observation_json(const std::uint8_t* data, std::size_t size);  // observation records (adapter replies)
-int fuzz_adapter(const std::uint8_t* data, std::size_t size);        // external adapter line protocol (not yet)
+int fuzz_adapter(const std::uint8_t* data, std::size_t size);        // external adapter line protocol
 
 // The scenario fuzz_observation_json reads observations against (the seed generator uses it).
 
@@ -66,10 +67,7 @@ struct Target {
   std::string_view name;  // also the folder under corpus/fuzz/ and corpus/regressions/
   int (*run)(const std::uint8_t*, std::size_t);
 };
-// Targets compiled into this build (the IOS, wire, VICI and adapter ones only when their
-// libraries exist).
+// Every target; fuzz/CMakeLists.txt builds one libFuzzer executable fuzz_<name> per entry.
 std::span<const Target> targets();
-// Every target name the project knows, built or not (to tell "unknown" from "not built").
-std::span<const std::string_view> known_target_names();
 
 }  // namespace ikeconform::fuzz

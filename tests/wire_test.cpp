@@ -312,6 +312,18 @@ TEST(WireCodec, MalformedInputIsRejectedWithOffsetAndReason) {
   }
 }
 
+// The whole error text a user reads: field names as the RFCs spell them (RFC 2408 §3.14 and
+// RFC 7296 §3.10 "Notify Message Type"), the offset of the field that ran out.
+TEST(WireCodec, DecoderErrorTextNamesTheRfcField) {
+  const auto v2 = decode(with_length(cat({v2_header(ikev2::kN), hex("00 00 0007 00 00 aa")})));
+  ASSERT_FALSE(v2.ok());
+  EXPECT_EQ(v2.error().what(), "offset 34: Notify Message Type needs 2 bytes, 1 left");
+  const auto v1 = decode(with_length(cat({Bytes(16, 1), hex("0b 10 02 00 00000000 00000000"),
+                                          hex("00 00 000b 00000001 01 00 aa")})));
+  ASSERT_FALSE(v1.ok());
+  EXPECT_EQ(v1.error().what(), "offset 38: Notify Message Type needs 2 bytes, 1 left");
+}
+
 TEST(WireCodec, Ikev1EncryptedBodyStaysOpaque) {
   Bytes b = kMm3;
   b[19] = ikev1::kFlagEncryption;
@@ -542,6 +554,14 @@ TEST(WirePcap, NatTraversalPortSkipsMarkerEspAndKeepalives) {
   file[second] = 0x01;
   back = parse_ike_packets(file);
   EXPECT_EQ(back.size(), 1u);
+  // 500 -> 4500 (a NAT mapped one side): written with the marker, read without it (the fuzz
+  // target `pcap` found the reader taking port 500 first and keeping the marker).
+  ps = {ladder[0]};
+  ps[0].dst.port = kNatTPort;
+  back = parse_ike_packets(pcap_bytes(ps, LinkType::Ethernet));
+  ASSERT_EQ(back.size(), 1u);
+  EXPECT_EQ(back[0].datagram, ladder[0].datagram);
+  EXPECT_TRUE(back[0].message.has_value());
 }
 
 TEST(WirePcap, RejectsWhatIsNotAClassicPcap) {

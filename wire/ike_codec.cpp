@@ -302,7 +302,7 @@ Body read_body(IkeVersion v, std::uint8_t type, std::uint8_t next, Reader& b) {
       n.doi = b.u32("DOI");
       n.protocol = b.u8("Protocol-ID");
       const std::uint8_t spi_size = b.u8("SPI Size");
-      n.type = b.u16("Notify IkeMessage Type");
+      n.type = b.u16("Notify Message Type");
       n.spi = b.bytes(spi_size, "SPI");
       n.data = b.rest();
       return n;
@@ -311,7 +311,7 @@ Body read_body(IkeVersion v, std::uint8_t type, std::uint8_t next, Reader& b) {
       NotifyV2 n;
       n.protocol = b.u8("Protocol ID");
       const std::uint8_t spi_size = b.u8("SPI Size");
-      n.type = b.u16("Notify IkeMessage Type");
+      n.type = b.u16("Notify Message Type");
       n.spi = b.bytes(spi_size, "SPI");
       n.data = b.rest();
       return n;
@@ -375,7 +375,7 @@ IkeMessage read_message(std::span<const std::uint8_t> in) {
   m.header.minor = static_cast<std::uint8_t>(version & 0x0f);
   m.header.exchange = r.u8("Exchange Type");
   m.header.flags = r.u8("Flags");
-  m.header.message_id = r.u32("IkeMessage ID");
+  m.header.message_id = r.u32("Message ID");
   const std::uint32_t length = r.u32("Length");
   if (m.header.major != 1 && m.header.major != 2)
     Reader::fail_at(17, fmt::format("major version {} is neither 1 (RFC 2408) nor 2 (RFC 7296)", m.header.major));

@@ -192,11 +192,11 @@ std::optional<Udp> udp_of(std::span<const std::uint8_t> ip) {
   return u;
 }
 
-// The IKE message of a UDP datagram: port 500 as is, 4500 behind the non-ESP marker.
+// The IKE message of a UDP datagram: 4500 behind the non-ESP marker (also 500 <-> 4500, as a NAT
+// can map ports: the writer adds the marker whenever either port is 4500), else 500 as is.
 std::optional<std::span<const std::uint8_t>> ike_of(const Udp& u) {
   auto on = [&](std::uint16_t port) { return u.src.port == port || u.dst.port == port; };
-  if (on(kIkePort)) return u.payload;
-  if (!on(kNatTPort)) return std::nullopt;
+  if (!on(kNatTPort)) return on(kIkePort) ? std::optional(u.payload) : std::nullopt;
   if (u.payload.size() < kNonEspMarker) return std::nullopt;  // 0xFF keepalive (RFC 3948 §2.3)
   if (!std::all_of(u.payload.begin(), u.payload.begin() + kNonEspMarker, [](std::uint8_t b) { return b == 0; }))
     return std::nullopt;  // ESP

@@ -1,6 +1,6 @@
 // Writes the generated seed inputs of corpus/fuzz/: IKE datagrams the model predicts for the
 // note's scenarios (ike_codec), VICI messages / packets like charon's (vici) and model
-// observations as JSON (observation_json). Deterministic:
+// observations as JSON (observation_json), and captures of those datagrams (pcap). Deterministic:
 // running it again rewrites the same files.
 //   fuzz_make_seeds SOURCE_DIR
 #include <cstdio>
@@ -15,6 +15,7 @@
 #include "model/scenario_json.hpp"
 #include "wire/ike.hpp"
 #include "wire/ladder.hpp"
+#include "wire/pcap.hpp"
 
 namespace fs = std::filesystem;
 using namespace ikeconform;
@@ -37,6 +38,23 @@ void ike_seeds(const fs::path& src) {
               b.data(), b.size());
       }
     }
+  }
+}
+
+// The model's ladders as tcpdump would capture them: Ethernet and raw IPv4, and over NAT-T
+// (UDP 4500, behind the non-ESP marker).
+void pcap_seeds(const fs::path& src) {
+  for (const char* name : {"s1", "s2", "s3", "s4"}) {
+    const Scenario s = load_scenario_file(src / "corpus/scenarios" / (std::string(name) + ".json"));
+    auto packets = wire::model_ladder(s, run_direction(s, 0, ModelOptions{}));
+    const fs::path dir = src / "corpus/fuzz/pcap";
+    const auto eth = wire::pcap_bytes(packets, wire::LinkType::Ethernet);
+    write(dir / (std::string(name) + "-ethernet.pcap"), eth.data(), eth.size());
+    const auto raw = wire::pcap_bytes(packets, wire::LinkType::Raw);
+    write(dir / (std::string(name) + "-raw.pcap"), raw.data(), raw.size());
+    for (auto& p : packets) p.src.port = p.dst.port = wire::kNatTPort;
+    const auto natt = wire::pcap_bytes(packets, wire::LinkType::Ethernet);
+    write(dir / (std::string(name) + "-natt.pcap"), natt.data(), natt.size());
   }
 }
 
@@ -82,6 +100,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   ike_seeds(argv[1]);
+  pcap_seeds(argv[1]);
   vici_seeds(argv[1]);
   observation_seeds(argv[1]);
   return 0;
