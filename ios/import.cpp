@@ -40,11 +40,12 @@ std::string warning(const std::string& file, int line, const std::string& msg) {
 
 // ---- loading and the tunnel binding ----
 
-Router load(const RouterInput& in, std::vector<std::string>& warnings) {
+Router load(const RouterInput& in, std::vector<std::string>& warnings, std::vector<std::string>& skipped) {
   Router r;
   r.in = &in;
   r.cfg = parse_ios_config(in.text, in.file);
   warnings.insert(warnings.end(), r.cfg.warnings.begin(), r.cfg.warnings.end());
+  skipped.insert(skipped.end(), r.cfg.skipped.begin(), r.cfg.skipped.end());
   if (in.show_text) {
     r.show = parse_show_certs(*in.show_text, in.show_file.value_or(in.file + ".show"));
     warnings.insert(warnings.end(), r.show->warnings.begin(), r.show->warnings.end());
@@ -166,8 +167,9 @@ void collect_dns(Router& r, std::vector<std::string>& warnings) {
   for (const auto& c : r.cfg.chains) {
     auto ca = std::find_if(c.certs.begin(), c.certs.end(), [](const ChainCert& x) { return x.ca; });
     auto id = std::find_if(c.certs.begin(), c.certs.end(), [](const ChainCert& x) { return !x.ca; });
-    if (ca != c.certs.end()) r.tp_dn[c.trustpoint.name] = ca->subject;
-    else if (id != c.certs.end()) r.tp_dn[c.trustpoint.name] = id->issuer;
+    // `certificate ca 01 nvram:...` carries no DN: then the chain tells nothing about the CA.
+    if (ca != c.certs.end() && !ca->subject.empty()) r.tp_dn[c.trustpoint.name] = ca->subject;
+    else if (id != c.certs.end() && !id->issuer.empty()) r.tp_dn[c.trustpoint.name] = id->issuer;
   }
   if (!r.show) return;
   std::map<std::string, std::string> from_show;
@@ -462,13 +464,18 @@ std::vector<Proposal> proposals(const Router& r, std::vector<std::string>& warni
       if (const auto* p = find_named(r.cfg.ikev2_proposals, ref.name); std::find(used.begin(), used.end(), p) == used.end()) used.push_back(p);
   if (r.cfg.ikev2_policies.empty())
     for (const auto& p : r.cfg.ikev2_proposals) used.push_back(&p);
+  // An AEAD cipher (aes-gcm-*) has no integrity transform: "none" (IOS refuses an integrity
+  // line next to it; the PRF is not compared).
+  auto aead = [](const std::string& e) { return e.rfind("aes-gcm", 0) == 0; };
   for (const auto* p : used) {
-    if (p->encryption.empty() || p->integrity.empty() || p->groups.empty()) {
+    bool needs_integrity = std::any_of(p->encryption.begin(), p->encryption.end(), [&](const std::string& e) { return !aead(e); });
+    if (p->encryption.empty() || (needs_integrity && p->integrity.empty()) || p->groups.empty()) {
       warnings.push_back(warning(r.cfg.file, p->line, "IKEv2 proposal " + p->name + " lacks encryption, integrity or group; ignored"));
       continue;
     }
+    static const std::vector<std::string> kNone{"none"};
     for (const auto& e : p->encryption)  // one scenario proposal per combination IOS offers
-      for (const auto& i : p->integrity)
+      for (const auto& i : aead(e) ? kNone : p->integrity)
         for (int g : p->groups) out.push_back(Proposal{e, i, g});
   }
   return out;
@@ -503,7 +510,7 @@ Peer build_peer(const Router& self, const Router& other, const Annotations& ann,
 
 ImportResult import_routers(const RouterInput& a, const RouterInput& b, const std::vector<std::string>& enrollment_specs) {
   ImportResult out;
-  std::array<Router, 2> rs{load(a, out.warnings), load(b, out.warnings)};
+  std::array<Router, 2> rs{load(a, out.warnings, out.skipped), load(b, out.warnings, out.skipped)};
   if (rs[0].name == rs[1].name)
     throw InputError(b.file, rs[1].cfg.hostname_line, "both routers are named '" + rs[0].name + "'");
   for (auto& r : rs) bind_tunnel(r, out.warnings);

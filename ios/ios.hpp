@@ -62,6 +62,9 @@ struct IsakmpProfile {
   std::string name;
   int line = 0;
   IdKind self_identity = IdKind::Address;  // IOS default
+  std::string self_identity_type = "address";  // as written: address, fqdn, user-fqdn, dn
+  std::string self_identity_value;             // `self-identity fqdn NAME` / `user-fqdn NAME`
+  std::string vrf;                             // `vrf NAME`: the front-door VRF it matches
   std::vector<IdentityMatch> match;
   std::vector<TrustpointRef> ca_trustpoints;
   NameRef keyring;
@@ -101,7 +104,9 @@ struct Ikev2Profile {
   int line = 0;
   std::vector<IdentityMatch> match;
   IdKind identity_local = IdKind::Address;  // IOS default
+  std::string identity_local_type = "address";  // as written: address, fqdn, dn, email
   std::string identity_local_value;
+  std::string match_fvrf;                        // `match fvrf NAME|any`; empty: global table
   AuthMethod auth_local = AuthMethod::RsaSig;
   AuthMethod auth_remote = AuthMethod::RsaSig;
   std::vector<TrustpointRef> trustpoints;
@@ -115,11 +120,13 @@ struct Interface {
   NameRef tunnel_source;       // interface name or IPv4 address
   std::string tunnel_destination;
   NameRef tunnel_protection;   // ipsec profile
+  std::string vrf;             // `vrf forwarding V` / `ip vrf forwarding V`: the inside VRF
+  std::string tunnel_vrf;      // `tunnel vrf V`: the VRF the tunnel's outer packets use
 };
 
-struct Route {
+struct Route {  // ip route [vrf V] PREFIX MASK NEXTHOP|IF [NEXTHOP] [DIST] [track N] [name N] ...
   int line = 0;
-  std::string prefix, mask, next_hop;
+  std::string vrf, prefix, mask, next_hop;
 };
 
 // `! ikeconform KEY ARGS`: comment lines the export writes for scenario fields IOS cannot hold.
@@ -148,6 +155,9 @@ struct IosConfig {
   std::vector<Route> routes;
   std::vector<Annotation> annotations;
   std::vector<std::string> warnings;  // "file:line: warning: unknown command '...' ignored"
+  // Commands that cannot change certificate negotiation, skipped silently ("file:line: '...'");
+  // `check --verbose` lists them.
+  std::vector<std::string> skipped;
 };
 
 // Parses indented (IOS) or flattened (the note's) configuration text. Throws InputError on a
@@ -207,6 +217,7 @@ struct PeerImport {
 struct ImportResult {
   Scenario scenario;
   std::vector<std::string> warnings;  // parser warnings of all inputs, then import warnings
+  std::vector<std::string> skipped;   // commands skipped silently (IosConfig::skipped of both)
   std::vector<std::string> notes;     // what was assumed, in words ("R1: no show output ...")
   std::vector<CaDecision> ca_decisions;
   std::array<PeerImport, 2> peers;

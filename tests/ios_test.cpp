@@ -318,14 +318,19 @@ TEST(IosErrors, ImportLevelProblems) {
 // ---------------------------------------------------------------- warnings and odd input
 
 TEST(IosWarnings, UnknownCommandsAreCollectedAndIgnored) {
-  std::string cfg = "version 15.3\nhostname R1\ncrypto isakmp policy 10\n encr aes\n lifetime 3600\n bogus thing\ncrypto isakmp keepalive 10\n";
+  // Warnings only for commands that might change certificate negotiation; the others are
+  // skipped silently (listed by `check --verbose`).
+  std::string cfg = "version 15.3\nhostname R1\ncrypto isakmp policy 10\n encr aes\n lifetime 3600\n bogus thing\ncrypto isakmp keepalive 10\n"
+                    "crypto isakmp identity dn\nrouter ospf 1\n network 10.0.0.0 0.255.255.255 area 0\n";
   IosConfig c = parse_ios_config(cfg, "r.cfg");
   EXPECT_EQ(c.hostname, "R1");
   EXPECT_EQ(c.isakmp_policies.at(0).encryption, "aes");
-  ASSERT_EQ(c.warnings.size(), 3u);
-  EXPECT_EQ(c.warnings[0], "r.cfg:1: warning: unknown command 'version 15.3' ignored");
-  EXPECT_EQ(c.warnings[1], "r.cfg:6: warning: unknown command 'bogus thing' ignored");
-  EXPECT_EQ(c.warnings[2], "r.cfg:7: warning: unknown command 'crypto isakmp keepalive 10' ignored");
+  ASSERT_EQ(c.warnings.size(), 2u);
+  EXPECT_EQ(c.warnings[0], "r.cfg:6: warning: unknown command 'bogus thing' ignored");
+  EXPECT_EQ(c.warnings[1], "r.cfg:8: warning: unknown command 'crypto isakmp identity dn' ignored");
+  ASSERT_EQ(c.skipped.size(), 4u);
+  EXPECT_EQ(c.skipped[0], "r.cfg:1: 'version 15.3'");
+  EXPECT_EQ(c.skipped[1], "r.cfg:7: 'crypto isakmp keepalive 10'");
 }
 
 TEST(IosWarnings, FlattenedUnknownBlockDoesNotCaptureItsLines) {
@@ -337,10 +342,14 @@ TEST(IosWarnings, FlattenedUnknownBlockDoesNotCaptureItsLines) {
   EXPECT_EQ(c.warnings.size(), 2u);
 }
 
-TEST(IosWarnings, EndStopsAndCommentsCloseBlocks) {
-  IosConfig c = parse_ios_config("crypto pki trustpoint T\n!\nserial-number\nend\ngarbage\n", "r.cfg");
-  EXPECT_FALSE(c.trustpoints.at(0).serial_number);
-  EXPECT_EQ(c.warnings.size(), 1u);  // line 3 is outside the block; nothing after `end` is read
+TEST(IosSyntax, CommentInsideABlockKeepsItOpenExitClosesIt) {
+  // IOS: `!` is a comment wherever it is; `exit` closes the block; after `end` only
+  // `configure terminal` enters configuration again.
+  IosConfig c = parse_ios_config("crypto pki trustpoint T\n!\nserial-number\nexit\nfqdn x.example\nend\ngarbage\n", "r.cfg");
+  EXPECT_TRUE(c.trustpoints.at(0).serial_number);
+  EXPECT_EQ(c.trustpoints.at(0).fqdn, "");
+  EXPECT_EQ(c.warnings.size(), 0u);
+  EXPECT_EQ(c.skipped.size(), 1u);  // `fqdn` at global level cannot change anything
 }
 
 TEST(IosWarnings, PreSharedKeysDoNotCrash) {
@@ -485,8 +494,10 @@ Proposal proposal(IkeVersion v) {
   if (v == IkeVersion::V1)
     return {*gen::element<std::string>("des", "3des", "aes", "aes 256"), *gen::element<std::string>("md5", "sha", "sha256"),
             *gen::element(1, 2, 5, 14)};
-  return {*gen::element<std::string>("3des", "aes-cbc-128", "aes-gcm-256"), *gen::element<std::string>("md5", "sha1", "sha512"),
-          *gen::element(2, 14, 19)};
+  Proposal x{*gen::element<std::string>("3des", "aes-cbc-128", "aes-gcm-128", "aes-gcm-256"), *gen::element<std::string>("md5", "sha1", "sha512"),
+              *gen::element(2, 14, 19, 21)};
+  if (x.encryption.rfind("aes-gcm", 0) == 0) x.integrity = "none";  // AEAD: no integrity line
+  return x;
 }
 
 Profile profile(IkeVersion v, const Peer& p, std::size_t k) {
@@ -494,7 +505,8 @@ Profile profile(IkeVersion v, const Peer& p, std::size_t k) {
   f.name = *gen::element<std::string>("prof", "profile", "p-") + std::to_string(k + 1);
   for (int m = *gen::inRange(0, 3); m > 0; --m) {
     if (*gen::arbitrary<bool>()) f.match.push_back({IdKind::Fqdn, *gen::element<std::string>("R2.cisco.com", "peer.example.net", "x"), ""});
-    else f.match.push_back({IdKind::Address, ipv4(), *gen::element<std::string>("", "255.255.255.255", "255.255.0.0")});
+    else if (*gen::arbitrary<bool>()) f.match.push_back({IdKind::Address, ipv4(), *gen::element<std::string>("", "255.255.255.255", "255.255.0.0")});
+    else f.match.push_back({IdKind::Address, "0.0.0.0", "0.0.0.0"});  // `match identity ... any` / `address 0.0.0.0`
   }
   f.self_identity = *gen::element(IdKind::Fqdn, IdKind::Address);
   std::vector<std::string> names;
@@ -508,7 +520,7 @@ Profile profile(IkeVersion v, const Peer& p, std::size_t k) {
 
 Peer peer(const Scenario& s, std::size_t i) {
   Peer p;
-  p.name = *gen::element<std::string>("R", "hub-", "spoke") + std::to_string(i + 1);
+  p.name = *gen::element<std::string>("R", "hub-", "spoke", "R:") + std::to_string(i + 1);  // IOS keeps ':' in a hostname
   p.fqdn = *gen::element(p.name, p.name + ".cisco.com", "vpn" + std::to_string(i) + ".corp.example");
   p.address = ipv4();
   p.personality = *gen::element<std::string>("cisco-ios", "strongswan-5.9");
@@ -613,4 +625,135 @@ RC_GTEST_PROP(IosRobustness, ParsersOnlyThrowInputError, ()) {
     parse_show_certs(text, "f.show");
   } catch (const InputError&) {
   }
+}
+
+// ---------------------------------------------------------------- what routers and engineers hold (issue 10)
+
+TEST(IosSyntax, ShowRunningConfigWithPromptBannerAndHeader) {
+  std::string cfg =
+      "R1#show running-config\r\nBuilding configuration...\r\n\r\nCurrent configuration : 4242 bytes\r\n!\r\n"
+      "! Last configuration change at 10:00:00 UTC Mon Mar 1 2021\r\n!\r\nversion 15.4\r\nhostname R1\r\n!\r\n"
+      "banner motd ^C\r\n crypto pki trustpoint NOT-A-TRUSTPOINT\r\nAuthorized access only ^C\r\n"
+      "banner login #one line#\r\n"
+      "crypto pki trustpoint TP1\r\n enrollment url http://10.0.0.5:80\r\n!\r\nline vty 0 4\r\n login\r\n!\r\nend\r\n\r\nR1#\r\n";
+  IosConfig c = parse_ios_config(cfg, "r1.cfg");
+  EXPECT_EQ(c.hostname, "R1");
+  ASSERT_EQ(c.trustpoints.size(), 1u);  // the banner's text is not configuration
+  EXPECT_EQ(c.trustpoints[0].enrollment_url, "http://10.0.0.5:80");
+  EXPECT_TRUE(c.warnings.empty()) << c.warnings.front();
+}
+
+TEST(IosSyntax, SavedChainReferencesNvramFiles) {
+  std::string cfg = "crypto pki trustpoint CA\n enrollment url http://1.1.1.1\n!\ncrypto pki certificate chain CA\n"
+                    " certificate 02 nvram:CA#2.cer\n certificate ca 01 nvram:CA#1CA.cer\n!\n";
+  IosConfig c = parse_ios_config(cfg, "r1.cfg");
+  ASSERT_EQ(c.chains.at(0).certs.size(), 2u);
+  EXPECT_FALSE(c.chains[0].certs[0].ca);
+  EXPECT_TRUE(c.chains[0].certs[1].ca);
+  EXPECT_EQ(c.chains[0].certs[1].subject, "");  // no DN in a file reference
+  EXPECT_TRUE(c.warnings.empty());
+}
+
+TEST(IosSyntax, ConfTPasteScriptWithAbbreviationsAndEnd) {
+  std::string cfg = "enable\nconf t\nhost R2\nint g1\nip add 192.168.0.2 255.255.255.0\nno shut\nexit\n"
+                    "int tu1\nip add 10.0.0.2 255.255.255.0\ntunnel sou g1\ntunnel dest 192.168.0.1\nend\n"
+                    "wr mem\nconf t\ncry pki trustpoint TP1\nenrollment url http://1.1.1.1\nend\n";
+  IosConfig c = parse_ios_config(cfg, "r2.txt");
+  EXPECT_EQ(c.hostname, "R2");
+  ASSERT_EQ(c.interfaces.size(), 2u);
+  EXPECT_EQ(c.interfaces[0].name, "GigabitEthernet1");
+  EXPECT_EQ(c.interfaces[0].address, "192.168.0.2");
+  EXPECT_EQ(c.interfaces[1].name, "Tunnel1");
+  EXPECT_EQ(c.interfaces[1].tunnel_source.name, "GigabitEthernet1");
+  EXPECT_EQ(c.interfaces[1].tunnel_destination, "192.168.0.1");
+  ASSERT_EQ(c.trustpoints.size(), 1u);  // read after `end` + `conf t`
+  EXPECT_TRUE(c.warnings.empty()) << c.warnings.front();
+}
+
+TEST(IosSyntax, OneSpaceIndentationLeavesBlocksOnUnindentedLines) {
+  // An unknown unindented line after an indented block is global, never the block's.
+  std::string cfg = "crypto isakmp profile P\n match identity address 0.0.0.0\nself-identity fqdn\n";
+  IosConfig c = parse_ios_config(cfg, "r.cfg");
+  EXPECT_EQ(c.isakmp_profiles.at(0).self_identity, IdKind::Address);
+  EXPECT_EQ(c.skipped.size(), 1u);
+}
+
+TEST(IosSyntax, TransformKeySizesAndGcm) {
+  IosConfig c = parse_ios_config("crypto ipsec transform-set A esp-aes 256 esp-sha256-hmac\n"
+                                 "crypto ipsec transform-set B esp-gcm 128\ncrypto ipsec transform-set C esp-aes esp-sha-hmac\n", "r.cfg");
+  EXPECT_EQ(c.transform_sets.at(0).transforms, (std::vector<std::string>{"esp-aes 256", "esp-sha256-hmac"}));
+  EXPECT_EQ(c.transform_sets.at(1).transforms, (std::vector<std::string>{"esp-gcm 128"}));
+  EXPECT_EQ(c.transform_sets.at(2).transforms.size(), 2u);
+  EXPECT_NE(error_of([] { parse_ios_config("crypto ipsec transform-set A esp-sha-hmac 256\n", "r.cfg"); }).find("r.cfg:1:"), std::string::npos);
+}
+
+TEST(IosSyntax, Ikev2AeadProposalHasNoIntegrity) {
+  // GCM-128/group 19 against GCM-256/group 21: two different proposals, not two empty lists.
+  IosConfig c = parse_ios_config("crypto ikev2 proposal G\n encryption aes-gcm-256\n prf sha384\n group 21\n", "r.cfg");
+  EXPECT_TRUE(c.ikev2_proposals.at(0).integrity.empty());
+  std::string cfg = "hostname R1\ncrypto pki trustpoint TP1\n enrollment url http://1.1.1.1\n!\n"
+                    "crypto ikev2 proposal G\n encryption aes-gcm-256\n prf sha384\n group 21\n!\ncrypto ikev2 policy P\n proposal G\n!\n"
+                    "crypto ikev2 profile V2\n match identity remote any\n identity local dn\n authentication local rsa-sig\n"
+                    " authentication remote rsa-sig\n pki trustpoint TP1\n!\ncrypto ipsec profile IP\n set ikev2-profile V2\n!\n"
+                    "interface Tunnel1\n tunnel source 192.168.0.1\n tunnel destination 192.168.0.2\n tunnel protection ipsec profile IP\n";
+  std::string r2 = cfg;
+  r2.replace(r2.find("hostname R1"), 11, "hostname R2");
+  r2.replace(r2.find("source 192.168.0.1"), 18, "source 192.168.0.2");
+  r2.replace(r2.find("destination 192.168.0.2"), 23, "destination 192.168.0.1");
+  ImportResult r = import_routers({"r1.cfg", cfg, {}, {}}, {"r2.cfg", r2, {}, {}});
+  ASSERT_EQ(r.scenario.peers[0].proposals.size(), 1u);
+  EXPECT_EQ(r.scenario.peers[0].proposals[0], (Proposal{"aes-gcm-256", "none", 21}));
+  EXPECT_TRUE(r.warnings.empty()) << r.warnings.front();
+}
+
+TEST(IosSyntax, MatchIdentityAnyAndAddressWithoutMask) {
+  IosConfig c = parse_ios_config("crypto ikev2 profile A\n match identity remote any\n match identity remote address 0.0.0.0\n"
+                                 "crypto isakmp profile B\n match identity address 0.0.0.0\n match identity address 10.1.1.1 255.255.255.255 VRF1\n", "r.cfg");
+  IdentityMatch any{IdKind::Address, "0.0.0.0", "0.0.0.0"};
+  EXPECT_EQ(c.ikev2_profiles.at(0).match, (std::vector<IdentityMatch>{any, any}));
+  EXPECT_EQ(c.isakmp_profiles.at(0).match.at(0), any);
+  EXPECT_EQ(c.isakmp_profiles.at(0).match.at(1).mask, "255.255.255.255");
+}
+
+TEST(IosSyntax, ConfiguredLocalIdentities) {
+  IosConfig c = parse_ios_config("crypto ikev2 profile A\n identity local dn\ncrypto ikev2 profile B\n identity local fqdn vpn.example.com\n"
+                                 "crypto ikev2 profile C\n identity local email a@example.com\ncrypto ikev2 profile D\n identity local address 1.2.3.4\n"
+                                 "crypto isakmp profile E\n self-identity fqdn\ncrypto isakmp profile F\n self-identity user-fqdn u@example.com\n", "r.cfg");
+  EXPECT_EQ(c.ikev2_profiles.at(0).identity_local_type, "dn");
+  EXPECT_EQ(c.ikev2_profiles.at(1).identity_local, IdKind::Fqdn);
+  EXPECT_EQ(c.ikev2_profiles.at(1).identity_local_value, "vpn.example.com");
+  EXPECT_EQ(c.ikev2_profiles.at(2).identity_local_type, "email");
+  EXPECT_EQ(c.ikev2_profiles.at(3).identity_local_value, "1.2.3.4");
+  EXPECT_EQ(c.isakmp_profiles.at(0).self_identity, IdKind::Fqdn);
+  EXPECT_EQ(c.isakmp_profiles.at(1).self_identity_type, "user-fqdn");
+}
+
+TEST(IosSyntax, VrfsAndTrackedRoutes) {
+  IosConfig c = parse_ios_config("interface Tunnel1\n vrf forwarding INSIDE\n tunnel vrf OUTSIDE\n"
+                                 "crypto ikev2 profile A\n match fvrf OUTSIDE\ncrypto isakmp profile B\n vrf INSIDE\n"
+                                 "ip route vrf OUTSIDE 0.0.0.0 0.0.0.0 GigabitEthernet1 198.51.100.1 track 10\n"
+                                 "ip route 10.0.0.0 255.0.0.0 192.168.1.1 250 name backup\n", "r.cfg");
+  EXPECT_EQ(c.interfaces.at(0).vrf, "INSIDE");
+  EXPECT_EQ(c.interfaces.at(0).tunnel_vrf, "OUTSIDE");
+  EXPECT_EQ(c.ikev2_profiles.at(0).match_fvrf, "OUTSIDE");
+  EXPECT_EQ(c.isakmp_profiles.at(0).vrf, "INSIDE");
+  ASSERT_EQ(c.routes.size(), 2u);
+  EXPECT_EQ(c.routes[0].vrf, "OUTSIDE");
+  EXPECT_EQ(c.routes[0].next_hop, "GigabitEthernet1");
+  EXPECT_TRUE(c.warnings.empty());
+}
+
+TEST(IosSyntax, HostnameKeepsIosCharacters) {
+  EXPECT_EQ(parse_ios_config("hostname R1:lab\n", "r.cfg").hostname, "R1:lab");
+  EXPECT_NE(error_of([] { parse_ios_config("hostname R#1\n", "r.cfg"); }), "");
+}
+
+TEST(IosRules, V2_6SignThenVerifyAddsRoles) {
+  // One trustpoint named twice with different roles serves both, in either order.
+  IosConfig c = parse_ios_config("crypto pki trustpoint T\ncrypto ikev2 profile A\n pki trustpoint T sign\n pki trustpoint T verify\n"
+                                 "crypto ikev2 profile B\n pki trustpoint T verify\n pki trustpoint T sign\n"
+                                 "crypto ikev2 profile C\n pki trustpoint T\n pki trustpoint T verify\n", "r.cfg");
+  EXPECT_EQ(c.ikev2_profiles.at(0).trustpoints.at(0).use, TrustpointUse::Both);
+  EXPECT_EQ(c.ikev2_profiles.at(1).trustpoints.at(0).use, TrustpointUse::Both);
+  EXPECT_EQ(c.ikev2_profiles.at(2).trustpoints.at(0).use, TrustpointUse::Both);
 }
