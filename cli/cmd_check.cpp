@@ -20,6 +20,7 @@ namespace {
 
 struct CheckArgs {
   bool json = false;
+  bool verbose = false;
   std::vector<std::string> inputs;
   std::vector<std::string> show_certs;
   std::vector<std::string> enrollment;
@@ -27,11 +28,13 @@ struct CheckArgs {
   std::vector<std::string> personalities;
 };
 
-void print_text(const LoadedScenario& in, const ModelOptions& opt, const Observation (&obs)[2], const std::vector<Fix>& fixes) {
+void print_text(const LoadedScenario& in, const ModelOptions& opt, const Observation (&obs)[2], const std::vector<Fix>& fixes, bool verbose) {
   const Scenario& s = in.scenario;
   fmt::print("ikeconform check: {} (IKEv{}), {} <-> {}\n", s.name.empty() ? "scenario" : s.name, static_cast<int>(s.ike_version),
              s.peers[0].name, s.peers[1].name);
   for (const std::string& note : in.notes) fmt::print("note: {}\n", note);
+  if (verbose)
+    for (const std::string& line : in.skipped) fmt::print("skipped: {}\n", line);
   for (const Observation& o : obs) {
     const Peer& ip = s.peers[o.initiator];
     const Peer& rp = s.peers[o.responder()];
@@ -68,12 +71,13 @@ void print_text(const LoadedScenario& in, const ModelOptions& opt, const Observa
   }
 }
 
-void print_json(const LoadedScenario& in, const ModelOptions& opt, const Observation (&obs)[2], const std::vector<Fix>& fixes) {
+void print_json(const LoadedScenario& in, const ModelOptions& opt, const Observation (&obs)[2], const std::vector<Fix>& fixes, bool verbose) {
   const Scenario& s = in.scenario;
   nlohmann::ordered_json j;
   j["schema"] = "ikeconform.check/1";
   j["scenario"] = s.name;
   j["notes"] = in.notes;
+  if (verbose) j["skipped"] = in.skipped;
   j["directions"] = nlohmann::ordered_json::array();
   for (const Observation& o : obs) {
     auto d = observation_to_json(s, o);
@@ -95,6 +99,7 @@ void register_check(CLI::App& app, Outcome& out) {
   auto args = std::make_shared<CheckArgs>();
   CLI::App* cmd = app.add_subcommand("check", "Run both directions of a tunnel on the model and explain failures");
   cmd->add_flag("--json", args->json, "Print one JSON object (docs/check-json.md)");
+  cmd->add_flag("--verbose", args->verbose, "Also list the IOS commands skipped because they cannot change negotiation");
   cmd->add_option("inputs", args->inputs, "SCENARIO.json, or two IOS configurations CONFIG_A CONFIG_B")->required()->expected(1, 2);
   cmd->add_option("--show-certs", args->show_certs, "NAME=FILE: `show crypto pki certificates` output of router NAME");
   cmd->add_option("--enrollment", args->enrollment, "NAME=TP,TP,...: enrollment order of router NAME, oldest first");
@@ -109,8 +114,8 @@ void register_check(CLI::App& app, Outcome& out) {
     CompiledScenario cs = compile(in.scenario, opt);
     Observation obs[2] = {run_direction(cs, 0, opt), run_direction(cs, 1, opt)};
     std::vector<Fix> fixes = suggest_fixes(in.scenario, opt);
-    if (args->json) print_json(in, opt, obs, fixes);
-    else print_text(in, opt, obs, fixes);
+    if (args->json) print_json(in, opt, obs, fixes, args->verbose);
+    else print_text(in, opt, obs, fixes, args->verbose);
     out.exit_code = obs[0].up() && obs[1].up() ? 0 : 1;
   });
 }

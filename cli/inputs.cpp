@@ -17,6 +17,8 @@ namespace ikeconform::cli {
 namespace {
 
 std::string read_file(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) throw InputError(path, 0, "is a directory, not a file");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError(path, 0, "cannot read file");
   std::ostringstream buf;
@@ -31,7 +33,7 @@ LoadedScenario load_routers(const std::string& a, const std::string& b, const st
   std::string names[2];
   for (int i = 0; i < 2; ++i) {
     ios::IosConfig cfg = ios::parse_ios_config(in[i].text, in[i].file);
-    names[i] = cfg.hostname.empty() ? std::filesystem::path(in[i].file).stem().string() : cfg.hostname;
+    names[i] = cfg.hostname.empty() ? ios::router_stem(in[i].file) : cfg.hostname;  // as --enrollment names it
   }
   for (const std::string& spec : show_certs) {
     auto eq = spec.find('=');
@@ -44,7 +46,7 @@ LoadedScenario load_routers(const std::string& a, const std::string& b, const st
     in[which].show_text = read_file(file);
   }
   ios::ImportResult r = ios::import_routers(in[0], in[1], enrollment);
-  LoadedScenario out{std::move(r.scenario), {}};
+  LoadedScenario out{std::move(r.scenario), {}, std::move(r.skipped)};
   for (const std::string& w : r.warnings) out.notes.push_back(w);
   for (const std::string& n : r.notes) out.notes.push_back(n);
   for (const ios::CaDecision& d : r.ca_decisions)
@@ -60,7 +62,9 @@ LoadedScenario load_inputs(const std::vector<std::string>& inputs, const std::ve
   if (inputs.size() == 1) {
     if (!show_certs.empty() || !enrollment.empty())
       throw InputError(inputs[0], 0, "--show-certs and --enrollment apply to IOS configurations, not to a scenario file");
-    return {load_scenario_file(inputs[0]), {}};
+    std::error_code ec;
+    if (std::filesystem::is_directory(inputs[0], ec)) throw InputError(inputs[0], 0, "is a directory, not a file");
+    return {load_scenario_file(inputs[0]), {}, {}};
   }
   return load_routers(inputs.at(0), inputs.at(1), show_certs, enrollment);
 }

@@ -12,6 +12,7 @@ namespace ikeconform::cli {
 struct LoadedScenario {
   Scenario scenario;
   std::vector<std::string> notes;  // what was assumed or decided while importing (printed by check)
+  std::vector<std::string> skipped;  // IOS commands that cannot change negotiation (check --verbose)
 };
 
 // One input: a scenario/1 JSON file. Two: IOS configurations. Throws InputError.

@@ -98,7 +98,14 @@ std::string outside_address(const Router& self, const Router& other, std::vector
   return {};
 }
 
+// The FQDN identity this router sends: the tunnel profile's configured one (`identity local
+// fqdn NAME`, `self-identity fqdn NAME`; IOS sends what is configured), else hostname.domain.
 std::string fqdn_of(const Router& r, const std::string& annotated) {
+  if (const auto* p = find_named(r.cfg.ikev2_profiles, r.tunnel_profile); p && r.version == IkeVersion::V2 && p->identity_local_type == "fqdn")
+    return p->identity_local_value;
+  if (const auto* p = find_named(r.cfg.isakmp_profiles, r.tunnel_profile); p && r.version == IkeVersion::V1 && p->self_identity_type == "fqdn" &&
+                                                                          !p->self_identity_value.empty())
+    return p->self_identity_value;
   if (!r.cfg.hostname.empty() && !r.cfg.domain.empty()) return r.cfg.hostname + "." + r.cfg.domain;
   for (const auto& t : r.cfg.trustpoints)
     if (!t.fqdn.empty()) return t.fqdn;
@@ -507,6 +514,8 @@ Peer build_peer(const Router& self, const Router& other, const Annotations& ann,
 }
 
 }  // namespace
+
+std::string router_stem(const std::string& file) { return file_stem(file); }
 
 ImportResult import_routers(const RouterInput& a, const RouterInput& b, const std::vector<std::string>& enrollment_specs) {
   ImportResult out;

@@ -223,6 +223,10 @@ struct ImportResult {
   std::array<PeerImport, 2> peers;
 };
 
+// A router's name when its configuration has no `hostname`: the file name up to its first dot
+// (`r1.flat.cfg` -> `r1`), the same for --enrollment and --show-certs.
+std::string router_stem(const std::string& file);
+
 // `enrollment_specs`: "NAME=TP,TP" (oldest first), NAME a router's hostname or file stem.
 ImportResult import_routers(const RouterInput& a, const RouterInput& b,
                             const std::vector<std::string>& enrollment_specs = {});
