@@ -48,7 +48,7 @@ void index_last(const std::vector<T>& v, Index& idx) {
 
 enum class Mode {
   Global, Unknown, Trustpoint, Chain, CertHex, IsakmpPolicy, IsakmpProfile, TransformSet,
-  IpsecProfile, Ikev2Proposal, Ikev2Policy, Ikev2Profile, Interface, Keyring,
+  IpsecProfile, Ikev2Proposal, Ikev2Policy, Ikev2Profile, Interface, Keyring, CryptoMap,
 };
 
 constexpr std::array<int, 10> kDhGroups{1, 2, 5, 14, 15, 16, 19, 20, 21, 24};
@@ -315,6 +315,15 @@ class ConfigParser {
     if (is(1, "ikev2") && is(2, "proposal")) return enter(Mode::Ikev2Proposal, upsert(cfg_.ikev2_proposals, prop_idx_, name_arg(3, "a proposal name")));
     if (is(1, "ikev2") && is(2, "policy")) return enter(Mode::Ikev2Policy, upsert(cfg_.ikev2_policies, pol_idx_, name_arg(3, "a policy name")));
     if (is(1, "ikev2") && is(2, "profile")) return enter(Mode::Ikev2Profile, upsert(cfg_.ikev2_profiles, ikev2_idx_, name_arg(3, "a profile name")));
+    if (is(1, "map") || is(1, "dynamic-map")) return crypto_map();
+    if (is(1, "isakmp") && is(2, "identity")) {  // the global IKEv1 identity (no profile sets one)
+      words(4, 4, "address, hostname or dn");
+      if (w_[3] != "address" && w_[3] != "hostname" && w_[3] != "dn") bad(w_[3], "is not an ISAKMP identity (address, hostname, dn)");
+      cfg_.isakmp_identity = w_[3] == "hostname" ? IdKind::Fqdn : IdKind::Address;
+      cfg_.isakmp_identity_type = w_[3];
+      mode_ = Mode::Global;
+      return true;
+    }
     if (is(1, "keyring")) {
       std::string_view name = name_arg(2, "a keyring name");
       if (lookup(cfg_.keyrings, keyring_idx_, name) == kNpos) {
@@ -356,6 +365,7 @@ class ConfigParser {
       case Mode::Ikev2Profile: return ikev2_profile_cmd(cfg_.ikev2_profiles[cur_]);
       case Mode::Interface: return interface_cmd(cfg_.interfaces[cur_]);
       case Mode::Keyring: return is(0, "pre-shared-key") || is(0, "description") || is(0, "local-address");
+      case Mode::CryptoMap: return crypto_map_cmd(cfg_.crypto_maps[cur_]);
       default: return false;
     }
   }
@@ -722,6 +732,57 @@ class ConfigParser {
     return true;
   }
 
+  // ---- crypto maps ----
+  // `crypto map NAME SEQ ipsec-isakmp [dynamic DYN]`, `crypto dynamic-map NAME SEQ`; other
+  // `crypto map NAME ...` forms (local-address, redundancy, client) are skipped.
+  bool crypto_map() {
+    bool dyn = is(1, "dynamic-map");
+    if (w_.size() < 4 || !to_int(w_[3])) {
+      unknown(false);
+      mode_ = Mode::Unknown;
+      unknown_block_matters_ = false;
+      return true;
+    }
+    if (!dyn && (w_.size() < 5 || w_[4] != "ipsec-isakmp"))
+      fail(quote_for_message(line_) + ": only 'crypto map NAME SEQ ipsec-isakmp [dynamic NAME]' is supported (ipsec-manual and gdoi are not IKE)");
+    CryptoMapEntry m;
+    m.name = w_[2];
+    m.seq = *to_int(w_[3]);
+    m.line = lineno_;
+    m.dynamic_map = dyn;
+    if (!dyn && w_.size() >= 7 && w_[5] == "dynamic") m.dynamic_ref = NameRef{std::string(w_[6]), lineno_};
+    for (std::size_t i = 0; i < cfg_.crypto_maps.size(); ++i)
+      if (cfg_.crypto_maps[i].name == m.name && cfg_.crypto_maps[i].seq == m.seq && cfg_.crypto_maps[i].dynamic_map == dyn) return enter(Mode::CryptoMap, i);
+    cfg_.crypto_maps.push_back(std::move(m));
+    return enter(Mode::CryptoMap, cfg_.crypto_maps.size() - 1);
+  }
+
+  bool crypto_map_cmd(CryptoMapEntry& m) {
+    if (is(0, "set") && is(1, "peer")) {
+      words(3, 4, "an IPv4 address");
+      if (!is_ipv4(w_[2])) bad(w_[2], "is not an IPv4 address (a peer named by host name is not supported)");
+      m.peers.emplace_back(w_[2]);
+      return true;
+    }
+    if (is(0, "set") && is(1, "transform-set")) {
+      words(3, 8, "a transform-set name");
+      m.transform_sets.clear();
+      for (std::size_t k = 2; k < w_.size(); ++k) m.transform_sets.push_back(NameRef{std::string(w_[k]), lineno_});
+      return true;
+    }
+    if (is(0, "set") && (is(1, "isakmp-profile") || is(1, "ikev2-profile"))) {
+      words(3, 3, "a profile name");
+      (is(1, "isakmp-profile") ? m.isakmp_profile : m.ikev2_profile) = NameRef{std::string(w_[2]), lineno_};
+      return true;
+    }
+    if (is(0, "match") && is(1, "address")) {
+      words(3, 3, "an access list");
+      m.acl = w_[2];
+      return true;
+    }
+    return is(0, "description") || is(0, "reverse-route") || (is(0, "set") && (is(1, "pfs") || is(1, "security-association") || is(1, "reverse-route")));
+  }
+
   // ---- interfaces and routes ----
   bool interface_cmd(Interface& i) {
     if (is(0, "description")) {
@@ -746,6 +807,12 @@ class ConfigParser {
       }
       return true;
     }
+    if (is(0, "crypto") && is(1, "map")) {
+      words(3, 3, "a crypto map name");
+      i.crypto_map = NameRef{std::string(w_[2]), lineno_};
+      return true;
+    }
+    if ((is(0, "ip") && is(1, "nhrp")) || is(0, "nhrp")) return nhrp(i);
     if (!is(0, "tunnel")) return false;
     if (is(1, "source")) {
       words(3, 4, "an interface or address");
@@ -764,10 +831,26 @@ class ConfigParser {
       words(5, 6, "ipsec profile NAME");
       if (w_[2] != "ipsec" || w_[3] != "profile") bad(w_[2], "is not expected here (tunnel protection ipsec profile NAME)");
       i.tunnel_protection = NameRef{std::string(w_[4]), lineno_};
+    } else if (is(1, "mode")) {
+      i.multipoint = is(2, "gre") && is(3, "multipoint");
     } else {
-      return is(1, "mode");
+      return false;
     }
     return true;
+  }
+
+  // DMVPN: `ip nhrp map TUNNEL-IP NBMA`, `ip nhrp map multicast NBMA`, `ip nhrp nhs TUNNEL-IP [nbma
+  // NBMA]` (and IOS-XE's `nhrp ...`); the NBMA addresses are where this tunnel initiates to.
+  bool nhrp(Interface& i) {
+    std::size_t k = is(0, "ip") ? 2 : 1;
+    auto add = [&](std::string_view a) {
+      if (is_ipv4(a) && !contains(i.nhrp_nbma, a)) i.nhrp_nbma.emplace_back(a);
+    };
+    if (is(k, "map") && k + 2 < w_.size()) add(w_[k + 2]);
+    else if (is(k, "nhs"))
+      for (std::size_t j = k + 1; j + 1 < w_.size(); ++j)
+        if (w_[j] == "nbma") add(w_[j + 1]);
+    return true;  // other NHRP settings do not change which peer is reached
   }
 
   // ip route [vrf V] PREFIX MASK {NEXTHOP | IF [NEXTHOP]} [DIST] [tag T] [name N] [permanent]
@@ -903,7 +986,20 @@ class ConfigParser {
       need(cfg_.isakmp_profiles, isakmp_idx_, p.isakmp_profile, "isakmp profile");
       need(cfg_.ikev2_profiles, ikev2_idx_, p.ikev2_profile, "IKEv2 profile");
     }
+    for (const auto& m : cfg_.crypto_maps) {
+      for (const auto& r : m.transform_sets) need(cfg_.transform_sets, ts_idx_, r, "transform-set");
+      need(cfg_.isakmp_profiles, isakmp_idx_, m.isakmp_profile, "isakmp profile");
+      need(cfg_.ikev2_profiles, ikev2_idx_, m.ikev2_profile, "IKEv2 profile");
+      if (!m.dynamic_ref.name.empty() && std::none_of(cfg_.crypto_maps.begin(), cfg_.crypto_maps.end(), [&](const CryptoMapEntry& d) {
+            return d.dynamic_map && d.name == m.dynamic_ref.name;
+          }))
+        bad_refs.emplace_back(m.dynamic_ref.line, "dynamic map '" + m.dynamic_ref.name + "' is not defined");
+    }
     for (const auto& i : cfg_.interfaces) {
+      if (!i.crypto_map.name.empty() && std::none_of(cfg_.crypto_maps.begin(), cfg_.crypto_maps.end(), [&](const CryptoMapEntry& m) {
+            return !m.dynamic_map && m.name == i.crypto_map.name;
+          }))
+        bad_refs.emplace_back(i.crypto_map.line, "crypto map '" + i.crypto_map.name + "' is not defined");
       need(cfg_.ipsec_profiles, ipsec_idx_, i.tunnel_protection, "ipsec profile");
       if (!is_ipv4(i.tunnel_source.name)) need(cfg_.interfaces, if_idx_, i.tunnel_source, "interface");
     }
@@ -933,5 +1029,7 @@ class ConfigParser {
 }  // namespace
 
 IosConfig parse_ios_config(std::string_view text, const std::string& file) { return ConfigParser(text, file).run(); }
+
+std::string canonical_interface_name(std::string_view name) { return canonical_interface(name); }
 
 }  // namespace ikeconform::ios

@@ -20,7 +20,12 @@ struct Router {
   IosConfig cfg;
   std::optional<ShowCerts> show;
   std::string name, stem;
-  const Interface* tunnel = nullptr;
+  const Interface* tunnel = nullptr;  // the tunnel interface, or the one carrying the crypto map
+  std::string tunnel_label;
+  std::vector<std::string> tunnel_peers;
+  bool initiates = true;
+  std::string why_not;
+  bool global_profile = false;  // IKEv1 without an ISAKMP profile: the global configuration
   IkeVersion version = IkeVersion::V1;
   std::string tunnel_profile;
   int tunnel_line = 0;
@@ -58,39 +63,133 @@ Router load(const RouterInput& in, std::vector<std::string>& warnings, std::vect
   return r;
 }
 
-// Tunnel interface -> `tunnel protection ipsec profile` -> `set isakmp-profile|ikev2-profile`.
-void bind_tunnel(Router& r, std::vector<std::string>& warnings) {
-  for (const auto& i : r.cfg.interfaces)
+// ---- the tunnel between the two routers (issue 10: tunnel destination, crypto-map peer, NHRP) ----
+
+// A way this router protects traffic: a tunnel interface with `tunnel protection`, or a crypto
+// map entry applied to an interface.
+struct Candidate {
+  std::string label;                 // "Tunnel1", "crypto map CMAP 10 (GigabitEthernet0/0)"
+  const Interface* iface = nullptr;  // the tunnel, or the interface carrying the map
+  std::vector<std::string> peers;    // addresses it initiates to
+  bool initiates = true;             // false: DMVPN hub multipoint tunnel, dynamic crypto map
+  std::string why_not;               // why it cannot initiate
+  NameRef v1, v2;                    // set isakmp-profile / set ikev2-profile
+  int line = 0;
+};
+
+std::vector<Candidate> candidates(const IosConfig& c) {
+  std::vector<Candidate> out;
+  for (const auto& i : c.interfaces) {
     if (!i.tunnel_protection.name.empty()) {
-      if (r.tunnel) warnings.push_back(warning(r.cfg.file, i.line, "interface " + i.name + " ignored: the scenario has one tunnel, " + r.tunnel->name));
-      else r.tunnel = &i;
+      const IpsecProfile* ip = find_named(c.ipsec_profiles, i.tunnel_protection.name);
+      Candidate k{i.name, &i, {}, true, {}, ip->isakmp_profile, ip->ikev2_profile, ip->line};
+      if (!i.tunnel_destination.empty()) k.peers.push_back(i.tunnel_destination);
+      for (const auto& a : i.nhrp_nbma) k.peers.push_back(a);
+      if (k.peers.empty()) {
+        k.initiates = false;
+        k.why_not = i.multipoint ? i.name + " is a multipoint (DMVPN hub) tunnel without NHRP servers: spokes initiate to it"
+                                 : i.name + " has no tunnel destination";
+      }
+      out.push_back(std::move(k));
     }
-  if (!r.tunnel) throw InputError(r.cfg.file, 0, "no interface has 'tunnel protection ipsec profile' (crypto maps are not supported)");
-  const IpsecProfile* ip = find_named(r.cfg.ipsec_profiles, r.tunnel->tunnel_protection.name);
-  r.tunnel_line = ip->line;
-  const auto& v1 = ip->isakmp_profile;
-  const auto& v2 = ip->ikev2_profile;
-  if (!v1.name.empty() && !v2.name.empty())
-    throw InputError(r.cfg.file, v2.line, "ipsec profile '" + ip->name + "' sets both an isakmp-profile and an ikev2-profile");
-  if (!v1.name.empty() || !v2.name.empty()) {
-    r.version = v1.name.empty() ? IkeVersion::V2 : IkeVersion::V1;
-    r.tunnel_profile = v1.name.empty() ? v2.name : v1.name;
-    r.tunnel_line = v1.name.empty() ? v2.line : v1.line;
+    if (i.crypto_map.name.empty()) continue;
+    for (const auto& m : c.crypto_maps) {
+      if (m.dynamic_map || m.name != i.crypto_map.name) continue;
+      auto label = "crypto map " + m.name + " " + std::to_string(m.seq) + " (" + i.name + ")";
+      if (!m.dynamic_ref.name.empty()) {  // each entry of the dynamic map answers any peer
+        for (const auto& d : c.crypto_maps)
+          if (d.dynamic_map && d.name == m.dynamic_ref.name)
+            out.push_back(Candidate{label, &i, {}, false, "its entry is the dynamic map " + d.name + ": it only answers", d.isakmp_profile,
+                                    d.ikev2_profile, d.line});
+        continue;
+      }
+      out.push_back(Candidate{label, &i, m.peers, true, {}, m.isakmp_profile, m.ikev2_profile, m.line});
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> addresses(const IosConfig& c) {
+  std::vector<std::string> out;
+  for (const auto& i : c.interfaces)
+    if (!i.address.empty()) out.push_back(i.address);
+  for (const auto& i : c.interfaces)
+    if (is_ipv4(i.tunnel_source.name)) out.push_back(i.tunnel_source.name);
+  return out;
+}
+
+bool points_at(const Candidate& k, const std::vector<std::string>& addrs) {
+  return std::any_of(k.peers.begin(), k.peers.end(), [&](const std::string& p) { return std::find(addrs.begin(), addrs.end(), p) != addrs.end(); });
+}
+
+// Picks this router's tunnel towards `other`: the one whose destination / crypto-map peer / NHRP
+// NBMA address is one of the other router's addresses; else the only one that cannot initiate
+// (it answers the other); else the only one. Several: exit 2 with the list (--tunnel chooses).
+Candidate choose(const Router& r, const std::vector<Candidate>& ks, const IosConfig& other, const std::string& forced) {
+  auto names = [&] {
+    std::string s;
+    for (const auto& k : ks) s += (s.empty() ? "" : ", ") + k.label;
+    return s;
+  };
+  if (ks.empty()) throw InputError(r.cfg.file, 0, "no interface has 'tunnel protection ipsec profile' or a 'crypto map'");
+  if (!forced.empty()) {
+    for (const auto& k : ks)
+      if (k.iface->name == forced || k.label == forced) return k;
+    throw InputError("--tunnel", 0, r.name + " has no tunnel '" + forced + "' (candidates: " + names() + ")");
+  }
+  auto addrs = addresses(other);
+  std::vector<const Candidate*> hit, passive;
+  for (const auto& k : ks) {
+    if (points_at(k, addrs)) hit.push_back(&k);
+    if (!k.initiates) passive.push_back(&k);
+  }
+  if (hit.size() == 1) return *hit[0];
+  if (hit.empty() && passive.size() == 1) return *passive[0];
+  if (ks.size() == 1) return ks[0];
+  std::string which;
+  for (const auto* k : hit.empty() ? passive : hit) which += (which.empty() ? "" : ", ") + k->label;
+  throw InputError(r.cfg.file, 0, "cannot tell which tunnel of " + r.name + " leads to the other router (" + (which.empty() ? names() : which) +
+                                      "); choose one with --tunnel " + r.name + "=INTERFACE");
+}
+
+// The chosen tunnel -> `set isakmp-profile|ikev2-profile`; neither: IKEv1 with the router's only
+// profile, or with the global configuration (`crypto isakmp policy` + all trustpoints, IOS's
+// default since 12.x) when it has no ISAKMP profile.
+void bind_tunnel(Router& r, const IosConfig& other, const std::string& forced) {
+  Candidate k = choose(r, candidates(r.cfg), other, forced);
+  r.tunnel = k.iface;
+  r.tunnel_label = k.label;
+  r.tunnel_peers = k.peers;
+  r.initiates = k.initiates;
+  r.why_not = k.why_not;
+  r.tunnel_line = k.line;
+  if (!k.v1.name.empty() && !k.v2.name.empty())
+    throw InputError(r.cfg.file, k.v2.line, k.label + " sets both an isakmp-profile and an ikev2-profile");
+  if (!k.v1.name.empty() || !k.v2.name.empty()) {
+    r.version = k.v1.name.empty() ? IkeVersion::V2 : IkeVersion::V1;
+    r.tunnel_profile = k.v1.name.empty() ? k.v2.name : k.v1.name;
+    r.tunnel_line = k.v1.name.empty() ? k.v2.line : k.v1.line;
     return;
   }
   std::size_t n = r.cfg.isakmp_profiles.size() + r.cfg.ikev2_profiles.size();
-  if (n != 1)
-    throw InputError(r.cfg.file, ip->line, "ipsec profile '" + ip->name + "' sets no isakmp-profile or ikev2-profile and the router has " +
-                                               std::to_string(n) + " profiles, not exactly one");
-  r.version = r.cfg.isakmp_profiles.empty() ? IkeVersion::V2 : IkeVersion::V1;
-  r.tunnel_profile = r.cfg.isakmp_profiles.empty() ? r.cfg.ikev2_profiles[0].name : r.cfg.isakmp_profiles[0].name;
+  if (n == 1) {
+    r.version = r.cfg.isakmp_profiles.empty() ? IkeVersion::V2 : IkeVersion::V1;
+    r.tunnel_profile = r.cfg.isakmp_profiles.empty() ? r.cfg.ikev2_profiles[0].name : r.cfg.isakmp_profiles[0].name;
+    return;
+  }
+  if (!r.cfg.isakmp_profiles.empty())
+    throw InputError(r.cfg.file, k.line, k.label + " sets no isakmp-profile or ikev2-profile and the router has " + std::to_string(n) +
+                                             " profiles: IOS would pick one by the peer's identity, which is not modeled");
+  r.version = IkeVersion::V1;
+  r.global_profile = true;
 }
 
 // The address the other router's tunnel points at, else this router's tunnel source address.
 std::string outside_address(const Router& self, const Router& other, std::vector<std::string>& warnings) {
-  const std::string& dest = other.tunnel->tunnel_destination;
-  for (const auto& i : self.cfg.interfaces)
-    if (!dest.empty() && i.address == dest) return dest;
+  for (const std::string& dest : other.tunnel_peers)
+    for (const auto& a : addresses(self.cfg))
+      if (a == dest) return dest;
+  if (self.tunnel->tunnel_source.name.empty() && !self.tunnel->address.empty()) return self.tunnel->address;  // a crypto map's interface
   const std::string& src = self.tunnel->tunnel_source.name;
   if (is_ipv4(src)) return src;
   if (const Interface* i = find_named(self.cfg.interfaces, src); i && !i->address.empty()) return i->address;
@@ -362,6 +461,20 @@ std::array<std::optional<std::vector<std::string>>, 2> parse_enrollment(const st
   return out;
 }
 
+// `--tunnel NAME=INTERFACE`: the tunnel of router NAME, over the automatic choice.
+std::array<std::string, 2> parse_tunnels(const std::vector<std::string>& specs, const std::array<Router, 2>& rs) {
+  std::array<std::string, 2> out;
+  for (const auto& spec : specs) {
+    std::size_t eq = spec.find('=');
+    if (eq == std::string::npos) throw InputError("--tunnel", 0, "'" + spec + "': expected ROUTER=INTERFACE");
+    std::string who = spec.substr(0, eq);
+    std::size_t r = who == rs[0].name || who == rs[0].stem ? 0 : who == rs[1].name || who == rs[1].stem ? 1 : 2;
+    if (r == 2) throw InputError("--tunnel", 0, "'" + spec + "': unknown router '" + who + "' (routers: " + rs[0].name + ", " + rs[1].name + ")");
+    out[r] = canonical_interface_name(spec.substr(eq + 1));
+  }
+  return out;
+}
+
 // Subjects known from show output or chain data, per trustpoint.
 std::map<std::string, std::string> identity_subjects(const Router& r) {
   std::map<std::string, std::string> s;
@@ -450,6 +563,10 @@ std::vector<Profile> profiles(const Router& r) {
       AuthMethod m = all_psk || !p.keyring.name.empty() ? AuthMethod::PreShare : AuthMethod::RsaSig;
       out.push_back(Profile{p.name, p.match, p.self_identity, profile_trustpoints(p.ca_trustpoints), m, m});
     }
+    if (r.global_profile) {  // any peer, `crypto isakmp identity`, every trustpoint (V1-2, V1-9)
+      AuthMethod m = all_psk ? AuthMethod::PreShare : AuthMethod::RsaSig;
+      out.push_back(Profile{r.tunnel_profile, {IdentityMatch{IdKind::Address, "0.0.0.0", "0.0.0.0"}}, r.cfg.isakmp_identity, {}, m, m});
+    }
   } else {
     for (const auto& p : r.cfg.ikev2_profiles)
       out.push_back(Profile{p.name, p.match, p.identity_local, profile_trustpoints(p.trustpoints), p.auth_local, p.auth_remote});
@@ -517,12 +634,23 @@ Peer build_peer(const Router& self, const Router& other, const Annotations& ann,
 
 std::string router_stem(const std::string& file) { return file_stem(file); }
 
-ImportResult import_routers(const RouterInput& a, const RouterInput& b, const std::vector<std::string>& enrollment_specs) {
+ImportResult import_routers(const RouterInput& a, const RouterInput& b, const std::vector<std::string>& enrollment_specs,
+                            const std::vector<std::string>& tunnel_specs) {
   ImportResult out;
   std::array<Router, 2> rs{load(a, out.warnings, out.skipped), load(b, out.warnings, out.skipped)};
   if (rs[0].name == rs[1].name)
     throw InputError(b.file, rs[1].cfg.hostname_line, "both routers are named '" + rs[0].name + "'");
-  for (auto& r : rs) bind_tunnel(r, out.warnings);
+  auto forced = parse_tunnels(tunnel_specs, rs);
+  for (std::size_t i = 0; i < 2; ++i) {
+    bind_tunnel(rs[i], rs[1 - i].cfg, forced[i]);
+    if (rs[i].global_profile) {
+      rs[i].tunnel_profile = "global";
+      while (find_named(rs[i].cfg.isakmp_profiles, rs[i].tunnel_profile)) rs[i].tunnel_profile += "-";
+      out.notes.push_back(rs[i].name + ": " + rs[i].tunnel_label + " uses no ISAKMP profile: IKEv1 with the global configuration (profile '" +
+                          rs[i].tunnel_profile + "': any peer, every trustpoint)");
+    }
+    out.tunnels[i] = TunnelChoice{rs[i].tunnel_label, rs[i].initiates, rs[i].why_not};
+  }
   if (rs[0].version != rs[1].version)
     throw InputError(b.file, rs[1].tunnel_line, rs[1].name + "'s tunnel uses IKEv" + std::to_string(static_cast<int>(rs[1].version)) +
                                                     " but " + rs[0].name + "'s uses IKEv" + std::to_string(static_cast<int>(rs[0].version)));

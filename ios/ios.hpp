@@ -120,8 +120,24 @@ struct Interface {
   NameRef tunnel_source;       // interface name or IPv4 address
   std::string tunnel_destination;
   NameRef tunnel_protection;   // ipsec profile
+  std::vector<std::string> nhrp_nbma;  // NBMA addresses of `ip nhrp map`, `ip nhrp nhs ... nbma`
+  bool multipoint = false;             // `tunnel mode gre multipoint` (DMVPN)
+  NameRef crypto_map;                  // `crypto map NAME` applied here
   std::string vrf;             // `vrf forwarding V` / `ip vrf forwarding V`: the inside VRF
   std::string tunnel_vrf;      // `tunnel vrf V`: the VRF the tunnel's outer packets use
+};
+
+// `crypto map NAME SEQ ipsec-isakmp [dynamic DYN]` and `crypto dynamic-map NAME SEQ`.
+struct CryptoMapEntry {
+  std::string name;
+  int seq = 0;
+  int line = 0;
+  bool dynamic_map = false;  // an entry of a `crypto dynamic-map`
+  NameRef dynamic_ref;       // `... ipsec-isakmp dynamic DYN`
+  std::vector<std::string> peers;  // `set peer IP`
+  NameRef isakmp_profile, ikev2_profile;
+  std::vector<NameRef> transform_sets;
+  std::string acl;  // `match address ACL`
 };
 
 struct Route {  // ip route [vrf V] PREFIX MASK NEXTHOP|IF [NEXTHOP] [DIST] [track N] [name N] ...
@@ -152,7 +168,10 @@ struct IosConfig {
   std::vector<Ikev2Policy> ikev2_policies;
   std::vector<Ikev2Profile> ikev2_profiles;
   std::vector<Interface> interfaces;
+  std::vector<CryptoMapEntry> crypto_maps;  // static and dynamic entries, configuration order
   std::vector<Route> routes;
+  IdKind isakmp_identity = IdKind::Address;  // `crypto isakmp identity address|hostname|dn`
+  std::string isakmp_identity_type = "address";
   std::vector<Annotation> annotations;
   std::vector<std::string> warnings;  // "file:line: warning: unknown command '...' ignored"
   // Commands that cannot change certificate negotiation, skipped silently ("file:line: '...'");
@@ -214,6 +233,16 @@ struct PeerImport {
   bool certificates_assumed = false;  // no show/chain data: every trustpoint counted as enrolled
 };
 
+// The tunnel chosen on one router (issue 10: by destination / crypto-map peer / NHRP mapping).
+struct TunnelChoice {
+  std::string label;     // "Tunnel1", "crypto map CMAP 10 (GigabitEthernet0/0)"
+  bool initiates = true; // false: it only answers (DMVPN hub, dynamic crypto map)
+  std::string why_not;
+};
+
+// `g1` -> "GigabitEthernet1", as IOS resolves an abbreviated interface name.
+std::string canonical_interface_name(std::string_view name);
+
 struct ImportResult {
   Scenario scenario;
   std::vector<std::string> warnings;  // parser warnings of all inputs, then import warnings
@@ -221,6 +250,7 @@ struct ImportResult {
   std::vector<std::string> notes;     // what was assumed, in words ("R1: no show output ...")
   std::vector<CaDecision> ca_decisions;
   std::array<PeerImport, 2> peers;
+  std::array<TunnelChoice, 2> tunnels;
 };
 
 // A router's name when its configuration has no `hostname`: the file name up to its first dot
@@ -228,8 +258,10 @@ struct ImportResult {
 std::string router_stem(const std::string& file);
 
 // `enrollment_specs`: "NAME=TP,TP" (oldest first), NAME a router's hostname or file stem.
+// `tunnel_specs`: "NAME=INTERFACE", the tunnel of router NAME when it has several.
 ImportResult import_routers(const RouterInput& a, const RouterInput& b,
-                            const std::vector<std::string>& enrollment_specs = {});
+                            const std::vector<std::string>& enrollment_specs = {},
+                            const std::vector<std::string>& tunnel_specs = {});
 
 // ---- export ----
 

@@ -310,7 +310,7 @@ TEST(IosErrors, ImportLevelProblems) {
   std::string two = "crypto isakmp profile a\n!\ncrypto isakmp profile b\n!\ncrypto ipsec profile ip\n!\n"
                     "interface Tunnel1\n tunnel protection ipsec profile ip\n";
   EXPECT_EQ(error_of([&] { import_routers(inline_router("a.cfg", two), router("s1-r2.cfg")); }),
-            "a.cfg:5: ipsec profile 'ip' sets no isakmp-profile or ikev2-profile and the router has 2 profiles, not exactly one");
+            "a.cfg:5: Tunnel1 sets no isakmp-profile or ikev2-profile and the router has 2 profiles: IOS would pick one by the peer's identity, which is not modeled");
   EXPECT_EQ(error_of([&] { import_routers(router("s1-r1.cfg"), router("s2-r2.cfg")); }),
             "s2-r2.cfg:52: R2's tunnel uses IKEv2 but R1's uses IKEv1");
 }
@@ -325,21 +325,22 @@ TEST(IosWarnings, UnknownCommandsAreCollectedAndIgnored) {
   IosConfig c = parse_ios_config(cfg, "r.cfg");
   EXPECT_EQ(c.hostname, "R1");
   EXPECT_EQ(c.isakmp_policies.at(0).encryption, "aes");
-  ASSERT_EQ(c.warnings.size(), 2u);
+  ASSERT_EQ(c.warnings.size(), 1u);
   EXPECT_EQ(c.warnings[0], "r.cfg:6: warning: unknown command 'bogus thing' ignored");
-  EXPECT_EQ(c.warnings[1], "r.cfg:8: warning: unknown command 'crypto isakmp identity dn' ignored");
+  EXPECT_EQ(c.isakmp_identity_type, "dn");  // the global IKEv1 identity is read
   ASSERT_EQ(c.skipped.size(), 4u);
   EXPECT_EQ(c.skipped[0], "r.cfg:1: 'version 15.3'");
   EXPECT_EQ(c.skipped[1], "r.cfg:7: 'crypto isakmp keepalive 10'");
 }
 
 TEST(IosWarnings, FlattenedUnknownBlockDoesNotCaptureItsLines) {
-  // `crypto map` is unknown: its flattened `set transform-set` must not land in the ipsec profile.
+  // A flattened `crypto map`'s `set transform-set` must not land in the ipsec profile.
   std::string cfg = "crypto ipsec transform-set A esp-aes\ncrypto ipsec transform-set B esp-aes\n"
                     "crypto ipsec profile P\nset transform-set A\ncrypto map M 10 ipsec-isakmp\nset transform-set B\n";
   IosConfig c = parse_ios_config(cfg, "r.cfg");
   EXPECT_EQ(c.ipsec_profiles.at(0).transform_sets.at(0).name, "A");
-  EXPECT_EQ(c.warnings.size(), 2u);
+  EXPECT_EQ(c.crypto_maps.at(0).transform_sets.at(0).name, "B");
+  EXPECT_EQ(c.warnings.size(), 0u);
 }
 
 TEST(IosSyntax, CommentInsideABlockKeepsItOpenExitClosesIt) {
@@ -756,4 +757,82 @@ TEST(IosRules, V2_6SignThenVerifyAddsRoles) {
   EXPECT_EQ(c.ikev2_profiles.at(0).trustpoints.at(0).use, TrustpointUse::Both);
   EXPECT_EQ(c.ikev2_profiles.at(1).trustpoints.at(0).use, TrustpointUse::Both);
   EXPECT_EQ(c.ikev2_profiles.at(2).trustpoints.at(0).use, TrustpointUse::Both);
+}
+
+// ---------------------------------------------------------------- tunnels: crypto maps, global IKEv1, the right tunnel
+
+namespace {
+const char* kPki = "crypto pki trustpoint CA\n enrollment url http://10.9.9.9\n revocation-check none\n!\n"
+                   "crypto isakmp policy 10\n encr aes 256\n hash sha256\n group 14\n!\n"
+                   "crypto ipsec transform-set TS esp-aes 256 esp-sha256-hmac\n mode tunnel\n!\n";
+
+std::string crypto_map_router(const std::string& host, const std::string& self, const std::string& peer, bool dynamic) {
+  std::string map = dynamic ? "crypto dynamic-map DYN 10\n set transform-set TS\n match address 101\n!\ncrypto map CMAP 10 ipsec-isakmp dynamic DYN\n!\n"
+                            : "crypto map CMAP 10 ipsec-isakmp\n set peer " + peer + "\n set transform-set TS\n match address 101\n!\n";
+  return "hostname " + host + "\n" + kPki + map + "interface GigabitEthernet0/0\n ip address " + self +
+         " 255.255.255.0\n crypto map CMAP\n!\naccess-list 101 permit ip 10.1.0.0 0.0.255.255 10.2.0.0 0.0.255.255\nend\n";
+}
+}  // namespace
+
+TEST(IosTunnels, CryptoMapWithoutIsakmpProfileUsesTheGlobalConfiguration) {
+  ImportResult r = import_routers({"a.cfg", crypto_map_router("A", "198.51.100.1", "198.51.100.2", false), {}, {}},
+                                  {"b.cfg", crypto_map_router("B", "198.51.100.2", "198.51.100.1", false), {}, {}});
+  const Scenario& s = r.scenario;
+  EXPECT_EQ(s.ike_version, IkeVersion::V1);
+  EXPECT_EQ(s.peers[0].tunnel_profile, "global");
+  ASSERT_EQ(s.peers[0].profiles.size(), 1u);
+  EXPECT_TRUE(s.peers[0].profiles[0].trustpoints.empty());  // every global trustpoint (V1-2, V1-9)
+  EXPECT_EQ(s.peers[0].address, "198.51.100.1");
+  EXPECT_EQ(s.peers[1].address, "198.51.100.2");
+  EXPECT_EQ(r.tunnels[0].label, "crypto map CMAP 10 (GigabitEthernet0/0)");
+  EXPECT_TRUE(r.warnings.empty()) << r.warnings.front();
+}
+
+TEST(IosTunnels, DynamicCryptoMapIsNotInitiatedByDesign) {
+  ImportResult r = import_routers({"a.cfg", crypto_map_router("A", "198.51.100.1", "198.51.100.2", false), {}, {}},
+                                  {"hub.cfg", crypto_map_router("HUB", "198.51.100.2", "", true), {}, {}});
+  EXPECT_TRUE(r.tunnels[0].initiates);
+  EXPECT_FALSE(r.tunnels[1].initiates);
+  EXPECT_NE(r.tunnels[1].why_not.find("dynamic map DYN"), std::string::npos);
+}
+
+namespace {
+// A DMVPN spoke with two hubs (two protected tunnels) and a hub.
+std::string spoke() {
+  return std::string("hostname SPOKE\n") + kPki + "crypto ipsec profile DMVPN\n set transform-set TS\n!\n"
+         "interface Tunnel0\n ip address 10.0.0.11 255.255.255.0\n ip nhrp map 10.0.0.1 192.0.2.1\n ip nhrp nhs 10.0.0.1\n"
+         " tunnel source GigabitEthernet0/0\n tunnel mode gre multipoint\n tunnel protection ipsec profile DMVPN shared\n!\n"
+         "interface Tunnel1\n ip address 10.1.0.11 255.255.255.0\n ip nhrp nhs 10.1.0.1 nbma 192.0.2.5 multicast\n"
+         " tunnel source GigabitEthernet0/0\n tunnel mode gre multipoint\n tunnel protection ipsec profile DMVPN shared\n!\n"
+         "interface GigabitEthernet0/0\n ip address 203.0.113.11 255.255.255.0\n!\nend\n";
+}
+std::string hub(const std::string& host, const std::string& addr) {
+  return "hostname " + host + "\n" + kPki + "crypto ipsec profile DMVPN\n set transform-set TS\n!\n"
+         "interface Tunnel0\n ip address 10.0.0.1 255.255.255.0\n ip nhrp network-id 1\n tunnel source GigabitEthernet1\n"
+         " tunnel mode gre multipoint\n tunnel protection ipsec profile DMVPN\n!\ninterface GigabitEthernet1\n ip address " + addr +
+         " 255.255.255.0\n!\nend\n";
+}
+}  // namespace
+
+TEST(IosTunnels, DmvpnSpokeTakesTheTunnelToThisHubAndTheHubOnlyAnswers) {
+  ImportResult r = import_routers({"spoke.cfg", spoke(), {}, {}}, {"hub2.cfg", hub("HUB2", "192.0.2.5"), {}, {}});
+  EXPECT_EQ(r.tunnels[0].label, "Tunnel1");  // NHRP NBMA 192.0.2.5 is HUB2's address
+  EXPECT_FALSE(r.tunnels[1].initiates);
+  EXPECT_NE(r.tunnels[1].why_not.find("multipoint"), std::string::npos);
+  EXPECT_EQ(r.scenario.peers[1].address, "192.0.2.5");
+  EXPECT_EQ(r.scenario.peers[0].address, "203.0.113.11");
+  r = import_routers({"spoke.cfg", spoke(), {}, {}}, {"hub1.cfg", hub("HUB1", "192.0.2.1"), {}, {}});
+  EXPECT_EQ(r.tunnels[0].label, "Tunnel0");
+}
+
+TEST(IosTunnels, AmbiguousTunnelIsAnErrorListingCandidatesAndTunnelOptionChooses) {
+  // Neither hub address is HUB3's: the spoke's two tunnels are both candidates.
+  std::string err = error_of([] { import_routers({"spoke.cfg", spoke(), {}, {}}, {"hub3.cfg", hub("HUB3", "192.0.2.9"), {}, {}}); });
+  EXPECT_NE(err.find("cannot tell which tunnel of SPOKE"), std::string::npos) << err;
+  EXPECT_NE(err.find("Tunnel0, Tunnel1"), std::string::npos) << err;
+  EXPECT_NE(err.find("--tunnel SPOKE=INTERFACE"), std::string::npos) << err;
+  ImportResult r = import_routers({"spoke.cfg", spoke(), {}, {}}, {"hub3.cfg", hub("HUB3", "192.0.2.9"), {}, {}}, {}, {"SPOKE=tu1"});
+  EXPECT_EQ(r.tunnels[0].label, "Tunnel1");
+  EXPECT_NE(error_of([] { import_routers({"spoke.cfg", spoke(), {}, {}}, {"hub3.cfg", hub("HUB3", "192.0.2.9"), {}, {}}, {}, {"SPOKE=Tunnel7"}); }),
+            "");
 }
