@@ -40,7 +40,8 @@ void print_text(const LoadedScenario& in, const ModelOptions& opt, const Observa
   const Scenario& s = in.scenario;
   fmt::print("ikeconform check: {} (IKEv{}), {} <-> {}\n", s.name.empty() ? "scenario" : s.name, static_cast<int>(s.ike_version),
              s.peers[0].name, s.peers[1].name);
-  for (const std::string& note : in.notes) fmt::print("note: {}\n", note);
+  for (const std::string& note : in.notes)  // "assumption: ..." lines stand out as they are
+    fmt::print("{}{}\n", note.rfind("assumption: ", 0) == 0 ? "" : "note: ", note);
   if (verbose)
     for (const std::string& line : in.skipped) fmt::print("skipped: {}\n", line);
   for (const Observation& o : obs) {
@@ -90,6 +91,9 @@ void print_json(const LoadedScenario& in, const ModelOptions& opt, const Observa
   j["schema"] = "ikeconform.check/1";
   j["scenario"] = s.name;
   j["notes"] = in.notes;
+  j["assumptions"] = nlohmann::ordered_json::array();
+  for (const std::string& note : in.notes)
+    if (note.rfind("assumption: ", 0) == 0) j["assumptions"].push_back(note.substr(12));
   if (verbose) j["skipped"] = in.skipped;
   j["directions"] = nlohmann::ordered_json::array();
   for (const Observation& o : obs) {

@@ -54,6 +54,7 @@ LoadedScenario load_routers(const std::string& a, const std::string& b, const st
   }
   for (const std::string& w : r.warnings) out.notes.push_back(w);
   for (const std::string& n : r.notes) out.notes.push_back(n);
+  for (const std::string& assumed : r.assumptions) out.notes.push_back("assumption: " + assumed);
   for (const ios::CaDecision& d : r.ca_decisions)
     out.notes.push_back(fmt::format("CA {} ({}) = {} by {}{}", d.ca_id, find_ca(out.scenario, d.ca_id) ? find_ca(out.scenario, d.ca_id)->dn : "?",
                                     fmt::join(d.trustpoints, " = "), d.rule, d.dn_synthesized ? " (DN synthesized)" : ""));

@@ -316,6 +316,13 @@ class ConfigParser {
     if (is(1, "ikev2") && is(2, "policy")) return enter(Mode::Ikev2Policy, upsert(cfg_.ikev2_policies, pol_idx_, name_arg(3, "a policy name")));
     if (is(1, "ikev2") && is(2, "profile")) return enter(Mode::Ikev2Profile, upsert(cfg_.ikev2_profiles, ikev2_idx_, name_arg(3, "a profile name")));
     if (is(1, "map") || is(1, "dynamic-map")) return crypto_map();
+    if (is(1, "pki") && is(2, "server")) {  // the router is its own CA; its settings do not matter here
+      std::string_view name = name_arg(3, "a server name");
+      if (!contains(cfg_.pki_servers, name)) cfg_.pki_servers.emplace_back(name);
+      mode_ = Mode::Unknown;
+      unknown_block_matters_ = false;
+      return true;
+    }
     if (is(1, "isakmp") && is(2, "identity")) {  // the global IKEv1 identity (no profile sets one)
       words(4, 4, "address, hostname or dn");
       if (w_[3] != "address" && w_[3] != "hostname" && w_[3] != "dn") bad(w_[3], "is not an ISAKMP identity (address, hostname, dn)");

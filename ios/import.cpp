@@ -301,7 +301,25 @@ const char* rule_name(Rule r) { return r == Rule::Dn ? "dn" : r == Rule::Url ? "
 struct Tp {
   std::size_t router;
   std::string name, dn, url;
+  std::vector<std::string> keys;  // normalized enrollment URLs it answers to (several: a CA server)
 };
+
+// Section 6 compares enrollment URLs as the router uses them: scheme and host in lower case,
+// no default port, no trailing `/` nor IOS's implied SCEP path (`http://1.1.14.14:80/` =
+// `http://1.1.14.14`).
+std::string url_key(std::string_view url) {
+  std::string u;
+  for (char c : url) u += static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+  if (u.find("://") == std::string::npos) u = "http://" + u;
+  for (std::string_view tail : {"/cgi-bin/pkiclient.exe", "/"})
+    if (u.size() > tail.size() && u.compare(u.size() - tail.size(), tail.size(), tail) == 0) u.resize(u.size() - tail.size());
+  std::size_t host = u.find("://") + 3;
+  std::size_t path = u.find('/', host);
+  std::string port = u.rfind("https", 0) == 0 ? ":443" : ":80";
+  std::size_t colon = u.find(port, host);
+  if (colon != std::string::npos && colon + port.size() == std::min(path, u.size())) u.erase(colon, port.size());
+  return u;
+}
 
 struct Group {
   std::vector<std::size_t> members;  // indices into the Tp list
@@ -317,12 +335,14 @@ class Unifier {
     for (std::size_t t = 0; t < tps_.size(); ++t)
       if (!tps_[t].dn.empty()) place(t, find(dn_, tps_[t].dn), Rule::Dn);
     for (std::size_t t = 0; t < tps_.size(); ++t)
-      if (tps_[t].dn.empty() && !tps_[t].url.empty()) {
-        std::size_t g = find(url_, tps_[t].url);
+      if (tps_[t].dn.empty() && !tps_[t].keys.empty()) {
+        std::size_t g = kNone;
+        for (const auto& k : tps_[t].keys)
+          if (g == kNone) g = find(url_, k);
         place(t, g != kNone ? g : by_name(t), g != kNone ? Rule::Url : Rule::Name);
       }
     for (std::size_t t = 0; t < tps_.size(); ++t)
-      if (tps_[t].dn.empty() && tps_[t].url.empty()) place(t, by_name(t), Rule::Name);
+      if (tps_[t].dn.empty() && tps_[t].keys.empty()) place(t, by_name(t), Rule::Name);
     for (auto& g : groups_) std::sort(g.members.begin(), g.members.end());
     return std::move(groups_);
   }
@@ -340,7 +360,7 @@ class Unifier {
     auto it = names_.find(tps_[t].name);
     if (it == names_.end()) return kNone;
     for (std::size_t m : it->second)
-      if (tps_[m].router != tps_[t].router && (tps_[t].url.empty() || tps_[m].url.empty())) return group_of_[m];
+      if (tps_[m].router != tps_[t].router && (tps_[t].keys.empty() || tps_[m].keys.empty())) return group_of_[m];
     return kNone;
   }
 
@@ -348,14 +368,14 @@ class Unifier {
     const Tp& tp = tps_[t];
     if (g == kNone) {  // a new CA, identified by the strongest key it has
       g = groups_.size();
-      groups_.push_back(Group{{}, tp.dn, !tp.dn.empty() ? Rule::Dn : !tp.url.empty() ? Rule::Url : Rule::Name});
+      groups_.push_back(Group{{}, tp.dn, !tp.dn.empty() ? Rule::Dn : !tp.keys.empty() ? Rule::Url : Rule::Name});
       if (!tp.dn.empty()) dn_[tp.dn] = g;
     } else {
       groups_[g].rule = std::min(groups_[g].rule, join_rule);
     }
     groups_[g].members.push_back(t);
     group_of_[t] = g;
-    if (!tp.url.empty()) url_.try_emplace(tp.url, g);
+    for (const auto& k : tp.keys) url_.try_emplace(k, g);
     names_[tp.name].push_back(t);
   }
 
@@ -365,6 +385,23 @@ class Unifier {
   std::unordered_map<std::string, std::size_t> dn_, url_;
   std::unordered_map<std::string, std::vector<std::size_t>> names_;
 };
+
+// A CA shared by both routers but decided without certificate data (URL or name only): the
+// verdict rests on it, so say so and what would settle it.
+void assume(const std::array<Router, 2>& rs, const std::vector<Tp>& tps, const Group& g, const std::string& ca_id, std::vector<std::string>& out) {
+  if (g.rule == Rule::Dn) return;
+  bool both = std::any_of(g.members.begin(), g.members.end(), [&](std::size_t m) { return tps[m].router == 0; }) &&
+              std::any_of(g.members.begin(), g.members.end(), [&](std::size_t m) { return tps[m].router == 1; });
+  if (!both) return;
+  std::string who, without;
+  for (std::size_t m : g.members) {
+    who += (who.empty() ? "" : " = ") + rs[tps[m].router].name + "/" + tps[m].name;
+    if (tps[m].dn.empty())
+      without += (without.empty() ? "" : ", ") + ("`show crypto pki certificates " + tps[m].name + "` on " + rs[tps[m].router].name);
+  }
+  out.push_back("CA " + ca_id + ": " + who + " taken as one CA by " + rule_name(g.rule) + ", without certificate data; " + without +
+                " (--show-certs) would settle it");
+}
 
 bool is_id_token(std::string_view s) {
   return !s.empty() && s.find_first_of(" \t,+=\"") == std::string_view::npos;
@@ -395,7 +432,11 @@ void unify_cas(std::array<Router, 2>& rs, std::vector<AnnotatedCa>& annotated, I
   for (std::size_t i = 0; i < 2; ++i)
     for (const auto& t : rs[i].cfg.trustpoints) {
       auto dn = rs[i].tp_dn.find(t.name);
-      tps.push_back(Tp{i, t.name, dn == rs[i].tp_dn.end() ? std::string() : dn->second, t.enrollment_url});
+      Tp tp{i, t.name, dn == rs[i].tp_dn.end() ? std::string() : dn->second, t.enrollment_url, {}};
+      if (!t.enrollment_url.empty()) tp.keys.push_back(url_key(t.enrollment_url));
+      if (std::find(rs[i].cfg.pki_servers.begin(), rs[i].cfg.pki_servers.end(), t.name) != rs[i].cfg.pki_servers.end())
+        for (const auto& a : addresses(rs[i].cfg)) tp.keys.push_back("http://" + a);  // `crypto pki server`: the router is the CA
+      tps.push_back(std::move(tp));
     }
   std::vector<Group> groups = Unifier(tps).run();
   std::sort(groups.begin(), groups.end(), [](const Group& x, const Group& y) { return x.members.front() < y.members.front(); });
@@ -425,6 +466,7 @@ void unify_cas(std::array<Router, 2>& rs, std::vector<AnnotatedCa>& annotated, I
       d.trustpoints.push_back(rs[tps[m].router].name + "/" + tps[m].name);
       rs[tps[m].router].tp_ca[tps[m].name] = ca.id;
     }
+    assume(rs, tps, g, ca.id, out.assumptions);
     out.ca_decisions.push_back(std::move(d));
     if (ann != annotated.end()) ann->ca = ca;
     else extra.push_back(std::move(ca));

@@ -170,6 +170,7 @@ struct IosConfig {
   std::vector<Interface> interfaces;
   std::vector<CryptoMapEntry> crypto_maps;  // static and dynamic entries, configuration order
   std::vector<Route> routes;
+  std::vector<std::string> pki_servers;  // `crypto pki server NAME`: this router is that CA
   IdKind isakmp_identity = IdKind::Address;  // `crypto isakmp identity address|hostname|dn`
   std::string isakmp_identity_type = "address";
   std::vector<Annotation> annotations;
@@ -249,6 +250,8 @@ struct ImportResult {
   std::vector<std::string> skipped;   // commands skipped silently (IosConfig::skipped of both)
   std::vector<std::string> notes;     // what was assumed, in words ("R1: no show output ...")
   std::vector<CaDecision> ca_decisions;
+  // "CA X: R1/TP = R2/TP taken as one CA by enrollment-url, without certificate data; ..."
+  std::vector<std::string> assumptions;
   std::array<PeerImport, 2> peers;
   std::array<TunnelChoice, 2> tunnels;
 };

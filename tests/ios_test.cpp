@@ -836,3 +836,29 @@ TEST(IosTunnels, AmbiguousTunnelIsAnErrorListingCandidatesAndTunnelOptionChooses
   EXPECT_NE(error_of([] { import_routers({"spoke.cfg", spoke(), {}, {}}, {"hub3.cfg", hub("HUB3", "192.0.2.9"), {}, {}}, {}, {"SPOKE=Tunnel7"}); }),
             "");
 }
+
+// ---------------------------------------------------------------- honest CA identity (spec 6)
+
+TEST(IosSection6, EnrollmentUrlsComparedNormalized) {
+  // One CA router reached as http://1.1.14.14 and http://1.1.14.14:80/: one CA, with an assumption.
+  ImportResult r = import_routers(inline_router("a.cfg", v1_router("R1", "192.168.0.1", "R2", tp("CA-A", "http://1.1.14.14"))),
+                                  inline_router("b.cfg", v1_router("R2", "192.168.0.2", "R1", tp("CA-B", "HTTP://1.1.14.14:80/"))));
+  ASSERT_EQ(r.scenario.cas.size(), 1u);
+  EXPECT_EQ(r.ca_decisions.at(0).rule, "enrollment-url");
+  ASSERT_EQ(r.assumptions.size(), 1u);
+  EXPECT_NE(r.assumptions[0].find("R1/CA-A = R2/CA-B"), std::string::npos) << r.assumptions[0];
+  EXPECT_NE(r.assumptions[0].find("show crypto pki certificates CA-A` on R1"), std::string::npos) << r.assumptions[0];
+  // A different port or host is another CA.
+  r = import_routers(inline_router("a.cfg", v1_router("R1", "192.168.0.1", "R2", tp("CA-A", "http://1.1.14.14:8080"))),
+                     inline_router("b.cfg", v1_router("R2", "192.168.0.2", "R1", tp("CA-B", "http://1.1.14.14"))));
+  EXPECT_EQ(r.scenario.cas.size(), 2u);
+}
+
+TEST(IosSection6, PkiServerRouterIsItsOwnCa) {
+  // R1 runs `crypto pki server ROOT`; R2 enrolls at R1's address: the same CA.
+  std::string r1 = v1_router("R1", "192.168.0.1", "R2", "crypto pki server ROOT\n issuer-name cn=ROOT\n grant auto\n!\n" + tp("ROOT", ""));
+  std::string r2 = v1_router("R2", "192.168.0.2", "R1", tp("FROM-R1", "http://192.168.0.1:80"));
+  ImportResult r = import_routers(inline_router("a.cfg", r1), inline_router("b.cfg", r2));
+  ASSERT_EQ(r.scenario.cas.size(), 1u);
+  EXPECT_TRUE(r.warnings.empty()) << r.warnings.front();
+}
