@@ -136,14 +136,13 @@ class ConfigParser {
     if (line_.front() == '!') return comment();
     if (session_text()) return;
     bool deeper = mode_ != Mode::Global && indent > block_indent_;
-    if (always_global()) return;
+    if (always_global() || exit_block()) return;
     if (deeper) {
       block_indented_ = true;
       if (mode_ == Mode::Unknown) unknown(unknown_block_matters_);
       else if (!sub_command()) unknown(sub_matters());
       return;
     }
-    if (exit_block()) return;
     if (top_level()) {
       block_indent_ = indent;
       block_indented_ = false;
@@ -153,7 +152,7 @@ class ConfigParser {
     // once a block showed indented sub-commands, an unindented line is never one of them.
     if (mode_ != Mode::Global && mode_ != Mode::Unknown && !block_indented_ && sub_command()) return;
     bool leaves = mode_ == Mode::Global || block_indented_ || contains(kGlobalWords, w_[0]);
-    bool matters = leaves ? global_matters() : sub_matters();
+    bool matters = mode_ == Mode::Unknown ? unknown_block_matters_ || global_matters() : leaves ? global_matters() : sub_matters();
     unknown(matters);
     if (leaves) {
       mode_ = Mode::Unknown;
@@ -263,7 +262,7 @@ class ConfigParser {
       default:
         return !(is(0, "lifetime") || is(0, "dpd") || is(0, "nat") || is(0, "aaa") || is(0, "authorization") || is(0, "accounting") ||
                  is(0, "virtual-template") || is(0, "ivrf") || is(0, "config-exchange") || is(0, "keepalive") || is(0, "password") ||
-                 is(0, "source") || is(0, "subject-alt-name") || is(0, "hash") || is(0, "eku") || is(0, "shutdown") ||
+                 is(0, "source") || is(0, "vrf") || is(0, "subject-alt-name") || is(0, "hash") || is(0, "eku") || is(0, "shutdown") ||
                  (is(0, "set") && (is(1, "security-association") || is(1, "pfs") || is(1, "reverse-route"))));
     }
   }
@@ -687,9 +686,10 @@ class ConfigParser {
   // V2-9: the responder binds a profile by these lines.
   bool ikev2_match(Ikev2Profile& p) {
     if (!is(2, "remote")) bad(w_.size() > 2 ? w_[2] : std::string_view("(nothing)"), "is not supported after 'match identity' (remote)");
-    if (is(3, "any")) {  // every identity: modeled as every address (see docs/ios-import.md)
+    if (is(3, "any")) {  // every identity: every address here, the peer's FQDN at import
       words(4, 4, "");
       p.match.push_back(IdentityMatch{IdKind::Address, "0.0.0.0", "0.0.0.0"});
+      p.match_any = true;
     } else if (is(3, "address")) {
       words(5, 6, "an IPv4 address");
       p.match.push_back(address_match(4));

@@ -594,7 +594,9 @@ std::vector<ProfileTrustpoint> profile_trustpoints(const std::vector<TrustpointR
   return out;
 }
 
-std::vector<Profile> profiles(const Router& r) {
+// `match identity remote any` and the global configuration accept every identity; the scenario
+// matches kinds separately, so "any" is every address plus the one FQDN the other router sends.
+std::vector<Profile> profiles(const Router& r, const std::string& other_fqdn) {
   std::vector<Profile> out;
   if (r.version == IkeVersion::V1) {
     // IKEv1 negotiates the method in the policy: pre-share when every policy says so, or
@@ -607,11 +609,14 @@ std::vector<Profile> profiles(const Router& r) {
     }
     if (r.global_profile) {  // any peer, `crypto isakmp identity`, every trustpoint (V1-2, V1-9)
       AuthMethod m = all_psk ? AuthMethod::PreShare : AuthMethod::RsaSig;
-      out.push_back(Profile{r.tunnel_profile, {IdentityMatch{IdKind::Address, "0.0.0.0", "0.0.0.0"}}, r.cfg.isakmp_identity, {}, m, m});
+      out.push_back(Profile{r.tunnel_profile, {IdentityMatch{IdKind::Address, "0.0.0.0", "0.0.0.0"}, IdentityMatch{IdKind::Fqdn, other_fqdn, {}}},
+                            r.cfg.isakmp_identity, {}, m, m});
     }
   } else {
-    for (const auto& p : r.cfg.ikev2_profiles)
+    for (const auto& p : r.cfg.ikev2_profiles) {
       out.push_back(Profile{p.name, p.match, p.identity_local, profile_trustpoints(p.trustpoints), p.auth_local, p.auth_remote});
+      if (p.match_any) out.back().match.push_back(IdentityMatch{IdKind::Fqdn, other_fqdn, {}});
+    }
   }
   return out;
 }
@@ -656,7 +661,7 @@ void note_assumptions(const std::string& name, const PeerImport& info, std::vect
     notes.push_back(name + ": enrollment order assumed to be configuration order (" + info.enrollment_source + ")");
 }
 
-Peer build_peer(const Router& self, const Router& other, const Annotations& ann, std::vector<IdentityCert> certs,
+Peer build_peer(const Router& self, const Router& other, const Annotations& ann, const Annotations& other_ann, std::vector<IdentityCert> certs,
                 std::vector<std::string>& warnings) {
   Peer p;
   p.name = self.name;
@@ -665,7 +670,7 @@ Peer build_peer(const Router& self, const Router& other, const Annotations& ann,
   if (!ann.personality.empty()) p.personality = ann.personality;
   for (const auto& t : self.cfg.trustpoints) p.trustpoints.push_back(Trustpoint{t.name, self.tp_ca.at(t.name), t.revocation});
   p.certificates = std::move(certs);
-  p.profiles = profiles(self);
+  p.profiles = profiles(self, fqdn_of(other, other_ann.fqdn));
   p.tunnel_profile = self.tunnel_profile;
   p.proposals = proposals(self, warnings);
   p.unsupported_features = ann.unsupported;
@@ -710,7 +715,7 @@ ImportResult import_routers(const RouterInput& a, const RouterInput& b, const st
   for (std::size_t i = 0; i < 2; ++i) {
     auto certs = certificates(rs[i], enrollment[i], ann[i], out.peers[i], out.warnings);
     note_assumptions(rs[i].name, out.peers[i], out.notes);
-    s.peers.push_back(build_peer(rs[i], rs[1 - i], ann[i], std::move(certs), out.warnings));
+    s.peers.push_back(build_peer(rs[i], rs[1 - i], ann[i], ann[1 - i], std::move(certs), out.warnings));
     const IsakmpProfile* tp = find_named(rs[i].cfg.isakmp_profiles, rs[i].tunnel_profile);
     s.aggressive_mode = s.aggressive_mode || ann[i].aggressive || (s.ike_version == IkeVersion::V1 && tp && tp->aggressive);
   }

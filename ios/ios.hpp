@@ -103,6 +103,7 @@ struct Ikev2Profile {
   std::string name;
   int line = 0;
   std::vector<IdentityMatch> match;
+  bool match_any = false;  // `match identity remote any`
   IdKind identity_local = IdKind::Address;  // IOS default
   std::string identity_local_type = "address";  // as written: address, fqdn, dn, email
   std::string identity_local_value;
