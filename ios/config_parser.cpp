@@ -48,7 +48,7 @@ void index_last(const std::vector<T>& v, Index& idx) {
 
 enum class Mode {
   Global, Unknown, Trustpoint, Chain, CertHex, IsakmpPolicy, IsakmpProfile, TransformSet,
-  IpsecProfile, Ikev2Proposal, Ikev2Policy, Ikev2Profile, Interface, Keyring, CryptoMap,
+  IpsecProfile, Ikev2Proposal, Ikev2Policy, Ikev2Profile, Interface, Keyring, CryptoMap, CertificateMap,
 };
 
 constexpr std::array<int, 10> kDhGroups{1, 2, 5, 14, 15, 16, 19, 20, 21, 24};
@@ -315,6 +315,12 @@ class ConfigParser {
     if (is(1, "ikev2") && is(2, "policy")) return enter(Mode::Ikev2Policy, upsert(cfg_.ikev2_policies, pol_idx_, name_arg(3, "a policy name")));
     if (is(1, "ikev2") && is(2, "profile")) return enter(Mode::Ikev2Profile, upsert(cfg_.ikev2_profiles, ikev2_idx_, name_arg(3, "a profile name")));
     if (is(1, "map") || is(1, "dynamic-map")) return crypto_map();
+    if (is(1, "pki") && is(2, "certificate") && is(3, "map")) {
+      words(6, 6, "a map name and a sequence number");
+      if (!to_int(w_[5])) bad(w_[5], "is not a sequence number");
+      if (!contains(cfg_.certificate_maps, w_[4])) cfg_.certificate_maps.emplace_back(w_[4]);
+      return enter(Mode::CertificateMap, 0);
+    }
     if (is(1, "pki") && is(2, "server")) {  // the router is its own CA; its settings do not matter here
       std::string_view name = name_arg(3, "a server name");
       if (!contains(cfg_.pki_servers, name)) cfg_.pki_servers.emplace_back(name);
@@ -372,6 +378,7 @@ class ConfigParser {
       case Mode::Interface: return interface_cmd(cfg_.interfaces[cur_]);
       case Mode::Keyring: return is(0, "pre-shared-key") || is(0, "description") || is(0, "local-address");
       case Mode::CryptoMap: return crypto_map_cmd(cfg_.crypto_maps[cur_]);
+      case Mode::CertificateMap: return certificate_map_cmd();
       default: return false;
     }
   }
@@ -552,6 +559,7 @@ class ConfigParser {
       return true;
     }
     if (is(0, "match") && is(1, "identity")) return isakmp_match(p);
+    if (is(0, "match") && is(1, "certificate")) unsupported_certificate_match();
     if (is(0, "keyring")) {
       words(2, 2, "a keyring name");
       p.keyring = NameRef{std::string(w_[1]), lineno_};
@@ -672,6 +680,7 @@ class ConfigParser {
 
   bool ikev2_profile_cmd(Ikev2Profile& p) {
     if (is(0, "match") && is(1, "identity")) return ikev2_match(p);
+    if (is(0, "match") && is(1, "certificate")) unsupported_certificate_match();
     if (is(0, "identity") && is(1, "local")) return ikev2_identity(p);
     if (is(0, "authentication")) return ikev2_authentication(p);
     if (is(0, "pki") && is(1, "trustpoint")) return ikev2_pki_trustpoint(p);
@@ -737,6 +746,25 @@ class ConfigParser {
     }
     add_trustpoint_ref(p.trustpoints, w_[2], use);
     return true;
+  }
+
+  // ---- certificate maps: `FIELD eq|ne|co|nc VALUE` lines; read for syntax, their use is refused ----
+  bool certificate_map_cmd() {
+    if (!(is(0, "subject-name") || is(0, "issuer-name") || is(0, "alt-subject-name") || is(0, "name") || is(0, "unstructured-subject-name") ||
+          is(0, "serial-number") || is(0, "expires-on") || is(0, "valid-start")))
+      return false;
+    words(3, 0, "an operator and a value");
+    if (w_[1] != "eq" && w_[1] != "ne" && w_[1] != "co" && w_[1] != "nc" && w_[1] != "lt" && w_[1] != "ge")
+      bad(w_[1], "is not a certificate map operator (eq, ne, co, nc)");
+    return true;
+  }
+
+  // `match certificate MAP` selects a profile by the peer's certificate, which the model does not
+  // do: UNSUPPORTED with the line rather than a verdict that ignores it (issue 10).
+  [[noreturn]] void unsupported_certificate_match() {
+    words(3, 3, "a certificate map name");
+    fail(quote_for_message(line_) + ": UNSUPPORTED: profile selection by certificate map '" + std::string(w_[2]) +
+         "' is not modeled; no verdict is given for a configuration that depends on it");
   }
 
   // ---- crypto maps ----

@@ -172,6 +172,7 @@ struct IosConfig {
   std::vector<CryptoMapEntry> crypto_maps;  // static and dynamic entries, configuration order
   std::vector<Route> routes;
   std::vector<std::string> pki_servers;  // `crypto pki server NAME`: this router is that CA
+  std::vector<std::string> certificate_maps;  // `crypto pki certificate map NAME SEQ` (syntax only)
   IdKind isakmp_identity = IdKind::Address;  // `crypto isakmp identity address|hostname|dn`
   std::string isakmp_identity_type = "address";
   std::vector<Annotation> annotations;

@@ -862,3 +862,15 @@ TEST(IosSection6, PkiServerRouterIsItsOwnCa) {
   ASSERT_EQ(r.scenario.cas.size(), 1u);
   EXPECT_TRUE(r.warnings.empty()) << r.warnings.front();
 }
+
+TEST(IosRules, CertificateMapSelectionIsUnsupportedWithItsLine) {
+  std::string cfg = "crypto pki certificate map BRANCHES 10\n subject-name co ou=branch\n issuer-name eq cn=ca1\n!\n"
+                    "crypto isakmp profile P\n match certificate BRANCHES\n";
+  EXPECT_EQ(error_of([&] { parse_ios_config(cfg, "r.cfg"); }),
+            "r.cfg:6: 'match certificate BRANCHES': UNSUPPORTED: profile selection by certificate map 'BRANCHES' is not modeled; no verdict is "
+            "given for a configuration that depends on it");
+  EXPECT_NE(error_of([] { parse_ios_config("crypto ikev2 profile P\n match certificate M\n", "r.cfg"); }).find("r.cfg:2: "), std::string::npos);
+  IosConfig c = parse_ios_config("crypto pki certificate map M 10\n subject-name co cn=x\n alt-subject-name eq a.example\n", "r.cfg");
+  EXPECT_TRUE(c.warnings.empty());
+  EXPECT_NE(error_of([] { parse_ios_config("crypto pki certificate map M 10\n subject-name is cn=x\n", "r.cfg"); }).find("r.cfg:2: "), std::string::npos);
+}
