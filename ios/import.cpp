@@ -21,10 +21,8 @@ struct Router {
   std::optional<ShowCerts> show;
   std::string name, stem;
   const Interface* tunnel = nullptr;  // the tunnel interface, or the one carrying the crypto map
-  std::string tunnel_label;
+  TunnelChoice choice;
   std::vector<std::string> tunnel_peers;
-  bool initiates = true;
-  std::string why_not;
   bool global_profile = false;  // IKEv1 without an ISAKMP profile: the global configuration
   IkeVersion version = IkeVersion::V1;
   std::string tunnel_profile;
@@ -158,10 +156,8 @@ Candidate choose(const Router& r, const std::vector<Candidate>& ks, const IosCon
 void bind_tunnel(Router& r, const IosConfig& other, const std::string& forced) {
   Candidate k = choose(r, candidates(r.cfg), other, forced);
   r.tunnel = k.iface;
-  r.tunnel_label = k.label;
+  r.choice = TunnelChoice{k.label, k.initiates, k.why_not};
   r.tunnel_peers = k.peers;
-  r.initiates = k.initiates;
-  r.why_not = k.why_not;
   r.tunnel_line = k.line;
   if (!k.v1.name.empty() && !k.v2.name.empty())
     throw InputError(r.cfg.file, k.v2.line, k.label + " sets both an isakmp-profile and an ikev2-profile");
@@ -693,10 +689,10 @@ ImportResult import_routers(const RouterInput& a, const RouterInput& b, const st
     if (rs[i].global_profile) {
       rs[i].tunnel_profile = "global";
       while (find_named(rs[i].cfg.isakmp_profiles, rs[i].tunnel_profile)) rs[i].tunnel_profile += "-";
-      out.notes.push_back(rs[i].name + ": " + rs[i].tunnel_label + " uses no ISAKMP profile: IKEv1 with the global configuration (profile '" +
+      out.notes.push_back(rs[i].name + ": " + rs[i].choice.label + " uses no ISAKMP profile: IKEv1 with the global configuration (profile '" +
                           rs[i].tunnel_profile + "': any peer, every trustpoint)");
     }
-    out.tunnels[i] = TunnelChoice{rs[i].tunnel_label, rs[i].initiates, rs[i].why_not};
+    out.tunnels[i] = rs[i].choice;
   }
   if (rs[0].version != rs[1].version)
     throw InputError(b.file, rs[1].tunnel_line, rs[1].name + "'s tunnel uses IKEv" + std::to_string(static_cast<int>(rs[1].version)) +

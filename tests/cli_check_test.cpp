@@ -8,22 +8,12 @@
 #include <string>
 #include <sys/wait.h>
 
+#include "cli_run.hpp"
+
 namespace {
 
-struct CliRun {
-  int exit_code;
-  std::string out;
-};
-
-CliRun cli(const std::string& args, const char* stderr_to = "&1") {
-  std::string cmd = std::string(IKECONFORM_BIN) + " " + args + " 2>" + stderr_to;
-  FILE* p = popen(cmd.c_str(), "r");
-  std::string out;
-  std::array<char, 4096> buf{};
-  while (p && fgets(buf.data(), static_cast<int>(buf.size()), p)) out += buf.data();
-  int status = p ? pclose(p) : -1;
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
+using ikeconform::test::cli;
+using ikeconform::test::CliRun;
 
 std::string src(const std::string& rel) { return std::string(IKECONFORM_SOURCE_DIR) + "/" + rel; }
 

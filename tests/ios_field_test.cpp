@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "ios/ios.hpp"
+#include "cli_run.hpp"
 
 namespace {
 
@@ -43,13 +44,8 @@ std::vector<Golden> goldens() {
 }
 
 std::pair<int, std::string> check(const std::string& a, const std::string& b) {
-  std::string cmd = std::string(IKECONFORM_BIN) + " check " + kDir + "/" + a + " " + kDir + "/" + b + " 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  std::string out;
-  std::array<char, 4096> buf{};
-  while (p && fgets(buf.data(), static_cast<int>(buf.size()), p)) out += buf.data();
-  int status = p ? pclose(p) : -1;
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+  auto r = ikeconform::test::cli("check " + kDir + "/" + a + " " + kDir + "/" + b);
+  return {r.exit_code, r.out};
 }
 
 std::string read(const std::filesystem::path& p) {
