@@ -189,6 +189,7 @@ std::string outside_address(const Router& self, const Router& other, std::vector
   const std::string& src = self.tunnel->tunnel_source.name;
   if (is_ipv4(src)) return src;
   if (const Interface* i = find_named(self.cfg.interfaces, src); i && !i->address.empty()) return i->address;
+  if (other.tunnel_peers.size() == 1) return other.tunnel_peers[0];  // the text omits it; the other router names it
   warnings.push_back(warning(self.cfg.file, self.tunnel->line, "no outside address found for " + self.name));
   return {};
 }
@@ -612,6 +613,10 @@ std::vector<Profile> profiles(const Router& r, const std::string& other_fqdn) {
     for (const auto& p : r.cfg.ikev2_profiles) {
       out.push_back(Profile{p.name, p.match, p.identity_local, profile_trustpoints(p.trustpoints), p.auth_local, p.auth_remote});
       if (p.match_any) out.back().match.push_back(IdentityMatch{IdKind::Fqdn, other_fqdn, {}});
+      // `match fvrf`: a profile only binds peers arriving in its front-door VRF (none: the
+      // global table; `any`: every VRF). This tunnel's is `tunnel vrf`, or the map interface's VRF.
+      std::string fvrf = r.tunnel->tunnel_vrf.empty() && !r.tunnel->crypto_map.name.empty() ? r.tunnel->vrf : r.tunnel->tunnel_vrf;
+      if (p.match_fvrf != "any" && p.match_fvrf != fvrf) out.back().match.clear();
     }
   }
   return out;

@@ -874,3 +874,35 @@ TEST(IosRules, CertificateMapSelectionIsUnsupportedWithItsLine) {
   EXPECT_TRUE(c.warnings.empty());
   EXPECT_NE(error_of([] { parse_ios_config("crypto pki certificate map M 10\n subject-name is cn=x\n", "r.cfg"); }).find("r.cfg:2: "), std::string::npos);
 }
+
+TEST(IosRules, V2_9MatchFvrfLimitsProfileSelection) {
+  // Two profiles match the peer's address; only the one whose `match fvrf` is the tunnel's
+  // front-door VRF can bind it (IOS: no `match fvrf` = the global table).
+  std::string r1 = "hostname R1\ncrypto pki trustpoint TP1\n enrollment url http://1.1.1.1\n!\n"
+                   "crypto ikev2 proposal P\n encryption aes-cbc-256\n integrity sha256\n group 14\n!\n"
+                   "crypto ikev2 profile INET\n match fvrf INET\n match identity remote any\n pki trustpoint TP1\n!\n"
+                   "crypto ikev2 profile GLOBAL\n match identity remote any\n pki trustpoint TP1\n!\n"
+                   "crypto ipsec profile IP\n set ikev2-profile INET\n!\n"
+                   "interface Tunnel1\n tunnel source GigabitEthernet1\n tunnel vrf INET\n tunnel destination 192.168.0.2\n tunnel protection ipsec profile IP\n!\n"
+                   "interface GigabitEthernet1\n vrf forwarding INET\n ip address 192.168.0.1 255.255.255.0\n";
+  std::string r2 = r1;
+  r2.replace(r2.find("hostname R1"), 11, "hostname R2");
+  r2.replace(r2.find("destination 192.168.0.2"), 23, "destination 192.168.0.1");
+  r2.replace(r2.find("address 192.168.0.1 "), 20, "address 192.168.0.2 ");
+  ImportResult r = import_routers(inline_router("r1.cfg", r1), inline_router("r2.cfg", r2));
+  const auto& profiles = r.scenario.peers[0].profiles;
+  ASSERT_EQ(profiles.size(), 2u);
+  EXPECT_FALSE(profiles[0].match.empty());  // INET: the tunnel's front-door VRF
+  EXPECT_TRUE(profiles[1].match.empty());   // GLOBAL would bind only global-table peers
+}
+
+TEST(IosSyntax, TunnelSourceInterfaceNotInTheText) {
+  // An excerpt without the source interface: the address comes from the other's destination.
+  std::string r1 = v1_router("R1", "192.168.0.1", "R2", tp("CA", "http://1.1.1.1"));
+  r1.replace(r1.find("interface Ethernet0/0\n ip address 192.168.0.1 255.255.255.0\n!\n"), 58, "");
+  ImportResult r = import_routers(inline_router("r1.cfg", r1),
+                                  inline_router("r2.cfg", v1_router("R2", "192.168.0.2", "R1", tp("CA", "http://1.1.1.1"))));
+  EXPECT_EQ(r.scenario.peers[0].address, "192.168.0.1");
+  EXPECT_EQ(r.scenario.peers[1].address, "192.168.0.2");
+  EXPECT_TRUE(r.warnings.empty()) << r.warnings.front();
+}
