@@ -698,6 +698,15 @@ ImportResult import_routers(const RouterInput& a, const RouterInput& b, const st
                           rs[i].tunnel_profile + "': any peer, every trustpoint)");
     }
     out.tunnels[i] = rs[i].choice;
+    // Identity kinds the scenario lacks (DN, e-mail): sent as the address, exact for a peer that
+    // matches any identity or the address, not for one that matches a DN or an e-mail.
+    const auto* v2 = find_named(rs[i].cfg.ikev2_profiles, rs[i].tunnel_profile);
+    const auto* v1 = find_named(rs[i].cfg.isakmp_profiles, rs[i].tunnel_profile);
+    std::string kind = v2 && rs[i].version == IkeVersion::V2 ? v2->identity_local_type
+                       : v1 && rs[i].version == IkeVersion::V1 ? v1->self_identity_type
+                                                                : std::string("address");
+    if (kind == "dn" || kind == "email" || kind == "user-fqdn")
+      out.notes.push_back(rs[i].name + ": its " + kind + " identity is modeled as its address (the scenario has no " + kind + " identities)");
   }
   if (rs[0].version != rs[1].version)
     throw InputError(b.file, rs[1].tunnel_line, rs[1].name + "'s tunnel uses IKEv" + std::to_string(static_cast<int>(rs[1].version)) +
