@@ -129,3 +129,23 @@ TEST(CheckCli, VerboseListsSkippedCommands) {
   r = cli("check " + dir + "/r1.cfg " + src("corpus/ios/s1-r2.cfg"));
   EXPECT_EQ(r.out.find("service timestamps"), std::string::npos) << r.out;
 }
+
+TEST(CheckCli, HubDirectionIsNotInitiatedByDesignAndDoesNotCount) {
+  std::string f = src("corpus/ios/field/");
+  CliRun r = cli_stdout("check --json " + f + "dmvpn2-spoke.cfg " + f + "dmvpn2-hub.cfg");
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_FALSE(j["directions"][0].contains("not_initiated_by_design"));
+  EXPECT_NE(j["directions"][1]["not_initiated_by_design"].get<std::string>().find("multipoint"), std::string::npos);
+  r = cli("check " + f + "dmvpn2-spoke.cfg " + f + "dmvpn2-hub.cfg");
+  EXPECT_NE(r.out.find("DM2-HUB -> DM2-SPOKE: not initiated by design"), std::string::npos) << r.out;
+}
+
+TEST(CheckCli, AssumptionLinesInTextAndJson) {
+  std::string f = src("corpus/ios/field/");
+  CliRun r = cli("check " + f + "gre-a.cfg " + f + "gre-b.cfg");
+  EXPECT_NE(r.out.find("\nassumption: CA OFFLINE-CA: GRE-A/OFFLINE-CA = GRE-B/OFFLINE-CA taken as one CA by trustpoint-name"), std::string::npos) << r.out;
+  auto j = nlohmann::json::parse(cli_stdout("check --json " + f + "gre-a.cfg " + f + "gre-b.cfg").out);
+  ASSERT_EQ(j["assumptions"].size(), 1u);
+  EXPECT_NE(j["assumptions"][0].get<std::string>().find("show crypto pki certificates OFFLINE-CA"), std::string::npos);
+}
