@@ -73,6 +73,18 @@ std::string v1_router(const std::string& host, const std::string& self, const st
          "\n tunnel protection ipsec profile ip1\n!\ninterface Ethernet0/0\n ip address " + self + " 255.255.255.0\n!\nend\n";
 }
 
+// R2's configuration from R1's: the hostname, and 192.168.0.1 and .2 exchanged everywhere.
+std::string mirror_r1(std::string cfg) {
+  auto replace_all = [&](const std::string& from, const std::string& to) {
+    for (std::size_t at = cfg.find(from); at != std::string::npos; at = cfg.find(from, at + to.size())) cfg.replace(at, from.size(), to);
+  };
+  replace_all("hostname R1", "hostname R2");
+  replace_all("192.168.0.1", "\x01");
+  replace_all("192.168.0.2", "192.168.0.1");
+  replace_all("\x01", "192.168.0.2");
+  return cfg;
+}
+
 std::string tp(const std::string& name, const std::string& url) {
   return "crypto pki trustpoint " + name + "\n" + (url.empty() ? " enrollment terminal\n" : " enrollment url " + url + "\n") + "!\n";
 }
@@ -697,11 +709,7 @@ TEST(IosSyntax, Ikev2AeadProposalHasNoIntegrity) {
                     "crypto ikev2 profile V2\n match identity remote any\n identity local dn\n authentication local rsa-sig\n"
                     " authentication remote rsa-sig\n pki trustpoint TP1\n!\ncrypto ipsec profile IP\n set ikev2-profile V2\n!\n"
                     "interface Tunnel1\n tunnel source 192.168.0.1\n tunnel destination 192.168.0.2\n tunnel protection ipsec profile IP\n";
-  std::string r2 = cfg;
-  r2.replace(r2.find("hostname R1"), 11, "hostname R2");
-  r2.replace(r2.find("source 192.168.0.1"), 18, "source 192.168.0.2");
-  r2.replace(r2.find("destination 192.168.0.2"), 23, "destination 192.168.0.1");
-  ImportResult r = import_routers({"r1.cfg", cfg, {}, {}}, {"r2.cfg", r2, {}, {}});
+  ImportResult r = import_routers({"r1.cfg", cfg, {}, {}}, {"r2.cfg", mirror_r1(cfg), {}, {}});
   ASSERT_EQ(r.scenario.peers[0].proposals.size(), 1u);
   EXPECT_EQ(r.scenario.peers[0].proposals[0], (Proposal{"aes-gcm-256", "none", 21}));
   EXPECT_TRUE(r.warnings.empty()) << r.warnings.front();
@@ -885,11 +893,7 @@ TEST(IosRules, V2_9MatchFvrfLimitsProfileSelection) {
                    "crypto ipsec profile IP\n set ikev2-profile INET\n!\n"
                    "interface Tunnel1\n tunnel source GigabitEthernet1\n tunnel vrf INET\n tunnel destination 192.168.0.2\n tunnel protection ipsec profile IP\n!\n"
                    "interface GigabitEthernet1\n vrf forwarding INET\n ip address 192.168.0.1 255.255.255.0\n";
-  std::string r2 = r1;
-  r2.replace(r2.find("hostname R1"), 11, "hostname R2");
-  r2.replace(r2.find("destination 192.168.0.2"), 23, "destination 192.168.0.1");
-  r2.replace(r2.find("address 192.168.0.1 "), 20, "address 192.168.0.2 ");
-  ImportResult r = import_routers(inline_router("r1.cfg", r1), inline_router("r2.cfg", r2));
+  ImportResult r = import_routers(inline_router("r1.cfg", r1), inline_router("r2.cfg", mirror_r1(r1)));
   const auto& profiles = r.scenario.peers[0].profiles;
   ASSERT_EQ(profiles.size(), 2u);
   EXPECT_FALSE(profiles[0].match.empty());  // INET: the tunnel's front-door VRF
