@@ -20,21 +20,37 @@ namespace {
 
 struct CheckArgs {
   bool json = false;
+  bool verbose = false;
   std::vector<std::string> inputs;
   std::vector<std::string> show_certs;
   std::vector<std::string> enrollment;
+  std::vector<std::string> tunnels;
   std::vector<std::string> model_options;
   std::vector<std::string> personalities;
 };
 
-void print_text(const LoadedScenario& in, const ModelOptions& opt, const Observation (&obs)[2], const std::vector<Fix>& fixes) {
+// A direction a configuration cannot initiate (DMVPN hub, dynamic crypto map) does not count.
+bool all_up(const LoadedScenario& in, const Observation (&obs)[2]) {
+  for (const Observation& o : obs)
+    if (in.not_initiated[o.initiator].empty() && !o.up()) return false;
+  return true;
+}
+
+void print_text(const LoadedScenario& in, const ModelOptions& opt, const Observation (&obs)[2], const std::vector<Fix>& fixes, bool verbose) {
   const Scenario& s = in.scenario;
   fmt::print("ikeconform check: {} (IKEv{}), {} <-> {}\n", s.name.empty() ? "scenario" : s.name, static_cast<int>(s.ike_version),
              s.peers[0].name, s.peers[1].name);
-  for (const std::string& note : in.notes) fmt::print("note: {}\n", note);
+  for (const std::string& note : in.notes)  // "assumption: ..." lines stand out as they are
+    fmt::print("{}{}\n", note.rfind("assumption: ", 0) == 0 ? "" : "note: ", note);
+  if (verbose)
+    for (const std::string& line : in.skipped) fmt::print("skipped: {}\n", line);
   for (const Observation& o : obs) {
     const Peer& ip = s.peers[o.initiator];
     const Peer& rp = s.peers[o.responder()];
+    if (const std::string& why = in.not_initiated[o.initiator]; !why.empty()) {
+      fmt::print("\n{} -> {}: not initiated by design ({})\n", ip.name, rp.name, why);
+      continue;
+    }
     if (o.up())
       fmt::print("\n{} -> {}: UP (IKE SA and CHILD SA established)\n", ip.name, rp.name);
     else if (o.ike_sa == SaResult::Established)
@@ -49,8 +65,9 @@ void print_text(const LoadedScenario& in, const ModelOptions& opt, const Observa
     }
     if (std::string why = decisive_step(s, o, opt); !why.empty()) fmt::print("  Why: {}\n", why);
   }
-  if (obs[0].up() && obs[1].up()) {
-    fmt::print("\nBoth directions come up.\n");
+  if (all_up(in, obs)) {
+    bool both = in.not_initiated[0].empty() && in.not_initiated[1].empty();
+    fmt::print("\n{}\n", both ? "Both directions come up." : "The direction the configurations initiate comes up.");
     return;
   }
   if (fixes.empty()) {
@@ -68,16 +85,21 @@ void print_text(const LoadedScenario& in, const ModelOptions& opt, const Observa
   }
 }
 
-void print_json(const LoadedScenario& in, const ModelOptions& opt, const Observation (&obs)[2], const std::vector<Fix>& fixes) {
+void print_json(const LoadedScenario& in, const ModelOptions& opt, const Observation (&obs)[2], const std::vector<Fix>& fixes, bool verbose) {
   const Scenario& s = in.scenario;
   nlohmann::ordered_json j;
   j["schema"] = "ikeconform.check/1";
   j["scenario"] = s.name;
   j["notes"] = in.notes;
+  j["assumptions"] = nlohmann::ordered_json::array();
+  for (const std::string& note : in.notes)
+    if (note.rfind("assumption: ", 0) == 0) j["assumptions"].push_back(note.substr(12));
+  if (verbose) j["skipped"] = in.skipped;
   j["directions"] = nlohmann::ordered_json::array();
   for (const Observation& o : obs) {
     auto d = observation_to_json(s, o);
     d["decisive_step"] = decisive_step(s, o, opt);
+    if (!in.not_initiated[o.initiator].empty()) d["not_initiated_by_design"] = in.not_initiated[o.initiator];
     j["directions"].push_back(d);
   }
   j["fixes"] = nlohmann::ordered_json::array();
@@ -95,23 +117,25 @@ void register_check(CLI::App& app, Outcome& out) {
   auto args = std::make_shared<CheckArgs>();
   CLI::App* cmd = app.add_subcommand("check", "Run both directions of a tunnel on the model and explain failures");
   cmd->add_flag("--json", args->json, "Print one JSON object (docs/check-json.md)");
+  cmd->add_flag("--verbose", args->verbose, "Also list the IOS commands skipped because they cannot change negotiation");
   cmd->add_option("inputs", args->inputs, "SCENARIO.json, or two IOS configurations CONFIG_A CONFIG_B")->required()->expected(1, 2);
   cmd->add_option("--show-certs", args->show_certs, "NAME=FILE: `show crypto pki certificates` output of router NAME");
   cmd->add_option("--enrollment", args->enrollment, "NAME=TP,TP,...: enrollment order of router NAME, oldest first");
+  cmd->add_option("--tunnel", args->tunnels, "NAME=INTERFACE: the tunnel of router NAME to check, when it has several");
   cmd->add_option("--model-option", args->model_options, "KEY=VALUE: " + model_option_help());
   cmd->add_option("--personality", args->personalities, "NAME=PERSONALITY: run router NAME with another personality");
   cmd->callback([args, &out] {
     ModelOptions opt;
     for (const std::string& kv : args->model_options)
       if (auto err = set_model_option(opt, kv)) throw InputError("--model-option", 0, *err);
-    LoadedScenario in = load_inputs(args->inputs, args->show_certs, args->enrollment);
+    LoadedScenario in = load_inputs(args->inputs, args->show_certs, args->enrollment, args->tunnels);
     apply_personalities(in.scenario, args->personalities);
     CompiledScenario cs = compile(in.scenario, opt);
     Observation obs[2] = {run_direction(cs, 0, opt), run_direction(cs, 1, opt)};
     std::vector<Fix> fixes = suggest_fixes(in.scenario, opt);
-    if (args->json) print_json(in, opt, obs, fixes);
-    else print_text(in, opt, obs, fixes);
-    out.exit_code = obs[0].up() && obs[1].up() ? 0 : 1;
+    if (args->json) print_json(in, opt, obs, fixes, args->verbose);
+    else print_text(in, opt, obs, fixes, args->verbose);
+    out.exit_code = all_up(in, obs) ? 0 : 1;
   });
 }
 

@@ -2,6 +2,7 @@
 // IOS configurations (+ show output, enrollment orders). Shared by check, replay and campaign.
 #pragma once
 
+#include <array>
 #include <string>
 #include <vector>
 
@@ -12,11 +13,14 @@ namespace ikeconform::cli {
 struct LoadedScenario {
   Scenario scenario;
   std::vector<std::string> notes;  // what was assumed or decided while importing (printed by check)
+  std::vector<std::string> skipped;  // IOS commands that cannot change negotiation (check --verbose)
+  // Per peer: empty when its tunnel initiates; else why it only answers (DMVPN hub, dynamic map).
+  std::array<std::string, 2> not_initiated;
 };
 
 // One input: a scenario/1 JSON file. Two: IOS configurations. Throws InputError.
 LoadedScenario load_inputs(const std::vector<std::string>& inputs, const std::vector<std::string>& show_certs,
-                           const std::vector<std::string>& enrollment);
+                           const std::vector<std::string>& enrollment, const std::vector<std::string>& tunnels = {});
 
 // "NAME=PERSONALITY" for a router of the scenario; throws InputError on unknown names.
 void apply_personalities(Scenario& s, const std::vector<std::string>& specs);

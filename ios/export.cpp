@@ -97,7 +97,7 @@ void ikev2(const Peer& p, Writer& w) {
   for (std::size_t i = 0; i < p.proposals.size(); ++i) {
     w.top("crypto ikev2 proposal prop-" + std::to_string(i + 1));
     w.sub("encryption " + p.proposals[i].encryption);
-    w.sub("integrity " + p.proposals[i].integrity);
+    if (p.proposals[i].integrity != "none") w.sub("integrity " + p.proposals[i].integrity);  // AEAD
     w.sub("group " + std::to_string(p.proposals[i].group));
     w.bang();
   }

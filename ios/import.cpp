@@ -20,7 +20,10 @@ struct Router {
   IosConfig cfg;
   std::optional<ShowCerts> show;
   std::string name, stem;
-  const Interface* tunnel = nullptr;
+  const Interface* tunnel = nullptr;  // the tunnel interface, or the one carrying the crypto map
+  TunnelChoice choice;
+  std::vector<std::string> tunnel_peers;
+  bool global_profile = false;  // IKEv1 without an ISAKMP profile: the global configuration
   IkeVersion version = IkeVersion::V1;
   std::string tunnel_profile;
   int tunnel_line = 0;
@@ -40,11 +43,12 @@ std::string warning(const std::string& file, int line, const std::string& msg) {
 
 // ---- loading and the tunnel binding ----
 
-Router load(const RouterInput& in, std::vector<std::string>& warnings) {
+Router load(const RouterInput& in, std::vector<std::string>& warnings, std::vector<std::string>& skipped) {
   Router r;
   r.in = &in;
   r.cfg = parse_ios_config(in.text, in.file);
   warnings.insert(warnings.end(), r.cfg.warnings.begin(), r.cfg.warnings.end());
+  skipped.insert(skipped.end(), r.cfg.skipped.begin(), r.cfg.skipped.end());
   if (in.show_text) {
     r.show = parse_show_certs(*in.show_text, in.show_file.value_or(in.file + ".show"));
     warnings.insert(warnings.end(), r.show->warnings.begin(), r.show->warnings.end());
@@ -57,47 +61,147 @@ Router load(const RouterInput& in, std::vector<std::string>& warnings) {
   return r;
 }
 
-// Tunnel interface -> `tunnel protection ipsec profile` -> `set isakmp-profile|ikev2-profile`.
-void bind_tunnel(Router& r, std::vector<std::string>& warnings) {
-  for (const auto& i : r.cfg.interfaces)
+// ---- the tunnel between the two routers (issue 10: tunnel destination, crypto-map peer, NHRP) ----
+
+// A way this router protects traffic: a tunnel interface with `tunnel protection`, or a crypto
+// map entry applied to an interface.
+struct Candidate {
+  std::string label;                 // "Tunnel1", "crypto map CMAP 10 (GigabitEthernet0/0)"
+  const Interface* iface = nullptr;  // the tunnel, or the interface carrying the map
+  std::vector<std::string> peers;    // addresses it initiates to
+  bool initiates = true;             // false: DMVPN hub multipoint tunnel, dynamic crypto map
+  std::string why_not;               // why it cannot initiate
+  NameRef v1, v2;                    // set isakmp-profile / set ikev2-profile
+  int line = 0;
+};
+
+std::vector<Candidate> candidates(const IosConfig& c) {
+  std::vector<Candidate> out;
+  for (const auto& i : c.interfaces) {
     if (!i.tunnel_protection.name.empty()) {
-      if (r.tunnel) warnings.push_back(warning(r.cfg.file, i.line, "interface " + i.name + " ignored: the scenario has one tunnel, " + r.tunnel->name));
-      else r.tunnel = &i;
+      const IpsecProfile* ip = find_named(c.ipsec_profiles, i.tunnel_protection.name);
+      Candidate k{i.name, &i, {}, true, {}, ip->isakmp_profile, ip->ikev2_profile, ip->line};
+      if (!i.tunnel_destination.empty()) k.peers.push_back(i.tunnel_destination);
+      for (const auto& a : i.nhrp_nbma) k.peers.push_back(a);
+      if (k.peers.empty()) {
+        k.initiates = false;
+        k.why_not = i.multipoint ? i.name + " is a multipoint (DMVPN hub) tunnel without NHRP servers: spokes initiate to it"
+                                 : i.name + " has no tunnel destination";
+      }
+      out.push_back(std::move(k));
     }
-  if (!r.tunnel) throw InputError(r.cfg.file, 0, "no interface has 'tunnel protection ipsec profile' (crypto maps are not supported)");
-  const IpsecProfile* ip = find_named(r.cfg.ipsec_profiles, r.tunnel->tunnel_protection.name);
-  r.tunnel_line = ip->line;
-  const auto& v1 = ip->isakmp_profile;
-  const auto& v2 = ip->ikev2_profile;
-  if (!v1.name.empty() && !v2.name.empty())
-    throw InputError(r.cfg.file, v2.line, "ipsec profile '" + ip->name + "' sets both an isakmp-profile and an ikev2-profile");
-  if (!v1.name.empty() || !v2.name.empty()) {
-    r.version = v1.name.empty() ? IkeVersion::V2 : IkeVersion::V1;
-    r.tunnel_profile = v1.name.empty() ? v2.name : v1.name;
-    r.tunnel_line = v1.name.empty() ? v2.line : v1.line;
+    if (i.crypto_map.name.empty()) continue;
+    for (const auto& m : c.crypto_maps) {
+      if (m.dynamic_map || m.name != i.crypto_map.name) continue;
+      auto label = "crypto map " + m.name + " " + std::to_string(m.seq) + " (" + i.name + ")";
+      if (!m.dynamic_ref.name.empty()) {  // each entry of the dynamic map answers any peer
+        for (const auto& d : c.crypto_maps)
+          if (d.dynamic_map && d.name == m.dynamic_ref.name)
+            out.push_back(Candidate{label, &i, {}, false, "its entry is the dynamic map " + d.name + ": it only answers", d.isakmp_profile,
+                                    d.ikev2_profile, d.line});
+        continue;
+      }
+      out.push_back(Candidate{label, &i, m.peers, true, {}, m.isakmp_profile, m.ikev2_profile, m.line});
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> addresses(const IosConfig& c) {
+  std::vector<std::string> out;
+  for (const auto& i : c.interfaces)
+    if (!i.address.empty()) out.push_back(i.address);
+  for (const auto& i : c.interfaces)
+    if (is_ipv4(i.tunnel_source.name)) out.push_back(i.tunnel_source.name);
+  return out;
+}
+
+bool points_at(const Candidate& k, const std::vector<std::string>& addrs) {
+  return std::any_of(k.peers.begin(), k.peers.end(), [&](const std::string& p) { return std::find(addrs.begin(), addrs.end(), p) != addrs.end(); });
+}
+
+// Picks this router's tunnel towards `other`: the one whose destination / crypto-map peer / NHRP
+// NBMA address is one of the other router's addresses; else the only one that cannot initiate
+// (it answers the other); else the only one. Several: exit 2 with the list (--tunnel chooses).
+Candidate choose(const Router& r, const std::vector<Candidate>& ks, const IosConfig& other, const std::string& forced) {
+  auto names = [&] {
+    std::string s;
+    for (const auto& k : ks) s += (s.empty() ? "" : ", ") + k.label;
+    return s;
+  };
+  if (ks.empty()) throw InputError(r.cfg.file, 0, "no interface has 'tunnel protection ipsec profile' or a 'crypto map'");
+  if (!forced.empty()) {
+    for (const auto& k : ks)
+      if (k.iface->name == forced || k.label == forced) return k;
+    throw InputError("--tunnel", 0, r.name + " has no tunnel '" + forced + "' (candidates: " + names() + ")");
+  }
+  auto addrs = addresses(other);
+  std::vector<const Candidate*> hit, passive;
+  for (const auto& k : ks) {
+    if (points_at(k, addrs)) hit.push_back(&k);
+    if (!k.initiates) passive.push_back(&k);
+  }
+  if (hit.size() == 1) return *hit[0];
+  if (hit.empty() && passive.size() == 1) return *passive[0];
+  if (ks.size() == 1) return ks[0];
+  std::string which;
+  for (const auto* k : hit.empty() ? passive : hit) which += (which.empty() ? "" : ", ") + k->label;
+  throw InputError(r.cfg.file, 0, "cannot tell which tunnel of " + r.name + " leads to the other router (" + (which.empty() ? names() : which) +
+                                      "); choose one with --tunnel " + r.name + "=INTERFACE");
+}
+
+// The chosen tunnel -> `set isakmp-profile|ikev2-profile`; neither: IKEv1 with the router's only
+// profile, or with the global configuration (`crypto isakmp policy` + all trustpoints, IOS's
+// default since 12.x) when it has no ISAKMP profile.
+void bind_tunnel(Router& r, const IosConfig& other, const std::string& forced) {
+  Candidate k = choose(r, candidates(r.cfg), other, forced);
+  r.tunnel = k.iface;
+  r.choice = TunnelChoice{k.label, k.initiates, k.why_not};
+  r.tunnel_peers = k.peers;
+  r.tunnel_line = k.line;
+  if (!k.v1.name.empty() && !k.v2.name.empty())
+    throw InputError(r.cfg.file, k.v2.line, k.label + " sets both an isakmp-profile and an ikev2-profile");
+  if (!k.v1.name.empty() || !k.v2.name.empty()) {
+    r.version = k.v1.name.empty() ? IkeVersion::V2 : IkeVersion::V1;
+    r.tunnel_profile = k.v1.name.empty() ? k.v2.name : k.v1.name;
+    r.tunnel_line = k.v1.name.empty() ? k.v2.line : k.v1.line;
     return;
   }
   std::size_t n = r.cfg.isakmp_profiles.size() + r.cfg.ikev2_profiles.size();
-  if (n != 1)
-    throw InputError(r.cfg.file, ip->line, "ipsec profile '" + ip->name + "' sets no isakmp-profile or ikev2-profile and the router has " +
-                                               std::to_string(n) + " profiles, not exactly one");
-  r.version = r.cfg.isakmp_profiles.empty() ? IkeVersion::V2 : IkeVersion::V1;
-  r.tunnel_profile = r.cfg.isakmp_profiles.empty() ? r.cfg.ikev2_profiles[0].name : r.cfg.isakmp_profiles[0].name;
+  if (n == 1) {
+    r.version = r.cfg.isakmp_profiles.empty() ? IkeVersion::V2 : IkeVersion::V1;
+    r.tunnel_profile = r.cfg.isakmp_profiles.empty() ? r.cfg.ikev2_profiles[0].name : r.cfg.isakmp_profiles[0].name;
+    return;
+  }
+  if (!r.cfg.isakmp_profiles.empty())
+    throw InputError(r.cfg.file, k.line, k.label + " sets no isakmp-profile or ikev2-profile and the router has " + std::to_string(n) +
+                                             " profiles: IOS would pick one by the peer's identity, which is not modeled");
+  r.version = IkeVersion::V1;
+  r.global_profile = true;
 }
 
 // The address the other router's tunnel points at, else this router's tunnel source address.
 std::string outside_address(const Router& self, const Router& other, std::vector<std::string>& warnings) {
-  const std::string& dest = other.tunnel->tunnel_destination;
-  for (const auto& i : self.cfg.interfaces)
-    if (!dest.empty() && i.address == dest) return dest;
+  for (const std::string& dest : other.tunnel_peers)
+    for (const auto& a : addresses(self.cfg))
+      if (a == dest) return dest;
+  if (self.tunnel->tunnel_source.name.empty() && !self.tunnel->address.empty()) return self.tunnel->address;  // a crypto map's interface
   const std::string& src = self.tunnel->tunnel_source.name;
   if (is_ipv4(src)) return src;
   if (const Interface* i = find_named(self.cfg.interfaces, src); i && !i->address.empty()) return i->address;
+  if (other.tunnel_peers.size() == 1) return other.tunnel_peers[0];  // the text omits it; the other router names it
   warnings.push_back(warning(self.cfg.file, self.tunnel->line, "no outside address found for " + self.name));
   return {};
 }
 
+// The FQDN identity this router sends: the tunnel profile's configured one (`identity local
+// fqdn NAME`, `self-identity fqdn NAME`; IOS sends what is configured), else hostname.domain.
 std::string fqdn_of(const Router& r, const std::string& annotated) {
+  if (const auto* p = find_named(r.cfg.ikev2_profiles, r.tunnel_profile); p && r.version == IkeVersion::V2 && p->identity_local_type == "fqdn")
+    return p->identity_local_value;
+  if (const auto* p = find_named(r.cfg.isakmp_profiles, r.tunnel_profile); p && r.version == IkeVersion::V1 && p->self_identity_type == "fqdn" &&
+                                                                          !p->self_identity_value.empty())
+    return p->self_identity_value;
   if (!r.cfg.hostname.empty() && !r.cfg.domain.empty()) return r.cfg.hostname + "." + r.cfg.domain;
   for (const auto& t : r.cfg.trustpoints)
     if (!t.fqdn.empty()) return t.fqdn;
@@ -166,8 +270,9 @@ void collect_dns(Router& r, std::vector<std::string>& warnings) {
   for (const auto& c : r.cfg.chains) {
     auto ca = std::find_if(c.certs.begin(), c.certs.end(), [](const ChainCert& x) { return x.ca; });
     auto id = std::find_if(c.certs.begin(), c.certs.end(), [](const ChainCert& x) { return !x.ca; });
-    if (ca != c.certs.end()) r.tp_dn[c.trustpoint.name] = ca->subject;
-    else if (id != c.certs.end()) r.tp_dn[c.trustpoint.name] = id->issuer;
+    // `certificate ca 01 nvram:...` carries no DN: then the chain tells nothing about the CA.
+    if (ca != c.certs.end() && !ca->subject.empty()) r.tp_dn[c.trustpoint.name] = ca->subject;
+    else if (id != c.certs.end() && !id->issuer.empty()) r.tp_dn[c.trustpoint.name] = id->issuer;
   }
   if (!r.show) return;
   std::map<std::string, std::string> from_show;
@@ -193,7 +298,25 @@ const char* rule_name(Rule r) { return r == Rule::Dn ? "dn" : r == Rule::Url ? "
 struct Tp {
   std::size_t router;
   std::string name, dn, url;
+  std::vector<std::string> keys;  // normalized enrollment URLs it answers to (several: a CA server)
 };
+
+// Section 6 compares enrollment URLs as the router uses them: scheme and host in lower case,
+// no default port, no trailing `/` nor IOS's implied SCEP path (`http://1.1.14.14:80/` =
+// `http://1.1.14.14`).
+std::string url_key(std::string_view url) {
+  std::string u;
+  for (char c : url) u += static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+  if (u.find("://") == std::string::npos) u = "http://" + u;
+  for (std::string_view tail : {"/cgi-bin/pkiclient.exe", "/"})
+    if (u.size() > tail.size() && u.compare(u.size() - tail.size(), tail.size(), tail) == 0) u.resize(u.size() - tail.size());
+  std::size_t host = u.find("://") + 3;
+  std::size_t path = u.find('/', host);
+  std::string port = u.rfind("https", 0) == 0 ? ":443" : ":80";
+  std::size_t colon = u.find(port, host);
+  if (colon != std::string::npos && colon + port.size() == std::min(path, u.size())) u.erase(colon, port.size());
+  return u;
+}
 
 struct Group {
   std::vector<std::size_t> members;  // indices into the Tp list
@@ -209,12 +332,14 @@ class Unifier {
     for (std::size_t t = 0; t < tps_.size(); ++t)
       if (!tps_[t].dn.empty()) place(t, find(dn_, tps_[t].dn), Rule::Dn);
     for (std::size_t t = 0; t < tps_.size(); ++t)
-      if (tps_[t].dn.empty() && !tps_[t].url.empty()) {
-        std::size_t g = find(url_, tps_[t].url);
+      if (tps_[t].dn.empty() && !tps_[t].keys.empty()) {
+        std::size_t g = kNone;
+        for (const auto& k : tps_[t].keys)
+          if (g == kNone) g = find(url_, k);
         place(t, g != kNone ? g : by_name(t), g != kNone ? Rule::Url : Rule::Name);
       }
     for (std::size_t t = 0; t < tps_.size(); ++t)
-      if (tps_[t].dn.empty() && tps_[t].url.empty()) place(t, by_name(t), Rule::Name);
+      if (tps_[t].dn.empty() && tps_[t].keys.empty()) place(t, by_name(t), Rule::Name);
     for (auto& g : groups_) std::sort(g.members.begin(), g.members.end());
     return std::move(groups_);
   }
@@ -232,7 +357,7 @@ class Unifier {
     auto it = names_.find(tps_[t].name);
     if (it == names_.end()) return kNone;
     for (std::size_t m : it->second)
-      if (tps_[m].router != tps_[t].router && (tps_[t].url.empty() || tps_[m].url.empty())) return group_of_[m];
+      if (tps_[m].router != tps_[t].router && (tps_[t].keys.empty() || tps_[m].keys.empty())) return group_of_[m];
     return kNone;
   }
 
@@ -240,14 +365,14 @@ class Unifier {
     const Tp& tp = tps_[t];
     if (g == kNone) {  // a new CA, identified by the strongest key it has
       g = groups_.size();
-      groups_.push_back(Group{{}, tp.dn, !tp.dn.empty() ? Rule::Dn : !tp.url.empty() ? Rule::Url : Rule::Name});
+      groups_.push_back(Group{{}, tp.dn, !tp.dn.empty() ? Rule::Dn : !tp.keys.empty() ? Rule::Url : Rule::Name});
       if (!tp.dn.empty()) dn_[tp.dn] = g;
     } else {
       groups_[g].rule = std::min(groups_[g].rule, join_rule);
     }
     groups_[g].members.push_back(t);
     group_of_[t] = g;
-    if (!tp.url.empty()) url_.try_emplace(tp.url, g);
+    for (const auto& k : tp.keys) url_.try_emplace(k, g);
     names_[tp.name].push_back(t);
   }
 
@@ -257,6 +382,23 @@ class Unifier {
   std::unordered_map<std::string, std::size_t> dn_, url_;
   std::unordered_map<std::string, std::vector<std::size_t>> names_;
 };
+
+// A CA shared by both routers but decided without certificate data (URL or name only): the
+// verdict rests on it, so say so and what would settle it.
+void assume(const std::array<Router, 2>& rs, const std::vector<Tp>& tps, const Group& g, const std::string& ca_id, std::vector<std::string>& out) {
+  if (g.rule == Rule::Dn) return;
+  bool both = std::any_of(g.members.begin(), g.members.end(), [&](std::size_t m) { return tps[m].router == 0; }) &&
+              std::any_of(g.members.begin(), g.members.end(), [&](std::size_t m) { return tps[m].router == 1; });
+  if (!both) return;
+  std::string who, without;
+  for (std::size_t m : g.members) {
+    who += (who.empty() ? "" : " = ") + rs[tps[m].router].name + "/" + tps[m].name;
+    if (tps[m].dn.empty())
+      without += (without.empty() ? "" : ", ") + ("`show crypto pki certificates " + tps[m].name + "` on " + rs[tps[m].router].name);
+  }
+  out.push_back("CA " + ca_id + ": " + who + " taken as one CA by " + rule_name(g.rule) + ", without certificate data; " + without +
+                " (--show-certs) would settle it");
+}
 
 bool is_id_token(std::string_view s) {
   return !s.empty() && s.find_first_of(" \t,+=\"") == std::string_view::npos;
@@ -287,7 +429,11 @@ void unify_cas(std::array<Router, 2>& rs, std::vector<AnnotatedCa>& annotated, I
   for (std::size_t i = 0; i < 2; ++i)
     for (const auto& t : rs[i].cfg.trustpoints) {
       auto dn = rs[i].tp_dn.find(t.name);
-      tps.push_back(Tp{i, t.name, dn == rs[i].tp_dn.end() ? std::string() : dn->second, t.enrollment_url});
+      Tp tp{i, t.name, dn == rs[i].tp_dn.end() ? std::string() : dn->second, t.enrollment_url, {}};
+      if (!t.enrollment_url.empty()) tp.keys.push_back(url_key(t.enrollment_url));
+      if (std::find(rs[i].cfg.pki_servers.begin(), rs[i].cfg.pki_servers.end(), t.name) != rs[i].cfg.pki_servers.end())
+        for (const auto& a : addresses(rs[i].cfg)) tp.keys.push_back("http://" + a);  // `crypto pki server`: the router is the CA
+      tps.push_back(std::move(tp));
     }
   std::vector<Group> groups = Unifier(tps).run();
   std::sort(groups.begin(), groups.end(), [](const Group& x, const Group& y) { return x.members.front() < y.members.front(); });
@@ -317,6 +463,7 @@ void unify_cas(std::array<Router, 2>& rs, std::vector<AnnotatedCa>& annotated, I
       d.trustpoints.push_back(rs[tps[m].router].name + "/" + tps[m].name);
       rs[tps[m].router].tp_ca[tps[m].name] = ca.id;
     }
+    assume(rs, tps, g, ca.id, out.assumptions);
     out.ca_decisions.push_back(std::move(d));
     if (ann != annotated.end()) ann->ca = ca;
     else extra.push_back(std::move(ca));
@@ -349,6 +496,20 @@ std::array<std::optional<std::vector<std::string>>, 2> parse_enrollment(const st
       out[r]->push_back(tp);
       list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
     }
+  }
+  return out;
+}
+
+// `--tunnel NAME=INTERFACE`: the tunnel of router NAME, over the automatic choice.
+std::array<std::string, 2> parse_tunnels(const std::vector<std::string>& specs, const std::array<Router, 2>& rs) {
+  std::array<std::string, 2> out;
+  for (const auto& spec : specs) {
+    std::size_t eq = spec.find('=');
+    if (eq == std::string::npos) throw InputError("--tunnel", 0, "'" + spec + "': expected ROUTER=INTERFACE");
+    std::string who = spec.substr(0, eq);
+    std::size_t r = who == rs[0].name || who == rs[0].stem ? 0 : who == rs[1].name || who == rs[1].stem ? 1 : 2;
+    if (r == 2) throw InputError("--tunnel", 0, "'" + spec + "': unknown router '" + who + "' (routers: " + rs[0].name + ", " + rs[1].name + ")");
+    out[r] = canonical_interface_name(spec.substr(eq + 1));
   }
   return out;
 }
@@ -430,7 +591,9 @@ std::vector<ProfileTrustpoint> profile_trustpoints(const std::vector<TrustpointR
   return out;
 }
 
-std::vector<Profile> profiles(const Router& r) {
+// `match identity remote any` and the global configuration accept every identity; the scenario
+// matches kinds separately, so "any" is every address plus the one FQDN the other router sends.
+std::vector<Profile> profiles(const Router& r, const std::string& other_fqdn) {
   std::vector<Profile> out;
   if (r.version == IkeVersion::V1) {
     // IKEv1 negotiates the method in the policy: pre-share when every policy says so, or
@@ -441,9 +604,20 @@ std::vector<Profile> profiles(const Router& r) {
       AuthMethod m = all_psk || !p.keyring.name.empty() ? AuthMethod::PreShare : AuthMethod::RsaSig;
       out.push_back(Profile{p.name, p.match, p.self_identity, profile_trustpoints(p.ca_trustpoints), m, m});
     }
+    if (r.global_profile) {  // any peer, `crypto isakmp identity`, every trustpoint (V1-2, V1-9)
+      AuthMethod m = all_psk ? AuthMethod::PreShare : AuthMethod::RsaSig;
+      out.push_back(Profile{r.tunnel_profile, {IdentityMatch{IdKind::Address, "0.0.0.0", "0.0.0.0"}, IdentityMatch{IdKind::Fqdn, other_fqdn, {}}},
+                            r.cfg.isakmp_identity, {}, m, m});
+    }
   } else {
-    for (const auto& p : r.cfg.ikev2_profiles)
+    for (const auto& p : r.cfg.ikev2_profiles) {
       out.push_back(Profile{p.name, p.match, p.identity_local, profile_trustpoints(p.trustpoints), p.auth_local, p.auth_remote});
+      if (p.match_any) out.back().match.push_back(IdentityMatch{IdKind::Fqdn, other_fqdn, {}});
+      // `match fvrf`: a profile only binds peers arriving in its front-door VRF (none: the
+      // global table; `any`: every VRF). This tunnel's is `tunnel vrf`, or the map interface's VRF.
+      std::string fvrf = r.tunnel->tunnel_vrf.empty() && !r.tunnel->crypto_map.name.empty() ? r.tunnel->vrf : r.tunnel->tunnel_vrf;
+      if (p.match_fvrf != "any" && p.match_fvrf != fvrf) out.back().match.clear();
+    }
   }
   return out;
 }
@@ -462,13 +636,18 @@ std::vector<Proposal> proposals(const Router& r, std::vector<std::string>& warni
       if (const auto* p = find_named(r.cfg.ikev2_proposals, ref.name); std::find(used.begin(), used.end(), p) == used.end()) used.push_back(p);
   if (r.cfg.ikev2_policies.empty())
     for (const auto& p : r.cfg.ikev2_proposals) used.push_back(&p);
+  // An AEAD cipher (aes-gcm-*) has no integrity transform: "none" (IOS refuses an integrity
+  // line next to it; the PRF is not compared).
+  auto aead = [](const std::string& e) { return e.rfind("aes-gcm", 0) == 0; };
   for (const auto* p : used) {
-    if (p->encryption.empty() || p->integrity.empty() || p->groups.empty()) {
+    bool needs_integrity = std::any_of(p->encryption.begin(), p->encryption.end(), [&](const std::string& e) { return !aead(e); });
+    if (p->encryption.empty() || (needs_integrity && p->integrity.empty()) || p->groups.empty()) {
       warnings.push_back(warning(r.cfg.file, p->line, "IKEv2 proposal " + p->name + " lacks encryption, integrity or group; ignored"));
       continue;
     }
+    static const std::vector<std::string> kNone{"none"};
     for (const auto& e : p->encryption)  // one scenario proposal per combination IOS offers
-      for (const auto& i : p->integrity)
+      for (const auto& i : aead(e) ? kNone : p->integrity)
         for (int g : p->groups) out.push_back(Proposal{e, i, g});
   }
   return out;
@@ -483,7 +662,7 @@ void note_assumptions(const std::string& name, const PeerImport& info, std::vect
     notes.push_back(name + ": enrollment order assumed to be configuration order (" + info.enrollment_source + ")");
 }
 
-Peer build_peer(const Router& self, const Router& other, const Annotations& ann, std::vector<IdentityCert> certs,
+Peer build_peer(const Router& self, const Router& other, const Annotations& ann, const Annotations& other_ann, std::vector<IdentityCert> certs,
                 std::vector<std::string>& warnings) {
   Peer p;
   p.name = self.name;
@@ -492,7 +671,7 @@ Peer build_peer(const Router& self, const Router& other, const Annotations& ann,
   if (!ann.personality.empty()) p.personality = ann.personality;
   for (const auto& t : self.cfg.trustpoints) p.trustpoints.push_back(Trustpoint{t.name, self.tp_ca.at(t.name), t.revocation});
   p.certificates = std::move(certs);
-  p.profiles = profiles(self);
+  p.profiles = profiles(self, fqdn_of(other, other_ann.fqdn));
   p.tunnel_profile = self.tunnel_profile;
   p.proposals = proposals(self, warnings);
   p.unsupported_features = ann.unsupported;
@@ -501,12 +680,34 @@ Peer build_peer(const Router& self, const Router& other, const Annotations& ann,
 
 }  // namespace
 
-ImportResult import_routers(const RouterInput& a, const RouterInput& b, const std::vector<std::string>& enrollment_specs) {
+std::string router_stem(const std::string& file) { return file_stem(file); }
+
+ImportResult import_routers(const RouterInput& a, const RouterInput& b, const std::vector<std::string>& enrollment_specs,
+                            const std::vector<std::string>& tunnel_specs) {
   ImportResult out;
-  std::array<Router, 2> rs{load(a, out.warnings), load(b, out.warnings)};
+  std::array<Router, 2> rs{load(a, out.warnings, out.skipped), load(b, out.warnings, out.skipped)};
   if (rs[0].name == rs[1].name)
     throw InputError(b.file, rs[1].cfg.hostname_line, "both routers are named '" + rs[0].name + "'");
-  for (auto& r : rs) bind_tunnel(r, out.warnings);
+  auto forced = parse_tunnels(tunnel_specs, rs);
+  for (std::size_t i = 0; i < 2; ++i) {
+    bind_tunnel(rs[i], rs[1 - i].cfg, forced[i]);
+    if (rs[i].global_profile) {
+      rs[i].tunnel_profile = "global";
+      while (find_named(rs[i].cfg.isakmp_profiles, rs[i].tunnel_profile)) rs[i].tunnel_profile += "-";
+      out.notes.push_back(rs[i].name + ": " + rs[i].choice.label + " uses no ISAKMP profile: IKEv1 with the global configuration (profile '" +
+                          rs[i].tunnel_profile + "': any peer, every trustpoint)");
+    }
+    out.tunnels[i] = rs[i].choice;
+    // Identity kinds the scenario lacks (DN, e-mail): sent as the address, exact for a peer that
+    // matches any identity or the address, not for one that matches a DN or an e-mail.
+    const auto* v2 = find_named(rs[i].cfg.ikev2_profiles, rs[i].tunnel_profile);
+    const auto* v1 = find_named(rs[i].cfg.isakmp_profiles, rs[i].tunnel_profile);
+    std::string kind = v2 && rs[i].version == IkeVersion::V2 ? v2->identity_local_type
+                       : v1 && rs[i].version == IkeVersion::V1 ? v1->self_identity_type
+                                                                : std::string("address");
+    if (kind == "dn" || kind == "email" || kind == "user-fqdn")
+      out.notes.push_back(rs[i].name + ": its " + kind + " identity is modeled as its address (the scenario has no " + kind + " identities)");
+  }
   if (rs[0].version != rs[1].version)
     throw InputError(b.file, rs[1].tunnel_line, rs[1].name + "'s tunnel uses IKEv" + std::to_string(static_cast<int>(rs[1].version)) +
                                                     " but " + rs[0].name + "'s uses IKEv" + std::to_string(static_cast<int>(rs[0].version)));
@@ -524,7 +725,7 @@ ImportResult import_routers(const RouterInput& a, const RouterInput& b, const st
   for (std::size_t i = 0; i < 2; ++i) {
     auto certs = certificates(rs[i], enrollment[i], ann[i], out.peers[i], out.warnings);
     note_assumptions(rs[i].name, out.peers[i], out.notes);
-    s.peers.push_back(build_peer(rs[i], rs[1 - i], ann[i], std::move(certs), out.warnings));
+    s.peers.push_back(build_peer(rs[i], rs[1 - i], ann[i], ann[1 - i], std::move(certs), out.warnings));
     const IsakmpProfile* tp = find_named(rs[i].cfg.isakmp_profiles, rs[i].tunnel_profile);
     s.aggressive_mode = s.aggressive_mode || ann[i].aggressive || (s.ike_version == IkeVersion::V1 && tp && tp->aggressive);
   }

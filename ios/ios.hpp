@@ -62,6 +62,9 @@ struct IsakmpProfile {
   std::string name;
   int line = 0;
   IdKind self_identity = IdKind::Address;  // IOS default
+  std::string self_identity_type = "address";  // as written: address, fqdn, user-fqdn, dn
+  std::string self_identity_value;             // `self-identity fqdn NAME` / `user-fqdn NAME`
+  std::string vrf;                             // `vrf NAME`: the front-door VRF it matches
   std::vector<IdentityMatch> match;
   std::vector<TrustpointRef> ca_trustpoints;
   NameRef keyring;
@@ -100,8 +103,11 @@ struct Ikev2Profile {
   std::string name;
   int line = 0;
   std::vector<IdentityMatch> match;
+  bool match_any = false;  // `match identity remote any`
   IdKind identity_local = IdKind::Address;  // IOS default
+  std::string identity_local_type = "address";  // as written: address, fqdn, dn, email
   std::string identity_local_value;
+  std::string match_fvrf;                        // `match fvrf NAME|any`; empty: global table
   AuthMethod auth_local = AuthMethod::RsaSig;
   AuthMethod auth_remote = AuthMethod::RsaSig;
   std::vector<TrustpointRef> trustpoints;
@@ -115,11 +121,29 @@ struct Interface {
   NameRef tunnel_source;       // interface name or IPv4 address
   std::string tunnel_destination;
   NameRef tunnel_protection;   // ipsec profile
+  std::vector<std::string> nhrp_nbma;  // NBMA addresses of `ip nhrp map`, `ip nhrp nhs ... nbma`
+  bool multipoint = false;             // `tunnel mode gre multipoint` (DMVPN)
+  NameRef crypto_map;                  // `crypto map NAME` applied here
+  std::string vrf;             // `vrf forwarding V` / `ip vrf forwarding V`: the inside VRF
+  std::string tunnel_vrf;      // `tunnel vrf V`: the VRF the tunnel's outer packets use
 };
 
-struct Route {
+// `crypto map NAME SEQ ipsec-isakmp [dynamic DYN]` and `crypto dynamic-map NAME SEQ`.
+struct CryptoMapEntry {
+  std::string name;
+  int seq = 0;
   int line = 0;
-  std::string prefix, mask, next_hop;
+  bool dynamic_map = false;  // an entry of a `crypto dynamic-map`
+  NameRef dynamic_ref;       // `... ipsec-isakmp dynamic DYN`
+  std::vector<std::string> peers;  // `set peer IP`
+  NameRef isakmp_profile, ikev2_profile;
+  std::vector<NameRef> transform_sets;
+  std::string acl;  // `match address ACL`
+};
+
+struct Route {  // ip route [vrf V] PREFIX MASK NEXTHOP|IF [NEXTHOP] [DIST] [track N] [name N] ...
+  int line = 0;
+  std::string vrf, prefix, mask, next_hop;
 };
 
 // `! ikeconform KEY ARGS`: comment lines the export writes for scenario fields IOS cannot hold.
@@ -145,9 +169,17 @@ struct IosConfig {
   std::vector<Ikev2Policy> ikev2_policies;
   std::vector<Ikev2Profile> ikev2_profiles;
   std::vector<Interface> interfaces;
+  std::vector<CryptoMapEntry> crypto_maps;  // static and dynamic entries, configuration order
   std::vector<Route> routes;
+  std::vector<std::string> pki_servers;  // `crypto pki server NAME`: this router is that CA
+  std::vector<std::string> certificate_maps;  // `crypto pki certificate map NAME SEQ` (syntax only)
+  IdKind isakmp_identity = IdKind::Address;  // `crypto isakmp identity address|hostname|dn`
+  std::string isakmp_identity_type = "address";
   std::vector<Annotation> annotations;
   std::vector<std::string> warnings;  // "file:line: warning: unknown command '...' ignored"
+  // Commands that cannot change certificate negotiation, skipped silently ("file:line: '...'");
+  // `check --verbose` lists them.
+  std::vector<std::string> skipped;
 };
 
 // Parses indented (IOS) or flattened (the note's) configuration text. Throws InputError on a
@@ -204,17 +236,37 @@ struct PeerImport {
   bool certificates_assumed = false;  // no show/chain data: every trustpoint counted as enrolled
 };
 
+// The tunnel chosen on one router (issue 10: by destination / crypto-map peer / NHRP mapping).
+struct TunnelChoice {
+  std::string label;     // "Tunnel1", "crypto map CMAP 10 (GigabitEthernet0/0)"
+  bool initiates = true; // false: it only answers (DMVPN hub, dynamic crypto map)
+  std::string why_not;
+};
+
+// `g1` -> "GigabitEthernet1", as IOS resolves an abbreviated interface name.
+std::string canonical_interface_name(std::string_view name);
+
 struct ImportResult {
   Scenario scenario;
   std::vector<std::string> warnings;  // parser warnings of all inputs, then import warnings
+  std::vector<std::string> skipped;   // commands skipped silently (IosConfig::skipped of both)
   std::vector<std::string> notes;     // what was assumed, in words ("R1: no show output ...")
   std::vector<CaDecision> ca_decisions;
+  // "CA X: R1/TP = R2/TP taken as one CA by enrollment-url, without certificate data; ..."
+  std::vector<std::string> assumptions;
   std::array<PeerImport, 2> peers;
+  std::array<TunnelChoice, 2> tunnels;
 };
 
+// A router's name when its configuration has no `hostname`: the file name up to its first dot
+// (`r1.flat.cfg` -> `r1`), the same for --enrollment and --show-certs.
+std::string router_stem(const std::string& file);
+
 // `enrollment_specs`: "NAME=TP,TP" (oldest first), NAME a router's hostname or file stem.
+// `tunnel_specs`: "NAME=INTERFACE", the tunnel of router NAME when it has several.
 ImportResult import_routers(const RouterInput& a, const RouterInput& b,
-                            const std::vector<std::string>& enrollment_specs = {});
+                            const std::vector<std::string>& enrollment_specs = {},
+                            const std::vector<std::string>& tunnel_specs = {});
 
 // ---- export ----
 

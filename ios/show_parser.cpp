@@ -12,10 +12,6 @@ using namespace detail;
 
 enum class Section { None, Issuer, Subject };
 
-bool is_host_char(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_';
-}
-
 // "R1#sh crypto pki certificates", "R2#": a router prompt.
 std::string_view prompt_host(std::string_view line) {
   std::size_t i = 0;

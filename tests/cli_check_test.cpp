@@ -3,26 +3,17 @@
 
 #include <array>
 #include <cstdio>
+#include <cstdlib>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <sys/wait.h>
 
+#include "cli_run.hpp"
+
 namespace {
 
-struct CliRun {
-  int exit_code;
-  std::string out;
-};
-
-CliRun cli(const std::string& args) {
-  std::string cmd = std::string(IKECONFORM_BIN) + " " + args + " 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  std::string out;
-  std::array<char, 4096> buf{};
-  while (p && fgets(buf.data(), static_cast<int>(buf.size()), p)) out += buf.data();
-  int status = p ? pclose(p) : -1;
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
+using ikeconform::test::cli;
+using ikeconform::test::CliRun;
 
 std::string src(const std::string& rel) { return std::string(IKECONFORM_SOURCE_DIR) + "/" + rel; }
 
@@ -94,3 +85,67 @@ TEST(CheckCli, PersonalityOptionMakesAMixedPair) {
 }
 
 }  // namespace
+
+namespace {
+CliRun cli_stdout(const std::string& args) { return cli(args, "/dev/null"); }
+}  // namespace
+
+TEST(CheckCli, JsonOnExitTwoIsOneErrorObject) {
+  for (const std::string& args : {std::string("check --json /nonexistent.json"), std::string("check --json"),
+                                  "check --json " + src("corpus/ios/s1-r1.cfg") + " " + src("corpus/ios/s1-r2.cfg") + " --enrollment R9=IOSCA1"}) {
+    CliRun r = cli_stdout(args);
+    EXPECT_EQ(r.exit_code, 2) << args;
+    auto j = nlohmann::json::parse(r.out);  // exactly one object, nothing else
+    EXPECT_EQ(j["schema"], "ikeconform.check/1");
+    EXPECT_FALSE(j["error"]["message"].get<std::string>().empty()) << r.out;
+  }
+}
+
+TEST(CheckCli, DirectoryGivenAsAFileIsAClearError) {
+  CliRun r = cli("check " + src("corpus/ios") + " " + src("corpus/ios/s1-r2.cfg"));
+  EXPECT_EQ(r.exit_code, 2) << r.out;
+  EXPECT_NE(r.out.find("is a directory, not a file"), std::string::npos) << r.out;
+  r = cli("check " + src("corpus"));
+  EXPECT_NE(r.out.find("is a directory, not a file"), std::string::npos) << r.out;
+}
+
+TEST(CheckCli, FlatFileStemNamesTheRouterForEveryOption) {
+  // r1.flat.cfg without `hostname` is router `r1` for --enrollment and --show-certs alike.
+  std::string dir = testing::TempDir() + "/ikeconform-stem";
+  std::string mk = "mkdir -p " + dir + " && sed '/^hostname/d' " + src("corpus/ios/s1-r1.flat.cfg") + " > " + dir + "/r1.flat.cfg";
+  ASSERT_EQ(std::system(mk.c_str()), 0);
+  CliRun r = cli("check " + dir + "/r1.flat.cfg " + src("corpus/ios/s1-r2.cfg") + " --show-certs r1=" + src("corpus/ios/s1-r1.show") +
+                 " --enrollment r1=IOSCA2,IOSCA1");
+  EXPECT_NE(r.exit_code, 2) << r.out;
+}
+
+TEST(CheckCli, VerboseListsSkippedCommands) {
+  std::string dir = testing::TempDir() + "/ikeconform-verbose";
+  std::string mk = "mkdir -p " + dir + " && (echo 'R1#show running-config'; echo 'Building configuration...'; echo 'service timestamps debug datetime msec'; cat " +
+                   src("corpus/ios/s1-r1.cfg") + ") > " + dir + "/r1.cfg";
+  ASSERT_EQ(std::system(mk.c_str()), 0);
+  CliRun r = cli("check --verbose " + dir + "/r1.cfg " + src("corpus/ios/s1-r2.cfg"));
+  EXPECT_NE(r.out.find("skipped: " + dir + "/r1.cfg:3: 'service timestamps debug datetime msec'"), std::string::npos) << r.out;
+  r = cli("check " + dir + "/r1.cfg " + src("corpus/ios/s1-r2.cfg"));
+  EXPECT_EQ(r.out.find("service timestamps"), std::string::npos) << r.out;
+}
+
+TEST(CheckCli, HubDirectionIsNotInitiatedByDesignAndDoesNotCount) {
+  std::string f = src("corpus/ios/field/");
+  CliRun r = cli_stdout("check --json " + f + "dmvpn2-spoke.cfg " + f + "dmvpn2-hub.cfg");
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_FALSE(j["directions"][0].contains("not_initiated_by_design"));
+  EXPECT_NE(j["directions"][1]["not_initiated_by_design"].get<std::string>().find("multipoint"), std::string::npos);
+  r = cli("check " + f + "dmvpn2-spoke.cfg " + f + "dmvpn2-hub.cfg");
+  EXPECT_NE(r.out.find("DM2-HUB -> DM2-SPOKE: not initiated by design"), std::string::npos) << r.out;
+}
+
+TEST(CheckCli, AssumptionLinesInTextAndJson) {
+  std::string f = src("corpus/ios/field/");
+  CliRun r = cli("check " + f + "gre-a.cfg " + f + "gre-b.cfg");
+  EXPECT_NE(r.out.find("\nassumption: CA OFFLINE-CA: GRE-A/OFFLINE-CA = GRE-B/OFFLINE-CA taken as one CA by trustpoint-name"), std::string::npos) << r.out;
+  auto j = nlohmann::json::parse(cli_stdout("check --json " + f + "gre-a.cfg " + f + "gre-b.cfg").out);
+  ASSERT_EQ(j["assumptions"].size(), 1u);
+  EXPECT_NE(j["assumptions"][0].get<std::string>().find("show crypto pki certificates OFFLINE-CA"), std::string::npos);
+}
