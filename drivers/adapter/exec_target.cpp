@@ -222,15 +222,6 @@ class ExecTarget::Process {
 
 namespace {
 
-Observation not_attempted(const Scenario& s, std::uint8_t initiator, Reason why, const std::string& what) {
-  Observation o;
-  o.initiator = initiator;
-  o.ike_version = s.ike_version;
-  o.reason = why;
-  if (why == Reason::InternalError) o.ike_sa = SaResult::Failed;
-  o.trace.push_back(what);
-  return o;
-}
 
 
 template <class T>

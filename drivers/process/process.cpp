@@ -174,6 +174,55 @@ RunResult check_run(const Argv& argv, const Env& env, milliseconds timeout) {
   return r;
 }
 
+std::optional<std::string> version_from(const Argv& argv, const std::string& word) {
+  try {
+    const RunResult r = run(argv, {}, milliseconds{5000});
+    const std::string text = r.out + r.err;
+    const auto at = text.find(word);
+    if (at == std::string::npos) return std::nullopt;
+    const auto space = text.find(' ', at);
+    if (space == std::string::npos) return std::nullopt;
+    const auto end = text.find_first_of(" \n", space + 1);
+    return text.substr(at, end == std::string::npos ? std::string::npos : end - at);
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+void write_file(const fs::path& file, const std::string& text) {
+  std::ofstream f(file, std::ios::binary | std::ios::trunc);
+  f << text;
+  if (!f.flush()) throw std::runtime_error("cannot write " + file.string());
+}
+
+std::string read_file(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read " + file.string());
+  std::ostringstream buf;
+  buf << in.rdbuf();
+  return buf.str();
+}
+
+std::uintmax_t file_size_or_zero(const fs::path& file) {
+  std::error_code ec;
+  const auto n = fs::file_size(file, ec);
+  return ec ? 0 : n;
+}
+
+std::vector<std::string> read_new_lines(const fs::path& file, std::uintmax_t& offset) {
+  std::vector<std::string> out;
+  std::ifstream f(file, std::ios::binary);
+  if (!f) return out;
+  f.seekg(static_cast<std::streamoff>(offset));
+  std::string line;
+  while (std::getline(f, line)) {
+    if (f.eof()) break;  // no newline yet: the daemon is still writing it; read it next time
+    offset += line.size() + 1;
+    out.push_back(std::move(line));
+  }
+  return out;
+}
+
 std::string tail_lines(const fs::path& file, std::size_t n) {
   std::ifstream in(file, std::ios::binary);
   if (!in) return {};
