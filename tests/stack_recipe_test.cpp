@@ -46,6 +46,7 @@ class EchoPeer final : public stack::PeerStack {
 stack::StackKind echo_kind() {
   stack::StackKind k;
   k.name = "echo";
+  k.title = "Echo";
   k.personality = "echo-1.0";
   k.observes_child_sa = false;
   k.make = [](const netns::NetnsPair&, std::size_t, const std::filesystem::path&,
@@ -128,12 +129,12 @@ TEST(NotAttempted, PairRunnerRefusesWhatNoStackCanRun) {
   Observation o = runner.run(s, 0);
   EXPECT_EQ(o.ike_sa, SaResult::NotAttempted);
   EXPECT_EQ(o.reason, Reason::Unsupported);
-  EXPECT_EQ(o.trace, std::vector<std::string>{"echo: aggressive mode is not echoed"});
+  EXPECT_EQ(o.trace, std::vector<std::string>{"Echo target: aggressive mode is not echoed"});
   s.aggressive_mode = false;
   s.peers[1].personality = "cisco-ios";
   o = runner.run(s, 1);
   EXPECT_EQ(o.reason, Reason::Unsupported);
-  EXPECT_EQ(o.trace, std::vector<std::string>{"no real stack for personality 'cisco-ios'"});
+  EXPECT_EQ(o.trace, std::vector<std::string>{"real-stack target: no real stack for personality 'cisco-ios'"});
   EXPECT_EQ(runner.net(), nullptr);  // nothing was started
 }
 

@@ -135,6 +135,7 @@ std::vector<RenderedFile> ipsec_conf_rendering(const Scenario& s, std::size_t pe
 stack::StackKind stack_kind() {
   stack::StackKind k;
   k.name = kName;
+  k.title = "Libreswan";
   k.personality = kPersonality;
   k.observes_child_sa = false;  // no ESP in this kernel: the IKE SA only
   k.needs_p12 = true;           // NSS imports PKCS#12

@@ -79,9 +79,9 @@ const StackKind* PairRunner::kind_of(const Scenario& s, std::size_t peer) const 
 std::optional<std::string> PairRunner::inexpressible(const Scenario& s) const {
   for (std::size_t i = 0; i < 2; ++i) {
     const StackKind* k = kind_of(s, i);
-    if (!k) return "no real stack for personality '" + s.peers[i].personality + "'";
+    if (!k) return "real-stack target: no real stack for personality '" + s.peers[i].personality + "'";
     if (k->inexpressible)
-      if (auto why = k->inexpressible(s, i)) return k->name + ": " + *why;
+      if (auto why = k->inexpressible(s, i)) return (k->title.empty() ? k->name : k->title) + " target: " + *why;
   }
   return std::nullopt;
 }
@@ -128,7 +128,10 @@ void PairRunner::wait(PeerStack& ini, PeerStack& res, bool child) {
   while (Clock::now() < deadline) {
     const Progress pi = ini.progress(Role::Initiator, child);
     if (pi != Progress::Pending) return;
-    if (res.progress(Role::Responder, child) == Progress::Failed) return;
+    // Without a CHILD SA to wait for, a responder that logged its refusal ends the run early.
+    // With one, the initiator's end decides: a responder may recover after a refusal (charon
+    // logs "constraint check failed", then "switching to peer config" and completes).
+    if (!child && res.progress(Role::Responder, child) == Progress::Failed) return;
     ini.wait(pause);
     pause = std::min(pause * 2, std::chrono::microseconds(2000));
   }
@@ -165,7 +168,7 @@ void PairRunner::teardown(std::uint8_t initiator) {
 
 Observation PairRunner::run(const Scenario& s, const pki::Pki& pki, std::uint8_t initiator) {
   last_ = RunRecord{};
-  if (s.peers.size() != 2 || initiator > 1) return not_attempted(s, initiator, Reason::Unsupported, "real stacks: a scenario has two peers");
+  if (s.peers.size() != 2 || initiator > 1) return not_attempted(s, initiator, Reason::Unsupported, "real-stack target: a scenario has two peers");
   const std::string prefix = fmt::format("s{}-", ++seq_);  // fresh names: stale connections never match
   try {
     execute(s, pki, initiator, prefix);
@@ -176,7 +179,7 @@ Observation PairRunner::run(const Scenario& s, const pki::Pki& pki, std::uint8_t
     } catch (const std::exception&) {
       reset();
     }
-    return not_attempted(s, initiator, Reason::Unsupported, std::string("real stacks: ") + e.what());
+    return not_attempted(s, initiator, Reason::Unsupported, std::string("real-stack target: ") + e.what());
   } catch (const std::exception& e) {
     last_.harness_error = e.what();
     for (std::size_t i = 0; i < 2; ++i)
@@ -194,7 +197,7 @@ Observation PairRunner::run(const Scenario& s, const pki::Pki& pki, std::uint8_t
 }
 
 Observation PairRunner::run(const Scenario& s, std::uint8_t initiator) {
-  if (s.peers.size() != 2 || initiator > 1) return not_attempted(s, initiator, Reason::Unsupported, "real stacks: a scenario has two peers");
+  if (s.peers.size() != 2 || initiator > 1) return not_attempted(s, initiator, Reason::Unsupported, "real-stack target: a scenario has two peers");
   if (auto why = inexpressible(s)) return not_attempted(s, initiator, Reason::Unsupported, *why);  // no PKI for nothing
   try {
     // A scenario that differs only elsewhere (profiles, restrictions, version) reuses the PKI.
@@ -214,10 +217,10 @@ Observation PairRunner::run(const Scenario& s, std::uint8_t initiator) {
     }
   } catch (const InputError& e) {
     pki_.reset();
-    return not_attempted(s, initiator, Reason::Unsupported, std::string("real stacks: PKI: ") + e.what());
+    return not_attempted(s, initiator, Reason::Unsupported, std::string("real-stack target: PKI: ") + e.what());
   } catch (const std::exception& e) {
     pki_.reset();
-    return not_attempted(s, initiator, Reason::InternalError, std::string("real stacks: PKI: ") + e.what());
+    return not_attempted(s, initiator, Reason::InternalError, std::string("real-stack target: PKI: ") + e.what());
   }
   return run(s, *pki_, initiator);
 }

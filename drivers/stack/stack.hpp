@@ -143,6 +143,7 @@ std::string rendering_name(const Scenario& s, std::size_t peer, std::string_view
 
 struct StackKind {
   std::string name;         // the target name alone and in pairs: "strongswan"
+  std::string title;        // in messages: "strongSwan" ("strongSwan target: aggressive mode ...")
   std::string personality;  // the model personality its peers follow: "strongswan-5.9"
   bool observes_child_sa = true;  // false: it cannot install a CHILD SA here (no ESP: Libreswan)
   bool needs_p12 = false;         // its credentials are read from PKCS#12 files (NSS)

@@ -225,6 +225,7 @@ std::vector<RenderedFile> swanctl_rendering(const Scenario& s, std::size_t peer)
 stack::StackKind stack_kind() {
   stack::StackKind k;
   k.name = kName;
+  k.title = "strongSwan";
   k.personality = kPersonality;
   k.observes_child_sa = true;  // kernel-libipsec: userspace ESP
   k.needs_p12 = false;         // charon reads PEM
