@@ -120,6 +120,12 @@ int main(int argc, char** argv) {
     // A scenario is two handshakes (one per direction): the ratio compares handshakes with handshakes.
     fmt::print("  IKEv{}  S1 scenarios (both directions, fresh config)   {:6.1f} /s   = {:5.1f} handshakes/s, {:3.0f} % of bare\n",
                v == ikc::IkeVersion::V1 ? 1 : 2, rate, 2 * rate, 100 * 2 * rate / bare);
+    // The wire cross-check's share: the same runs without the capture socket.
+    t.runner().options().capture = false;
+    const double nocap = scenario_rate(t, {s}, 2 * runs, &errors);
+    t.runner().options().capture = true;
+    fmt::print("  IKEv{}  S1 scenarios without the wire capture          {:6.1f} /s   = {:5.1f} handshakes/s, {:3.0f} % of bare\n",
+               v == ikc::IkeVersion::V1 ? 1 : 2, nocap, 2 * nocap, 100 * 2 * nocap / bare);
   }
   // Generated scenarios, as a campaign draws them: a new PKI per scenario (keys from the cache).
   std::vector<ikc::Scenario> generated;

@@ -139,10 +139,7 @@ stack::StackKind stack_kind() {
   k.personality = kPersonality;
   k.observes_child_sa = false;  // no ESP in this kernel: the IKE SA only
   k.needs_p12 = true;           // NSS imports PKCS#12
-  k.make = [](const netns::NetnsPair& net, std::size_t side, const fs::path& dir,
-              const stack::StackOptions& o) -> std::unique_ptr<stack::PeerStack> {
-    return std::make_unique<LibreswanPeer>(net, side, dir, o);
-  };
+  k.make = stack::make_stack<LibreswanPeer>;
   k.version = installed_version;
   k.render = ipsec_conf_rendering;
   return k;

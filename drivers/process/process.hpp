@@ -122,6 +122,8 @@ class TempDir {
 
 // Process status helpers shared with the namespace manager.
 bool pid_alive(int pid);  // exists and is not a zombie
+// SIGTERM to process group `pgid`, SIGKILL after `grace`; no reaping (the owner may still wait).
+void terminate_group(int pgid, milliseconds grace);
 
 // This run's prefix for everything it makes outside itself (namespaces, temp folders):
 // "ikc<pid>x<4 hex digits>", short enough to start an interface name. A forked child that goes

@@ -145,13 +145,14 @@ void PairRunner::execute(const Scenario& s, const pki::Pki& pki, std::uint8_t in
   PeerStack& ini = *stacks_[initiator];
   PeerStack& res = *stacks_[1U - initiator];
   t = Clock::now();
-  if (capture_) capture_->begin();
+  const bool capturing = capture_ && o_.capture;  // the option may be turned off between runs
+  if (capturing) capture_->begin();
   ini.initiate();
   // Wait for the CHILD SA only when both sides can observe it (combine() ignores it otherwise).
   const StackKind* ki = kind_of(s, initiator);
   const StackKind* kr = kind_of(s, 1U - initiator);
   wait(ini, res, ki && kr && ki->observes_child_sa && kr->observes_child_sa);
-  if (capture_) last_.wire = capture_->end();
+  if (capturing) last_.wire = capture_->end();
   last_.exchange_time = since(t);
   last_.sides[initiator] = ini.report(Role::Initiator);
   last_.sides[1U - initiator] = res.report(Role::Responder);

@@ -138,6 +138,13 @@ struct RenderContext {
   std::filesystem::path temp_dir = std::filesystem::temp_directory_path();
 };
 
+// StackKind::make for a PeerStack constructed as Stack(net, side, dir, options).
+template <class Stack>
+std::unique_ptr<PeerStack> make_stack(const netns::NetnsPair& net, std::size_t side, const std::filesystem::path& dir,
+                                      const StackOptions& o) {
+  return std::make_unique<Stack>(net, side, dir, o);
+}
+
 // "R1.swanctl.conf": peer `peer`'s name made safe for a file name, then `suffix`.
 std::string rendering_name(const Scenario& s, std::size_t peer, std::string_view suffix);
 

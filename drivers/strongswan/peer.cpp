@@ -229,10 +229,7 @@ stack::StackKind stack_kind() {
   k.personality = kPersonality;
   k.observes_child_sa = true;  // kernel-libipsec: userspace ESP
   k.needs_p12 = false;         // charon reads PEM
-  k.make = [](const netns::NetnsPair& net, std::size_t side, const fs::path& dir,
-              const stack::StackOptions& o) -> std::unique_ptr<stack::PeerStack> {
-    return std::make_unique<StrongswanPeer>(net, side, dir, o);
-  };
+  k.make = stack::make_stack<StrongswanPeer>;
   k.version = installed_version;
   k.inexpressible = [](const Scenario& s, std::size_t) { return inexpressible(s); };
   k.render = [](const Scenario& s, std::size_t peer, const stack::RenderContext&) { return swanctl_rendering(s, peer); };

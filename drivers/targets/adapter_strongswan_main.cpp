@@ -20,6 +20,17 @@
 namespace ikeconform::adapter {
 namespace {
 
+// A certificate and its key from the harness's files: PEM text and the hashes drivers/pki gives.
+template <class Material>
+void read_pair(Material& m, const std::string& cert, const std::string& key) {
+  m.cert_file = cert;
+  m.key_file = key;
+  m.cert_pem = process::read_file(cert);
+  m.key_pem = process::read_file(key);
+  m.spki_sha1 = pki::spki_sha1(m.key_pem);
+  m.ckaid = pki::ckaid(m.key_pem);
+}
+
 // The harness's PKI files as drivers/pki's Pki (DNs in the stacks' forms, PEM text, hashes).
 pki::Pki pki_from_files(const Scenario& s, const PkiFiles& f) {
   pki::Pki out;
@@ -32,12 +43,7 @@ pki::Pki pki_from_files(const Scenario& s, const PkiFiles& f) {
     m.ios_dn = it->dn;
     m.dn = pki::strongswan_dn(it->dn);
     m.libreswan_dn = pki::libreswan_dn(it->dn);
-    m.cert_file = it->cert;
-    m.key_file = it->key;
-    m.cert_pem = process::read_file(it->cert);
-    m.key_pem = process::read_file(it->key);
-    m.spki_sha1 = pki::spki_sha1(m.key_pem);
-    m.ckaid = pki::ckaid(m.key_pem);
+    read_pair(m, it->cert, it->key);
   }
   for (const Peer& p : s.peers)
     for (std::size_t k = 0; k < p.certificates.size(); ++k) {
@@ -54,13 +60,8 @@ pki::Pki pki_from_files(const Scenario& s, const PkiFiles& f) {
       m.ios_subject = it->subject;
       m.dn = pki::strongswan_dn(it->subject);
       m.libreswan_dn = pki::libreswan_dn(it->subject);
-      m.cert_file = it->cert;
-      m.key_file = it->key;
       m.p12_file = it->p12;
-      m.cert_pem = process::read_file(it->cert);
-      m.key_pem = process::read_file(it->key);
-      m.spki_sha1 = pki::spki_sha1(m.key_pem);
-      m.ckaid = pki::ckaid(m.key_pem);
+      read_pair(m, it->cert, it->key);
     }
   return out;
 }
