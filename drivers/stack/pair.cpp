@@ -138,6 +138,7 @@ void PairRunner::wait(PeerStack& ini, PeerStack& res, bool child) {
 }
 
 void PairRunner::execute(const Scenario& s, const pki::Pki& pki, std::uint8_t initiator, const std::string& prefix) {
+  child_awaited_ = false;
   auto t = Clock::now();
   ensure(s);
   both([&](std::size_t i) { stacks_[i]->prepare(s, i, pki, prefix); });
@@ -151,7 +152,8 @@ void PairRunner::execute(const Scenario& s, const pki::Pki& pki, std::uint8_t in
   // Wait for the CHILD SA only when both sides can observe it (combine() ignores it otherwise).
   const StackKind* ki = kind_of(s, initiator);
   const StackKind* kr = kind_of(s, 1U - initiator);
-  wait(ini, res, ki && kr && ki->observes_child_sa && kr->observes_child_sa);
+  child_awaited_ = ki && kr && ki->observes_child_sa && kr->observes_child_sa;
+  wait(ini, res, child_awaited_);
   if (capturing) last_.wire = capture_->end();
   last_.exchange_time = since(t);
   last_.sides[initiator] = ini.report(Role::Initiator);
@@ -159,11 +161,17 @@ void PairRunner::execute(const Scenario& s, const pki::Pki& pki, std::uint8_t in
 }
 
 // The initiator first: a peer that deletes its SAs while the initiator still waits for a
-// CHILD SA makes some initiators (Libreswan IKEv1) start over, into the next run.
+// CHILD SA makes some initiators (Libreswan IKEv1) start over, into the next run. When the run
+// waited for the CHILD SA's outcome, nothing of the initiator's exchange is pending: both sides
+// go at once (independent daemons, as in prepare).
 void PairRunner::teardown(std::uint8_t initiator) {
   const auto t = Clock::now();
-  for (std::size_t i : {std::size_t{initiator}, std::size_t{1U - initiator}})
-    if (stacks_[i]) stacks_[i]->teardown();
+  if (child_awaited_ && stacks_[0] && stacks_[1]) {
+    both([&](std::size_t i) { stacks_[i]->teardown(); });
+  } else {
+    for (std::size_t i : {std::size_t{initiator}, std::size_t{1U - initiator}})
+      if (stacks_[i]) stacks_[i]->teardown();
+  }
   last_.teardown_time = since(t);
 }
 
