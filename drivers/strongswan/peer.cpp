@@ -158,6 +158,14 @@ void StrongswanPeer::collect_initiate() {
 }
 
 Progress StrongswanPeer::progress(Role role, bool child) {
+  if (role == Role::Initiator && child) {
+    // The CHILD SA awaited: `initiate` answers for the whole exchange, failures included (a
+    // refusal is notified; silence ends with charon's retransmission limit). No log reading
+    // while it runs: under CPU contention the poll would take time from the daemons.
+    collect_initiate();
+    if (!result_) return Progress::Pending;
+    return result_->success ? Progress::Up : Progress::Failed;
+  }
   read_new_lines();
   if (role == Role::Initiator) {
     collect_initiate();
