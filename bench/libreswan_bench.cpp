@@ -17,8 +17,8 @@
 #include "drivers/libreswan/nss.hpp"
 #include "drivers/libreswan/pluto.hpp"
 #include "drivers/libreswan/render.hpp"
-#include "drivers/libreswan/target.hpp"
-#include "drivers/mixed/mixed.hpp"
+#include "drivers/libreswan/peer.hpp"
+#include "drivers/targets/targets.hpp"
 #include "drivers/netns/netns.hpp"
 #include "drivers/pki/pki.hpp"
 #include "drivers/process/cleanup.hpp"
@@ -151,10 +151,11 @@ int main(int argc, char** argv) {
   fmt::print("  bare Libreswan handshakes (replace + up + down)      {:6.1f} /s\n", bare);
 
   int failures = 0;
+  const ikc::stack::StackKind ls = ikc::targets::stack_named("libreswan"), ss = ikc::targets::stack_named("strongswan");
   ikc::stack::PairOptions po;
   po.base = dir.path();
   {
-    ikc::libreswan::Target t(po);
+    ikc::stack::PairTarget t(ls, ls, po);
     const double rate = scenario_rate(t, {s}, &pki, a.runs, &failures);
     fmt::print("  Libreswan pair, runs (capture + report)              {:6.1f} /s   {:4.0f} % of bare, {:5.1f} scenarios/s\n", rate,
                100 * rate / bare, rate / 2);
@@ -162,20 +163,20 @@ int main(int argc, char** argv) {
   {
     ikc::stack::PairOptions nocap = po;
     nocap.capture = false;
-    ikc::libreswan::Target t(nocap);
+    ikc::stack::PairTarget t(ls, ls, nocap);
     const double rate = scenario_rate(t, {s}, &pki, a.runs, &failures);
     fmt::print("  Libreswan pair, without the wire capture             {:6.1f} /s   {:4.0f} % of bare, {:5.1f} scenarios/s\n", rate,
                100 * rate / bare, rate / 2);
   }
   {
-    ikc::libreswan::Target t(po);
+    ikc::stack::PairTarget t(ls, ls, po);
     const double rate = scenario_rate(t, {s, narrow}, nullptr, a.runs, &failures);
     fmt::print("  Libreswan pair, trust anchors change every run       {:6.1f} /s   (pluto restart + NSS swap)\n", rate);
   }
   for (std::size_t side : {0U, 1U}) {
-    ikc::mixed::Target t(side, po);
+    ikc::stack::PairTarget t(side == 0 ? ss : ls, side == 0 ? ls : ss, po);
     const double rate = scenario_rate(t, {s}, &pki, a.runs, &failures);
-    fmt::print("  mixed pair {:<36}      {:6.1f} /s   {:4.0f} % of bare, {:5.1f} scenarios/s\n", t.name().substr(6), rate,
+    fmt::print("  mixed pair {:<36}      {:6.1f} /s   {:4.0f} % of bare, {:5.1f} scenarios/s\n", t.personality(), rate,
                100 * rate / bare, rate / 2);
   }
   if (failures) fmt::print("  ({} runs ended in INTERNAL_ERROR)\n", failures);

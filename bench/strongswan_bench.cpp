@@ -16,8 +16,10 @@
 #include "drivers/pki/pki.hpp"
 #include "drivers/process/cleanup.hpp"
 #include "drivers/process/process.hpp"
+#include "drivers/netns/netns.hpp"
+#include "drivers/strongswan/peer.hpp"
 #include "drivers/strongswan/render.hpp"
-#include "drivers/strongswan/target.hpp"
+#include "drivers/targets/targets.hpp"
 #include "generators/generators.hpp"
 #include "model/scenario_json.hpp"
 
@@ -38,22 +40,21 @@ ikc::Scenario s1(ikc::IkeVersion v) {
 }
 
 // The ceiling: R1's tunnel connection and both peers' credentials loaded once; each iteration is
-// initiate (blocking until charon reports the IKE and CHILD SA) + forced terminate.
-double bare_rate(ss::Target& t, const ikc::Scenario& s, const ss::Material& m, int runs) {
-  ss::CharonPair& pair = t.pair_for(s);
+// initiate (blocking until charon reports the IKE and CHILD SA) + forced terminate, on the
+// charons of the target's pair (started, with their tunnel addresses, by one run first).
+double bare_rate(ikc::stack::PairTarget& t, const ikc::Scenario& s, const ikc::pki::Pki& pki, int runs) {
+  t.run(s, pki, 0);
+  const ss::Material m = ss::material_from(pki, s);
   ss::RenderOptions ro;
   ro.prefix = "bare-";
   ss::PeerConfig pc[2] = {ss::render_peer(s, 0, m, ro), ss::render_peer(s, 1, m, ro)};
+  ss::StrongswanPeer* side[2];
   for (std::size_t i = 0; i < 2; ++i) {
-    pair.ensure_address(i, ss::tunnel_address(i));
-    ikc::vici::Client& v = *pair.side(i).vici;
-    pair.side(i).loaded_credentials.clear();  // the target reloads its own next time
-    ikc::vici::Client::check(v.clear_creds(), "clear-creds");
-    for (const auto& c : pc[i].certs) ikc::vici::Client::check(v.load_cert(c.get("type"), c.get("flag"), c.get("data")), "load-cert");
-    for (const auto& k : pc[i].keys) ikc::vici::Client::check(v.load_key(k.get("type"), k.get("data")), "load-key");
-    for (const auto& c : pc[i].connections) ikc::vici::Client::check(v.load_conn(c.name, c.conf), "load-conn");
+    side[i] = dynamic_cast<ss::StrongswanPeer*>(t.runner().stack(i));
+    std::string reload;  // the same credentials the stack holds: its own record stays true
+    ss::load_peer(side[i]->control(), reload, pc[i]);
   }
-  ikc::vici::Client& ini = *pair.side(0).vici;
+  ikc::vici::Client& ini = side[0]->control();
   ikc::vici::InitiateArgs a;
   a.child = pc[0].tunnel_connection().child;
   a.ike = pc[0].tunnel_connection().name;
@@ -73,13 +74,13 @@ double bare_rate(ss::Target& t, const ikc::Scenario& s, const ss::Material& m, i
   }
   const double rate = runs / seconds_since(begin);
   for (std::size_t i = 0; i < 2; ++i)
-    for (const auto& c : pc[i].connections) pair.side(i).vici->unload_conn(c.name);
+    for (const auto& c : pc[i].connections) side[i]->control().unload_conn(c.name);
   if (up != runs) fmt::print("  (bare: only {} of {} handshakes came up)\n", up, runs);
   return rate;
 }
 
 // Scenario runs as a campaign does them: both directions, alternating, fresh names each run.
-double scenario_rate(ss::Target& t, const std::vector<ikc::Scenario>& scenarios, int runs, int* errors) {
+double scenario_rate(ikc::stack::PairTarget& t, const std::vector<ikc::Scenario>& scenarios, int runs, int* errors) {
   for (const ikc::Scenario& s : scenarios) t.run(s, 0);  // warm-up: PKI made, pair started once
   const auto begin = Clock::now();
   for (int r = 0; r < runs; ++r) {
@@ -104,21 +105,27 @@ int main(int argc, char** argv) {
   ikc::process::TempDir dir(fs::temp_directory_path(), ikc::process::run_prefix() + "-ssbench-");
   ikc::pki::KeyCache keys(ikc::pki::KeyCache::default_dir());
 
-  ss::TargetOptions o;
-  o.pair.base = dir.path();
-  ss::Target t(o);
-  fmt::print("ikeconform strongSwan throughput ({}), {} runs per line\n", t.daemon_version(), runs);
+  ikc::stack::PairOptions o;
+  o.base = dir.path();
+  const ikc::stack::StackKind strongswan = ikc::targets::stack_named(ss::kName);
+  ikc::stack::PairTarget t(strongswan, strongswan, o);
+  fmt::print("ikeconform strongSwan throughput ({}), {} runs per line\n", t.version().value_or("strongSwan ?"), runs);
   int errors = 0;
   for (const ikc::IkeVersion v : {ikc::IkeVersion::V1, ikc::IkeVersion::V2}) {
     const ikc::Scenario s = s1(v);
     const ikc::pki::Pki pki = ikc::pki::make_pki(s, dir.path() / fmt::format("pki{}", static_cast<int>(v)), keys);
-    const ss::Material m = ss::material_from(pki, s);
-    const double bare = bare_rate(t, s, m, runs);
+    const double bare = bare_rate(t, s, pki, runs);
     const double rate = scenario_rate(t, {s}, 2 * runs, &errors);
     fmt::print("  IKEv{}  bare VICI handshakes (initiate + terminate)    {:6.1f} /s\n", v == ikc::IkeVersion::V1 ? 1 : 2, bare);
     // A scenario is two handshakes (one per direction): the ratio compares handshakes with handshakes.
     fmt::print("  IKEv{}  S1 scenarios (both directions, fresh config)   {:6.1f} /s   = {:5.1f} handshakes/s, {:3.0f} % of bare\n",
                v == ikc::IkeVersion::V1 ? 1 : 2, rate, 2 * rate, 100 * 2 * rate / bare);
+    // The wire cross-check's share: the same runs without the capture socket.
+    t.runner().options().capture = false;
+    const double nocap = scenario_rate(t, {s}, 2 * runs, &errors);
+    t.runner().options().capture = true;
+    fmt::print("  IKEv{}  S1 scenarios without the wire capture          {:6.1f} /s   = {:5.1f} handshakes/s, {:3.0f} % of bare\n",
+               v == ikc::IkeVersion::V1 ? 1 : 2, nocap, 2 * nocap, 100 * 2 * nocap / bare);
   }
   // Generated scenarios, as a campaign draws them: a new PKI per scenario (keys from the cache).
   std::vector<ikc::Scenario> generated;

@@ -118,4 +118,14 @@ Observation without_child_sa(Observation o) {
   return o;
 }
 
+Observation not_attempted(const Scenario& s, std::uint8_t initiator, Reason why, std::string what) {
+  Observation o;
+  o.initiator = initiator;
+  o.ike_version = s.ike_version;
+  o.reason = why;
+  if (why != Reason::Unsupported) o.ike_sa = SaResult::Failed;
+  o.trace.push_back(std::move(what));
+  return o;
+}
+
 }  // namespace ikeconform

@@ -90,4 +90,12 @@ std::vector<ObservationDiff> diff(const Scenario& s, const Observation& expected
 // verdict (child_sa not_attempted, no failed_at / reason).
 Observation without_child_sa(Observation o);
 
+// A real target's run that produced no exchange to observe, the one shape every target uses:
+// UNSUPPORTED (the target cannot express the scenario; nothing ran): ike_sa and child_sa
+// not_attempted; INTERNAL_ERROR (the harness failed: no PKI, a daemon or an adapter gone, the
+// state of the exchange unknown): ike_sa failed -- a run was due and gave no IKE SA, as
+// combine() says for a harness error -- child_sa not_attempted. Never a failed_at; the trace
+// is the one line `what`, which names who says so ("strongSwan: ...", "adapter: ...").
+Observation not_attempted(const Scenario& s, std::uint8_t initiator, Reason why, std::string what);
+
 }  // namespace ikeconform

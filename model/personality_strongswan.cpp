@@ -1,30 +1,24 @@
 // The `strongswan-5.9` personality: spec/real-stacks.md "strongSwan's certificate behavior"
-// (upstream credential_manager.c, ike_cert_pre.c, isakmp_cert_pre.c), with the scenario mapped
-// to swanctl.conf the way drivers/strongswan renders it:
-//   - every trustpoint's CA is loaded as a trusted CA, in trustpoint order;
+// (upstream credential_manager.c, ike_cert_pre.c, isakmp_cert_pre.c), over the scenario mapped
+// to swanctl.conf by model/strongswan.hpp -- the mapping drivers/strongswan renders:
+//   - every trustpoint's CA is loaded as a trusted CA, in trustpoint order (strongswan_ca_load_order);
 //   - identity certificates are loaded in enrollment order, and `local.certs` lists them newest
-//     first (the IOS store order), so "most recently loaded" and "first of local.certs" agree;
-//   - `remote.cacerts` = the CAs of the profile's restriction (IKEv2: its verify trustpoints).
+//     first (strongswan_local_certs), so "most recently loaded" and "first of local.certs" agree;
+//   - `remote.cacerts` = the CAs of the profile's restriction (strongswan_remote_cacerts).
 // strongSwan has no predefined trustpoints.
 #include <algorithm>
 
 #include "model/personality.hpp"
+#include "model/strongswan.hpp"
 
 namespace ikeconform {
 namespace {
 
-bool verifies(TrustpointUse u) { return u != TrustpointUse::Sign; }
-
-TpList restriction(const PeerCtx& self, const Profile* p) {
+// remote.cacerts of the profile's connection, as rendered.
+TpList restriction(const Negotiation& n, const PeerCtx& self, const Profile* p) {
   TpList out;
   if (!p) return out;
-  for (const ProfileTrustpoint& pt : p->trustpoints) {
-    if (!verifies(pt.use)) continue;
-    for (TpIndex t = 0; t < self.user_tps; ++t)
-      if (self.peer->trustpoints[static_cast<std::size_t>(t)].name == pt.trustpoint &&
-          std::find(out.begin(), out.end(), t) == out.end())
-        out.push_back(t);
-  }
+  for (TpIndex t : strongswan_remote_cacerts(*n.cs.scenario, *self.peer, *p)) out.push_back(t);
   return out;
 }
 
@@ -46,12 +40,13 @@ class StrongSwan final : public Personality {
   void build_certreq(const Negotiation& n, const PeerCtx& self, Role role, const Profile* profile,
                      CertReqList& out) const override {
     // Initiator: the CAs of remote.cacerts when set; responder: every trusted CA (no peer config yet).
-    TpList r = role == Role::Initiator ? restriction(self, profile) : TpList{};
+    TpList r = role == Role::Initiator ? restriction(n, self, profile) : TpList{};
     if (!r.empty()) {
       for (TpIndex t : r) add_unique(out, self.ca_of(t), t);
     } else {
       // Reverse load order: the CA loaded last is requested first.
-      for (TpIndex t = static_cast<TpIndex>(self.user_tps - 1); t >= 0; --t) add_unique(out, self.ca_of(t), t);
+      const StrongswanTps loaded = strongswan_ca_load_order(*n.cs.scenario, *self.peer);
+      for (auto t = loaded.rbegin(); t != loaded.rend(); ++t) add_unique(out, self.ca_of(*t), *t);
     }
     if (n.trace.on())
       for (const CertReq& c : out) n.trace("sending cert request for \"{}\"", n.ca_dn(c.ca));
@@ -60,16 +55,20 @@ class StrongSwan final : public Personality {
   TpIndex choose_certificate(const Negotiation& n, const PeerCtx& self, Role, const Profile*,
                              const CertReqList& received) const override {
     // First certificate of local.certs (newest first) whose issuer any CERTREQ names, else the first.
-    for (TpIndex t : self.store) {
+    TpList local_certs;
+    for (std::size_t k : strongswan_local_certs(*self.peer))
+      for (TpIndex t = 0; t < self.user_tps; ++t)
+        if (self.cert[static_cast<std::size_t>(t)] == static_cast<std::int16_t>(k)) local_certs.push_back(t);
+    for (TpIndex t : local_certs) {
       bool hinted = std::any_of(received.begin(), received.end(), [&](const CertReq& c) { return c.ca == self.ca_of(t); });
       if (hinted) {
         n.trace("sending end entity cert for trustpoint {}", n.tp_name(self, t));
         return t;
       }
     }
-    if (self.store.empty()) return kNone;
-    n.trace("no CERTREQ hint matches; sending end entity cert for trustpoint {}", n.tp_name(self, self.store.front()));
-    return self.store.front();
+    if (local_certs.empty()) return kNone;
+    n.trace("no CERTREQ hint matches; sending end entity cert for trustpoint {}", n.tp_name(self, local_certs.front()));
+    return local_certs.front();
   }
 
   std::int16_t bind_profile(const Negotiation& n, const PeerCtx& self, const PeerId& id) const override {
@@ -85,12 +84,12 @@ class StrongSwan final : public Personality {
   }
 
   void validation_list(const Negotiation& n, const PeerCtx& self, const Profile* profile, TpList& out) const override {
-    out = restriction(self, profile);  // remote.cacerts constrains the trust chain
+    out = restriction(n, self, profile);  // remote.cacerts constrains the trust chain
     if (!out.empty()) {
       n.trace("remote.cacerts constrains the peer to {}", join_tp_names(n, self, out));
       return;
     }
-    for (TpIndex t = 0; t < self.user_tps; ++t) out.push_back(t);
+    for (TpIndex t = 0; t < self.user_tps; ++t) out.push_back(t);  // every loaded CA
   }
 };
 

@@ -13,8 +13,9 @@
 #include <fstream>
 #include <thread>
 
-#include "drivers/libreswan/target.hpp"
-#include "drivers/mixed/mixed.hpp"
+#include "drivers/libreswan/peer.hpp"
+#include "drivers/stack/pair_target.hpp"
+#include "drivers/strongswan/peer.hpp"
 #include "drivers/netns/netns.hpp"
 #include "drivers/process/cleanup.hpp"
 #include "libreswan_test_util.hpp"
@@ -80,11 +81,19 @@ Leftovers settle(const std::string& prefix) {  // processes take a moment to be 
   return l;
 }
 
+// The targets as make_target() builds them: pairs of peer stacks.
+stack::PairTarget pair_of(const stack::StackKind& a, const stack::StackKind& b, stack::PairOptions o) {
+  return stack::PairTarget(a, b, std::move(o));
+}
+stack::PairTarget libreswan_pair(stack::PairOptions o) {
+  return pair_of(libreswan::stack_kind(), libreswan::stack_kind(), std::move(o));
+}
+
 TEST_F(LibreswanCleanup, NothingLeftAfterSuccessAndFailure) {
   Scenario s = testing::runnable("s1", IkeVersion::V1);
   std::swap(s.peers[1].certificates[0], s.peers[1].certificates[1]);  // R2 -> R1 fails at MM5
   {
-    libreswan::Target t(options());
+    stack::PairTarget t = libreswan_pair(options());
     EXPECT_EQ(t.run(s, 0).ike_sa, SaResult::Established);
     const Observation failed = t.run(s, 1);
     EXPECT_EQ(failed.reason, Reason::CertValidationFailed) << testing::dump(failed);
@@ -97,7 +106,7 @@ TEST_F(LibreswanCleanup, NothingLeftAfterSuccessAndFailure) {
 TEST_F(LibreswanCleanup, UnreachablePeerGivesUpInTimeAndLeavesNothing) {
   const Scenario s = testing::runnable("s1", IkeVersion::V2);
   {
-    libreswan::Target t(options());
+    stack::PairTarget t = libreswan_pair(options());
     ASSERT_EQ(t.run(s, 0).ike_sa, SaResult::Established);
     const netns::NetnsPair* net = t.runner().net();
     ASSERT_NE(net, nullptr);
@@ -116,8 +125,19 @@ TEST_F(LibreswanCleanup, UnreachablePeerGivesUpInTimeAndLeavesNothing) {
 
 TEST_F(LibreswanCleanup, MixedPairLeavesNothing) {
   {
-    mixed::Target t(0, options());
+    stack::PairTarget t = pair_of(strongswan::stack_kind(), libreswan::stack_kind(), options());
     t.run(testing::runnable("s1", IkeVersion::V2), 1);
+  }
+  const Leftovers l = settle(process::run_prefix());
+  EXPECT_TRUE(l.none()) << l.describe();
+}
+
+TEST_F(LibreswanCleanup, StrongswanPairLeavesNothing) {
+  {
+    stack::PairTarget t = pair_of(strongswan::stack_kind(), strongswan::stack_kind(), options());
+    EXPECT_TRUE(t.run(testing::runnable("s1", IkeVersion::V2), 0).up());
+    // charon-systemd's command line does not name the run (pluto's --config does): its namespaces do.
+    EXPECT_FALSE(leftovers(process::run_prefix()).namespaces.empty());
   }
   const Leftovers l = settle(process::run_prefix());
   EXPECT_TRUE(l.none()) << l.describe();
@@ -132,7 +152,7 @@ TEST_F(LibreswanCleanup, SigintRemovesPlutosNamespacesAndFolders) {
   if (child == 0) {
     ::close(fds[0]);
     cleanup::install_cleanup_handlers();
-    auto* t = new libreswan::Target(options());  // never destroyed: only the signal cleans up
+    auto* t = new stack::PairTarget(libreswan_pair(options()));  // never destroyed: only the signal cleans up
     const Observation o = t->run(testing::runnable("s1", IkeVersion::V2), 0);
     const std::string msg = process::run_prefix() + " " + std::string(sa_result_text(o.ike_sa)) + "\n";
     [[maybe_unused]] auto n = ::write(fds[1], msg.data(), msg.size());

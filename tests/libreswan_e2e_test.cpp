@@ -7,7 +7,8 @@
 #include <cstdlib>
 #include <iostream>
 
-#include "drivers/libreswan/target.hpp"
+#include "drivers/libreswan/peer.hpp"
+#include "drivers/stack/pair_target.hpp"
 #include "drivers/pki/pki.hpp"
 #include "drivers/process/process.hpp"
 #include "libreswan_test_util.hpp"
@@ -42,9 +43,14 @@ struct Agreement {
   std::string report;
 };
 
-Agreement compare(libreswan::Target& t, const Scenario& s) {
+// The Libreswan target: a pair of Libreswan peer stacks, as `--target libreswan` makes it.
+stack::PairTarget libreswan_pair(stack::PairOptions o) {
+  return stack::PairTarget(libreswan::stack_kind(), libreswan::stack_kind(), std::move(o));
+}
+
+Agreement compare(stack::PairTarget& t, const Scenario& s) {
   Agreement a;
-  const Scenario ls = libreswan::with_personality(s, libreswan::kPersonality);
+  const Scenario ls = t.personalities(s);
   for (std::uint8_t i = 0; i < 2; ++i) {
     a.real[i] = t.run(s, i);
     const stack::RunRecord& r = t.runner().last();
@@ -63,7 +69,7 @@ Agreement compare(libreswan::Target& t, const Scenario& s) {
 }
 
 TEST_F(LibreswanE2E, S1BothDirectionsBothVersions) {
-  libreswan::Target t(options());
+  stack::PairTarget t = libreswan_pair(options());
   for (IkeVersion v : {IkeVersion::V1, IkeVersion::V2}) {
     const Scenario s = runnable("s1", v);
     const auto begin = std::chrono::steady_clock::now();
@@ -135,7 +141,7 @@ std::vector<Scenario> agreement_scenarios() {
 }
 
 TEST_F(LibreswanE2E, ModelAgreesWithRealPair) {
-  libreswan::Target t(options());
+  stack::PairTarget t = libreswan_pair(options());
   std::string report;
   int runs = 0;
   const auto begin = std::chrono::steady_clock::now();

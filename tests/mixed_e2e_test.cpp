@@ -8,8 +8,9 @@
 #include <cstdlib>
 #include <iostream>
 
-#include "drivers/libreswan/pluto.hpp"
-#include "drivers/mixed/mixed.hpp"
+#include "drivers/libreswan/peer.hpp"
+#include "drivers/stack/pair_target.hpp"
+#include "drivers/strongswan/peer.hpp"
 #include "libreswan_test_util.hpp"
 
 namespace ikeconform {
@@ -55,7 +56,9 @@ std::vector<Scenario> scenarios() {
 TEST_F(MixedE2E, ModelAgreesWithMixedPairBothWays) {
   std::string report;
   for (std::size_t swan_side : {0U, 1U}) {
-    mixed::Target t(swan_side, options());
+    // A mixed pair is two different peer stacks: strongSwan on `swan_side`, Libreswan on the other.
+    const stack::StackKind swan = strongswan::stack_kind(), pluto = libreswan::stack_kind();
+    stack::PairTarget t(swan_side == 0 ? swan : pluto, swan_side == 0 ? pluto : swan, options());
     const auto begin = std::chrono::steady_clock::now();
     int runs = 0;
     for (const Scenario& base : scenarios()) {

@@ -5,8 +5,9 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
-#include "drivers/libreswan/target.hpp"
-#include "drivers/mixed/mixed.hpp"
+#include "drivers/libreswan/peer.hpp"
+#include "drivers/strongswan/peer.hpp"
+#include "drivers/targets/targets.hpp"
 #include "drivers/pki/pki.hpp"
 #include "drivers/process/process.hpp"
 #include "libreswan_test_util.hpp"
@@ -74,7 +75,7 @@ stack::PairOptions options() {
 }
 
 void run_pair(const std::string& personality, const std::filesystem::path& dir) {
-  stack::PairRunner runner(mixed::real_stacks(), options());
+  stack::PairRunner runner(targets::real_stacks(), options());
   pki::KeyCache keys(testing::test_key_cache());
   for (IkeVersion v : {IkeVersion::V1, IkeVersion::V2}) {
     Scenario s = testing::with_personalities(testing::runnable("s1", v), personality, personality);
@@ -88,7 +89,7 @@ void run_pair(const std::string& personality, const std::filesystem::path& dir) 
 
 TEST_F(RealCaptureTshark, LibreswanPairCaptureDecodesInWireshark) { run_pair(libreswan::kPersonality, dir_->path()); }
 
-TEST_F(RealCaptureTshark, StrongswanPairCaptureDecodesInWireshark) { run_pair(mixed::kStrongswan, dir_->path()); }
+TEST_F(RealCaptureTshark, StrongswanPairCaptureDecodesInWireshark) { run_pair(strongswan::kPersonality, dir_->path()); }
 
 }  // namespace
 }  // namespace ikeconform

@@ -13,7 +13,8 @@
 #include "drivers/netns/netns.hpp"
 #include "drivers/pki/pki.hpp"
 #include "drivers/process/process.hpp"
-#include "drivers/strongswan/target.hpp"
+#include "drivers/stack/pair_target.hpp"
+#include "drivers/strongswan/peer.hpp"
 #include "strongswan_test_util.hpp"
 
 namespace ikeconform {
@@ -41,9 +42,16 @@ struct Timed {
   std::chrono::milliseconds took;
 };
 
-Timed run(strongswan::Target& t, const Scenario& s, const strongswan::Material& m, std::uint8_t initiator) {
+// The strongSwan target: a pair of strongSwan peer stacks, as `--target strongswan` makes it.
+stack::PairTarget strongswan_pair() {
+  stack::PairOptions o;
+  o.key_cache = testing::test_key_cache();
+  return stack::PairTarget(strongswan::stack_kind(), strongswan::stack_kind(), o);
+}
+
+Timed run(stack::PairTarget& t, const Scenario& s, const pki::Pki& pki, std::uint8_t initiator) {
   const auto begin = std::chrono::steady_clock::now();
-  Observation o = t.run(s, m, initiator);
+  Observation o = t.run(s, pki, initiator);
   return {std::move(o), std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - begin)};
 }
 
@@ -51,12 +59,12 @@ TEST_F(StrongswanE2E, S1IkeV1BothWays) {
   const Scenario s = testing::s1_scenario(IkeVersion::V1);
   pki::KeyCache keys(testing::test_key_cache());
   process::TempDir dir(std::filesystem::temp_directory_path(), process::run_prefix() + "-s1pki-");
-  const strongswan::Material m = strongswan::material_from(pki::make_pki(s, dir.path(), keys), s);
-  strongswan::Target target;
+  const pki::Pki m = pki::make_pki(s, dir.path(), keys);
+  stack::PairTarget target = strongswan_pair();
 
   const Timed r1 = run(target, s, m, 0);
-  std::cout << "R1 initiates: " << r1.took.count() << " ms (pair start "
-            << target.pair_for(s).start_time().count() << " ms)\n";
+  std::cout << "R1 initiates: " << r1.took.count() << " ms (pair start and prepare "
+            << target.runner().last().prepare_time.count() / 1000 << " ms)\n";
   EXPECT_EQ(r1.obs.ike_sa, SaResult::Established) << dump(r1.obs);
   EXPECT_EQ(r1.obs.child_sa, SaResult::Established) << dump(r1.obs);
   EXPECT_EQ(r1.obs.reason, Reason::None) << dump(r1.obs);
@@ -83,7 +91,7 @@ TEST_F(StrongswanE2E, S1IkeV1BothWays) {
   // R2 enrolled CA2 last: now R2 picks CA2 and R1, restricted to CA1, rejects it at MM5.
   Scenario swapped = s;
   std::swap(swapped.peers[1].certificates[0], swapped.peers[1].certificates[1]);
-  const Timed r3 = run(target, swapped, strongswan::material_from(pki::make_pki(swapped, dir.path(), keys), swapped), 1);
+  const Timed r3 = run(target, swapped, pki::make_pki(swapped, dir.path(), keys), 1);
   EXPECT_EQ(r3.obs.ike_sa, SaResult::Failed) << dump(r3.obs);
   EXPECT_EQ(r3.obs.child_sa, SaResult::NotAttempted);
   EXPECT_EQ(r3.obs.reason, Reason::CertValidationFailed) << dump(r3.obs);
@@ -93,7 +101,7 @@ TEST_F(StrongswanE2E, S1IkeV1BothWays) {
 
   // Again, to see that a reused pair gives the same answers.
   EXPECT_TRUE(run(target, s, m, 0).obs.up());
-  EXPECT_EQ(run(target, swapped, strongswan::material_from(pki::make_pki(swapped, dir.path(), keys), swapped), 1).obs.reason,
+  EXPECT_EQ(run(target, swapped, pki::make_pki(swapped, dir.path(), keys), 1).obs.reason,
             Reason::CertValidationFailed);
 }
 
@@ -101,8 +109,8 @@ TEST_F(StrongswanE2E, S1IkeV2BothWaysAndThroughput) {
   const Scenario s = testing::s1_scenario(IkeVersion::V2);
   pki::KeyCache keys(testing::test_key_cache());
   process::TempDir dir(std::filesystem::temp_directory_path(), process::run_prefix() + "-s1pki-");
-  const strongswan::Material m = strongswan::material_from(pki::make_pki(s, dir.path(), keys), s);
-  strongswan::Target target;
+  const pki::Pki m = pki::make_pki(s, dir.path(), keys);
+  stack::PairTarget target = strongswan_pair();
 
   const Timed r1 = run(target, s, m, 0);
   EXPECT_TRUE(r1.obs.up()) << dump(r1.obs);
@@ -126,9 +134,9 @@ TEST_F(StrongswanE2E, S1IkeV2BothWaysAndThroughput) {
   auto per_run_ms = [](std::chrono::microseconds d) { return std::chrono::duration<double, std::milli>(d).count() / kRuns; };
   for (int i = 0; i < kRuns; ++i) {
     up += run(target, s, m, 0).obs.up() ? 1 : 0;
-    load += target.last_evidence().load_time;
-    handshake += target.last_evidence().handshake_time;
-    teardown += target.last_evidence().teardown_time;
+    load += target.runner().last().prepare_time;
+    handshake += target.runner().last().exchange_time;
+    teardown += target.runner().last().teardown_time;
   }
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - begin);
   std::cout << "IKEv2 scenario runs: " << kRuns << " in " << ms.count() << " ms = "
@@ -199,11 +207,11 @@ TEST_F(StrongswanE2E, OutcomeVocabulary) {
   };
   pki::KeyCache keys(testing::test_key_cache());
   process::TempDir dir(std::filesystem::temp_directory_path(), process::run_prefix() + "-varpki-");
-  strongswan::Target target;
+  stack::PairTarget target = strongswan_pair();
   for (const Variant& v : variants) {
     Scenario s = testing::s1_scenario();
     v.change(s);
-    const strongswan::Material m = strongswan::material_from(pki::make_pki(s, dir.path(), keys), s);
+    const pki::Pki m = pki::make_pki(s, dir.path(), keys);
     const Timed r = run(target, s, m, v.initiator);
     std::cout << v.name << ": " << r.took.count() << " ms\n";
     if (std::getenv("IKECONFORM_TRACE")) std::cout << dump(r.obs);  // the lines each verdict rests on
@@ -220,9 +228,7 @@ namespace ikeconform {
 namespace {
 
 TEST_F(StrongswanE2E, MakesItsOwnPkiAndRefusesAggressiveMode) {
-  strongswan::TargetOptions opts;
-  opts.key_cache = testing::test_key_cache();
-  strongswan::Target target(opts);
+  stack::PairTarget target = strongswan_pair();
   Scenario s = testing::s1_scenario(IkeVersion::V2);
   const Observation up = target.run(s, 0);
   EXPECT_TRUE(up.up()) << dump(up);
@@ -241,13 +247,12 @@ namespace ikeconform {
 namespace {
 
 TEST_F(StrongswanE2E, SilentPeerIsUnreachable) {
-  strongswan::TargetOptions opts;
-  opts.key_cache = testing::test_key_cache();
-  strongswan::Target target(opts);
+  stack::PairTarget target = strongswan_pair();
   const Scenario s = testing::s1_scenario(IkeVersion::V2);
-  strongswan::CharonPair& pair = target.pair_for(s);
-  const process::Argv down{"ip", "link", "set", pair.net().interface(1), "down"};
-  ASSERT_TRUE(pair.net().exec(1, down).ok());
+  ASSERT_TRUE(target.run(s, 0).up());  // the pair exists (and works) before its link goes down
+  const netns::NetnsPair& pair = *target.runner().net();
+  const process::Argv down{"ip", "link", "set", pair.interface(1), "down"};
+  ASSERT_TRUE(pair.exec(1, down).ok());
   const auto begin = std::chrono::steady_clock::now();
   const Timed r{target.run(s, 0), std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - begin)};
   std::cout << "unreachable peer: " << r.took.count() << " ms\n";
@@ -286,9 +291,7 @@ TEST_F(StrongswanE2E, S2OverlappingProfiles) {
   for (Peer& p : s.peers) p.profiles[0].self_identity = IdKind::Address;
   for (Profile& f : r2.profiles) f.self_identity = IdKind::Address;
 
-  strongswan::TargetOptions opts;
-  opts.key_cache = testing::test_key_cache();
-  strongswan::Target target(opts);
+  stack::PairTarget target = strongswan_pair();
   const Observation o = target.run(s, 0);
   std::cout << "S2 on strongSwan: " << (o.up() ? "up" : "down") << ", responder bound profile "
             << o.responder_profile << "\n";

@@ -8,7 +8,9 @@
 #include <sstream>
 
 #include "drivers/strongswan/render.hpp"
+#include "model/engine.hpp"
 #include "model/input_error.hpp"
+#include "model/strongswan.hpp"
 #include "strongswan_test_util.hpp"
 
 namespace ikeconform {
@@ -119,6 +121,34 @@ TEST(StrongswanRender, CaLoadOrderIsTrustpointOrder) {
   s.peers[0].trustpoints.push_back({"IOSCA3", "CA3", Revocation::None});
   s.peers[0].trustpoints.push_back({"IOSCA1-again", "CA1", Revocation::None});
   EXPECT_EQ(ss::ca_load_order(s, 0), (std::vector<std::size_t>{0, 1, 2}));
+}
+
+// One mapping (model/strongswan.hpp) for the renderer and the strongswan-5.9 personality: a CA
+// behind two trustpoints is loaded once, at its first trustpoint, and the responder requests
+// every loaded CA in reverse load order -- rendered and predicted alike.
+TEST(StrongswanRender, RendererAndPersonalityShareOneMapping) {
+  Scenario s = testing::s1_scenario(IkeVersion::V2);
+  for (Peer& p : s.peers) p.personality = "strongswan-5.9";
+  s.peers[1].trustpoints.push_back({"IOSCA1-again", "CA1", Revocation::None});  // R2: CA1, CA2, CA1
+  const auto loaded = strongswan_ca_load_order(s, s.peers[1]);
+  ASSERT_EQ(loaded.size(), 2U);
+  EXPECT_EQ(loaded[0], 0);  // IOSCA1, not IOSCA1-again
+  EXPECT_EQ(loaded[1], 1);
+  EXPECT_EQ(ss::ca_load_order(s, 1), (std::vector<std::size_t>{0, 1}));  // what render_peer loads
+  const Observation o = run_direction(s, 0, ModelOptions{});  // R1 initiates, R2 (strongSwan) responds
+  EXPECT_EQ(o.certreq_from_responder, (CertReqList{{1, 1}, {0, 0}})) << "reverse load order: CA2, then CA1 of IOSCA1";
+  // remote.cacerts: the profile's restriction as rendered is the personality's validation list.
+  const Profile& f = s.peers[0].profiles[0];
+  const auto restricted = strongswan_remote_cacerts(s, s.peers[0], f);
+  const ss::PeerConfig pc = ss::render_peer(s, 0, testing::fake_material(s), ss::RenderOptions{});
+  const Message* remote = pc.connections[0].conf.section("remote");
+  ASSERT_NE(remote, nullptr);
+  const auto* cacerts = remote->list("cacerts");
+  ASSERT_EQ(cacerts != nullptr, !restricted.empty());
+  if (cacerts) {
+    EXPECT_EQ(cacerts->size(), restricted.size());
+  }
+  EXPECT_EQ(ss::store_order(s.peers[0]).front(), s.peers[0].certificates.size() - 1);  // newest first
 }
 
 TEST(StrongswanRender, Ikev2SignVerifySplit) {

@@ -6,9 +6,10 @@
 #include <chrono>
 #include <iostream>
 
+#include "drivers/netns/netns.hpp"
 #include "drivers/pki/pki.hpp"
 #include "drivers/process/process.hpp"
-#include "drivers/strongswan/target.hpp"
+#include "drivers/strongswan/peer.hpp"
 #include "strongswan_test_util.hpp"
 
 namespace ikeconform {
@@ -24,10 +25,16 @@ class ViciCharon : public ::testing::Test {
     if (!testing::is_root())
       GTEST_SKIP() << "\n\n*** SKIPPED: the VICI test against real charons needs root (network namespaces, "
                       "charon-systemd). Run it as root. ***\n";
-    pair_ = std::make_unique<ss::CharonPair>("192.168.0.1", "192.168.0.2");
+    dir_ = std::make_unique<process::TempDir>(std::filesystem::temp_directory_path(), process::run_prefix() + "-vici-");
+    net_ = std::make_unique<netns::NetnsPair>("192.168.0.1", "192.168.0.2");
+    for (std::size_t i = 0; i < 2; ++i)  // one charon per namespace, as the strongSwan stack runs it
+      peers_[i] = std::make_unique<ss::StrongswanPeer>(*net_, i, dir_->path() / ("peer" + std::to_string(i)));
   }
-  vici::Client& v(std::size_t i) { return *pair_->side(i).vici; }
-  std::unique_ptr<ss::CharonPair> pair_;
+  vici::Client& v(std::size_t i) { return peers_[i]->control(); }
+  // Destroyed in reverse: the charons, then their namespaces, then the folder.
+  std::unique_ptr<process::TempDir> dir_;
+  std::unique_ptr<netns::NetnsPair> net_;
+  std::array<std::unique_ptr<ss::StrongswanPeer>, 2> peers_;
 };
 
 TEST_F(ViciCharon, EveryCommandOnce) {
@@ -94,13 +101,13 @@ TEST_F(ViciCharon, EventsAndWarmHandshakeRate) {
   const ss::Material m = ss::material_from(pki::make_pki(s, dir.path(), keys), s);
   std::array<ss::PeerConfig, 2> pc{ss::render_peer(s, 0, m, {}), ss::render_peer(s, 1, m, {})};
   for (std::size_t i = 0; i < 2; ++i) {
-    pair_->ensure_address(i, ss::tunnel_address(i));
+    ASSERT_TRUE(net_->exec(i, {"ip", "addr", "add", ss::tunnel_address(i), "dev", "lo"}).ok());
     for (const Message& c : pc[i].certs) vici::Client::check(v(i).load_cert("X509", c.get("flag"), c.get("data")), "load-cert");
     for (const Message& k : pc[i].keys) vici::Client::check(v(i).load_key("any", k.get("data")), "load-key");
     for (const ss::Connection& c : pc[i].connections) vici::Client::check(v(i).load_conn(c.name, c.conf), "load-conn");
   }
   // A second connection to the responder collects ike-updown / child-updown / log events.
-  vici::Client watch = vici::Client::connect(ss::vici_uri(pair_->side(1).dir));
+  vici::Client watch = vici::Client::connect(ss::vici_uri(peers_[1]->dir()));
   for (const char* e : {"ike-updown", "child-updown", "log"}) watch.register_event(e, 1000ms);
 
   vici::InitiateArgs a;

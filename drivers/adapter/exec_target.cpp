@@ -16,6 +16,7 @@
 
 #include "drivers/netns/netns.hpp"
 #include "drivers/pki/pki.hpp"
+#include "drivers/process/child_setup.hpp"
 #include "drivers/process/process.hpp"
 #include "model/input_error.hpp"
 #include "model/observation_json.hpp"
@@ -27,29 +28,6 @@ namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
 namespace {
-
-// Between fork and exec: a process group of its own (the terminal's Ctrl-C reaches the harness,
-// which then says bye; a stop reaches the adapter's children), default signals, stderr into the
-// log file, and no descriptor above stderr (another run's pipes must not leak into it).
-struct ChildSetup : bp::extend::handler {
-  int stderr_fd = -1;
-  template <class Executor>
-  void on_exec_setup(Executor&) const {
-    ::setpgid(0, 0);
-    sigset_t none;
-    sigemptyset(&none);
-    ::sigprocmask(SIG_SETMASK, &none, nullptr);
-    ::signal(SIGPIPE, SIG_DFL);
-    ::signal(SIGINT, SIG_DFL);
-    ::signal(SIGTERM, SIG_DFL);
-    ::dup2(stderr_fd, STDERR_FILENO);
-    ::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
-  }
-  template <class Executor>
-  void on_success(Executor& exec) const {
-    ::setpgid(exec.pid, exec.pid);
-  }
-};
 
 int take_fd(int fd) {
   ::fcntl(fd, F_SETFD, FD_CLOEXEC);
@@ -84,7 +62,7 @@ class ExecTarget::Process {
     const int err_fd = ::open(stderr_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     if (err_fd < 0) throw AdapterError("cannot open " + stderr_.string() + ": " + std::strerror(errno));
     bp::pipe to_child, from_child;
-    ChildSetup setup;
+    process::ChildSetup setup;  // stdout stays the pipe to the harness
     setup.stderr_fd = err_fd;
     std::error_code ec;
     bp::child child(bp::exe = exe.string(), bp::args = args, bp::std_in < to_child, bp::std_out > from_child, setup, ec);
@@ -97,7 +75,7 @@ class ExecTarget::Process {
     out_ = take_fd(from_child.native_source());
     from_child.assign_source(-1);
     const int pid = pid_;
-    token_ = cleanup::add("adapter " + exe.string(), [pid] { terminate(pid, Millis{2000}); });
+    token_ = cleanup::add("adapter " + exe.string(), [pid] { process::terminate_group(pid, Millis{2000}); });
   }
 
   ~Process() { kill_now(); }
@@ -156,7 +134,7 @@ class ExecTarget::Process {
     if (pid_ < 0) return;
     close_pipes();
     if (!reap(false)) {
-      terminate(pid_, Millis{3000});
+      process::terminate_group(pid_, Millis{3000});
       reap(true);
     }
     ::killpg(pid_, SIGKILL);  // stragglers in its group
@@ -182,13 +160,6 @@ class ExecTarget::Process {
   }
 
  private:
-  static void terminate(int pgid, Millis grace) {
-    ::killpg(pgid, SIGTERM);  // the adapter's own cleanup (namespaces, daemons) runs on SIGTERM
-    const auto deadline = Clock::now() + grace;
-    while (process::pid_alive(pgid) && Clock::now() < deadline) std::this_thread::sleep_for(Millis{10});
-    ::killpg(pgid, SIGKILL);
-  }
-
   bool reap(bool block) {
     if (status_) return true;
     int raw = 0;
@@ -222,15 +193,6 @@ class ExecTarget::Process {
 
 namespace {
 
-Observation not_attempted(const Scenario& s, std::uint8_t initiator, Reason why, const std::string& what) {
-  Observation o;
-  o.initiator = initiator;
-  o.ike_version = s.ike_version;
-  o.reason = why;
-  if (why == Reason::InternalError) o.ike_sa = SaResult::Failed;
-  o.trace.push_back(what);
-  return o;
-}
 
 
 template <class T>

@@ -34,28 +34,18 @@ std::string libreswan_unavailable() {
   return {};
 }
 
-namespace {
-
-void write_file(const fs::path& p, const std::string& text) {
-  std::ofstream f(p, std::ios::trunc);
-  f << text;
-  if (!f) throw std::runtime_error("cannot write " + p.string());
-}
-
-}  // namespace
-
-Pluto::Pluto(const netns::NetnsPair& net, std::size_t side, fs::path dir, PlutoOptions o)
-    : net_(net), side_(side), dir_(std::move(dir)), o_(std::move(o)) {
+Pluto::Pluto(const netns::NetnsPair& net, std::size_t side, fs::path dir, const stack::StackOptions& o, fs::path prefix)
+    : net_(net), side_(side), dir_(std::move(dir)), o_(o), prefix_(std::move(prefix)) {
   fs::create_directories(rundir());
   fs::create_directories(nss_dir());
   // pluto reads `config setup` once, at start: it must be the real one from the beginning.
-  write_file(dir_ / "ipsec.conf", render_config_setup());
-  write_file(dir_ / "ipsec.secrets", "");
+  process::write_file(dir_ / "ipsec.conf", render_config_setup());
+  process::write_file(dir_ / "ipsec.secrets", "");
 }
 
 Pluto::~Pluto() { stop(); }
 
-fs::path Pluto::tool(const char* name) const { return o_.prefix / "usr/libexec/ipsec" / name; }
+fs::path Pluto::tool(const char* name) const { return prefix_ / "usr/libexec/ipsec" / name; }
 
 // unshare: a private mount namespace (propagation private: the bind mount never reaches the
 // host); inside it sh bind-mounts the private libexec and execs `ip netns exec`, which execs
@@ -63,7 +53,7 @@ fs::path Pluto::tool(const char* name) const { return o_.prefix / "usr/libexec/i
 process::Argv Pluto::daemon_argv() const {
   return {"unshare", "-m", "--propagation", "private", "--", "sh", "-c",
           "mount --bind \"$0\" /usr/libexec && exec \"$@\"",
-          (o_.prefix / "usr/libexec").string(),
+          (prefix_ / "usr/libexec").string(),
           "ip", "netns", "exec", net_.ns(side_),
           tool("pluto").string(), "--nofork", "--stderrlog",
           "--config", (dir_ / "ipsec.conf").string(),
@@ -82,7 +72,7 @@ void Pluto::start() {
   fs::remove(rundir() / "pluto.ctl");
   // pluto loads every `auto=add` connection of --config when it starts: the last scenario's
   // would come back under names the harness no longer deletes (and still match).
-  write_file(dir_ / "ipsec.conf", render_config_setup());
+  process::write_file(dir_ / "ipsec.conf", render_config_setup());
   const std::uintmax_t offset = log_size();
   process::DaemonSpec spec;
   spec.name = fmt::format("pluto {} ({})", side_, net_.ns(side_));
@@ -118,7 +108,7 @@ std::string Pluto::report() { return daemon_ ? daemon_->report() : "pluto " + st
 process::RunResult Pluto::whack(const process::Argv& args) const {
   process::Argv argv{tool("whack").string(), "--rundir", rundir().string()};
   argv.insert(argv.end(), args.begin(), args.end());
-  return process::run(argv, {}, o_.whack_timeout);
+  return process::run(argv, {}, o_.control_timeout);
 }
 
 void Pluto::replace_connections(const std::vector<std::string>& old, const std::string& ipsec_conf,
@@ -126,8 +116,8 @@ void Pluto::replace_connections(const std::vector<std::string>& old, const std::
   const bool load = !ipsec_conf.empty();
   if (!load && old.empty()) return;
   if (load) {
-    write_file(dir_ / "ipsec.conf", ipsec_conf);
-    write_file(dir_ / "ipsec.secrets", secrets);
+    process::write_file(dir_ / "ipsec.conf", ipsec_conf);
+    process::write_file(dir_ / "ipsec.secrets", secrets);
   }
   // $0 whack, $1 rundir, $2 addconn ("" = only delete), $3 config, then the names to delete.
   process::Argv argv{"sh", "-c",
@@ -138,7 +128,7 @@ void Pluto::replace_connections(const std::vector<std::string>& old, const std::
                      (dir_ / "ipsec.conf").string()};
   argv.insert(argv.end(), old.begin(), old.end());
   std::uintmax_t at = log_size();
-  const process::RunResult r = process::run(argv, {}, o_.whack_timeout * 2);
+  const process::RunResult r = process::run(argv, {}, o_.control_timeout * 2);
   // Exit statuses are as unreliable as whack's; the words of addconn and pluto are not
   // ("failed to add IKEv1 connection: global ikev1-policy does not allow IKEv1 connections").
   std::string text = r.out + r.err;
@@ -149,24 +139,8 @@ void Pluto::replace_connections(const std::vector<std::string>& old, const std::
     throw std::runtime_error("loading connections failed: " + r.describe(argv) + "\n" + text);
 }
 
-std::uintmax_t Pluto::log_size() const {
-  std::error_code ec;
-  const auto n = fs::file_size(log_file(), ec);
-  return ec ? 0 : n;
-}
+std::uintmax_t Pluto::log_size() const { return process::file_size_or_zero(log_file()); }
 
-std::vector<std::string> Pluto::read_log(std::uintmax_t& offset) const {
-  std::vector<std::string> out;
-  std::ifstream f(log_file(), std::ios::binary);
-  if (!f) return out;
-  f.seekg(static_cast<std::streamoff>(offset));
-  std::string line;
-  while (std::getline(f, line)) {
-    if (f.eof()) break;  // no newline yet: pluto is still writing it; read it next time
-    offset += line.size() + 1;
-    out.push_back(std::move(line));
-  }
-  return out;
-}
+std::vector<std::string> Pluto::read_log(std::uintmax_t& offset) const { return process::read_new_lines(log_file(), offset); }
 
 }  // namespace ikeconform::libreswan

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "drivers/process/process.hpp"
+#include "drivers/stack/stack.hpp"  // StackOptions
 
 namespace ikeconform::netns {
 class NetnsPair;
@@ -29,17 +30,12 @@ std::filesystem::path libreswan_prefix();
 // Empty when pluto, whack and addconn are there and start; else why not (for loud test skips).
 std::string libreswan_unavailable();
 
-struct PlutoOptions {
-  std::filesystem::path prefix = libreswan_prefix();
-  Millis start_timeout{5000};
-  Millis whack_timeout{3000};
-  Millis stop_grace{1000};
-};
-
 class Pluto {
  public:
   // Files live in `dir` (created): ipsec.conf, ipsec.secrets, nss/, run/, pluto.log. Not started.
-  Pluto(const netns::NetnsPair& net, std::size_t side, std::filesystem::path dir, PlutoOptions o = {});
+  // `prefix`: the unpacked Libreswan. Timeouts: start, control (whack / addconn), stop grace.
+  Pluto(const netns::NetnsPair& net, std::size_t side, std::filesystem::path dir, const stack::StackOptions& o = {},
+        std::filesystem::path prefix = libreswan_prefix());
   ~Pluto();
   Pluto(const Pluto&) = delete;
   Pluto& operator=(const Pluto&) = delete;
@@ -76,7 +72,8 @@ class Pluto {
   const netns::NetnsPair& net_;
   std::size_t side_;
   std::filesystem::path dir_;
-  PlutoOptions o_;
+  stack::StackOptions o_;
+  std::filesystem::path prefix_;
   std::unique_ptr<process::Daemon> daemon_;
   Millis start_time_{0};
 };

@@ -1,5 +1,7 @@
 #include "drivers/process/process.hpp"
 
+#include "drivers/process/child_setup.hpp"
+
 #include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -27,38 +29,6 @@ namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
 namespace {
-
-// Every descriptor above stderr closes at exec, so that a child never holds another run()'s
-// output pipe open (that run would wait for EOF until its timeout). Boost's own exec-error
-// pipe is close-on-exec already.
-void close_inherited_on_exec() {
-  if (::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) == 0) return;
-  for (int fd = 3; fd < 4096; ++fd) ::fcntl(fd, F_SETFD, FD_CLOEXEC);  // kernels before 5.11
-}
-
-// Runs in the child between fork and exec: a process group of its own (so a timeout or a stop
-// reaches its children too), default signal state, optional log file on stdout + stderr.
-struct ChildSetup : bp::extend::handler {
-  int log_fd = -1;
-  template <class Executor>
-  void on_exec_setup(Executor&) const {
-    ::setpgid(0, 0);
-    sigset_t none;
-    sigemptyset(&none);
-    ::sigprocmask(SIG_SETMASK, &none, nullptr);
-    ::signal(SIGPIPE, SIG_DFL);  // the harness may ignore SIGPIPE; its children must not
-    if (log_fd >= 0) {
-      ::dup2(log_fd, STDOUT_FILENO);
-      ::dup2(log_fd, STDERR_FILENO);
-    }
-    close_inherited_on_exec();
-  }
-  // Also from the parent, so a killpg() right after the start cannot miss the group.
-  template <class Executor>
-  void on_success(Executor& exec) const {
-    ::setpgid(exec.pid, exec.pid);
-  }
-};
 
 int decode_status(int status) {
   if (WIFEXITED(status)) return WEXITSTATUS(status);
@@ -98,6 +68,8 @@ std::optional<int> wait_until(int pid, Clock::time_point deadline) {
   }
 }
 
+}  // namespace
+
 // For the cleanup registry: no reaping (the owner may still wait for it), just signals.
 void terminate_group(int pgid, milliseconds grace) {
   ::killpg(pgid, SIGTERM);
@@ -105,6 +77,8 @@ void terminate_group(int pgid, milliseconds grace) {
   while (pid_alive(pgid) && Clock::now() < deadline) std::this_thread::sleep_for(milliseconds(10));
   ::killpg(pgid, SIGKILL);
 }
+
+namespace {
 
 milliseconds since(Clock::time_point start) {
   return std::chrono::duration_cast<milliseconds>(Clock::now() - start);
@@ -172,6 +146,55 @@ RunResult check_run(const Argv& argv, const Env& env, milliseconds timeout) {
   RunResult r = run(argv, env, timeout);
   if (!r.ok()) throw ProcessError(r.describe(argv));
   return r;
+}
+
+std::optional<std::string> version_from(const Argv& argv, const std::string& word) {
+  try {
+    const RunResult r = run(argv, {}, milliseconds{5000});
+    const std::string text = r.out + r.err;
+    const auto at = text.find(word);
+    if (at == std::string::npos) return std::nullopt;
+    const auto space = text.find(' ', at);
+    if (space == std::string::npos) return std::nullopt;
+    const auto end = text.find_first_of(" \n", space + 1);
+    return text.substr(at, end == std::string::npos ? std::string::npos : end - at);
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+void write_file(const fs::path& file, const std::string& text) {
+  std::ofstream f(file, std::ios::binary | std::ios::trunc);
+  f << text;
+  if (!f.flush()) throw std::runtime_error("cannot write " + file.string());
+}
+
+std::string read_file(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read " + file.string());
+  std::ostringstream buf;
+  buf << in.rdbuf();
+  return buf.str();
+}
+
+std::uintmax_t file_size_or_zero(const fs::path& file) {
+  std::error_code ec;
+  const auto n = fs::file_size(file, ec);
+  return ec ? 0 : n;
+}
+
+std::vector<std::string> read_new_lines(const fs::path& file, std::uintmax_t& offset) {
+  std::vector<std::string> out;
+  std::ifstream f(file, std::ios::binary);
+  if (!f) return out;
+  f.seekg(static_cast<std::streamoff>(offset));
+  std::string line;
+  while (std::getline(f, line)) {
+    if (f.eof()) break;  // no newline yet: the daemon is still writing it; read it next time
+    offset += line.size() + 1;
+    out.push_back(std::move(line));
+  }
+  return out;
 }
 
 std::string tail_lines(const fs::path& file, std::size_t n) {
@@ -253,7 +276,7 @@ Daemon::Daemon(DaemonSpec spec) : spec_(std::move(spec)) {
   if (fd < 0) throw ProcessError("daemon " + spec_.name + ": cannot open " + spec_.log_file.string());
   std::error_code ec;
   ChildSetup setup;
-  setup.log_fd = fd;
+  setup.stdout_fd = setup.stderr_fd = fd;
   bp::child child(bp::exe = exe.string(), bp::args = Argv(spec_.argv.begin() + 1, spec_.argv.end()),
                   make_env(spec_.env), bp::std_in < bp::null, setup, ec);
   ::close(fd);

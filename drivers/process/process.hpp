@@ -44,11 +44,26 @@ RunResult run(const Argv& argv, const Env& env = {}, milliseconds timeout = mill
 // run() that throws ProcessError with stderr when the command fails or times out.
 RunResult check_run(const Argv& argv, const Env& env = {}, milliseconds timeout = milliseconds(10000));
 
+// "<word> <version>" cut from the first line of a command's output that names `word`
+// ("Libreswan 4.10" from `pluto --version`); nullopt when it does not run or say so.
+std::optional<std::string> version_from(const Argv& argv, const std::string& word);
+
 // Shell-like rendering for logs and error messages.
 std::string quote(const Argv& argv);
 
 // The last `n` lines of a text file ("" when it does not exist).
 std::string tail_lines(const std::filesystem::path& file, std::size_t n);
+
+// Small file helpers for configurations and logs the drivers write and read.
+// write_file: replaces the file's content; throws std::runtime_error when it cannot.
+void write_file(const std::filesystem::path& file, const std::string& text);
+// The whole file; throws std::runtime_error when it cannot be read.
+std::string read_file(const std::filesystem::path& file);
+// 0 when the file does not exist (yet): where a daemon's log starts for a run.
+std::uintmax_t file_size_or_zero(const std::filesystem::path& file);
+// The complete lines appended to a log since `offset`, which moves past them; a last line
+// without its newline is still being written and is left for the next call.
+std::vector<std::string> read_new_lines(const std::filesystem::path& file, std::uintmax_t& offset);
 
 struct DaemonSpec {
   std::string name;                       // for messages: "charon R1"
@@ -107,6 +122,8 @@ class TempDir {
 
 // Process status helpers shared with the namespace manager.
 bool pid_alive(int pid);  // exists and is not a zombie
+// SIGTERM to process group `pgid`, SIGKILL after `grace`; no reaping (the owner may still wait).
+void terminate_group(int pgid, milliseconds grace);
 
 // This run's prefix for everything it makes outside itself (namespaces, temp folders):
 // "ikc<pid>x<4 hex digits>", short enough to start an interface name. A forked child that goes

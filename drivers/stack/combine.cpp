@@ -1,12 +1,17 @@
 // Two sides' reports -> one Observation.
 #include "drivers/stack/stack.hpp"
 
+#include <cctype>
+#include <thread>
+
 namespace ikeconform::stack {
 
 std::string_view verdict_name(Verdict v) {
   switch (v) {
     case Verdict::None: return "none";
     case Verdict::NoProposal: return "no-proposal";
+    case Verdict::NoSharedKey: return "no-shared-key";
+    case Verdict::IdentityRejected: return "identity-rejected";
     case Verdict::NoProfile: return "no-profile";
     case Verdict::RejectedPeer: return "rejected-peer";
     case Verdict::GotAuthFailed: return "got-authentication-failed";
@@ -33,10 +38,24 @@ void fail(Observation& o, Message at, Reason why) {
   o.reason = why;
 }
 
+// The message a side's verdict concerns: the side's own word when it gives one.
+Message at(const SideReport& side, Message fallback) {
+  return side.verdict_at != Message::None ? side.verdict_at : fallback;
+}
+
 void classify_ike_failure(const Scenario& s, const SideReport& ini, const SideReport& res, Observation& o) {
-  auto either = [&](Verdict v) { return ini.verdict == v || res.verdict == v; };
-  if (either(Verdict::NoProposal)) return fail(o, v2(s) ? Message::IKE_SA_INIT : Message::MM2, Reason::NoProposalChosen);
-  if (res.verdict == Verdict::NoProfile) return fail(o, auth_message(s, true), Reason::NoMatchingProfile);
+  if (ini.verdict == Verdict::NoProposal || res.verdict == Verdict::NoProposal) {
+    const SideReport& said = ini.verdict == Verdict::NoProposal ? ini : res;
+    return fail(o, at(said, v2(s) ? Message::IKE_SA_INIT : Message::MM2), Reason::NoProposalChosen);
+  }
+  // IKEv1 main mode needs the key for SKEYID: the responder looks it up on MM3, the initiator on MM4.
+  if (res.verdict == Verdict::NoSharedKey)
+    return fail(o, at(res, v2(s) ? Message::IKE_AUTH : Message::MM3), Reason::AuthMethodMismatch);
+  if (ini.verdict == Verdict::NoSharedKey)
+    return fail(o, at(ini, v2(s) ? Message::IKE_AUTH : Message::MM4), Reason::AuthMethodMismatch);
+  if (res.verdict == Verdict::IdentityRejected) return fail(o, at(res, auth_message(s, true)), Reason::NoMatchingProfile);
+  if (ini.verdict == Verdict::IdentityRejected) return fail(o, at(ini, auth_message(s, false)), Reason::NoMatchingProfile);
+  if (res.verdict == Verdict::NoProfile) return fail(o, at(res, auth_message(s, true)), Reason::NoMatchingProfile);
   if (res.verdict == Verdict::RejectedPeer || ini.verdict == Verdict::GotAuthFailed)
     return fail(o, auth_message(s, true), Reason::CertValidationFailed);
   if (ini.verdict == Verdict::RejectedPeer || res.verdict == Verdict::GotAuthFailed)
@@ -58,7 +77,9 @@ void classify_child(const Scenario& s, const SideReport& ini, const SideReport& 
   }
   o.child_sa = SaResult::Failed;
   o.failed_at = v2(s) ? Message::IKE_AUTH : Message::QM1;
-  o.reason = ini.child_ts_unacceptable || res.child_ts_unacceptable ? Reason::TsUnacceptable : Reason::InternalError;
+  o.reason = ini.child_ts_unacceptable || res.child_ts_unacceptable ? Reason::TsUnacceptable
+             : ini.child_no_proposal || res.child_no_proposal       ? Reason::NoProposalChosen
+                                                                    : Reason::InternalError;
 }
 
 }  // namespace
@@ -88,6 +109,15 @@ Observation combine(const Scenario& s, std::uint8_t initiator, const SideReport&
   o.ike_sa = SaResult::Established;
   classify_child(s, ini, res, o);
   return o;
+}
+
+void PeerStack::wait(std::chrono::microseconds d) { std::this_thread::sleep_for(d); }
+
+std::string rendering_name(const Scenario& s, std::size_t peer, std::string_view suffix) {
+  std::string name = s.peers.at(peer).name;
+  for (char& c : name)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') c = '_';
+  return name + "." + std::string(suffix);
 }
 
 }  // namespace ikeconform::stack

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <future>
 #include <thread>
 
@@ -57,15 +58,6 @@ void both(F&& f) {
 
 }  // namespace
 
-Observation not_attempted(const Scenario& s, std::uint8_t initiator, Reason why, const std::string& what) {
-  Observation o;
-  o.initiator = initiator;
-  o.ike_version = s.ike_version;
-  o.reason = why;
-  o.trace.push_back("real-stack target: " + what);
-  return o;
-}
-
 void cross_check(const Scenario& s, const capture::WireCertReqs& w, const SideReport& ini, Observation& o) {
   if (ini.certreq_message == Message::MM3) check_list(s, "initiator (MM3)", w.from_initiator, o.certreq_from_initiator, o.trace);
   check_list(s, s.ike_version == IkeVersion::V2 ? "responder (IKE_SA_INIT)" : "responder (MM4)", w.from_responder,
@@ -75,7 +67,24 @@ void cross_check(const Scenario& s, const capture::WireCertReqs& w, const SideRe
   if (w.undecodable) o.trace.push_back(fmt::format("finding: {} IKE datagrams did not decode", w.undecodable));
 }
 
-PairRunner::PairRunner(StackRegistry registry, PairOptions o) : registry_(std::move(registry)), o_(std::move(o)) {}
+PairRunner::PairRunner(std::vector<StackKind> kinds, PairOptions o) : registry_(std::move(kinds)), o_(std::move(o)) {}
+
+const StackKind* PairRunner::kind_of(const Scenario& s, std::size_t peer) const {
+  for (const StackKind& k : registry_)
+    if (k.personality == s.peers.at(peer).personality) return &k;
+  return nullptr;
+}
+
+// Known before any PKI or daemon: no stack for a peer's personality, or a stack that says so.
+std::optional<std::string> PairRunner::inexpressible(const Scenario& s) const {
+  for (std::size_t i = 0; i < 2; ++i) {
+    const StackKind* k = kind_of(s, i);
+    if (!k) return "real-stack target: no real stack for personality '" + s.peers[i].personality + "'";
+    if (k->inexpressible)
+      if (auto why = k->inexpressible(s, i)) return (k->title.empty() ? k->name : k->title) + " target: " + *why;
+  }
+  return std::nullopt;
+}
 
 PairRunner::~PairRunner() { reset(); }
 
@@ -102,28 +111,34 @@ void PairRunner::ensure(const Scenario& s) {
   for (std::size_t i = 0; i < 2; ++i) {
     const std::string& kind = s.peers[i].personality;
     if (stacks_[i] && kinds_[i] == kind) continue;
-    auto f = registry_.find(kind);
-    if (f == registry_.end()) throw InputError(s.name, 0, "no real stack for personality '" + kind + "'");
+    const StackKind* k = kind_of(s, i);
+    if (!k) throw InputError(s.name, 0, "no real stack for personality '" + kind + "'");
     stacks_[i].reset();
-    const fs::path dir = dir_->path() / fmt::format("peer{}-{}", i, kind);
-    stacks_[i] = f->second(*net_, i, dir);
+    const fs::path dir = dir_->path() / fmt::format("peer{}-{}", i, k->name);
+    stacks_[i] = k->make(*net_, i, dir, o_.stack);
     kinds_[i] = kind;
   }
 }
 
-void PairRunner::wait(PeerStack& ini, PeerStack& res) {
+// Polls both sides: 0.5 ms doubling to 2 ms, spent in the initiator's wait() (a stack whose
+// control call is still running returns as soon as it does).
+void PairRunner::wait(PeerStack& ini, PeerStack& res, bool child) {
   const auto deadline = Clock::now() + o_.exchange_timeout;
   auto pause = std::chrono::microseconds(500);
   while (Clock::now() < deadline) {
-    const Progress pi = ini.progress(Role::Initiator);
+    const Progress pi = ini.progress(Role::Initiator, child);
     if (pi != Progress::Pending) return;
-    if (res.progress(Role::Responder) == Progress::Failed) return;
-    std::this_thread::sleep_for(pause);
-    pause = std::min(pause * 2, std::chrono::microseconds(8000));
+    // Without a CHILD SA to wait for, a responder that logged its refusal ends the run early.
+    // With one, the initiator's end decides: a responder may recover after a refusal (charon
+    // logs "constraint check failed", then "switching to peer config" and completes).
+    if (!child && res.progress(Role::Responder, child) == Progress::Failed) return;
+    ini.wait(pause);
+    pause = std::min(pause * 2, std::chrono::microseconds(2000));
   }
 }
 
 void PairRunner::execute(const Scenario& s, const pki::Pki& pki, std::uint8_t initiator, const std::string& prefix) {
+  child_awaited_ = false;
   auto t = Clock::now();
   ensure(s);
   both([&](std::size_t i) { stacks_[i]->prepare(s, i, pki, prefix); });
@@ -131,27 +146,38 @@ void PairRunner::execute(const Scenario& s, const pki::Pki& pki, std::uint8_t in
   PeerStack& ini = *stacks_[initiator];
   PeerStack& res = *stacks_[1U - initiator];
   t = Clock::now();
-  if (capture_) capture_->begin();
+  const bool capturing = capture_ && o_.capture;  // the option may be turned off between runs
+  if (capturing) capture_->begin();
   ini.initiate();
-  wait(ini, res);
-  if (capture_) last_.wire = capture_->end();
+  // Wait for the CHILD SA only when both sides can observe it (combine() ignores it otherwise).
+  const StackKind* ki = kind_of(s, initiator);
+  const StackKind* kr = kind_of(s, 1U - initiator);
+  child_awaited_ = ki && kr && ki->observes_child_sa && kr->observes_child_sa;
+  wait(ini, res, child_awaited_);
+  if (capturing) last_.wire = capture_->end();
   last_.exchange_time = since(t);
   last_.sides[initiator] = ini.report(Role::Initiator);
   last_.sides[1U - initiator] = res.report(Role::Responder);
 }
 
 // The initiator first: a peer that deletes its SAs while the initiator still waits for a
-// CHILD SA makes some initiators (Libreswan IKEv1) start over, into the next run.
+// CHILD SA makes some initiators (Libreswan IKEv1) start over, into the next run. When the run
+// waited for the CHILD SA's outcome, nothing of the initiator's exchange is pending: both sides
+// go at once (independent daemons, as in prepare).
 void PairRunner::teardown(std::uint8_t initiator) {
   const auto t = Clock::now();
-  for (std::size_t i : {std::size_t{initiator}, std::size_t{1U - initiator}})
-    if (stacks_[i]) stacks_[i]->teardown();
+  if (child_awaited_ && stacks_[0] && stacks_[1]) {
+    both([&](std::size_t i) { stacks_[i]->teardown(); });
+  } else {
+    for (std::size_t i : {std::size_t{initiator}, std::size_t{1U - initiator}})
+      if (stacks_[i]) stacks_[i]->teardown();
+  }
   last_.teardown_time = since(t);
 }
 
 Observation PairRunner::run(const Scenario& s, const pki::Pki& pki, std::uint8_t initiator) {
   last_ = RunRecord{};
-  if (s.peers.size() != 2 || initiator > 1) return not_attempted(s, initiator, Reason::InternalError, "needs two peers");
+  if (s.peers.size() != 2 || initiator > 1) return not_attempted(s, initiator, Reason::Unsupported, "real-stack target: a scenario has two peers");
   const std::string prefix = fmt::format("s{}-", ++seq_);  // fresh names: stale connections never match
   try {
     execute(s, pki, initiator, prefix);
@@ -162,7 +188,7 @@ Observation PairRunner::run(const Scenario& s, const pki::Pki& pki, std::uint8_t
     } catch (const std::exception&) {
       reset();
     }
-    return not_attempted(s, initiator, Reason::Unsupported, e.what());
+    return not_attempted(s, initiator, Reason::Unsupported, std::string("real-stack target: ") + e.what());
   } catch (const std::exception& e) {
     last_.harness_error = e.what();
     for (std::size_t i = 0; i < 2; ++i)
@@ -180,23 +206,30 @@ Observation PairRunner::run(const Scenario& s, const pki::Pki& pki, std::uint8_t
 }
 
 Observation PairRunner::run(const Scenario& s, std::uint8_t initiator) {
+  if (s.peers.size() != 2 || initiator > 1) return not_attempted(s, initiator, Reason::Unsupported, "real-stack target: a scenario has two peers");
+  if (auto why = inexpressible(s)) return not_attempted(s, initiator, Reason::Unsupported, *why);  // no PKI for nothing
   try {
     // A scenario that differs only elsewhere (profiles, restrictions, version) reuses the PKI.
     Scenario key = pki::pki_part(s);
-    if (!pki_ || !(key == pki_scenario_)) {
+    pki::PkiOptions po;  // PKCS#12 only for a stack that reads it (two PBKDF runs per certificate)
+    po.p12 = kind_of(s, 0)->needs_p12 || kind_of(s, 1)->needs_p12;
+    if (!pki_ || !(key == pki_scenario_) || (po.p12 && !pki_p12_)) {
       pki_.reset();
       pki_scenario_ = {};
       if (!keys_)
         keys_ = std::make_unique<pki::KeyCache>(o_.key_cache.empty() ? pki::KeyCache::default_dir() : o_.key_cache);
       pki_dir_.reset();  // the previous scenario's certificates go first
       pki_dir_ = std::make_unique<process::TempDir>(o_.base, process::run_prefix() + "-pki-");
-      pki_ = std::make_unique<pki::Pki>(pki::make_pki(s, pki_dir_->path(), *keys_));
+      pki_ = std::make_unique<pki::Pki>(pki::make_pki(s, pki_dir_->path(), *keys_, po));
+      pki_p12_ = po.p12;
       pki_scenario_ = std::move(key);
     }
   } catch (const InputError& e) {
-    return not_attempted(s, initiator, Reason::Unsupported, std::string("PKI: ") + e.what());
+    pki_.reset();
+    return not_attempted(s, initiator, Reason::Unsupported, std::string("real-stack target: PKI: ") + e.what());
   } catch (const std::exception& e) {
-    return not_attempted(s, initiator, Reason::InternalError, std::string("PKI: ") + e.what());
+    pki_.reset();
+    return not_attempted(s, initiator, Reason::InternalError, std::string("real-stack target: PKI: ") + e.what());
   }
   return run(s, *pki_, initiator);
 }

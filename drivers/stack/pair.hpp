@@ -1,12 +1,13 @@
 // Runs one scenario direction on two real stacks, one per network namespace, whatever the two
-// stacks are: the stack of each side is chosen by the scenario peer's `personality` through a
-// registry of factories. The namespaces, daemons and capture socket are reused between
+// stacks are: the stack of each side is chosen by the scenario peer's `personality` among the
+// runner's StackKinds. The namespaces, daemons and capture socket are reused between
 // scenarios; a harness failure throws them all away (made anew on the next run).
 //
 // One run: prepare both sides (configuration + credentials under fresh connection names),
-// drain the capture socket, initiate, poll both sides' logs until the initiator is up or a
-// side failed (or the deadline), read the wire, report, tear down, combine() and cross-check
-// the CERTREQ lists against the wire (a mismatch is a `finding:` line in the trace).
+// drain the capture socket, initiate, poll both sides' logs until the initiator is up (with the
+// CHILD SA when both stacks observe it) or a side failed (or the deadline), read the wire,
+// report, tear down, combine() and cross-check the CERTREQ lists against the wire (a mismatch
+// is a `finding:` line in the trace).
 #pragma once
 
 #include <array>
@@ -36,11 +37,6 @@ namespace ikeconform::stack {
 
 using Millis = std::chrono::milliseconds;
 
-// Makes the stack of one side: (namespace pair, side, folder of its own).
-using StackFactory =
-    std::function<std::unique_ptr<PeerStack>(const netns::NetnsPair&, std::size_t, const std::filesystem::path&)>;
-using StackRegistry = std::map<std::string, StackFactory, std::less<>>;  // personality -> factory
-
 struct PairOptions {
   std::filesystem::path base = std::filesystem::temp_directory_path();  // run folders go here
   std::filesystem::path key_cache;  // for run(s, initiator); empty: pki::KeyCache::default_dir()
@@ -48,6 +44,7 @@ struct PairOptions {
   bool capture = true;              // read the veth (needs CAP_NET_RAW; root anyway)
   bool keep_dirs = false;           // leave configurations and logs on disk
   std::filesystem::path keep_pcap;  // when set, every run's capture is written there
+  StackOptions stack;               // the daemons' timeouts
 };
 
 // What the last run saw besides the Observation (tests, benches, reports).
@@ -62,14 +59,15 @@ struct RunRecord {
 
 class PairRunner {
  public:
-  explicit PairRunner(StackRegistry registry, PairOptions o = {});
+  // `kinds`: the stacks it may run, found by the scenario peers' personalities.
+  explicit PairRunner(std::vector<StackKind> kinds, PairOptions o = {});
   ~PairRunner();
   PairRunner(const PairRunner&) = delete;
   PairRunner& operator=(const PairRunner&) = delete;
 
   // Runs `s` with peer `initiator` initiating its tunnel profile; `pki` is the scenario's PKI.
   // Never throws for a failing handshake or a broken harness: INTERNAL_ERROR with the cause in
-  // the trace; a scenario the stacks cannot express is UNSUPPORTED (not attempted).
+  // the trace; a scenario the stacks cannot express is UNSUPPORTED (not_attempted()).
   Observation run(const Scenario& s, const pki::Pki& pki, std::uint8_t initiator);
   // The same, making the PKI first (keys from the key cache, certificates in a folder of the
   // run; reused while the CAs, peers' names/addresses, trustpoints and certificates stay the same).
@@ -81,14 +79,18 @@ class PairRunner {
   PairOptions& options() { return o_; }
   // The namespaces of the current pair (nullptr before the first run or after a reset).
   const netns::NetnsPair* net() const { return net_.get(); }
+  // The stack of side `i` (nullptr before the first run or after a reset).
+  PeerStack* stack(std::size_t i) { return stacks_.at(i).get(); }
   void reset();  // stops everything now (also done by the destructor)
 
  private:
+  const StackKind* kind_of(const Scenario& s, std::size_t peer) const;
+  std::optional<std::string> inexpressible(const Scenario& s) const;
   void ensure(const Scenario& s);
   void execute(const Scenario& s, const pki::Pki& pki, std::uint8_t initiator, const std::string& prefix);
-  void wait(PeerStack& ini, PeerStack& res);
+  void wait(PeerStack& ini, PeerStack& res, bool child);
   void teardown(std::uint8_t initiator);
-  StackRegistry registry_;
+  std::vector<StackKind> registry_;
   PairOptions o_;
   std::unique_ptr<process::TempDir> dir_;
   std::unique_ptr<netns::NetnsPair> net_;
@@ -99,16 +101,14 @@ class PairRunner {
   std::unique_ptr<process::TempDir> pki_dir_;
   std::unique_ptr<pki::Pki> pki_;  // reused while the scenario's PKI inputs stay the same
   Scenario pki_scenario_;  // pki::pki_part() of the scenario pki_ was made for
+  bool pki_p12_ = false;   // pki_ has PKCS#12 files
   std::uint64_t seq_ = 0;
+  bool child_awaited_ = false;  // the last exchange waited for the CHILD SA (teardown may overlap)
   RunRecord last_;
 };
 
 // Observation + the wire: the CERTREQ lists visible in clear (IKEv1 MM3 / MM4, IKEv2
 // IKE_SA_INIT response) replace the log-derived ones; each disagreement adds a `finding:` line.
 void cross_check(const Scenario& s, const capture::WireCertReqs& w, const SideReport& ini, Observation& o);
-
-// Not attempted: the stacks cannot express the scenario (UNSUPPORTED) or the harness failed
-// before the exchange (INTERNAL_ERROR).
-Observation not_attempted(const Scenario& s, std::uint8_t initiator, Reason why, const std::string& what);
 
 }  // namespace ikeconform::stack

@@ -1,16 +1,24 @@
 // One IKE daemon serving one scenario peer inside its network namespace, behind a small
-// interface, so that a pair can be any two stacks (Libreswan + Libreswan, strongSwan +
-// Libreswan, ...). A stack reads only its own logs and status; `combine()` turns the two sides'
-// reports into the Observation, with one vocabulary for every pairing.
+// interface, so that a pair can be any two stacks (strongSwan + strongSwan, Libreswan +
+// Libreswan, strongSwan + Libreswan, ...). A stack reads only its own logs and status;
+// `combine()` turns the two sides' reports into the Observation, with one vocabulary for every
+// pairing. Every real implementation is one PeerStack; the pair runner (pair.hpp) and the one
+// generic Target over it (pair_target.hpp) do the rest.
 //
 //   PeerStack   prepare (configuration + credentials for one scenario), initiate, progress
-//               (cheap, from logs), report, teardown. Implemented in drivers/libreswan
-//               (pluto + whack) and drivers/mixed (charon + VICI).
+//               (cheap, from logs), report, teardown. Implemented in drivers/strongswan
+//               (charon + VICI) and drivers/libreswan (pluto + whack).
 //   SideReport  what one side's logs say, already in scenario indices.
-//   combine()   both reports -> Observation (same semantics as the strongSwan target).
+//   combine()   both reports -> Observation.
+//   StackKind   everything the harness knows about one implementation: its names, its
+//               personality, how to make its PeerStack, its version and its renderings.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -19,7 +27,11 @@
 #include "model/engine.hpp"  // Role
 #include "model/observation.hpp"
 #include "model/scenario.hpp"
+#include "target/target.hpp"  // RenderedFile
 
+namespace ikeconform::netns {
+class NetnsPair;
+}
 namespace ikeconform::pki {
 struct Pki;
 }
@@ -27,11 +39,15 @@ struct Pki;
 namespace ikeconform::stack {
 
 // This side's own statement about why the exchange did not complete, strongest first in
-// combine(): the peer's proposal was refused, no profile matched the peer, this side refused
-// the peer's authentication, the peer said AUTHENTICATION_FAILED, this side had no key to sign.
+// combine(): the peer's proposal was refused, this side has no pre-shared key for the peer (it
+// authenticates another way), this side refused the identity the peer presented, no profile
+// matched the peer, this side refused the peer's authentication, the peer said
+// AUTHENTICATION_FAILED, this side had no key to sign.
 enum class Verdict : std::uint8_t {
   None,
   NoProposal,
+  NoSharedKey,
+  IdentityRejected,
   NoProfile,
   RejectedPeer,
   GotAuthFailed,
@@ -47,7 +63,11 @@ struct SideReport {
   bool child_installed = false;
   bool child_ts_unacceptable = false;
   bool heard_peer = false;        // at least one message from the peer arrived
+  bool child_no_proposal = false;  // the CHILD SA's proposal was refused
   Verdict verdict = Verdict::None;
+  // The message the verdict concerns when this stack's observer says so (strongSwan places an
+  // IKEv1 proposal refusal at MM1, where its responder drops it); None: combine()'s default.
+  Message verdict_at = Message::None;
   CertReqList certreqs_sent;      // in order, as this side sent them
   Message certreq_message = Message::None;  // the message that carried them (MM3, MM4, MM5, IKE_SA_INIT, IKE_AUTH)
   TpIndex cert_sent = kNone;      // trustpoint of the certificate this side sent
@@ -56,6 +76,16 @@ struct SideReport {
 };
 
 enum class Progress : std::uint8_t { Pending, Up, Failed };
+
+// Timeouts every daemon-backed stack needs; one struct for all of them.
+struct StackOptions {
+  using Millis = std::chrono::milliseconds;
+  Millis start_timeout{5000};      // daemon start until its control interface answers
+  Millis control_timeout{3000};    // one control call (VICI command, whack, addconn)
+  Millis initiate_timeout{4000};   // the stack's own limit on one exchange (inside the pair's)
+  Millis terminate_timeout{1000};  // tearing down the SAs of a run
+  Millis stop_grace{1000};         // SIGTERM, then SIGKILL after this
+};
 
 class PeerStack {
  public:
@@ -69,7 +99,12 @@ class PeerStack {
   // whole exchange here, within its own timeout.
   virtual void initiate() = 0;
   // Where the exchange stands for this side, from what it logged so far. Cheap: polled.
-  virtual Progress progress(Role role) = 0;
+  // `child`: the pair observes the CHILD SA, so the initiator is Up only once the CHILD SA's
+  // outcome is known too (false: the IKE SA is enough).
+  virtual Progress progress(Role role, bool child) = 0;
+  // Lets up to `d` pass while the exchange runs (the runner's poll pause); a stack that waits on
+  // a control call of its own returns as soon as it completes.
+  virtual void wait(std::chrono::microseconds d);
   virtual SideReport report(Role role) = 0;
   // Ends the scenario: nothing it loaded or negotiated may influence the next prepare() +
   // initiate(). A stack may defer the actual removal into its next prepare() (one control call
@@ -81,11 +116,56 @@ class PeerStack {
 
 // The Observation from both sides' reports. `harness_error` non-empty: INTERNAL_ERROR.
 // Failure reasons, first match wins: NO_PROPOSAL_CHOSEN (either side; MM2 / IKE_SA_INIT) >
-// NO_MATCHING_PROFILE (responder; MM5 / IKE_AUTH) > CERT_VALIDATION_FAILED where the responder
-// refused the initiator (MM5 / IKE_AUTH) > where the initiator refused the responder (MM6 /
-// IKE_AUTH) > NO_CERTIFICATE_PAYLOAD > PEER_UNREACHABLE (the initiator never heard the peer;
-// MM1 / IKE_SA_INIT) > INTERNAL_ERROR. CHILD SA: not attempted when either side cannot observe it.
+// AUTH_METHOD_MISMATCH (a side without a pre-shared key for the peer; the responder's first;
+// MM3 / MM4 / IKE_AUTH) > NO_MATCHING_PROFILE where the responder refused the initiator's
+// identity (MM5 / IKE_AUTH) > where the initiator refused the responder's (MM6 / IKE_AUTH) >
+// where no profile of the responder matched (MM5 / IKE_AUTH) > CERT_VALIDATION_FAILED where the
+// responder refused the initiator (MM5 / IKE_AUTH) > where the initiator refused the responder
+// (MM6 / IKE_AUTH) > NO_CERTIFICATE_PAYLOAD > PEER_UNREACHABLE (the initiator never heard the
+// peer; MM1 / IKE_SA_INIT) > INTERNAL_ERROR. A side's `verdict_at` overrides the message.
+// CHILD SA: not attempted when either side cannot observe it; else established when the
+// initiator installed it, else failed with TS_UNACCEPTABLE > NO_PROPOSAL_CHOSEN > INTERNAL_ERROR.
 Observation combine(const Scenario& s, std::uint8_t initiator, const SideReport& ini, const SideReport& res,
                     const std::string& harness_error);
+
+// ---------------------------------------------------------------------------------------------
+// One implementation, as the harness knows it. drivers/targets registers a Target for every
+// StackKind and for every ordered pair of two different ones.
+
+// Where renderings that need a scratch PKI (Libreswan's CKAIDs) make it.
+struct RenderContext {
+  std::filesystem::path key_cache;  // empty: pki::KeyCache::default_dir()
+  std::filesystem::path temp_dir = std::filesystem::temp_directory_path();
+};
+
+// StackKind::make for a PeerStack constructed as Stack(net, side, dir, options).
+template <class Stack>
+std::unique_ptr<PeerStack> make_stack(const netns::NetnsPair& net, std::size_t side, const std::filesystem::path& dir,
+                                      const StackOptions& o) {
+  return std::make_unique<Stack>(net, side, dir, o);
+}
+
+// "R1.swanctl.conf": peer `peer`'s name made safe for a file name, then `suffix`.
+std::string rendering_name(const Scenario& s, std::size_t peer, std::string_view suffix);
+
+struct StackKind {
+  std::string name;         // the target name alone and in pairs: "strongswan"
+  std::string title;        // in messages: "strongSwan" ("strongSwan target: aggressive mode ...")
+  std::string personality;  // the model personality its peers follow: "strongswan-5.9"
+  bool observes_child_sa = true;  // false: it cannot install a CHILD SA here (no ESP: Libreswan)
+  bool needs_p12 = false;         // its credentials are read from PKCS#12 files (NSS)
+  // Makes the stack of one side: (namespace pair, side, folder of its own, timeouts).
+  std::function<std::unique_ptr<PeerStack>(const netns::NetnsPair&, std::size_t, const std::filesystem::path&,
+                                           const StackOptions&)>
+      make;
+  // "strongSwan 5.9.8" (without starting a daemon); nullopt when unknown.
+  std::function<std::optional<std::string>()> version;
+  // Why peer `peer` of `s` cannot run on this stack, known before any PKI is made; nullopt: it
+  // may (prepare() can still throw InputError). May be empty.
+  std::function<std::optional<std::string>(const Scenario&, std::size_t peer)> inexpressible;
+  // Peer `peer`'s configuration in the stack's own language, shown beside a counterexample
+  // ("R1.swanctl.conf"); empty when it cannot be expressed.
+  std::function<std::vector<RenderedFile>(const Scenario&, std::size_t peer, const RenderContext&)> render;
+};
 
 }  // namespace ikeconform::stack

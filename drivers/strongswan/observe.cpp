@@ -190,94 +190,61 @@ void add_trace(std::vector<std::string>& trace, const std::string& who, const Si
 }
 
 // ---------------------------------------------------------------------------------------------
-// Outcome
-
-Message auth_message(IkeVersion v, bool responder_rejected) {
-  if (v == IkeVersion::V2) return Message::IKE_AUTH;
-  return responder_rejected ? Message::MM5 : Message::MM6;  // who checked which certificate
-}
-
-void classify_ike_failure(const Scenario& s, const RunEvidence& e, Observation& o) {
-  const SideEvidence& ini = e.sides[e.initiator];
-  const SideEvidence& res = e.sides[1 - e.initiator];
-  const bool v2 = s.ike_version == IkeVersion::V2;
-  o.ike_sa = SaResult::Failed;
-  if (no_proposal(ini) || no_proposal(res)) {
-    o.reason = Reason::NoProposalChosen;
-    o.failed_at = v2 ? Message::IKE_SA_INIT : Message::MM1;
-  } else if (no_shared_key(res) || no_shared_key(ini)) {
-    // IKEv1 main mode needs the key for SKEYID: the responder looks it up on MM3, the initiator on MM4.
-    o.reason = Reason::AuthMethodMismatch;
-    o.failed_at = v2 ? Message::IKE_AUTH : no_shared_key(res) ? Message::MM3 : Message::MM4;
-  } else if (identity_rejected(res)) {
-    o.reason = Reason::NoMatchingProfile;
-    o.failed_at = auth_message(s.ike_version, true);
-  } else if (identity_rejected(ini)) {
-    o.reason = Reason::NoMatchingProfile;
-    o.failed_at = auth_message(s.ike_version, false);
-  } else if (no_profile(res)) {
-    o.reason = Reason::NoMatchingProfile;
-    o.failed_at = auth_message(s.ike_version, true);
-  } else if (rejects_peer(res) || got_auth_failed(ini)) {
-    o.reason = Reason::CertValidationFailed;
-    o.failed_at = auth_message(s.ike_version, true);
-  } else if (rejects_peer(ini)) {
-    o.reason = Reason::CertValidationFailed;
-    o.failed_at = auth_message(s.ike_version, false);
-  } else if (no_private_key(ini)) {
-    o.reason = Reason::NoCertificatePayload;
-    o.failed_at = v2 ? Message::IKE_AUTH : Message::MM5;
-  } else if (!got_any_packet(ini)) {
-    o.reason = Reason::PeerUnreachable;
-    o.failed_at = v2 ? Message::IKE_SA_INIT : Message::MM1;
-  } else {
-    o.reason = Reason::InternalError;  // answered, but not in a way we recognize: see the trace
-  }
-}
+// One side's verdict: its first finding in the order combine() weighs them (stack.hpp), so that
+// combining two sides gives what reading both logs at once gives.
 
 }  // namespace
 
+stack::Verdict side_verdict(const SideEvidence& side, Role role) {
+  using stack::Verdict;
+  if (no_proposal(side)) return Verdict::NoProposal;
+  if (no_shared_key(side)) return Verdict::NoSharedKey;
+  if (identity_rejected(side)) return Verdict::IdentityRejected;
+  if (role == Role::Responder) {
+    if (no_profile(side)) return Verdict::NoProfile;
+    return rejects_peer(side) ? Verdict::RejectedPeer : Verdict::None;
+  }
+  if (got_auth_failed(side)) return Verdict::GotAuthFailed;
+  if (rejects_peer(side)) return Verdict::RejectedPeer;
+  if (no_private_key(side)) return Verdict::NoPrivateKey;
+  return Verdict::None;
+}
+
+stack::SideReport side_report(const Scenario& s, const Material& m, const RenderOptions& o, std::size_t peer, Role role,
+                              const SideEvidence& side, bool initiate_success, const std::string& initiate_errmsg) {
+  const bool v2 = s.ike_version == IkeVersion::V2;
+  const bool initiator = role == Role::Initiator;
+  stack::SideReport r;
+  r.alive = side.daemon_alive;
+  r.ike_established = side.ike_established || (initiator && initiate_success);
+  r.child_installed = side.child_installed || (initiator && initiate_success);
+  r.child_ts_unacceptable = ts_unacceptable(side);
+  r.child_no_proposal = no_proposal(side);
+  r.verdict = side_verdict(side, role);
+  // charon's IKEv1 responder drops a main mode without a common proposal: the observer places
+  // the refusal at MM1, where it happened.
+  if (r.verdict == stack::Verdict::NoProposal && !v2) r.verdict_at = Message::MM1;
+  r.heard_peer = got_any_packet(side);
+  r.certreqs_sent = certreqs_sent(s, m, peer, side);
+  r.cert_sent = cert_sent(s, m, peer, side);
+  if (initiator) {
+    r.certreq_message = v2 ? Message::IKE_AUTH : Message::MM5;  // spec/real-stacks.md: IKEv1 in MM5
+  } else {
+    r.certreq_message = v2 ? Message::IKE_SA_INIT : Message::MM4;
+    r.bound_profile = bound_profile(s, o, peer, side);
+  }
+  add_trace(r.trace, s.peers[peer].name, side);
+  if (initiator && !initiate_errmsg.empty()) r.trace.push_back("initiate: " + initiate_errmsg);
+  return r;
+}
+
 Observation observe(const Scenario& s, const Material& m, const RenderOptions& opts, const RunEvidence& e) {
-  Observation o;
-  o.initiator = e.initiator;
-  o.ike_version = s.ike_version;
   const std::size_t ini = e.initiator;
   const std::size_t res = 1 - ini;
-  const SideEvidence& I = e.sides[ini];
-  const SideEvidence& R = e.sides[res];
-
-  o.certreq_from_initiator = certreqs_sent(s, m, ini, I);
-  o.certreq_from_responder = certreqs_sent(s, m, res, R);
-  o.initiator_trustpoint = cert_sent(s, m, ini, I);
-  o.responder_trustpoint = cert_sent(s, m, res, R);
-  o.responder_profile = bound_profile(s, opts, res, R);
-  add_trace(o.trace, s.peers[ini].name, I);
-  add_trace(o.trace, s.peers[res].name, R);
-  if (!e.initiate_errmsg.empty()) o.trace.push_back("initiate: " + e.initiate_errmsg);
-  if (!e.harness_error.empty()) o.trace.push_back("harness: " + e.harness_error);
-
-  if (!e.harness_error.empty() || !I.daemon_alive || !R.daemon_alive) {
-    o.ike_sa = I.ike_established ? SaResult::Established : SaResult::Failed;
-    o.reason = Reason::InternalError;
-    return o;
-  }
-  // initiate answers success only once the CHILD_SA is up, so it covers a list-sas that ran
-  // while the IKE_SA was still busy.
-  if (!I.ike_established && !e.initiate_success) {
-    classify_ike_failure(s, e, o);
-    return o;
-  }
-  o.ike_sa = SaResult::Established;
-  if (I.child_installed || e.initiate_success) {
-    o.child_sa = SaResult::Established;
-    return o;
-  }
-  o.child_sa = SaResult::Failed;
-  o.failed_at = s.ike_version == IkeVersion::V2 ? Message::IKE_AUTH : Message::QM1;
-  o.reason = ts_unacceptable(I) || ts_unacceptable(R) ? Reason::TsUnacceptable
-             : no_proposal(I) || no_proposal(R)       ? Reason::NoProposalChosen
-                                                      : Reason::InternalError;
-  return o;
+  const stack::SideReport I =
+      side_report(s, m, opts, ini, Role::Initiator, e.sides[ini], e.initiate_success, e.initiate_errmsg);
+  const stack::SideReport R = side_report(s, m, opts, res, Role::Responder, e.sides[res]);
+  return stack::combine(s, e.initiator, I, R, e.harness_error);
 }
 
 }  // namespace ikeconform::strongswan

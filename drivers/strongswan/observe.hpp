@@ -1,6 +1,7 @@
-// From what two charons said about one handshake (log lines, list-sas) to an Observation.
-// Pure functions over text, so that the mapping is unit-tested without a daemon. The log
-// vocabulary is charon 5.9's (real-stacks.md lists the lines that matter).
+// From what a charon said about one handshake (log lines, list-sas) to its side's report
+// (stack::SideReport), and from two sides to an Observation through stack::combine(). Pure
+// functions over text, so that the mapping is unit-tested without a daemon. The log vocabulary
+// is charon 5.9's (real-stacks.md lists the lines that matter).
 #pragma once
 
 #include <array>
@@ -10,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "drivers/stack/stack.hpp"
 #include "drivers/strongswan/render.hpp"
 #include "drivers/vici/vici.hpp"
 #include "model/observation.hpp"
@@ -49,8 +51,18 @@ struct RunEvidence {
 // Reads list-sa events for IKE_SAs whose name starts with `prefix`.
 void read_list_sas(const std::vector<vici::Message>& sas, std::string_view prefix, SideEvidence& side);
 
-// The Observation, with CERTREQ lists, chosen certificates and the responder's profile mapped
-// back to scenario indices through the rendered names and DNs.
+// This side's verdict alone (cheap: what a polling pair runner asks).
+stack::Verdict side_verdict(const SideEvidence& side, Role role);
+
+// What peer `peer` says about the run in `role`, from its own evidence alone: CERTREQ lists,
+// chosen certificate and (responder) profile mapped back to scenario indices through the
+// rendered names and DNs, its verdict, its trace lines. `initiate_*`: the initiator's VICI
+// `initiate` answer (it succeeds only once the CHILD SA is up).
+stack::SideReport side_report(const Scenario& s, const Material& m, const RenderOptions& o, std::size_t peer, Role role,
+                              const SideEvidence& side, bool initiate_success = false,
+                              const std::string& initiate_errmsg = {});
+
+// Both sides' reports, combined (stack::combine()): the Observation of a strongSwan pair.
 Observation observe(const Scenario& s, const Material& m, const RenderOptions& o, const RunEvidence& e);
 
 }  // namespace ikeconform::strongswan

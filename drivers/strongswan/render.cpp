@@ -10,6 +10,7 @@
 
 #include "drivers/pki/pki.hpp"
 #include "model/input_error.hpp"
+#include "model/strongswan.hpp"
 
 namespace ikeconform::strongswan {
 
@@ -192,9 +193,8 @@ std::vector<std::string> ike_proposals(const Peer& p) {
 // Orders
 
 std::vector<std::size_t> store_order(const Peer& p) {
-  std::vector<std::size_t> out;
-  for (std::size_t k = p.certificates.size(); k-- > 0;) out.push_back(k);
-  return out;
+  const auto certs = strongswan_local_certs(p);  // model/strongswan.hpp: the personality's list too
+  return {certs.begin(), certs.end()};
 }
 
 namespace {
@@ -214,11 +214,10 @@ std::size_t ca_of_trustpoint(const Scenario& s, const Peer& p, const std::string
 }  // namespace
 
 std::vector<std::size_t> ca_load_order(const Scenario& s, std::size_t peer) {
+  const Peer& p = s.peers.at(peer);
+  for (const Trustpoint& t : p.trustpoints) ca_index(s, t.ca);  // InputError for a CA the scenario lacks
   std::vector<std::size_t> out;
-  for (const Trustpoint& t : s.peers.at(peer).trustpoints) {
-    const std::size_t ca = ca_index(s, t.ca);
-    if (std::find(out.begin(), out.end(), ca) == out.end()) out.push_back(ca);
-  }
+  for (TpIndex t : strongswan_ca_load_order(s, p)) out.push_back(ca_index(s, p.trustpoints[static_cast<std::size_t>(t)].ca));
   return out;
 }
 
@@ -308,16 +307,12 @@ std::string remote_id(const Scenario& s, std::size_t peer, const Profile& f) {
   return identity_text(f.match.front());
 }
 
-bool verifies(TrustpointUse u) { return u != TrustpointUse::Sign; }
-
-// `ca trust-point` / `pki trustpoint ... verify`: the CAs that may authenticate the peer.
+// `ca trust-point` / `pki trustpoint ... verify`: the CAs that may authenticate the peer
+// (model/strongswan.hpp: the personality validates with the same list).
 std::vector<std::size_t> remote_ca_indices(const Scenario& s, const Peer& p, const Profile& f) {
+  for (const ProfileTrustpoint& t : f.trustpoints) ca_of_trustpoint(s, p, t.trustpoint);  // InputError for unknown names
   std::vector<std::size_t> out;
-  for (const ProfileTrustpoint& t : f.trustpoints) {
-    if (s.ike_version == IkeVersion::V2 && !verifies(t.use)) continue;
-    std::size_t ca = ca_of_trustpoint(s, p, t.trustpoint);
-    if (std::find(out.begin(), out.end(), ca) == out.end()) out.push_back(ca);
-  }
+  for (TpIndex t : strongswan_remote_cacerts(s, p, f)) out.push_back(ca_index(s, p.trustpoints[static_cast<std::size_t>(t)].ca));
   return out;
 }
 

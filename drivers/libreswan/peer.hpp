@@ -1,37 +1,39 @@
-// The Libreswan target: scenario peers on two plutos (drivers/libreswan/pluto.hpp), one per
-// network namespace, reused between scenarios, driven by whack / addconn.
+// Libreswan 4.10 (pluto) as a stack::PeerStack: one pluto (drivers/libreswan/pluto.hpp) serving
+// one scenario peer in its network namespace, driven by whack / addconn. A Libreswan pair, and
+// Libreswan beside any other stack, is two PeerStacks under the one pair runner.
 //
 //   LibreswanPeer  the stack::PeerStack of one side: NSS database (restart when its content
 //                  changes), rendered ipsec.conf loaded with addconn, `whack --initiate
 //                  --asynchronous`, progress from the pluto log, report from the log plus
 //                  `whack --showstates`, teardown = `whack --delete` of every connection
 //                  (a responder's deferred into its next prepare(): one process start less).
-//   Target         both peers on Libreswan, whatever their `personality` says (the Observation
-//                  is the Libreswan pair's; compare it with the model run on
-//                  with_personality(s, "libreswan-4.10")).
+//   stack_kind()   the registry entry: names, personality, factory, version, ipsec.conf.
 #pragma once
 
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "drivers/libreswan/observe.hpp"
 #include "drivers/libreswan/pluto.hpp"
-#include "drivers/stack/pair.hpp"
+#include "drivers/stack/stack.hpp"
 
 namespace ikeconform::libreswan {
 
+inline constexpr const char* kName = "libreswan";
 inline constexpr const char* kPersonality = "libreswan-4.10";
 
 class LibreswanPeer final : public stack::PeerStack {
  public:
-  LibreswanPeer(const netns::NetnsPair& net, std::size_t side, std::filesystem::path dir, PlutoOptions o = {});
+  LibreswanPeer(const netns::NetnsPair& net, std::size_t side, std::filesystem::path dir, const stack::StackOptions& o = {},
+                std::filesystem::path prefix = libreswan_prefix());
   std::string_view personality() const override { return kPersonality; }
   void prepare(const Scenario& s, std::size_t peer, const pki::Pki& pki, const std::string& prefix) override;
   void initiate() override;
-  stack::Progress progress(Role role) override;
+  stack::Progress progress(Role role, bool child) override;
   stack::SideReport report(Role role) override;
   void teardown() override;
   bool healthy() override;
@@ -58,25 +60,14 @@ class LibreswanPeer final : public stack::PeerStack {
   std::size_t restarts_ = 0;
 };
 
-// The factory for stack::StackRegistry.
-stack::StackFactory libreswan_factory(PlutoOptions o = {});
+// "Libreswan 4.10" from `pluto --version`; nullopt when pluto is not there.
+std::optional<std::string> installed_version();
 
-class Target {
- public:
-  explicit Target(stack::PairOptions o = {}, PlutoOptions p = {});
-  std::string name() const { return "libreswan"; }
-  Observation run(const Scenario& s, std::uint8_t initiator);
-  Observation run(const Scenario& s, const pki::Pki& pki, std::uint8_t initiator);
-  stack::PairRunner& runner() { return runner_; }
-  // Libreswan cannot install a CHILD SA here: compare with without_child_sa(model).
-  static constexpr bool observes_child_sa() { return false; }
+// ipsec.conf of peer `peer` ("R1.ipsec.conf"), made with a scratch PKI (nicknames and CKAIDs
+// come from one); empty when the scenario cannot be expressed on Libreswan.
+std::vector<RenderedFile> ipsec_conf_rendering(const Scenario& s, std::size_t peer, const stack::RenderContext& c);
 
- private:
-  stack::PairRunner runner_;
-};
-
-// A copy of `s` whose peers all have `personality` (what the model must be run with to predict
-// a pair of that stack).
-Scenario with_personality(Scenario s, const std::string& personality);
+// The registry entry (drivers/targets): "libreswan", personality libreswan-4.10.
+stack::StackKind stack_kind();
 
 }  // namespace ikeconform::libreswan

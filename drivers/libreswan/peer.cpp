@@ -1,9 +1,12 @@
-#include "drivers/libreswan/target.hpp"
+#include "drivers/libreswan/peer.hpp"
 
 #include <sstream>
 
 #include "drivers/libreswan/nss.hpp"
+#include "drivers/libreswan/render.hpp"
 #include "drivers/netns/netns.hpp"
+#include "drivers/pki/pki.hpp"
+#include "drivers/process/process.hpp"
 
 namespace ikeconform::libreswan {
 
@@ -21,8 +24,9 @@ std::vector<std::string> split_lines(const std::string& text) {
 
 }  // namespace
 
-LibreswanPeer::LibreswanPeer(const netns::NetnsPair& net, std::size_t side, fs::path dir, PlutoOptions o)
-    : dir_(dir), pluto_(net, side, dir / "pluto", std::move(o)) {}
+LibreswanPeer::LibreswanPeer(const netns::NetnsPair& net, std::size_t side, fs::path dir, const stack::StackOptions& o,
+                             fs::path prefix)
+    : dir_(dir), pluto_(net, side, dir / "pluto", o, std::move(prefix)) {}
 
 void LibreswanPeer::prepare(const Scenario& s, std::size_t peer, const pki::Pki& pki, const std::string& prefix) {
   RenderOptions ro;
@@ -74,7 +78,8 @@ SideInput LibreswanPeer::input(Role role) {
   return in;
 }
 
-stack::Progress LibreswanPeer::progress(Role role) {
+// `child` changes nothing: a Libreswan side never observes a CHILD SA here (no ESP).
+stack::Progress LibreswanPeer::progress(Role role, bool /*child*/) {
   read_new_lines();
   return libreswan::progress(input(role));
 }
@@ -108,26 +113,36 @@ bool LibreswanPeer::healthy() { return pluto_.alive(); }
 
 std::string LibreswanPeer::describe() { return pluto_.report(); }
 
-stack::StackFactory libreswan_factory(PlutoOptions o) {
-  return [o](const netns::NetnsPair& net, std::size_t side, const fs::path& dir) -> std::unique_ptr<stack::PeerStack> {
-    return std::make_unique<LibreswanPeer>(net, side, dir, o);
-  };
+std::optional<std::string> installed_version() {
+  return process::version_from({(libreswan_prefix() / "usr/libexec/ipsec/pluto").string(), "--version"}, "Libreswan");
 }
 
-Scenario with_personality(Scenario s, const std::string& personality) {
-  for (Peer& p : s.peers) p.personality = personality;
-  return s;
+std::vector<RenderedFile> ipsec_conf_rendering(const Scenario& s, std::size_t peer, const stack::RenderContext& c) {
+  try {
+    // The certificates' nicknames and CKAIDs come from a PKI: a scratch one (keys from the cache).
+    pki::KeyCache keys(c.key_cache.empty() ? pki::KeyCache::default_dir() : c.key_cache);
+    process::TempDir dir(c.temp_dir, process::run_prefix() + "-render-");
+    const pki::Pki pki = pki::make_pki(s, dir.path(), keys);
+    RenderOptions ro;
+    ro.prefix = "";
+    const PeerConfig config = render_peer(s, peer, pki, ro);
+    return {{stack::rendering_name(s, peer, "ipsec.conf"), render_config_setup() + "\n" + config.ipsec_conf}};
+  } catch (const std::exception&) {  // inexpressible on Libreswan (or no PKI for it): nothing to show
+    return {};
+  }
 }
 
-Target::Target(stack::PairOptions o, PlutoOptions p)
-    : runner_(stack::StackRegistry{{kPersonality, libreswan_factory(std::move(p))}}, std::move(o)) {}
-
-Observation Target::run(const Scenario& s, std::uint8_t initiator) {
-  return runner_.run(with_personality(s, kPersonality), initiator);
-}
-
-Observation Target::run(const Scenario& s, const pki::Pki& pki, std::uint8_t initiator) {
-  return runner_.run(with_personality(s, kPersonality), pki, initiator);
+stack::StackKind stack_kind() {
+  stack::StackKind k;
+  k.name = kName;
+  k.title = "Libreswan";
+  k.personality = kPersonality;
+  k.observes_child_sa = false;  // no ESP in this kernel: the IKE SA only
+  k.needs_p12 = true;           // NSS imports PKCS#12
+  k.make = stack::make_stack<LibreswanPeer>;
+  k.version = installed_version;
+  k.render = ipsec_conf_rendering;
+  return k;
 }
 
 }  // namespace ikeconform::libreswan
