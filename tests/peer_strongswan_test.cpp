@@ -16,7 +16,7 @@
 #include "drivers/pki/pki.hpp"
 #include "drivers/process/process.hpp"
 #include "drivers/strongswan/render.hpp"
-#include "drivers/strongswan/target.hpp"
+#include "drivers/strongswan/peer.hpp"
 #include "drivers_test_util.hpp"
 #include "peer/ikev1/isakmp_sa.hpp"
 #include "peer/ikev2/session.hpp"
