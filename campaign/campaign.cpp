@@ -414,8 +414,9 @@ void flush(Campaign& c, Checkpoint& cp) {
 }
 
 void run_one(Campaign& c, Target& target, const std::vector<Target*>& companions, std::uint64_t index, Checkpoint& cp) {
-  const rc::Shrinkable<Scenario> tree = gen::generate(c.generator, c.config.seed, index);
-  const Scenario s = for_target(target, tree.value());
+  // Only the value: the shrink tree is made again (the same, from seed and index) for the rare
+  // failure, rather than kept alive through every run (it costs the model campaign its rate).
+  const Scenario s = for_target(target, gen::generate(c.generator, c.config.seed, index).value());
   Observation obs[2];
   target.run_both(s, obs);
   const Blocked blocked = blocked_by(c, index, s, obs);
@@ -445,10 +446,12 @@ void run_one(Campaign& c, Target& target, const std::vector<Target*>& companions
     c.state.errors += blocked.kind == "error";
   }
   c.finished.fetch_add(1);
+  std::optional<rc::Shrinkable<Scenario>> tree;
   for (std::size_t k = 0; k < ev.size(); ++k)
     if (ev[k].result.verdict == Verdict::Fail) {
       c.failures.fetch_add(1);
-      save_counterexample(c, target, tree, s, obs, *c.oracles[k], ev[k], index, companions);
+      if (!tree) tree.emplace(gen::generate(c.generator, c.config.seed, index));
+      save_counterexample(c, target, *tree, s, obs, *c.oracles[k], ev[k], index, companions);
     }
 }
 
