@@ -53,7 +53,7 @@ CliRun run(const std::vector<std::string>& args) {
 
 json read_json(const fs::path& p) { return json::parse(slurp(p)); }
 
-std::vector<json> journal(const fs::path& dir) {
+[[maybe_unused]] std::vector<json> journal(const fs::path& dir) {
   std::vector<json> out;
   std::istringstream in(slurp(dir / "journal.jsonl"));
   for (std::string line; std::getline(in, line);)
