@@ -1,12 +1,13 @@
 // `ikeconform report DIR` re-renders a run folder's HTML and JUnit reports; `ikeconform diff
-// OLD NEW` lists the oracle results that changed between two runs (docs/reports.md).
+// OLD NEW` lists the oracle results that changed between two runs (docs/reports.md). Both read the
+// run folder through campaign/ (the journal's one reader) and render with reports/.
 #include <fmt/format.h>
 
 #include <cstdio>
 #include <memory>
 
 #include "cli/commands.hpp"
-#include "reports/reports.hpp"
+#include "campaign/run_folder.hpp"
 
 namespace ikeconform::cli {
 namespace {
@@ -33,7 +34,7 @@ void register_report(CLI::App& app, Outcome& out) {
     if (!args->html.empty()) opt.html = args->html;
     if (!args->junit.empty()) opt.junit = args->junit;
     if (!args->fuzz_report.empty()) opt.fuzz_report = args->fuzz_report;
-    const reports::WrittenReports w = reports::write_reports(args->dir, opt);
+    const reports::WrittenReports w = campaign::write_reports(args->dir, opt);
     fmt::print("wrote {}\nwrote {}\n", w.html.string(), w.junit.string());
     out.exit_code = 0;  // rendering worked; the verdict is the campaign's (and diff's) business
   });
@@ -45,8 +46,8 @@ void register_diff(CLI::App& app, Outcome& out) {
   cmd->add_option("old", args->before, "The earlier run folder (or its summary.json)")->required();
   cmd->add_option("new", args->after, "The later run folder (or its summary.json)")->required();
   cmd->callback([args, &out] {
-    const reports::Summary before = reports::load_summary(args->before);
-    const reports::Summary after = reports::load_summary(args->after);
+    const reports::Summary before = campaign::load_summary(args->before);
+    const reports::Summary after = campaign::load_summary(args->after);
     const reports::RunDiff d = reports::diff_summaries(before, after);
     fmt::print("ikeconform diff: {} -> {}\n{}", args->before, args->after, reports::diff_text(d));
     out.exit_code = d.regression() ? 1 : 0;

@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "model/input_error.hpp"
-#include "reports/atomic_file.hpp"
+#include "model/files.hpp"
 #include "reports/html.hpp"
 #include "reports/junit.hpp"
 
@@ -20,12 +20,12 @@ bool same_file(const fs::path& a, const fs::path& b) {
 
 }  // namespace
 
-WrittenReports write_reports(const fs::path& dir, const ReportOptions& options) {
+WrittenReports write_reports(const Run& run, const ReportOptions& options) {
+  const fs::path& dir = run.dir;
   WrittenReports out;
   out.html = options.html.value_or(dir / "report.html");
   out.junit = options.junit.value_or(dir / "junit.xml");
   if (same_file(out.html, out.junit)) throw InputError(out.html.string(), 0, "the HTML and the JUnit report cannot be the same file");
-  const Run run = load_run(dir);
   std::optional<FuzzReport> fuzz;
   if (options.fuzz_report) fuzz = load_fuzz_report(*options.fuzz_report);
   const std::string html = render_html(run, fuzz ? &*fuzz : nullptr);

@@ -22,8 +22,8 @@ struct WrittenReports {
   bool failed = false;  // some oracle result is `failed`
 };
 
-// Reads the whole run folder first (InputError "file:line: what" on bad input, nothing written),
-// then writes both files atomically. `ikeconform report` and the end of `ikeconform campaign`.
-WrittenReports write_reports(const std::filesystem::path& dir, const ReportOptions& options = {});
+// Renders a run read whole beforehand (campaign::load_run: InputError "file:line: what" on bad
+// input, so nothing is written) and writes both files atomically, by default into run.dir.
+WrittenReports write_reports(const Run& run, const ReportOptions& options = {});
 
 }  // namespace ikeconform::reports

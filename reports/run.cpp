@@ -21,13 +21,6 @@ constexpr std::string_view kStatusText[] = {"passed", "failed", "expected_deviat
 
 std::string dir_file(const fs::path& dir, const std::string& rel) { return (dir / rel).string(); }
 
-// Paths inside the run folder come from files we did not write; never follow one out of it.
-bool stays_inside(const std::string& rel) {
-  const fs::path p(rel);
-  if (rel.empty() || p.is_absolute() || p.has_root_name()) return false;
-  return std::none_of(p.begin(), p.end(), [](const fs::path& part) { return part == ".."; });
-}
-
 KeyValues key_values(const Fields& f, const char* key) {
   KeyValues out;
   const json* v = f.find(key);
@@ -126,141 +119,6 @@ Summary parse_summary(const JsonFile& file) {
           file.fail(cf.pointer("counterexamples") + "/" + std::to_string(k), "path must stay inside the run folder");
       s.pairs.push_back(std::move(c));
     }
-  return s;
-}
-
-// ---- journal.jsonl ----
-
-struct OracleCounts {
-  std::uint64_t pass = 0, fail = 0, skip = 0;
-};
-
-// The journal as read, with what a summary rebuild needs.
-struct JournalRead {
-  Journal journal;
-  json header;
-  std::vector<std::string> oracle_order;
-  std::map<std::string, OracleCounts> counts;
-  std::uint64_t scenarios = 0;
-  double elapsed_s = 0, last_t = 0;
-};
-
-void journal_line(JournalRead& jr, const json& j, const std::string& file, int line) {
-  if (!j.is_object() || !j.contains("type") || !j["type"].is_string())
-    throw InputError(file, line, "expected a JSON object with a string 'type'");
-  const std::string type = j["type"].get<std::string>();
-  if (line == 1 && type != "header") throw InputError(file, line, "the first line must be the header");
-  if (type == "header") {
-    if (line != 1) throw InputError(file, line, "a second header line");
-    jr.header = j;
-    if (j.contains("oracles") && j["oracles"].is_array())
-      for (const json& o : j["oracles"])
-        if (o.is_string()) jr.oracle_order.push_back(o.get<std::string>());
-  } else if (type == "resume") {
-    ++jr.journal.resumes;
-    jr.elapsed_s += jr.last_t;
-    jr.last_t = 0;
-  } else if (type == "scenario") {
-    ++jr.journal.scenario_lines;
-    ++jr.scenarios;
-    if (j.contains("t") && j["t"].is_number()) jr.last_t = std::max(jr.last_t, j["t"].get<double>());
-    if (j.contains("results") && j["results"].is_object())
-      for (auto it = j["results"].begin(); it != j["results"].end(); ++it) {
-        OracleCounts& c = jr.counts[it.key()];
-        const std::string v = it->is_string() ? it->get<std::string>() : "";
-        if (v == "pass") ++c.pass;
-        else if (v == "fail") ++c.fail;
-        else if (v == "skip") ++c.skip;
-        else throw InputError(file, line, fmt::format("results.{}: expected \"pass\", \"fail\" or \"skip\"", it.key()));
-      }
-  } else if (type == "counterexample") {
-    JournalCounterexample c;
-    auto text = [&](const char* k) { return j.contains(k) && j[k].is_string() ? j[k].get<std::string>() : std::string(); };
-    c.oracle = text("oracle");
-    c.scenario = text("scenario");
-    c.observations = text("observations");
-    c.message = text("message");
-    if (j.contains("ios") && j["ios"].is_array())
-      for (const json& p : j["ios"])
-        if (p.is_string()) c.ios.push_back(p.get<std::string>());
-    for (const std::string& p : c.ios)
-      if (!stays_inside(p)) throw InputError(file, line, "ios: path must stay inside the run folder");
-    if (!stays_inside(c.scenario)) throw InputError(file, line, "scenario: path must stay inside the run folder");
-    jr.journal.counterexamples.push_back(std::move(c));
-  } else if (type == "end") {
-    jr.journal.ended = true;
-    jr.journal.interrupted = j.value("interrupted", false);
-    if (j.contains("elapsed_s") && j["elapsed_s"].is_number()) {
-      jr.elapsed_s += j["elapsed_s"].get<double>();
-      jr.last_t = 0;
-    }
-  }
-}
-
-JournalRead read_journal(const fs::path& path, const std::string& shown) {
-  JournalRead jr;
-  const std::string text = read_text_file(path, shown);
-  jr.journal.present = true;
-  std::size_t pos = 0;
-  int line = 0;
-  while (pos < text.size()) {
-    const std::size_t nl = text.find('\n', pos);
-    ++line;
-    if (nl == std::string::npos) {  // a killed campaign's last, unterminated line: ignored (docs/campaign.md)
-      jr.journal.torn_last_line = true;
-      break;
-    }
-    const std::string l = text.substr(pos, nl - pos);
-    pos = nl + 1;
-    if (l.find_first_not_of(" \t\r") == std::string::npos) continue;
-    journal_line(jr, parse_json_line(l, shown, line), shown, line);
-    ++jr.journal.lines;
-  }
-  if (jr.journal.lines == 0) throw InputError(shown, 0, "empty journal (no header line)");
-  jr.elapsed_s += jr.last_t;
-  return jr;
-}
-
-// A killed campaign leaves no summary.json: count from the journal instead (no statements,
-// no baseline, so no expected deviations).
-Summary rebuild_summary(const JournalRead& jr) {
-  Summary s;
-  s.rebuilt_from_journal = true;
-  s.complete = false;
-  const json& h = jr.header;
-  auto text = [&](const char* k) {
-    if (!h.contains(k) || h[k].is_null()) return std::string();
-    return h[k].is_string() ? h[k].get<std::string>() : h[k].dump();
-  };
-  s.version = text("version");
-  s.target = text("target");
-  s.seed = text("seed");
-  if (h.contains("shard") && !h["shard"].is_null()) s.shard = shard_text(h["shard"]);
-  s.scenario_class = text("class");
-  if (h.contains("runs") && h["runs"].is_number_unsigned()) s.runs = h["runs"].get<std::uint64_t>();
-  if (h.contains("options") && h["options"].is_object())
-    for (auto it = h["options"].begin(); it != h["options"].end(); ++it)
-      s.options.emplace_back(it.key(), it->is_string() ? it->get<std::string>() : it->dump());
-  s.scenarios = jr.scenarios;
-  s.elapsed_s = jr.elapsed_s;
-  s.scenarios_per_s = jr.elapsed_s > 0 ? static_cast<double>(jr.scenarios) / jr.elapsed_s : 0;
-  std::vector<std::string> ids = jr.oracle_order;
-  for (const auto& [id, c] : jr.counts)
-    if (std::find(ids.begin(), ids.end(), id) == ids.end()) ids.push_back(id);
-  for (const std::string& id : ids) {
-    OracleRow r;
-    r.id = id;
-    r.target = s.target;
-    if (auto it = jr.counts.find(id); it != jr.counts.end()) {
-      r.checked = it->second.pass + it->second.fail;
-      r.failed = it->second.fail;
-      r.skipped = it->second.skip;
-    }
-    for (const JournalCounterexample& c : jr.journal.counterexamples)
-      if (c.oracle == id) r.counterexamples.push_back(c.scenario);
-    r.status = derived_status(r);
-    s.oracles.push_back(std::move(r));
-  }
   return s;
 }
 
@@ -389,6 +247,13 @@ Counterexample load_counterexample(const fs::path& dir, const std::string& rel, 
 
 }  // namespace
 
+// Paths inside the run folder come from files we did not write; never follow one out of it.
+bool stays_inside(const std::string& rel) {
+  const fs::path p(rel);
+  if (rel.empty() || p.is_absolute() || p.has_root_name()) return false;
+  return std::none_of(p.begin(), p.end(), [](const fs::path& part) { return part == ".."; });
+}
+
 std::string_view status_text(Status s) { return kStatusText[static_cast<std::size_t>(s)]; }
 
 bool parse_status(std::string_view s, Status& out) {
@@ -418,17 +283,15 @@ Summary load_summary(const fs::path& path) {
   return parse_summary(read_json_file(file, file.string()));
 }
 
-Run load_run(const fs::path& dir) {
+Run load_run(const fs::path& dir, const Journal& journal, const std::optional<Summary>& from_journal) {
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) throw InputError(dir.string(), 0, fs::exists(dir, ec) ? "not a folder" : "no such folder");
   Run run;
   run.dir = dir;
-  const fs::path journal = dir / "journal.jsonl", summary = dir / "summary.json";
-  JournalRead jr;
-  if (fs::exists(journal, ec)) jr = read_journal(journal, journal.string());
-  run.journal = jr.journal;
+  const fs::path summary = dir / "summary.json";
+  run.journal = journal;
   if (fs::exists(summary, ec)) run.summary = parse_summary(read_json_file(summary, summary.string()));
-  else if (jr.journal.present) run.summary = rebuild_summary(jr);
+  else if (from_journal) run.summary = *from_journal;
   else throw InputError(summary.string(), 0, "no such file (and no journal.jsonl to rebuild it from)");
   std::set<std::string> seen;
   for (const OracleRow& row : run.summary.oracles)

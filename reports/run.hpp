@@ -1,5 +1,7 @@
-// A campaign run folder read back (docs/campaign.md): summary.json, journal.jsonl and the
-// counterexample files, resolved into model types so the writers can draw ladders.
+// A campaign run folder read back (docs/campaign.md): summary.json and the counterexample files,
+// resolved into model types so the writers can draw ladders. The journal is read by its one reader
+// in campaign/ (campaign/journal.hpp), which hands over what it found as a `Journal` (and, for a
+// killed campaign without summary.json, the summary rebuilt from it): reports never parse a journal.
 #pragma once
 
 #include <cstdint>
@@ -58,14 +60,14 @@ struct Summary {
   bool rebuilt_from_journal = false;  // summary.json was missing (a killed campaign)
 };
 
-// What journal.jsonl adds to the summary.
+// What journal.jsonl adds to the summary, as campaign/journal.hpp read it.
 struct JournalCounterexample {
   std::string oracle, scenario, observations, message;
   std::vector<std::string> ios;
 };
 struct Journal {
   bool present = false;
-  std::size_t lines = 0, scenario_lines = 0, resumes = 0;
+  std::size_t lines = 0, scenario_lines = 0, resumes = 0;  // scenario_lines: scenarios journaled
   bool ended = false, interrupted = false, torn_last_line = false;
   std::vector<JournalCounterexample> counterexamples;
 };
@@ -103,9 +105,14 @@ struct Run {
 };
 
 // Throws InputError ("file:line: what") for anything malformed; never returns half a run.
-Run load_run(const std::filesystem::path& dir);
+// `journal`: what the folder's journal.jsonl said (absent: `present` false); `from_journal`: the
+// summary rebuilt from it, used when summary.json is missing (a killed campaign).
+Run load_run(const std::filesystem::path& dir, const Journal& journal = {}, const std::optional<Summary>& from_journal = {});
 // Only summary.json (what `diff` needs); `path` may be the folder or the summary file itself.
 Summary load_summary(const std::filesystem::path& path);
+
+// A path read from a run folder's files stays inside the folder: relative, no "..".
+bool stays_inside(const std::string& rel);
 
 // Router names as the campaign reduces them in file names (docs/campaign.md).
 std::string file_safe(std::string_view name);

@@ -15,6 +15,7 @@
 
 #include "drivers/pki/ossl.hpp"
 #include "drivers/pki/pki.hpp"
+#include "model/files.hpp"
 
 namespace ikeconform::pki {
 namespace fs = std::filesystem;
@@ -44,17 +45,6 @@ class FileLock {
  private:
   int fd_;
 };
-
-void write_atomically(const fs::path& target, const std::string& text) {
-  const fs::path tmp = target.string() + ".tmp" + std::to_string(::getpid());
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << text;
-    if (!out.flush()) throw std::runtime_error("cannot write " + tmp.string());
-  }
-  fs::permissions(tmp, fs::perms::owner_read | fs::perms::owner_write);
-  fs::rename(tmp, target);
-}
 
 Sha1 sha1(const unsigned char* data, std::size_t len) {
   Sha1 d{};
@@ -92,7 +82,7 @@ std::string KeyCache::key_pem(std::size_t slot) {
   if (auto pem = read_file(file)) return *pem;  // another run made it while we waited
   ossl::Pkey key(ossl::check(EVP_RSA_gen(bits_), "EVP_RSA_gen"));
   std::string pem = ossl::key_to_pem(key.get());
-  write_atomically(file, pem);
+  write_file_atomic(file, pem, 0600);  // private keys: owner only
   ++generated_;
   return pem;
 }

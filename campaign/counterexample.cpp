@@ -1,4 +1,4 @@
-#include "cli/counterexample.hpp"
+#include "campaign/counterexample.hpp"
 
 #include <fmt/format.h>
 
@@ -6,14 +6,15 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "cli/campaign_files.hpp"
+#include "campaign/files.hpp"
 #include "ios/ios.hpp"
+#include "model/files.hpp"
 #include "model/input_error.hpp"
 #include "model/observation_json.hpp"
 #include "model/scenario_json.hpp"
 #include "oracles/universal.hpp"
 
-namespace ikeconform::cli {
+namespace ikeconform::campaign {
 
 namespace fs = std::filesystem;
 using nlohmann::ordered_json;
@@ -163,4 +164,4 @@ std::optional<Recorded> read_recorded(const fs::path& scenario_file) {
   return r;
 }
 
-}  // namespace ikeconform::cli
+}  // namespace ikeconform::campaign

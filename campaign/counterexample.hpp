@@ -13,7 +13,7 @@
 #include "model/scenario.hpp"
 #include "oracles/oracle.hpp"
 
-namespace ikeconform::cli {
+namespace ikeconform::campaign {
 
 struct CounterexampleInfo {
   const Oracle* oracle = nullptr;
@@ -66,4 +66,4 @@ struct Recorded {
 // nullopt when there is no sibling; throws InputError when it is malformed.
 std::optional<Recorded> read_recorded(const std::filesystem::path& scenario_file);
 
-}  // namespace ikeconform::cli
+}  // namespace ikeconform::campaign

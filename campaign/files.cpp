@@ -1,4 +1,4 @@
-#include "cli/campaign_files.hpp"
+#include "campaign/files.hpp"
 
 #include <fmt/format.h>
 
@@ -8,9 +8,10 @@
 #include <sstream>
 
 #include "model/input_error.hpp"
+#include "campaign/journal.hpp"
 #include "oracles/oracle.hpp"
 
-namespace ikeconform::cli {
+namespace ikeconform::campaign {
 
 using nlohmann::json;
 using nlohmann::ordered_json;
@@ -27,37 +28,6 @@ std::optional<Shard> parse_shard(const std::string& text) {
   if (!parse(t.substr(0, slash), s.index) || !parse(t.substr(slash + 1), s.count)) return std::nullopt;
   if (s.count == 0 || s.index == 0 || s.index > s.count) return std::nullopt;
   return s;
-}
-
-void JournalState::add_scenario(std::uint64_t index, const std::vector<std::pair<std::string, std::string>>& results) {
-  done.insert(index);
-  ++scenarios;
-  for (const auto& [id, verdict] : results) {
-    OracleTally& t = tally[id];
-    if (verdict == "pass") ++t.pass;
-    else if (verdict == "fail") ++t.fail;
-    else ++t.skip;
-  }
-}
-
-void JournalState::add_stacks(const std::string& scenario_class, const nlohmann::json& stacks) {
-  if (!stacks.is_object()) return;
-  for (const auto& [name, v] : stacks.items()) {
-    StackCell& cell = matrix[scenario_class][name];
-    ++cell.scenarios;
-    if (v.contains("ike_up") && v.at("ike_up").is_array())
-      for (const auto& b : v.at("ike_up")) cell.ike_up += b.is_boolean() && b.get<bool>();
-    const std::string verdict = v.value("verdict", "");
-    cell.agree += verdict == "agree";
-    cell.disagree += verdict == "disagree";
-    cell.skip += verdict == "skip";
-  }
-}
-
-bool JournalState::any_failure() const {
-  for (const auto& [id, t] : tally)
-    if (t.fail) return true;
-  return false;
 }
 
 namespace {
@@ -102,10 +72,12 @@ ordered_json header_json(const CampaignConfig& c) {
   return h;
 }
 
-CampaignConfig config_from_header(const json& h, const std::string& file) {
+CampaignConfig config_from_header(const json& h, const std::string& file, int* version) {
   try {
-    if (h.value("type", "") != "header" || h.value("schema", "") != kJournalSchema)
+    const std::string schema = h.value("schema", "");
+    if (h.value("type", "") != "header" || (schema != kJournalSchema && schema != kJournalSchemaV1))
       throw InputError(file, 1, std::string("not an ") + kJournalSchema + " journal (first line must be its header)");
+    if (version) *version = schema == kJournalSchema ? 2 : 1;
     CampaignConfig c;
     c.target = h.at("target").get<std::string>();
     c.seed = h.at("seed").get<std::uint64_t>();
@@ -146,95 +118,6 @@ std::string config_difference(const CampaignConfig& a, const CampaignConfig& b, 
   };
   if (sorted(a.options) != sorted(b.options)) return "different --model-option settings";
   return "";
-}
-
-namespace {
-
-// Calls `line(json, lineno)` for every complete line; returns the byte length of those lines.
-template <typename F>
-std::uintmax_t for_each_line(const std::filesystem::path& file, F&& line) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw InputError(file.string(), 0, "cannot read the journal");
-  std::stringstream buf;
-  buf << in.rdbuf();
-  const std::string text = buf.str();
-  std::size_t pos = 0;
-  int lineno = 0;
-  while (pos < text.size()) {
-    const std::size_t nl = text.find('\n', pos);
-    if (nl == std::string::npos) break;  // torn last line: the writer was killed
-    ++lineno;
-    const std::string_view l(text.data() + pos, nl - pos);
-    if (!l.empty()) {
-      json j = json::parse(l, nullptr, false);
-      if (j.is_discarded() || !j.is_object()) throw InputError(file.string(), lineno, "not a JSON object");
-      try {
-        line(j, lineno);
-      } catch (const json::exception& e) {
-        throw InputError(file.string(), lineno, e.what());
-      }
-    }
-    pos = nl + 1;
-  }
-  if (lineno == 0) throw InputError(file.string(), 1, "empty journal");
-  return pos;
-}
-
-}  // namespace
-
-JournalState read_journal(const std::filesystem::path& file, std::uintmax_t* valid_bytes) {
-  JournalState st;
-  const std::string name = file.string();
-  const std::uintmax_t n = for_each_line(file, [&](const json& j, int lineno) {
-    const std::string type = j.value("type", "");
-    if (lineno == 1) {
-      st.config = config_from_header(j, name);
-      return;
-    }
-    if (type == "header") throw InputError(name, lineno, "a second header line");
-    if (type == "resume") {
-      // A session that was killed leaves no end line: count it up to its last journaled scenario.
-      if (!st.ended) st.elapsed_s += st.session_t;
-      st.session_t = 0;
-      st.ended = false;
-    } else if (type == "scenario") {
-      std::vector<std::pair<std::string, std::string>> results;
-      for (const auto& [id, v] : j.at("results").items()) results.emplace_back(id, v.get<std::string>());
-      const auto index = j.at("index").get<std::uint64_t>();
-      if (!st.done.count(index)) {
-        st.add_scenario(index, results);
-        if (j.contains("stacks")) st.add_stacks(j.value("class", ""), j.at("stacks"));
-        st.unsupported += j.contains("unsupported");
-        st.errors += j.contains("error");
-      }
-      st.session_t = std::max(st.session_t, j.value("t", 0.0));
-    } else if (type == "counterexample") {
-      const std::string oracle = j.at("oracle").get<std::string>();
-      st.tally[oracle].counterexamples.push_back(j.at("scenario").get<std::string>());
-      if (j.contains("companion") && j.contains("class"))
-        st.matrix[j.at("class").get<std::string>()][j.at("companion").get<std::string>()].counterexamples.push_back(
-            j.at("scenario").get<std::string>());
-      st.saved[oracle] = std::max<std::uint64_t>(st.saved[oracle], j.at("n").get<std::uint64_t>());
-    } else if (type == "end") {
-      st.elapsed_s += j.at("elapsed_s").get<double>();
-      st.session_t = 0;
-      st.ended = true;
-      st.interrupted = j.value("interrupted", false);
-    } else {
-      throw InputError(name, lineno, "unknown journal line type '" + type + "'");
-    }
-  });
-  if (valid_bytes) *valid_bytes = n;
-  return st;
-}
-
-std::vector<json> read_journal_lines(const std::filesystem::path& file) {
-  std::vector<json> out;
-  for_each_line(file, [&](const json& j, int lineno) {
-    if (lineno == 1) config_from_header(j, file.string());
-    out.push_back(j);
-  });
-  return out;
 }
 
 int line_of_offset(const std::string& text, std::size_t offset) {
@@ -369,19 +252,6 @@ ordered_json summary_json(const JournalState& st, const BaselineCheck& baseline,
   return s;
 }
 
-void write_file_atomic(const std::filesystem::path& path, const std::string& text) {
-  std::filesystem::path tmp = path;
-  tmp += ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw std::runtime_error("cannot write " + tmp.string());
-    out << text;
-    out.flush();
-    if (!out) throw std::runtime_error("cannot write " + tmp.string());
-  }
-  std::filesystem::rename(tmp, path);
-}
-
 std::string safe_file_part(const std::string& s) {
   std::string out;
   for (char ch : s) {
@@ -392,4 +262,4 @@ std::string safe_file_part(const std::string& s) {
   return out.substr(0, 64);
 }
 
-}  // namespace ikeconform::cli
+}  // namespace ikeconform::campaign

@@ -1,4 +1,4 @@
-// What `campaign` and `replay` share for real targets: making targets by name, sweeping what
+// What `campaign` and `replay` share for every target: making targets by name, sweeping what
 // dead runs left behind, and SIGINT / SIGTERM handling that never leaves daemons, namespaces or
 // temp folders behind.
 #pragma once
@@ -11,7 +11,7 @@
 
 #include "target/target.hpp"
 
-namespace ikeconform::cli {
+namespace ikeconform::campaign {
 
 // `n` targets named `name` ("model", "strongswan", "exec:PATH"); unknown names and targets that
 // cannot start (an adapter that is not there or says no hello) are InputError("--target").
@@ -31,4 +31,4 @@ class StopSignals {
   static bool stop_requested();
 };
 
-}  // namespace ikeconform::cli
+}  // namespace ikeconform::campaign

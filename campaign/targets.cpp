@@ -1,4 +1,4 @@
-#include "cli/run_support.hpp"
+#include "campaign/targets.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -13,7 +13,7 @@
 #include "drivers/targets/targets.hpp"
 #include "model/input_error.hpp"
 
-namespace ikeconform::cli {
+namespace ikeconform::campaign {
 
 std::vector<std::unique_ptr<Target>> open_targets(const std::string& name, std::size_t n, const TargetConfig& config) {
   targets::register_real_targets();
@@ -96,4 +96,4 @@ StopSignals::~StopSignals() {
 
 bool StopSignals::stop_requested() { return g_stop.load(); }
 
-}  // namespace ikeconform::cli
+}  // namespace ikeconform::campaign
