@@ -81,13 +81,6 @@ std::string_view Negotiation::tp_name(const PeerCtx& p, TpIndex tp) const {
 
 namespace {
 
-template <typename T>
-std::int16_t index_of(const std::vector<T>& v, const std::string& name, std::string T::*field) {
-  for (std::size_t i = 0; i < v.size(); ++i)
-    if (v[i].*field == name) return static_cast<std::int16_t>(i);
-  return kNone;
-}
-
 void add_unique_ca(CertReqList& l, CaIndex ca, TpIndex tp) {
   for (const CertReq& c : l)
     if (c.ca == ca) return;

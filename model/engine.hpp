@@ -69,16 +69,13 @@ class Trace {
   std::vector<std::string>* out_;
 };
 
-// Everything a personality may look at while deciding.
+// Everything a personality may look at while deciding (what this peer has received so far is
+// in its `Step`, personality.hpp).
 struct Negotiation {
   const CompiledScenario& cs;
   const ModelOptions& options;
   Trace& trace;
   IkeVersion version;
-  // What the exchange carried so far (read-only; set by the engines): the certificates chosen
-  // and the CERTREQs sent up to the current step. Libreswan's responder picks its connection
-  // from the issuer of the peer's certificate and the CAs the peer requested.
-  const Observation* so_far = nullptr;
   std::string_view ca_dn(CaIndex ca) const;
   std::string_view tp_name(const PeerCtx& p, TpIndex tp) const;
 };

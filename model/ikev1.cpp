@@ -1,42 +1,28 @@
-// IKEv1 main mode with RSA signatures (RFC 2409 §5.1), message by message, spec section 2.
-// Each step names the message it builds or processes; the trace reuses the note's debug lines.
-#include "model/engine.hpp"
-#include "model/personality.hpp"
+// IKEv1 main mode with RSA signatures (RFC 2409 §5.1), spec section 2: one function per message
+// and role (`mm3_build_i` builds MM3 on the initiator, `mm3_process_r` reads it on the responder),
+// each asking the personality what it decides at that point. The trace reuses the note's debug lines.
+#include "model/exchange.hpp"
 
 namespace ikeconform {
 namespace {
 
-struct Ikev1 {
-  const CompiledScenario& cs;
-  const ModelOptions& o;
-  Observation obs;
-  Trace trace;
-  Negotiation n;
-  const PeerCtx& I;
-  const PeerCtx& R;
-  const Profile& iprof;
-  bool certs = true;  // false with pre-shared keys: no certificate payloads (section 7)
+class MainMode final : Exchange {
+ public:
+  MainMode(const CompiledScenario& c, std::uint8_t ini, const ModelOptions& opt) : Exchange(c, ini, opt, IkeVersion::V1) {}
 
-  Ikev1(const CompiledScenario& c, std::uint8_t ini, const ModelOptions& opt)
-      : cs(c),
-        o(opt),
-        obs(),
-        trace(nullptr),
-        n{c, opt, trace, IkeVersion::V1, &obs},
-        I(c.peers[ini]),
-        R(c.peers[1 - ini]),
-        iprof(c.peers[ini].tunnel_profile()) {
-    obs.initiator = ini;
-    obs.ike_version = IkeVersion::V1;
-    if (o.trace) trace = Trace(&obs.trace);
-  }
-
-  Observation fail(Message at, Reason why) {
-    obs.ike_sa = SaResult::Failed;
-    obs.failed_at = at;
-    obs.reason = why;
+  Observation run() {
+    if (mm1_mm2() && mm3_build_i() && mm3_process_r() && mm4_build_r() && mm4_process_i() && mm5_build_i() &&
+        mm5_process_r() && mm6_build_r() && mm6_process_i())
+      quick_mode();
     return std::move(obs);
   }
+
+ private:
+  bool certs = true;           // false with pre-shared keys: no certificate payloads (section 7)
+  TpIndex ichoice = kNone;     // the initiator's certificate (its trustpoint)
+  TpIndex rchoice = kDeferred; // the responder's
+  bool icert = false;          // the initiator's MM5 carries its certificate
+  const Profile* rprof = nullptr;
 
   void trace_certreqs(const char* who, const CertReqList& l) {
     if (!trace.on()) return;
@@ -61,56 +47,26 @@ struct Ikev1 {
     trace("ISAKMP:(0): using the {} trustpoint's keypair to sign", n.tp_name(p, tp));
   }
 
-  // Whether `sender` puts its certificate in MM5 / MM6, given the CERT_REQs it received.
-  bool sends_cert(const PeerCtx& sender, Role role, const CertReqList& received, const PeerCtx& requester) {
-    const Role other = role == Role::Initiator ? Role::Responder : Role::Initiator;
-    const bool asked = !received.empty() || requester.personality->sends_empty_certreq(n, requester, other);
-    if (sender.personality->sends_certificate(n, sender, role, asked)) return true;
-    trace("ISAKMP:(0): no CERT payload: {} was not asked for a certificate", sender.peer->name);
-    return false;
+  // A CERT_REQ step of `who` in message `m` (V1-2 / V1-3): appends to the observation's list.
+  bool certreq(const PeerCtx& who, Role role, Message m, const Profile* profile) {
+    CertReqList& out = role == Role::Initiator ? obs.certreq_from_initiator : obs.certreq_from_responder;
+    const bool payload = who.personality->certreq(n, who, step(m, role), profile, out);
+    (role == Role::Initiator ? certreq_payload_from_initiator : certreq_payload_from_responder) |= payload;
+    return payload;
   }
 
-  // V1-9 / V1-10: the verifier checks the received chain against its validation list.
-  bool validate(const PeerCtx& verifier, const Profile* profile, const PeerCtx& sender, TpIndex sent, bool cert_sent = true) {
-    if (!cert_sent) {  // a signature without a certificate: nothing to verify it with
-      trace("CRYPTO_PKI: no certificate received from {}", sender.peer->address);
-      trace("ISAKMP:(0): Unknown error in cert validation, -1");
-      return false;
-    }
-    TpList list;
-    verifier.personality->validation_list(n, verifier, profile, list);
-    // Only build the name list when tracing: campaigns run with the trace off (bench/).
-    if (trace.on()) trace("ISAKMP:(0): Creating CERT validation list: {}", join_tp_names(n, verifier, list));
-    switch (check_certificate(verifier, list, sender, sent)) {
-      case CertCheck::Ok:
-        trace("CRYPTO_PKI: Certificate validation succeeded");
-        trace("ISAKMP:(0):SA authentication status: authenticated");
-        return true;
-      case CertCheck::NoSuitableTrustpoint: trace("CRYPTO_PKI: No suitable trustpoints found"); break;
-      case CertCheck::UnsupportedFeature:  // V1-13
-        trace("CRYPTO_PKI: certificate uses a feature this router does not support");
-        break;
-      case CertCheck::Revoked: trace("CRYPTO_PKI: Certificate revoked"); break;
-    }
-    trace("%CRYPTO-5-IKMP_INVAL_CERT: Certificate received from {} is bad: unknown error returned in certificate validation",
-          sender.peer->address);
-    trace("ISAKMP:(0): Unknown error in cert validation, -1");
-    return false;
-  }
-
-  Observation run() {
-    const Peer& ip = *I.peer;
+  // MM1 / MM2 (V1-1): agree on a policy; the authentication method is part of it (RFC 2409 §5).
+  bool mm1_mm2() {
     const Peer& rp = *R.peer;
     trace("ISAKMP:(0): SA request profile is {}", iprof.name);
     if (cs.scenario->aggressive_mode) {  // section 7
       trace("ISAKMP: aggressive mode is not modelled (spec section 7)");
       return fail(Message::MM1, Reason::Unsupported);
     }
-    // V1-1: MM1/MM2 agree on a policy; the authentication method is part of it (RFC 2409 §5).
     trace("ISAKMP:(0): sending packet to {} my_port 500 peer_port 500 (I) MM_NO_STATE", rp.address);
-    if (!proposals_agree(ip, rp)) {
+    if (!proposals_agree(*I.peer, rp)) {
       trace("ISAKMP:(0):atts are not acceptable. Next payload is 0");
-      trace("%CRYPTO-6-IKMP_MODE_FAILURE: Processing of Main mode failed with peer at {}", ip.address);
+      trace("%CRYPTO-6-IKMP_MODE_FAILURE: Processing of Main mode failed with peer at {}", I.peer->address);
       return fail(Message::MM2, Reason::NoProposalChosen);
     }
     const AuthMethod method = iprof.auth_local;
@@ -121,92 +77,132 @@ struct Ikev1 {
       return fail(Message::MM2, Reason::NoProposalChosen);
     }
     certs = method == AuthMethod::RsaSig;
+    return true;
+  }
 
-    // MM3: KE, Nonce and (IOS) the initiator's CERT_REQs (V1-2).
-    if (certs && I.personality->ikev1_initiator_certreq_message() == Message::MM3)
-      I.personality->build_certreq(n, I, Role::Initiator, &iprof, obs.certreq_from_initiator);
+  // MM3 (initiator): KE, Nonce and, with IOS, the CERT_REQs of its profile or of every global
+  // trustpoint (V1-2, V1-12).
+  bool mm3_build_i() {
+    if (certs) certreq(I, Role::Initiator, Message::MM3, &iprof);
     trace_certreqs("0", obs.certreq_from_initiator);
     trace("ISAKMP:(0):Old State = IKE_I_MM2 New State = IKE_I_MM3");
+    return true;
+  }
 
-    // The responder reads the MM3 CERT_REQs; IOS chooses its certificate now (V1-5).
-    TpIndex rchoice = kNone;
-    const bool chose_early = certs && !R.personality->ikev1_responder_chooses_after_binding();
-    if (chose_early) {
-      rchoice = R.personality->choose_certificate(n, R, Role::Responder, nullptr, obs.certreq_from_initiator);
-      obs.responder_trustpoint = rchoice;
-    }
+  // MM3 (responder): reads the CERT_REQs; IOS chooses its certificate now, before any profile
+  // is bound (V1-5); strongSwan and Libreswan defer to MM6.
+  bool mm3_process_r() {
+    if (!certs) return true;
+    rchoice = R.personality->choose_certificate(n, R, step(Message::MM3, Role::Responder), nullptr);
+    if (rchoice != kDeferred) obs.responder_trustpoint = rchoice;
+    return true;
+  }
 
-    // MM4: the responder cannot know its profile yet, so it requests every global trustpoint (V1-3).
-    if (certs) R.personality->build_certreq(n, R, Role::Responder, nullptr, obs.certreq_from_responder);
+  // MM4 (responder): it cannot know its profile yet, so it requests every global trustpoint (V1-3).
+  bool mm4_build_r() {
+    if (certs) certreq(R, Role::Responder, Message::MM4, nullptr);
     trace_certreqs("R", obs.certreq_from_responder);
     trace("ISAKMP:(0):Old State = IKE_R_MM3 New State = IKE_R_MM4");
+    return true;
+  }
 
-    // The initiator reads MM4 and picks its certificate by first match (V1-5, V1-6, V1-7).
-    TpIndex ichoice = kNone;
-    bool icert = certs;
+  // MM4 (initiator): picks its certificate by first match (V1-5, V1-6, V1-7).
+  bool mm4_process_i() {
+    if (!certs) return true;
+    ichoice = I.personality->choose_certificate(n, I, step(Message::MM4, Role::Initiator), &iprof);
+    if (ichoice == kDeferred) ichoice = kNone;  // MM5 carries it: no later point to decide
+    obs.initiator_trustpoint = ichoice;
+    if (ichoice == kNone) {
+      trace("ISAKMP:(0): no certificate to send: no usable identity certificate");
+      return fail(Message::MM5, Reason::NoCertificatePayload);
+    }
+    return true;
+  }
+
+  // MM5 (initiator): ID, CERT, SIG (strongSwan and Libreswan also send their CERT_REQs here).
+  bool mm5_build_i() {
+    const Step at = step(Message::MM5, Role::Initiator);
+    icert = certs && sends_cert(I, at);
+    if (certs && !icert) obs.initiator_trustpoint = kNone;
+    iid = I.identity(iprof);
+    iid_sent = true;
+    if (icert) {
+      trace_cert_sent(I, ichoice);
+      cert_sent_by(Role::Initiator, I, ichoice);
+    }
     if (certs) {
-      ichoice = I.personality->choose_certificate(n, I, Role::Initiator, &iprof, obs.certreq_from_responder);
-      obs.initiator_trustpoint = ichoice;
-      if (ichoice == kNone) {
-        trace("ISAKMP:(0): no certificate to send: no usable identity certificate");
-        return fail(Message::MM5, Reason::NoCertificatePayload);
+      const std::size_t before = obs.certreq_from_initiator.size();
+      if (certreq(I, Role::Initiator, Message::MM5, &iprof)) {
+        CertReqList added(obs.certreq_from_initiator.begin() + static_cast<std::ptrdiff_t>(before),
+                          obs.certreq_from_initiator.end());
+        trace_certreqs("0", added);
       }
-      icert = sends_cert(I, Role::Initiator, obs.certreq_from_responder, R);
-      if (!icert) obs.initiator_trustpoint = kNone;
     }
+    trace("ISAKMP:(0): sending packet to {} my_port 500 peer_port 500 (I) MM_KEY_EXCH", R.peer->address);
+    return true;
+  }
 
-    // MM5: ID, CERT, SIG (strongSwan also sends its CERT_REQs here).
-    const PeerId iid = I.identity(iprof);
-    if (icert) trace_cert_sent(I, ichoice);
-    if (certs && I.personality->ikev1_initiator_certreq_message() == Message::MM5) {
-      I.personality->build_certreq(n, I, Role::Initiator, &iprof, obs.certreq_from_initiator);
-      trace_certreqs("0", obs.certreq_from_initiator);
-    }
-    trace("ISAKMP:(0): sending packet to {} my_port 500 peer_port 500 (I) MM_KEY_EXCH", rp.address);
-
-    // The responder binds its profile from the IKE ID (V1-8), then validates (V1-9, V1-10, V1-15).
+  // MM5 (responder): binds its profile from the IKE ID (V1-8), then validates (V1-9, V1-10, V1-15).
+  bool mm5_process_r() {
+    const Step at = step(Message::MM5, Role::Responder);
     trace_id(iid);
-    obs.responder_profile = R.personality->bind_profile(n, R, iid);
+    obs.responder_profile = R.personality->bind_profile(n, R, at, iid);
     if (obs.responder_profile == kNone) return fail(Message::MM5, Reason::NoMatchingProfile);
-    const Profile& rprof = rp.profiles[static_cast<std::size_t>(obs.responder_profile)];
-    if (rprof.auth_remote != method) {
-      trace("ISAKMP:(0): profile {} expects another authentication method", rprof.name);
+    rprof = &R.peer->profiles[static_cast<std::size_t>(obs.responder_profile)];
+    if (rprof->auth_remote != iprof.auth_local) {
+      trace("ISAKMP:(0): profile {} expects another authentication method", rprof->name);
       return fail(Message::MM5, Reason::AuthMethodMismatch);
     }
-    if (certs && !validate(R, &rprof, I, ichoice, icert)) return fail(Message::MM5, Reason::CertValidationFailed);
+    if (certs && !validate(R, at, rprof, I, ichoice, icert)) return fail(Message::MM5, Reason::CertValidationFailed);
+    return true;
+  }
 
-    // MM6: the responder's ID, CERT, SIG.
+  // MM6 (responder): its ID, CERT, SIG; a personality that deferred its choice decides now,
+  // with the bound profile known.
+  bool mm6_build_r() {
     bool rcert = certs;
     if (certs) {
-      if (!chose_early)
-        rchoice = R.personality->choose_certificate(n, R, Role::Responder, &rprof, obs.certreq_from_initiator);
+      const Step at = step(Message::MM6, Role::Responder);
+      if (rchoice == kDeferred) rchoice = R.personality->choose_certificate(n, R, at, rprof);
+      if (rchoice == kDeferred) rchoice = kNone;
       obs.responder_trustpoint = rchoice;
       if (rchoice == kNone) {
         trace("ISAKMP:(0): no certificate to send: no usable identity certificate");
         return fail(Message::MM6, Reason::NoCertificatePayload);
       }
-      rcert = sends_cert(R, Role::Responder, obs.certreq_from_initiator, I);
-      if (rcert) trace_cert_sent(R, rchoice);
-      else obs.responder_trustpoint = kNone;
+      rcert = sends_cert(R, at);
+      if (rcert) {
+        trace_cert_sent(R, rchoice);
+        cert_sent_by(Role::Responder, R, rchoice);
+      } else {
+        obs.responder_trustpoint = kNone;
+      }
     }
-    trace("ISAKMP:(0): sending packet to {} my_port 500 peer_port 500 (R) MM_KEY_EXCH", ip.address);
-    trace_id(R.identity(rprof));
-    if (certs && !validate(I, &iprof, R, rchoice, rcert)) return fail(Message::MM6, Reason::CertValidationFailed);
+    rid = R.identity(*rprof);
+    rid_sent = true;
+    trace("ISAKMP:(0): sending packet to {} my_port 500 peer_port 500 (R) MM_KEY_EXCH", I.peer->address);
+    return true;
+  }
+
+  // MM6 (initiator): validates the responder's certificate against its own profile (V1-9, V1-10).
+  bool mm6_process_i() {
+    trace_id(rid);
+    if (certs && !validate(I, step(Message::MM6, Role::Initiator), &iprof, R, rchoice, cert_from_responder != kNone))
+      return fail(Message::MM6, Reason::CertValidationFailed);
     trace("ISAKMP:(0):Old State = IKE_I_MM6 New State = IKE_P1_COMPLETE");
     obs.ike_sa = SaResult::Established;
-
-    // Quick mode: the responder looks up the crypto map of the bound profile; a profile other than
-    // the tunnel's finds no policy (V2-11: overlapping IKEv1 profiles fail like V2-10).
-    conclude_child_sa(obs, R, trace, IkeVersion::V1);
-    return std::move(obs);
+    return true;
   }
+
+  // Quick mode: the responder looks up the crypto map of the bound profile; a profile other than
+  // the tunnel's finds no policy (V2-11: overlapping IKEv1 profiles fail like V2-10).
+  void quick_mode() { conclude_child_sa(obs, R, trace, IkeVersion::V1); }
 };
 
 }  // namespace
 
 Observation run_ikev1(const CompiledScenario& cs, std::uint8_t initiator, const ModelOptions& o) {
-  Ikev1 e(cs, initiator, o);
-  return e.run();
+  return MainMode(cs, initiator, o).run();
 }
 
 }  // namespace ikeconform

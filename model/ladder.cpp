@@ -26,7 +26,7 @@ std::string validation_list_text(const Scenario& s, const ModelOptions& opt, std
   Trace quiet(nullptr);
   Negotiation n{cs, opt, quiet, s.ike_version};
   TpList list;
-  cs.peers[verifier].personality->validation_list(n, cs.peers[verifier], profile, list);
+  cs.peers[verifier].personality->validation_list(n, cs.peers[verifier], Step{}, profile, list);  // outside an exchange
   return join_tp_names(n, cs.peers[verifier], list);
 }
 

@@ -6,13 +6,6 @@
 namespace ikeconform {
 namespace {
 
-template <typename T>
-std::int16_t index_of(const std::vector<T>& v, const std::string& name, std::string T::*field) {
-  for (std::size_t i = 0; i < v.size(); ++i)
-    if (v[i].*field == name) return static_cast<std::int16_t>(i);
-  return kNone;
-}
-
 // The trustpoints whose CAs may appear in `rightca=`: the profile's restriction, one per CA.
 std::vector<TpIndex> restriction(const Peer& p, const Profile& f, IkeVersion v) {
   std::vector<TpIndex> out;

@@ -1,7 +1,22 @@
-// A personality is the small set of vendor decisions the engine asks about: which CAs to
-// request in which message and role, how to pick the own certificate from the received
-// CERTREQs, how to bind a profile from the peer's ID, and which anchors validate.
+// A personality is the small set of vendor decisions an IKE engine asks about, message by
+// message: which CAs to request in this message, which own certificate to send given the
+// CERTREQs received, which profile to bind from the peer's ID, and which anchors validate.
 // `cisco-ios` follows spec/cisco-ios-behavior.md; others follow spec/real-stacks.md.
+//
+// The shape is strongSwan's ike_cert_pre / ike_cert_post tasks: the engine calls the
+// personality at every step where a certificate decision is made, and tells it where it is
+// (`Step`: the message, this peer's role, and what it has received so far). Nothing else steers
+// the engine, so a wire engine (peer/) calls the same hooks in the same order from real packets:
+//
+//   IKEv1 main mode (model/ikev1.cpp)            IKEv2 (model/ikev2.cpp)
+//   I builds MM3      certreq(MM3)               R builds IKE_SA_INIT resp  certreq(IKE_SA_INIT)
+//   R processes MM3   choose_certificate(MM3)    I builds IKE_AUTH req      choose_certificate(IKE_AUTH),
+//   R builds MM4      certreq(MM4)                                          sends_certificate, certreq(IKE_AUTH)
+//   I processes MM4   choose_certificate(MM4)    R processes IKE_AUTH req   bind_profile, validation_list
+//   I builds MM5      sends_certificate, certreq(MM5)   R builds IKE_AUTH resp  choose_certificate, sends_certificate
+//   R processes MM5   bind_profile, validation_list     I processes IKE_AUTH resp  validation_list
+//   R builds MM6      choose_certificate(MM6) while still kDeferred, sends_certificate
+//   I processes MM6   validation_list
 #pragma once
 
 #include <string_view>
@@ -11,38 +26,61 @@
 
 namespace ikeconform {
 
+// choose_certificate(): "not at this step, ask me again when the certificate goes out".
+inline constexpr TpIndex kDeferred = -2;
+
+// Where in the exchange a personality is asked, and what this peer has received so far (in
+// the model from the simulated exchange; on the wire from the decoded packets).
+struct Step {
+  Message message = Message::None;  // the message being built or processed; None: outside an exchange
+  Role role = Role::Responder;      // this peer's role
+  const CertReqList* certreqs_received = nullptr;  // the peer's CERT_REQs so far, in order
+  CaIndex peer_cert_issuer = kNone;                // issuer of the certificate the peer sent, once received
+  const PeerId* peer_id = nullptr;                 // the peer's IKE identity, once received
+
+  bool in_exchange() const { return message != Message::None; }
+  const CertReqList& received() const;  // the CERT_REQs received (empty when none)
+};
+
 class Personality {
  public:
   virtual ~Personality() = default;
   virtual std::string_view name() const = 0;
 
-  // IKEv1: the initiator's CERT_REQs go in MM3 (IOS, V1-2) or MM5 (strongSwan).
+  // For reports only: the message that carries an IKEv1 initiator's CERT_REQs (IOS MM3, V1-2;
+  // strongSwan and Libreswan MM5). The engine itself just asks certreq() at every message.
   virtual Message ikev1_initiator_certreq_message() const { return Message::MM3; }
-  // IKEv1 responder: pick the certificate when the CERT_REQs arrive (IOS, before any profile is
-  // bound, V1-5) or when building MM6 with the bound profile known.
-  virtual bool ikev1_responder_chooses_after_binding() const { return false; }
 
-  // Whether this peer's CERTREQ payload goes out even when it names no CA (an "any CA"
-  // request): Libreswan's IKEv1 initiator (MM5) and IKEv2 responder send one.
-  virtual bool sends_empty_certreq(const Negotiation&, const PeerCtx&, Role) const { return false; }
-  // Whether this peer sends its certificate; `asked`: the peer sent a CERTREQ payload (even an
-  // empty one). strongSwan's default `send_cert = ifasked` sends it only when asked; without
-  // it the peer has nothing to verify the signature with and rejects the authentication.
-  virtual bool sends_certificate(const Negotiation&, const PeerCtx&, Role, bool asked) const {
+  // "Which CERT_REQs do I send in this message?" Asked for every message this peer builds that
+  // may carry them (IKEv1 MM3 / MM5 by the initiator, MM4 by the responder; IKEv2 the
+  // IKE_SA_INIT response and the IKE_AUTH request). Appends to `out` and returns whether the
+  // message carries a CERTREQ payload at all; true with nothing appended is an "any CA" request
+  // (Libreswan). Must leave `out` alone when it returns false. `profile` is null when the peer
+  // cannot know it yet.
+  virtual bool certreq(const Negotiation& n, const PeerCtx& self, const Step& at, const Profile* profile,
+                       CertReqList& out) const = 0;
+
+  // "Which certificate do I send, given the CERT_REQs received?" Asked when CERT_REQs arrive
+  // (IKEv1 MM3 by the responder, MM4 by the initiator; IKEv2 when building IKE_AUTH) and, while
+  // the answer is kDeferred, again when building the message that carries the certificate
+  // (IKEv1 MM6). Returns the trustpoint whose certificate goes out, or kNone (no certificate).
+  virtual TpIndex choose_certificate(const Negotiation& n, const PeerCtx& self, const Step& at,
+                                     const Profile* profile) const = 0;
+
+  // "Do I put my certificate in this message?" `asked`: the peer sent a CERTREQ payload (even an
+  // empty one). strongSwan's default `send_cert = ifasked` sends it only when asked; without it
+  // the peer has nothing to verify the signature with and rejects the authentication.
+  virtual bool sends_certificate(const Negotiation&, const PeerCtx&, const Step&, bool asked) const {
     (void)asked;
     return true;
   }
 
-  // The CERT_REQ list this peer sends. `profile` is null when the peer cannot know it yet.
-  virtual void build_certreq(const Negotiation& n, const PeerCtx& self, Role role, const Profile* profile,
-                             CertReqList& out) const = 0;
-  // The trustpoint whose certificate this peer sends, or kNone (no certificate payload).
-  virtual TpIndex choose_certificate(const Negotiation& n, const PeerCtx& self, Role role, const Profile* profile,
-                                     const CertReqList& received) const = 0;
-  // Responder: index of the profile bound from the peer's identity, or kNone.
-  virtual std::int16_t bind_profile(const Negotiation& n, const PeerCtx& self, const PeerId& id) const = 0;
-  // The trustpoints that may validate a certificate received under `profile` (null: none known).
-  virtual void validation_list(const Negotiation& n, const PeerCtx& self, const Profile* profile,
+  // Responder: "which profile do I bind from this ID?" Index into the peer's profiles, or kNone.
+  virtual std::int16_t bind_profile(const Negotiation& n, const PeerCtx& self, const Step& at,
+                                    const PeerId& id) const = 0;
+
+  // "Which trustpoints validate the certificate received under `profile`?" (null: none bound).
+  virtual void validation_list(const Negotiation& n, const PeerCtx& self, const Step& at, const Profile* profile,
                                TpList& out) const = 0;
 };
 

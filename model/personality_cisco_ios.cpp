@@ -37,29 +37,35 @@ class CiscoIos final : public Personality {
  public:
   std::string_view name() const override { return "cisco-ios"; }
 
-  void build_certreq(const Negotiation& n, const PeerCtx& self, Role role, const Profile* profile,
-                     CertReqList& out) const override {
-    if (role == Role::Initiator && profile) {
+  bool certreq(const Negotiation& n, const PeerCtx& self, const Step& at, const Profile* profile,
+               CertReqList& out) const override {
+    if (at.role == Role::Initiator && n.version == IkeVersion::V1 && at.message != Message::MM3) return false;  // V1-2: MM3
+    if (at.role == Role::Initiator && profile) {
       if (n.version == IkeVersion::V1 && !profile->trustpoints.empty()) {
         // V1-2 / V1-12: an initiator with `ca trust-point` requests exactly those CAs.
         restrict_certreq(self, profile_tps(self, *profile, verifies), out);
-        return;
+        return !out.empty();
       }
       if (n.version == IkeVersion::V2 && n.options.ikev2_initiator_certreq == CertReqScope::Profile) {
         // V2-12 (inferred): the IKE_AUTH CERTREQ names the profile's verify trustpoints.
         TpList v = profile_tps(self, *profile, verifies);
         if (!v.empty()) {
           restrict_certreq(self, v, out);
-          return;
+          return !out.empty();
         }
       }
     }
     // V1-2 (no restriction), V1-3, V2-2: every global trustpoint in store order (V1-4).
-    out = self.global_certreq;
+    out.insert(out.end(), self.global_certreq.begin(), self.global_certreq.end());
+    return !out.empty();
   }
 
-  TpIndex choose_certificate(const Negotiation& n, const PeerCtx& self, Role role, const Profile* profile,
-                             const CertReqList& received) const override {
+  TpIndex choose_certificate(const Negotiation& n, const PeerCtx& self, const Step& at,
+                             const Profile* profile) const override {
+    // V1-5: IOS chooses as soon as the CERT_REQs arrive (an IKEv1 responder at MM3, before any
+    // profile is bound); it never defers.
+    const Role role = at.role;
+    const CertReqList& received = at.received();
     TpList candidates;
     bool restricted = false;
     if (n.version == IkeVersion::V1) {
@@ -125,7 +131,7 @@ class CiscoIos final : public Personality {
     return fallback(n, self, profile, candidates, restricted);
   }
 
-  std::int16_t bind_profile(const Negotiation& n, const PeerCtx& self, const PeerId& id) const override {
+  std::int16_t bind_profile(const Negotiation& n, const PeerCtx& self, const Step&, const PeerId& id) const override {
     if (n.version == IkeVersion::V2)
       n.trace("IKEv2:(SA ID = 1):Searching policy based on peer's identity '{}' of type '{}'", id.value,
               id.kind == IdKind::Fqdn ? "FQDN" : "IPv4 address");
@@ -153,7 +159,8 @@ class CiscoIos final : public Personality {
     return bound;
   }
 
-  void validation_list(const Negotiation& n, const PeerCtx& self, const Profile* profile, TpList& out) const override {
+  void validation_list(const Negotiation& n, const PeerCtx& self, const Step&, const Profile* profile,
+                       TpList& out) const override {
     if (profile) {
       // V1-9: `ca trust-point` lines; V2-5 / V2-6: the verify trustpoints.
       out = n.version == IkeVersion::V1 ? profile_tps(self, *profile, [](TrustpointUse) { return true; })

@@ -33,7 +33,7 @@ using Conns = std::vector<LibreswanConn>;
 
 Conns conns_of(const Negotiation& n, const PeerCtx& self) { return libreswan_conns(*self.peer, n.version); }
 
-bool is_initiator(const Negotiation& n, const PeerCtx& self) { return n.so_far && n.so_far->initiator == self.index; }
+bool is_initiator(const Step& at) { return at.in_exchange() && at.role == Role::Initiator; }
 
 const PeerCtx& other(const Negotiation& n, const PeerCtx& self) { return n.cs.peers[1 - self.index]; }
 
@@ -59,10 +59,10 @@ AuthMethod proposed_auth(const Negotiation& n, const PeerCtx& self) {
 
 // The responder's first pick, before it knows anything but the peer's address (and, IKEv1,
 // the proposed authentication method): the connection added last.
-std::size_t initial_conn(const Negotiation& n, const PeerCtx& self, const Conns& conns) {
+std::size_t initial_conn(const Negotiation& n, const PeerCtx& self, const Step& at, const Conns& conns) {
   for (std::size_t i = conns.size(); i-- > 0;) {
     const Profile& f = self.peer->profiles[static_cast<std::size_t>(conns[i].profile)];
-    if (n.version == IkeVersion::V1 && n.so_far && f.auth_remote != proposed_auth(n, self)) continue;
+    if (n.version == IkeVersion::V1 && at.in_exchange() && f.auth_remote != proposed_auth(n, self)) continue;
     return i;
   }
   return kNoConn;
@@ -80,8 +80,7 @@ struct Score {
 };
 
 // Whether connection `c` can serve the peer, and how well (upstream refine_host_connection).
-bool candidate(const Negotiation& n, const PeerCtx& self, const LibreswanConn& c, Score& score) {
-  const Observation& so = *n.so_far;
+bool candidate(const Negotiation& n, const PeerCtx& self, const Step& at, const LibreswanConn& c, Score& score) {
   const PeerCtx& peer = other(n, self);
   const Profile& f = self.peer->profiles[static_cast<std::size_t>(c.profile)];
   const AuthMethod proposed = proposed_auth(n, self);
@@ -89,28 +88,28 @@ bool candidate(const Negotiation& n, const PeerCtx& self, const LibreswanConn& c
   if (proposed == AuthMethod::RsaSig && c.cert == kNone) return false;  // "RSASIG and no private key"
   const IdentityMatch* id = rightid(f);
   score.wildcards = id ? 0 : 1;
-  if (id && !identity_matches(*id, peer.identity(peer.tunnel_profile()))) return false;
-  const CaIndex peer_ca = so.initiator_trustpoint == kNone ? kNone : peer.ca_of(so.initiator_trustpoint);
+  if (id && !identity_matches(*id, at.peer_id ? *at.peer_id : peer.identity(peer.tunnel_profile()))) return false;
+  const CaIndex peer_ca = at.peer_cert_issuer;
   if (c.rightca == kNone) {
     score.peer_path = peer_ca == kNone ? 0 : 1;
   } else if (peer_ca != self.ca_of(c.rightca)) {
     return false;  // the test CAs are self-signed roots: no chain between two of them
   }
-  if (n.version == IkeVersion::V1 && !so.certreq_from_initiator.empty()) {
+  if (n.version == IkeVersion::V1 && !at.received().empty()) {
     if (c.cert == kNone) return false;
     const CaIndex mine = self.ca_of(c.trustpoint);
-    const auto& r = so.certreq_from_initiator;
+    const auto& r = at.received();
     if (std::none_of(r.begin(), r.end(), [&](const CertReq& q) { return q.ca == mine; })) return false;
   }
   return true;
 }
 
-std::size_t refine(const Negotiation& n, const PeerCtx& self, const Conns& conns) {
+std::size_t refine(const Negotiation& n, const PeerCtx& self, const Step& at, const Conns& conns) {
   std::size_t best = kNoConn;
   Score best_score;
   for (std::size_t i = conns.size(); i-- > 0;) {  // newest first
     Score s;
-    if (!candidate(n, self, conns[i], s)) continue;
+    if (!candidate(n, self, at, conns[i], s)) continue;
     if (s.exact()) return i;
     if (best == kNoConn || s < best_score) {
       best = i;
@@ -122,71 +121,73 @@ std::size_t refine(const Negotiation& n, const PeerCtx& self, const Conns& conns
 
 // The responder's connection once the peer's ID and certificate are in: the refined one, else
 // it stays on the initial one (which then fails the peer: its `rightid` or `rightca` does not fit).
-std::size_t bound_conn(const Negotiation& n, const PeerCtx& self, const Conns& conns) {
-  if (!n.so_far) return initial_conn(n, self, conns);
-  const std::size_t r = refine(n, self, conns);
-  return r != kNoConn ? r : initial_conn(n, self, conns);
+std::size_t bound_conn(const Negotiation& n, const PeerCtx& self, const Step& at, const Conns& conns) {
+  if (!at.in_exchange()) return initial_conn(n, self, at, conns);
+  const std::size_t r = refine(n, self, at, conns);
+  return r != kNoConn ? r : initial_conn(n, self, at, conns);
 }
 
 // Whether the peer's identity fits the connection's `rightid` (%any fits all).
-bool peer_id_fits(const Negotiation& n, const PeerCtx& self, const LibreswanConn& c, const Profile& peer_profile) {
+bool peer_id_fits(const PeerCtx& self, const LibreswanConn& c, const PeerId& peer_id) {
   const IdentityMatch* id = rightid(self.peer->profiles[static_cast<std::size_t>(c.profile)]);
-  const PeerCtx& peer = other(n, self);
-  return !id || identity_matches(*id, peer.identity(peer_profile));
+  return !id || identity_matches(*id, peer_id);
 }
 
 // The connection this peer is on in the current exchange.
-std::size_t current_conn(const Negotiation& n, const PeerCtx& self, const Conns& conns) {
-  if (is_initiator(n, self)) return libreswan_initiator_conn(*self.peer, conns);
-  return bound_conn(n, self, conns);
+std::size_t current_conn(const Negotiation& n, const PeerCtx& self, const Step& at, const Conns& conns) {
+  if (is_initiator(at)) return libreswan_initiator_conn(*self.peer, conns);
+  return bound_conn(n, self, at, conns);
 }
 
 class Libreswan final : public Personality {
  public:
   std::string_view name() const override { return "libreswan-4.10"; }
   Message ikev1_initiator_certreq_message() const override { return Message::MM5; }
-  bool ikev1_responder_chooses_after_binding() const override { return true; }
 
-  // The IKEv1 initiator's MM5 always carries a CERT_REQ (an empty DN without `rightca`); the
-  // IKEv2 responder's IKE_SA_INIT always carries a CERTREQ payload (no hash without `rightca`)
-  // when its first connection verifies signatures. Seen on the wire; strongSwan answers both.
-  bool sends_empty_certreq(const Negotiation& n, const PeerCtx& self, Role role) const override {
-    if (n.version == IkeVersion::V1) return role == Role::Initiator;
-    if (role == Role::Initiator) return false;
-    const Conns conns = conns_of(n, self);
-    const std::size_t c = initial_conn(n, self, conns);
-    return c != kNoConn &&
-           self.peer->profiles[static_cast<std::size_t>(conns[c].profile)].auth_remote == AuthMethod::RsaSig;
-  }
-
-  void build_certreq(const Negotiation& n, const PeerCtx& self, Role role, const Profile*,
-                     CertReqList& out) const override {
+  // One CERTREQ for `rightca`. Besides, the IKEv1 initiator's MM5 always carries a CERT_REQ (an
+  // empty DN without `rightca`), and the IKEv2 responder's IKE_SA_INIT always carries a CERTREQ
+  // payload (no hash without `rightca`) when its first connection verifies signatures. Seen on
+  // the wire; strongSwan answers both.
+  bool certreq(const Negotiation& n, const PeerCtx& self, const Step& at, const Profile*,
+               CertReqList& out) const override {
+    const Role role = at.role;
+    if (role == Role::Initiator && n.version == IkeVersion::V1 && at.message != Message::MM5) return false;
     const Conns conns = conns_of(n, self);
     const std::size_t c = role == Role::Initiator ? libreswan_initiator_conn(*self.peer, conns)
-                                                  : initial_conn(n, self, conns);
-    if (c == kNoConn) return;
+                                                  : initial_conn(n, self, at, conns);
+    const bool empty_payload =
+        n.version == IkeVersion::V1
+            ? role == Role::Initiator
+            : role == Role::Responder && c != kNoConn &&
+                  self.peer->profiles[static_cast<std::size_t>(conns[c].profile)].auth_remote == AuthMethod::RsaSig;
+    if (c == kNoConn) return empty_payload;
     if (role == Role::Responder) n.trace("libreswan: responding on connection {} (added last)", conn_name(n, self, conns[c]));
     const TpIndex ca = conns[c].rightca;
-    if (ca == kNone) return;  // IKEv1 sends an empty CERT_REQ (any CA), IKEv2 an empty CERTREQ
+    if (ca == kNone) return empty_payload;  // IKEv1 sends an empty CERT_REQ (any CA), IKEv2 an empty CERTREQ
     out.push_back({self.ca_of(ca), ca});
     n.trace("libreswan: certificate request for rightca \"{}\"", n.ca_dn(self.ca_of(ca)));
+    return true;
   }
 
-  TpIndex choose_certificate(const Negotiation& n, const PeerCtx& self, Role role, const Profile*,
-                             const CertReqList&) const override {
+  // The connection's one certificate; an IKEv1 responder knows its connection only once the
+  // peer's ID is in (MM5), so it decides when building MM6.
+  TpIndex choose_certificate(const Negotiation& n, const PeerCtx& self, const Step& at,
+                             const Profile*) const override {
+    if (at.message == Message::MM3) return kDeferred;
+    const Role role = at.role;
     const Conns conns = conns_of(n, self);
     const std::size_t c = role == Role::Initiator ? libreswan_initiator_conn(*self.peer, conns)
-                                                  : bound_conn(n, self, conns);
+                                                  : bound_conn(n, self, at, conns);
     if (c == kNoConn || conns[c].cert == kNone) return kNone;
     n.trace("libreswan: connection {} sends its certificate (CERTREQ contents do not choose it)",
             conn_name(n, self, conns[c]));
     return conns[c].trustpoint;
   }
 
-  std::int16_t bind_profile(const Negotiation& n, const PeerCtx& self, const PeerId&) const override {
+  std::int16_t bind_profile(const Negotiation& n, const PeerCtx& self, const Step& at, const PeerId&) const override {
     const Conns conns = conns_of(n, self);
-    const std::size_t initial = initial_conn(n, self, conns);
-    const std::size_t c = bound_conn(n, self, conns);
+    const std::size_t initial = initial_conn(n, self, at, conns);
+    const std::size_t c = bound_conn(n, self, at, conns);
     if (c == kNoConn) {
       n.trace("libreswan: no connection for this peer");
       return kNone;
@@ -195,10 +196,11 @@ class Libreswan final : public Personality {
     return conns[c].profile;
   }
 
-  void validation_list(const Negotiation& n, const PeerCtx& self, const Profile*, TpList& out) const override {
+  void validation_list(const Negotiation& n, const PeerCtx& self, const Step& at, const Profile*,
+                       TpList& out) const override {
     const Conns conns = conns_of(n, self);
-    const std::size_t c = current_conn(n, self, conns);
-    if (c == kNoConn || !peer_id_fits_here(n, self, conns[c])) return;
+    const std::size_t c = current_conn(n, self, at, conns);
+    if (c == kNoConn || !peer_id_fits_here(n, self, at, conns[c])) return;
     if (conns[c].rightca != kNone) {
       out.push_back(conns[c].rightca);
       return;
@@ -208,12 +210,9 @@ class Libreswan final : public Personality {
 
  private:
   // Both ends check the peer's ID (carried with its certificate) against `rightid`.
-  static bool peer_id_fits_here(const Negotiation& n, const PeerCtx& self, const LibreswanConn& c) {
-    if (!n.so_far) return true;
-    const PeerCtx& peer = other(n, self);
-    const std::int16_t theirs = is_initiator(n, self) ? n.so_far->responder_profile : peer.tunnel;
-    if (theirs == kNone) return true;
-    if (peer_id_fits(n, self, c, peer.peer->profiles[static_cast<std::size_t>(theirs)])) return true;
+  static bool peer_id_fits_here(const Negotiation& n, const PeerCtx& self, const Step& at, const LibreswanConn& c) {
+    if (!at.peer_id) return true;
+    if (peer_id_fits(self, c, *at.peer_id)) return true;
     n.trace("libreswan: X509: authentication failed; peer certificate does not match rightid of connection {}",
             conn_name(n, self, c));
     return false;

@@ -32,15 +32,17 @@ class StrongSwan final : public Personality {
  public:
   std::string_view name() const override { return "strongswan-5.9"; }
   Message ikev1_initiator_certreq_message() const override { return Message::MM5; }
-  bool ikev1_responder_chooses_after_binding() const override { return true; }
   // `send_cert = ifasked` (the default the renderer keeps): no CERTREQ payload, no CERT. Seen
   // against Libreswan, whose IKEv1 responder without `rightca` sends no CERT_REQ in MM4.
-  bool sends_certificate(const Negotiation&, const PeerCtx&, Role, bool asked) const override { return asked; }
+  bool sends_certificate(const Negotiation&, const PeerCtx&, const Step&, bool asked) const override { return asked; }
 
-  void build_certreq(const Negotiation& n, const PeerCtx& self, Role role, const Profile* profile,
-                     CertReqList& out) const override {
+  bool certreq(const Negotiation& n, const PeerCtx& self, const Step& at, const Profile* profile,
+               CertReqList& out) const override {
+    // IKEv1: the initiator's CERT_REQs go in MM5 (isakmp_cert_pre.c), not MM3.
+    if (at.role == Role::Initiator && n.version == IkeVersion::V1 && at.message != Message::MM5) return false;
+    const std::size_t before = out.size();
     // Initiator: the CAs of remote.cacerts when set; responder: every trusted CA (no peer config yet).
-    TpList r = role == Role::Initiator ? restriction(n, self, profile) : TpList{};
+    TpList r = at.role == Role::Initiator ? restriction(n, self, profile) : TpList{};
     if (!r.empty()) {
       for (TpIndex t : r) add_unique(out, self.ca_of(t), t);
     } else {
@@ -49,11 +51,15 @@ class StrongSwan final : public Personality {
       for (auto t = loaded.rbegin(); t != loaded.rend(); ++t) add_unique(out, self.ca_of(*t), *t);
     }
     if (n.trace.on())
-      for (const CertReq& c : out) n.trace("sending cert request for \"{}\"", n.ca_dn(c.ca));
+      for (std::size_t i = before; i < out.size(); ++i) n.trace("sending cert request for \"{}\"", n.ca_dn(out[i].ca));
+    return out.size() > before;
   }
 
-  TpIndex choose_certificate(const Negotiation& n, const PeerCtx& self, Role, const Profile*,
-                             const CertReqList& received) const override {
+  TpIndex choose_certificate(const Negotiation& n, const PeerCtx& self, const Step& at,
+                             const Profile*) const override {
+    // IKEv1 responder: decided when building MM6, with the peer config known (not at MM3).
+    if (at.message == Message::MM3) return kDeferred;
+    const CertReqList& received = at.received();
     // First certificate of local.certs (newest first) whose issuer any CERTREQ names, else the first.
     TpList local_certs;
     for (std::size_t k : strongswan_local_certs(*self.peer))
@@ -71,7 +77,7 @@ class StrongSwan final : public Personality {
     return local_certs.front();
   }
 
-  std::int16_t bind_profile(const Negotiation& n, const PeerCtx& self, const PeerId& id) const override {
+  std::int16_t bind_profile(const Negotiation& n, const PeerCtx& self, const Step&, const PeerId& id) const override {
     // The first loaded connection whose remote.id matches.
     const auto& profiles = self.peer->profiles;
     for (std::size_t i = 0; i < profiles.size(); ++i)
@@ -83,7 +89,8 @@ class StrongSwan final : public Personality {
     return kNone;
   }
 
-  void validation_list(const Negotiation& n, const PeerCtx& self, const Profile* profile, TpList& out) const override {
+  void validation_list(const Negotiation& n, const PeerCtx& self, const Step&, const Profile* profile,
+                       TpList& out) const override {
     out = restriction(n, self, profile);  // remote.cacerts constrains the trust chain
     if (!out.empty()) {
       n.trace("remote.cacerts constrains the peer to {}", join_tp_names(n, self, out));

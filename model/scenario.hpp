@@ -102,6 +102,14 @@ struct Scenario {
   friend bool operator==(const Scenario&, const Scenario&) = default;
 };
 
+// The position of the element of `v` whose `field` is `name`, or -1 (kNone) when absent.
+template <typename T>
+std::int16_t index_of(const std::vector<T>& v, const std::string& name, std::string T::*field) {
+  for (std::size_t i = 0; i < v.size(); ++i)
+    if (v[i].*field == name) return static_cast<std::int16_t>(i);
+  return -1;
+}
+
 // Lookups used across the project; nullptr when absent.
 const Ca* find_ca(const Scenario& s, const std::string& id);
 const Trustpoint* find_trustpoint(const Peer& p, const std::string& name);
