@@ -1,4 +1,4 @@
-// docs/contributing-implementation.md, followed: a new implementation is one PeerStack, one
+// docs/CONTRIBUTING.md "Add an implementation", followed: a new implementation is one PeerStack, one
 // StackKind (its registry entry) and one registry line -- here a test-only stack, `echo`, that
 // compiles against the same interfaces a real one uses. Also the one not_attempted() shape every
 // real target returns, and what the pair runner refuses before it makes a PKI or a namespace
@@ -57,7 +57,8 @@ stack::StackKind echo_kind() {
     return std::nullopt;
   };
   k.render = [](const Scenario& s, std::size_t peer, const stack::RenderContext&) {
-    return std::vector<RenderedFile>{{stack::rendering_name(s, peer, "echo.conf"), "echo " + s.peers[peer].name + "\n"}};
+    return std::vector<RenderedFile>{
+        {stack::rendering_name(s, peer, "echo.conf"), "echo " + s.peers[peer].name + "\n"}};
   };
   return k;
 }
