@@ -23,7 +23,8 @@ std::string match_line(const Scenario& s, const IdentityMatch& m) {
   std::string mask = m.mask.empty() ? "" : " " + m.mask;
   if (s.ike_version == IkeVersion::V1)
     return m.kind == IdKind::Fqdn ? "match identity host " + m.value : "match identity address " + m.value + mask;
-  return m.kind == IdKind::Fqdn ? "match identity remote fqdn " + m.value : "match identity remote address " + m.value + mask;
+  return m.kind == IdKind::Fqdn ? "match identity remote fqdn " + m.value
+                                : "match identity remote address " + m.value + mask;
 }
 
 }  // namespace
@@ -43,12 +44,14 @@ std::vector<std::pair<Change, Scenario>> candidate_changes(const Scenario& s) {
       const Profile& f = p.profiles[fi];
       const std::string kind = s.ike_version == IkeVersion::V1 ? "isakmp" : "ikev2";
       for (const Trustpoint& t : p.trustpoints) {  // add a restriction line
-        bool present = std::any_of(f.trustpoints.begin(), f.trustpoints.end(), [&](const ProfileTrustpoint& x) { return x.trustpoint == t.name; });
+        bool present = std::any_of(f.trustpoints.begin(), f.trustpoints.end(),
+                                   [&](const ProfileTrustpoint& x) { return x.trustpoint == t.name; });
         if (present) continue;
         Scenario v = s;
         ProfileTrustpoint line{t.name, TrustpointUse::Both};
         v.peers[pi].profiles[fi].trustpoints.push_back(line);
-        out.push_back({{pi, fmt::format("add `{}` to {} profile {}", trustpoint_line(s, line), kind, f.name),
+        out.push_back({{pi,
+                        fmt::format("add `{}` to {} profile {}", trustpoint_line(s, line), kind, f.name),
                         {profile_header(s, f), " " + trustpoint_line(s, line)}},
                        std::move(v)});
       }
@@ -56,18 +59,22 @@ std::vector<std::pair<Change, Scenario>> candidate_changes(const Scenario& s) {
         Scenario v = s;
         auto& tps = v.peers[pi].profiles[fi].trustpoints;
         tps.erase(tps.begin() + static_cast<std::ptrdiff_t>(ti));
-        out.push_back({{pi, fmt::format("remove `{}` from {} profile {}", trustpoint_line(s, f.trustpoints[ti]), kind, f.name),
-                        {profile_header(s, f), " no " + trustpoint_line(s, f.trustpoints[ti])}},
-                       std::move(v)});
+        out.push_back(
+            {{pi,
+              fmt::format("remove `{}` from {} profile {}", trustpoint_line(s, f.trustpoints[ti]), kind, f.name),
+              {profile_header(s, f), " no " + trustpoint_line(s, f.trustpoints[ti])}},
+             std::move(v)});
       }
       if (p.profiles.size() > 1 && f.name != p.tunnel_profile)  // an overlapping profile (V2-9, V2-11)
         for (std::size_t mi = 0; mi < f.match.size(); ++mi) {
           Scenario v = s;
           auto& m = v.peers[pi].profiles[fi].match;
           m.erase(m.begin() + static_cast<std::ptrdiff_t>(mi));
-          out.push_back({{pi, fmt::format("remove `{}` from overlapping {} profile {}", match_line(s, f.match[mi]), kind, f.name),
-                          {profile_header(s, f), " no " + match_line(s, f.match[mi])}},
-                         std::move(v)});
+          out.push_back(
+              {{pi,
+                fmt::format("remove `{}` from overlapping {} profile {}", match_line(s, f.match[mi]), kind, f.name),
+                {profile_header(s, f), " no " + match_line(s, f.match[mi])}},
+               std::move(v)});
         }
     }
     for (std::size_t ci = 0; ci + 1 < p.certificates.size(); ++ci) {  // re-enroll: its certificate becomes the newest
@@ -76,7 +83,8 @@ std::vector<std::pair<Change, Scenario>> candidate_changes(const Scenario& s) {
       IdentityCert c = certs[ci];
       certs.erase(certs.begin() + static_cast<std::ptrdiff_t>(ci));
       certs.push_back(c);
-      out.push_back({{pi, fmt::format("re-enroll trustpoint {} so its certificate is listed first (V1-4)", c.trustpoint),
+      out.push_back({{pi,
+                      fmt::format("re-enroll trustpoint {} so its certificate is listed first (V1-4)", c.trustpoint),
                       {"crypto pki enroll " + c.trustpoint}},
                      std::move(v)});
     }

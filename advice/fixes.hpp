@@ -13,8 +13,8 @@ namespace ikeconform {
 
 struct Change {
   std::size_t peer = 0;
-  std::string summary;            // "add `ca trust-point IOSCA2` to isakmp profile prof1"
-  std::vector<std::string> ios;   // the IOS commands, indented as IOS writes them
+  std::string summary;           // "add `ca trust-point IOSCA2` to isakmp profile prof1"
+  std::vector<std::string> ios;  // the IOS commands, indented as IOS writes them
 };
 
 struct Fix {

@@ -15,14 +15,14 @@
 #include <thread>
 
 #include "drivers/libreswan/nss.hpp"
+#include "drivers/libreswan/peer.hpp"
 #include "drivers/libreswan/pluto.hpp"
 #include "drivers/libreswan/render.hpp"
-#include "drivers/libreswan/peer.hpp"
-#include "drivers/targets/targets.hpp"
 #include "drivers/netns/netns.hpp"
 #include "drivers/pki/pki.hpp"
 #include "drivers/process/cleanup.hpp"
 #include "drivers/process/process.hpp"
+#include "drivers/targets/targets.hpp"
 #include "model/scenario_json.hpp"
 
 namespace ikc = ikeconform;
@@ -157,21 +157,24 @@ int main(int argc, char** argv) {
   {
     ikc::stack::PairTarget t(ls, ls, po);
     const double rate = scenario_rate(t, {s}, &pki, a.runs, &failures);
-    fmt::print("  Libreswan pair, runs (capture + report)              {:6.1f} /s   {:4.0f} % of bare, {:5.1f} scenarios/s\n", rate,
-               100 * rate / bare, rate / 2);
+    fmt::print(
+        "  Libreswan pair, runs (capture + report)              {:6.1f} /s   {:4.0f} % of bare, {:5.1f} scenarios/s\n",
+        rate, 100 * rate / bare, rate / 2);
   }
   {
     ikc::stack::PairOptions nocap = po;
     nocap.capture = false;
     ikc::stack::PairTarget t(ls, ls, nocap);
     const double rate = scenario_rate(t, {s}, &pki, a.runs, &failures);
-    fmt::print("  Libreswan pair, without the wire capture             {:6.1f} /s   {:4.0f} % of bare, {:5.1f} scenarios/s\n", rate,
-               100 * rate / bare, rate / 2);
+    fmt::print(
+        "  Libreswan pair, without the wire capture             {:6.1f} /s   {:4.0f} % of bare, {:5.1f} scenarios/s\n",
+        rate, 100 * rate / bare, rate / 2);
   }
   {
     ikc::stack::PairTarget t(ls, ls, po);
     const double rate = scenario_rate(t, {s, narrow}, nullptr, a.runs, &failures);
-    fmt::print("  Libreswan pair, trust anchors change every run       {:6.1f} /s   (pluto restart + NSS swap)\n", rate);
+    fmt::print("  Libreswan pair, trust anchors change every run       {:6.1f} /s   (pluto restart + NSS swap)\n",
+               rate);
   }
   for (std::size_t side : {0U, 1U}) {
     ikc::stack::PairTarget t(side == 0 ? ss : ls, side == 0 ? ls : ss, po);

@@ -13,10 +13,10 @@
 #include <cstring>
 #include <string>
 
+#include "drivers/netns/netns.hpp"
 #include "drivers/pki/pki.hpp"
 #include "drivers/process/cleanup.hpp"
 #include "drivers/process/process.hpp"
-#include "drivers/netns/netns.hpp"
 #include "drivers/strongswan/peer.hpp"
 #include "drivers/strongswan/render.hpp"
 #include "drivers/targets/targets.hpp"
@@ -116,16 +116,21 @@ int main(int argc, char** argv) {
     const ikc::pki::Pki pki = ikc::pki::make_pki(s, dir.path() / fmt::format("pki{}", static_cast<int>(v)), keys);
     const double bare = bare_rate(t, s, pki, runs);
     const double rate = scenario_rate(t, {s}, 2 * runs, &errors);
-    fmt::print("  IKEv{}  bare VICI handshakes (initiate + terminate)    {:6.1f} /s\n", v == ikc::IkeVersion::V1 ? 1 : 2, bare);
+    fmt::print("  IKEv{}  bare VICI handshakes (initiate + terminate)    {:6.1f} /s\n",
+               v == ikc::IkeVersion::V1 ? 1 : 2, bare);
     // A scenario is two handshakes (one per direction): the ratio compares handshakes with handshakes.
-    fmt::print("  IKEv{}  S1 scenarios (both directions, fresh config)   {:6.1f} /s   = {:5.1f} handshakes/s, {:3.0f} % of bare\n",
-               v == ikc::IkeVersion::V1 ? 1 : 2, rate, 2 * rate, 100 * 2 * rate / bare);
+    fmt::print(
+        "  IKEv{}  S1 scenarios (both directions, fresh config)   {:6.1f} /s   = {:5.1f} handshakes/s, {:3.0f} % of "
+        "bare\n",
+        v == ikc::IkeVersion::V1 ? 1 : 2, rate, 2 * rate, 100 * 2 * rate / bare);
     // The wire cross-check's share: the same runs without the capture socket.
     t.runner().options().capture = false;
     const double nocap = scenario_rate(t, {s}, 2 * runs, &errors);
     t.runner().options().capture = true;
-    fmt::print("  IKEv{}  S1 scenarios without the wire capture          {:6.1f} /s   = {:5.1f} handshakes/s, {:3.0f} % of bare\n",
-               v == ikc::IkeVersion::V1 ? 1 : 2, nocap, 2 * nocap, 100 * 2 * nocap / bare);
+    fmt::print(
+        "  IKEv{}  S1 scenarios without the wire capture          {:6.1f} /s   = {:5.1f} handshakes/s, {:3.0f} % of "
+        "bare\n",
+        v == ikc::IkeVersion::V1 ? 1 : 2, nocap, 2 * nocap, 100 * 2 * nocap / bare);
   }
   // Generated scenarios, as a campaign draws them: a new PKI per scenario (keys from the cache).
   std::vector<ikc::Scenario> generated;

@@ -19,11 +19,11 @@
 #include "campaign/journal.hpp"
 #include "campaign/run_folder.hpp"
 #include "campaign/targets.hpp"
+#include "generators/generators.hpp"
 #include "model/files.hpp"
+#include "model/input_error.hpp"
 #include "model/observation_json.hpp"
 #include "model/scenario_json.hpp"
-#include "generators/generators.hpp"
-#include "model/input_error.hpp"
 #include "oracles/oracle.hpp"
 #include "oracles/shrink.hpp"
 #include "oracles/universal.hpp"
@@ -67,9 +67,9 @@ struct Campaign {
   std::vector<std::unique_ptr<Target>> targets;  // one per job: a real target is serial per instance
   // Multi-target campaigns: per job, one instance of every --diff-target (companions[job][k]).
   std::vector<std::vector<std::unique_ptr<Target>>> companions;
-  bool real = false;                              // not the model: evidence comes from the target's runs
-  bool multi = false;                             // --diff-target given: DIFF-STACKS runs the companions
-  bool pcap = false;                              // capture the failing runs of counterexamples
+  bool real = false;   // not the model: evidence comes from the target's runs
+  bool multi = false;  // --diff-target given: DIFF-STACKS runs the companions
+  bool pcap = false;   // capture the failing runs of counterexamples
   // Passing scenarios as "passed" checkpoints (journal/2): model campaigns. A real (slow) target's
   // every run, and every multi-target scenario (the matrix), keeps its full line.
   bool compact = false;
@@ -81,7 +81,7 @@ struct Campaign {
   std::atomic<std::uint64_t> next{0};
   std::atomic<std::uint64_t> finished{0};
   std::atomic<std::uint64_t> failures{0};
-  std::string error;  // the first exception a worker met (a broken target); guarded by mu
+  std::string error;                // the first exception a worker met (a broken target); guarded by mu
   std::atomic<bool> broken{false};  // set with error: the other workers stop taking scenarios
 
   double seconds() const { return std::chrono::duration<double>(Clock::now() - start).count(); }
@@ -95,7 +95,8 @@ struct Campaign {
 std::vector<const Oracle*> select_oracles(const std::vector<std::string>& ids, const TargetTraits& t, bool multi) {
   std::vector<const Oracle*> out;
   if (ids.empty()) out = oracles_for(t);
-  if (multi && std::find(out.begin(), out.end(), &diff_stacks_oracle()) == out.end()) out.push_back(&diff_stacks_oracle());
+  if (multi && std::find(out.begin(), out.end(), &diff_stacks_oracle()) == out.end())
+    out.push_back(&diff_stacks_oracle());
   if (ids.empty()) return out;
   for (const std::string& id : ids) {
     const Oracle* o = find_oracle(id);
@@ -109,7 +110,9 @@ std::vector<const Oracle*> select_oracles(const std::vector<std::string>& ids, c
       continue;  // added above
     }
     if (!o->applies_to(t))
-      throw InputError("--oracle", 0, fmt::format("{} does not apply to target {} (its claim is about: {})", id, t.name, fmt::join(o->targets(), ", ")));
+      throw InputError("--oracle", 0,
+                       fmt::format("{} does not apply to target {} (its claim is about: {})", id, t.name,
+                                   fmt::join(o->targets(), ", ")));
     if (std::find(out.begin(), out.end(), o) == out.end()) out.push_back(o);
   }
   return out;
@@ -126,7 +129,9 @@ CampaignConfig config_from_args(const CampaignSpec& a, const ModelOptions& opt, 
   c.shards = {*shard};
   gen::ScenarioClass cls;
   if (!gen::parse_class(a.scenario_class, cls))
-    throw InputError("--class", 0, fmt::format("unknown class '{}' (known: {})", a.scenario_class, fmt::join(gen::class_names(), ", ")));
+    throw InputError("--class", 0,
+                     fmt::format("unknown class '{}' (known: {})", a.scenario_class,
+                                 fmt::join(gen::class_names(), ", ")));
   c.scenario_class = a.scenario_class;
   c.runs = a.runs;
   if (a.max_total_time) {
@@ -150,7 +155,10 @@ void open_journal(Campaign& c, bool resume) {
     std::uintmax_t valid = 0;
     JournalState old = read_journal(file, &valid);
     if (old.version < 2)
-      throw InputError(file.string(), 1, std::string("an ") + kJournalSchemaV1 + " journal (written by an older ikeconform) cannot be resumed: it is still read by report, diff and merge; start the campaign again with another --out");
+      throw InputError(file.string(), 1,
+                       std::string("an ") + kJournalSchemaV1 +
+                           " journal (written by an older ikeconform) cannot be resumed: it is still read by report, "
+                           "diff and merge; start the campaign again with another --out");
     if (std::string d = config_difference(old.config, c.config, true); !d.empty())
       throw InputError(file.string(), 1, "--resume with another campaign: " + d);
     fs::resize_file(file, valid);  // drop a line torn by a kill
@@ -164,7 +172,8 @@ void open_journal(Campaign& c, bool resume) {
     c.resumed = c.state.done;
     c.resumed_count = c.state.scenarios;
   } else {
-    if (fs::exists(file)) throw InputError(file.string(), 0, "exists; pass --resume to continue that campaign or choose another --out");
+    if (fs::exists(file))
+      throw InputError(file.string(), 0, "exists; pass --resume to continue that campaign or choose another --out");
     c.state.config = c.config;
   }
   fs::create_directories(c.dir / "counterexamples");
@@ -200,7 +209,8 @@ nlohmann::json stacks_json(const Campaign& c, const Target& target, const Scenar
         e["ike_up"] = {r->obs[0].ike_sa == SaResult::Established, r->obs[1].ike_sa == SaResult::Established};
         if (!judged || !companion_unjudgeable(*r, c.options).empty()) break;
         const bool child = target.observes_child_sa() && r->observes_child_sa;
-        const bool differ = outcome_difference(obs[0], r->obs[0], child) || outcome_difference(obs[1], r->obs[1], child);
+        const bool differ = outcome_difference(obs[0], r->obs[0], child) ||
+                            outcome_difference(obs[1], r->obs[1], child);
         e["verdict"] = differ ? "disagree" : "agree";
       }
     out[name] = std::move(e);
@@ -211,9 +221,12 @@ nlohmann::json stacks_json(const Campaign& c, const Target& target, const Scenar
 std::string scenario_line(const Campaign& c, std::uint64_t index, const Scenario& s, const Observation (&obs)[2],
                           const std::vector<Evaluation>& ev, const Blocked& blocked,
                           std::vector<std::pair<std::string, std::string>>& results, const nlohmann::json* stacks) {
-  std::string line = fmt::format(R"({{"type":"scenario","index":{},"class":"{}","ike_version":{},"cas":{},"up":[{},{}],)", index,
-                                 gen::generated_class(s), static_cast<int>(s.ike_version), s.cas.size(), obs[0].up(), obs[1].up());
-  if (!blocked.kind.empty()) line += fmt::format(R"("{}":{},)", blocked.kind, nlohmann::json(blocked.why).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  std::string line =
+      fmt::format(R"({{"type":"scenario","index":{},"class":"{}","ike_version":{},"cas":{},"up":[{},{}],)", index,
+                  gen::generated_class(s), static_cast<int>(s.ike_version), s.cas.size(), obs[0].up(), obs[1].up());
+  if (!blocked.kind.empty())
+    line += fmt::format(R"("{}":{},)", blocked.kind,
+                        nlohmann::json(blocked.why).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
   if (!blocked.file.empty()) line += fmt::format(R"("error_file":{},)", nlohmann::json(blocked.file).dump());
   line += R"("results":{)";
   for (std::size_t k = 0; k < ev.size(); ++k) {
@@ -235,7 +248,8 @@ struct Judged {
   Evidence evidence;
   bool judgeable = false;
 };
-Judged judge_once(const Campaign& c, Target& target, const Scenario& s, const Oracle& oracle, const std::vector<Target*>& companions) {
+Judged judge_once(const Campaign& c, Target& target, const Scenario& s, const Oracle& oracle,
+                  const std::vector<Target*>& companions) {
   Judged j;
   target.run_both(s, j.evidence.obs);
   if (const std::string why = unjudgeable(s, j.evidence.obs); !why.empty()) {
@@ -249,8 +263,8 @@ Judged judge_once(const Campaign& c, Target& target, const Scenario& s, const Or
 
 // --pcap: the shrunk scenario once more with the target capturing, next to the counterexample.
 // The captured runs become the evidence when they still fail (the file then shows exactly them).
-void capture_rerun(Campaign& c, Target& target, const Scenario& s, const Oracle& oracle, std::uint64_t n, Evidence& evidence,
-                   const std::vector<Target*>& companions) {
+void capture_rerun(Campaign& c, Target& target, const Scenario& s, const Oracle& oracle, std::uint64_t n,
+                   Evidence& evidence, const std::vector<Target*>& companions) {
   const std::string rel = counterexample_stem(oracle, n) + ".pcap";
   if (!target.set_capture(std::filesystem::absolute(c.dir / rel))) return;
   Judged again;
@@ -276,8 +290,8 @@ void capture_rerun(Campaign& c, Target& target, const Scenario& s, const Oracle&
 // spends its remaining steps on structural shrinks from there. Otherwise (DIFF-MODEL, failures
 // the model does not predict) the real target shrinks structurally from the start: a removed CA
 // halves the scenario in one step, where RapidCheck's tree takes many.
-ShrinkResult guided_shrink(Campaign& c, Target& target, const rc::Shrinkable<Scenario>& tree, const Scenario& s, const Oracle& oracle,
-                           const OracleResult& failed, const Judge& judge) {
+ShrinkResult guided_shrink(Campaign& c, Target& target, const rc::Shrinkable<Scenario>& tree, const Scenario& s,
+                           const Oracle& oracle, const OracleResult& failed, const Judge& judge) {
   ModelOptions quiet = c.options;
   quiet.trace = false;
   ModelTarget model(quiet);
@@ -309,8 +323,8 @@ ShrinkResult guided_shrink(Campaign& c, Target& target, const rc::Shrinkable<Sce
 }
 
 void save_counterexample(Campaign& c, Target& target, const rc::Shrinkable<Scenario>& tree, const Scenario& s,
-                         const Observation (&obs)[2], const Oracle& oracle, const Evaluation& failed, std::uint64_t index,
-                         const std::vector<Target*>& companions) {
+                         const Observation (&obs)[2], const Oracle& oracle, const Evaluation& failed,
+                         std::uint64_t index, const std::vector<Target*>& companions) {
   std::uint64_t n = 0;
   {
     std::lock_guard lock(c.mu);
@@ -336,7 +350,9 @@ void save_counterexample(Campaign& c, Target& target, const rc::Shrinkable<Scena
       return skip_result(e.what());
     }
   };
-  const ShrinkResult r = c.real && !oracle.cross_target() ? guided_shrink(c, target, tree, s, oracle, failed.result, judge) : shrink(&tree, s, failed.result, judge, c.shrink_steps);
+  const ShrinkResult r = c.real && !oracle.cross_target()
+                             ? guided_shrink(c, target, tree, s, oracle, failed.result, judge)
+                             : shrink(&tree, s, failed.result, judge, c.shrink_steps);
   const Scenario shrunk = for_target(target, r.scenario);
   CounterexampleInfo info{&oracle, c.config.target, c.options, c.config.seed, index, n, r.steps};
   SavedCounterexample saved;
@@ -350,9 +366,14 @@ void save_counterexample(Campaign& c, Target& target, const rc::Shrinkable<Scena
   } else {
     saved = write_counterexample(c.dir, shrunk, info);
   }
-  nlohmann::ordered_json line = {{"type", "counterexample"}, {"oracle", std::string(oracle.id())}, {"n", n}, {"index", index},
-                         {"message", saved.message}, {"scenario", saved.scenario}, {"observations", saved.observations},
-                         {"ios", saved.ios}};
+  nlohmann::ordered_json line = {{"type", "counterexample"},
+                                 {"oracle", std::string(oracle.id())},
+                                 {"n", n},
+                                 {"index", index},
+                                 {"message", saved.message},
+                                 {"scenario", saved.scenario},
+                                 {"observations", saved.observations},
+                                 {"ios", saved.ios}};
   if (c.real) line["configs"] = saved.configs;
   if (oracle.cross_target()) {  // the matrix cell it belongs to: the companion named by the failure's kind
     line["class"] = std::string(gen::generated_class(tree.value()));
@@ -368,7 +389,8 @@ void save_counterexample(Campaign& c, Target& target, const rc::Shrinkable<Scena
   c.append(text);
   c.state.tally[std::string(oracle.id())].counterexamples.push_back(saved.scenario);
   if (line.contains("companion"))  // the matrix cell links it (read_journal does the same)
-    c.state.matrix[line["class"].get<std::string>()][line["companion"].get<std::string>()].counterexamples.push_back(saved.scenario);
+    c.state.matrix[line["class"].get<std::string>()][line["companion"].get<std::string>()].counterexamples.push_back(
+        saved.scenario);
 }
 
 // The evidence of an INTERNAL_ERROR (daemon logs, adapter stderr) for a person to read later.
@@ -427,7 +449,8 @@ void run_one(Campaign& c, Target& target, const std::vector<Target*>& companions
     ev.resize(c.oracles.size());
     for (Evaluation& e : ev) e.result = skip_result(blocked.why);
   }
-  const bool failed = std::any_of(ev.begin(), ev.end(), [](const Evaluation& e) { return e.result.verdict == Verdict::Fail; });
+  const bool failed = std::any_of(ev.begin(), ev.end(),
+                                  [](const Evaluation& e) { return e.result.verdict == Verdict::Fail; });
   if (c.compact && blocked.kind.empty() && !failed) {  // the common case: no line of its own
     cp.batch.add(index);
     for (std::size_t k = 0; k < ev.size(); ++k) cp.batch.verdict(k, ev[k].result.verdict == Verdict::Skip);
@@ -490,8 +513,9 @@ void worker(Campaign& c, Target& target, const std::vector<Target*>& companions)
 // On a terminal only: done, rate, failures, time left.
 void progress(Campaign& c, const std::atomic<bool>& done) {
   if (!isatty(STDERR_FILENO)) return;
-  const std::uint64_t shard_total =
-      c.config.runs ? (*c.config.runs + c.config.shard->count - c.config.shard->index) / c.config.shard->count : 0;
+  const std::uint64_t shard_total = c.config.runs ? (*c.config.runs + c.config.shard->count - c.config.shard->index) /
+                                                        c.config.shard->count
+                                                  : 0;
   while (!done.load()) {
     std::this_thread::sleep_for(std::chrono::milliseconds(250));
     const double t = c.seconds();
@@ -530,12 +554,14 @@ CampaignResult run_campaign(const CampaignSpec& a) {
     if (auto err = set_model_option(opt, kv)) throw InputError("--model-option", 0, *err);
   if (a.jobs < 1 || a.jobs > 256) throw InputError("--jobs", 0, "must be between 1 and 256");
   if (!a.resume && std::filesystem::exists(a.out / "journal.jsonl"))  // before any daemon starts
-    throw InputError((a.out / "journal.jsonl").string(), 0, "exists; pass --resume to continue that campaign or choose another --out");
+    throw InputError((a.out / "journal.jsonl").string(), 0,
+                     "exists; pass --resume to continue that campaign or choose another --out");
   StopSignals signals;  // from here on a Ctrl-C never leaves daemons, namespaces or folders behind
   Campaign c;
   for (const std::string& d : a.diff_targets)
     if (d == a.target || std::count(a.diff_targets.begin(), a.diff_targets.end(), d) > 1)
-      throw InputError("--diff-target", 0, "'" + d + "' is named twice (every target of a campaign runs once per scenario)");
+      throw InputError("--diff-target", 0,
+                       "'" + d + "' is named twice (every target of a campaign runs once per scenario)");
   c.targets = open_targets(a.target, a.jobs, target_config(a, opt));
   c.companions.resize(a.jobs);
   bool slow = c.targets.front()->slow();
@@ -579,7 +605,8 @@ CampaignResult run_campaign(const CampaignSpec& a) {
   std::vector<std::vector<Target*>> companions(c.jobs);
   for (unsigned j = 0; j < c.jobs; ++j)
     for (const auto& t : c.companions[j]) companions[j].push_back(t.get());
-  for (unsigned j = 0; j < c.jobs; ++j) workers.emplace_back([&c, &companions, j] { worker(c, *c.targets[j], companions[j]); });
+  for (unsigned j = 0; j < c.jobs; ++j)
+    workers.emplace_back([&c, &companions, j] { worker(c, *c.targets[j], companions[j]); });
   for (std::thread& t : workers) t.join();
   done.store(true);
   if (bar.joinable()) bar.join();

@@ -17,7 +17,7 @@ namespace ikeconform::campaign {
 struct CampaignSpec {
   std::string target = "model";
   std::vector<std::string> diff_targets;  // multi-target campaigns: the companions (DIFF-STACKS)
-  std::optional<std::uint64_t> runs;       // neither runs nor max_total_time: 10000 runs
+  std::optional<std::uint64_t> runs;      // neither runs nor max_total_time: 10000 runs
   std::optional<double> max_total_time;
   std::uint64_t seed = 1;
   std::string shard = "1/1";
@@ -40,10 +40,10 @@ struct CampaignSpec {
 };
 
 struct CampaignResult {
-  int exit_code = 0;  // 0 all good (or the baseline matched), 1 a finding, 2 the target broke
-  nlohmann::ordered_json summary;  // summary.json as written
-  bool interrupted = false;        // SIGINT / SIGTERM: continue with resume
-  std::string error;               // the first exception a worker met (exit 2)
+  int exit_code = 0;                  // 0 all good (or the baseline matched), 1 a finding, 2 the target broke
+  nlohmann::ordered_json summary;     // summary.json as written
+  bool interrupted = false;           // SIGINT / SIGTERM: continue with resume
+  std::string error;                  // the first exception a worker met (exit 2)
   std::vector<std::string> warnings;  // e.g. reports not written
 };
 
@@ -67,7 +67,7 @@ struct ReplaySpec {
   std::filesystem::path file;
   std::vector<std::string> oracles;
   std::vector<std::string> model_options;
-  std::string target;  // "" = the recorded one, else the model
+  std::string target;                     // "" = the recorded one, else the model
   std::vector<std::string> diff_targets;  // DIFF-STACKS companions; default: the recorded ones
   std::vector<std::string> adapter_args;
   double adapter_timeout = 30;

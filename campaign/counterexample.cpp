@@ -36,7 +36,8 @@ ordered_json failing_json(const OracleResult& r) {
 }
 
 // The oracle-describing part every counterexample file has.
-ordered_json describe_json(const Oracle& oracle, const CounterexampleInfo& info, const Evaluation& ev, const std::string& base) {
+ordered_json describe_json(const Oracle& oracle, const CounterexampleInfo& info, const Evaluation& ev,
+                           const std::string& base) {
   ordered_json j;
   j["schema"] = kCounterexampleSchema;
   j["oracle"] = std::string(oracle.id());
@@ -59,7 +60,9 @@ void add_related(ordered_json& j, const Oracle& oracle, const Evaluation& ev) {
   if (!oracle.metamorphic() && !oracle.cross_target()) return;
   j["related"] = ordered_json::array();
   for (const auto& r : ev.related) {
-    ordered_json e = {{"relation", r->relation}, {"scenario", scenario_to_json(r->scenario)}, {"directions", directions_json(r->scenario, r->obs)}};
+    ordered_json e = {{"relation", r->relation},
+                      {"scenario", scenario_to_json(r->scenario)},
+                      {"directions", directions_json(r->scenario, r->obs)}};
     if (!r->target.empty()) e["target"] = r->target;  // DIFF-STACKS: the companion that ran it
     j["related"].push_back(std::move(e));
   }
@@ -67,8 +70,8 @@ void add_related(ordered_json& j, const Oracle& oracle, const Evaluation& ev) {
 
 }  // namespace
 
-SavedCounterexample write_counterexample(const fs::path& dir, Scenario s, const CounterexampleInfo& info, Target* target,
-                                         const Evidence* evidence) {
+SavedCounterexample write_counterexample(const fs::path& dir, Scenario s, const CounterexampleInfo& info,
+                                         Target* target, const Evidence* evidence) {
   const Oracle& oracle = *info.oracle;
   const std::string stem = counterexample_stem(oracle, info.n);
   const std::string base = fs::path(stem).filename().string();
@@ -157,7 +160,8 @@ std::optional<Recorded> read_recorded(const fs::path& scenario_file) {
     for (const auto& [k, v] : options.items()) r.options.push_back(k + "=" + v.get<std::string>());
     if (j.contains("related") && j.at("related").is_array())
       for (const auto& rel : j.at("related"))
-        if (rel.contains("target") && rel.at("target").is_string()) r.diff_targets.push_back(rel.at("target").get<std::string>());
+        if (rel.contains("target") && rel.at("target").is_string())
+          r.diff_targets.push_back(rel.at("target").get<std::string>());
   } catch (const nlohmann::json::exception& e) {
     throw InputError(file.string(), 1, e.what());
   }

@@ -26,12 +26,12 @@ struct CounterexampleInfo {
 };
 
 struct SavedCounterexample {
-  std::string scenario;      // paths relative to the campaign folder
+  std::string scenario;  // paths relative to the campaign folder
   std::string observations;
   std::vector<std::string> ios;
   std::vector<std::string> configs;  // the target's own renderings (e.g. R1.swanctl.conf)
   std::string pcap;                  // the capture of the failing run, "" when none
-  std::string message;       // the oracle's message on the saved scenario
+  std::string message;               // the oracle's message on the saved scenario
 };
 
 // What a real target observed on the saved scenario (real runs are not replayed for free).
@@ -60,7 +60,7 @@ std::filesystem::path observations_path_for(const std::filesystem::path& scenari
 struct Recorded {
   std::string oracle;
   std::vector<std::string> options;
-  std::string target;  // the target the campaign ran on ("" in files from before targets)
+  std::string target;                     // the target the campaign ran on ("" in files from before targets)
   std::vector<std::string> diff_targets;  // DIFF-STACKS: the companions whose runs it recorded
 };
 // nullopt when there is no sibling; throws InputError when it is malformed.

@@ -7,8 +7,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "model/input_error.hpp"
 #include "campaign/journal.hpp"
+#include "model/input_error.hpp"
 #include "oracles/oracle.hpp"
 
 namespace ikeconform::campaign {
@@ -90,10 +90,12 @@ CampaignConfig config_from_header(const json& h, const std::string& file, int* v
     }
     c.scenario_class = h.at("class").get<std::string>();
     if (!h.at("runs").is_null()) c.runs = h.at("runs").get<std::uint64_t>();
-    if (h.contains("max_total_time") && !h.at("max_total_time").is_null()) c.max_total_time = h.at("max_total_time").get<double>();
+    if (h.contains("max_total_time") && !h.at("max_total_time").is_null())
+      c.max_total_time = h.at("max_total_time").get<double>();
     c.oracles = h.at("oracles").get<std::vector<std::string>>();
     for (const auto& [k, v] : h.at("options").items()) c.options.emplace_back(k, v.get<std::string>());
-    if (h.contains("target_version") && h.at("target_version").is_string()) c.target_version = h.at("target_version").get<std::string>();
+    if (h.contains("target_version") && h.at("target_version").is_string())
+      c.target_version = h.at("target_version").get<std::string>();
     if (h.contains("diff_targets")) c.diff_targets = h.at("diff_targets").get<std::vector<std::string>>();
     if (h.contains("diff_target_versions") && h.at("diff_target_versions").is_object())
       for (const auto& [k, v] : h.at("diff_target_versions").items())
@@ -140,12 +142,15 @@ std::map<std::string, std::string> read_baseline(const std::filesystem::path& fi
   }
   if (!j.is_object() || j.value("schema", "") != kBaselineSchema)
     throw InputError(name, 1, std::string("not an ") + kBaselineSchema + " file");
-  if (!j.contains("oracles") || !j.at("oracles").is_object()) throw InputError(name, 1, "\"oracles\" must be an object");
+  if (!j.contains("oracles") || !j.at("oracles").is_object())
+    throw InputError(name, 1, "\"oracles\" must be an object");
   std::map<std::string, std::string> out;
   for (const auto& [id, v] : j.at("oracles").items()) {
-    if (!find_oracle(id)) throw InputError(name, line_of_offset(text, text.find("\"" + id + "\"")), "unknown oracle '" + id + "'");
+    if (!find_oracle(id))
+      throw InputError(name, line_of_offset(text, text.find("\"" + id + "\"")), "unknown oracle '" + id + "'");
     if (!v.is_string() || (v != "pass" && v != "fail"))
-      throw InputError(name, line_of_offset(text, text.find("\"" + id + "\"")), "oracle '" + id + "': expected \"pass\" or \"fail\"");
+      throw InputError(name, line_of_offset(text, text.find("\"" + id + "\"")),
+                       "oracle '" + id + "': expected \"pass\" or \"fail\"");
     out[id] = v.get<std::string>();
   }
   return out;
@@ -229,12 +234,16 @@ ordered_json summary_json(const JournalState& st, const BaselineCheck& baseline,
   if (baseline_matches) *baseline_matches = matches;
   if (!c.diff_targets.empty()) {  // multi-target campaigns (docs/campaign.md "Several targets")
     s["targets"] = ordered_json::array();
-    s["targets"].push_back({{"name", c.target}, {"role", "main"},
-                            {"version", c.target_version.empty() ? ordered_json(nullptr) : ordered_json(c.target_version)}});
+    s["targets"].push_back(
+        {{"name", c.target},
+         {"role", "main"},
+         {"version", c.target_version.empty() ? ordered_json(nullptr) : ordered_json(c.target_version)}});
     for (const std::string& d : c.diff_targets) {
       auto v = c.diff_target_versions.find(d);
-      s["targets"].push_back({{"name", d}, {"role", "companion"},
-                              {"version", v == c.diff_target_versions.end() ? ordered_json(nullptr) : ordered_json(v->second)}});
+      s["targets"].push_back(
+          {{"name", d},
+           {"role", "companion"},
+           {"version", v == c.diff_target_versions.end() ? ordered_json(nullptr) : ordered_json(v->second)}});
     }
     s["matrix"] = ordered_json::array();
     for (const auto& [cls, row] : st.matrix)
@@ -255,7 +264,8 @@ ordered_json summary_json(const JournalState& st, const BaselineCheck& baseline,
 std::string safe_file_part(const std::string& s) {
   std::string out;
   for (char ch : s) {
-    const bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_' || ch == '-' || ch == '.';
+    const bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_' ||
+                    ch == '-' || ch == '.';
     out += ok ? ch : '_';
   }
   if (out.empty() || out == "." || out == "..") out = "_" + out;

@@ -35,7 +35,7 @@ struct CampaignConfig {
   std::string target = "model";
   std::uint64_t seed = 1;
   std::optional<Shard> shard = Shard{};  // nullopt: a merged journal
-  std::vector<Shard> shards;              // merged journals: the shards they hold
+  std::vector<Shard> shards;             // merged journals: the shards they hold
   std::string scenario_class = "mixed";
   std::optional<std::uint64_t> runs;
   std::optional<double> max_total_time;
@@ -80,7 +80,8 @@ struct BaselineCheck {
 std::string pair_label(const std::string& target);
 
 // summary.json for a state; `baseline_matches` (if any) is computed here.
-nlohmann::ordered_json summary_json(const JournalState& st, const BaselineCheck& baseline, bool* baseline_matches = nullptr);
+nlohmann::ordered_json summary_json(const JournalState& st, const BaselineCheck& baseline,
+                                    bool* baseline_matches = nullptr);
 
 // [A-Za-z0-9_.-] only, never "." or ".." or empty: for file names made from scenario data.
 std::string safe_file_part(const std::string& s);

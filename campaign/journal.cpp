@@ -126,7 +126,8 @@ struct LineReader {
     for (const json& r : j.at("ranges")) {
       if (!r.is_array() || r.size() != 2) fail("ranges: expected [first, last] pairs");
       const auto first = r[0].get<std::uint64_t>(), last = r[1].get<std::uint64_t>();
-      if (last < first || (last - first) % step != 0) fail(fmt::format("ranges: [{}, {}] is not a run of step {}", first, last, step));
+      if (last < first || (last - first) % step != 0)
+        fail(fmt::format("ranges: [{}, {}] is not a run of step {}", first, last, step));
       n += (last - first) / step + 1;
       ranges.emplace_back(first, last);
     }
@@ -136,7 +137,9 @@ struct LineReader {
     if (pass.size() != oracles.size() || skip.size() != oracles.size())
       fail(fmt::format("pass / skip: expected one count per oracle of the header ({})", oracles.size()));
     for (std::size_t k = 0; k < oracles.size(); ++k)
-      if (pass[k] + skip[k] != n) fail(fmt::format("{}: {} passed + {} skipped, but the ranges hold {} scenarios", oracles[k], pass[k], skip[k], n));
+      if (pass[k] + skip[k] != n)
+        fail(fmt::format("{}: {} passed + {} skipped, but the ranges hold {} scenarios", oracles[k], pass[k], skip[k],
+                         n));
     st.add_passed(step, ranges, pass, skip);
     st.session_t = std::max(st.session_t, j.value("t", 0.0));
   }
@@ -145,7 +148,9 @@ struct LineReader {
     CounterexampleRecord c;
     c.oracle = j.at("oracle").get<std::string>();
     c.scenario = j.at("scenario").get<std::string>();
-    auto text = [&](const char* k) { return j.contains(k) && j[k].is_string() ? j[k].get<std::string>() : std::string(); };
+    auto text = [&](const char* k) {
+      return j.contains(k) && j[k].is_string() ? j[k].get<std::string>() : std::string();
+    };
     c.observations = text("observations");
     c.message = text("message");
     if (j.contains("ios") && j["ios"].is_array())
@@ -157,13 +162,15 @@ struct LineReader {
       if (!reports::stays_inside(p)) fail("ios: path must stay inside the run folder");
     st.tally[c.oracle].counterexamples.push_back(c.scenario);
     if (j.contains("companion") && j.contains("class"))
-      st.matrix[j.at("class").get<std::string>()][j.at("companion").get<std::string>()].counterexamples.push_back(c.scenario);
+      st.matrix[j.at("class").get<std::string>()][j.at("companion").get<std::string>()].counterexamples.push_back(
+          c.scenario);
     st.saved[c.oracle] = std::max<std::uint64_t>(st.saved[c.oracle], j.at("n").get<std::uint64_t>());
     st.counterexamples.push_back(std::move(c));
   }
 
   void line(const json& j) {
-    if (!j.is_object() || !j.contains("type") || !j["type"].is_string()) fail("expected a JSON object with a string 'type'");
+    if (!j.is_object() || !j.contains("type") || !j["type"].is_string())
+      fail("expected a JSON object with a string 'type'");
     const std::string type = j["type"].get<std::string>();
     if (lineno == 1) {
       if (type != "header") fail("the first line must be the header");
@@ -230,8 +237,10 @@ JournalState read_journal(const std::filesystem::path& file, std::uintmax_t* val
 
 std::string PassedBatch::line(double t) const {
   std::string out = fmt::format(R"({{"type":"passed","step":{},"ranges":[)", step_);
-  for (std::size_t i = 0; i < ranges_.size(); ++i) fmt::format_to(std::back_inserter(out), "{}[{},{}]", i ? "," : "", ranges_[i].first, ranges_[i].second);
-  fmt::format_to(std::back_inserter(out), R"(],"pass":[{}],"skip":[{}],"t":{:.3f}}})", fmt::join(pass_, ","), fmt::join(skip_, ","), t);
+  for (std::size_t i = 0; i < ranges_.size(); ++i)
+    fmt::format_to(std::back_inserter(out), "{}[{},{}]", i ? "," : "", ranges_[i].first, ranges_[i].second);
+  fmt::format_to(std::back_inserter(out), R"(],"pass":[{}],"skip":[{}],"t":{:.3f}}})", fmt::join(pass_, ","),
+                 fmt::join(skip_, ","), t);
   out += '\n';
   return out;
 }
@@ -244,8 +253,8 @@ void PassedBatch::clear() {
 }
 
 std::string end_line(std::uint64_t scenarios, std::uint64_t session_scenarios, double elapsed_s, bool interrupted) {
-  return fmt::format(R"({{"type":"end","scenarios":{},"session_scenarios":{},"elapsed_s":{:.3f},"interrupted":{}}})", scenarios,
-                     session_scenarios, elapsed_s, interrupted) +
+  return fmt::format(R"({{"type":"end","scenarios":{},"session_scenarios":{},"elapsed_s":{:.3f},"interrupted":{}}})",
+                     scenarios, session_scenarios, elapsed_s, interrupted) +
          "\n";
 }
 

@@ -56,22 +56,22 @@ struct CounterexampleRecord {
 // Everything a journal says, accumulated line by line.
 struct JournalState {
   CampaignConfig config;
-  int version = 2;                               // the schema's number: 1 or 2
-  IndexSet done;                                 // scenario indices journaled
-  std::map<std::string, OracleTally> tally;      // by oracle id
-  std::map<std::string, std::uint64_t> saved;    // counterexamples saved per oracle (numbering)
+  int version = 2;                                    // the schema's number: 1 or 2
+  IndexSet done;                                      // scenario indices journaled
+  std::map<std::string, OracleTally> tally;           // by oracle id
+  std::map<std::string, std::uint64_t> saved;         // counterexamples saved per oracle (numbering)
   std::vector<CounterexampleRecord> counterexamples;  // in journal order
   std::uint64_t scenarios = 0;
   // Scenarios no oracle could judge (docs/campaign.md): the target cannot express them
   // ("unsupported") or the harness broke on them ("error", e.g. a daemon died).
   std::uint64_t unsupported = 0, errors = 0;
-  double elapsed_s = 0;                          // finished sessions
-  double session_t = 0;                          // the running / last unfinished session so far
-  bool ended = false;                            // the last session wrote its end line
+  double elapsed_s = 0;  // finished sessions
+  double session_t = 0;  // the running / last unfinished session so far
+  bool ended = false;    // the last session wrote its end line
   bool interrupted = false;
   // What the file itself looked like (the report's "Journal" fact).
   std::size_t lines = 0, resumes = 0;
-  bool torn_last_line = false;                   // an unterminated last line (a kill mid-write), ignored
+  bool torn_last_line = false;  // an unterminated last line (a kill mid-write), ignored
 
   // Multi-target campaigns: class -> target -> cell (the main target's cells too).
   std::map<std::string, std::map<std::string, StackCell>> matrix;

@@ -53,7 +53,8 @@ json copy_counterexample(const fs::path& from, const fs::path& to, json line, st
 }  // namespace
 
 MergeResult merge(const fs::path& out, const std::vector<fs::path>& dirs) {
-  if (fs::exists(out / "journal.jsonl")) throw InputError((out / "journal.jsonl").string(), 0, "exists; merge into a new folder");
+  if (fs::exists(out / "journal.jsonl"))
+    throw InputError((out / "journal.jsonl").string(), 0, "exists; merge into a new folder");
   std::vector<JournalState> states;
   std::vector<std::vector<json>> lines;
   for (const fs::path& d : dirs) {
@@ -75,8 +76,9 @@ MergeResult merge(const fs::path& out, const std::vector<fs::path>& dirs) {
         throw InputError(dirs[k].string(), 0, fmt::format("shard {}/{} given twice", s.index, s.count));
       // Shards of different counts overlap (1/2 and 1/3 share index 0): their sum is no campaign.
       if (!merged.shards.empty() && merged.shards.front().count != s.count)
-        throw InputError(dirs[k].string(), 0, fmt::format("shard {}/{} does not split the campaign like {}/{}", s.index, s.count,
-                                                          merged.shards.front().index, merged.shards.front().count));
+        throw InputError(dirs[k].string(), 0,
+                         fmt::format("shard {}/{} does not split the campaign like {}/{}", s.index, s.count,
+                                     merged.shards.front().index, merged.shards.front().count));
       merged.shards.push_back(s);
     }
     if (st.config.runs && (!merged.runs || *st.config.runs > *merged.runs)) merged.runs = st.config.runs;

@@ -30,8 +30,8 @@ ModelOptions replay_options(const ReplaySpec& a, const std::optional<Recorded>& 
 }
 
 // Named oracles (each must apply), else the recorded one, else every oracle of the target.
-std::vector<const Oracle*> replay_oracles(const ReplaySpec& a, const std::optional<Recorded>& recorded, const TargetTraits& t,
-                                          bool multi, std::vector<std::string>& notes) {
+std::vector<const Oracle*> replay_oracles(const ReplaySpec& a, const std::optional<Recorded>& recorded,
+                                          const TargetTraits& t, bool multi, std::vector<std::string>& notes) {
   std::vector<std::string> ids = a.oracles;
   if (ids.empty() && recorded) ids.push_back(recorded->oracle);
   std::vector<const Oracle*> out;
@@ -49,15 +49,16 @@ std::vector<const Oracle*> replay_oracles(const ReplaySpec& a, const std::option
 }
 
 // DIFF-MODEL's two sides, field by field, when a real target disagrees with the model.
-void print_model_diff(std::string& out, const Scenario& s, const Observation (&obs)[2], const ModelOptions& opt, bool observes_child_sa) {
+void print_model_diff(std::string& out, const Scenario& s, const Observation (&obs)[2], const ModelOptions& opt,
+                      bool observes_child_sa) {
   ModelOptions quiet = opt;
   quiet.trace = false;
   Observation want[2];
   model_prediction(s, quiet, want, observes_child_sa);
   for (int d = 0; d < 2; ++d)
     for (const ObservationDiff& x : diff(s, want[d], obs[d]))
-      fmt::format_to(std::back_inserter(out), "    {} {}: model {}, target {}\n", s.peers[obs[d].initiator].name, x.field, x.expected.empty() ? "(none)" : x.expected,
-                 x.actual.empty() ? "(none)" : x.actual);
+      fmt::format_to(std::back_inserter(out), "    {} {}: model {}, target {}\n", s.peers[obs[d].initiator].name,
+                     x.field, x.expected.empty() ? "(none)" : x.expected, x.actual.empty() ? "(none)" : x.actual);
 }
 
 }  // namespace
@@ -68,7 +69,9 @@ ReplayResult replay(const ReplaySpec& a) {
   const Scenario loaded = load_scenario_file(a.file);
   const auto recorded = read_recorded(a.file);
   ModelOptions opt = replay_options(a, recorded);
-  const std::string name = !a.target.empty() ? a.target : recorded && !recorded->target.empty() ? recorded->target : "model";
+  const std::string name = !a.target.empty()                       ? a.target
+                           : recorded && !recorded->target.empty() ? recorded->target
+                                                                   : "model";
   StopSignals signals;
   TargetConfig tc;
   tc.options = opt;
@@ -78,8 +81,9 @@ ReplayResult replay(const ReplaySpec& a) {
   tc.keep_dirs = a.keep_dirs;
   auto targets = open_targets(name, 1, tc);
   Target& target = *targets.front();
-  const std::vector<std::string> diff_names =
-      !a.diff_targets.empty() ? a.diff_targets : recorded && a.target.empty() ? recorded->diff_targets : std::vector<std::string>{};
+  const std::vector<std::string> diff_names = !a.diff_targets.empty()        ? a.diff_targets
+                                              : recorded && a.target.empty() ? recorded->diff_targets
+                                                                             : std::vector<std::string>{};
   std::vector<std::unique_ptr<Target>> companion_targets;
   std::vector<Target*> companions;
   for (const std::string& d : diff_names) {
@@ -94,8 +98,8 @@ ReplayResult replay(const ReplaySpec& a) {
   Observation obs[2];
   target.run_both(s, obs);
   if (!a.pcap.empty()) target.set_capture(std::nullopt);
-  fmt::format_to(std::back_inserter(out), "replay: {} (IKEv{}) on {}{}\n", a.file.string(), static_cast<int>(s.ike_version), name,
-             target.version() ? " (" + *target.version() + ")" : "");
+  fmt::format_to(std::back_inserter(out), "replay: {} (IKEv{}) on {}{}\n", a.file.string(),
+                 static_cast<int>(s.ike_version), name, target.version() ? " (" + *target.version() + ")" : "");
   for (const Observation& o : obs) fmt::format_to(std::back_inserter(out), "  {}\n", facts::direction_text(s, o));
   for (const std::string& n : notes) fmt::format_to(std::back_inserter(out), "  note: {}\n", n);
   bool failed = false;
@@ -110,11 +114,15 @@ ReplayResult replay(const ReplaySpec& a) {
   for (std::size_t k = 0; k < ev.size(); ++k) {
     const OracleResult& r = ev[k].result;
     failed |= r.verdict == Verdict::Fail;
-    fmt::format_to(std::back_inserter(out), "  {} {}{}\n", oracles[k]->id(), verdict_text(r.verdict), r.message.empty() ? "" : ": " + r.message);
-    if (oracles[k]->differential() && r.verdict == Verdict::Fail) print_model_diff(out, s, obs, opt, target.observes_child_sa());
+    fmt::format_to(std::back_inserter(out), "  {} {}{}\n", oracles[k]->id(), verdict_text(r.verdict),
+                   r.message.empty() ? "" : ": " + r.message);
+    if (oracles[k]->differential() && r.verdict == Verdict::Fail)
+      print_model_diff(out, s, obs, opt, target.observes_child_sa());
     if (oracles[k]->cross_target())
       for (const auto& rel : ev[k].related)
-        for (const Observation& o : rel->obs) fmt::format_to(std::back_inserter(out), "    on {}: {}\n", rel->target, facts::direction_text(rel->scenario, o));
+        for (const Observation& o : rel->obs)
+          fmt::format_to(std::back_inserter(out), "    on {}: {}\n", rel->target,
+                         facts::direction_text(rel->scenario, o));
   }
   result.exit_code = failed ? 1 : 0;
   return result;

@@ -16,7 +16,8 @@ reports::Journal journal_facts(const JournalState& st) {
   j.ended = st.ended;
   j.interrupted = st.interrupted;
   j.torn_last_line = st.torn_last_line;
-  for (const CounterexampleRecord& c : st.counterexamples) j.counterexamples.push_back({c.oracle, c.scenario, c.observations, c.message, c.ios});
+  for (const CounterexampleRecord& c : st.counterexamples)
+    j.counterexamples.push_back({c.oracle, c.scenario, c.observations, c.message, c.ios});
   return j;
 }
 

@@ -23,8 +23,9 @@ struct CampaignArgs {
 };
 
 void print_table(const nlohmann::ordered_json& summary, const std::string& dir) {
-  fmt::print("campaign: {} scenarios in {:.2f}s ({:.0f}/s), seed {}, results in {}\n", summary["scenarios"].get<std::uint64_t>(),
-             summary["elapsed_s"].get<double>(), summary["scenarios_per_s"].get<double>(), summary["seed"].get<std::uint64_t>(), dir);
+  fmt::print("campaign: {} scenarios in {:.2f}s ({:.0f}/s), seed {}, results in {}\n",
+             summary["scenarios"].get<std::uint64_t>(), summary["elapsed_s"].get<double>(),
+             summary["scenarios_per_s"].get<double>(), summary["seed"].get<std::uint64_t>(), dir);
   for (const auto& o : summary["oracles"])
     fmt::print("  {:<15} {:<18} checked {:>8}  failed {:>7}  skipped {:>8}{}\n", o["id"].get<std::string>(),
                o["status"].get<std::string>(), o["checked"].get<std::uint64_t>(), o["failed"].get<std::uint64_t>(),
@@ -54,31 +55,42 @@ void register_campaign(CLI::App& app, Outcome& out) {
   campaign::CampaignSpec& s = a->spec;
   CLI::App* cmd = app.add_subcommand("campaign", "Generate scenarios, run them on a target and check the oracles");
   cmd->add_option("--target", s.target,
-                  "Target that runs the scenarios: model, strongswan, libreswan, strongswan,libreswan (strongSwan on peer 0, "
+                  "Target that runs the scenarios: model, strongswan, libreswan, strongswan,libreswan (strongSwan on "
+                  "peer 0, "
                   "Libreswan on peer 1), libreswan,strongswan, exec:PATH (an ikeconform.adapter/1 adapter)")
       ->capture_default_str();
   cmd->add_option("--diff-target", s.diff_targets,
-                  "Also run every scenario on this target (repeatable; same names as --target) and check DIFF-STACKS: the "
+                  "Also run every scenario on this target (repeatable; same names as --target) and check DIFF-STACKS: "
+                  "the "
                   "outcome must agree with --target's (docs/campaign.md \"Several targets\")");
   a->runs_opt = cmd->add_option("--runs", a->runs, "Campaign size: scenarios 0..N-1 over all shards (default 10000)");
   a->time_opt = cmd->add_option("--max-total-time", a->max_total_time, "Stop after S seconds");
   cmd->add_option("--seed", s.seed, "Seed (same seed, same scenarios)")->capture_default_str();
   cmd->add_option("--shard", s.shard, "K/N: only indices i with i % N == K-1")->capture_default_str();
-  cmd->add_option("--jobs", s.jobs, "Worker threads; a real target gets one daemon pair / adapter per job")->capture_default_str();
-  cmd->add_option("--oracle", s.oracles, "Check only these oracles (P-1 .. P-9, CERTREQ-ANCHORS, DIFF-MODEL, DIFF-STACKS; repeatable; default: all that apply to the target)");
+  cmd->add_option("--jobs", s.jobs, "Worker threads; a real target gets one daemon pair / adapter per job")
+      ->capture_default_str();
+  cmd->add_option("--oracle", s.oracles,
+                  "Check only these oracles (P-1 .. P-9, CERTREQ-ANCHORS, DIFF-MODEL, DIFF-STACKS; repeatable; "
+                  "default: all that apply to the target)");
   cmd->add_option("--model-option", s.model_options, "KEY=VALUE: " + model_option_help());
-  cmd->add_option("--class", s.scenario_class, "Scenario class: mixed, any, symmetric, unrestricted_v1")->capture_default_str();
+  cmd->add_option("--class", s.scenario_class, "Scenario class: mixed, any, symmetric, unrestricted_v1")
+      ->capture_default_str();
   cmd->add_option("--baseline", s.baseline, "Expected per-oracle status (ikeconform.baseline/1): exit 0 when matched");
   cmd->add_option("--write-baseline", s.write_baseline, "Write this run's per-oracle status as a baseline");
   cmd->add_flag("--resume", s.resume, "Continue the campaign journaled in --out");
   cmd->add_option("--out", a->out, "Output folder (journal.jsonl, summary.json, counterexamples/)")->required();
-  cmd->add_option("--max-counterexamples", s.max_counterexamples, "Failures shrunk and saved per oracle")->capture_default_str();
-  a->shrink_opt = cmd->add_option("--shrink-steps", a->shrink_steps, "Target runs allowed per shrink (default 2000; 40 on a real target)");
+  cmd->add_option("--max-counterexamples", s.max_counterexamples, "Failures shrunk and saved per oracle")
+      ->capture_default_str();
+  a->shrink_opt = cmd->add_option("--shrink-steps", a->shrink_steps,
+                                  "Target runs allowed per shrink (default 2000; 40 on a real target)");
   cmd->add_option("--adapter-arg", s.adapter_args, "exec:PATH: an argument for the adapter (repeatable)");
-  cmd->add_option("--adapter-timeout", s.adapter_timeout, "exec:PATH: seconds the adapter may take per reply")->capture_default_str();
-  cmd->add_flag("--pcap", s.pcap, "Real targets: save a capture of each counterexample's failing run (<oracle>-<n>.pcap)");
+  cmd->add_option("--adapter-timeout", s.adapter_timeout, "exec:PATH: seconds the adapter may take per reply")
+      ->capture_default_str();
+  cmd->add_flag("--pcap", s.pcap,
+                "Real targets: save a capture of each counterexample's failing run (<oracle>-<n>.pcap)");
   cmd->add_option("--temp-dir", a->temp_dir, "Where real targets make their run folders")->capture_default_str();
-  cmd->add_flag("--keep-dirs", s.keep_dirs, "Leave the real target's run folders (configurations, daemon logs) on disk");
+  cmd->add_flag("--keep-dirs", s.keep_dirs,
+                "Leave the real target's run folders (configurations, daemon logs) on disk");
   cmd->callback([a, &out] { out.exit_code = run(*a); });
 }
 

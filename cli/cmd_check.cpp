@@ -36,10 +36,11 @@ bool all_up(const LoadedScenario& in, const Observation (&obs)[2]) {
   return true;
 }
 
-void print_text(const LoadedScenario& in, const ModelOptions& opt, const Observation (&obs)[2], const std::vector<Fix>& fixes, bool verbose) {
+void print_text(const LoadedScenario& in, const ModelOptions& opt, const Observation (&obs)[2],
+                const std::vector<Fix>& fixes, bool verbose) {
   const Scenario& s = in.scenario;
-  fmt::print("ikeconform check: {} (IKEv{}), {} <-> {}\n", s.name.empty() ? "scenario" : s.name, static_cast<int>(s.ike_version),
-             s.peers[0].name, s.peers[1].name);
+  fmt::print("ikeconform check: {} (IKEv{}), {} <-> {}\n", s.name.empty() ? "scenario" : s.name,
+             static_cast<int>(s.ike_version), s.peers[0].name, s.peers[1].name);
   for (const std::string& note : in.notes)  // "assumption: ..." lines stand out as they are
     fmt::print("{}{}\n", note.rfind("assumption: ", 0) == 0 ? "" : "note: ", note);
   if (verbose)
@@ -51,15 +52,15 @@ void print_text(const LoadedScenario& in, const ModelOptions& opt, const Observa
       fmt::print("\n{} -> {}: not initiated by design ({})\n", ip.name, rp.name, why);
       continue;
     }
-    if (o.up())
-      fmt::print("\n{} -> {}: UP (IKE SA and CHILD SA established)\n", ip.name, rp.name);
+    if (o.up()) fmt::print("\n{} -> {}: UP (IKE SA and CHILD SA established)\n", ip.name, rp.name);
     else if (o.ike_sa == SaResult::Established)
-      fmt::print("\n{} -> {}: IKE SA UP, CHILD SA DOWN at {}: {}\n", ip.name, rp.name, message_name(o.failed_at), reason_code(o.reason));
-    else
-      fmt::print("\n{} -> {}: DOWN at {}: {}\n", ip.name, rp.name, message_name(o.failed_at), reason_code(o.reason));
+      fmt::print("\n{} -> {}: IKE SA UP, CHILD SA DOWN at {}: {}\n", ip.name, rp.name, message_name(o.failed_at),
+                 reason_code(o.reason));
+    else fmt::print("\n{} -> {}: DOWN at {}: {}\n", ip.name, rp.name, message_name(o.failed_at), reason_code(o.reason));
     for (const LadderStep& st : ladder(s, o, opt)) {
       const std::size_t to = 1 - st.from;
-      fmt::print("  {}{:<21} {} -> {}  {}\n", st.failed ? "x " : "  ", st.message, s.peers[st.from].name, s.peers[to].name, st.payloads);
+      fmt::print("  {}{:<21} {} -> {}  {}\n", st.failed ? "x " : "  ", st.message, s.peers[st.from].name,
+                 s.peers[to].name, st.payloads);
       for (const std::string& c : st.certreqs) fmt::print("  {:<23}     {}\n", "", c);
       for (const std::string& n : st.notes) fmt::print("  {:<23}   => {}\n", "", n);
     }
@@ -85,7 +86,8 @@ void print_text(const LoadedScenario& in, const ModelOptions& opt, const Observa
   }
 }
 
-void print_json(const LoadedScenario& in, const ModelOptions& opt, const Observation (&obs)[2], const std::vector<Fix>& fixes, bool verbose) {
+void print_json(const LoadedScenario& in, const ModelOptions& opt, const Observation (&obs)[2],
+                const std::vector<Fix>& fixes, bool verbose) {
   const Scenario& s = in.scenario;
   nlohmann::ordered_json j;
   j["schema"] = "ikeconform.check/1";
@@ -105,7 +107,8 @@ void print_json(const LoadedScenario& in, const ModelOptions& opt, const Observa
   j["fixes"] = nlohmann::ordered_json::array();
   for (const Fix& f : fixes) {
     nlohmann::ordered_json changes = nlohmann::ordered_json::array();
-    for (const Change& c : f.changes) changes.push_back({{"router", s.peers[c.peer].name}, {"summary", c.summary}, {"ios", c.ios}});
+    for (const Change& c : f.changes)
+      changes.push_back({{"router", s.peers[c.peer].name}, {"summary", c.summary}, {"ios", c.ios}});
     j["fixes"].push_back({{"changes", changes}});
   }
   std::cout << j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << "\n";
@@ -117,8 +120,11 @@ void register_check(CLI::App& app, Outcome& out) {
   auto args = std::make_shared<CheckArgs>();
   CLI::App* cmd = app.add_subcommand("check", "Run both directions of a tunnel on the model and explain failures");
   cmd->add_flag("--json", args->json, "Print one JSON object (docs/check-json.md)");
-  cmd->add_flag("--verbose", args->verbose, "Also list the IOS commands skipped because they cannot change negotiation");
-  cmd->add_option("inputs", args->inputs, "SCENARIO.json, or two IOS configurations CONFIG_A CONFIG_B")->required()->expected(1, 2);
+  cmd->add_flag("--verbose", args->verbose,
+                "Also list the IOS commands skipped because they cannot change negotiation");
+  cmd->add_option("inputs", args->inputs, "SCENARIO.json, or two IOS configurations CONFIG_A CONFIG_B")
+      ->required()
+      ->expected(1, 2);
   cmd->add_option("--show-certs", args->show_certs, "NAME=FILE: `show crypto pki certificates` output of router NAME");
   cmd->add_option("--enrollment", args->enrollment, "NAME=TP,TP,...: enrollment order of router NAME, oldest first");
   cmd->add_option("--tunnel", args->tunnels, "NAME=INTERFACE: the tunnel of router NAME to check, when it has several");

@@ -12,7 +12,8 @@ namespace ikeconform::cli {
 
 void register_cleanup(CLI::App& app, Outcome& out) {
   auto base = std::make_shared<std::string>(std::filesystem::temp_directory_path().string());
-  CLI::App* cmd = app.add_subcommand("cleanup", "Remove network namespaces, daemons and temp folders of dead ikeconform runs");
+  CLI::App* cmd = app.add_subcommand("cleanup",
+                                     "Remove network namespaces, daemons and temp folders of dead ikeconform runs");
   cmd->add_option("--temp-dir", *base, "Where runs make their temporary folders")->capture_default_str();
   cmd->callback([base, &out] {
     auto namespaces = netns::sweep_stale();

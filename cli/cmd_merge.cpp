@@ -21,8 +21,8 @@ void register_merge(CLI::App& app, Outcome& out) {
     for (const std::string& w : r.warnings) fmt::print(stderr, "ikeconform: warning: {}\n", w);
     fmt::print("merge: {} shards, {} scenarios into {}\n", r.shards, r.scenarios, a->out);
     for (const auto& o : r.summary["oracles"])
-      fmt::print("  {:<4} {:<18} checked {:>8}  failed {:>7}\n", o["id"].get<std::string>(), o["status"].get<std::string>(),
-                 o["checked"].get<std::uint64_t>(), o["failed"].get<std::uint64_t>());
+      fmt::print("  {:<4} {:<18} checked {:>8}  failed {:>7}\n", o["id"].get<std::string>(),
+                 o["status"].get<std::string>(), o["checked"].get<std::uint64_t>(), o["failed"].get<std::uint64_t>());
     out.exit_code = r.exit_code;
   });
 }

@@ -50,7 +50,9 @@ void run_pcap(const PcapArgs& a) {
 void register_pcap(CLI::App& app, Outcome& out) {
   auto args = std::make_shared<PcapArgs>();
   CLI::App* cmd = app.add_subcommand("pcap", "Write the exchange the model predicts for one direction as a pcap file");
-  cmd->add_option("inputs", args->inputs, "SCENARIO.json, or two IOS configurations CONFIG_A CONFIG_B")->required()->expected(1, 2);
+  cmd->add_option("inputs", args->inputs, "SCENARIO.json, or two IOS configurations CONFIG_A CONFIG_B")
+      ->required()
+      ->expected(1, 2);
   cmd->add_option("--out", args->out, "FILE.pcap to write (classic pcap, Ethernet)")->required();
   cmd->add_option("--initiator", args->initiator, "NAME of the router that initiates (default: the first)");
   cmd->add_option("--model-option", args->model_options, "KEY=VALUE: " + model_option_help());

@@ -11,18 +11,25 @@ namespace ikeconform::cli {
 void register_replay(CLI::App& app, Outcome& out) {
   auto a = std::make_shared<campaign::ReplaySpec>();
   CLI::App* cmd = app.add_subcommand("replay", "Re-run a saved counterexample and re-check its oracle(s)");
-  cmd->add_option("file", a->file, "Counterexample scenario (DIR/counterexamples/P-1-1.json) or any scenario/1 file")->required();
-  cmd->add_option("--oracle", a->oracles, "Oracles to check (default: the recorded one, else all that apply to the target)");
-  cmd->add_option("--model-option", a->model_options, "KEY=VALUE on top of the recorded options: " + model_option_help());
+  cmd->add_option("file", a->file, "Counterexample scenario (DIR/counterexamples/P-1-1.json) or any scenario/1 file")
+      ->required();
+  cmd->add_option("--oracle", a->oracles,
+                  "Oracles to check (default: the recorded one, else all that apply to the target)");
+  cmd->add_option("--model-option", a->model_options,
+                  "KEY=VALUE on top of the recorded options: " + model_option_help());
   cmd->add_option("--target", a->target,
-                  "model, strongswan, libreswan, strongswan,libreswan, libreswan,strongswan or exec:PATH (default: the target the "
+                  "model, strongswan, libreswan, strongswan,libreswan, libreswan,strongswan or exec:PATH (default: the "
+                  "target the "
                   "counterexample was found on)");
   cmd->add_option("--diff-target", a->diff_targets,
-                  "DIFF-STACKS: run the scenario on this target too (repeatable; default: the companions the counterexample recorded)");
+                  "DIFF-STACKS: run the scenario on this target too (repeatable; default: the companions the "
+                  "counterexample recorded)");
   cmd->add_option("--adapter-arg", a->adapter_args, "exec:PATH: an argument for the adapter (repeatable)");
-  cmd->add_option("--adapter-timeout", a->adapter_timeout, "exec:PATH: seconds the adapter may take per reply")->capture_default_str();
+  cmd->add_option("--adapter-timeout", a->adapter_timeout, "exec:PATH: seconds the adapter may take per reply")
+      ->capture_default_str();
   cmd->add_option("--pcap", a->pcap, "Real targets: capture both directions into this pcap file");
-  cmd->add_flag("--keep-dirs", a->keep_dirs, "Real targets: leave the run folders (configurations, daemon logs) on disk");
+  cmd->add_flag("--keep-dirs", a->keep_dirs,
+                "Real targets: leave the run folders (configurations, daemon logs) on disk");
   cmd->callback([a, &out] {
     const campaign::ReplayResult r = campaign::replay(*a);
     fmt::print("{}", r.text);

@@ -6,8 +6,8 @@
 #include <cstdio>
 #include <memory>
 
-#include "cli/commands.hpp"
 #include "campaign/run_folder.hpp"
+#include "cli/commands.hpp"
 
 namespace ikeconform::cli {
 namespace {
@@ -24,11 +24,14 @@ struct DiffArgs {
 
 void register_report(CLI::App& app, Outcome& out) {
   auto args = std::make_shared<ReportArgs>();
-  CLI::App* cmd = app.add_subcommand("report", "Re-render DIR/report.html and DIR/junit.xml from a campaign run folder");
+  CLI::App* cmd = app.add_subcommand("report",
+                                     "Re-render DIR/report.html and DIR/junit.xml from a campaign run "
+                                     "folder");
   cmd->add_option("dir", args->dir, "The run folder (summary.json, journal.jsonl, counterexamples/)")->required();
   cmd->add_option("--html", args->html, "Write the HTML report here instead of DIR/report.html");
   cmd->add_option("--junit", args->junit, "Write the JUnit XML here instead of DIR/junit.xml");
-  cmd->add_option("--fuzz-report", args->fuzz_report, "fuzz-report.json to add as the Fuzzing section (docs/reports.md)");
+  cmd->add_option("--fuzz-report", args->fuzz_report,
+                  "fuzz-report.json to add as the Fuzzing section (docs/reports.md)");
   cmd->callback([args, &out] {
     reports::ReportOptions opt;
     if (!args->html.empty()) opt.html = args->html;
@@ -42,7 +45,9 @@ void register_report(CLI::App& app, Outcome& out) {
 
 void register_diff(CLI::App& app, Outcome& out) {
   auto args = std::make_shared<DiffArgs>();
-  CLI::App* cmd = app.add_subcommand("diff", "List oracle results that changed between two runs; exit 1 on a regression (now failed, before not)");
+  CLI::App* cmd = app.add_subcommand("diff",
+                                     "List oracle results that changed between two runs; exit 1 on a regression (now "
+                                     "failed, before not)");
   cmd->add_option("old", args->before, "The earlier run folder (or its summary.json)")->required();
   cmd->add_option("new", args->after, "The later run folder (or its summary.json)")->required();
   cmd->callback([args, &out] {

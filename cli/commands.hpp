@@ -14,9 +14,9 @@ void register_check(CLI::App& app, Outcome& out);
 void register_campaign(CLI::App& app, Outcome& out);  // cmd_campaign.cpp
 void register_replay(CLI::App& app, Outcome& out);    // cmd_replay.cpp
 void register_merge(CLI::App& app, Outcome& out);     // cmd_merge.cpp
-void register_report(CLI::App& app, Outcome& out);  // cmd_report.cpp
-void register_diff(CLI::App& app, Outcome& out);    // cmd_report.cpp
-void register_pcap(CLI::App& app, Outcome& out);  // cmd_pcap.cpp
+void register_report(CLI::App& app, Outcome& out);    // cmd_report.cpp
+void register_diff(CLI::App& app, Outcome& out);      // cmd_report.cpp
+void register_pcap(CLI::App& app, Outcome& out);      // cmd_pcap.cpp
 void register_cleanup(CLI::App& app, Outcome& out);
 
 }  // namespace ikeconform::cli

@@ -41,7 +41,8 @@ LoadedScenario load_routers(const std::string& a, const std::string& b, const st
     std::string name = spec.substr(0, eq), file = spec.substr(eq + 1);
     int which = name == names[0] ? 0 : name == names[1] ? 1 : -1;
     if (which < 0)
-      throw InputError("--show-certs", 0, fmt::format("unknown router '{}' (routers: {}, {})", name, names[0], names[1]));
+      throw InputError("--show-certs", 0,
+                       fmt::format("unknown router '{}' (routers: {}, {})", name, names[0], names[1]));
     in[which].show_file = file;
     in[which].show_text = read_file(file);
   }
@@ -56,8 +57,10 @@ LoadedScenario load_routers(const std::string& a, const std::string& b, const st
   for (const std::string& n : r.notes) out.notes.push_back(n);
   for (const std::string& assumed : r.assumptions) out.notes.push_back("assumption: " + assumed);
   for (const ios::CaDecision& d : r.ca_decisions)
-    out.notes.push_back(fmt::format("CA {} ({}) = {} by {}{}", d.ca_id, find_ca(out.scenario, d.ca_id) ? find_ca(out.scenario, d.ca_id)->dn : "?",
-                                    fmt::join(d.trustpoints, " = "), d.rule, d.dn_synthesized ? " (DN synthesized)" : ""));
+    out.notes.push_back(fmt::format("CA {} ({}) = {} by {}{}", d.ca_id,
+                                    find_ca(out.scenario, d.ca_id) ? find_ca(out.scenario, d.ca_id)->dn : "?",
+                                    fmt::join(d.trustpoints, " = "), d.rule,
+                                    d.dn_synthesized ? " (DN synthesized)" : ""));
   return out;
 }
 
@@ -67,7 +70,8 @@ LoadedScenario load_inputs(const std::vector<std::string>& inputs, const std::ve
                            const std::vector<std::string>& enrollment, const std::vector<std::string>& tunnels) {
   if (inputs.size() == 1) {
     if (!show_certs.empty() || !enrollment.empty() || !tunnels.empty())
-      throw InputError(inputs[0], 0, "--show-certs, --enrollment and --tunnel apply to IOS configurations, not to a scenario file");
+      throw InputError(inputs[0], 0,
+                       "--show-certs, --enrollment and --tunnel apply to IOS configurations, not to a scenario file");
     std::error_code ec;
     if (std::filesystem::is_directory(inputs[0], ec)) throw InputError(inputs[0], 0, "is a directory, not a file");
     return {load_scenario_file(inputs[0]), {}, {}, {}};
@@ -78,10 +82,13 @@ LoadedScenario load_inputs(const std::vector<std::string>& inputs, const std::ve
 void apply_personalities(Scenario& s, const std::vector<std::string>& specs) {
   for (const std::string& spec : specs) {
     auto eq = spec.find('=');
-    if (eq == std::string::npos) throw InputError("--personality", 0, fmt::format("'{}': expected NAME=PERSONALITY", spec));
+    if (eq == std::string::npos)
+      throw InputError("--personality", 0, fmt::format("'{}': expected NAME=PERSONALITY", spec));
     std::string name = spec.substr(0, eq), personality = spec.substr(eq + 1);
     if (!find_personality(personality))
-      throw InputError("--personality", 0, fmt::format("unknown personality '{}' (known: {})", personality, fmt::join(personality_names(), ", ")));
+      throw InputError("--personality", 0,
+                       fmt::format("unknown personality '{}' (known: {})", personality,
+                                   fmt::join(personality_names(), ", ")));
     bool found = false;
     for (Peer& p : s.peers)
       if (p.name == name) {

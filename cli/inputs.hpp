@@ -12,7 +12,7 @@ namespace ikeconform::cli {
 
 struct LoadedScenario {
   Scenario scenario;
-  std::vector<std::string> notes;  // what was assumed or decided while importing (printed by check)
+  std::vector<std::string> notes;    // what was assumed or decided while importing (printed by check)
   std::vector<std::string> skipped;  // IOS commands that cannot change negotiation (check --verbose)
   // Per peer: empty when its tunnel initiates; else why it only answers (DMVPN hub, dynamic map).
   std::array<std::string, 2> not_initiated;

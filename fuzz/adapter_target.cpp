@@ -30,7 +30,8 @@ void check(std::string_view input, Parse parse) {
     violated(std::string("parser threw something other than ProtocolError: ") + e.what(), input);
   }
   const std::string line = to_line(m);
-  if (line.empty() || line.back() != '\n' || line.find('\n') != line.size() - 1) violated("to_line is not one line", input);
+  if (line.empty() || line.back() != '\n' || line.find('\n') != line.size() - 1)
+    violated("to_line is not one line", input);
   Message again;
   try {
     again = parse(std::string_view(line).substr(0, line.size() - 1));

@@ -65,7 +65,8 @@ int fuzz_ike_codec(const std::uint8_t* data, std::size_t size) {
   const std::span<const std::uint8_t> input(data, size);
   auto m = wire::decode(input);
   if (!m) {
-    if (m.error().offset > size) report_violation(kTarget, "WireError offset beyond the datagram: " + m.error().what(), hex(input));
+    if (m.error().offset > size)
+      report_violation(kTarget, "WireError offset beyond the datagram: " + m.error().what(), hex(input));
     if (m.error().reason.empty()) report_violation(kTarget, "WireError without a reason", hex(input));
     return 0;
   }

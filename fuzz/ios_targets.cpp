@@ -97,7 +97,8 @@ void check_round_trip(const Scenario& s) {
     } catch (const std::exception& e) {
       report_violation(kRoundTripTarget, std::string("exported configuration does not parse: ") + e.what(), r->text);
     }
-    if (!warnings.empty()) report_violation(kRoundTripTarget, "exported configuration has warnings: " + warnings.front(), r->text);
+    if (!warnings.empty())
+      report_violation(kRoundTripTarget, "exported configuration has warnings: " + warnings.front(), r->text);
   }
   Scenario again;
   try {
@@ -157,7 +158,6 @@ int fuzz_ios_roundtrip(const std::uint8_t* data, std::size_t size) {
   if (parse_config(text, c) && !c.interfaces.empty()) import_and_round_trip(c, text);
   return 0;
 }
-
 
 int fuzz_show_certs(const std::uint8_t* data, std::size_t size) {
   const std::string_view text = as_text(data, size);

@@ -19,9 +19,11 @@ namespace {
 std::string details(const Scenario& s, const ModelOptions& o, const Observation* obs) {
   std::string opts;
   for (const auto& [k, v] : describe(o)) opts += (opts.empty() ? "" : ",") + k + "=" + v;
-  std::string out = "IKECONFORM_FUZZ_MODEL_OPTIONS=\"" + opts + "\"\n--- scenario (ikeconform.scenario/1) ---\n" + scenario_to_text(s);
+  std::string out = "IKECONFORM_FUZZ_MODEL_OPTIONS=\"" + opts + "\"\n--- scenario (ikeconform.scenario/1) ---\n" +
+                    scenario_to_text(s);
   if (obs)
-    for (int d = 0; d < 2; ++d) out += fmt::format("--- direction {} ---\n{}\n", d, observation_to_json(s, obs[d]).dump(2));
+    for (int d = 0; d < 2; ++d)
+      out += fmt::format("--- direction {} ---\n{}\n", d, observation_to_json(s, obs[d]).dump(2));
   return out;
 }
 
@@ -86,9 +88,12 @@ class Consistency {
     const PeerCtx& p = cs_.peers[sender];
     for (std::size_t i = 0; i < l.size(); ++i) {
       const CertReq& c = l[i];
-      if (c.ca < 0 || c.ca >= cs_.ca_count) return fmt::format("{} CERT_REQ #{} names CA index {} out of range", who, i, c.ca);
-      if (c.trustpoint < 0 || c.trustpoint >= p.all_tps) return fmt::format("{} CERT_REQ #{} has no sender trustpoint", who, i);
-      if (p.ca_of(c.trustpoint) != c.ca) return fmt::format("{} CERT_REQ #{} names a CA its trustpoint does not anchor", who, i);
+      if (c.ca < 0 || c.ca >= cs_.ca_count)
+        return fmt::format("{} CERT_REQ #{} names CA index {} out of range", who, i, c.ca);
+      if (c.trustpoint < 0 || c.trustpoint >= p.all_tps)
+        return fmt::format("{} CERT_REQ #{} has no sender trustpoint", who, i);
+      if (p.ca_of(c.trustpoint) != c.ca)
+        return fmt::format("{} CERT_REQ #{} names a CA its trustpoint does not anchor", who, i);
       for (std::size_t k = 0; k < i; ++k)
         if (l[k].ca == c.ca) return fmt::format("{} CERT_REQ #{} repeats CA index {}", who, i, c.ca);
     }
@@ -101,10 +106,11 @@ class Consistency {
 };
 
 bool same_outcome(const Observation& a, const Observation& b) {
-  return a.initiator == b.initiator && a.ike_version == b.ike_version && a.ike_sa == b.ike_sa && a.child_sa == b.child_sa &&
-         a.failed_at == b.failed_at && a.reason == b.reason && a.initiator_trustpoint == b.initiator_trustpoint &&
-         a.responder_trustpoint == b.responder_trustpoint && a.responder_profile == b.responder_profile &&
-         a.certreq_from_initiator == b.certreq_from_initiator && a.certreq_from_responder == b.certreq_from_responder;
+  return a.initiator == b.initiator && a.ike_version == b.ike_version && a.ike_sa == b.ike_sa &&
+         a.child_sa == b.child_sa && a.failed_at == b.failed_at && a.reason == b.reason &&
+         a.initiator_trustpoint == b.initiator_trustpoint && a.responder_trustpoint == b.responder_trustpoint &&
+         a.responder_profile == b.responder_profile && a.certreq_from_initiator == b.certreq_from_initiator &&
+         a.certreq_from_responder == b.certreq_from_responder;
 }
 
 }  // namespace
@@ -127,13 +133,15 @@ void check_model_scenario(const Scenario& s, const ModelOptions& o, std::string_
     for (std::uint8_t d = 0; d < 2; ++d) {
       obs[d] = run_direction(cs, d, fast);
       if (auto why = Consistency(cs, obs[d], d).check(); !why.empty())
-        report_violation(target, fmt::format("model inconsistency (direction {}): {}", d, why), details(s, o, traced_runs()));
+        report_violation(target, fmt::format("model inconsistency (direction {}): {}", d, why),
+                         details(s, o, traced_runs()));
     }
     // Same input, same answer; and the trace is a by-product that never steers the outcome.
     for (std::uint8_t d = 0; d < 2; ++d) again[d] = run_direction(cs, d, compare_traced ? traced : fast);
     for (int d = 0; d < 2; ++d)
       if (!same_outcome(obs[d], again[d]))
-        report_violation(target, fmt::format("model not deterministic (direction {}, second run trace={})", d, compare_traced),
+        report_violation(target,
+                         fmt::format("model not deterministic (direction {}, second run trace={})", d, compare_traced),
                          details(s, o, traced_runs()));
     if (const auto findings = oracles::check(s, fast, obs); !findings.empty()) {
       const oracles::Finding& f = findings.front();

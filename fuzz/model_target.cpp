@@ -17,7 +17,8 @@ constexpr std::string_view kTarget = "model";
 
 int fuzz_model(const std::uint8_t* data, std::size_t size) {
   const Scenario s = build_scenario(data, size);
-  if (print_scenarios()) std::fprintf(stdout, "%s(valid: %s)\n", scenario_to_text(s).c_str(), validate(s).empty() ? "yes" : "no");
+  if (print_scenarios())
+    std::fprintf(stdout, "%s(valid: %s)\n", scenario_to_text(s).c_str(), validate(s).empty() ? "yes" : "no");
   // Invalid scenarios explore nothing of the model: -1 keeps them out of the corpus. (That the
   // loader rejects them too is left to the scenario_json target: JSON here costs 10x the model.)
   if (!validate(s).empty()) return -1;

@@ -17,11 +17,11 @@ namespace {
 constexpr std::string_view kTarget = "observation_json";
 
 bool same(const Observation& a, const Observation& b) {
-  return a.initiator == b.initiator && a.ike_version == b.ike_version && a.ike_sa == b.ike_sa && a.child_sa == b.child_sa &&
-         a.failed_at == b.failed_at && a.reason == b.reason && a.initiator_trustpoint == b.initiator_trustpoint &&
-         a.responder_trustpoint == b.responder_trustpoint && a.responder_profile == b.responder_profile &&
-         a.certreq_from_initiator == b.certreq_from_initiator && a.certreq_from_responder == b.certreq_from_responder &&
-         a.trace == b.trace;
+  return a.initiator == b.initiator && a.ike_version == b.ike_version && a.ike_sa == b.ike_sa &&
+         a.child_sa == b.child_sa && a.failed_at == b.failed_at && a.reason == b.reason &&
+         a.initiator_trustpoint == b.initiator_trustpoint && a.responder_trustpoint == b.responder_trustpoint &&
+         a.responder_profile == b.responder_profile && a.certreq_from_initiator == b.certreq_from_initiator &&
+         a.certreq_from_responder == b.certreq_from_responder && a.trace == b.trace;
 }
 
 }  // namespace
@@ -38,8 +38,12 @@ const Scenario& observation_fuzz_scenario() {
       p.address = name[1] == '1' ? "192.168.0.1" : "192.168.0.2";
       p.trustpoints = {{"IOSCA1", "CA1", Revocation::Crl}, {"IOSCA2", "CA2", Revocation::Crl}};
       p.certificates = {{"IOSCA1", "", false, {}}, {"IOSCA2", "", false, {}}};
-      p.profiles = {Profile{"prof1", {{IdKind::Fqdn, name[1] == '1' ? "R2.cisco.com" : "R1.cisco.com", ""}}, IdKind::Fqdn,
-                            {{"IOSCA1", TrustpointUse::Both}}, AuthMethod::RsaSig, AuthMethod::RsaSig}};
+      p.profiles = {Profile{"prof1",
+                            {{IdKind::Fqdn, name[1] == '1' ? "R2.cisco.com" : "R1.cisco.com", ""}},
+                            IdKind::Fqdn,
+                            {{"IOSCA1", TrustpointUse::Both}},
+                            AuthMethod::RsaSig,
+                            AuthMethod::RsaSig}};
       p.tunnel_profile = "prof1";
       x.peers.push_back(std::move(p));
     }

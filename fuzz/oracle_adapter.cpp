@@ -32,7 +32,8 @@ std::vector<Finding> check(const Scenario& s, const ModelOptions& o, const Obser
   const auto evaluations = evaluate_all(all, s, obs, target, o);
   std::vector<Finding> out;
   for (std::size_t i = 0; i < evaluations.size() && i < all.size(); ++i)
-    if (evaluations[i].result.verdict == Verdict::Fail) out.push_back({std::string(all[i]->id()), evaluations[i].result.message});
+    if (evaluations[i].result.verdict == Verdict::Fail)
+      out.push_back({std::string(all[i]->id()), evaluations[i].result.message});
   return out;
 }
 

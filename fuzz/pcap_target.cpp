@@ -58,7 +58,8 @@ void check_write_back(std::vector<wire::IkePacket> read, wire::LinkType link) {
     const auto& b = back[i];
     const auto us = [](std::chrono::nanoseconds t) { return std::chrono::floor<std::chrono::microseconds>(t); };
     if (!(a.src == b.src) || !(a.dst == b.dst) || a.datagram != b.datagram || us(a.timestamp) != us(b.timestamp))
-      report_violation(kTarget, fmt::format("packet {} does not read back as written", i), describe(a) + "\n" + describe(b));
+      report_violation(kTarget, fmt::format("packet {} does not read back as written", i),
+                       describe(a) + "\n" + describe(b));
   }
 }
 
@@ -69,7 +70,8 @@ int fuzz_pcap(const std::uint8_t* data, std::size_t size) {
   try {
     packets = wire::parse_ike_packets(std::span<const std::uint8_t>(data, size), "fuzz.pcap");
   } catch (const InputError& e) {
-    if (e.file() != "fuzz.pcap" || e.line() != 0) report_violation(kTarget, std::string("error not about the capture: ") + e.what());
+    if (e.file() != "fuzz.pcap" || e.line() != 0)
+      report_violation(kTarget, std::string("error not about the capture: ") + e.what());
     return 0;
   } catch (const std::exception& e) {
     report_violation(kTarget, std::string("the reader threw something other than InputError: ") + e.what());

@@ -91,7 +91,8 @@ Identity make_identity(Draw& d, std::size_t index) {
   const std::string n = std::to_string(index + 1);
   Identity id{"R" + n, "R" + n + ".cisco.com", "192.168.0." + n};
   if (d.one_in(16)) {
-    static constexpr std::array<const char*, 6> kNames{"r1", "R1", "R1 ", "R1.cisco.com", "router-with-a-long-name", "R"};
+    static constexpr std::array<const char*, 6> kNames{"r1", "R1", "R1 ", "R1.cisco.com", "router-with-a-long-name",
+                                                       "R"};
     id.name = d.pick(kNames);
   }
   if (d.one_in(16)) {
@@ -99,7 +100,8 @@ Identity make_identity(Draw& d, std::size_t index) {
     id.fqdn = d.pick(kFqdns);
   }
   if (d.one_in(16)) {
-    static constexpr std::array<const char*, 6> kAddrs{"192.168.0.1", "10.0.0.1", "999.1.1.1", "", "192.168.0.01", "::1"};
+    static constexpr std::array<const char*, 6> kAddrs{"192.168.0.1",  "10.0.0.1", "999.1.1.1", "",
+                                                       "192.168.0.01", "::1"};
     id.address = d.pick(kAddrs);
   }
   return id;
@@ -133,7 +135,8 @@ IdentityCert make_certificate(Draw& d, const std::string& trustpoint) {
   c.trustpoint = trustpoint;
   if (d.one_in(8)) c.subject = d.one_in(4) ? d.text(30) : "cn=R,ou=IT,o=cisco,o=com";
   c.revoked = d.one_in(16);
-  if (d.one_in(16)) c.features = d.flip() ? std::vector<std::string>{"x509v1"} : std::vector<std::string>{"sig-md5", "x509v1"};
+  if (d.one_in(16))
+    c.features = d.flip() ? std::vector<std::string>{"x509v1"} : std::vector<std::string>{"sig-md5", "x509v1"};
   return c;
 }
 
@@ -211,8 +214,8 @@ std::vector<ProfileRecipe> draw_profiles(Draw& d, const Scenario& s, const Peer&
   return out;
 }
 
-void materialize_profiles(Draw& d, const std::vector<ProfileRecipe>& recipes, const Identity& self, const Identity& other,
-                          Peer& p) {
+void materialize_profiles(Draw& d, const std::vector<ProfileRecipe>& recipes, const Identity& self,
+                          const Identity& other, Peer& p) {
   p.profiles.clear();
   for (const ProfileRecipe& r : recipes) {
     Profile f = r.profile;
@@ -225,7 +228,8 @@ void materialize_profiles(Draw& d, const std::vector<ProfileRecipe>& recipes, co
 
 void add_proposals_and_features(Draw& d, Peer& p) {
   if (d.one_in(8)) p.proposals.push_back(d.flip() ? Proposal{"3des", "md5", 2} : Proposal{"aes", "sha", 14});
-  if (d.one_in(16)) p.unsupported_features = d.flip() ? std::vector<std::string>{"x509v1"} : std::vector<std::string>{"sig-md5"};
+  if (d.one_in(16))
+    p.unsupported_features = d.flip() ? std::vector<std::string>{"x509v1"} : std::vector<std::string>{"sig-md5"};
 }
 
 std::string draw_personality(Draw& d) {
@@ -252,7 +256,8 @@ Peer mirror_peer(Draw& d, const Peer& a, const Identity& id) {
   b.fqdn = id.fqdn;
   b.address = id.address;
   d.shuffle(b.certificates);
-  if (d.one_in(4) && !b.certificates.empty()) b.certificates.erase(b.certificates.begin() + static_cast<long>(d.below(b.certificates.size())));
+  if (d.one_in(4) && !b.certificates.empty())
+    b.certificates.erase(b.certificates.begin() + static_cast<long>(d.below(b.certificates.size())));
   return b;
 }
 

@@ -22,7 +22,8 @@ constexpr const char* kFile = "fuzz.json";
 
 void check_round_trip(const Scenario& s) {
   if (auto problems = validate(s); !problems.empty())
-    report_violation(kTarget, "loader accepted a scenario validate() rejects: " + problems.front(), scenario_to_text(s));
+    report_violation(kTarget, "loader accepted a scenario validate() rejects: " + problems.front(),
+                     scenario_to_text(s));
   const std::string text = scenario_to_text(s);
   Scenario again;
   try {
@@ -31,7 +32,8 @@ void check_round_trip(const Scenario& s) {
     report_violation(kTarget, std::string("written scenario does not load: ") + e.what(), text);
   }
   if (!(again == s)) report_violation(kTarget, "write -> load changed the scenario", text);
-  if (scenario_to_text(again) != text) report_violation(kTarget, "writer is not canonical (second write differs)", text);
+  if (scenario_to_text(again) != text)
+    report_violation(kTarget, "writer is not canonical (second write differs)", text);
 }
 
 // validate() passed, so compile() may only object to an unknown personality.
@@ -45,7 +47,8 @@ void check_runs(const Scenario& s) {
     (void)run_direction(cs, 0, o);
     (void)run_direction(cs, 1, o);
   } catch (const std::exception& e) {
-    report_violation(kTarget, std::string("model rejects a scenario the loader accepted: ") + e.what(), scenario_to_text(s));
+    report_violation(kTarget, std::string("model rejects a scenario the loader accepted: ") + e.what(),
+                     scenario_to_text(s));
   }
 }
 

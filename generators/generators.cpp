@@ -63,8 +63,8 @@ struct RawSymPeer {
 struct RawSym {
   int cas = 1;
   bool v2 = false;
-  bool restricted = false;    // IKEv1 only; IKEv2 initiators need `pki trustpoint` (V2-4)
-  std::vector<bool> subset;   // T; empty picks the first CA
+  bool restricted = false;   // IKEv1 only; IKEv2 initiators need `pki trustpoint` (V2-4)
+  std::vector<bool> subset;  // T; empty picks the first CA
   RawSymPeer a, b;
 };
 
@@ -109,24 +109,30 @@ rc::Gen<RawPki> raw_pki(int n) {
 }
 
 rc::Gen<RawProfile> raw_profile(int n) {
-  auto match = rc::gen::weightedElement<std::uint8_t>({{6, kPeerFqdn}, {3, kPeerAddress}, {1, kPeerSubnet}, {2, kOtherFqdn}});
+  auto match = rc::gen::weightedElement<std::uint8_t>(
+      {{6, kPeerFqdn}, {3, kPeerAddress}, {1, kPeerSubnet}, {2, kOtherFqdn}});
   auto line = rc::gen::weightedElement<std::uint8_t>({{4, kNoLine}, {3, kBoth}, {1, kSign}, {1, kVerify}});
   auto psk = rc::gen::weightedElement<bool>({{9, false}, {1, true}});
   return rc::gen::build<RawProfile>(
-      rc::gen::set(&RawProfile::match, rc::gen::mapcat(rc::gen::element(1, 2), [match](int k) {
-                     return rc::gen::container<std::vector<std::uint8_t>>(static_cast<std::size_t>(k), match);
-                   })),
+      rc::gen::set(&RawProfile::match,
+                   rc::gen::mapcat(rc::gen::element(1, 2),
+                                   [match](int k) {
+                                     return rc::gen::container<std::vector<std::uint8_t>>(static_cast<std::size_t>(k),
+                                                                                          match);
+                                   })),
       rc::gen::set(&RawProfile::self_address, sometimes()), rc::gen::set(&RawProfile::lines, per_ca(n, line)),
       rc::gen::set(&RawProfile::psk_local, psk), rc::gen::set(&RawProfile::psk_remote, psk));
 }
 
 rc::Gen<RawPeer> raw_peer(int n) {
-  return rc::gen::build<RawPeer>(
-      rc::gen::set(&RawPeer::pki, raw_pki(n)), rc::gen::set(&RawPeer::lacks_feature, rare()),
-      rc::gen::set(&RawPeer::profiles, rc::gen::mapcat(rc::gen::element(1, 2, 3), [n](int k) {
-                     return rc::gen::container<std::vector<RawProfile>>(static_cast<std::size_t>(k), raw_profile(n));
-                   })),
-      rc::gen::set(&RawPeer::tunnel, rc::gen::inRange(0, 3)));
+  return rc::gen::build<RawPeer>(rc::gen::set(&RawPeer::pki, raw_pki(n)), rc::gen::set(&RawPeer::lacks_feature, rare()),
+                                 rc::gen::set(&RawPeer::profiles,
+                                              rc::gen::mapcat(rc::gen::element(1, 2, 3),
+                                                              [n](int k) {
+                                                                return rc::gen::container<std::vector<RawProfile>>(
+                                                                    static_cast<std::size_t>(k), raw_profile(n));
+                                                              })),
+                                 rc::gen::set(&RawPeer::tunnel, rc::gen::inRange(0, 3)));
 }
 
 // ---- assembly -------------------------------------------------------------------------------
@@ -167,7 +173,8 @@ void add_pki(Peer& peer, std::size_t p, const std::vector<std::uint8_t>& trust, 
              const std::vector<bool>* feature) {
   for (std::size_t k : order_by(auth_key)) {
     if (trust[k] == kAbsent) continue;
-    peer.trustpoints.push_back({tp_name(p, k), "CA" + std::to_string(k + 1), crl[k] ? Revocation::Crl : Revocation::None});
+    peer.trustpoints.push_back(
+        {tp_name(p, k), "CA" + std::to_string(k + 1), crl[k] ? Revocation::Crl : Revocation::None});
   }
   for (std::size_t k : order_by(enroll_key)) {
     if (trust[k] != kEnrolled) continue;
@@ -196,7 +203,9 @@ IdentityMatch matching_line(IdKind kind, const Peer& other, bool subnet) {
                 : IdentityMatch{IdKind::Address, other.address, "255.255.255.255"};
 }
 
-bool trusted(const Peer& p, std::size_t p_index, std::size_t ca) { return find_trustpoint(p, tp_name(p_index, ca)) != nullptr; }
+bool trusted(const Peer& p, std::size_t p_index, std::size_t ca) {
+  return find_trustpoint(p, tp_name(p_index, ca)) != nullptr;
+}
 
 Scenario assemble_any(const RawAny& r) {
   Scenario s = base_scenario("any", r.cas, r.v2);
@@ -243,7 +252,8 @@ Scenario assemble_symmetric(const RawSym& r) {
   }
   const RawSymPeer* raw[2] = {&r.a, &r.b};
   const std::vector<std::uint8_t> all(n, kEnrolled);
-  for (std::size_t p = 0; p < 2; ++p) add_pki(s.peers[p], p, all, raw[p]->auth_key, raw[p]->enroll_key, raw[p]->crl, nullptr, nullptr);
+  for (std::size_t p = 0; p < 2; ++p)
+    add_pki(s.peers[p], p, all, raw[p]->auth_key, raw[p]->enroll_key, raw[p]->crl, nullptr, nullptr);
   for (std::size_t p = 0; p < 2; ++p) {
     const RawSymPeer& me = *raw[p];
     const RawSymPeer& them = *raw[1 - p];
@@ -251,10 +261,12 @@ Scenario assemble_symmetric(const RawSym& r) {
     f.name = "prof1";
     f.self_identity = me.self_address ? IdKind::Address : IdKind::Fqdn;
     if (me.extra_match) f.match.push_back({IdKind::Fqdn, "R9.cisco.com", ""});
-    f.match.push_back(matching_line(them.self_address ? IdKind::Address : IdKind::Fqdn, s.peers[1 - p], them.subnet_match));
+    f.match.push_back(
+        matching_line(them.self_address ? IdKind::Address : IdKind::Fqdn, s.peers[1 - p], them.subnet_match));
     // The same CA set on both ends; the line order may differ (order never decides a choice).
     std::vector<std::size_t> lines = subset;
-    std::stable_sort(lines.begin(), lines.end(), [&](std::size_t x, std::size_t y) { return me.line_key[x] < me.line_key[y]; });
+    std::stable_sort(lines.begin(), lines.end(),
+                     [&](std::size_t x, std::size_t y) { return me.line_key[x] < me.line_key[y]; });
     for (std::size_t k : lines) f.trustpoints.push_back({tp_name(p, k), TrustpointUse::Both});
     s.peers[p].profiles.push_back(std::move(f));
     s.peers[p].tunnel_profile = "prof1";
@@ -295,18 +307,22 @@ Scenario assemble_unrestricted(const RawUnr& r) {
 }
 
 rc::Gen<RawSymPeer> raw_sym_peer(int n) {
-  return rc::gen::build<RawSymPeer>(
-      rc::gen::set(&RawSymPeer::auth_key, per_ca(n, sort_key())), rc::gen::set(&RawSymPeer::enroll_key, per_ca(n, sort_key())),
-      rc::gen::set(&RawSymPeer::line_key, per_ca(n, sort_key())), rc::gen::set(&RawSymPeer::crl, per_ca(n, sometimes())),
-      rc::gen::set(&RawSymPeer::self_address, sometimes()), rc::gen::set(&RawSymPeer::subnet_match, sometimes()),
-      rc::gen::set(&RawSymPeer::extra_match, sometimes()));
+  return rc::gen::build<RawSymPeer>(rc::gen::set(&RawSymPeer::auth_key, per_ca(n, sort_key())),
+                                    rc::gen::set(&RawSymPeer::enroll_key, per_ca(n, sort_key())),
+                                    rc::gen::set(&RawSymPeer::line_key, per_ca(n, sort_key())),
+                                    rc::gen::set(&RawSymPeer::crl, per_ca(n, sometimes())),
+                                    rc::gen::set(&RawSymPeer::self_address, sometimes()),
+                                    rc::gen::set(&RawSymPeer::subnet_match, sometimes()),
+                                    rc::gen::set(&RawSymPeer::extra_match, sometimes()));
 }
 
 rc::Gen<RawUnrPeer> raw_unr_peer(int n) {
-  return rc::gen::build<RawUnrPeer>(
-      rc::gen::set(&RawUnrPeer::trust, per_ca(n, trust_code())), rc::gen::set(&RawUnrPeer::auth_key, per_ca(n, sort_key())),
-      rc::gen::set(&RawUnrPeer::enroll_key, per_ca(n, sort_key())), rc::gen::set(&RawUnrPeer::crl, per_ca(n, sometimes())),
-      rc::gen::set(&RawUnrPeer::self_address, sometimes()), rc::gen::set(&RawUnrPeer::extra_profiles, rc::gen::element(0, 1, 2)));
+  return rc::gen::build<RawUnrPeer>(rc::gen::set(&RawUnrPeer::trust, per_ca(n, trust_code())),
+                                    rc::gen::set(&RawUnrPeer::auth_key, per_ca(n, sort_key())),
+                                    rc::gen::set(&RawUnrPeer::enroll_key, per_ca(n, sort_key())),
+                                    rc::gen::set(&RawUnrPeer::crl, per_ca(n, sometimes())),
+                                    rc::gen::set(&RawUnrPeer::self_address, sometimes()),
+                                    rc::gen::set(&RawUnrPeer::extra_profiles, rc::gen::element(0, 1, 2)));
 }
 
 }  // namespace
@@ -315,7 +331,8 @@ rc::Gen<Scenario> any_scenario() {
   return rc::gen::map(rc::gen::mapcat(ca_count(),
                                       [](int n) {
                                         return rc::gen::build<RawAny>(rc::gen::set(&RawAny::cas, rc::gen::just(n)),
-                                                                      rc::gen::set(&RawAny::v2, rc::gen::arbitrary<bool>()),
+                                                                      rc::gen::set(&RawAny::v2,
+                                                                                   rc::gen::arbitrary<bool>()),
                                                                       rc::gen::set(&RawAny::a, raw_peer(n)),
                                                                       rc::gen::set(&RawAny::b, raw_peer(n)));
                                       }),
@@ -330,7 +347,8 @@ rc::Gen<Scenario> symmetric_scenario() {
                                             rc::gen::set(&RawSym::v2, rc::gen::arbitrary<bool>()),
                                             rc::gen::set(&RawSym::restricted, rc::gen::arbitrary<bool>()),
                                             rc::gen::set(&RawSym::subset, per_ca(n, rc::gen::arbitrary<bool>())),
-                                            rc::gen::set(&RawSym::a, raw_sym_peer(n)), rc::gen::set(&RawSym::b, raw_sym_peer(n)));
+                                            rc::gen::set(&RawSym::a, raw_sym_peer(n)),
+                                            rc::gen::set(&RawSym::b, raw_sym_peer(n)));
                                       }),
                       assemble_symmetric);
 }
@@ -339,7 +357,8 @@ rc::Gen<Scenario> unrestricted_v1_scenario() {
   return rc::gen::map(rc::gen::mapcat(ca_count(),
                                       [](int n) {
                                         return rc::gen::build<RawUnr>(rc::gen::set(&RawUnr::cas, rc::gen::just(n)),
-                                                                      rc::gen::set(&RawUnr::shared, rc::gen::inRange(0, n)),
+                                                                      rc::gen::set(&RawUnr::shared,
+                                                                                   rc::gen::inRange(0, n)),
                                                                       rc::gen::set(&RawUnr::a, raw_unr_peer(n)),
                                                                       rc::gen::set(&RawUnr::b, raw_unr_peer(n)));
                                       }),
@@ -347,7 +366,8 @@ rc::Gen<Scenario> unrestricted_v1_scenario() {
 }
 
 rc::Gen<Scenario> mixed_scenario() {
-  return rc::gen::weightedOneOf<Scenario>({{1, symmetric_scenario()}, {1, unrestricted_v1_scenario()}, {2, any_scenario()}});
+  return rc::gen::weightedOneOf<Scenario>(
+      {{1, symmetric_scenario()}, {1, unrestricted_v1_scenario()}, {2, any_scenario()}});
 }
 
 rc::Gen<Scenario> scenario_of(ScenarioClass c) {
@@ -361,10 +381,11 @@ rc::Gen<Scenario> scenario_of(ScenarioClass c) {
 }
 
 namespace {
-constexpr std::array<std::pair<std::string_view, ScenarioClass>, 4> kClasses{{{"mixed", ScenarioClass::Mixed},
-                                                                               {"any", ScenarioClass::Any},
-                                                                               {"symmetric", ScenarioClass::Symmetric},
-                                                                               {"unrestricted_v1", ScenarioClass::UnrestrictedV1}}};
+constexpr std::array<std::pair<std::string_view, ScenarioClass>, 4> kClasses{
+    {{"mixed", ScenarioClass::Mixed},
+     {"any", ScenarioClass::Any},
+     {"symmetric", ScenarioClass::Symmetric},
+     {"unrestricted_v1", ScenarioClass::UnrestrictedV1}}};
 }
 
 std::string_view class_name(ScenarioClass c) {

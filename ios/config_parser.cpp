@@ -24,7 +24,9 @@ constexpr std::size_t kLinear = 16;
 constexpr std::size_t kNpos = static_cast<std::size_t>(-1);
 const std::string& key_of(const std::string& s) { return s; }
 template <class T>
-const std::string& key_of(const T& x) { return x.name; }
+const std::string& key_of(const T& x) {
+  return x.name;
+}
 const std::string& key_of(const PkiChain& c) { return c.trustpoint.name; }
 
 template <class T>
@@ -42,43 +44,81 @@ template <class T>
 void index_last(const std::vector<T>& v, Index& idx) {
   if (v.size() == kLinear + 1)
     for (std::size_t i = 0; i < v.size(); ++i) idx.emplace(key_of(v[i]), i);
-  else if (v.size() > kLinear + 1)
-    idx.emplace(key_of(v.back()), v.size() - 1);
+  else if (v.size() > kLinear + 1) idx.emplace(key_of(v.back()), v.size() - 1);
 }
 
 enum class Mode {
-  Global, Unknown, Trustpoint, Chain, CertHex, IsakmpPolicy, IsakmpProfile, TransformSet,
-  IpsecProfile, Ikev2Proposal, Ikev2Policy, Ikev2Profile, Interface, Keyring, CryptoMap, CertificateMap,
+  Global,
+  Unknown,
+  Trustpoint,
+  Chain,
+  CertHex,
+  IsakmpPolicy,
+  IsakmpProfile,
+  TransformSet,
+  IpsecProfile,
+  Ikev2Proposal,
+  Ikev2Policy,
+  Ikev2Profile,
+  Interface,
+  Keyring,
+  CryptoMap,
+  CertificateMap,
 };
 
 constexpr std::array<int, 10> kDhGroups{1, 2, 5, 14, 15, 16, 19, 20, 21, 24};
 constexpr std::array<std::string_view, 5> kIsakmpHashes{"md5", "sha", "sha256", "sha384", "sha512"};
-constexpr std::array<std::string_view, 8> kIkev2Ciphers{"des", "3des", "aes-cbc-128", "aes-cbc-192",
+constexpr std::array<std::string_view, 8> kIkev2Ciphers{"des",         "3des",        "aes-cbc-128", "aes-cbc-192",
                                                         "aes-cbc-256", "aes-gcm-128", "aes-gcm-192", "aes-gcm-256"};
 constexpr std::array<std::string_view, 5> kIkev2Integrity{"md5", "sha1", "sha256", "sha384", "sha512"};
 // First words that only start global commands: an unknown unindented line beginning with one
 // of them leaves the current block (flattened configs have no indentation to tell).
 constexpr std::array<std::string_view, 24> kGlobalWords{
-    "crypto", "interface", "router", "line", "version", "service", "boot-start-marker",
-    "boot-end-marker", "boot", "enable", "username", "aaa", "logging", "ntp", "snmp-server",
-    "banner", "control-plane", "access-list", "license", "redundancy", "vrf", "class-map",
-    "policy-map", "archive"};
+    "crypto",          "interface",  "router",        "line",        "version", "service",    "boot-start-marker",
+    "boot-end-marker", "boot",       "enable",        "username",    "aaa",     "logging",    "ntp",
+    "snmp-server",     "banner",     "control-plane", "access-list", "license", "redundancy", "vrf",
+    "class-map",       "policy-map", "archive"};
 
 // Shortest prefix IOS accepts for the keywords a configuration is written with by hand (in the
 // modes we read; IOS resolves against its whole command set, so these are its own minima).
-constexpr std::array<std::pair<std::string_view, std::size_t>, 30> kAbbrev{{
-    {"interface", 3}, {"configure", 4}, {"terminal", 1}, {"address", 3}, {"hostname", 4}, {"crypto", 3},
-    {"trustpoint", 5}, {"transform-set", 5}, {"description", 4}, {"destination", 4}, {"source", 3},
-    {"protection", 4}, {"profile", 4}, {"encryption", 4}, {"authentication", 4}, {"identity", 5},
-    {"trust-point", 5}, {"self-identity", 4}, {"proposal", 4}, {"integrity", 5}, {"enrollment", 4},
-    {"revocation-check", 5}, {"certificate", 4}, {"isakmp", 3}, {"policy", 3}, {"exit", 3}, {"match", 3},
-    {"show", 2}, {"running-config", 3}, {"startup-config", 3}}};
+constexpr std::array<std::pair<std::string_view, std::size_t>, 30> kAbbrev{
+    {{"interface", 3},      {"configure", 4},
+     {"terminal", 1},       {"address", 3},
+     {"hostname", 4},       {"crypto", 3},
+     {"trustpoint", 5},     {"transform-set", 5},
+     {"description", 4},    {"destination", 4},
+     {"source", 3},         {"protection", 4},
+     {"profile", 4},        {"encryption", 4},
+     {"authentication", 4}, {"identity", 5},
+     {"trust-point", 5},    {"self-identity", 4},
+     {"proposal", 4},       {"integrity", 5},
+     {"enrollment", 4},     {"revocation-check", 5},
+     {"certificate", 4},    {"isakmp", 3},
+     {"policy", 3},         {"exit", 3},
+     {"match", 3},          {"show", 2},
+     {"running-config", 3}, {"startup-config", 3}}};
 
 // Interface types as IOS names them; `g1`, `gi0/0`, `tu1`, `Tunnel 1` are resolved by unique prefix.
-constexpr std::array<std::string_view, 20> kInterfaceTypes{
-    "Ethernet", "FastEthernet", "GigabitEthernet", "TenGigabitEthernet", "TwentyFiveGigE", "FortyGigabitEthernet",
-    "HundredGigE", "Tunnel", "Loopback", "Dialer", "Virtual-Template", "Virtual-Access", "Serial", "Vlan",
-    "Port-channel", "Cellular", "BDI", "BVI", "Multilink", "Null"};
+constexpr std::array<std::string_view, 20> kInterfaceTypes{"Ethernet",
+                                                           "FastEthernet",
+                                                           "GigabitEthernet",
+                                                           "TenGigabitEthernet",
+                                                           "TwentyFiveGigE",
+                                                           "FortyGigabitEthernet",
+                                                           "HundredGigE",
+                                                           "Tunnel",
+                                                           "Loopback",
+                                                           "Dialer",
+                                                           "Virtual-Template",
+                                                           "Virtual-Access",
+                                                           "Serial",
+                                                           "Vlan",
+                                                           "Port-channel",
+                                                           "Cellular",
+                                                           "BDI",
+                                                           "BVI",
+                                                           "Multilink",
+                                                           "Null"};
 
 std::string canonical_interface(std::string_view name) {
   std::size_t i = 0;
@@ -97,7 +137,9 @@ std::string canonical_interface(std::string_view name) {
 }
 
 template <class C, class V>
-bool contains(const C& c, const V& v) { return std::find(c.begin(), c.end(), v) != c.end(); }
+bool contains(const C& c, const V& v) {
+  return std::find(c.begin(), c.end(), v) != c.end();
+}
 
 class ConfigParser {
  public:
@@ -126,7 +168,8 @@ class ConfigParser {
     const char* last = w_.split(b, e);
     if (w_.empty()) return;
     const char* start = w_[0].data();
-    if (w_.size() > Words::kMax) last = start + trim(std::string_view(start, static_cast<std::size_t>(e - start))).size();
+    if (w_.size() > Words::kMax)
+      last = start + trim(std::string_view(start, static_cast<std::size_t>(e - start))).size();
     line_ = std::string_view(start, static_cast<std::size_t>(last - start));
     if (mode_ == Mode::CertHex) return hex_line();
     if (!banner_end_.empty()) return banner_line();
@@ -152,7 +195,9 @@ class ConfigParser {
     // once a block showed indented sub-commands, an unindented line is never one of them.
     if (mode_ != Mode::Global && mode_ != Mode::Unknown && !block_indented_ && sub_command()) return;
     bool leaves = mode_ == Mode::Global || block_indented_ || contains(kGlobalWords, w_[0]);
-    bool matters = mode_ == Mode::Unknown ? unknown_block_matters_ || global_matters() : leaves ? global_matters() : sub_matters();
+    bool matters = mode_ == Mode::Unknown ? unknown_block_matters_ || global_matters()
+                   : leaves               ? global_matters()
+                                          : sub_matters();
     unknown(matters);
     if (leaves) {
       mode_ = Mode::Unknown;
@@ -201,7 +246,8 @@ class ConfigParser {
   bool session_text() {
     if (mode_ != Mode::Global && mode_ != Mode::Unknown) return false;
     if (configure_terminal() || line_ == "Building configuration..." || is(0, "Current") || line_ == "--More--" ||
-        (is(0, "Using") && is(2, "out")) || (is(0, "NVRAM") && is(1, "config")) || (is(0, "Enter") && is(1, "configuration"))) {
+        (is(0, "Using") && is(2, "out")) || (is(0, "NVRAM") && is(1, "config")) ||
+        (is(0, "Enter") && is(1, "configuration"))) {
       skip();
       return true;
     }
@@ -240,11 +286,15 @@ class ConfigParser {
   // negotiated (minus those that never touch certificates or identities).
   bool global_matters() const {
     if (!is(0, "crypto")) return false;
-    if (is(1, "isakmp") && (is(2, "keepalive") || is(2, "nat") || is(2, "invalid-spi-recovery") || is(2, "aggressive-mode") || is(2, "fragmentation"))) return false;
-    if (is(1, "ikev2") && (is(2, "keyring") || is(2, "dpd") || is(2, "nat") || is(2, "cookie-challenge") || is(2, "limit") || is(2, "diagnose") ||
-                           is(2, "fragmentation") || is(2, "authorization") || is(2, "redirect") || is(2, "http-url")))
+    if (is(1, "isakmp") && (is(2, "keepalive") || is(2, "nat") || is(2, "invalid-spi-recovery") ||
+                            is(2, "aggressive-mode") || is(2, "fragmentation")))
       return false;
-    if (is(1, "ipsec") && (is(2, "security-association") || is(2, "df-bit") || is(2, "fragmentation") || is(2, "nat-transparency") || is(2, "client")))
+    if (is(1, "ikev2") && (is(2, "keyring") || is(2, "dpd") || is(2, "nat") || is(2, "cookie-challenge") ||
+                           is(2, "limit") || is(2, "diagnose") || is(2, "fragmentation") || is(2, "authorization") ||
+                           is(2, "redirect") || is(2, "http-url")))
+      return false;
+    if (is(1, "ipsec") && (is(2, "security-association") || is(2, "df-bit") || is(2, "fragmentation") ||
+                           is(2, "nat-transparency") || is(2, "client")))
       return false;
     if (is(1, "key") || is(1, "logging") || is(1, "vpn") || is(1, "call") || is(1, "engine")) return false;
     return true;
@@ -256,13 +306,17 @@ class ConfigParser {
       case Mode::Interface:
         if (is(0, "crypto")) return true;  // `crypto map NAME`
         if (is(0, "tunnel"))
-          return !(is(1, "key") || is(1, "path-mtu-discovery") || is(1, "bandwidth") || is(1, "tos") || is(1, "ttl") || is(1, "route-via"));
+          return !(is(1, "key") || is(1, "path-mtu-discovery") || is(1, "bandwidth") || is(1, "tos") || is(1, "ttl") ||
+                   is(1, "route-via"));
         return false;
-      case Mode::Keyring: case Mode::Ikev2Policy: case Mode::TransformSet: return false;
+      case Mode::Keyring:
+      case Mode::Ikev2Policy:
+      case Mode::TransformSet: return false;
       default:
-        return !(is(0, "lifetime") || is(0, "dpd") || is(0, "nat") || is(0, "aaa") || is(0, "authorization") || is(0, "accounting") ||
-                 is(0, "virtual-template") || is(0, "ivrf") || is(0, "config-exchange") || is(0, "keepalive") || is(0, "password") ||
-                 is(0, "source") || is(0, "vrf") || is(0, "subject-alt-name") || is(0, "hash") || is(0, "eku") || is(0, "shutdown") ||
+        return !(is(0, "lifetime") || is(0, "dpd") || is(0, "nat") || is(0, "aaa") || is(0, "authorization") ||
+                 is(0, "accounting") || is(0, "virtual-template") || is(0, "ivrf") || is(0, "config-exchange") ||
+                 is(0, "keepalive") || is(0, "password") || is(0, "source") || is(0, "vrf") ||
+                 is(0, "subject-alt-name") || is(0, "hash") || is(0, "eku") || is(0, "shutdown") ||
                  (is(0, "set") && (is(1, "security-association") || is(1, "pfs") || is(1, "reverse-route"))));
     }
   }
@@ -283,7 +337,8 @@ class ConfigParser {
       // What IOS keeps (it accepts e.g. ':'), minus what could not come back as the `NAME#show`
       // prompt of exported show output (found by fuzz_ios_roundtrip).
       for (char ch : w_[1])
-        if (!is_host_char(ch)) fail("'hostname': " + quote_for_message(w_[1]) + " is not a host name (no '#', '>', '(', ')')");
+        if (!is_host_char(ch))
+          fail("'hostname': " + quote_for_message(w_[1]) + " is not a host name (no '#', '>', '(', ')')");
       cfg_.hostname = w_[1];
       cfg_.hostname_line = lineno_;
     } else if (is(0, "ip") && (is(1, "domain-name") || (is(1, "domain") && is(2, "name")))) {
@@ -305,15 +360,22 @@ class ConfigParser {
     if (char c = w_[0].front(); c != 'i' && c != 'c') return false;
     if (is(0, "interface")) return enter(Mode::Interface, upsert(cfg_.interfaces, if_idx_, interface_name()));
     if (!is(0, "crypto")) return false;
-    if (is(1, "pki") && is(2, "trustpoint")) return enter(Mode::Trustpoint, upsert(cfg_.trustpoints, tp_idx_, name_arg(3, "a trustpoint name")));
-    if (is(1, "pki") && is(2, "certificate") && is(3, "chain")) return enter(Mode::Chain, chain(name_arg(4, "a trustpoint name")));
+    if (is(1, "pki") && is(2, "trustpoint"))
+      return enter(Mode::Trustpoint, upsert(cfg_.trustpoints, tp_idx_, name_arg(3, "a trustpoint name")));
+    if (is(1, "pki") && is(2, "certificate") && is(3, "chain"))
+      return enter(Mode::Chain, chain(name_arg(4, "a trustpoint name")));
     if (is(1, "isakmp") && is(2, "policy")) return enter(Mode::IsakmpPolicy, isakmp_policy());
-    if (is(1, "isakmp") && is(2, "profile")) return enter(Mode::IsakmpProfile, upsert(cfg_.isakmp_profiles, isakmp_idx_, name_arg(3, "a profile name")));
+    if (is(1, "isakmp") && is(2, "profile"))
+      return enter(Mode::IsakmpProfile, upsert(cfg_.isakmp_profiles, isakmp_idx_, name_arg(3, "a profile name")));
     if (is(1, "ipsec") && is(2, "transform-set")) return enter(Mode::TransformSet, transform_set());
-    if (is(1, "ipsec") && is(2, "profile")) return enter(Mode::IpsecProfile, upsert(cfg_.ipsec_profiles, ipsec_idx_, name_arg(3, "a profile name")));
-    if (is(1, "ikev2") && is(2, "proposal")) return enter(Mode::Ikev2Proposal, upsert(cfg_.ikev2_proposals, prop_idx_, name_arg(3, "a proposal name")));
-    if (is(1, "ikev2") && is(2, "policy")) return enter(Mode::Ikev2Policy, upsert(cfg_.ikev2_policies, pol_idx_, name_arg(3, "a policy name")));
-    if (is(1, "ikev2") && is(2, "profile")) return enter(Mode::Ikev2Profile, upsert(cfg_.ikev2_profiles, ikev2_idx_, name_arg(3, "a profile name")));
+    if (is(1, "ipsec") && is(2, "profile"))
+      return enter(Mode::IpsecProfile, upsert(cfg_.ipsec_profiles, ipsec_idx_, name_arg(3, "a profile name")));
+    if (is(1, "ikev2") && is(2, "proposal"))
+      return enter(Mode::Ikev2Proposal, upsert(cfg_.ikev2_proposals, prop_idx_, name_arg(3, "a proposal name")));
+    if (is(1, "ikev2") && is(2, "policy"))
+      return enter(Mode::Ikev2Policy, upsert(cfg_.ikev2_policies, pol_idx_, name_arg(3, "a policy name")));
+    if (is(1, "ikev2") && is(2, "profile"))
+      return enter(Mode::Ikev2Profile, upsert(cfg_.ikev2_profiles, ikev2_idx_, name_arg(3, "a profile name")));
     if (is(1, "map") || is(1, "dynamic-map")) return crypto_map();
     if (is(1, "pki") && is(2, "certificate") && is(3, "map")) {
       words(6, 6, "a map name and a sequence number");
@@ -330,7 +392,8 @@ class ConfigParser {
     }
     if (is(1, "isakmp") && is(2, "identity")) {  // the global IKEv1 identity (no profile sets one)
       words(4, 4, "address, hostname or dn");
-      if (w_[3] != "address" && w_[3] != "hostname" && w_[3] != "dn") bad(w_[3], "is not an ISAKMP identity (address, hostname, dn)");
+      if (w_[3] != "address" && w_[3] != "hostname" && w_[3] != "dn")
+        bad(w_[3], "is not an ISAKMP identity (address, hostname, dn)");
       cfg_.isakmp_identity = w_[3] == "hostname" ? IdKind::Fqdn : IdKind::Address;
       cfg_.isakmp_identity_type = w_[3];
       mode_ = Mode::Global;
@@ -470,7 +533,8 @@ class ConfigParser {
         continue;
       }
       if (!has_class(*p, kHex) || p + 1 == e || !has_class(p[1], kHex))
-        fail("expected hex data or 'quit' in the certificate started at line " + std::to_string(cert_.line) + ", got " + quote_for_message(line_));
+        fail("expected hex data or 'quit' in the certificate started at line " + std::to_string(cert_.line) + ", got " +
+             quote_for_message(line_));
       der_.push_back(static_cast<unsigned char>(hex_value(p[0]) * 16 + hex_value(p[1])));
       p += 2;
     }
@@ -503,8 +567,7 @@ class ConfigParser {
     v.push_back(p);
     if (v.size() == kLinear + 1)
       for (std::size_t i = 0; i < v.size(); ++i) policy_idx_.emplace(v[i].priority, i);
-    else if (v.size() > kLinear + 1)
-      policy_idx_.emplace(*n, v.size() - 1);
+    else if (v.size() > kLinear + 1) policy_idx_.emplace(*n, v.size() - 1);
     return v.size() - 1;
   }
 
@@ -512,8 +575,10 @@ class ConfigParser {
     if (is(0, "encr") || is(0, "encryption")) {
       words(2, 3, "a cipher");
       bool aes = w_[1] == "aes";
-      if (!aes && w_[1] != "3des" && w_[1] != "des") bad(w_[1], "is not an ISAKMP cipher (des, 3des, aes [128|192|256])");
-      if (w_.size() == 3 && (!aes || (w_[2] != "128" && w_[2] != "192" && w_[2] != "256"))) bad(w_[2], "is not an AES key size (128, 192, 256)");
+      if (!aes && w_[1] != "3des" && w_[1] != "des")
+        bad(w_[1], "is not an ISAKMP cipher (des, 3des, aes [128|192|256])");
+      if (w_.size() == 3 && (!aes || (w_[2] != "128" && w_[2] != "192" && w_[2] != "256")))
+        bad(w_[2], "is not an AES key size (128, 192, 256)");
       p.encryption = w_.size() == 3 ? std::string(w_[1]) + " " + std::string(w_[2]) : std::string(w_[1]);
       return true;
     }
@@ -588,7 +653,8 @@ class ConfigParser {
       words(4, 6, "an IPv4 address");
       p.match.push_back(address_match(3));
     } else {
-      fail(quote_for_message(line_) + ": only 'match identity host NAME' and 'match identity address IP [MASK]' are supported");
+      fail(quote_for_message(line_) +
+           ": only 'match identity host NAME' and 'match identity address IP [MASK]' are supported");
     }
     return true;
   }
@@ -603,8 +669,11 @@ class ConfigParser {
     ts.transforms.clear();
     for (std::size_t k = 4; k < w_.size(); ++k) {
       if (to_int(w_[k])) {
-        bool sized = !ts.transforms.empty() && (ts.transforms.back() == "esp-aes" || ts.transforms.back() == "esp-gcm" || ts.transforms.back() == "esp-gmac");
-        if (!sized || (w_[k] != "128" && w_[k] != "192" && w_[k] != "256")) bad(w_[k], "is not a key size of the transform before it (esp-aes|esp-gcm|esp-gmac 128|192|256)");
+        bool sized = !ts.transforms.empty() &&
+                     (ts.transforms.back() == "esp-aes" || ts.transforms.back() == "esp-gcm" ||
+                      ts.transforms.back() == "esp-gmac");
+        if (!sized || (w_[k] != "128" && w_[k] != "192" && w_[k] != "256"))
+          bad(w_[k], "is not a key size of the transform before it (esp-aes|esp-gcm|esp-gmac 128|192|256)");
         ts.transforms.back() += " " + std::string(w_[k]);
         continue;
       }
@@ -689,12 +758,14 @@ class ConfigParser {
       p.match_fvrf = w_[2];
       return true;
     }
-    return (is(0, "match") && is(1, "address")) || is(0, "keyring") || is(0, "lifetime") || is(0, "dpd") || is(0, "description");
+    return (is(0, "match") && is(1, "address")) || is(0, "keyring") || is(0, "lifetime") || is(0, "dpd") ||
+           is(0, "description");
   }
 
   // V2-9: the responder binds a profile by these lines.
   bool ikev2_match(Ikev2Profile& p) {
-    if (!is(2, "remote")) bad(w_.size() > 2 ? w_[2] : std::string_view("(nothing)"), "is not supported after 'match identity' (remote)");
+    if (!is(2, "remote"))
+      bad(w_.size() > 2 ? w_[2] : std::string_view("(nothing)"), "is not supported after 'match identity' (remote)");
     if (is(3, "any")) {  // every identity: every address here, the peer's FQDN at import
       words(4, 4, "");
       p.match.push_back(IdentityMatch{IdKind::Address, "0.0.0.0", "0.0.0.0"});
@@ -750,8 +821,8 @@ class ConfigParser {
 
   // ---- certificate maps: `FIELD eq|ne|co|nc VALUE` lines; read for syntax, their use is refused ----
   bool certificate_map_cmd() {
-    if (!(is(0, "subject-name") || is(0, "issuer-name") || is(0, "alt-subject-name") || is(0, "name") || is(0, "unstructured-subject-name") ||
-          is(0, "serial-number") || is(0, "expires-on") || is(0, "valid-start")))
+    if (!(is(0, "subject-name") || is(0, "issuer-name") || is(0, "alt-subject-name") || is(0, "name") ||
+          is(0, "unstructured-subject-name") || is(0, "serial-number") || is(0, "expires-on") || is(0, "valid-start")))
       return false;
     words(3, 0, "an operator and a value");
     if (w_[1] != "eq" && w_[1] != "ne" && w_[1] != "co" && w_[1] != "nc" && w_[1] != "lt" && w_[1] != "ge")
@@ -779,7 +850,8 @@ class ConfigParser {
       return true;
     }
     if (!dyn && (w_.size() < 5 || w_[4] != "ipsec-isakmp"))
-      fail(quote_for_message(line_) + ": only 'crypto map NAME SEQ ipsec-isakmp [dynamic NAME]' is supported (ipsec-manual and gdoi are not IKE)");
+      fail(quote_for_message(line_) +
+           ": only 'crypto map NAME SEQ ipsec-isakmp [dynamic NAME]' is supported (ipsec-manual and gdoi are not IKE)");
     CryptoMapEntry m;
     m.name = w_[2];
     m.seq = *to_int(w_[3]);
@@ -787,7 +859,9 @@ class ConfigParser {
     m.dynamic_map = dyn;
     if (!dyn && w_.size() >= 7 && w_[5] == "dynamic") m.dynamic_ref = NameRef{std::string(w_[6]), lineno_};
     for (std::size_t i = 0; i < cfg_.crypto_maps.size(); ++i)
-      if (cfg_.crypto_maps[i].name == m.name && cfg_.crypto_maps[i].seq == m.seq && cfg_.crypto_maps[i].dynamic_map == dyn) return enter(Mode::CryptoMap, i);
+      if (cfg_.crypto_maps[i].name == m.name && cfg_.crypto_maps[i].seq == m.seq &&
+          cfg_.crypto_maps[i].dynamic_map == dyn)
+        return enter(Mode::CryptoMap, i);
     cfg_.crypto_maps.push_back(std::move(m));
     return enter(Mode::CryptoMap, cfg_.crypto_maps.size() - 1);
   }
@@ -815,7 +889,8 @@ class ConfigParser {
       m.acl = w_[2];
       return true;
     }
-    return is(0, "description") || is(0, "reverse-route") || (is(0, "set") && (is(1, "pfs") || is(1, "security-association") || is(1, "reverse-route")));
+    return is(0, "description") || is(0, "reverse-route") ||
+           (is(0, "set") && (is(1, "pfs") || is(1, "security-association") || is(1, "reverse-route")));
   }
 
   // ---- interfaces and routes ----
@@ -864,7 +939,8 @@ class ConfigParser {
       i.tunnel_destination = w_[2];
     } else if (is(1, "protection")) {
       words(5, 6, "ipsec profile NAME");
-      if (w_[2] != "ipsec" || w_[3] != "profile") bad(w_[2], "is not expected here (tunnel protection ipsec profile NAME)");
+      if (w_[2] != "ipsec" || w_[3] != "profile")
+        bad(w_[2], "is not expected here (tunnel protection ipsec profile NAME)");
       i.tunnel_protection = NameRef{std::string(w_[4]), lineno_};
     } else if (is(1, "mode")) {
       i.multipoint = is(2, "gre") && is(3, "multipoint");
@@ -904,7 +980,9 @@ class ConfigParser {
     std::string_view hop = w_[k + 2];
     if (!is_ipv4(hop) && !has_class(hop.front(), kLetter)) bad(hop, "is neither an IPv4 next hop nor an interface");
     for (std::size_t j = k + 3; j < w_.size(); ++j) {
-      if (is_ipv4(w_[j]) || to_int(w_[j]) || w_[j] == "permanent" || w_[j] == "global" || w_[j] == "dhcp" || w_[j] == "multicast") continue;
+      if (is_ipv4(w_[j]) || to_int(w_[j]) || w_[j] == "permanent" || w_[j] == "global" || w_[j] == "dhcp" ||
+          w_[j] == "multicast")
+        continue;
       if ((w_[j] == "track" || w_[j] == "tag" || w_[j] == "name") && j + 1 < w_.size()) {
         ++j;
         continue;
@@ -991,7 +1069,8 @@ class ConfigParser {
   static int hex_value(char c) { return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10; }
 
   void warn_unknown() {
-    cfg_.warnings.push_back(cfg_.file + ":" + std::to_string(lineno_) + ": warning: unknown command " + quote_for_message(line_) + " ignored");
+    cfg_.warnings.push_back(cfg_.file + ":" + std::to_string(lineno_) + ": warning: unknown command " +
+                            quote_for_message(line_) + " ignored");
   }
   [[noreturn]] void bad(std::string_view arg, const std::string& why) const {
     fail(quote_for_message(line_) + ": " + quote_for_message(arg) + " " + why);
@@ -1003,7 +1082,8 @@ class ConfigParser {
   void check_references() const {
     std::vector<std::pair<int, std::string>> bad_refs;
     auto need = [&](const auto& blocks, const Index& idx, const NameRef& r, const char* kind) {
-      if (!r.name.empty() && lookup(blocks, idx, r.name) == kNpos) bad_refs.emplace_back(r.line, std::string(kind) + " '" + r.name + "' is not defined");
+      if (!r.name.empty() && lookup(blocks, idx, r.name) == kNpos)
+        bad_refs.emplace_back(r.line, std::string(kind) + " '" + r.name + "' is not defined");
     };
     auto need_tps = [&](const std::vector<TrustpointRef>& refs) {
       for (const auto& r : refs) need(cfg_.trustpoints, tp_idx_, NameRef{r.name, r.line}, "trustpoint");
@@ -1025,37 +1105,38 @@ class ConfigParser {
       for (const auto& r : m.transform_sets) need(cfg_.transform_sets, ts_idx_, r, "transform-set");
       need(cfg_.isakmp_profiles, isakmp_idx_, m.isakmp_profile, "isakmp profile");
       need(cfg_.ikev2_profiles, ikev2_idx_, m.ikev2_profile, "IKEv2 profile");
-      if (!m.dynamic_ref.name.empty() && std::none_of(cfg_.crypto_maps.begin(), cfg_.crypto_maps.end(), [&](const CryptoMapEntry& d) {
-            return d.dynamic_map && d.name == m.dynamic_ref.name;
-          }))
+      if (!m.dynamic_ref.name.empty() &&
+          std::none_of(cfg_.crypto_maps.begin(), cfg_.crypto_maps.end(),
+                       [&](const CryptoMapEntry& d) { return d.dynamic_map && d.name == m.dynamic_ref.name; }))
         bad_refs.emplace_back(m.dynamic_ref.line, "dynamic map '" + m.dynamic_ref.name + "' is not defined");
     }
     for (const auto& i : cfg_.interfaces) {
-      if (!i.crypto_map.name.empty() && std::none_of(cfg_.crypto_maps.begin(), cfg_.crypto_maps.end(), [&](const CryptoMapEntry& m) {
-            return !m.dynamic_map && m.name == i.crypto_map.name;
-          }))
+      if (!i.crypto_map.name.empty() &&
+          std::none_of(cfg_.crypto_maps.begin(), cfg_.crypto_maps.end(),
+                       [&](const CryptoMapEntry& m) { return !m.dynamic_map && m.name == i.crypto_map.name; }))
         bad_refs.emplace_back(i.crypto_map.line, "crypto map '" + i.crypto_map.name + "' is not defined");
       need(cfg_.ipsec_profiles, ipsec_idx_, i.tunnel_protection, "ipsec profile");
       // A `tunnel source` interface the text does not show (an excerpt) is not an error: the
       // import takes the address from the other router's tunnel destination.
     }
     if (bad_refs.empty()) return;
-    auto first = std::min_element(bad_refs.begin(), bad_refs.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
+    auto first = std::min_element(bad_refs.begin(), bad_refs.end(),
+                                  [](const auto& x, const auto& y) { return x.first < y.first; });
     fail_at(first->first, first->second);
   }
 
   std::string_view text_;
   IosConfig cfg_;
   int lineno_ = 0;
-  std::string_view line_;          // current line, trimmed
-  Words w_;               // its first words
+  std::string_view line_;  // current line, trimmed
+  Words w_;                // its first words
   Mode mode_ = Mode::Global;
-  int block_indent_ = 0;  // indentation of the line that opened the current block
-  std::size_t cur_ = 0;   // index of the current block in its vector
-  bool exec_ = false;                  // after `end` / an exec prompt: not configuration
-  std::string banner_end_;             // inside a banner: its closing delimiter
-  bool block_indented_ = false;        // the open block has shown an indented sub-command
-  bool unknown_block_matters_ = false; // the open unknown block's lines are warned about
+  int block_indent_ = 0;                // indentation of the line that opened the current block
+  std::size_t cur_ = 0;                 // index of the current block in its vector
+  bool exec_ = false;                   // after `end` / an exec prompt: not configuration
+  std::string banner_end_;              // inside a banner: its closing delimiter
+  bool block_indented_ = false;         // the open block has shown an indented sub-command
+  bool unknown_block_matters_ = false;  // the open unknown block's lines are warned about
   ChainCert cert_;
   std::vector<unsigned char> der_;
   Index tp_idx_, chain_idx_, isakmp_idx_, ts_idx_, ipsec_idx_, prop_idx_, pol_idx_, ikev2_idx_, if_idx_, keyring_idx_;

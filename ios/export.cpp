@@ -30,15 +30,18 @@ std::string keyring_name(const Profile& f) { return "KR-" + f.name; }
 // fqdn = hostname.domain when it has that form; otherwise the trustpoints' `fqdn` carries it.
 std::string domain_of(const Peer& p) {
   std::string prefix = p.name + ".";
-  return p.fqdn.size() > prefix.size() && p.fqdn.compare(0, prefix.size(), prefix) == 0 ? p.fqdn.substr(prefix.size()) : std::string();
+  return p.fqdn.size() > prefix.size() && p.fqdn.compare(0, prefix.size(), prefix) == 0 ? p.fqdn.substr(prefix.size())
+                                                                                        : std::string();
 }
 
 void annotations(const Scenario& s, const Peer& p, Writer& w) {
   w.top("! ikeconform scenario " + s.name);
-  for (const Ca& c : s.cas) w.top("! ikeconform ca " + c.id + " " + (c.enrollment_url.empty() ? "-" : c.enrollment_url) + " " + c.dn);
+  for (const Ca& c : s.cas)
+    w.top("! ikeconform ca " + c.id + " " + (c.enrollment_url.empty() ? "-" : c.enrollment_url) + " " + c.dn);
   if (p.personality != "cisco-ios") w.top("! ikeconform personality " + p.personality);
   for (const auto& f : p.unsupported_features) w.top("! ikeconform unsupported-feature " + f);
-  if (domain_of(p).empty() && p.trustpoints.empty() && !p.fqdn.empty() && p.fqdn != p.name) w.top("! ikeconform fqdn " + p.fqdn);
+  if (domain_of(p).empty() && p.trustpoints.empty() && !p.fqdn.empty() && p.fqdn != p.name)
+    w.top("! ikeconform fqdn " + p.fqdn);
   if (s.aggressive_mode && s.ike_version == IkeVersion::V2) w.top("! ikeconform aggressive-mode");  // IKEv2 has none
   for (const auto& c : p.certificates) {
     if (c.revoked) w.top("! ikeconform certificate " + c.trustpoint + " revoked");
@@ -62,7 +65,8 @@ void trustpoints(const Scenario& s, const Peer& p, Writer& w) {
 }
 
 bool all_pre_share(const Peer& p) {
-  return !p.profiles.empty() && std::all_of(p.profiles.begin(), p.profiles.end(), [](const Profile& f) { return f.auth_local == AuthMethod::PreShare; });
+  return !p.profiles.empty() && std::all_of(p.profiles.begin(), p.profiles.end(),
+                                            [](const Profile& f) { return f.auth_local == AuthMethod::PreShare; });
 }
 
 void ikev1(const Scenario& s, const Peer& p, Writer& w) {
@@ -87,7 +91,8 @@ void ikev1(const Scenario& s, const Peer& p, Writer& w) {
     if (f.auth_local == AuthMethod::PreShare) w.sub("keyring " + keyring_name(f));
     w.sub(f.self_identity == IdKind::Fqdn ? "self-identity fqdn" : "self-identity address");
     for (const auto& m : f.match)
-      w.sub(m.kind == IdKind::Fqdn ? "match identity host " + m.value : "match identity address " + m.value + (m.mask.empty() ? "" : " " + m.mask));
+      w.sub(m.kind == IdKind::Fqdn ? "match identity host " + m.value
+                                   : "match identity address " + m.value + (m.mask.empty() ? "" : " " + m.mask));
     if (s.aggressive_mode && f.name == p.tunnel_profile) w.sub("initiate mode aggressive");
     w.bang();
   }
@@ -119,7 +124,10 @@ void ikev2(const Peer& p, Writer& w) {
     w.sub(std::string("authentication remote ") + auth_word(f.auth_remote));
     w.sub(std::string("authentication local ") + auth_word(f.auth_local));
     for (const auto& t : f.trustpoints)  // V2-6
-      w.sub("pki trustpoint " + t.trustpoint + (t.use == TrustpointUse::Sign ? " sign" : t.use == TrustpointUse::Verify ? " verify" : ""));
+      w.sub("pki trustpoint " + t.trustpoint +
+            (t.use == TrustpointUse::Sign     ? " sign"
+             : t.use == TrustpointUse::Verify ? " verify"
+                                              : ""));
     w.bang();
   }
 }
@@ -148,7 +156,8 @@ void dn_lines(const std::string& dn, std::string& out) {
   for (std::string_view rdn : split_dn(dn)) out += "    " + std::string(rdn) + "\n";
 }
 
-void cert_block(std::string& out, bool ca, int serial, const std::string& issuer, const std::string& subject, const std::string& tps) {
+void cert_block(std::string& out, bool ca, int serial, const std::string& issuer, const std::string& subject,
+                const std::string& tps) {
   char hex[16];
   std::snprintf(hex, sizeof hex, "%02X", static_cast<unsigned>(serial));
   out += ca ? "CA Certificate\n" : "Certificate\n";

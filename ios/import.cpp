@@ -56,8 +56,9 @@ Router load(const RouterInput& in, std::vector<std::string>& warnings, std::vect
   r.stem = file_stem(in.file);
   r.name = r.cfg.hostname.empty() ? r.stem : r.cfg.hostname;
   if (r.show && !r.show->hostname.empty() && !r.cfg.hostname.empty() && r.show->hostname != r.cfg.hostname)
-    warnings.push_back(warning(r.show->file, r.show->hostname_line,
-                               "show output is from '" + r.show->hostname + "' but " + in.file + " is '" + r.cfg.hostname + "'"));
+    warnings.push_back(
+        warning(r.show->file, r.show->hostname_line,
+                "show output is from '" + r.show->hostname + "' but " + in.file + " is '" + r.cfg.hostname + "'"));
   return r;
 }
 
@@ -85,8 +86,9 @@ std::vector<Candidate> candidates(const IosConfig& c) {
       for (const auto& a : i.nhrp_nbma) k.peers.push_back(a);
       if (k.peers.empty()) {
         k.initiates = false;
-        k.why_not = i.multipoint ? i.name + " is a multipoint (DMVPN hub) tunnel without NHRP servers: spokes initiate to it"
-                                 : i.name + " has no tunnel destination";
+        k.why_not = i.multipoint
+                        ? i.name + " is a multipoint (DMVPN hub) tunnel without NHRP servers: spokes initiate to it"
+                        : i.name + " has no tunnel destination";
       }
       out.push_back(std::move(k));
     }
@@ -97,8 +99,14 @@ std::vector<Candidate> candidates(const IosConfig& c) {
       if (!m.dynamic_ref.name.empty()) {  // each entry of the dynamic map answers any peer
         for (const auto& d : c.crypto_maps)
           if (d.dynamic_map && d.name == m.dynamic_ref.name)
-            out.push_back(Candidate{label, &i, {}, false, "its entry is the dynamic map " + d.name + ": it only answers", d.isakmp_profile,
-                                    d.ikev2_profile, d.line});
+            out.push_back(Candidate{label,
+                                    &i,
+                                    {},
+                                    false,
+                                    "its entry is the dynamic map " + d.name + ": it only answers",
+                                    d.isakmp_profile,
+                                    d.ikev2_profile,
+                                    d.line});
         continue;
       }
       out.push_back(Candidate{label, &i, m.peers, true, {}, m.isakmp_profile, m.ikev2_profile, m.line});
@@ -117,7 +125,8 @@ std::vector<std::string> addresses(const IosConfig& c) {
 }
 
 bool points_at(const Candidate& k, const std::vector<std::string>& addrs) {
-  return std::any_of(k.peers.begin(), k.peers.end(), [&](const std::string& p) { return std::find(addrs.begin(), addrs.end(), p) != addrs.end(); });
+  return std::any_of(k.peers.begin(), k.peers.end(),
+                     [&](const std::string& p) { return std::find(addrs.begin(), addrs.end(), p) != addrs.end(); });
 }
 
 // Picks this router's tunnel towards `other`: the one whose destination / crypto-map peer / NHRP
@@ -129,7 +138,8 @@ Candidate choose(const Router& r, const std::vector<Candidate>& ks, const IosCon
     for (const auto& k : ks) s += (s.empty() ? "" : ", ") + k.label;
     return s;
   };
-  if (ks.empty()) throw InputError(r.cfg.file, 0, "no interface has 'tunnel protection ipsec profile' or a 'crypto map'");
+  if (ks.empty())
+    throw InputError(r.cfg.file, 0, "no interface has 'tunnel protection ipsec profile' or a 'crypto map'");
   if (!forced.empty()) {
     for (const auto& k : ks)
       if (k.iface->name == forced || k.label == forced) return k;
@@ -146,8 +156,9 @@ Candidate choose(const Router& r, const std::vector<Candidate>& ks, const IosCon
   if (ks.size() == 1) return ks[0];
   std::string which;
   for (const auto* k : hit.empty() ? passive : hit) which += (which.empty() ? "" : ", ") + k->label;
-  throw InputError(r.cfg.file, 0, "cannot tell which tunnel of " + r.name + " leads to the other router (" + (which.empty() ? names() : which) +
-                                      "); choose one with --tunnel " + r.name + "=INTERFACE");
+  throw InputError(r.cfg.file, 0,
+                   "cannot tell which tunnel of " + r.name + " leads to the other router (" +
+                       (which.empty() ? names() : which) + "); choose one with --tunnel " + r.name + "=INTERFACE");
 }
 
 // The chosen tunnel -> `set isakmp-profile|ikev2-profile`; neither: IKEv1 with the router's only
@@ -174,8 +185,9 @@ void bind_tunnel(Router& r, const IosConfig& other, const std::string& forced) {
     return;
   }
   if (!r.cfg.isakmp_profiles.empty())
-    throw InputError(r.cfg.file, k.line, k.label + " sets no isakmp-profile or ikev2-profile and the router has " + std::to_string(n) +
-                                             " profiles: IOS would pick one by the peer's identity, which is not modeled");
+    throw InputError(r.cfg.file, k.line,
+                     k.label + " sets no isakmp-profile or ikev2-profile and the router has " + std::to_string(n) +
+                         " profiles: IOS would pick one by the peer's identity, which is not modeled");
   r.version = IkeVersion::V1;
   r.global_profile = true;
 }
@@ -185,7 +197,8 @@ std::string outside_address(const Router& self, const Router& other, std::vector
   for (const std::string& dest : other.tunnel_peers)
     for (const auto& a : addresses(self.cfg))
       if (a == dest) return dest;
-  if (self.tunnel->tunnel_source.name.empty() && !self.tunnel->address.empty()) return self.tunnel->address;  // a crypto map's interface
+  if (self.tunnel->tunnel_source.name.empty() && !self.tunnel->address.empty())
+    return self.tunnel->address;  // a crypto map's interface
   const std::string& src = self.tunnel->tunnel_source.name;
   if (is_ipv4(src)) return src;
   if (const Interface* i = find_named(self.cfg.interfaces, src); i && !i->address.empty()) return i->address;
@@ -197,10 +210,11 @@ std::string outside_address(const Router& self, const Router& other, std::vector
 // The FQDN identity this router sends: the tunnel profile's configured one (`identity local
 // fqdn NAME`, `self-identity fqdn NAME`; IOS sends what is configured), else hostname.domain.
 std::string fqdn_of(const Router& r, const std::string& annotated) {
-  if (const auto* p = find_named(r.cfg.ikev2_profiles, r.tunnel_profile); p && r.version == IkeVersion::V2 && p->identity_local_type == "fqdn")
+  if (const auto* p = find_named(r.cfg.ikev2_profiles, r.tunnel_profile);
+      p && r.version == IkeVersion::V2 && p->identity_local_type == "fqdn")
     return p->identity_local_value;
-  if (const auto* p = find_named(r.cfg.isakmp_profiles, r.tunnel_profile); p && r.version == IkeVersion::V1 && p->self_identity_type == "fqdn" &&
-                                                                          !p->self_identity_value.empty())
+  if (const auto* p = find_named(r.cfg.isakmp_profiles, r.tunnel_profile);
+      p && r.version == IkeVersion::V1 && p->self_identity_type == "fqdn" && !p->self_identity_value.empty())
     return p->self_identity_value;
   if (!r.cfg.hostname.empty() && !r.cfg.domain.empty()) return r.cfg.hostname + "." + r.cfg.domain;
   for (const auto& t : r.cfg.trustpoints)
@@ -229,7 +243,8 @@ void read_annotations(const Router& r, Annotations& own, std::vector<AnnotatedCa
     std::vector<std::string_view> w;
     split_words(a.args, w);
     auto need = [&](std::size_t n) {
-      if (w.size() < n) throw InputError(r.cfg.file, a.line, "annotation '" + a.key + "' needs " + std::to_string(n) + " argument(s)");
+      if (w.size() < n)
+        throw InputError(r.cfg.file, a.line, "annotation '" + a.key + "' needs " + std::to_string(n) + " argument(s)");
     };
     if (a.key == "scenario") {
       need(1);
@@ -238,7 +253,8 @@ void read_annotations(const Router& r, Annotations& own, std::vector<AnnotatedCa
       need(3);
       std::string id(w[0]);
       Ca ca{id, std::string(rest_from(a.args, w, 2)), w[1] == "-" ? std::string() : std::string(w[1])};
-      if (std::none_of(cas.begin(), cas.end(), [&](const AnnotatedCa& c) { return c.ca.id == id; })) cas.push_back({ca, false});
+      if (std::none_of(cas.begin(), cas.end(), [&](const AnnotatedCa& c) { return c.ca.id == id; }))
+        cas.push_back({ca, false});
     } else if (a.key == "personality") {
       need(1);
       own.personality = w[0];
@@ -282,13 +298,15 @@ void collect_dns(Router& r, std::vector<std::string>& warnings) {
         throw InputError(r.show->file, c.trustpoints_line, "trustpoint '" + tp + "' is not defined in " + r.cfg.file);
       const std::string& dn = c.ca ? c.subject : c.issuer;
       bool cut = c.ca ? c.subject_cut : c.issuer_cut;
-      if (dn.empty() || cut) continue;  // an interrupted DN is not a DN
+      if (dn.empty() || cut) continue;                       // an interrupted DN is not a DN
       if (c.ca || !from_show.count(tp)) from_show[tp] = dn;  // the CA certificate's subject wins
     }
   for (const auto& [tp, dn] : from_show) {
     auto [it, inserted] = r.tp_dn.try_emplace(tp, dn);
     if (!inserted && it->second != dn)
-      warnings.push_back(warning(r.show->file, 0, "trustpoint " + tp + ": show output says '" + dn + "', the certificate chain '" + it->second + "'; the chain wins"));
+      warnings.push_back(warning(r.show->file, 0,
+                                 "trustpoint " + tp + ": show output says '" + dn + "', the certificate chain '" +
+                                     it->second + "'; the chain wins"));
   }
 }
 
@@ -309,7 +327,8 @@ std::string url_key(std::string_view url) {
   for (char c : url) u += static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
   if (u.find("://") == std::string::npos) u = "http://" + u;
   for (std::string_view tail : {"/cgi-bin/pkiclient.exe", "/"})
-    if (u.size() > tail.size() && u.compare(u.size() - tail.size(), tail.size(), tail) == 0) u.resize(u.size() - tail.size());
+    if (u.size() > tail.size() && u.compare(u.size() - tail.size(), tail.size(), tail) == 0)
+      u.resize(u.size() - tail.size());
   std::size_t host = u.find("://") + 3;
   std::size_t path = u.find('/', host);
   std::string port = u.rfind("https", 0) == 0 ? ":443" : ":80";
@@ -385,7 +404,8 @@ class Unifier {
 
 // A CA shared by both routers but decided without certificate data (URL or name only): the
 // verdict rests on it, so say so and what would settle it.
-void assume(const std::array<Router, 2>& rs, const std::vector<Tp>& tps, const Group& g, const std::string& ca_id, std::vector<std::string>& out) {
+void assume(const std::array<Router, 2>& rs, const std::vector<Tp>& tps, const Group& g, const std::string& ca_id,
+            std::vector<std::string>& out) {
   if (g.rule == Rule::Dn) return;
   bool both = std::any_of(g.members.begin(), g.members.end(), [&](std::size_t m) { return tps[m].router == 0; }) &&
               std::any_of(g.members.begin(), g.members.end(), [&](std::size_t m) { return tps[m].router == 1; });
@@ -394,15 +414,14 @@ void assume(const std::array<Router, 2>& rs, const std::vector<Tp>& tps, const G
   for (std::size_t m : g.members) {
     who += (who.empty() ? "" : " = ") + rs[tps[m].router].name + "/" + tps[m].name;
     if (tps[m].dn.empty())
-      without += (without.empty() ? "" : ", ") + ("`show crypto pki certificates " + tps[m].name + "` on " + rs[tps[m].router].name);
+      without += (without.empty() ? "" : ", ") +
+                 ("`show crypto pki certificates " + tps[m].name + "` on " + rs[tps[m].router].name);
   }
-  out.push_back("CA " + ca_id + ": " + who + " taken as one CA by " + rule_name(g.rule) + ", without certificate data; " + without +
-                " (--show-certs) would settle it");
+  out.push_back("CA " + ca_id + ": " + who + " taken as one CA by " + rule_name(g.rule) +
+                ", without certificate data; " + without + " (--show-certs) would settle it");
 }
 
-bool is_id_token(std::string_view s) {
-  return !s.empty() && s.find_first_of(" \t,+=\"") == std::string_view::npos;
-}
+bool is_id_token(std::string_view s) { return !s.empty() && s.find_first_of(" \t,+=\"") == std::string_view::npos; }
 
 // "cn=CA1,o=cisco,o=com" -> "CA1": the note's own names for its CAs.
 std::string id_from_dn(const std::string& dn) {
@@ -420,7 +439,8 @@ std::string unique_id(std::string id, std::unordered_set<std::string>& used) {
 }
 
 bool dn_taken(const std::string& dn, const std::vector<AnnotatedCa>& annotated, const std::vector<Ca>& extra) {
-  return std::any_of(annotated.begin(), annotated.end(), [&](const AnnotatedCa& a) { return a.used && a.ca.dn == dn; }) ||
+  return std::any_of(annotated.begin(), annotated.end(),
+                     [&](const AnnotatedCa& a) { return a.used && a.ca.dn == dn; }) ||
          std::any_of(extra.begin(), extra.end(), [&](const Ca& c) { return c.dn == dn; });
 }
 
@@ -432,11 +452,13 @@ void unify_cas(std::array<Router, 2>& rs, std::vector<AnnotatedCa>& annotated, I
       Tp tp{i, t.name, dn == rs[i].tp_dn.end() ? std::string() : dn->second, t.enrollment_url, {}};
       if (!t.enrollment_url.empty()) tp.keys.push_back(url_key(t.enrollment_url));
       if (std::find(rs[i].cfg.pki_servers.begin(), rs[i].cfg.pki_servers.end(), t.name) != rs[i].cfg.pki_servers.end())
-        for (const auto& a : addresses(rs[i].cfg)) tp.keys.push_back("http://" + a);  // `crypto pki server`: the router is the CA
+        for (const auto& a : addresses(rs[i].cfg))
+          tp.keys.push_back("http://" + a);  // `crypto pki server`: the router is the CA
       tps.push_back(std::move(tp));
     }
   std::vector<Group> groups = Unifier(tps).run();
-  std::sort(groups.begin(), groups.end(), [](const Group& x, const Group& y) { return x.members.front() < y.members.front(); });
+  std::sort(groups.begin(), groups.end(),
+            [](const Group& x, const Group& y) { return x.members.front() < y.members.front(); });
 
   std::unordered_set<std::string> used;
   for (const auto& a : annotated) used.insert(a.ca.id);
@@ -446,7 +468,8 @@ void unify_cas(std::array<Router, 2>& rs, std::vector<AnnotatedCa>& annotated, I
     Ca ca{{}, g.dn.empty() ? "cn=" + first.name : g.dn, {}};
     for (std::size_t m : g.members)
       if (ca.enrollment_url.empty()) ca.enrollment_url = tps[m].url;
-    auto ann = std::find_if(annotated.begin(), annotated.end(), [&](const AnnotatedCa& a) { return !a.used && !g.dn.empty() && a.ca.dn == g.dn; });
+    auto ann = std::find_if(annotated.begin(), annotated.end(),
+                            [&](const AnnotatedCa& a) { return !a.used && !g.dn.empty() && a.ca.dn == g.dn; });
     if (ann != annotated.end()) {
       ann->used = true;
       ca.id = ann->ca.id;
@@ -479,10 +502,14 @@ std::array<std::optional<std::vector<std::string>>, 2> parse_enrollment(const st
   std::array<std::optional<std::vector<std::string>>, 2> out;
   for (const auto& spec : specs) {
     std::size_t eq = spec.find('=');
-    if (eq == std::string::npos) throw InputError("--enrollment", 0, "'" + spec + "': expected NAME=TP,TP (oldest first)");
+    if (eq == std::string::npos)
+      throw InputError("--enrollment", 0, "'" + spec + "': expected NAME=TP,TP (oldest first)");
     std::string who = std::string(trim(std::string_view(spec).substr(0, eq)));
     std::size_t r = who == rs[0].name || who == rs[0].stem ? 0 : who == rs[1].name || who == rs[1].stem ? 1 : 2;
-    if (r == 2) throw InputError("--enrollment", 0, "'" + spec + "': unknown router '" + who + "' (routers: " + rs[0].name + ", " + rs[1].name + ")");
+    if (r == 2)
+      throw InputError("--enrollment", 0,
+                       "'" + spec + "': unknown router '" + who + "' (routers: " + rs[0].name + ", " + rs[1].name +
+                           ")");
     if (out[r]) throw InputError("--enrollment", 0, "'" + spec + "': router '" + who + "' is given twice");
     out[r].emplace();
     std::string_view list = std::string_view(spec).substr(eq + 1);
@@ -490,7 +517,8 @@ std::array<std::optional<std::vector<std::string>>, 2> parse_enrollment(const st
       std::size_t comma = list.find(',');
       std::string tp(trim(list.substr(0, comma)));
       if (!find_named(rs[r].cfg.trustpoints, tp))
-        throw InputError("--enrollment", 0, "'" + spec + "': router '" + rs[r].name + "' has no trustpoint '" + tp + "'");
+        throw InputError("--enrollment", 0,
+                         "'" + spec + "': router '" + rs[r].name + "' has no trustpoint '" + tp + "'");
       if (std::find(out[r]->begin(), out[r]->end(), tp) != out[r]->end())
         throw InputError("--enrollment", 0, "'" + spec + "': trustpoint '" + tp + "' is listed twice");
       out[r]->push_back(tp);
@@ -508,7 +536,10 @@ std::array<std::string, 2> parse_tunnels(const std::vector<std::string>& specs, 
     if (eq == std::string::npos) throw InputError("--tunnel", 0, "'" + spec + "': expected ROUTER=INTERFACE");
     std::string who = spec.substr(0, eq);
     std::size_t r = who == rs[0].name || who == rs[0].stem ? 0 : who == rs[1].name || who == rs[1].stem ? 1 : 2;
-    if (r == 2) throw InputError("--tunnel", 0, "'" + spec + "': unknown router '" + who + "' (routers: " + rs[0].name + ", " + rs[1].name + ")");
+    if (r == 2)
+      throw InputError("--tunnel", 0,
+                       "'" + spec + "': unknown router '" + who + "' (routers: " + rs[0].name + ", " + rs[1].name +
+                           ")");
     out[r] = canonical_interface_name(spec.substr(eq + 1));
   }
   return out;
@@ -528,7 +559,8 @@ std::map<std::string, std::string> identity_subjects(const Router& r) {
 }
 
 // Trustpoints holding an identity certificate, oldest first.
-std::vector<std::string> enrolled_trustpoints(const Router& r, const std::optional<std::vector<std::string>>& option, PeerImport& info) {
+std::vector<std::string> enrolled_trustpoints(const Router& r, const std::optional<std::vector<std::string>>& option,
+                                              PeerImport& info) {
   if (option) {
     info.enrollment_source = "enrollment-option";
     return *option;
@@ -536,8 +568,10 @@ std::vector<std::string> enrolled_trustpoints(const Router& r, const std::option
   bool has_chain = !r.cfg.chains.empty();
   std::vector<std::string> in_config;  // configuration order, per chain data or assumed
   for (const auto& t : r.cfg.trustpoints) {
-    auto c = std::find_if(r.cfg.chains.begin(), r.cfg.chains.end(), [&](const PkiChain& x) { return x.trustpoint.name == t.name; });
-    bool enrolled = !has_chain || (c != r.cfg.chains.end() && std::any_of(c->certs.begin(), c->certs.end(), [](const ChainCert& x) { return !x.ca; }));
+    auto c = std::find_if(r.cfg.chains.begin(), r.cfg.chains.end(),
+                          [&](const PkiChain& x) { return x.trustpoint.name == t.name; });
+    bool enrolled = !has_chain || (c != r.cfg.chains.end() && std::any_of(c->certs.begin(), c->certs.end(),
+                                                                          [](const ChainCert& x) { return !x.ca; }));
     if (enrolled) in_config.push_back(t.name);
   }
   if (!r.show) {
@@ -562,8 +596,8 @@ std::vector<std::string> enrolled_trustpoints(const Router& r, const std::option
   return out;
 }
 
-std::vector<IdentityCert> certificates(const Router& r, const std::optional<std::vector<std::string>>& option, const Annotations& ann,
-                                       PeerImport& info, std::vector<std::string>& warnings) {
+std::vector<IdentityCert> certificates(const Router& r, const std::optional<std::vector<std::string>>& option,
+                                       const Annotations& ann, PeerImport& info, std::vector<std::string>& warnings) {
   auto subjects = identity_subjects(r);
   std::vector<IdentityCert> out;
   for (const auto& tp : enrolled_trustpoints(r, option, info)) {
@@ -578,7 +612,8 @@ std::vector<IdentityCert> certificates(const Router& r, const std::optional<std:
   for (const auto& entry : ann.certs) {  // no structured binding: clang 14 cannot capture one
     const std::string& tp = entry.first;
     if (std::none_of(out.begin(), out.end(), [&](const IdentityCert& c) { return c.trustpoint == tp; }))
-      warnings.push_back(warning(r.cfg.file, ann.cert_line, "annotation for trustpoint " + tp + " ignored: it holds no identity certificate"));
+      warnings.push_back(warning(r.cfg.file, ann.cert_line,
+                                 "annotation for trustpoint " + tp + " ignored: it holds no identity certificate"));
   }
   return out;
 }
@@ -599,23 +634,31 @@ std::vector<Profile> profiles(const Router& r, const std::string& other_fqdn) {
     // IKEv1 negotiates the method in the policy: pre-share when every policy says so, or
     // when the profile names a keyring (it can only be used for pre-shared keys).
     bool all_psk = !r.cfg.isakmp_policies.empty() &&
-                   std::all_of(r.cfg.isakmp_policies.begin(), r.cfg.isakmp_policies.end(), [](const IsakmpPolicy& p) { return p.auth == AuthMethod::PreShare; });
+                   std::all_of(r.cfg.isakmp_policies.begin(), r.cfg.isakmp_policies.end(),
+                               [](const IsakmpPolicy& p) { return p.auth == AuthMethod::PreShare; });
     for (const auto& p : r.cfg.isakmp_profiles) {
       AuthMethod m = all_psk || !p.keyring.name.empty() ? AuthMethod::PreShare : AuthMethod::RsaSig;
       out.push_back(Profile{p.name, p.match, p.self_identity, profile_trustpoints(p.ca_trustpoints), m, m});
     }
     if (r.global_profile) {  // any peer, `crypto isakmp identity`, every trustpoint (V1-2, V1-9)
       AuthMethod m = all_psk ? AuthMethod::PreShare : AuthMethod::RsaSig;
-      out.push_back(Profile{r.tunnel_profile, {IdentityMatch{IdKind::Address, "0.0.0.0", "0.0.0.0"}, IdentityMatch{IdKind::Fqdn, other_fqdn, {}}},
-                            r.cfg.isakmp_identity, {}, m, m});
+      out.push_back(
+          Profile{r.tunnel_profile,
+                  {IdentityMatch{IdKind::Address, "0.0.0.0", "0.0.0.0"}, IdentityMatch{IdKind::Fqdn, other_fqdn, {}}},
+                  r.cfg.isakmp_identity,
+                  {},
+                  m,
+                  m});
     }
   } else {
     for (const auto& p : r.cfg.ikev2_profiles) {
-      out.push_back(Profile{p.name, p.match, p.identity_local, profile_trustpoints(p.trustpoints), p.auth_local, p.auth_remote});
+      out.push_back(
+          Profile{p.name, p.match, p.identity_local, profile_trustpoints(p.trustpoints), p.auth_local, p.auth_remote});
       if (p.match_any) out.back().match.push_back(IdentityMatch{IdKind::Fqdn, other_fqdn, {}});
       // `match fvrf`: a profile only binds peers arriving in its front-door VRF (none: the
       // global table; `any`: every VRF). This tunnel's is `tunnel vrf`, or the map interface's VRF.
-      std::string fvrf = r.tunnel->tunnel_vrf.empty() && !r.tunnel->crypto_map.name.empty() ? r.tunnel->vrf : r.tunnel->tunnel_vrf;
+      std::string fvrf = r.tunnel->tunnel_vrf.empty() && !r.tunnel->crypto_map.name.empty() ? r.tunnel->vrf
+                                                                                            : r.tunnel->tunnel_vrf;
       if (p.match_fvrf != "any" && p.match_fvrf != fvrf) out.back().match.clear();
     }
   }
@@ -626,23 +669,28 @@ std::vector<Proposal> proposals(const Router& r, std::vector<std::string>& warni
   std::vector<Proposal> out;
   if (r.version == IkeVersion::V1) {
     auto policies = r.cfg.isakmp_policies;
-    std::stable_sort(policies.begin(), policies.end(), [](const IsakmpPolicy& x, const IsakmpPolicy& y) { return x.priority < y.priority; });
+    std::stable_sort(policies.begin(), policies.end(),
+                     [](const IsakmpPolicy& x, const IsakmpPolicy& y) { return x.priority < y.priority; });
     for (const auto& p : policies) out.push_back(Proposal{p.encryption, p.hash, p.group});
     return out;
   }
   std::vector<const Ikev2Proposal*> used;  // those the policies name, else all
   for (const auto& pol : r.cfg.ikev2_policies)
     for (const auto& ref : pol.proposals)
-      if (const auto* p = find_named(r.cfg.ikev2_proposals, ref.name); std::find(used.begin(), used.end(), p) == used.end()) used.push_back(p);
+      if (const auto* p = find_named(r.cfg.ikev2_proposals, ref.name);
+          std::find(used.begin(), used.end(), p) == used.end())
+        used.push_back(p);
   if (r.cfg.ikev2_policies.empty())
     for (const auto& p : r.cfg.ikev2_proposals) used.push_back(&p);
   // An AEAD cipher (aes-gcm-*) has no integrity transform: "none" (IOS refuses an integrity
   // line next to it; the PRF is not compared).
   auto aead = [](const std::string& e) { return e.rfind("aes-gcm", 0) == 0; };
   for (const auto* p : used) {
-    bool needs_integrity = std::any_of(p->encryption.begin(), p->encryption.end(), [&](const std::string& e) { return !aead(e); });
+    bool needs_integrity = std::any_of(p->encryption.begin(), p->encryption.end(),
+                                       [&](const std::string& e) { return !aead(e); });
     if (p->encryption.empty() || (needs_integrity && p->integrity.empty()) || p->groups.empty()) {
-      warnings.push_back(warning(r.cfg.file, p->line, "IKEv2 proposal " + p->name + " lacks encryption, integrity or group; ignored"));
+      warnings.push_back(
+          warning(r.cfg.file, p->line, "IKEv2 proposal " + p->name + " lacks encryption, integrity or group; ignored"));
       continue;
     }
     static const std::vector<std::string> kNone{"none"};
@@ -655,21 +703,25 @@ std::vector<Proposal> proposals(const Router& r, std::vector<std::string>& warni
 
 void note_assumptions(const std::string& name, const PeerImport& info, std::vector<std::string>& notes) {
   if (info.certificates_assumed && info.enrollment_source.rfind("show", 0) == 0)
-    notes.push_back(name + ": the show output is partial: trustpoints it does not list count as holding an identity certificate");
+    notes.push_back(
+        name + ": the show output is partial: trustpoints it does not list count as holding an identity certificate");
   else if (info.certificates_assumed)
-    notes.push_back(name + ": no show output or certificate chain data: every trustpoint counts as holding an identity certificate");
+    notes.push_back(name +
+                    ": no show output or certificate chain data: every trustpoint counts as holding an identity "
+                    "certificate");
   if (info.enrollment_assumed)
     notes.push_back(name + ": enrollment order assumed to be configuration order (" + info.enrollment_source + ")");
 }
 
-Peer build_peer(const Router& self, const Router& other, const Annotations& ann, const Annotations& other_ann, std::vector<IdentityCert> certs,
-                std::vector<std::string>& warnings) {
+Peer build_peer(const Router& self, const Router& other, const Annotations& ann, const Annotations& other_ann,
+                std::vector<IdentityCert> certs, std::vector<std::string>& warnings) {
   Peer p;
   p.name = self.name;
   p.fqdn = fqdn_of(self, ann.fqdn);
   p.address = outside_address(self, other, warnings);
   if (!ann.personality.empty()) p.personality = ann.personality;
-  for (const auto& t : self.cfg.trustpoints) p.trustpoints.push_back(Trustpoint{t.name, self.tp_ca.at(t.name), t.revocation});
+  for (const auto& t : self.cfg.trustpoints)
+    p.trustpoints.push_back(Trustpoint{t.name, self.tp_ca.at(t.name), t.revocation});
   p.certificates = std::move(certs);
   p.profiles = profiles(self, fqdn_of(other, other_ann.fqdn));
   p.tunnel_profile = self.tunnel_profile;
@@ -682,7 +734,8 @@ Peer build_peer(const Router& self, const Router& other, const Annotations& ann,
 
 std::string router_stem(const std::string& file) { return file_stem(file); }
 
-ImportResult import_routers(const RouterInput& a, const RouterInput& b, const std::vector<std::string>& enrollment_specs,
+ImportResult import_routers(const RouterInput& a, const RouterInput& b,
+                            const std::vector<std::string>& enrollment_specs,
                             const std::vector<std::string>& tunnel_specs) {
   ImportResult out;
   std::array<Router, 2> rs{load(a, out.warnings, out.skipped), load(b, out.warnings, out.skipped)};
@@ -694,7 +747,8 @@ ImportResult import_routers(const RouterInput& a, const RouterInput& b, const st
     if (rs[i].global_profile) {
       rs[i].tunnel_profile = "global";
       while (find_named(rs[i].cfg.isakmp_profiles, rs[i].tunnel_profile)) rs[i].tunnel_profile += "-";
-      out.notes.push_back(rs[i].name + ": " + rs[i].choice.label + " uses no ISAKMP profile: IKEv1 with the global configuration (profile '" +
+      out.notes.push_back(rs[i].name + ": " + rs[i].choice.label +
+                          " uses no ISAKMP profile: IKEv1 with the global configuration (profile '" +
                           rs[i].tunnel_profile + "': any peer, every trustpoint)");
     }
     out.tunnels[i] = rs[i].choice;
@@ -702,15 +756,17 @@ ImportResult import_routers(const RouterInput& a, const RouterInput& b, const st
     // matches any identity or the address, not for one that matches a DN or an e-mail.
     const auto* v2 = find_named(rs[i].cfg.ikev2_profiles, rs[i].tunnel_profile);
     const auto* v1 = find_named(rs[i].cfg.isakmp_profiles, rs[i].tunnel_profile);
-    std::string kind = v2 && rs[i].version == IkeVersion::V2 ? v2->identity_local_type
+    std::string kind = v2 && rs[i].version == IkeVersion::V2   ? v2->identity_local_type
                        : v1 && rs[i].version == IkeVersion::V1 ? v1->self_identity_type
-                                                                : std::string("address");
+                                                               : std::string("address");
     if (kind == "dn" || kind == "email" || kind == "user-fqdn")
-      out.notes.push_back(rs[i].name + ": its " + kind + " identity is modeled as its address (the scenario has no " + kind + " identities)");
+      out.notes.push_back(rs[i].name + ": its " + kind + " identity is modeled as its address (the scenario has no " +
+                          kind + " identities)");
   }
   if (rs[0].version != rs[1].version)
-    throw InputError(b.file, rs[1].tunnel_line, rs[1].name + "'s tunnel uses IKEv" + std::to_string(static_cast<int>(rs[1].version)) +
-                                                    " but " + rs[0].name + "'s uses IKEv" + std::to_string(static_cast<int>(rs[0].version)));
+    throw InputError(b.file, rs[1].tunnel_line,
+                     rs[1].name + "'s tunnel uses IKEv" + std::to_string(static_cast<int>(rs[1].version)) + " but " +
+                         rs[0].name + "'s uses IKEv" + std::to_string(static_cast<int>(rs[0].version)));
   auto enrollment = parse_enrollment(enrollment_specs, rs);
 
   std::array<Annotations, 2> ann;
@@ -727,9 +783,11 @@ ImportResult import_routers(const RouterInput& a, const RouterInput& b, const st
     note_assumptions(rs[i].name, out.peers[i], out.notes);
     s.peers.push_back(build_peer(rs[i], rs[1 - i], ann[i], ann[1 - i], std::move(certs), out.warnings));
     const IsakmpProfile* tp = find_named(rs[i].cfg.isakmp_profiles, rs[i].tunnel_profile);
-    s.aggressive_mode = s.aggressive_mode || ann[i].aggressive || (s.ike_version == IkeVersion::V1 && tp && tp->aggressive);
+    s.aggressive_mode = s.aggressive_mode || ann[i].aggressive ||
+                        (s.ike_version == IkeVersion::V1 && tp && tp->aggressive);
   }
-  if (auto problems = validate(s); !problems.empty()) throw InputError(a.file, 0, "the imported scenario is invalid: " + problems.front());
+  if (auto problems = validate(s); !problems.empty())
+    throw InputError(a.file, 0, "the imported scenario is invalid: " + problems.front());
   return out;
 }
 

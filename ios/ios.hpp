@@ -61,7 +61,7 @@ struct TrustpointRef {  // `ca trust-point TP` / `pki trustpoint TP [sign|verify
 struct IsakmpProfile {
   std::string name;
   int line = 0;
-  IdKind self_identity = IdKind::Address;  // IOS default
+  IdKind self_identity = IdKind::Address;      // IOS default
   std::string self_identity_type = "address";  // as written: address, fqdn, user-fqdn, dn
   std::string self_identity_value;             // `self-identity fqdn NAME` / `user-fqdn NAME`
   std::string vrf;                             // `vrf NAME`: the front-door VRF it matches
@@ -103,11 +103,11 @@ struct Ikev2Profile {
   std::string name;
   int line = 0;
   std::vector<IdentityMatch> match;
-  bool match_any = false;  // `match identity remote any`
-  IdKind identity_local = IdKind::Address;  // IOS default
+  bool match_any = false;                       // `match identity remote any`
+  IdKind identity_local = IdKind::Address;      // IOS default
   std::string identity_local_type = "address";  // as written: address, fqdn, dn, email
   std::string identity_local_value;
-  std::string match_fvrf;                        // `match fvrf NAME|any`; empty: global table
+  std::string match_fvrf;  // `match fvrf NAME|any`; empty: global table
   AuthMethod auth_local = AuthMethod::RsaSig;
   AuthMethod auth_remote = AuthMethod::RsaSig;
   std::vector<TrustpointRef> trustpoints;
@@ -117,15 +117,15 @@ struct Interface {
   std::string name;
   int line = 0;
   std::string description;
-  std::string address, mask;   // empty without `ip address A M`
-  NameRef tunnel_source;       // interface name or IPv4 address
+  std::string address, mask;  // empty without `ip address A M`
+  NameRef tunnel_source;      // interface name or IPv4 address
   std::string tunnel_destination;
-  NameRef tunnel_protection;   // ipsec profile
+  NameRef tunnel_protection;           // ipsec profile
   std::vector<std::string> nhrp_nbma;  // NBMA addresses of `ip nhrp map`, `ip nhrp nhs ... nbma`
   bool multipoint = false;             // `tunnel mode gre multipoint` (DMVPN)
   NameRef crypto_map;                  // `crypto map NAME` applied here
-  std::string vrf;             // `vrf forwarding V` / `ip vrf forwarding V`: the inside VRF
-  std::string tunnel_vrf;      // `tunnel vrf V`: the VRF the tunnel's outer packets use
+  std::string vrf;                     // `vrf forwarding V` / `ip vrf forwarding V`: the inside VRF
+  std::string tunnel_vrf;              // `tunnel vrf V`: the VRF the tunnel's outer packets use
 };
 
 // `crypto map NAME SEQ ipsec-isakmp [dynamic DYN]` and `crypto dynamic-map NAME SEQ`.
@@ -133,8 +133,8 @@ struct CryptoMapEntry {
   std::string name;
   int seq = 0;
   int line = 0;
-  bool dynamic_map = false;  // an entry of a `crypto dynamic-map`
-  NameRef dynamic_ref;       // `... ipsec-isakmp dynamic DYN`
+  bool dynamic_map = false;        // an entry of a `crypto dynamic-map`
+  NameRef dynamic_ref;             // `... ipsec-isakmp dynamic DYN`
   std::vector<std::string> peers;  // `set peer IP`
   NameRef isakmp_profile, ikev2_profile;
   std::vector<NameRef> transform_sets;
@@ -157,10 +157,10 @@ struct IosConfig {
   std::string file;
   std::string hostname;
   int hostname_line = 0;
-  std::string domain;  // `ip domain name` / `ip domain-name`
+  std::string domain;                      // `ip domain name` / `ip domain-name`
   std::vector<PkiTrustpoint> trustpoints;  // configuration order
   std::vector<PkiChain> chains;
-  std::vector<std::string> keyrings;       // `crypto keyring NAME` (keys are not kept)
+  std::vector<std::string> keyrings;  // `crypto keyring NAME` (keys are not kept)
   std::vector<IsakmpPolicy> isakmp_policies;
   std::vector<IsakmpProfile> isakmp_profiles;
   std::vector<TransformSet> transform_sets;
@@ -171,9 +171,9 @@ struct IosConfig {
   std::vector<Interface> interfaces;
   std::vector<CryptoMapEntry> crypto_maps;  // static and dynamic entries, configuration order
   std::vector<Route> routes;
-  std::vector<std::string> pki_servers;  // `crypto pki server NAME`: this router is that CA
+  std::vector<std::string> pki_servers;       // `crypto pki server NAME`: this router is that CA
   std::vector<std::string> certificate_maps;  // `crypto pki certificate map NAME SEQ` (syntax only)
-  IdKind isakmp_identity = IdKind::Address;  // `crypto isakmp identity address|hostname|dn`
+  IdKind isakmp_identity = IdKind::Address;   // `crypto isakmp identity address|hostname|dn`
   std::string isakmp_identity_type = "address";
   std::vector<Annotation> annotations;
   std::vector<std::string> warnings;  // "file:line: warning: unknown command '...' ignored"
@@ -192,10 +192,10 @@ struct ShownCert {
   int line = 0;  // the `Certificate` / `CA Certificate` header
   bool ca = false;
   std::string status, serial;
-  std::string issuer, subject;        // DNs joined from one-RDN-per-line blocks
+  std::string issuer, subject;                   // DNs joined from one-RDN-per-line blocks
   bool issuer_cut = false, subject_cut = false;  // an omission marker interrupted the block
-  bool cut = false;                   // the block was interrupted anywhere
-  std::vector<std::string> trustpoints;  // `Associated Trustpoints:`
+  bool cut = false;                              // the block was interrupted anywhere
+  std::vector<std::string> trustpoints;          // `Associated Trustpoints:`
   int trustpoints_line = 0;
 };
 
@@ -238,8 +238,8 @@ struct PeerImport {
 
 // The tunnel chosen on one router (issue 10: by destination / crypto-map peer / NHRP mapping).
 struct TunnelChoice {
-  std::string label;     // "Tunnel1", "crypto map CMAP 10 (GigabitEthernet0/0)"
-  bool initiates = true; // false: it only answers (DMVPN hub, dynamic crypto map)
+  std::string label;      // "Tunnel1", "crypto map CMAP 10 (GigabitEthernet0/0)"
+  bool initiates = true;  // false: it only answers (DMVPN hub, dynamic crypto map)
   std::string why_not;
 };
 

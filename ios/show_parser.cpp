@@ -84,7 +84,8 @@ class ShowParser {
   }
 
   void field(std::string_view key, std::string_view value) {
-    bool subject_summary = section_ == Section::Subject && (key == "Name" || key == "IP Address" || key == "Serial Number");
+    bool subject_summary = section_ == Section::Subject &&
+                           (key == "Name" || key == "IP Address" || key == "Serial Number");
     if (!subject_summary) section_ = Section::None;
     if (key == "Issuer" || key == "Subject") {
       section_ = key == "Issuer" ? Section::Issuer : Section::Subject;
@@ -113,7 +114,8 @@ class ShowParser {
   void skip_block() {
     close_block();
     skipping_ = true;
-    out_.warnings.push_back(where(lineno_) + ": warning: " + quote_for_message(line_) + " is not an identity or CA certificate; ignored");
+    out_.warnings.push_back(where(lineno_) + ": warning: " + quote_for_message(line_) +
+                            " is not an identity or CA certificate; ignored");
   }
 
   void close_block() {
@@ -122,7 +124,8 @@ class ShowParser {
     open_ = false;
     if (cur_.trustpoints.empty()) {
       if (!cur_.cut) throw InputError(out_.file, cur_.line, "certificate has no 'Associated Trustpoints:' line");
-      out_.warnings.push_back(where(cur_.line) + ": warning: certificate without 'Associated Trustpoints:' (output omitted); ignored");
+      out_.warnings.push_back(where(cur_.line) +
+                              ": warning: certificate without 'Associated Trustpoints:' (output omitted); ignored");
       return;
     }
     out_.certs.push_back(std::move(cur_));

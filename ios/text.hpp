@@ -117,9 +117,7 @@ inline bool is_attr_char(char c) { return has_class(c, kAttr); }
 
 // A character IOS keeps in a host name as `show running-config` prints it (IOS itself accepts
 // e.g. ':' there): printable, not blank, and not one of the prompt's own characters.
-inline bool is_host_char(char c) {
-  return c > ' ' && c < 0x7f && c != '#' && c != '>' && c != '(' && c != ')';
-}
+inline bool is_host_char(char c) { return c > ' ' && c < 0x7f && c != '#' && c != '>' && c != '(' && c != ')'; }
 
 // True when `s` starts with "attr=" (an RDN), the way IOS prints each DN component.
 inline bool starts_with_attr(std::string_view s) {

@@ -98,12 +98,14 @@ PeerCtx compile_peer(const Scenario& s, std::size_t index, const ModelOptions& o
   c.user_tps = static_cast<std::int16_t>(p.trustpoints.size());
   for (const Trustpoint& t : p.trustpoints) {
     auto ca = index_of(s.cas, t.ca, &Ca::id);
-    if (ca == kNone) throw std::invalid_argument("peer '" + p.name + "': trustpoint '" + t.name + "' names unknown CA '" + t.ca + "'");
+    if (ca == kNone)
+      throw std::invalid_argument("peer '" + p.name + "': trustpoint '" + t.name + "' names unknown CA '" + t.ca + "'");
     c.tp_ca.push_back(ca);
     c.cert.push_back(kNone);
   }
   if (o.predefined_trustpoints)
-    for (std::size_t k = 0; k < kPredefinedTrustpoints.size(); ++k) c.tp_ca.push_back(static_cast<CaIndex>(s.cas.size() + k));
+    for (std::size_t k = 0; k < kPredefinedTrustpoints.size(); ++k)
+      c.tp_ca.push_back(static_cast<CaIndex>(s.cas.size() + k));
   c.all_tps = static_cast<std::int16_t>(c.tp_ca.size());
   for (std::size_t i = 0; i < p.certificates.size(); ++i) {
     auto tp = index_of(p.trustpoints, p.certificates[i].trustpoint, &Trustpoint::name);
@@ -124,11 +126,13 @@ PeerCtx compile_peer(const Scenario& s, std::size_t index, const ModelOptions& o
     for (TpIndex tp = 0; tp < c.user_tps; ++tp) ca_only(tp);
   for (TpIndex tp = c.user_tps; tp < c.all_tps; ++tp) add_unique_ca(c.global_certreq, c.ca_of(tp), tp);
   c.tunnel = index_of(p.profiles, p.tunnel_profile, &Profile::name);
-  if (c.tunnel == kNone) throw std::invalid_argument("peer '" + p.name + "': tunnel profile '" + p.tunnel_profile + "' is not defined");
+  if (c.tunnel == kNone)
+    throw std::invalid_argument("peer '" + p.name + "': tunnel profile '" + p.tunnel_profile + "' is not defined");
   for (const Profile& f : p.profiles)
     for (const ProfileTrustpoint& pt : f.trustpoints)
       if (index_of(p.trustpoints, pt.trustpoint, &Trustpoint::name) == kNone)
-        throw std::invalid_argument("peer '" + p.name + "': profile '" + f.name + "' names unknown trustpoint '" + pt.trustpoint + "'");
+        throw std::invalid_argument("peer '" + p.name + "': profile '" + f.name + "' names unknown trustpoint '" +
+                                    pt.trustpoint + "'");
   if (!parse_ipv4(p.address, c.ipv4)) c.ipv4 = 0;
   return c;
 }
@@ -141,7 +145,8 @@ CompiledScenario compile(const Scenario& s, const ModelOptions& o) {
   cs.scenario = &s;
   cs.peers[0] = compile_peer(s, 0, o);
   cs.peers[1] = compile_peer(s, 1, o);
-  cs.ca_count = static_cast<std::int16_t>(s.cas.size() + (o.predefined_trustpoints ? kPredefinedTrustpoints.size() : 0));
+  cs.ca_count = static_cast<std::int16_t>(s.cas.size() +
+                                          (o.predefined_trustpoints ? kPredefinedTrustpoints.size() : 0));
   return cs;
 }
 

@@ -31,14 +31,14 @@ struct PeerCtx {
   const Peer* peer = nullptr;
   const Personality* personality = nullptr;
   std::size_t index = 0;
-  std::int16_t user_tps = 0;                              // trustpoints.size()
-  std::int16_t all_tps = 0;                               // user + predefined (when on)
-  boost::container::small_vector<CaIndex, 12> tp_ca;      // per TpIndex: its CA
-  boost::container::small_vector<std::int16_t, 8> cert;   // per user TpIndex: index into certificates, or kNone
-  boost::container::small_vector<TpIndex, 8> store;       // enrolled trustpoints, most recent first (spec section 1)
-  CertReqList global_certreq;                             // V1-4 order over every global trustpoint
+  std::int16_t user_tps = 0;                             // trustpoints.size()
+  std::int16_t all_tps = 0;                              // user + predefined (when on)
+  boost::container::small_vector<CaIndex, 12> tp_ca;     // per TpIndex: its CA
+  boost::container::small_vector<std::int16_t, 8> cert;  // per user TpIndex: index into certificates, or kNone
+  boost::container::small_vector<TpIndex, 8> store;      // enrolled trustpoints, most recent first (spec section 1)
+  CertReqList global_certreq;                            // V1-4 order over every global trustpoint
   std::uint32_t ipv4 = 0;
-  std::int16_t tunnel = kNone;                            // index of the tunnel's profile
+  std::int16_t tunnel = kNone;  // index of the tunnel's profile
 
   bool enrolled(TpIndex tp) const { return tp >= 0 && tp < user_tps && cert[static_cast<std::size_t>(tp)] != kNone; }
   CaIndex ca_of(TpIndex tp) const { return tp_ca[static_cast<std::size_t>(tp)]; }
@@ -96,7 +96,7 @@ Observation run_direction(const Scenario& s, std::uint8_t initiator, const Model
 bool identity_matches(const IdentityMatch& m, const PeerId& id);
 bool parse_ipv4(std::string_view s, std::uint32_t& out);
 bool has_feature_gap(const PeerCtx& verifier, const IdentityCert& cert);  // V1-13
-bool proposals_agree(const Peer& a, const Peer& b);                        // V1-1, IKE_SA_INIT
+bool proposals_agree(const Peer& a, const Peer& b);                       // V1-1, IKE_SA_INIT
 
 // V1-9 / V1-10 / V2-5 / V2-8: does a trustpoint of `list` validate the certificate `sender` sent?
 enum class CertCheck : std::uint8_t { Ok, NoSuitableTrustpoint, UnsupportedFeature, Revoked };

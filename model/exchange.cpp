@@ -49,8 +49,7 @@ bool Exchange::sends_cert(const PeerCtx& sender, const Step& at) {
   if (sender.personality->sends_certificate(n, sender, at, asked)) return true;
   if (n.version == IkeVersion::V1)
     trace("ISAKMP:(0): no CERT payload: {} was not asked for a certificate", sender.peer->name);
-  else
-    trace("IKEv2:(SA ID = 1):No CERT payload: {} was not asked for a certificate", sender.peer->name);
+  else trace("IKEv2:(SA ID = 1):No CERT payload: {} was not asked for a certificate", sender.peer->name);
   return false;
 }
 
@@ -73,7 +72,9 @@ bool Exchange::validate(const PeerCtx& verifier, const Step& at, const Profile* 
   // Only build the name list when tracing: campaigns run with the trace off (bench/).
   if (trace.on()) {
     if (v1) trace("ISAKMP:(0): Creating CERT validation list: {}", join_tp_names(n, verifier, list));
-    else trace("IKEv2:(SA ID = 1):[IKEv2 -> PKI] Validating certificate chain (validation list: {})", join_tp_names(n, verifier, list));
+    else
+      trace("IKEv2:(SA ID = 1):[IKEv2 -> PKI] Validating certificate chain (validation list: {})",
+            join_tp_names(n, verifier, list));
   }
   const CertCheck check = check_certificate(verifier, list, sender, sent);
   if (!v1) {  // V2-8: what the side that rejects the certificate logs and sends
@@ -98,8 +99,10 @@ bool Exchange::validate(const PeerCtx& verifier, const Step& at, const Profile* 
       break;
     case CertCheck::Revoked: trace("CRYPTO_PKI: Certificate revoked"); break;
   }
-  trace("%CRYPTO-5-IKMP_INVAL_CERT: Certificate received from {} is bad: unknown error returned in certificate validation",
-        sender.peer->address);
+  trace(
+      "%CRYPTO-5-IKMP_INVAL_CERT: Certificate received from {} is bad: unknown error returned in certificate "
+      "validation",
+      sender.peer->address);
   trace("ISAKMP:(0): Unknown error in cert validation, -1");
   return false;
 }

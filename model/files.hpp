@@ -3,9 +3,9 @@
 // second campaign process) never sees half a file, and a crash right after the call keeps it.
 #pragma once
 
+#include <sys/types.h>
 #include <filesystem>
 #include <string_view>
-#include <sys/types.h>
 
 namespace ikeconform {
 

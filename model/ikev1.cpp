@@ -8,7 +8,8 @@ namespace {
 
 class MainMode final : Exchange {
  public:
-  MainMode(const CompiledScenario& c, std::uint8_t ini, const ModelOptions& opt) : Exchange(c, ini, opt, IkeVersion::V1) {}
+  MainMode(const CompiledScenario& c, std::uint8_t ini, const ModelOptions& opt)
+      : Exchange(c, ini, opt, IkeVersion::V1) {}
 
   Observation run() {
     if (mm1_mm2() && mm3_build_i() && mm3_process_r() && mm4_build_r() && mm4_process_i() && mm5_build_i() &&
@@ -18,10 +19,10 @@ class MainMode final : Exchange {
   }
 
  private:
-  bool certs = true;           // false with pre-shared keys: no certificate payloads (section 7)
-  TpIndex ichoice = kNone;     // the initiator's certificate (its trustpoint)
-  TpIndex rchoice = kDeferred; // the responder's
-  bool icert = false;          // the initiator's MM5 carries its certificate
+  bool certs = true;            // false with pre-shared keys: no certificate payloads (section 7)
+  TpIndex ichoice = kNone;      // the initiator's certificate (its trustpoint)
+  TpIndex rchoice = kDeferred;  // the responder's
+  bool icert = false;           // the initiator's MM5 carries its certificate
   const Profile* rprof = nullptr;
 
   void trace_certreqs(const char* who, const CertReqList& l) {
@@ -35,8 +36,7 @@ class MainMode final : Exchange {
     // V1-11: FQDN is ID type 2, protocol 17 (UDP), port 500.
     if (id.kind == IdKind::Fqdn)
       trace("ISAKMP (0): ID payload next-payload : 6 type : 2 FQDN name : {} protocol : 17 port : 500", id.value);
-    else
-      trace("ISAKMP (0): ID payload next-payload : 6 type : 1 address : {} protocol : 17 port : 500", id.value);
+    else trace("ISAKMP (0): ID payload next-payload : 6 type : 1 address : {} protocol : 17 port : 500", id.value);
   }
 
   void trace_cert_sent(const PeerCtx& p, TpIndex tp) {

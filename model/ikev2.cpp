@@ -27,16 +27,18 @@ class Ikev2Exchange final : Exchange {
   // IKE_SA_INIT. V2-1: the request carries no CERTREQ. V2-2: the responder does not know its
   // profile yet and asks for every trustpoint.
   bool ike_sa_init() {
-    trace("IKEv2 IKE_SA_INIT Exchange REQUEST Payload contents: SA KE N VID VID NOTIFY(NAT_DETECTION_SOURCE_IP) "
-          "NOTIFY(NAT_DETECTION_DESTINATION_IP)");
+    trace(
+        "IKEv2 IKE_SA_INIT Exchange REQUEST Payload contents: SA KE N VID VID NOTIFY(NAT_DETECTION_SOURCE_IP) "
+        "NOTIFY(NAT_DETECTION_DESTINATION_IP)");
     if (!proposals_agree(*I.peer, *R.peer)) {
       trace("IKEv2:(SA ID = 1):Sending no proposal chosen notify");
       return fail(Message::IKE_SA_INIT, Reason::NoProposalChosen);
     }
-    certreq_payload_from_responder =
-        R.personality->certreq(n, R, step(Message::IKE_SA_INIT, Role::Responder), nullptr, obs.certreq_from_responder);
-    trace("IKEv2 IKE_SA_INIT Exchange RESPONSE Payload contents: SA KE N VID VID NOTIFY(NAT_DETECTION_SOURCE_IP) "
-          "NOTIFY(NAT_DETECTION_DESTINATION_IP) CERTREQ NOTIFY(HTTP_CERT_LOOKUP_SUPPORTED)");
+    certreq_payload_from_responder = R.personality->certreq(n, R, step(Message::IKE_SA_INIT, Role::Responder), nullptr,
+                                                            obs.certreq_from_responder);
+    trace(
+        "IKEv2 IKE_SA_INIT Exchange RESPONSE Payload contents: SA KE N VID VID NOTIFY(NAT_DETECTION_SOURCE_IP) "
+        "NOTIFY(NAT_DETECTION_DESTINATION_IP) CERTREQ NOTIFY(HTTP_CERT_LOOKUP_SUPPORTED)");
     if (trace.on())
       for (const CertReq& c : obs.certreq_from_responder) trace("IKEv2: CERTREQ hash of CA {}", n.ca_dn(c.ca));
     return true;
@@ -61,10 +63,12 @@ class Ikev2Exchange final : Exchange {
     }
     if (iprof.auth_remote == AuthMethod::RsaSig)
       certreq_payload_from_initiator = I.personality->certreq(n, I, at, &iprof, obs.certreq_from_initiator);
-    trace("IKEv2:(SA ID = 1):Building packet for encryption. Payload contents: VID IDi {}{}NOTIFY(HTTP_CERT_LOOKUP_SUPPORTED) "
-          "AUTH CFG SA TSi TSr NOTIFY(INITIAL_CONTACT) NOTIFY(SET_WINDOW_SIZE) NOTIFY(ESP_TFC_NO_SUPPORT) "
-          "NOTIFY(NON_FIRST_FRAGS)",
-          icert ? "CERT " : "", obs.certreq_from_initiator.empty() ? "" : "CERTREQ ");
+    trace(
+        "IKEv2:(SA ID = 1):Building packet for encryption. Payload contents: VID IDi "
+        "{}{}NOTIFY(HTTP_CERT_LOOKUP_SUPPORTED) "
+        "AUTH CFG SA TSi TSr NOTIFY(INITIAL_CONTACT) NOTIFY(SET_WINDOW_SIZE) NOTIFY(ESP_TFC_NO_SUPPORT) "
+        "NOTIFY(NON_FIRST_FRAGS)",
+        icert ? "CERT " : "", obs.certreq_from_initiator.empty() ? "" : "CERTREQ ");
     iid = I.identity(iprof);
     iid_sent = true;
     return true;
@@ -108,9 +112,10 @@ class Ikev2Exchange final : Exchange {
       if (rcert) cert_sent_by(Role::Responder, R, rchoice);
       else obs.responder_trustpoint = kNone;
     }
-    trace("IKEv2 IKE_AUTH Exchange RESPONSE Payload contents: VID IDr {}AUTH SA TSi TSr NOTIFY(SET_WINDOW_SIZE) "
-          "NOTIFY(ESP_TFC_NO_SUPPORT) NOTIFY(NON_FIRST_FRAGS)",
-          rcert ? "CERT " : "");
+    trace(
+        "IKEv2 IKE_AUTH Exchange RESPONSE Payload contents: VID IDr {}AUTH SA TSi TSr NOTIFY(SET_WINDOW_SIZE) "
+        "NOTIFY(ESP_TFC_NO_SUPPORT) NOTIFY(NON_FIRST_FRAGS)",
+        rcert ? "CERT " : "");
     rid = R.identity(*rprof);
     rid_sent = true;
     return true;

@@ -10,7 +10,8 @@ namespace {
 
 std::vector<std::string> certreq_lines(const Scenario& s, std::size_t sender, const CertReqList& l) {
   std::vector<std::string> out;
-  for (const CertReq& c : l) out.push_back(fmt::format("{} [{}]", ca_dn(s, c.ca), trustpoint_name(s, sender, c.trustpoint)));
+  for (const CertReq& c : l)
+    out.push_back(fmt::format("{} [{}]", ca_dn(s, c.ca), trustpoint_name(s, sender, c.trustpoint)));
   return out;
 }
 
@@ -21,7 +22,8 @@ std::string certreq_payloads(const char* base, const CertReqList& l, const char*
 bool reached(const Observation& o, Message m) { return o.failed_at == Message::None || o.failed_at >= m; }
 
 // The validation list the verifier used, by asking its personality again.
-std::string validation_list_text(const Scenario& s, const ModelOptions& opt, std::size_t verifier, const Profile* profile) {
+std::string validation_list_text(const Scenario& s, const ModelOptions& opt, std::size_t verifier,
+                                 const Profile* profile) {
   CompiledScenario cs = compile(s, opt);
   Trace quiet(nullptr);
   Negotiation n{cs, opt, quiet, s.ike_version};
@@ -107,7 +109,8 @@ std::vector<LadderStep> ladder(const Scenario& s, const Observation& o, const Mo
     return steps;
   }
   auto& auth_i = step("IKE_AUTH request", I,
-                      certreq_payloads(itp.empty() ? "IDi AUTH SA TSi TSr" : fmt::format("IDi CERT({}) AUTH SA TSi TSr", itp).c_str(),
+                      certreq_payloads(itp.empty() ? "IDi AUTH SA TSi TSr"
+                                                   : fmt::format("IDi CERT({}) AUTH SA TSi TSr", itp).c_str(),
                                        o.certreq_from_initiator, "CERTREQ"));
   auth_i.certreqs = certreq_lines(s, I, o.certreq_from_initiator);
   if (!rprof.empty()) auth_i.notes.push_back(fmt::format("{} binds profile {} (V2-9)", rp.name, rprof));
@@ -119,7 +122,8 @@ std::vector<LadderStep> ladder(const Scenario& s, const Observation& o, const Mo
     step("IKE_AUTH response", R, "N(AUTHENTICATION_FAILED)").failed = true;
     return steps;
   }
-  auto& auth_r = step("IKE_AUTH response", R, rtp.empty() ? "IDr AUTH SA TSi TSr" : fmt::format("IDr CERT({}) AUTH SA TSi TSr", rtp));
+  auto& auth_r = step("IKE_AUTH response", R,
+                      rtp.empty() ? "IDr AUTH SA TSi TSr" : fmt::format("IDr CERT({}) AUTH SA TSi TSr", rtp));
   if (o.ike_sa == SaResult::Failed) {
     auth_r.failed = true;
     auth_r.notes.push_back(fmt::format("{}: {}", ip.name, reason_code(o.reason)));
@@ -145,25 +149,29 @@ std::string decisive_step(const Scenario& s, const Observation& o, const ModelOp
       const std::size_t verifier = responder_checks ? R : I;
       const std::size_t sender = responder_checks ? I : R;
       const TpIndex sent = responder_checks ? o.initiator_trustpoint : o.responder_trustpoint;
-      const Profile* prof = responder_checks ? profile_at(rp, o.responder_profile) : find_profile(ip, ip.tunnel_profile);
+      const Profile* prof = responder_checks ? profile_at(rp, o.responder_profile)
+                                             : find_profile(ip, ip.tunnel_profile);
       return fmt::format(
-          "{} sent its certificate from trustpoint {} (issuer {}), picked by first match on the CERT_REQ list it received "
+          "{} sent its certificate from trustpoint {} (issuer {}), picked by first match on the CERT_REQ list it "
+          "received "
           "({}); {} validates against {} only{} and has no trustpoint for that issuer ({}).",
-          s.peers[sender].name, trustpoint_name(s, sender, sent), issuer_of(s, sender, sent), v1 ? "V1-5" : "V2-3/V2-13",
-          s.peers[verifier].name, validation_list_text(s, opt, verifier, prof),
+          s.peers[sender].name, trustpoint_name(s, sender, sent), issuer_of(s, sender, sent),
+          v1 ? "V1-5" : "V2-3/V2-13", s.peers[verifier].name, validation_list_text(s, opt, verifier, prof),
           prof ? fmt::format(" (profile {})", prof->name) : "", v1 ? "V1-9, V1-10" : "V2-5, V2-8");
     }
     case Reason::NoCertificatePayload:
       if (!v1 && o.initiator_trustpoint == kNone)
-        return fmt::format("{}'s IKEv2 profile {} authenticates with rsa-sig but names no `pki trustpoint` to sign with (V2-4).",
-                           ip.name, ip.tunnel_profile);
+        return fmt::format(
+            "{}'s IKEv2 profile {} authenticates with rsa-sig but names no `pki trustpoint` to sign with (V2-4).",
+            ip.name, ip.tunnel_profile);
       return fmt::format("{} has no usable identity certificate to send (V1-7 fallback found none).",
                          o.initiator_trustpoint == kNone ? ip.name : rp.name);
     case Reason::TsUnacceptable:
-      return fmt::format("{} bound profile {} ({} matching profile{}), but its tunnel uses profile {}: no IPsec policy for the "
-                         "traffic selectors ({}).",
-                         rp.name, profile_name(s, R, o.responder_profile), v1 ? "the chosen" : "the last",
-                         v1 ? ", V1-8" : ", V2-9", rp.tunnel_profile, v1 ? "V2-11" : "V2-10");
+      return fmt::format(
+          "{} bound profile {} ({} matching profile{}), but its tunnel uses profile {}: no IPsec policy for the "
+          "traffic selectors ({}).",
+          rp.name, profile_name(s, R, o.responder_profile), v1 ? "the chosen" : "the last", v1 ? ", V1-8" : ", V2-9",
+          rp.tunnel_profile, v1 ? "V2-11" : "V2-10");
     case Reason::NoMatchingProfile:
       return fmt::format("No profile of {} has a `match identity` for {}'s IKE ID (V1-8 / V2-9).", rp.name, ip.name);
     case Reason::NoProposalChosen:

@@ -19,8 +19,8 @@ constexpr std::array<std::string_view, 10> kReasons{"",
                                                     "AUTH_METHOD_MISMATCH",
                                                     "PEER_UNREACHABLE",
                                                     "INTERNAL_ERROR"};
-constexpr std::array<std::string_view, 11> kMessages{"",   "MM1", "MM2", "MM3", "MM4", "MM5", "MM6", "QM1", "IKE_SA_INIT", "IKE_AUTH",
-                                                     "CREATE_CHILD_SA"};
+constexpr std::array<std::string_view, 11> kMessages{
+    "", "MM1", "MM2", "MM3", "MM4", "MM5", "MM6", "QM1", "IKE_SA_INIT", "IKE_AUTH", "CREATE_CHILD_SA"};
 
 }  // namespace
 
@@ -101,11 +101,15 @@ std::vector<ObservationDiff> diff(const Scenario& s, const Observation& e, const
   add("child_sa", result_text(e.child_sa), result_text(a.child_sa));
   add("failed_at", std::string(message_name(e.failed_at)), std::string(message_name(a.failed_at)));
   add("reason", std::string(reason_code(e.reason)), std::string(reason_code(a.reason)));
-  add("initiator_trustpoint", trustpoint_name(s, ini, e.initiator_trustpoint), trustpoint_name(s, ini, a.initiator_trustpoint));
-  add("responder_trustpoint", trustpoint_name(s, resp, e.responder_trustpoint), trustpoint_name(s, resp, a.responder_trustpoint));
+  add("initiator_trustpoint", trustpoint_name(s, ini, e.initiator_trustpoint),
+      trustpoint_name(s, ini, a.initiator_trustpoint));
+  add("responder_trustpoint", trustpoint_name(s, resp, e.responder_trustpoint),
+      trustpoint_name(s, resp, a.responder_trustpoint));
   add("responder_profile", profile_name(s, resp, e.responder_profile), profile_name(s, resp, a.responder_profile));
-  add("certreq_from_initiator", certreq_text(s, ini, e.certreq_from_initiator), certreq_text(s, ini, a.certreq_from_initiator));
-  add("certreq_from_responder", certreq_text(s, resp, e.certreq_from_responder), certreq_text(s, resp, a.certreq_from_responder));
+  add("certreq_from_initiator", certreq_text(s, ini, e.certreq_from_initiator),
+      certreq_text(s, ini, a.certreq_from_initiator));
+  add("certreq_from_responder", certreq_text(s, resp, e.certreq_from_responder),
+      certreq_text(s, resp, a.certreq_from_responder));
   return d;
 }
 

@@ -13,7 +13,8 @@ namespace {
 
 ojson certreqs(const Scenario& s, std::size_t sender, const CertReqList& l) {
   ojson a = ojson::array();
-  for (const CertReq& c : l) a.push_back({{"issuer", ca_dn(s, c.ca)}, {"trustpoint", trustpoint_name(s, sender, c.trustpoint)}});
+  for (const CertReq& c : l)
+    a.push_back({{"issuer", ca_dn(s, c.ca)}, {"trustpoint", trustpoint_name(s, sender, c.trustpoint)}});
   return a;
 }
 
@@ -113,8 +114,10 @@ Observation observation_from_json(const Scenario& s, const nlohmann::json& j, co
   else o.ike_version = s.ike_version;
   o.ike_sa = r.result(r.str(j, "ike_sa"));
   o.child_sa = r.result(r.str(j, "child_sa"));
-  if (std::string m = r.str(j, "failed_at"); !m.empty() && !parse_message_name(m, o.failed_at)) r.fail("unknown message '" + m + "'");
-  if (std::string c = r.str(j, "reason"); !c.empty() && !parse_reason_code(c, o.reason)) r.fail("unknown reason '" + c + "'");
+  if (std::string m = r.str(j, "failed_at"); !m.empty() && !parse_message_name(m, o.failed_at))
+    r.fail("unknown message '" + m + "'");
+  if (std::string c = r.str(j, "reason"); !c.empty() && !parse_reason_code(c, o.reason))
+    r.fail("unknown reason '" + c + "'");
   o.initiator_trustpoint = r.tp(o.initiator, r.str(j, "initiator_trustpoint"));
   o.responder_trustpoint = r.tp(resp, r.str(j, "responder_trustpoint"));
   if (std::string p = r.str(j, "responder_profile"); !p.empty()) {

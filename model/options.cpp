@@ -14,16 +14,18 @@ struct Choice {
 };
 
 constexpr std::array<Choice<bool>, 4> kBool{{{"on", true}, {"off", false}, {"true", true}, {"false", false}}};
-constexpr std::array<Choice<FallbackCertificate>, 3> kFallback{{{"profile-then-store", FallbackCertificate::ProfileThenStore},
-                                                                 {"store", FallbackCertificate::Store},
-                                                                 {"none", FallbackCertificate::None}}};
+constexpr std::array<Choice<FallbackCertificate>, 3> kFallback{
+    {{"profile-then-store", FallbackCertificate::ProfileThenStore},
+     {"store", FallbackCertificate::Store},
+     {"none", FallbackCertificate::None}}};
 constexpr std::array<Choice<CertReqScope>, 2> kScope{{{"profile", CertReqScope::Profile}, {"all", CertReqScope::All}}};
-constexpr std::array<Choice<CaOnlyOrder>, 2> kCaOnly{{{"reverse-authenticate", CaOnlyOrder::ReverseAuthenticate},
-                                                      {"authenticate", CaOnlyOrder::Authenticate}}};
+constexpr std::array<Choice<CaOnlyOrder>, 2> kCaOnly{
+    {{"reverse-authenticate", CaOnlyOrder::ReverseAuthenticate}, {"authenticate", CaOnlyOrder::Authenticate}}};
 constexpr std::array<Choice<ProfileMatch>, 2> kMatch{{{"last", ProfileMatch::Last}, {"first", ProfileMatch::First}}};
 
 template <typename E, std::size_t N>
-std::optional<std::string> pick(const std::array<Choice<E>, N>& choices, std::string_view key, std::string_view value, E& out) {
+std::optional<std::string> pick(const std::array<Choice<E>, N>& choices, std::string_view key, std::string_view value,
+                                E& out) {
   for (const auto& c : choices)
     if (c.text == value) {
       out = c.value;
@@ -47,7 +49,8 @@ std::optional<std::string> set_model_option(ModelOptions& o, std::string_view kv
   auto eq = kv.find('=');
   if (eq == std::string_view::npos) return fmt::format("model option '{}': expected KEY=VALUE", kv);
   std::string_view key = kv.substr(0, eq), value = kv.substr(eq + 1);
-  if (key == "initiator_choice_restricted_to_profile") return pick(kBool, key, value, o.initiator_choice_restricted_to_profile);
+  if (key == "initiator_choice_restricted_to_profile")
+    return pick(kBool, key, value, o.initiator_choice_restricted_to_profile);
   if (key == "fallback_certificate") return pick(kFallback, key, value, o.fallback_certificate);
   if (key == "ikev2_initiator_certreq") return pick(kScope, key, value, o.ikev2_initiator_certreq);
   if (key == "ikev2_responder_choice") return pick(kScope, key, value, o.ikev2_responder_choice);

@@ -30,13 +30,13 @@ enum class CaOnlyOrder : std::uint8_t {
 enum class ProfileMatch : std::uint8_t { Last, First };
 
 struct ModelOptions {
-  bool initiator_choice_restricted_to_profile = true;                    // V1-6
+  bool initiator_choice_restricted_to_profile = true;                                // V1-6
   FallbackCertificate fallback_certificate = FallbackCertificate::ProfileThenStore;  // V1-7
-  CertReqScope ikev2_initiator_certreq = CertReqScope::Profile;          // V2-12
-  CertReqScope ikev2_responder_choice = CertReqScope::Profile;           // V2-13
-  bool predefined_trustpoints = true;                                    // section 1
-  CaOnlyOrder ca_only_order = CaOnlyOrder::ReverseAuthenticate;          // V1-4
-  ProfileMatch ikev1_profile_match = ProfileMatch::Last;                 // V1-8 with V2-11
+  CertReqScope ikev2_initiator_certreq = CertReqScope::Profile;                      // V2-12
+  CertReqScope ikev2_responder_choice = CertReqScope::Profile;                       // V2-13
+  bool predefined_trustpoints = true;                                                // section 1
+  CaOnlyOrder ca_only_order = CaOnlyOrder::ReverseAuthenticate;                      // V1-4
+  ProfileMatch ikev1_profile_match = ProfileMatch::Last;                             // V1-8 with V2-11
   bool trace = true;  // build the IOS-vocabulary trace (off for throughput)
 
   friend bool operator==(const ModelOptions&, const ModelOptions&) = default;

@@ -32,8 +32,8 @@ inline constexpr TpIndex kDeferred = -2;
 // Where in the exchange a personality is asked, and what this peer has received so far (in
 // the model from the simulated exchange; on the wire from the decoded packets).
 struct Step {
-  Message message = Message::None;  // the message being built or processed; None: outside an exchange
-  Role role = Role::Responder;      // this peer's role
+  Message message = Message::None;                 // the message being built or processed; None: outside an exchange
+  Role role = Role::Responder;                     // this peer's role
   const CertReqList* certreqs_received = nullptr;  // the peer's CERT_REQs so far, in order
   CaIndex peer_cert_issuer = kNone;                // issuer of the certificate the peer sent, once received
   const PeerId* peer_id = nullptr;                 // the peer's IKE identity, once received

@@ -39,7 +39,8 @@ class CiscoIos final : public Personality {
 
   bool certreq(const Negotiation& n, const PeerCtx& self, const Step& at, const Profile* profile,
                CertReqList& out) const override {
-    if (at.role == Role::Initiator && n.version == IkeVersion::V1 && at.message != Message::MM3) return false;  // V1-2: MM3
+    if (at.role == Role::Initiator && n.version == IkeVersion::V1 && at.message != Message::MM3)
+      return false;  // V1-2: MM3
     if (at.role == Role::Initiator && profile) {
       if (n.version == IkeVersion::V1 && !profile->trustpoints.empty()) {
         // V1-2 / V1-12: an initiator with `ca trust-point` requests exactly those CAs.
@@ -152,10 +153,8 @@ class CiscoIos final : public Personality {
       return kNone;
     }
     const std::string& name = profiles[static_cast<std::size_t>(bound)].name;
-    if (n.version == IkeVersion::V1)
-      n.trace("ISAKMP:(0):: peer matches {} profile", name);
-    else
-      n.trace("IKEv2:found matching IKEv2 profile '{}'", name);
+    if (n.version == IkeVersion::V1) n.trace("ISAKMP:(0):: peer matches {} profile", name);
+    else n.trace("IKEv2:found matching IKEv2 profile '{}'", name);
     return bound;
   }
 
@@ -203,7 +202,8 @@ class CiscoIos final : public Personality {
           }
         break;
     }
-    if (pick != kNone) n.trace("ISAKMP: no CERT_REQ matched a trustpoint; sending the certificate of {} anyway", n.tp_name(self, pick));
+    if (pick != kNone)
+      n.trace("ISAKMP: no CERT_REQ matched a trustpoint; sending the certificate of {} anyway", n.tp_name(self, pick));
     return pick;
   }
 };

@@ -155,13 +155,14 @@ class Libreswan final : public Personality {
     const Conns conns = conns_of(n, self);
     const std::size_t c = role == Role::Initiator ? libreswan_initiator_conn(*self.peer, conns)
                                                   : initial_conn(n, self, at, conns);
-    const bool empty_payload =
-        n.version == IkeVersion::V1
-            ? role == Role::Initiator
-            : role == Role::Responder && c != kNoConn &&
-                  self.peer->profiles[static_cast<std::size_t>(conns[c].profile)].auth_remote == AuthMethod::RsaSig;
+    const bool empty_payload = n.version == IkeVersion::V1
+                                   ? role == Role::Initiator
+                                   : role == Role::Responder && c != kNoConn &&
+                                         self.peer->profiles[static_cast<std::size_t>(conns[c].profile)].auth_remote ==
+                                             AuthMethod::RsaSig;
     if (c == kNoConn) return empty_payload;
-    if (role == Role::Responder) n.trace("libreswan: responding on connection {} (added last)", conn_name(n, self, conns[c]));
+    if (role == Role::Responder)
+      n.trace("libreswan: responding on connection {} (added last)", conn_name(n, self, conns[c]));
     const TpIndex ca = conns[c].rightca;
     if (ca == kNone) return empty_payload;  // IKEv1 sends an empty CERT_REQ (any CA), IKEv2 an empty CERTREQ
     out.push_back({self.ca_of(ca), ca});
@@ -171,8 +172,7 @@ class Libreswan final : public Personality {
 
   // The connection's one certificate; an IKEv1 responder knows its connection only once the
   // peer's ID is in (MM5), so it decides when building MM6.
-  TpIndex choose_certificate(const Negotiation& n, const PeerCtx& self, const Step& at,
-                             const Profile*) const override {
+  TpIndex choose_certificate(const Negotiation& n, const PeerCtx& self, const Step& at, const Profile*) const override {
     if (at.message == Message::MM3) return kDeferred;
     const Role role = at.role;
     const Conns conns = conns_of(n, self);

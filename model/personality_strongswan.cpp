@@ -55,8 +55,7 @@ class StrongSwan final : public Personality {
     return out.size() > before;
   }
 
-  TpIndex choose_certificate(const Negotiation& n, const PeerCtx& self, const Step& at,
-                             const Profile*) const override {
+  TpIndex choose_certificate(const Negotiation& n, const PeerCtx& self, const Step& at, const Profile*) const override {
     // IKEv1 responder: decided when building MM6, with the peer config known (not at MM3).
     if (at.message == Message::MM3) return kDeferred;
     const CertReqList& received = at.received();
@@ -66,7 +65,8 @@ class StrongSwan final : public Personality {
       for (TpIndex t = 0; t < self.user_tps; ++t)
         if (self.cert[static_cast<std::size_t>(t)] == static_cast<std::int16_t>(k)) local_certs.push_back(t);
     for (TpIndex t : local_certs) {
-      bool hinted = std::any_of(received.begin(), received.end(), [&](const CertReq& c) { return c.ca == self.ca_of(t); });
+      bool hinted = std::any_of(received.begin(), received.end(),
+                                [&](const CertReq& c) { return c.ca == self.ca_of(t); });
       if (hinted) {
         n.trace("sending end entity cert for trustpoint {}", n.tp_name(self, t));
         return t;
@@ -81,7 +81,8 @@ class StrongSwan final : public Personality {
     // The first loaded connection whose remote.id matches.
     const auto& profiles = self.peer->profiles;
     for (std::size_t i = 0; i < profiles.size(); ++i)
-      if (std::any_of(profiles[i].match.begin(), profiles[i].match.end(), [&](const IdentityMatch& m) { return identity_matches(m, id); })) {
+      if (std::any_of(profiles[i].match.begin(), profiles[i].match.end(),
+                      [&](const IdentityMatch& m) { return identity_matches(m, id); })) {
         n.trace("selected peer config '{}'", profiles[i].name);
         return static_cast<std::int16_t>(i);
       }

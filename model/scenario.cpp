@@ -11,7 +11,8 @@ const Ca* find_ca(const Scenario& s, const std::string& id) {
 }
 
 const Trustpoint* find_trustpoint(const Peer& p, const std::string& name) {
-  auto it = std::find_if(p.trustpoints.begin(), p.trustpoints.end(), [&](const Trustpoint& t) { return t.name == name; });
+  auto it = std::find_if(p.trustpoints.begin(), p.trustpoints.end(),
+                         [&](const Trustpoint& t) { return t.name == name; });
   return it == p.trustpoints.end() ? nullptr : &*it;
 }
 
@@ -59,7 +60,8 @@ std::vector<std::string> validate(const Scenario& s) {
         if (m.value.empty()) bad(who + ": profile '" + f.name + "' has an empty match identity");
     }
     if (p.tunnel_profile.empty()) bad(who + ": no tunnel profile");
-    else if (!find_profile(p, p.tunnel_profile)) bad(who + ": tunnel profile '" + p.tunnel_profile + "' is not defined");
+    else if (!find_profile(p, p.tunnel_profile))
+      bad(who + ": tunnel profile '" + p.tunnel_profile + "' is not defined");
   }
   return problems;
 }

@@ -38,9 +38,9 @@ struct Trustpoint {
 // The router's own identity certificate, enrolled under a trustpoint.
 struct IdentityCert {
   std::string trustpoint;
-  std::string subject;                 // optional, e.g. "cn=R1,ou=IT-CA1,o=cisco,o=com"
-  bool revoked = false;                // section 7: CRL check fails only when marked revoked
-  std::vector<std::string> features;   // V1-13: e.g. "x509v1", "sig-md5"; a verifier lacking one rejects
+  std::string subject;                // optional, e.g. "cn=R1,ou=IT-CA1,o=cisco,o=com"
+  bool revoked = false;               // section 7: CRL check fails only when marked revoked
+  std::vector<std::string> features;  // V1-13: e.g. "x509v1", "sig-md5"; a verifier lacking one rejects
   friend bool operator==(const IdentityCert&, const IdentityCert&) = default;
 };
 

@@ -195,8 +195,8 @@ class Reader {
   }
 
   template <typename E>
-  E enumeration(const json& o, const std::string& ptr, const char* key, std::initializer_list<std::pair<const char*, E>> values,
-                E def) const {
+  E enumeration(const json& o, const std::string& ptr, const char* key,
+                std::initializer_list<std::pair<const char*, E>> values, E def) const {
     std::string s = str(o, ptr, key, false, "");
     if (s.empty() && !o.contains(key)) return def;
     std::string accepted;
@@ -223,12 +223,14 @@ class Reader {
 };
 
 constexpr std::initializer_list<std::pair<const char*, AuthMethod>> kAuth{{"rsa-sig", AuthMethod::RsaSig},
-                                                                         {"pre-share", AuthMethod::PreShare}};
-constexpr std::initializer_list<std::pair<const char*, IdKind>> kIdKind{{"fqdn", IdKind::Fqdn}, {"address", IdKind::Address}};
-constexpr std::initializer_list<std::pair<const char*, TrustpointUse>> kUse{
-    {"both", TrustpointUse::Both}, {"sign", TrustpointUse::Sign}, {"verify", TrustpointUse::Verify}};
+                                                                          {"pre-share", AuthMethod::PreShare}};
+constexpr std::initializer_list<std::pair<const char*, IdKind>> kIdKind{{"fqdn", IdKind::Fqdn},
+                                                                        {"address", IdKind::Address}};
+constexpr std::initializer_list<std::pair<const char*, TrustpointUse>> kUse{{"both", TrustpointUse::Both},
+                                                                            {"sign", TrustpointUse::Sign},
+                                                                            {"verify", TrustpointUse::Verify}};
 constexpr std::initializer_list<std::pair<const char*, Revocation>> kRevocation{{"none", Revocation::None},
-                                                                               {"crl", Revocation::Crl}};
+                                                                                {"crl", Revocation::Crl}};
 
 Profile read_profile(const Reader& r, const json& j, const std::string& ptr) {
   r.keys(j, ptr, {"name", "match", "self_identity", "trustpoints", "auth_local", "auth_remote"});
@@ -242,7 +244,8 @@ Profile read_profile(const Reader& r, const json& j, const std::string& ptr) {
     if (match[i].contains("fqdn")) {
       m.kind = IdKind::Fqdn;
       m.value = r.str(match[i], mp, "fqdn", true);
-      if (match[i].contains("address") || match[i].contains("mask")) r.fail(mp, "give either fqdn or address (with mask)");
+      if (match[i].contains("address") || match[i].contains("mask"))
+        r.fail(mp, "give either fqdn or address (with mask)");
     } else {
       m.kind = IdKind::Address;
       m.value = r.str(match[i], mp, "address", true);
@@ -271,8 +274,9 @@ Profile read_profile(const Reader& r, const json& j, const std::string& ptr) {
 }
 
 Peer read_peer(const Reader& r, const json& j, const std::string& ptr, const Scenario& s) {
-  r.keys(j, ptr, {"name", "fqdn", "address", "personality", "trustpoints", "certificates", "profiles", "tunnel_profile",
-                  "proposals", "unsupported_features"});
+  r.keys(j, ptr,
+         {"name", "fqdn", "address", "personality", "trustpoints", "certificates", "profiles", "tunnel_profile",
+          "proposals", "unsupported_features"});
   Peer p;
   p.name = r.str(j, ptr, "name", true);
   if (p.name.empty()) r.fail(ptr + "/name", "empty peer name");
@@ -296,7 +300,8 @@ Peer read_peer(const Reader& r, const json& j, const std::string& ptr, const Sce
     r.keys(certs[i], cp, {"trustpoint", "subject", "revoked", "features"});
     IdentityCert c{r.str(certs[i], cp, "trustpoint", true), r.str(certs[i], cp, "subject", false),
                    r.boolean(certs[i], cp, "revoked"), r.strings(certs[i], cp, "features")};
-    if (!find_trustpoint(p, c.trustpoint)) r.fail(cp + "/trustpoint", fmt::format("unknown trustpoint '{}'", c.trustpoint));
+    if (!find_trustpoint(p, c.trustpoint))
+      r.fail(cp + "/trustpoint", fmt::format("unknown trustpoint '{}'", c.trustpoint));
     for (const IdentityCert& prior : p.certificates)
       if (prior.trustpoint == c.trustpoint)
         r.fail(cp + "/trustpoint", fmt::format("trustpoint '{}' already holds an identity certificate", c.trustpoint));
@@ -309,7 +314,8 @@ Peer read_peer(const Reader& r, const json& j, const std::string& ptr, const Sce
     if (find_profile(p, f.name)) r.fail(pp + "/name", fmt::format("profile '{}' is defined twice", f.name));
     for (std::size_t k = 0; k < f.trustpoints.size(); ++k)
       if (!find_trustpoint(p, f.trustpoints[k].trustpoint))
-        r.fail(fmt::format("{}/trustpoints/{}", pp, k), fmt::format("unknown trustpoint '{}'", f.trustpoints[k].trustpoint));
+        r.fail(fmt::format("{}/trustpoints/{}", pp, k),
+               fmt::format("unknown trustpoint '{}'", f.trustpoints[k].trustpoint));
     p.profiles.push_back(std::move(f));
   }
   p.tunnel_profile = r.str(j, ptr, "tunnel_profile", !p.profiles.empty() && p.profiles.size() != 1,
@@ -324,7 +330,8 @@ Peer read_peer(const Reader& r, const json& j, const std::string& ptr, const Sce
     pr.encryption = r.str(props[i], pp, "encryption", true);
     pr.integrity = r.str(props[i], pp, "integrity", true);
     const json* g = r.get(props[i], pp, "group", true);
-    if (!g->is_number_integer() || g->get<long long>() < 1 || g->get<long long>() > 65535) r.fail(pp + "/group", "expected a DH group number");
+    if (!g->is_number_integer() || g->get<long long>() < 1 || g->get<long long>() > 65535)
+      r.fail(pp + "/group", "expected a DH group number");
     pr.group = g->get<int>();
     p.proposals.push_back(std::move(pr));
   }
@@ -335,11 +342,13 @@ Peer read_peer(const Reader& r, const json& j, const std::string& ptr, const Sce
 Scenario read_scenario(const Reader& r, const json& j) {
   r.keys(j, "", {"schema", "name", "ike_version", "aggressive_mode", "cas", "peers"});
   std::string schema = r.str(j, "", "schema", true);
-  if (schema != kScenarioSchema) r.fail("/schema", fmt::format("unsupported schema '{}' (expected '{}')", schema, kScenarioSchema));
+  if (schema != kScenarioSchema)
+    r.fail("/schema", fmt::format("unsupported schema '{}' (expected '{}')", schema, kScenarioSchema));
   Scenario s;
   s.name = r.str(j, "", "name", false);
   const json* v = r.get(j, "", "ike_version", true);
-  if (!v->is_number_integer() || (v->get<long long>() != 1 && v->get<long long>() != 2)) r.fail("/ike_version", "expected 1 or 2");
+  if (!v->is_number_integer() || (v->get<long long>() != 1 && v->get<long long>() != 2))
+    r.fail("/ike_version", "expected 1 or 2");
   s.ike_version = v->get<int>() == 1 ? IkeVersion::V1 : IkeVersion::V2;
   s.aggressive_mode = r.boolean(j, "", "aggressive_mode");
   const json& cas = r.array(j, "", "cas", true);
@@ -354,8 +363,10 @@ Scenario read_scenario(const Reader& r, const json& j) {
   }
   const json& peers = r.array(j, "", "peers", true);
   if (peers.size() != 2) r.fail("/peers", fmt::format("expected exactly two peers, found {}", peers.size()));
-  for (std::size_t i = 0; i < peers.size(); ++i) s.peers.push_back(read_peer(r, peers[i], fmt::format("/peers/{}", i), s));
-  if (s.peers[0].name == s.peers[1].name) r.fail("/peers/1/name", fmt::format("both peers are named '{}'", s.peers[1].name));
+  for (std::size_t i = 0; i < peers.size(); ++i)
+    s.peers.push_back(read_peer(r, peers[i], fmt::format("/peers/{}", i), s));
+  if (s.peers[0].name == s.peers[1].name)
+    r.fail("/peers/1/name", fmt::format("both peers are named '{}'", s.peers[1].name));
   auto problems = validate(s);
   if (!problems.empty()) r.fail("", problems.front());
   return s;
@@ -363,7 +374,9 @@ Scenario read_scenario(const Reader& r, const json& j) {
 
 const char* text(AuthMethod a) { return a == AuthMethod::RsaSig ? "rsa-sig" : "pre-share"; }
 const char* text(IdKind k) { return k == IdKind::Fqdn ? "fqdn" : "address"; }
-const char* text(TrustpointUse u) { return u == TrustpointUse::Both ? "both" : u == TrustpointUse::Sign ? "sign" : "verify"; }
+const char* text(TrustpointUse u) {
+  return u == TrustpointUse::Both ? "both" : u == TrustpointUse::Sign ? "sign" : "verify";
+}
 
 }  // namespace
 

@@ -24,7 +24,8 @@ CaIndex trustpoint_ca(const Scenario& s, const Peer& p, const std::string& tp) {
 }
 
 bool holds_certificate(const Peer& p, const std::string& tp) {
-  return std::any_of(p.certificates.begin(), p.certificates.end(), [&](const IdentityCert& c) { return c.trustpoint == tp; });
+  return std::any_of(p.certificates.begin(), p.certificates.end(),
+                     [&](const IdentityCert& c) { return c.trustpoint == tp; });
 }
 
 CaIndex observed_tp_ca(const Scenario& s, std::size_t peer, TpIndex tp, const ModelOptions& o) {
@@ -83,7 +84,8 @@ std::vector<CaIndex> trust_anchors(const Scenario& s, std::size_t peer, const Mo
     if (ca != kNone && std::find(out.begin(), out.end(), ca) == out.end()) out.push_back(ca);
   }
   if (p.personality == "cisco-ios" && o.predefined_trustpoints)
-    for (std::size_t k = 0; k < kPredefinedTrustpoints.size(); ++k) out.push_back(static_cast<CaIndex>(s.cas.size() + k));
+    for (std::size_t k = 0; k < kPredefinedTrustpoints.size(); ++k)
+      out.push_back(static_cast<CaIndex>(s.cas.size() + k));
   return out;
 }
 
@@ -156,7 +158,8 @@ bool proposals_agree(const Peer& a, const Peer& b) {
   const std::vector<Proposal> none{Proposal{}};
   const auto& pa = a.proposals.empty() ? none : a.proposals;
   const auto& pb = b.proposals.empty() ? none : b.proposals;
-  return std::any_of(pa.begin(), pa.end(), [&](const Proposal& x) { return std::find(pb.begin(), pb.end(), x) != pb.end(); });
+  return std::any_of(pa.begin(), pa.end(),
+                     [&](const Proposal& x) { return std::find(pb.begin(), pb.end(), x) != pb.end(); });
 }
 
 bool cisco_pair(const Scenario& s) {
@@ -211,7 +214,8 @@ bool healthy_pair(const Scenario& s, const ModelOptions& o, std::string* why) {
     for (const IdentityCert& c : me.certificates) {
       if (c.revoked) return fail_why(why, me.name + " holds a revoked certificate");
       for (const std::string& f : c.features)
-        if (std::find(other.unsupported_features.begin(), other.unsupported_features.end(), f) != other.unsupported_features.end())
+        if (std::find(other.unsupported_features.begin(), other.unsupported_features.end(), f) !=
+            other.unsupported_features.end())
           return fail_why(why, other.name + " cannot verify feature " + f);
     }
     const Profile* tunnel = find_profile(me, me.tunnel_profile);
@@ -249,7 +253,9 @@ bool compute_unrestricted_shared(const Scenario& s, const ModelOptions& o, std::
 
 }  // namespace
 
-PreconditionCache::PreconditionCache(const Scenario& s, const ModelOptions& o) { t_memo = new Memo{&s, &o, {}, {}, {}, {}, t_memo}; }
+PreconditionCache::PreconditionCache(const Scenario& s, const ModelOptions& o) {
+  t_memo = new Memo{&s, &o, {}, {}, {}, {}, t_memo};
+}
 PreconditionCache::~PreconditionCache() {
   Memo* m = t_memo;
   t_memo = m->outer;
@@ -257,7 +263,8 @@ PreconditionCache::~PreconditionCache() {
 }
 
 bool is_symmetric(const Scenario& s, const ModelOptions& o, std::string* why) {
-  return remembered(s, o, why, &Memo::symmetric, &Memo::why_symmetric, [&](std::string* w) { return compute_symmetric(s, o, w); });
+  return remembered(s, o, why, &Memo::symmetric, &Memo::why_symmetric,
+                    [&](std::string* w) { return compute_symmetric(s, o, w); });
 }
 
 bool is_unrestricted_shared(const Scenario& s, const ModelOptions& o, std::string* why) {
@@ -283,7 +290,8 @@ bool compute_symmetric(const Scenario& s, const ModelOptions& o, std::string* wh
       // V2-6: a sign / verify split is not "the same trustpoint set" for both purposes.
       const auto sign = cas_of(s, p, profile_trustpoints(f, Use::Sign));
       const auto verify = cas_of(s, p, profile_trustpoints(f, Use::Verify));
-      if (std::set<CaIndex>(sign.begin(), sign.end()) != mine || std::set<CaIndex>(verify.begin(), verify.end()) != mine)
+      if (std::set<CaIndex>(sign.begin(), sign.end()) != mine ||
+          std::set<CaIndex>(verify.begin(), verify.end()) != mine)
         return fail_why(why, p.name + "'s profile " + f.name + " splits sign and verify trustpoints");
       if (first) named = mine;
       else if (mine != named) return fail_why(why, "profiles name different trustpoint sets");
@@ -291,7 +299,8 @@ bool compute_symmetric(const Scenario& s, const ModelOptions& o, std::string* wh
     }
   // V2-4: an IOS IKEv2 initiator needs `pki trustpoint` (other stacks sign with any certificate).
   const bool any_cisco = s.peers[0].personality == "cisco-ios" || s.peers[1].personality == "cisco-ios";
-  if (s.ike_version == IkeVersion::V2 && named.empty() && any_cisco) return fail_why(why, "IKEv2 profiles without pki trustpoint");
+  if (s.ike_version == IkeVersion::V2 && named.empty() && any_cisco)
+    return fail_why(why, "IKEv2 profiles without pki trustpoint");
   return true;
 }
 
@@ -317,7 +326,8 @@ std::string direction_text(const Scenario& s, const Observation& o) {
   if (o.ike_sa == SaResult::Established && o.child_sa == SaResult::NotAttempted)  // a target that cannot observe it
     return who + ": IKE SA up (CHILD SA not observed)";
   if (o.ike_sa == SaResult::Established)
-    return fmt::format("{}: IKE SA up, CHILD SA down at {} ({})", who, message_name(o.failed_at), reason_code(o.reason));
+    return fmt::format("{}: IKE SA up, CHILD SA down at {} ({})", who, message_name(o.failed_at),
+                       reason_code(o.reason));
   return fmt::format("{}: DOWN at {} ({})", who, message_name(o.failed_at), reason_code(o.reason));
 }
 

@@ -12,7 +12,7 @@
 
 namespace ikeconform::facts {
 
-CaIndex ca_index(const Scenario& s, const std::string& ca_id);              // -1 when unknown
+CaIndex ca_index(const Scenario& s, const std::string& ca_id);                   // -1 when unknown
 CaIndex trustpoint_ca(const Scenario& s, const Peer& p, const std::string& tp);  // user trustpoints only
 bool holds_certificate(const Peer& p, const std::string& tp);
 // The CA of a trustpoint index as observations use it (user trustpoints, then predefined).
@@ -66,7 +66,8 @@ class PreconditionCache {
 bool cisco_pair(const Scenario& s);
 
 // Texts for oracle messages.
-std::string direction_text(const Scenario& s, const Observation& o);  // "R1 -> R2: DOWN at MM5 (CERT_VALIDATION_FAILED)"
+std::string direction_text(const Scenario& s,
+                           const Observation& o);  // "R1 -> R2: DOWN at MM5 (CERT_VALIDATION_FAILED)"
 std::string ca_list_text(const Scenario& s, const std::vector<CaIndex>& l);  // "[CA1, CA2, +5 predefined]"
 std::vector<CaIndex> cas_in(const CertReqList& l);
 

@@ -48,8 +48,8 @@ struct RelatedRun {
   std::string relation;  // "reverse enrollment order of R1" | "target libreswan"
   Scenario scenario;
   Observation obs[2];
-  std::string target = {};          // cross-target runs: the target that ran `scenario`
-  bool observes_child_sa = true;    // cross-target runs: that target's Target::observes_child_sa()
+  std::string target = {};        // cross-target runs: the target that ran `scenario`
+  bool observes_child_sa = true;  // cross-target runs: that target's Target::observes_child_sa()
 };
 
 struct CheckInput {
@@ -58,9 +58,9 @@ struct CheckInput {
   // The options of the personality the target is believed to follow (derived expectations use them).
   const ModelOptions& options;
   const std::vector<const RelatedRun*>& related;  // one per relations() entry, in that order
-                                                   // (cross-target oracles: one per companion target)
-  bool observes_child_sa = true;  // the judged target's Target::observes_child_sa()
-  std::string target = {};        // the judged target's name
+                                                  // (cross-target oracles: one per companion target)
+  bool observes_child_sa = true;                  // the judged target's Target::observes_child_sa()
+  std::string target = {};                        // the judged target's name
 };
 
 // What an oracle needs to know about the target whose observations it judges.
@@ -74,8 +74,8 @@ TargetTraits traits_of(const Target& t);
 class Oracle {
  public:
   virtual ~Oracle() = default;
-  virtual std::string_view id() const = 0;         // "P-1"
-  virtual std::string_view statement() const = 0;  // one line
+  virtual std::string_view id() const = 0;                  // "P-1"
+  virtual std::string_view statement() const = 0;           // one line
   virtual std::vector<std::string_view> rules() const = 0;  // "V1-5", "RFC 4945 §3.2.7.1", ...
   // Scenario classes (generators/generators.hpp) whose scenarios meet the precondition by construction.
   virtual std::vector<std::string_view> classes() const = 0;
@@ -95,7 +95,9 @@ class Oracle {
   // `related`, one per companion, and skip when there is none.
   virtual bool cross_target() const { return false; }
   // The related scenarios to run (metamorphic oracles only); empty when the precondition fails.
-  virtual std::vector<std::pair<std::string, Scenario>> relations(const Scenario&, const ModelOptions&) const { return {}; }
+  virtual std::vector<std::pair<std::string, Scenario>> relations(const Scenario&, const ModelOptions&) const {
+    return {};
+  }
   virtual OracleResult check(const CheckInput& in) const = 0;
 };
 
@@ -120,12 +122,13 @@ struct Evaluation {
 };
 // `companions`: the other targets of a multi-target campaign, for cross-target oracles; each
 // runs for_target(companion, s) once (the model as a companion runs s with cisco-ios peers).
-Evaluation evaluate(const Oracle& o, const Scenario& s, const Observation (&obs)[2], Target& target, const ModelOptions& opt,
-                    const std::vector<Target*>& companions = {});
+Evaluation evaluate(const Oracle& o, const Scenario& s, const Observation (&obs)[2], Target& target,
+                    const ModelOptions& opt, const std::vector<Target*>& companions = {});
 
 // The same for several oracles, running each distinct related scenario once.
-std::vector<Evaluation> evaluate_all(const std::vector<const Oracle*>& oracles, const Scenario& s, const Observation (&obs)[2],
-                                     Target& target, const ModelOptions& opt, const std::vector<Target*>& companions = {});
+std::vector<Evaluation> evaluate_all(const std::vector<const Oracle*>& oracles, const Scenario& s,
+                                     const Observation (&obs)[2], Target& target, const ModelOptions& opt,
+                                     const std::vector<Target*>& companions = {});
 
 // The scenario a companion target runs for `s`: for_target(), and for the model cisco-ios peers
 // (the generators' personality: "model Cisco<->Cisco").

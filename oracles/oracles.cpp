@@ -24,7 +24,8 @@ OracleResult skip(std::string m) { return {Verdict::Skip, std::move(m), -1, -1, 
 // The fixed descriptive part of every oracle.
 class Claim : public Oracle {
  public:
-  Claim(std::string_view id, std::string_view statement, std::vector<std::string_view> rules, std::vector<std::string_view> classes)
+  Claim(std::string_view id, std::string_view statement, std::vector<std::string_view> rules,
+        std::vector<std::string_view> classes)
       : id_(id), statement_(statement), rules_(std::move(rules)), classes_(std::move(classes)) {}
   std::string_view id() const override { return id_; }
   std::string_view statement() const override { return statement_; }
@@ -40,9 +41,11 @@ const Profile& tunnel_of(const Peer& p) { return *find_profile(p, p.tunnel_profi
 
 std::string chosen_text(const Scenario& s, const Observation& o) {
   return fmt::format("{} sent {}, {} sent {}", s.peers[o.initiator].name,
-                     o.initiator_trustpoint == kNone ? "no certificate" : trustpoint_name(s, o.initiator, o.initiator_trustpoint),
+                     o.initiator_trustpoint == kNone ? "no certificate"
+                                                     : trustpoint_name(s, o.initiator, o.initiator_trustpoint),
                      s.peers[o.responder()].name,
-                     o.responder_trustpoint == kNone ? "no certificate" : trustpoint_name(s, o.responder(), o.responder_trustpoint));
+                     o.responder_trustpoint == kNone ? "no certificate"
+                                                     : trustpoint_name(s, o.responder(), o.responder_trustpoint));
 }
 
 // Enrollment-order relations shared by P-2 and P-9 (same names, so evaluate_all runs each once).
@@ -74,7 +77,8 @@ std::optional<OracleResult> related_failure(const CheckInput& in) {
     const RelatedRun& r = *in.related[k];
     for (const Observation& o : r.obs)
       if (!up(in, o))
-        return fail("after \"" + r.relation + "\": " + facts::direction_text(r.scenario, o) + "; " + chosen_text(r.scenario, o),
+        return fail("after \"" + r.relation + "\": " + facts::direction_text(r.scenario, o) + "; " +
+                        chosen_text(r.scenario, o),
                     o.initiator, Message::None, static_cast<int>(k));
   }
   return std::nullopt;
@@ -86,7 +90,8 @@ class P1 final : public Claim {
  public:
   P1()
       : Claim("P-1",
-              "Symmetric trustpoints always succeed: same CA set enrolled and trusted on both ends and profiles naming the "
+              "Symmetric trustpoints always succeed: same CA set enrolled and trusted on both ends and profiles naming "
+              "the "
               "same trustpoint set (or none) come up from either end, whatever the enrollment order",
               {"V1-2", "V1-3", "V1-5", "V1-6", "V1-9", "V2-2", "V2-3", "V2-4", "V2-5", "V2-13", "RFC 4945 §3.2.7.1",
                "RFC 7296 §3.7"},
@@ -126,7 +131,8 @@ class P2 final : public Claim {
     if (!facts::is_unrestricted_shared(in.scenario, in.options, &why)) return skip("precondition: " + why);
     for (const Observation& o : in.obs)
       if (!up(in, o))
-        return fail(facts::direction_text(in.scenario, o) + " with no ca trust-point and a shared CA; " + chosen_text(in.scenario, o),
+        return fail(facts::direction_text(in.scenario, o) + " with no ca trust-point and a shared CA; " +
+                        chosen_text(in.scenario, o),
                     o.initiator);
     if (auto f = related_failure(in)) return *f;
     return pass();
@@ -136,7 +142,8 @@ class P2 final : public Claim {
 // ---- P-3 / P-4 shared: what a CERT_REQ list should contain ------------------------------------
 
 // The CAs the initiator requests (V1-2, V2-12) or, for the responder, every global trustpoint (V1-3, V2-2).
-std::vector<CaIndex> expected_certreq_set(const Scenario& s, std::size_t sender, bool initiator, const ModelOptions& opt) {
+std::vector<CaIndex> expected_certreq_set(const Scenario& s, std::size_t sender, bool initiator,
+                                          const ModelOptions& opt) {
   const Peer& p = s.peers[sender];
   if (initiator) {
     const Profile& f = tunnel_of(p);
@@ -183,7 +190,8 @@ class P3 final : public Claim {
  public:
   P3()
       : Claim("P-3",
-              "The initiator's CERT_REQ set is exactly its profile's ca trust-point CAs when configured, else all global "
+              "The initiator's CERT_REQ set is exactly its profile's ca trust-point CAs when configured, else all "
+              "global "
               "trustpoints; a responder's is always all global trustpoints",
               {"V1-2", "V1-3", "V1-12", "V2-2", "V2-12", "RFC 4945 §3.2.7.1", "RFC 7296 §3.7"},
               {"any", "symmetric", "unrestricted_v1"}) {}
@@ -200,7 +208,8 @@ class P3 final : public Claim {
         const auto have = facts::cas_in(got);
         ++compared;
         if (std::set<CaIndex>(want.begin(), want.end()) != std::set<CaIndex>(have.begin(), have.end()) || !sent)
-          return fail(fmt::format("{} name {}, expected {}", list_name(in.scenario, o, initiator), facts::ca_list_text(in.scenario, have),
+          return fail(fmt::format("{} name {}, expected {}", list_name(in.scenario, o, initiator),
+                                  facts::ca_list_text(in.scenario, have),
                                   sent ? facts::ca_list_text(in.scenario, want) : "no CERT_REQ (message not sent)"),
                       o.initiator, list_message(in.scenario, initiator));
       }
@@ -211,7 +220,8 @@ class P3 final : public Claim {
 class P4 final : public Claim {
  public:
   P4()
-      : Claim("P-4", "CERT_REQ order is the certificate store order (reverse enrollment), then the predefined trustpoints",
+      : Claim("P-4",
+              "CERT_REQ order is the certificate store order (reverse enrollment), then the predefined trustpoints",
               {"V1-4", "V2-2", "RFC 4945 §3.2.7.1"}, {"any", "symmetric", "unrestricted_v1"}) {}
   OracleResult check(const CheckInput& in) const override {
     if (!facts::cisco_pair(in.scenario)) return skip("not a cisco-ios pair");
@@ -228,8 +238,9 @@ class P4 final : public Claim {
           if (std::find(have.begin(), have.end(), ca) != have.end()) want.push_back(ca);
         ++compared;
         if (have != want)
-          return fail(fmt::format("{} are in the order {}, the store order gives {}", list_name(in.scenario, o, initiator),
-                                  facts::ca_list_text(in.scenario, have), facts::ca_list_text(in.scenario, want)),
+          return fail(fmt::format("{} are in the order {}, the store order gives {}",
+                                  list_name(in.scenario, o, initiator), facts::ca_list_text(in.scenario, have),
+                                  facts::ca_list_text(in.scenario, want)),
                       o.initiator, list_message(in.scenario, initiator));
       }
     return compared ? pass() : skip("no CERT_REQ list was sent");
@@ -239,8 +250,8 @@ class P4 final : public Claim {
 // ---- P-5 ------------------------------------------------------------------------------------
 
 // The certificate a cisco-ios peer must send for the CERT_REQs it received (V1-5..V1-7, V2-3, V2-13).
-CaIndex expected_choice(const Scenario& s, std::size_t peer, bool initiator, const Profile* profile, const CertReqList& received,
-                        const ModelOptions& opt) {
+CaIndex expected_choice(const Scenario& s, std::size_t peer, bool initiator, const Profile* profile,
+                        const CertReqList& received, const ModelOptions& opt) {
   const Peer& p = s.peers[peer];
   std::vector<std::string> store;  // `show crypto pki certificates` order
   for (auto it = p.certificates.rbegin(); it != p.certificates.rend(); ++it) store.push_back(it->trustpoint);
@@ -276,7 +287,8 @@ CaIndex expected_choice(const Scenario& s, std::size_t peer, bool initiator, con
       [[fallthrough]];
     case FallbackCertificate::Store:
       for (const std::string& t : store)
-        if (std::find(candidates.begin(), candidates.end(), t) != candidates.end()) return facts::trustpoint_ca(s, p, t);
+        if (std::find(candidates.begin(), candidates.end(), t) != candidates.end())
+          return facts::trustpoint_ca(s, p, t);
       return kNone;
   }
   return kNone;
@@ -286,7 +298,8 @@ class P5 final : public Claim {
  public:
   P5()
       : Claim("P-5", "The certificate a peer sends is the first usable match in the CERT_REQ order it received",
-              {"V1-5", "V1-6", "V1-7", "V2-3", "V2-13", "RFC 4945 §3.2.7.1"}, {"any", "symmetric", "unrestricted_v1"}) {}
+              {"V1-5", "V1-6", "V1-7", "V2-3", "V2-13", "RFC 4945 §3.2.7.1"}, {"any", "symmetric", "unrestricted_v1"}) {
+  }
   OracleResult check(const CheckInput& in) const override {
     const Scenario& s = in.scenario;
     if (!facts::cisco_pair(s)) return skip("not a cisco-ios pair");
@@ -295,7 +308,8 @@ class P5 final : public Claim {
       // The initiator answers the responder's list with its tunnel profile known.
       if (o.initiator_trustpoint != kNone) {
         ++compared;
-        const CaIndex want = expected_choice(s, o.initiator, true, &tunnel_of(s.peers[o.initiator]), o.certreq_from_responder, in.options);
+        const CaIndex want = expected_choice(s, o.initiator, true, &tunnel_of(s.peers[o.initiator]),
+                                             o.certreq_from_responder, in.options);
         if (auto f = mismatch(s, o, o.initiator, o.initiator_trustpoint, want, o.certreq_from_responder, in.options))
           return fail(*f, o.initiator, s.ike_version == IkeVersion::V1 ? Message::MM5 : Message::IKE_AUTH);
       }
@@ -316,13 +330,14 @@ class P5 final : public Claim {
   }
 
  private:
-  static std::optional<std::string> mismatch(const Scenario& s, const Observation& o, std::size_t peer, TpIndex got, CaIndex want,
-                                             const CertReqList& received, const ModelOptions& opt) {
+  static std::optional<std::string> mismatch(const Scenario& s, const Observation& o, std::size_t peer, TpIndex got,
+                                             CaIndex want, const CertReqList& received, const ModelOptions& opt) {
     const CaIndex have = facts::observed_tp_ca(s, peer, got, opt);
     if (have == want) return std::nullopt;
-    return fmt::format("{}: {} sent the certificate of {} ({}) for CERT_REQs {}, expected {}", facts::direction_text(s, o),
-                       s.peers[peer].name, trustpoint_name(s, peer, got), facts::ca_list_text(s, {have}),
-                       facts::ca_list_text(s, facts::cas_in(received)), want == kNone ? "none" : facts::ca_list_text(s, {want}));
+    return fmt::format("{}: {} sent the certificate of {} ({}) for CERT_REQs {}, expected {}",
+                       facts::direction_text(s, o), s.peers[peer].name, trustpoint_name(s, peer, got),
+                       facts::ca_list_text(s, {have}), facts::ca_list_text(s, facts::cas_in(received)),
+                       want == kNone ? "none" : facts::ca_list_text(s, {want}));
   }
 };
 
@@ -331,14 +346,15 @@ class P5 final : public Claim {
 class P6 final : public Claim {
  public:
   P6()
-      : Claim("P-6", "A tunnel that comes up from one end only has an asymmetric trust configuration (contrapositive of P-1)",
+      : Claim("P-6",
+              "A tunnel that comes up from one end only has an asymmetric trust configuration (contrapositive of P-1)",
               {"V1-10", "V1-13", "V1-15", "V2-8"}, {"any"}) {}
   std::vector<std::string_view> targets() const override { return {"any"}; }  // universal, like P-1
   OracleResult check(const CheckInput& in) const override {
     if (up(in, in.obs[0]) == up(in, in.obs[1])) return skip("not one-way");
     if (facts::is_symmetric(in.scenario, in.options))
-      return fail(facts::direction_text(in.scenario, in.obs[0]) + " but " + facts::direction_text(in.scenario, in.obs[1]) +
-                      " with a symmetric trust configuration",
+      return fail(facts::direction_text(in.scenario, in.obs[0]) + " but " +
+                      facts::direction_text(in.scenario, in.obs[1]) + " with a symmetric trust configuration",
                   up(in, in.obs[0]) ? 1 : 0);
     return pass();
   }
@@ -363,10 +379,12 @@ class P7 final : public Claim {
       if (o.failed_at == Message::IKE_SA_INIT) continue;  // IKE_AUTH never started
       ++compared;
       if (o.initiator_trustpoint != kNone || o.ike_sa != SaResult::Failed || o.reason != Reason::NoCertificatePayload)
-        return fail(fmt::format("{}: {} has no pki trustpoint in {} yet {}", facts::direction_text(s, o), s.peers[o.initiator].name,
-                                f.name,
-                                o.initiator_trustpoint != kNone ? "sent the certificate of " + trustpoint_name(s, o.initiator, o.initiator_trustpoint)
-                                                                : std::string("did not fail with NO_CERTIFICATE_PAYLOAD")),
+        return fail(fmt::format("{}: {} has no pki trustpoint in {} yet {}", facts::direction_text(s, o),
+                                s.peers[o.initiator].name, f.name,
+                                o.initiator_trustpoint != kNone
+                                    ? "sent the certificate of " +
+                                          trustpoint_name(s, o.initiator, o.initiator_trustpoint)
+                                    : std::string("did not fail with NO_CERTIFICATE_PAYLOAD")),
                     o.initiator, Message::IKE_AUTH);
     }
     return compared ? pass() : skip("no rsa-sig initiator without pki trustpoint");
@@ -379,7 +397,8 @@ class P8 final : public Claim {
  public:
   P8()
       : Claim("P-8",
-              "IKEv2: with several matching profiles the responder binds the last one; the CHILD SA fails when that is not the "
+              "IKEv2: with several matching profiles the responder binds the last one; the CHILD SA fails when that is "
+              "not the "
               "tunnel's profile",
               {"V2-9", "V2-10"}, {"any"}) {}
   OracleResult check(const CheckInput& in) const override {
@@ -394,18 +413,22 @@ class P8 final : public Claim {
       if (matches.size() < 2) continue;
       if (o.responder_profile == kNone) {
         if (o.reason == Reason::NoMatchingProfile)
-          return fail(facts::direction_text(s, o) + " although several profiles match " + id.value, o.initiator, Message::IKE_AUTH);
+          return fail(facts::direction_text(s, o) + " although several profiles match " + id.value, o.initiator,
+                      Message::IKE_AUTH);
         continue;  // binding never happened (IKE_SA_INIT failed, or the initiator had no certificate)
       }
       ++compared;
       const auto last = static_cast<std::int16_t>(matches.back());
       if (o.responder_profile != last)
-        return fail(fmt::format("{}: {} bound {}, but the last matching profile is {}", facts::direction_text(s, o), responder.name,
-                                profile_name(s, o.responder(), o.responder_profile), profile_name(s, o.responder(), last)),
+        return fail(fmt::format("{}: {} bound {}, but the last matching profile is {}", facts::direction_text(s, o),
+                                responder.name, profile_name(s, o.responder(), o.responder_profile),
+                                profile_name(s, o.responder(), last)),
                     o.initiator, Message::IKE_AUTH);
       const bool other = responder.profiles[matches.back()].name != responder.tunnel_profile;
-      if (o.ike_sa == SaResult::Established && other && (o.child_sa != SaResult::Failed || o.reason != Reason::TsUnacceptable))
-        return fail(fmt::format("{}: {} bound {}, not the tunnel's profile {}, yet the CHILD SA did not fail with TS_UNACCEPTABLE",
+      if (o.ike_sa == SaResult::Established && other &&
+          (o.child_sa != SaResult::Failed || o.reason != Reason::TsUnacceptable))
+        return fail(fmt::format("{}: {} bound {}, not the tunnel's profile {}, yet the CHILD SA did not fail with "
+                                "TS_UNACCEPTABLE",
                                 facts::direction_text(s, o), responder.name, responder.profiles[matches.back()].name,
                                 responder.tunnel_profile),
                     o.initiator, Message::IKE_AUTH);
@@ -427,7 +450,8 @@ class P9 final : public Claim {
  public:
   P9()
       : Claim("P-9",
-              "Changing only the enrollment order of a router whose CERT_REQs are never restricted can change the chosen "
+              "Changing only the enrollment order of a router whose CERT_REQs are never restricted can change the "
+              "chosen "
               "certificates but never turns a symmetric configuration into a failure",
               {"V1-4", "V1-5", "V1-14", "V2-2", "V2-3"}, {"symmetric", "unrestricted_v1"}) {}
   bool metamorphic() const override { return true; }
@@ -441,7 +465,8 @@ class P9 final : public Claim {
   OracleResult check(const CheckInput& in) const override {
     if (!applies(in.scenario, in.options)) return skip("neither symmetric nor unrestricted with a shared CA");
     if (in.related.empty()) return skip("no unrestricted router with two or more certificates");
-    if (!up(in, in.obs[0]) || !up(in, in.obs[1])) return skip("the original configuration does not come up (P-1 / P-2 judge that)");
+    if (!up(in, in.obs[0]) || !up(in, in.obs[1]))
+      return skip("the original configuration does not come up (P-1 / P-2 judge that)");
     if (auto f = related_failure(in)) return *f;
     return pass();
   }
@@ -522,7 +547,8 @@ std::string unjudgeable(const Scenario& s, const Observation (&obs)[2]) {
     if (o.reason == Reason::Unsupported || o.reason == Reason::InternalError) {
       std::string why = facts::direction_text(s, o);
       for (const std::string& line : o.trace)  // the target's own words on why
-        if (line.find("target") != std::string::npos || line.rfind("harness", 0) == 0 || line.rfind("adapter", 0) == 0) {
+        if (line.find("target") != std::string::npos || line.rfind("harness", 0) == 0 ||
+            line.rfind("adapter", 0) == 0) {
           why += ": " + line;
           break;
         }
@@ -538,9 +564,10 @@ Scenario companion_scenario(const Target& companion, const Scenario& s) {
   return out;
 }
 
-std::vector<Evaluation> evaluate_all(const std::vector<const Oracle*>& oracles, const Scenario& s, const Observation (&obs)[2],
-                                     Target& target, const ModelOptions& opt, const std::vector<Target*>& companions) {
-  const facts::PreconditionCache cache(s, opt);  // P-1, P-2, P-6, P-9 ask the same preconditions
+std::vector<Evaluation> evaluate_all(const std::vector<const Oracle*>& oracles, const Scenario& s,
+                                     const Observation (&obs)[2], Target& target, const ModelOptions& opt,
+                                     const std::vector<Target*>& companions) {
+  const facts::PreconditionCache cache(s, opt);                   // P-1, P-2, P-6, P-9 ask the same preconditions
   std::map<std::string, std::shared_ptr<const RelatedRun>> runs;  // by name: P-2 and P-9 share enrollment-order runs
   std::vector<Evaluation> out;
   out.reserve(oracles.size());
@@ -553,7 +580,8 @@ std::vector<Evaluation> evaluate_all(const std::vector<const Oracle*>& oracles, 
         const std::string name = "target " + other->name();
         auto it = runs.find(name);
         if (it == runs.end()) {
-          auto r = std::make_shared<RelatedRun>(RelatedRun{name, companion_scenario(*other, s), {}, other->name(), other->observes_child_sa()});
+          auto r = std::make_shared<RelatedRun>(
+              RelatedRun{name, companion_scenario(*other, s), {}, other->name(), other->observes_child_sa()});
           other->run_both(r->scenario, r->obs);
           it = runs.emplace(name, std::move(r)).first;
         }
@@ -576,8 +604,8 @@ std::vector<Evaluation> evaluate_all(const std::vector<const Oracle*>& oracles, 
   return out;
 }
 
-Evaluation evaluate(const Oracle& o, const Scenario& s, const Observation (&obs)[2], Target& target, const ModelOptions& opt,
-                    const std::vector<Target*>& companions) {
+Evaluation evaluate(const Oracle& o, const Scenario& s, const Observation (&obs)[2], Target& target,
+                    const ModelOptions& opt, const std::vector<Target*>& companions) {
   return std::move(evaluate_all({&o}, s, obs, target, opt, companions).front());
 }
 

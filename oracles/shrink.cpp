@@ -8,7 +8,8 @@ namespace {
 void drop_trustpoint(Peer& p, const std::string& tp) {
   std::erase_if(p.trustpoints, [&](const Trustpoint& t) { return t.name == tp; });
   std::erase_if(p.certificates, [&](const IdentityCert& c) { return c.trustpoint == tp; });
-  for (Profile& f : p.profiles) std::erase_if(f.trustpoints, [&](const ProfileTrustpoint& l) { return l.trustpoint == tp; });
+  for (Profile& f : p.profiles)
+    std::erase_if(f.trustpoints, [&](const ProfileTrustpoint& l) { return l.trustpoint == tp; });
 }
 
 Scenario without_ca(const Scenario& s, std::size_t k) {
@@ -90,10 +91,13 @@ void simplifications(const Scenario& s, std::vector<Scenario>& out) {
       tweak([c](Peer& q) { return !std::exchange(q.certificates[c].features, {}).empty(); });
     }
     for (std::size_t t = 0; t < peer.trustpoints.size(); ++t)
-      tweak([t](Peer& q) { return std::exchange(q.trustpoints[t].revocation_check, Revocation::None) != Revocation::None; });
+      tweak([t](Peer& q) {
+        return std::exchange(q.trustpoints[t].revocation_check, Revocation::None) != Revocation::None;
+      });
     for (std::size_t j = 0; j < peer.profiles.size(); ++j) {
       tweak([j](Peer& q) { return std::exchange(q.profiles[j].auth_local, AuthMethod::RsaSig) != AuthMethod::RsaSig; });
-      tweak([j](Peer& q) { return std::exchange(q.profiles[j].auth_remote, AuthMethod::RsaSig) != AuthMethod::RsaSig; });
+      tweak(
+          [j](Peer& q) { return std::exchange(q.profiles[j].auth_remote, AuthMethod::RsaSig) != AuthMethod::RsaSig; });
       tweak([j](Peer& q) { return std::exchange(q.profiles[j].self_identity, IdKind::Fqdn) != IdKind::Fqdn; });
       for (std::size_t l = 0; l < peer.profiles[j].trustpoints.size(); ++l)
         tweak([j, l](Peer& q) {

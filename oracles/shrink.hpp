@@ -23,8 +23,8 @@ using Judge = std::function<OracleResult(const Scenario&)>;
 
 struct ShrinkResult {
   Scenario scenario;
-  OracleResult result;     // the failing verdict on `scenario`
-  std::size_t steps = 0;   // judge calls made
+  OracleResult result;       // the failing verdict on `scenario`
+  std::size_t steps = 0;     // judge calls made
   std::size_t accepted = 0;  // shrinks that kept the failure
 };
 

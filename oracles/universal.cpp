@@ -21,7 +21,8 @@ std::string ca_names(const Scenario& s, const std::vector<CaIndex>& cas) { retur
 std::vector<CaIndex> minus(const std::vector<CaIndex>& a, const std::vector<CaIndex>& b) {
   std::vector<CaIndex> out;
   for (CaIndex x : a)
-    if (std::find(b.begin(), b.end(), x) == b.end() && std::find(out.begin(), out.end(), x) == out.end()) out.push_back(x);
+    if (std::find(b.begin(), b.end(), x) == b.end() && std::find(out.begin(), out.end(), x) == out.end())
+      out.push_back(x);
   return out;
 }
 
@@ -43,7 +44,9 @@ class CertReqAnchors final : public Oracle {
            "initiator those of its tunnel profile's restriction when it has one, else every anchor it holds; the "
            "responder, which has bound no profile yet, every anchor it holds";
   }
-  std::vector<std::string_view> rules() const override { return {"RFC 4945 §3.2.7.1", "RFC 7296 §3.7", "V1-2", "V1-3", "V2-2"}; }
+  std::vector<std::string_view> rules() const override {
+    return {"RFC 4945 §3.2.7.1", "RFC 7296 §3.7", "V1-2", "V1-3", "V2-2"};
+  }
   std::vector<std::string_view> classes() const override { return {"any", "symmetric", "unrestricted_v1"}; }
   std::vector<std::string_view> targets() const override { return {"any"}; }
 
@@ -62,8 +65,8 @@ class CertReqAnchors final : public Oracle {
   }
 
  private:
-  static std::optional<OracleResult> judge_list(const Scenario& s, const Observation& o, bool initiator, const CertReqList& got,
-                                                const ModelOptions& opt) {
+  static std::optional<OracleResult> judge_list(const Scenario& s, const Observation& o, bool initiator,
+                                                const CertReqList& got, const ModelOptions& opt) {
     const std::size_t sender = initiator ? o.initiator : o.responder();
     const Peer& p = s.peers[sender];
     std::vector<CaIndex> want = facts::trust_anchors(s, sender, opt);
@@ -80,8 +83,9 @@ class CertReqAnchors final : public Oracle {
     if (extra.empty() && missing.empty()) return std::nullopt;
     const std::string what = fmt::format("{}: {}'s CERTREQ as {} names {}", facts::direction_text(s, o), p.name,
                                          initiator ? "initiator" : "responder", ca_names(s, have));
-    const std::string why = !extra.empty() ? fmt::format("{} outside {} {}", ca_names(s, extra), policy, ca_names(s, want))
-                                           : fmt::format("but omits {} of {} {}", ca_names(s, missing), policy, ca_names(s, want));
+    const std::string why = !extra.empty()
+                                ? fmt::format("{} outside {} {}", ca_names(s, extra), policy, ca_names(s, want))
+                                : fmt::format("but omits {} of {} {}", ca_names(s, missing), policy, ca_names(s, want));
     return fail(what + ", " + why, o.initiator, certreq_message(s, sender, initiator));
   }
 };
@@ -91,8 +95,8 @@ class CertReqAnchors final : public Oracle {
 std::string diff_text(const std::vector<ObservationDiff>& d) {
   std::string out;
   for (const ObservationDiff& x : d)
-    out += fmt::format("{}{}: model {}, target {}", out.empty() ? "" : "; ", x.field, x.expected.empty() ? "(none)" : x.expected,
-                       x.actual.empty() ? "(none)" : x.actual);
+    out += fmt::format("{}{}: model {}, target {}", out.empty() ? "" : "; ", x.field,
+                       x.expected.empty() ? "(none)" : x.expected, x.actual.empty() ? "(none)" : x.actual);
   return out;
 }
 
@@ -119,8 +123,8 @@ class DiffModel final : public Oracle {
       const auto diffs = diff(s, want[d], in.obs[d]);
       if (diffs.empty()) continue;
       const Message at = want[d].failed_at != Message::None ? want[d].failed_at : in.obs[d].failed_at;
-      OracleResult r = fail(fmt::format("{} (model: {}): {}", facts::direction_text(s, in.obs[d]), facts::direction_text(s, want[d]),
-                                        diff_text(diffs)),
+      OracleResult r = fail(fmt::format("{} (model: {}): {}", facts::direction_text(s, in.obs[d]),
+                                        facts::direction_text(s, want[d]), diff_text(diffs)),
                             d, at);
       r.kind = diffs.front().field;
       return r;
@@ -147,7 +151,8 @@ class DiffStacks final : public Oracle {
  public:
   std::string_view id() const override { return "DIFF-STACKS"; }
   std::string_view statement() const override {
-    return "The same scenario has the same outcome on every target of the campaign: IKE SA result, CHILD SA result where "
+    return "The same scenario has the same outcome on every target of the campaign: IKE SA result, CHILD SA result "
+           "where "
            "both targets observe it, and the phase a failure happened in (against the model's Cisco<->Cisco pair only "
            "for scenarios meeting P-1's precondition)";
   }
@@ -174,8 +179,8 @@ class DiffStacks final : public Oracle {
         auto x = outcome_difference(in.obs[d], r->obs[d], child);
         if (!x) continue;
         OracleResult f = fail(fmt::format("{}: {} {}, {} {} ({} differs)", pair_text(s, in.obs[d]),
-                                          in.target.empty() ? "target" : in.target, outcome_text(in.obs[d], child), r->target,
-                                          outcome_text(r->obs[d], child), x->field),
+                                          in.target.empty() ? "target" : in.target, outcome_text(in.obs[d], child),
+                                          r->target, outcome_text(r->obs[d], child), x->field),
                               d, in.obs[d].failed_at != Message::None ? in.obs[d].failed_at : r->obs[d].failed_at);
         f.kind = r->target + ":" + x->field;
         return f;
@@ -206,7 +211,8 @@ std::string_view failure_phase(Message m) {
 }
 
 std::optional<OutcomeDifference> outcome_difference(const Observation& here, const Observation& there, bool child) {
-  if (here.ike_sa != there.ike_sa) return OutcomeDifference{"ike_sa", sa_result_text(here.ike_sa), sa_result_text(there.ike_sa)};
+  if (here.ike_sa != there.ike_sa)
+    return OutcomeDifference{"ike_sa", sa_result_text(here.ike_sa), sa_result_text(there.ike_sa)};
   if (here.ike_sa == SaResult::Established) {
     if (child && here.child_sa != there.child_sa)
       return OutcomeDifference{"child_sa", sa_result_text(here.child_sa), sa_result_text(there.child_sa)};

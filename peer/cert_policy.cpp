@@ -15,8 +15,8 @@ std::vector<std::size_t> all_cas(const Credentials& c) {
 
 std::vector<std::size_t> TrustAllPolicy::certreq(const Credentials& c, Role) const { return all_cas(c); }
 
-std::optional<std::size_t> TrustAllPolicy::choose_certificate(const Credentials& c, const std::vector<std::size_t>& requested,
-                                                              Role) const {
+std::optional<std::size_t> TrustAllPolicy::choose_certificate(const Credentials& c,
+                                                              const std::vector<std::size_t>& requested, Role) const {
   if (c.own().empty()) return std::nullopt;
   for (std::size_t i = 0; i < c.own().size(); ++i) {
     const auto issuer = c.issuer_of(i);

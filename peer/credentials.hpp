@@ -25,8 +25,8 @@ using Pkey = std::shared_ptr<EVP_PKEY>;
 struct CaCert {
   std::string name;  // for traces: the trustpoint or file stem
   Bytes der;
-  Bytes spki_sha1;   // the IKEv2 CERTREQ entry (RFC 7296 §3.7)
-  Bytes subject_der; // the IKEv1 CERT_REQ entry (RFC 2408 §3.10)
+  Bytes spki_sha1;    // the IKEv2 CERTREQ entry (RFC 7296 §3.7)
+  Bytes subject_der;  // the IKEv1 CERT_REQ entry (RFC 2408 §3.10)
 };
 
 struct OwnCert {

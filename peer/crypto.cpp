@@ -4,12 +4,12 @@
 #include "peer/crypto.hpp"
 
 #include <openssl/bn.h>
+#include <openssl/core_names.h>
 #include <openssl/dh.h>
 #include <openssl/ec.h>
-#include <openssl/obj_mac.h>
-#include <openssl/core_names.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/obj_mac.h>
 #include <openssl/param_build.h>
 #include <openssl/rand.h>
 #include <openssl/rsa.h>
@@ -101,7 +101,8 @@ EVP_PKEY* key_from(std::uint16_t group, const BIGNUM* priv, View pub_value, int 
   }
   if (priv) ok(OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_PRIV_KEY, priv), "private value");
   Ptr<OSSL_PARAM> params(nonnull(OSSL_PARAM_BLD_to_param(bld.get()), "OSSL_PARAM_BLD_to_param"));
-  Ptr<EVP_PKEY_CTX> ctx(nonnull(EVP_PKEY_CTX_new_from_name(nullptr, g.algorithm, nullptr), "EVP_PKEY_CTX_new_from_name"));
+  Ptr<EVP_PKEY_CTX> ctx(
+      nonnull(EVP_PKEY_CTX_new_from_name(nullptr, g.algorithm, nullptr), "EVP_PKEY_CTX_new_from_name"));
   ok(EVP_PKEY_fromdata_init(ctx.get()), "EVP_PKEY_fromdata_init");
   EVP_PKEY* key = nullptr;
   ok(EVP_PKEY_fromdata(ctx.get(), &key, selection, params.get()), "EVP_PKEY_fromdata");
@@ -141,7 +142,8 @@ Bytes hmac(Hash h, View key, View data) {
   Ptr<EVP_MAC> mac(nonnull(EVP_MAC_fetch(nullptr, "HMAC", nullptr), "EVP_MAC_fetch HMAC"));
   Ptr<EVP_MAC_CTX> ctx(nonnull(EVP_MAC_CTX_new(mac.get()), "EVP_MAC_CTX_new"));
   std::string name = hash_name(h);
-  OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, name.data(), 0), OSSL_PARAM_construct_end()};
+  OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, name.data(), 0),
+                         OSSL_PARAM_construct_end()};
   const View k = key.empty() ? View(kEmptyKeyByte) : key;
   ok(EVP_MAC_init(ctx.get(), k.data(), k.size(), params), "EVP_MAC_init");
   ok(EVP_MAC_update(ctx.get(), data.data(), data.size()), "EVP_MAC_update");
@@ -185,7 +187,8 @@ std::size_t dh_public_size(std::uint16_t group) { return group_info(group).publi
 
 DhKey::DhKey(std::uint16_t group, EVP_PKEY* key) : group_(group), key_(key), public_(public_of(group, key)) {}
 DhKey::~DhKey() { EVP_PKEY_free(key_); }
-DhKey::DhKey(DhKey&& o) noexcept : group_(o.group_), key_(std::exchange(o.key_, nullptr)), public_(std::move(o.public_)) {}
+DhKey::DhKey(DhKey&& o) noexcept
+    : group_(o.group_), key_(std::exchange(o.key_, nullptr)), public_(std::move(o.public_)) {}
 DhKey& DhKey::operator=(DhKey&& o) noexcept {
   if (this != &o) {
     EVP_PKEY_free(key_);
@@ -198,7 +201,8 @@ DhKey& DhKey::operator=(DhKey&& o) noexcept {
 
 DhKey DhKey::generate(std::uint16_t group) {
   const GroupInfo& g = group_info(group);
-  Ptr<EVP_PKEY_CTX> ctx(nonnull(EVP_PKEY_CTX_new_from_name(nullptr, g.algorithm, nullptr), "EVP_PKEY_CTX_new_from_name"));
+  Ptr<EVP_PKEY_CTX> ctx(
+      nonnull(EVP_PKEY_CTX_new_from_name(nullptr, g.algorithm, nullptr), "EVP_PKEY_CTX_new_from_name"));
   ok(EVP_PKEY_keygen_init(ctx.get()), "EVP_PKEY_keygen_init");
   std::string name = g.name;
   OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, name.data(), 0),
@@ -215,7 +219,8 @@ DhKey DhKey::from_private(std::uint16_t group, View private_value) {
   if (group == 19) {
     // P-256: x | y of d * G (EC_POINT_mul is not among OpenSSL 3's deprecated EC_KEY calls;
     // EVP_PKEY_fromdata does not derive the public point of a private-only key).
-    std::unique_ptr<EC_GROUP, decltype(&EC_GROUP_free)> g(EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1), EC_GROUP_free);
+    std::unique_ptr<EC_GROUP, decltype(&EC_GROUP_free)> g(EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1),
+                                                          EC_GROUP_free);
     std::unique_ptr<EC_POINT, decltype(&EC_POINT_free)> q(g ? EC_POINT_new(g.get()) : nullptr, EC_POINT_free);
     if (!q) fail("EC_POINT_new");
     ok(EC_POINT_mul(g.get(), q.get(), priv.get(), nullptr, nullptr, nullptr), "EC_POINT_mul");
@@ -338,7 +343,9 @@ Bytes cbc(bool encrypt, View key, View iv, View in) {
   if (in.size() % 16 != 0) throw CryptoError(fmt::format("AES-CBC input of {} octets is not whole blocks", in.size()));
   if (iv.size() != 16) throw CryptoError("AES-CBC IV is not 16 octets");
   Ptr<EVP_CIPHER_CTX> ctx(nonnull(EVP_CIPHER_CTX_new(), "EVP_CIPHER_CTX_new"));
-  ok(EVP_CipherInit_ex(ctx.get(), aes_cbc(key.size()), nullptr, key.data(), iv.data(), encrypt ? 1 : 0), "AES-CBC init");
+  ok(EVP_CipherInit_ex(ctx.get(), aes_cbc(key.size()), nullptr, key.data(), iv.data(), encrypt ? 1 : 0),
+     "AES-CBC "
+     "init");
   ok(EVP_CIPHER_CTX_set_padding(ctx.get(), 0), "AES-CBC padding off");
   Bytes out(in.size() + 16);
   int len = 0, fin = 0;
@@ -354,10 +361,12 @@ Ptr<EVP_CIPHER_CTX> gcm_init(bool encrypt, View key_salt, View iv, View aad) {
   const Bytes nonce = concat({key_salt.last(kGcmSaltSize), iv});  // RFC 5282 §4: salt | IV
   Ptr<EVP_CIPHER_CTX> ctx(nonnull(EVP_CIPHER_CTX_new(), "EVP_CIPHER_CTX_new"));
   ok(EVP_CipherInit_ex(ctx.get(), aes_gcm(key.size()), nullptr, nullptr, nullptr, encrypt ? 1 : 0), "AES-GCM init");
-  ok(EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_IVLEN, static_cast<int>(nonce.size()), nullptr), "AES-GCM IV length");
+  ok(EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_IVLEN, static_cast<int>(nonce.size()), nullptr),
+     "AES-GCM IV length");
   ok(EVP_CipherInit_ex(ctx.get(), nullptr, nullptr, key.data(), nonce.data(), -1), "AES-GCM key");
   int len = 0;
-  if (!aad.empty()) ok(EVP_CipherUpdate(ctx.get(), nullptr, &len, aad.data(), static_cast<int>(aad.size())), "AES-GCM AAD");
+  if (!aad.empty())
+    ok(EVP_CipherUpdate(ctx.get(), nullptr, &len, aad.data(), static_cast<int>(aad.size())), "AES-GCM AAD");
   return ctx;
 }
 
@@ -371,7 +380,8 @@ Bytes aes_gcm_encrypt(View key_salt, View iv, View aad, View plaintext) {
   Bytes out(plaintext.size() + kGcmIcvSize);
   int len = 0, fin = 0;
   if (!plaintext.empty())
-    ok(EVP_CipherUpdate(ctx.get(), out.data(), &len, plaintext.data(), static_cast<int>(plaintext.size())), "AES-GCM update");
+    ok(EVP_CipherUpdate(ctx.get(), out.data(), &len, plaintext.data(), static_cast<int>(plaintext.size())),
+       "AES-GCM update");
   ok(EVP_CipherFinal_ex(ctx.get(), out.data() + len, &fin), "AES-GCM final");
   ok(EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kGcmIcvSize, out.data() + plaintext.size()), "AES-GCM tag");
   return out;
@@ -384,7 +394,8 @@ std::optional<Bytes> aes_gcm_decrypt(View key_salt, View iv, View aad, View in) 
   auto ctx = gcm_init(false, key_salt, iv, aad);
   Bytes out(ct.size() + 16);
   int len = 0, fin = 0;
-  if (!ct.empty()) ok(EVP_CipherUpdate(ctx.get(), out.data(), &len, ct.data(), static_cast<int>(ct.size())), "AES-GCM update");
+  if (!ct.empty())
+    ok(EVP_CipherUpdate(ctx.get(), out.data(), &len, ct.data(), static_cast<int>(ct.size())), "AES-GCM update");
   ok(EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kGcmIcvSize, tag.data()), "AES-GCM set tag");
   if (EVP_CipherFinal_ex(ctx.get(), out.data() + len, &fin) <= 0) {
     ERR_clear_error();

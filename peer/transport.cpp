@@ -113,7 +113,8 @@ void UdpTransport::send(const std::string& to_address, std::uint16_t to_port, co
 std::optional<Datagram> UdpTransport::receive(std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (true) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline -
+                                                                            std::chrono::steady_clock::now());
     if (left.count() < 0) return std::nullopt;
     pollfd fds[2] = {{fd_, POLLIN, 0}, {fd_nat_t_, POLLIN, 0}};
     const int n = ::poll(fds, fd_nat_t_ >= 0 ? 2 : 1, static_cast<int>(left.count()));

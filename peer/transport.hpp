@@ -39,7 +39,8 @@ class UdpTransport {
   UdpTransport& operator=(const UdpTransport&) = delete;
 
   // Sends from the socket bound to `local_port` (500 or 4500, adding the non-ESP marker there).
-  void send(const std::string& to_address, std::uint16_t to_port, const wire::Bytes& data, std::uint16_t local_port = 500);
+  void send(const std::string& to_address, std::uint16_t to_port, const wire::Bytes& data,
+            std::uint16_t local_port = 500);
   // Waits up to `timeout` for one datagram on either socket. Non-IKE datagrams on 4500
   // (ESP, NAT keepalives) are dropped.
   std::optional<Datagram> receive(std::chrono::milliseconds timeout);

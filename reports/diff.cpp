@@ -22,7 +22,8 @@ std::optional<Change> classify(const OracleRow& b, const OracleRow& a) {
 }
 
 void note_if_differs(RunDiff& d, const char* what, const std::string& b, const std::string& a) {
-  if (a != b) d.notes.push_back(fmt::format("{} differ: {} -> {}", what, b.empty() ? "(none)" : b, a.empty() ? "(none)" : a));
+  if (a != b)
+    d.notes.push_back(fmt::format("{} differ: {} -> {}", what, b.empty() ? "(none)" : b, a.empty() ? "(none)" : a));
 }
 
 // Only the options whose value differs ("(unset)" when one run does not name it).
@@ -37,7 +38,8 @@ void note_options(RunDiff& d, const KeyValues& b, const KeyValues& a) {
     for (const auto& [k, v] : *kv)
       if (std::find(keys.begin(), keys.end(), k) == keys.end()) keys.push_back(k);
   for (const std::string& k : keys)
-    if (value(b, k) != value(a, k)) d.notes.push_back(fmt::format("model option {} differs: {} -> {}", k, value(b, k), value(a, k)));
+    if (value(b, k) != value(a, k))
+      d.notes.push_back(fmt::format("model option {} differs: {} -> {}", k, value(b, k), value(a, k)));
 }
 
 constexpr const char* kTag[] = {"REGRESSION", "FIXED", "CHANGED", "NEW", "GONE", "COUNTS"};
@@ -50,11 +52,11 @@ std::string line(const DiffEntry& e) {
     case Change::New: return fmt::format("{}: {} ({})", head, status_text(e.after->status), counts(*e.after));
     case Change::Gone: return fmt::format("{}: was {} ({})", head, status_text(e.before->status), counts(*e.before));
     case Change::Counts:
-      return fmt::format("{}: {}, failed {} -> {}, checked {} -> {}", head, status_text(e.after->status), e.before->failed, e.after->failed,
-                         e.before->checked, e.after->checked);
+      return fmt::format("{}: {}, failed {} -> {}, checked {} -> {}", head, status_text(e.after->status),
+                         e.before->failed, e.after->failed, e.before->checked, e.after->checked);
     default:
-      return fmt::format("{}: {} -> {} ({} -> {})", head, status_text(e.before->status), status_text(e.after->status), counts(*e.before),
-                         counts(*e.after));
+      return fmt::format("{}: {} -> {} ({} -> {})", head, status_text(e.before->status), status_text(e.after->status),
+                         counts(*e.before), counts(*e.after));
   }
 }
 
@@ -77,7 +79,8 @@ RunDiff diff_summaries(const Summary& before, const Summary& after) {
   }
   for (const OracleRow& b : before.oracles)
     if (!find_row(after, b)) d.entries.push_back({Change::Gone, b.id, b.target, b, std::nullopt});
-  std::stable_sort(d.entries.begin(), d.entries.end(), [](const DiffEntry& x, const DiffEntry& y) { return x.change < y.change; });
+  std::stable_sort(d.entries.begin(), d.entries.end(),
+                   [](const DiffEntry& x, const DiffEntry& y) { return x.change < y.change; });
   note_if_differs(d, "targets", before.target + " " + before.target_version, after.target + " " + after.target_version);
   note_if_differs(d, "seeds", before.seed, after.seed);
   note_if_differs(d, "scenario classes", before.scenario_class, after.scenario_class);
@@ -93,8 +96,9 @@ std::string diff_text(const RunDiff& d) {
   std::size_t n[std::size(kTag)] = {};
   for (const DiffEntry& e : d.entries) ++n[static_cast<int>(e.change)];
   if (d.entries.empty()) return out + fmt::format("no changes ({} oracle results compared)\n", d.compared);
-  return out + fmt::format("{} regression{}, {} fixed, {} changed, {} new, {} gone, {} with other counts ({} compared)\n", n[0],
-                           n[0] == 1 ? "" : "s", n[1], n[2], n[3], n[4], n[5], d.compared);
+  return out +
+         fmt::format("{} regression{}, {} fixed, {} changed, {} new, {} gone, {} with other counts ({} compared)\n",
+                     n[0], n[0] == 1 ? "" : "s", n[1], n[2], n[3], n[4], n[5], d.compared);
 }
 
 }  // namespace ikeconform::reports

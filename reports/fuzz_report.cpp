@@ -32,7 +32,8 @@ FuzzTarget parse_target(const JsonFile& file, const json& j, const std::string& 
   t.new_corpus = f.opt_count("new_corpus");
   if (const json* c = f.find("crashes")) {
     if (!c->is_array()) f.fail("crashes", "expected a list");
-    for (std::size_t i = 0; i < c->size(); ++i) t.crashes.push_back(parse_crash(file, (*c)[i], f.pointer("crashes") + "/" + std::to_string(i)));
+    for (std::size_t i = 0; i < c->size(); ++i)
+      t.crashes.push_back(parse_crash(file, (*c)[i], f.pointer("crashes") + "/" + std::to_string(i)));
   }
   return t;
 }
@@ -49,7 +50,8 @@ FuzzReport load_fuzz_report(const std::filesystem::path& path) {
   const json* targets = f.find("targets");
   if (!targets) file.fail("", "missing required key 'targets'");
   if (!targets->is_array()) f.fail("targets", "expected a list");
-  for (std::size_t i = 0; i < targets->size(); ++i) r.targets.push_back(parse_target(file, (*targets)[i], "/targets/" + std::to_string(i)));
+  for (std::size_t i = 0; i < targets->size(); ++i)
+    r.targets.push_back(parse_target(file, (*targets)[i], "/targets/" + std::to_string(i)));
   return r;
 }
 

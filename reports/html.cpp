@@ -94,7 +94,9 @@ std::string status_label(Status s) {
   return "";
 }
 
-std::string badge(Status s) { return fmt::format("<span class=\"badge {}\">{}</span>", status_text(s), status_label(s)); }
+std::string badge(Status s) {
+  return fmt::format("<span class=\"badge {}\">{}</span>", status_text(s), status_label(s));
+}
 
 std::string target_title(const Summary& s, const std::string& target) {
   return target == s.target && !s.target_version.empty() ? fmt::format("{} ({})", target, s.target_version) : target;
@@ -131,7 +133,8 @@ std::string direction_text(const Scenario& s, const Observation& o) {
   const std::string names = fmt::format("{} \u2192 {}", s.peers[o.initiator].name, s.peers[o.responder()].name);
   if (o.up()) return names + ": UP";
   if (o.ike_sa == SaResult::Established)
-    return fmt::format("{}: IKE SA up, CHILD SA DOWN at {} ({})", names, message_name(o.failed_at), reason_code(o.reason));
+    return fmt::format("{}: IKE SA up, CHILD SA DOWN at {} ({})", names, message_name(o.failed_at),
+                       reason_code(o.reason));
   return fmt::format("{}: DOWN at {} ({})", names, message_name(o.failed_at), reason_code(o.reason));
 }
 
@@ -143,14 +146,19 @@ void verdict(std::string& out, const Run& run) {
     checked += r.status != Status::NotChecked;
   }
   if (failed > 0)
-    out += fmt::format("<div class=\"verdict bad\">&#x2717; {} of {} oracle results FAILED{}</div>\n", failed, run.summary.oracles.size(),
-                       deviations ? fmt::format(" ({} expected deviation{})", deviations, deviations == 1 ? "" : "s") : "");
+    out += fmt::format("<div class=\"verdict bad\">&#x2717; {} of {} oracle results FAILED{}</div>\n", failed,
+                       run.summary.oracles.size(),
+                       deviations ? fmt::format(" ({} expected deviation{})", deviations, deviations == 1 ? "" : "s")
+                                  : "");
   else
     out += fmt::format("<div class=\"verdict good\">&#x2713; Every checked oracle held ({} checked{})</div>\n", checked,
-                       deviations ? fmt::format(", {} expected deviation{}", deviations, deviations == 1 ? "" : "s") : "");
+                       deviations ? fmt::format(", {} expected deviation{}", deviations, deviations == 1 ? "" : "s")
+                                  : "");
   if (run.summary.rebuilt_from_journal)
-    out += "<div class=\"note\">summary.json is missing (the campaign was killed): counts were rebuilt from journal.jsonl; "
-           "statements come from the counterexample files and expected deviations are unknown.</div>\n";
+    out +=
+        "<div class=\"note\">summary.json is missing (the campaign was killed): counts were rebuilt from "
+        "journal.jsonl; "
+        "statements come from the counterexample files and expected deviations are unknown.</div>\n";
   else if (!run.summary.complete)
     out += "<div class=\"note\">The campaign was interrupted: the counts cover the scenarios it finished.</div>\n";
 }
@@ -164,36 +172,42 @@ void facts(std::string& out, const Run& run) {
   out += "<h2 id=\"run\">Run</h2>\n<table class=\"facts\">\n";
   fact(out, "Target", esc(target_title(s, s.target)));
   for (const TargetInfo& t : s.targets)
-    if (t.role != "main") fact(out, "Compared with", esc(t.version.empty() ? t.name : fmt::format("{} ({})", t.name, t.version)));
+    if (t.role != "main")
+      fact(out, "Compared with", esc(t.version.empty() ? t.name : fmt::format("{} ({})", t.name, t.version)));
   fact(out, "ikeconform", esc(s.version));
   fact(out, "Seed", esc(s.seed));
-  fact(out, "Shard", esc(s.shard.empty() && !s.shards.empty() ? fmt::format("merged: {}", fmt::join(s.shards, ", ")) : s.shard));
+  fact(out, "Shard",
+       esc(s.shard.empty() && !s.shards.empty() ? fmt::format("merged: {}", fmt::join(s.shards, ", ")) : s.shard));
   fact(out, "Scenario class", esc(s.scenario_class));
   fact(out, "Runs", s.runs ? grouped(*s.runs) : std::string("time-bounded"));
   fact(out, "Scenarios", grouped(s.scenarios) + (s.complete ? "" : " (interrupted)"));
   fact(out, "Elapsed", fmt::format("{:.2f} s", s.elapsed_s));
   fact(out, "Scenarios/s", fmt::format("{:.1f}", s.scenarios_per_s));
   if (!s.baseline.empty())
-    fact(out, "Baseline", fmt::format("<code>{}</code>{}", esc(s.baseline),
-                                      s.baseline_matches ? (*s.baseline_matches ? " (matches)" : " (<b>differs</b>)") : ""));
+    fact(out, "Baseline",
+         fmt::format("<code>{}</code>{}", esc(s.baseline),
+                     s.baseline_matches ? (*s.baseline_matches ? " (matches)" : " (<b>differs</b>)") : ""));
   std::string opts;
   for (const auto& [k, v] : s.options) opts += fmt::format("<code>{}={}</code><br>", esc(k), esc(v));
   fact(out, "Model options", opts.empty() ? "defaults" : opts);
   if (run.journal.present)
-    fact(out, "Journal", fmt::format("{} lines, {} scenarios, {} resume{}{}", grouped(run.journal.lines), grouped(run.journal.scenario_lines),
-                                     run.journal.resumes, run.journal.resumes == 1 ? "" : "s",
-                                     run.journal.ended ? (run.journal.interrupted ? ", interrupted" : "") : ", no end line (killed?)"));
+    fact(out, "Journal",
+         fmt::format("{} lines, {} scenarios, {} resume{}{}", grouped(run.journal.lines),
+                     grouped(run.journal.scenario_lines), run.journal.resumes, run.journal.resumes == 1 ? "" : "s",
+                     run.journal.ended ? (run.journal.interrupted ? ", interrupted" : "") : ", no end line (killed?)"));
   out += "</table>\n";
 }
 
 std::string cell(const Run& run, const OracleRow* r) {
-  if (!r) return "<td class=\"cell\"><span class=\"badge absent\">&#x2014;</span><div class=\"counts\">not run</div></td>";
+  if (!r)
+    return "<td class=\"cell\"><span class=\"badge absent\">&#x2014;</span><div class=\"counts\">not run</div></td>";
   std::string links;
   for (std::size_t i = 0; i < r->counterexamples.size(); ++i)
     links += fmt::format("{}<a href=\"#{}\">#{}</a>", i ? " " : "", ce_anchor(run, r->counterexamples[i]), i + 1);
-  return fmt::format("<td class=\"cell {}\">{}<div class=\"counts\">checked {} &#xb7; failed {} &#xb7; skipped {}</div>{}</td>",
-                     status_text(r->status), badge(r->status), grouped(r->checked), grouped(r->failed), grouped(r->skipped),
-                     links.empty() ? "" : "<div class=\"counts\">counterexamples: " + links + "</div>");
+  return fmt::format(
+      "<td class=\"cell {}\">{}<div class=\"counts\">checked {} &#xb7; failed {} &#xb7; skipped {}</div>{}</td>",
+      status_text(r->status), badge(r->status), grouped(r->checked), grouped(r->failed), grouped(r->skipped),
+      links.empty() ? "" : "<div class=\"counts\">counterexamples: " + links + "</div>");
 }
 
 void matrix(std::string& out, const Run& run) {
@@ -205,8 +219,8 @@ void matrix(std::string& out, const Run& run) {
   for (const std::string& id : oracle_ids(s)) {
     const OracleRow* any = nullptr;
     for (const std::string& t : targets) any = any ? any : row_for(s, id, t);
-    out += fmt::format("<tr><td><b>{}</b></td><td class=\"claim\">{}<div class=\"rules\">{}</div></td>", esc(id), esc(any->statement),
-                       esc(fmt::format("{}", fmt::join(any->rules, ", "))));
+    out += fmt::format("<tr><td><b>{}</b></td><td class=\"claim\">{}<div class=\"rules\">{}</div></td>", esc(id),
+                       esc(any->statement), esc(fmt::format("{}", fmt::join(any->rules, ", "))));
     for (const std::string& t : targets) out += cell(run, row_for(s, id, t));
     out += "</tr>\n";
   }
@@ -228,10 +242,13 @@ void directions_table(std::string& out, const Counterexample& c) {
       const bool focus = related == c.failing_related && d == c.failing_direction;
       const Observation& o = r.directions[d];
       // The run column only matters when a metamorphic oracle brought related runs.
-      const std::string run_cell =
-          c.related.empty() ? "" : fmt::format("<td>{}</td>", esc(r.relation.empty() ? "counterexample" : "related: " + r.relation));
-      out += fmt::format("<tr{}>{}<td class=\"{}\">{}</td><td>{}</td></tr>\n", focus ? " class=\"focus\"" : "", run_cell,
-                         o.up() ? "up" : "down", esc(direction_text(r.scenario, o)), focus ? "&#x25C0; drawn below" : "");
+      const std::string run_cell = c.related.empty()
+                                       ? ""
+                                       : fmt::format("<td>{}</td>", esc(r.relation.empty() ? "counterexample"
+                                                                                           : "related: " + r.relation));
+      out += fmt::format("<tr{}>{}<td class=\"{}\">{}</td><td>{}</td></tr>\n", focus ? " class=\"focus\"" : "",
+                         run_cell, o.up() ? "up" : "down", esc(direction_text(r.scenario, o)),
+                         focus ? "&#x25C0; drawn below" : "");
     }
   };
   rows(c.run, -1);
@@ -246,7 +263,8 @@ void ios_configs(std::string& out, const Counterexample& c) {
     return;
   }
   out += "<div class=\"ios\">\n";
-  for (const auto& [router, text] : c.ios) out += fmt::format("<div><b>{}</b><pre>{}</pre></div>\n", esc(router), esc(text));
+  for (const auto& [router, text] : c.ios)
+    out += fmt::format("<div><b>{}</b><pre>{}</pre></div>\n", esc(router), esc(text));
   out += "</div>\n";
 }
 
@@ -256,22 +274,29 @@ void counterexample(std::string& out, const Run& run, const Counterexample& c, s
   const std::string dir = direction_text(fr.scenario, o);
   out += fmt::format("<article class=\"ce ce-{}\" id=\"ce-{}\">\n", status_text(status), number);
   out += fmt::format("<h3>#{} {} on {}: <code>{}</code></h3>\n", number, esc(c.oracle), esc(c.target), esc(c.path));
-  out += fmt::format("<div>Scenario <b>{}</b> (IKEv{}){}</div>\n", esc(c.run.scenario.name), static_cast<int>(c.run.scenario.ike_version),
+  out += fmt::format("<div>Scenario <b>{}</b> (IKEv{}){}</div>\n", esc(c.run.scenario.name),
+                     static_cast<int>(c.run.scenario.ike_version),
                      c.seed.empty() ? "" : esc(fmt::format(", from seed {} index {}", c.seed, c.index)));
-  out += fmt::format("<div class=\"claim-box\"><span class=\"label\">Claim {}</span>{} <span class=\"rules\">{}</span></div>\n", esc(c.oracle),
-                     esc(c.statement), esc(fmt::format("{}", fmt::join(c.rules, ", "))));
-  out += fmt::format("<div class=\"broke\"><span class=\"label\">What broke</span>{}</div>\n", esc(c.message.empty() ? dir : c.message));
+  out += fmt::format(
+      "<div class=\"claim-box\"><span class=\"label\">Claim {}</span>{} <span class=\"rules\">{}</span></div>\n",
+      esc(c.oracle), esc(c.statement), esc(fmt::format("{}", fmt::join(c.rules, ", "))));
+  out += fmt::format("<div class=\"broke\"><span class=\"label\">What broke</span>{}</div>\n",
+                     esc(c.message.empty() ? dir : c.message));
   const std::string why = safe_decisive_step(fr.scenario, o, c.options);
-  if (!why.empty()) out += fmt::format("<div class=\"why\"><span class=\"label\">Why (decisive step)</span>{}</div>\n", esc(why));
+  if (!why.empty())
+    out += fmt::format("<div class=\"why\"><span class=\"label\">Why (decisive step)</span>{}</div>\n", esc(why));
   out += "<h4>Both directions</h4>\n";
   directions_table(out, c);
-  out += fmt::format("<h4>Message ladder: {}{}</h4>\n", esc(dir), fr.relation.empty() ? "" : esc(" \u2014 related run: " + fr.relation));
+  out += fmt::format("<h4>Message ladder: {}{}</h4>\n", esc(dir),
+                     fr.relation.empty() ? "" : esc(" \u2014 related run: " + fr.relation));
   out += "<div class=\"ladder-wrap\">\n" + ladder_svg(fr.scenario, o, c.options, c.failing_at) + "</div>\n";
   ios_configs(out, c);
   out += fmt::format("<details><summary>Trace of {} ({} lines)</summary><pre>{}</pre></details>\n",
-                     esc(fmt::format("{} \u2192 {}", fr.scenario.peers[o.initiator].name, fr.scenario.peers[o.responder()].name)), o.trace.size(),
-                     esc(fmt::format("{}", fmt::join(o.trace, "\n"))));
-  out += fmt::format("<div class=\"counts\">Replay: <code>ikeconform replay {}</code></div>\n", esc((run.dir / c.path).string()));
+                     esc(fmt::format("{} \u2192 {}", fr.scenario.peers[o.initiator].name,
+                                     fr.scenario.peers[o.responder()].name)),
+                     o.trace.size(), esc(fmt::format("{}", fmt::join(o.trace, "\n"))));
+  out += fmt::format("<div class=\"counts\">Replay: <code>ikeconform replay {}</code></div>\n",
+                     esc((run.dir / c.path).string()));
   out += "</article>\n";
 }
 
@@ -286,23 +311,31 @@ void counterexamples(std::string& out, const Run& run) {
 }
 
 std::string opt_text(const std::optional<std::uint64_t>& v) { return v ? grouped(*v) : "&#x2014;"; }
-std::string opt_text(const std::optional<double>& v, const char* unit = "") { return v ? fmt::format("{:.1f}{}", *v, unit) : "&#x2014;"; }
+std::string opt_text(const std::optional<double>& v, const char* unit = "") {
+  return v ? fmt::format("{:.1f}{}", *v, unit) : "&#x2014;";
+}
 
 void fuzzing(std::string& out, const FuzzReport& f) {
   out += fmt::format("<h2 id=\"fuzzing\">Fuzzing</h2>\n<p>From <code>{}</code>.</p>\n", esc(f.file));
-  out += "<table>\n<tr><th>Fuzz target</th><th>exec/s</th><th>runs</th><th>time</th><th>coverage (cov)</th><th>features (ft)</th>"
-         "<th>corpus</th><th>new corpus entries</th><th>crashes</th></tr>\n";
+  out +=
+      "<table>\n<tr><th>Fuzz target</th><th>exec/s</th><th>runs</th><th>time</th><th>coverage (cov)</th><th>features "
+      "(ft)</th>"
+      "<th>corpus</th><th>new corpus entries</th><th>crashes</th></tr>\n";
   for (const FuzzTarget& t : f.targets)
-    out += fmt::format("<tr><td><b>{}</b></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
-                       esc(t.name), opt_text(t.exec_per_s), opt_text(t.runs), opt_text(t.elapsed_s, " s"), opt_text(t.coverage),
-                       opt_text(t.features), opt_text(t.corpus_size), opt_text(t.new_corpus),
-                       t.crashes.empty() ? "0" : fmt::format("<b class=\"badge failed\">{}</b>", t.crashes.size()));
+    out += fmt::format(
+        "<tr><td><b>{}</b></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</"
+        "td></tr>\n",
+        esc(t.name), opt_text(t.exec_per_s), opt_text(t.runs), opt_text(t.elapsed_s, " s"), opt_text(t.coverage),
+        opt_text(t.features), opt_text(t.corpus_size), opt_text(t.new_corpus),
+        t.crashes.empty() ? "0" : fmt::format("<b class=\"badge failed\">{}</b>", t.crashes.size()));
   out += "</table>\n";
   for (const FuzzTarget& t : f.targets)
     for (const FuzzCrash& c : t.crashes)
-      out += fmt::format("<article class=\"ce\"><h3>{} {}{}</h3>{}<pre>{}</pre></article>\n", esc(t.name), esc(c.kind.empty() ? "crash" : c.kind),
+      out += fmt::format("<article class=\"ce\"><h3>{} {}{}</h3>{}<pre>{}</pre></article>\n", esc(t.name),
+                         esc(c.kind.empty() ? "crash" : c.kind),
                          c.artifact.empty() ? "" : ": <code>" + esc(c.artifact) + "</code>",
-                         c.summary.empty() ? "" : "<div class=\"broke\">" + esc(c.summary) + "</div>", esc(c.reproducer));
+                         c.summary.empty() ? "" : "<div class=\"broke\">" + esc(c.summary) + "</div>",
+                         esc(c.reproducer));
 }
 
 // Multi-target campaigns: scenario class x pair (the targets' own names as the matrix labels
@@ -312,7 +345,8 @@ void pairs_matrix(std::string& out, const Run& run) {
   if (s.targets.empty()) return;
   std::vector<std::string> classes;
   for (const PairCell& c : s.pairs)
-    if (std::find(classes.begin(), classes.end(), c.scenario_class) == classes.end()) classes.push_back(c.scenario_class);
+    if (std::find(classes.begin(), classes.end(), c.scenario_class) == classes.end())
+      classes.push_back(c.scenario_class);
   const auto label = [&](const std::string& target) {
     for (const PairCell& c : s.pairs)
       if (c.target == target && !c.pair.empty()) return c.pair;
@@ -321,8 +355,10 @@ void pairs_matrix(std::string& out, const Run& run) {
   std::string main_name;
   for (const TargetInfo& t : s.targets)
     if (t.role == "main") main_name = t.name;
-  out += "<h2 id=\"pairs\">Targets</h2>\n<p>DIFF-STACKS compares every scenario's outcome on each companion with the main "
-         "target <b>" + esc(label(main_name)) + "</b> (IKE SA, CHILD SA where both observe it, failure phase).</p>\n";
+  out +=
+      "<h2 id=\"pairs\">Targets</h2>\n<p>DIFF-STACKS compares every scenario's outcome on each companion with the main "
+      "target <b>" +
+      esc(label(main_name)) + "</b> (IKE SA, CHILD SA where both observe it, failure phase).</p>\n";
   out += "<table class=\"matrix pairs\">\n<tr><th>Scenario class</th>";
   for (const TargetInfo& t : s.targets)
     out += fmt::format("<th>{}<div class=\"rules\">{}{}</div></th>", esc(label(t.name)), esc(t.name),
@@ -340,19 +376,23 @@ void pairs_matrix(std::string& out, const Run& run) {
       }
       std::string links;
       for (std::size_t i = 0; i < cell->counterexamples.size(); ++i)
-        links += fmt::format("{}<a href=\"#{}\">#{}</a>", i ? " " : "", ce_anchor(run, cell->counterexamples[i]), i + 1);
-      const std::string counts = fmt::format("{} scenarios &#xb7; IKE SA up in {} of {} directions", grouped(cell->scenarios),
-                                             grouped(cell->ike_up), grouped(2 * cell->scenarios));
+        links += fmt::format("{}<a href=\"#{}\">#{}</a>", i ? " " : "", ce_anchor(run, cell->counterexamples[i]),
+                             i + 1);
+      const std::string counts = fmt::format("{} scenarios &#xb7; IKE SA up in {} of {} directions",
+                                             grouped(cell->scenarios), grouped(cell->ike_up),
+                                             grouped(2 * cell->scenarios));
       if (t.role == "main") {
-        out += fmt::format("<td class=\"cell\"><span class=\"badge\">main</span><div class=\"counts\">{}</div></td>", counts);
+        out += fmt::format("<td class=\"cell\"><span class=\"badge\">main</span><div class=\"counts\">{}</div></td>",
+                           counts);
         continue;
       }
       const Status st = cell->disagree ? Status::Failed : cell->agree ? Status::Passed : Status::NotChecked;
-      out += fmt::format("<td class=\"cell {}\">{}<div class=\"counts\">{}</div><div class=\"counts\">agree {} &#xb7; "
-                         "<b>disagree {}</b> &#xb7; not compared {}</div>{}</td>",
-                         status_text(st), cell->disagree ? "<span class=\"badge failed\">disagree</span>" : badge(st), counts,
-                         grouped(cell->agree), grouped(cell->disagree), grouped(cell->skipped),
-                         links.empty() ? "" : "<div class=\"counts\">counterexamples: " + links + "</div>");
+      out += fmt::format(
+          "<td class=\"cell {}\">{}<div class=\"counts\">{}</div><div class=\"counts\">agree {} &#xb7; "
+          "<b>disagree {}</b> &#xb7; not compared {}</div>{}</td>",
+          status_text(st), cell->disagree ? "<span class=\"badge failed\">disagree</span>" : badge(st), counts,
+          grouped(cell->agree), grouped(cell->disagree), grouped(cell->skipped),
+          links.empty() ? "" : "<div class=\"counts\">counterexamples: " + links + "</div>");
     }
     out += "</tr>\n";
   }
@@ -364,19 +404,23 @@ void pairs_matrix(std::string& out, const Run& run) {
 std::string render_html(const Run& run, const FuzzReport* fuzz) {
   const Summary& s = run.summary;
   std::string out = kHead;
-  out += fmt::format("<title>{}</title>\n", esc(fmt::format("ikeconform report: {} seed {}", target_title(s, s.target), s.seed)));
+  out += fmt::format("<title>{}</title>\n",
+                     esc(fmt::format("ikeconform report: {} seed {}", target_title(s, s.target), s.seed)));
   out += kStyle;
   out += "<body>\n<main>\n";
-  out += fmt::format("<h1>ikeconform campaign report</h1>\n<div>{} &#xb7; seed {} &#xb7; {} scenarios &#xb7; {:.1f} scenarios/s</div>\n",
-                     esc(target_title(s, s.target)), esc(s.seed), grouped(s.scenarios), s.scenarios_per_s);
+  out += fmt::format(
+      "<h1>ikeconform campaign report</h1>\n<div>{} &#xb7; seed {} &#xb7; {} scenarios &#xb7; {:.1f} "
+      "scenarios/s</div>\n",
+      esc(target_title(s, s.target)), esc(s.seed), grouped(s.scenarios), s.scenarios_per_s);
   verdict(out, run);
   matrix(out, run);
   pairs_matrix(out, run);
   facts(out, run);
   counterexamples(out, run);
   if (fuzz) fuzzing(out, *fuzz);
-  out += fmt::format("<footer>Written by ikeconform {} from the run folder <code>{}</code> (docs/reports.md).</footer>\n", esc(s.version),
-                     esc(run.dir.string()));
+  out +=
+      fmt::format("<footer>Written by ikeconform {} from the run folder <code>{}</code> (docs/reports.md).</footer>\n",
+                  esc(s.version), esc(run.dir.string()));
   out += "</main>\n</body>\n</html>\n";
   return out;
 }

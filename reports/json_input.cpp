@@ -66,7 +66,8 @@ void JsonFile::fail(const std::string& pointer, const std::string& what) const {
   throw InputError(file, line, where.empty() ? what : where + ": " + what);
 }
 
-Fields::Fields(const JsonFile& f, const json& obj, std::string pointer) : file_(f), obj_(obj), pointer_(std::move(pointer)) {
+Fields::Fields(const JsonFile& f, const json& obj, std::string pointer)
+    : file_(f), obj_(obj), pointer_(std::move(pointer)) {
   if (!obj_.is_object()) file_.fail(pointer_, "expected an object");
 }
 

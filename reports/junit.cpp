@@ -35,7 +35,9 @@ std::string counts_text(const OracleRow& r) {
   return fmt::format("checked {}, failed {}, skipped {} (precondition did not hold)", r.checked, r.failed, r.skipped);
 }
 
-std::string rules_text(const OracleRow& r) { return r.rules.empty() ? "" : fmt::format(" [{}]", fmt::join(r.rules, ", ")); }
+std::string rules_text(const OracleRow& r) {
+  return r.rules.empty() ? "" : fmt::format(" [{}]", fmt::join(r.rules, ", "));
+}
 
 // The failure body: the claim, the counts, then each counterexample with its message and the
 // command that replays it.
@@ -44,7 +46,8 @@ std::string failure_text(const Run& run, const OracleRow& r) {
   if (!r.counterexamples.empty()) t += "counterexamples (paths relative to the run folder):\n";
   for (const std::string& rel : r.counterexamples) {
     const Counterexample* c = find_counterexample(run, rel);
-    t += fmt::format("  {}: {}\n    replay: ikeconform replay {}\n", rel, c ? c->message : "", (run.dir / rel).string());
+    t += fmt::format("  {}: {}\n    replay: ikeconform replay {}\n", rel, c ? c->message : "",
+                     (run.dir / rel).string());
   }
   return t;
 }
@@ -61,25 +64,31 @@ void testcase(std::string& out, const Run& run, const OracleRow& r) {
   switch (r.status) {
     case Status::Failed:
       out += fmt::format("      <failure type=\"oracle\" message=\"{}\">{}</failure>\n",
-                         xml_attr(fmt::format("{} failed in {} of {} scenarios{}", r.id, r.failed, r.checked, first.empty() ? "" : ": " + first)),
+                         xml_attr(fmt::format("{} failed in {} of {} scenarios{}", r.id, r.failed, r.checked,
+                                              first.empty() ? "" : ": " + first)),
                          xml_escape(failure_text(run, r)));
       break;
     case Status::ExpectedDeviation:
-      out += fmt::format("      <skipped message=\"{}\"/>\n",
-                         xml_attr(fmt::format("expected deviation: failed in {} of {} scenarios, as the baseline expects", r.failed, r.checked)));
+      out += fmt::format("      <skipped message=\"{}\"/>\n", xml_attr(fmt::format("expected deviation: failed in {} "
+                                                                                   "of {} scenarios, as the baseline "
+                                                                                   "expects",
+                                                                                   r.failed, r.checked)));
       break;
     case Status::NotChecked:
-      out += fmt::format("      <skipped message=\"{}\"/>\n",
-                         xml_attr(fmt::format("not checked: the precondition held in none of {} scenarios", r.skipped)));
+      out += fmt::format("      <skipped message=\"{}\"/>\n", xml_attr(fmt::format("not checked: the precondition held "
+                                                                                   "in none of {} scenarios",
+                                                                                   r.skipped)));
       break;
     case Status::Passed: break;
   }
-  out += fmt::format("      <system-out>{}</system-out>\n", xml_escape(fmt::format("{}{}\n{}\n", r.statement, rules_text(r), counts_text(r))));
+  out += fmt::format("      <system-out>{}</system-out>\n",
+                     xml_escape(fmt::format("{}{}\n{}\n", r.statement, rules_text(r), counts_text(r))));
   out += "    </testcase>\n";
 }
 
 void property(std::string& out, std::string_view name, const std::string& value) {
-  if (!value.empty()) out += fmt::format("      <property name=\"{}\" value=\"{}\"/>\n", xml_attr(name), xml_attr(value));
+  if (!value.empty())
+    out += fmt::format("      <property name=\"{}\" value=\"{}\"/>\n", xml_attr(name), xml_attr(value));
 }
 
 void properties(std::string& out, const Summary& s, const std::string& target) {
@@ -108,14 +117,16 @@ std::string render_junit(const Run& run) {
   // The elapsed time belongs to the whole run; a suite gets it only when it is the only one.
   const std::string time = fmt::format("{:.3f}", s.elapsed_s);
   std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-  out += fmt::format("<testsuites name=\"ikeconform campaign\" tests=\"{}\" failures=\"{}\" errors=\"0\" time=\"{}\">\n", all.tests,
-                     all.failures, time);
+  out +=
+      fmt::format("<testsuites name=\"ikeconform campaign\" tests=\"{}\" failures=\"{}\" errors=\"0\" time=\"{}\">\n",
+                  all.tests, all.failures, time);
   for (const std::string& target : targets) {
     Counts c;
     for (const OracleRow& r : s.oracles)
       if (r.target == target) c.add(r.status);
-    out += fmt::format("  <testsuite name=\"ikeconform.{}\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"{}\"{}>\n", xml_attr(target),
-                       c.tests, c.failures, c.skipped, targets.size() == 1 ? " time=\"" + time + "\"" : "");
+    out += fmt::format(
+        "  <testsuite name=\"ikeconform.{}\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"{}\"{}>\n",
+        xml_attr(target), c.tests, c.failures, c.skipped, targets.size() == 1 ? " time=\"" + time + "\"" : "");
     properties(out, s, target);
     for (const OracleRow& r : s.oracles)
       if (r.target == target) testcase(out, run, r);

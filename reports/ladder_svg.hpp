@@ -13,7 +13,8 @@ namespace ikeconform::reports {
 
 // `claim_at`: where an oracle says the claim broke when the direction itself did not fail
 // there (e.g. a wrong CERT_REQ order in MM4 of a tunnel that came up); Message::None if not.
-std::string ladder_svg(const Scenario& s, const Observation& o, const ModelOptions& opt, Message claim_at = Message::None);
+std::string ladder_svg(const Scenario& s, const Observation& o, const ModelOptions& opt,
+                       Message claim_at = Message::None);
 
 // The same from precomputed steps (tests and callers that already hold them).
 std::string ladder_svg(const Scenario& s, const std::vector<LadderStep>& steps, std::string_view title);

@@ -33,7 +33,8 @@ KeyValues key_values(const Fields& f, const char* key) {
 
 std::string shard_text(const json& s) {
   if (s.is_string()) return s.get<std::string>();
-  if (s.is_object() && s.contains("index") && s.contains("count")) return fmt::format("{}/{}", s["index"].dump(), s["count"].dump());
+  if (s.is_object() && s.contains("index") && s.contains("count"))
+    return fmt::format("{}/{}", s["index"].dump(), s["count"].dump());
   return s.dump();
 }
 
@@ -66,7 +67,8 @@ OracleRow parse_oracle(const JsonFile& file, const json& j, const std::string& p
     if (!stays_inside(r.counterexamples[i]))
       file.fail(f.pointer("counterexamples") + "/" + std::to_string(i), "path must stay inside the run folder");
   if (std::string st = f.str("status"); st.empty()) r.status = derived_status(r);
-  else if (!parse_status(st, r.status)) f.fail("status", fmt::format("unknown status '{}' (passed, failed, expected_deviation, not_checked)", st));
+  else if (!parse_status(st, r.status))
+    f.fail("status", fmt::format("unknown status '{}' (passed, failed, expected_deviation, not_checked)", st));
   return r;
 }
 
@@ -130,7 +132,8 @@ std::string replace_suffix(const std::string& rel, std::string_view from, std::s
   return rel + std::string(to);
 }
 
-std::vector<Observation> parse_directions(const JsonFile& file, const Scenario& s, const json* dirs, const std::string& ptr) {
+std::vector<Observation> parse_directions(const JsonFile& file, const Scenario& s, const json* dirs,
+                                          const std::string& ptr) {
   if (!dirs || !dirs->is_array() || dirs->size() != 2) file.fail(ptr, "expected the two directions' observations");
   std::vector<Observation> out;
   for (std::size_t d = 0; d < 2; ++d) {
@@ -226,7 +229,8 @@ void load_ios(const fs::path& dir, const std::string& rel, const Journal& journa
   }
 }
 
-Counterexample load_counterexample(const fs::path& dir, const std::string& rel, const OracleRow& row, const Journal& journal) {
+Counterexample load_counterexample(const fs::path& dir, const std::string& rel, const OracleRow& row,
+                                   const Journal& journal) {
   Counterexample c;
   c.path = rel;
   c.oracle = row.id;
@@ -265,7 +269,8 @@ bool parse_status(std::string_view s, Status& out) {
 std::string file_safe(std::string_view name) {
   std::string out;
   for (char ch : name) {
-    const bool ok = (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_' || ch == '.' || ch == '-';
+    const bool ok = (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_' ||
+                    ch == '.' || ch == '-';
     out += ok ? ch : '_';
   }
   return out;
@@ -285,7 +290,8 @@ Summary load_summary(const fs::path& path) {
 
 Run load_run(const fs::path& dir, const Journal& journal, const std::optional<Summary>& from_journal) {
   std::error_code ec;
-  if (!fs::is_directory(dir, ec)) throw InputError(dir.string(), 0, fs::exists(dir, ec) ? "not a folder" : "no such folder");
+  if (!fs::is_directory(dir, ec))
+    throw InputError(dir.string(), 0, fs::exists(dir, ec) ? "not a folder" : "no such folder");
   Run run;
   run.dir = dir;
   const fs::path summary = dir / "summary.json";

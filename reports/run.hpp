@@ -55,8 +55,8 @@ struct Summary {
   double elapsed_s = 0, scenarios_per_s = 0;
   std::optional<bool> baseline_matches;
   std::vector<OracleRow> oracles;
-  std::vector<TargetInfo> targets;  // empty unless multi-target
-  std::vector<PairCell> pairs;      // summary "matrix"
+  std::vector<TargetInfo> targets;    // empty unless multi-target
+  std::vector<PairCell> pairs;        // summary "matrix"
   bool rebuilt_from_journal = false;  // summary.json was missing (a killed campaign)
 };
 
@@ -89,7 +89,7 @@ struct Counterexample {
   std::vector<ScenarioRun> related;
   int failing_related = -1;  // -1: the counterexample's own run, else index into related
   std::size_t failing_direction = 0;
-  Message failing_at = Message::None;  // where the claim broke, when not where the direction failed
+  Message failing_at = Message::None;                    // where the claim broke, when not where the direction failed
   std::vector<std::pair<std::string, std::string>> ios;  // (router, IOS configuration text)
   bool observations_present = false;
 
@@ -107,7 +107,8 @@ struct Run {
 // Throws InputError ("file:line: what") for anything malformed; never returns half a run.
 // `journal`: what the folder's journal.jsonl said (absent: `present` false); `from_journal`: the
 // summary rebuilt from it, used when summary.json is missing (a killed campaign).
-Run load_run(const std::filesystem::path& dir, const Journal& journal = {}, const std::optional<Summary>& from_journal = {});
+Run load_run(const std::filesystem::path& dir, const Journal& journal = {},
+             const std::optional<Summary>& from_journal = {});
 // Only summary.json (what `diff` needs); `path` may be the folder or the summary file itself.
 Summary load_summary(const std::filesystem::path& path);
 

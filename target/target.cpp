@@ -7,7 +7,9 @@
 
 namespace ikeconform {
 
-Observation ModelTarget::run(const Scenario& s, std::uint8_t initiator) { return run_direction(s, initiator, options_); }
+Observation ModelTarget::run(const Scenario& s, std::uint8_t initiator) {
+  return run_direction(s, initiator, options_);
+}
 
 void ModelTarget::run_both(const Scenario& s, Observation (&out)[2]) {
   const CompiledScenario cs = compile(s, options_);
@@ -61,7 +63,8 @@ std::unique_ptr<Target> make_target(const std::string& name, const TargetConfig&
     Registry& r = registry();
     std::lock_guard lock(r.mu);
     for (const Registered& e : r.entries)
-      if (e.exact ? name == e.prefix : name.size() > e.prefix.size() && name.rfind(e.prefix, 0) == 0) factory = e.factory;
+      if (e.exact ? name == e.prefix : name.size() > e.prefix.size() && name.rfind(e.prefix, 0) == 0)
+        factory = e.factory;
   }
   return factory ? factory(name, config) : nullptr;
 }

@@ -94,10 +94,10 @@ class ModelTarget final : public Target {
 struct TargetConfig {
   ModelOptions options;
   std::filesystem::path temp_dir = std::filesystem::temp_directory_path();  // daemons' run folders
-  std::filesystem::path key_cache;          // RSA keys for made PKIs; empty: the default cache
-  std::vector<std::string> adapter_args;    // exec:PATH: extra arguments for the adapter
+  std::filesystem::path key_cache;                   // RSA keys for made PKIs; empty: the default cache
+  std::vector<std::string> adapter_args;             // exec:PATH: extra arguments for the adapter
   std::chrono::milliseconds adapter_timeout{30000};  // exec:PATH: per reply
-  bool keep_dirs = false;                   // leave configurations and logs on disk
+  bool keep_dirs = false;                            // leave configurations and logs on disk
 };
 
 // A factory for targets whose name starts with a registered prefix ("strongswan", "exec:").

@@ -55,9 +55,10 @@ rc::Gen<std::uint8_t> a_peer() { return rc::gen::inRange<std::uint8_t>(0, 2); }
 rc::Gen<ad::PkiFiles> pki_files() {
   return rc::gen::build<ad::PkiFiles>(
       rc::gen::set(&ad::PkiFiles::dir, text()),
-      rc::gen::set(&ad::PkiFiles::cas, rc::gen::container<std::vector<ad::PkiCa>>(rc::gen::build<ad::PkiCa>(
-                                           rc::gen::set(&ad::PkiCa::id, text()), rc::gen::set(&ad::PkiCa::dn, text()),
-                                           rc::gen::set(&ad::PkiCa::cert, text()), rc::gen::set(&ad::PkiCa::key, text())))),
+      rc::gen::set(&ad::PkiFiles::cas,
+                   rc::gen::container<std::vector<ad::PkiCa>>(rc::gen::build<ad::PkiCa>(
+                       rc::gen::set(&ad::PkiCa::id, text()), rc::gen::set(&ad::PkiCa::dn, text()),
+                       rc::gen::set(&ad::PkiCa::cert, text()), rc::gen::set(&ad::PkiCa::key, text())))),
       rc::gen::set(&ad::PkiFiles::certs,
                    rc::gen::container<std::vector<ad::PkiCert>>(rc::gen::build<ad::PkiCert>(
                        rc::gen::set(&ad::PkiCert::peer, text()), rc::gen::set(&ad::PkiCert::trustpoint, text()),
@@ -72,7 +73,10 @@ rc::Gen<std::vector<std::uint8_t>> plays() {
 
 rc::Gen<ad::HarnessMessage> harness_message() {
   return rc::gen::oneOf(
-      rc::gen::map(text(), [](std::string h) { return ad::HarnessMessage{ad::Hello{ad::kProtocol, std::move(h)}}; }),
+      rc::gen::map(text(),
+                   [](std::string h) {
+                     return ad::HarnessMessage{ad::Hello{ad::kProtocol, std::move(h)}};
+                   }),
       rc::gen::map(rc::gen::tuple(an_id(), gen::mixed_scenario(), plays(), rc::gen::maybe(pki_files())),
                    [](std::tuple<std::uint64_t, Scenario, std::vector<std::uint8_t>, rc::Maybe<ad::PkiFiles>> t) {
                      ad::ScenarioRequest r;
@@ -83,7 +87,9 @@ rc::Gen<ad::HarnessMessage> harness_message() {
                      return ad::HarnessMessage{std::move(r)};
                    }),
       rc::gen::map(rc::gen::pair(an_id(), a_peer()),
-                   [](std::pair<std::uint64_t, std::uint8_t> p) { return ad::HarnessMessage{ad::RunRequest{p.first, p.second}}; }),
+                   [](std::pair<std::uint64_t, std::uint8_t> p) {
+                     return ad::HarnessMessage{ad::RunRequest{p.first, p.second}};
+                   }),
       rc::gen::map(rc::gen::maybe(text()),
                    [](rc::Maybe<std::string> f) {
                      return ad::HarnessMessage{ad::CaptureRequest{f ? std::optional<std::string>(*f) : std::nullopt}};
@@ -94,14 +100,16 @@ rc::Gen<ad::HarnessMessage> harness_message() {
 
 // A real observation: the model's run of a generated scenario, as the adapters send it.
 rc::Gen<ad::AdapterMessage> observation_message() {
-  return rc::gen::map(rc::gen::tuple(an_id(), gen::mixed_scenario(), a_peer()), [](std::tuple<std::uint64_t, Scenario, std::uint8_t> t) {
-    ModelOptions o;
-    o.trace = std::get<2>(t) == 0;  // half of them with the IOS debug trace
-    ModelTarget m(o);
-    const Scenario& s = std::get<1>(t);
-    const Observation obs = m.run(s, std::get<2>(t));
-    return ad::AdapterMessage{ad::ObservationReply{std::get<0>(t), nlohmann::json(observation_to_json(s, obs))}};
-  });
+  return rc::gen::map(
+      rc::gen::tuple(an_id(), gen::mixed_scenario(), a_peer()),
+      [](std::tuple<std::uint64_t, Scenario, std::uint8_t> t) {
+        ModelOptions o;
+        o.trace = std::get<2>(t) == 0;  // half of them with the IOS debug trace
+        ModelTarget m(o);
+        const Scenario& s = std::get<1>(t);
+        const Observation obs = m.run(s, std::get<2>(t));
+        return ad::AdapterMessage{ad::ObservationReply{std::get<0>(t), nlohmann::json(observation_to_json(s, obs))}};
+      });
 }
 
 rc::Gen<ad::AdapterMessage> adapter_message() {
@@ -120,7 +128,9 @@ rc::Gen<ad::AdapterMessage> adapter_message() {
                    }),
       rc::gen::map(an_id(), [](std::uint64_t id) { return ad::AdapterMessage{ad::Ready{id}}; }),
       rc::gen::map(rc::gen::pair(an_id(), text()),
-                   [](std::pair<std::uint64_t, std::string> p) { return ad::AdapterMessage{ad::Unsupported{p.first, p.second}}; }),
+                   [](std::pair<std::uint64_t, std::string> p) {
+                     return ad::AdapterMessage{ad::Unsupported{p.first, p.second}};
+                   }),
       observation_message(),
       rc::gen::map(rc::gen::pair(an_id(), rc::gen::container<std::vector<std::pair<std::string, std::string>>>(
                                               rc::gen::pair(suffix(), text()))),
@@ -169,7 +179,8 @@ RC_GTEST_PROP(AdapterProtocol, AdapterMessagesRoundTrip, ()) {
 
 // Unknown keys are ignored in both directions (docs/adapter-protocol.md "Versioning").
 TEST(AdapterProtocol, UnknownKeysAreIgnored) {
-  EXPECT_EQ(ad::parse_adapter_message(R"({"type":"ready","id":7,"future":{"x":[1,2]}})"), ad::AdapterMessage{ad::Ready{7}});
+  EXPECT_EQ(ad::parse_adapter_message(R"({"type":"ready","id":7,"future":{"x":[1,2]}})"),
+            ad::AdapterMessage{ad::Ready{7}});
   EXPECT_EQ(ad::parse_harness_message(R"({"type":"run","id":3,"initiator":1,"deadline_ms":500})"),
             (ad::HarnessMessage{ad::RunRequest{3, 1}}));
   const auto h = ad::parse_adapter_message(R"({"type":"hello","protocol":"ikeconform.adapter/1.4","color":"blue"})");
@@ -191,7 +202,8 @@ TEST(AdapterProtocol, VersionCompatibility) {
 TEST(AdapterProtocol, SafeSuffixes) {
   EXPECT_TRUE(ad::safe_suffix("R1.swanctl.conf"));
   EXPECT_TRUE(ad::safe_suffix("R2-ipsec_conf"));
-  for (const char* bad : {"", ".hidden", "a/../b", "../x", "a..b", "a/b", "a b", "a\\b", "ä"}) EXPECT_FALSE(ad::safe_suffix(bad)) << bad;
+  for (const char* bad : {"", ".hidden", "a/../b", "../x", "a..b", "a/b", "a b", "a\\b", "ä"})
+    EXPECT_FALSE(ad::safe_suffix(bad)) << bad;
   EXPECT_FALSE(ad::safe_suffix(std::string(201, 'a')));
 }
 
@@ -234,9 +246,11 @@ TEST(AdapterProtocol, RejectsWrongFieldsHarnessSide) {
     EXPECT_THROW(ad::parse_harness_message(line), ad::ProtocolError) << line;
   // A valid scenario with bad plays / pki.
   const std::string s = scenario_to_json(load_scenario_file(kSource / "corpus/scenarios/s1.json")).dump();
-  for (const std::string tail : {R"("plays":[0,0])", R"("plays":[])", R"("plays":[0,1,0])", R"("plays":[2])", R"("plays":"both")",
-                                 R"("pki":{"dir":"/x"})", R"("pki":{"dir":"/x","cas":[{"id":"CA1"}],"certs":[]})", R"("pki":7)"})
-    EXPECT_THROW(ad::parse_harness_message(R"({"type":"scenario","id":1,"scenario":)" + s + "," + tail + "}"), ad::ProtocolError)
+  for (const std::string tail :
+       {R"("plays":[0,0])", R"("plays":[])", R"("plays":[0,1,0])", R"("plays":[2])", R"("plays":"both")",
+        R"("pki":{"dir":"/x"})", R"("pki":{"dir":"/x","cas":[{"id":"CA1"}],"certs":[]})", R"("pki":7)"})
+    EXPECT_THROW(ad::parse_harness_message(R"({"type":"scenario","id":1,"scenario":)" + s + "," + tail + "}"),
+                 ad::ProtocolError)
         << tail;
   EXPECT_NO_THROW(ad::parse_harness_message(R"({"type":"scenario","id":1,"scenario":)" + s + "}"));
 }
@@ -263,11 +277,13 @@ TEST(AdapterProtocol, RejectsWrongFieldsAdapterSide) {
 TEST(AdapterProtocol, RejectsOversizeAndDeepLines) {
   std::string big = R"({"type":"error","id":null,"message":")" + std::string(ad::kMaxLine, 'x') + "\"}";
   expect_rejected_both(big, "oversize");
-  std::string deep = R"({"type":"ok","x":)" + std::string(ad::kMaxDepth + 1, '[') + std::string(ad::kMaxDepth + 1, ']') + "}";
+  std::string deep = R"({"type":"ok","x":)" + std::string(ad::kMaxDepth + 1, '[') +
+                     std::string(ad::kMaxDepth + 1, ']') + "}";
   expect_rejected_both(deep, "too deep");
   // Brackets inside strings do not count; exactly the limit is fine.
   EXPECT_NO_THROW(ad::parse_adapter_message(R"({"type":"ok","x":")" + std::string(1000, '[') + "\"}"));
-  std::string at_limit = R"({"type":"ok","x":)" + std::string(ad::kMaxDepth - 1, '[') + std::string(ad::kMaxDepth - 1, ']') + "}";
+  std::string at_limit = R"({"type":"ok","x":)" + std::string(ad::kMaxDepth - 1, '[') +
+                         std::string(ad::kMaxDepth - 1, ']') + "}";
   EXPECT_NO_THROW(ad::parse_adapter_message(at_limit));
   // Pathological nesting far past the limit is refused before the JSON parser sees it.
   expect_rejected_both(std::string(1 << 20, '['), "1 MiB of [");
@@ -327,10 +343,11 @@ TEST(AdapterServe, OneReplyPerRequestInOrder) {
   r.scenario = s;
   const std::string input = ad::to_line(ad::HarnessMessage{ad::Hello{}}) + "\n" +  // an empty line is skipped
                             ad::to_line(ad::HarnessMessage{r}) + ad::to_line(ad::HarnessMessage{ad::RunRequest{5, 0}}) +
-                            ad::to_line(ad::HarnessMessage{ad::RunRequest{5, 1}}) +   // the backend throws
-                            ad::to_line(ad::HarnessMessage{ad::RunRequest{9, 0}}) +   // not held
+                            ad::to_line(ad::HarnessMessage{ad::RunRequest{5, 1}}) +  // the backend throws
+                            ad::to_line(ad::HarnessMessage{ad::RunRequest{9, 0}}) +  // not held
                             "garbage\n" + ad::to_line(ad::HarnessMessage{ad::CaptureRequest{"/x.pcap"}}) +
-                            ad::to_line(ad::HarnessMessage{ad::RenderRequest{5}}) + ad::to_line(ad::HarnessMessage{ad::Bye{}}) +
+                            ad::to_line(ad::HarnessMessage{ad::RenderRequest{5}}) +
+                            ad::to_line(ad::HarnessMessage{ad::Bye{}}) +
                             ad::to_line(ad::HarnessMessage{ad::RunRequest{5, 0}});  // after bye: never read
   int status = -1;
   const auto replies = serve_lines(input, &status);
@@ -361,7 +378,8 @@ TEST(AdapterServe, UnsupportedScenariosGiveUnsupportedRuns) {
   half.id = 2;
   half.scenario.name = "other";
   half.plays = {0};
-  const auto replies = serve_lines(ad::to_line(ad::HarnessMessage{r}) + ad::to_line(ad::HarnessMessage{ad::RunRequest{1, 1}}) +
+  const auto replies = serve_lines(ad::to_line(ad::HarnessMessage{r}) +
+                                   ad::to_line(ad::HarnessMessage{ad::RunRequest{1, 1}}) +
                                    ad::to_line(ad::HarnessMessage{half}));
   ASSERT_EQ(replies.size(), 3U);
   EXPECT_EQ(replies[0], (ad::AdapterMessage{ad::Unsupported{1, "cannot"}}));
@@ -385,7 +403,8 @@ TEST(AdapterServe, AnotherMajorVersionEndsTheSession) {
 
 class TempFolder {
  public:
-  explicit TempFolder(const std::string& name) : path_(fs::temp_directory_path() / ("ikc-adapter-test-" + std::to_string(::getpid()) + "-" + name)) {
+  explicit TempFolder(const std::string& name)
+      : path_(fs::temp_directory_path() / ("ikc-adapter-test-" + std::to_string(::getpid()) + "-" + name)) {
     fs::remove_all(path_);
     fs::create_directories(path_);
   }
@@ -464,7 +483,8 @@ TEST(AdapterExec, ModelAdapterEqualsInProcessModelOnGeneratedScenarios) {
     model.run_both(s, want);
     exec.run_both(s, got);
     for (int d = 0; d < 2; ++d)
-      ASSERT_EQ(obs_text(s, got[d]), obs_text(s, want[d])) << "scenario " << i << " direction " << d << "\n" << scenario_to_text(s);
+      ASSERT_EQ(obs_text(s, got[d]), obs_text(s, want[d])) << "scenario " << i << " direction " << d << "\n"
+                                                           << scenario_to_text(s);
   }
   EXPECT_GT(versions[1], 0);
   EXPECT_GT(versions[2], 0);
@@ -514,7 +534,8 @@ TEST_P(AdapterFaults, GiveAClearErrorAndTheNextRunWorks) {
   EXPECT_EQ(bad.initiator, 1);
   const std::string trace = joined_trace(bad);
   EXPECT_NE(trace.find(c.expect), std::string::npos) << trace;
-  EXPECT_NE(trace.find("fault '" + std::string(c.fault) + "' at run 2"), std::string::npos) << "stderr tail quoted:\n" << trace;
+  EXPECT_NE(trace.find("fault '" + std::string(c.fault) + "' at run 2"), std::string::npos) << "stderr tail quoted:\n"
+                                                                                            << trace;
   // The next run works again, on the same or a fresh adapter (whose run 1 is fine).
   EXPECT_EQ(obs_text(s, exec.run(s, 0)), obs_text(s, model.run(s, 0)));
   EXPECT_EQ(exec.restarts(), c.restarts ? 1U : 0U);
@@ -562,26 +583,34 @@ TEST(AdapterExec, BrokenStartsAreRefusedInTime) {
   ad::ExecOptions o = quick_options(tmp.path());
   o.hello_timeout = std::chrono::milliseconds(1000);
   const auto t0 = Clock::now();
-  EXPECT_NE(adapter_error_of([&] { ad::ExecTarget((tmp.path() / "missing").string(), o); }).find("not an executable file"),
+  EXPECT_NE(adapter_error_of([&] {
+              ad::ExecTarget((tmp.path() / "missing").string(), o);
+            }).find("not an executable file"),
             std::string::npos);
-  EXPECT_NE(adapter_error_of([&] { ad::ExecTarget(script(tmp.path(), "silent", "exec sleep 600\n").string(), o); })
-                .find("did not answer 'hello' in time"),
+  EXPECT_NE(adapter_error_of([&] {
+              ad::ExecTarget(script(tmp.path(), "silent", "exec sleep 600\n").string(), o);
+            }).find("did not answer 'hello' in time"),
             std::string::npos);
-  const std::string died = adapter_error_of([&] { ad::ExecTarget(script(tmp.path(), "dies", "echo dying words >&2\nexit 7\n").string(), o); });
+  const std::string died = adapter_error_of(
+      [&] { ad::ExecTarget(script(tmp.path(), "dies", "echo dying words >&2\nexit 7\n").string(), o); });
   EXPECT_NE(died.find("exited with status 7"), std::string::npos) << died;
   EXPECT_NE(died.find("dying words"), std::string::npos) << died;
   EXPECT_NE(adapter_error_of([&] {
-              ad::ExecTarget(script(tmp.path(), "v2", R"(echo '{"type":"hello","protocol":"ikeconform.adapter/2"}'; exec sleep 600)"
-                                                     "\n")
+              ad::ExecTarget(script(tmp.path(), "v2",
+                                    R"(echo '{"type":"hello","protocol":"ikeconform.adapter/2"}'; exec sleep 600)"
+                                    "\n")
                                  .string(),
                              o);
             }).find("adapter speaks ikeconform.adapter/2"),
             std::string::npos);
-  EXPECT_NE(adapter_error_of([&] { ad::ExecTarget(script(tmp.path(), "noise", "echo 'Starting up...'\nexec sleep 600\n").string(), o); })
-                .find("not ikeconform.adapter/1"),
+  EXPECT_NE(adapter_error_of([&] {
+              ad::ExecTarget(script(tmp.path(), "noise", "echo 'Starting up...'\nexec sleep 600\n").string(), o);
+            }).find("not ikeconform.adapter/1"),
             std::string::npos);
-  EXPECT_NE(adapter_error_of([&] { ad::ExecTarget(script(tmp.path(), "ready", "echo '{\"type\":\"ready\",\"id\":0}'\nexec sleep 600\n").string(), o); })
-                .find("answered hello with something else"),
+  EXPECT_NE(adapter_error_of([&] {
+              ad::ExecTarget(
+                  script(tmp.path(), "ready", "echo '{\"type\":\"ready\",\"id\":0}'\nexec sleep 600\n").string(), o);
+            }).find("answered hello with something else"),
             std::string::npos);
   EXPECT_LT(std::chrono::duration<double>(Clock::now() - t0).count(), 20.0);
 }
@@ -593,8 +622,9 @@ TEST(AdapterExec, HangingShellAdapterTimesOutAndIsKilled) {
   const fs::path marker = tmp.path() / "sleeper.pid";
   ad::ExecOptions o = quick_options(tmp.path());
   o.reply_timeout = std::chrono::milliseconds(800);
-  const fs::path p = script(tmp.path(), "hang", std::string("read line\n") + kHelloLine + "\nsleep 600 &\necho $! > " +
-                                                   marker.string() + "\nwait\n");
+  const fs::path p = script(tmp.path(), "hang",
+                            std::string("read line\n") + kHelloLine + "\nsleep 600 &\necho $! > " + marker.string() +
+                                "\nwait\n");
   ad::ExecTarget exec(p.string(), o);
   const Scenario s = load_scenario_file(kSource / "corpus/scenarios/s1.json");
   const auto t0 = Clock::now();
@@ -625,12 +655,16 @@ TEST(AdapterExec, OutOfStepRepliesAreErrors) {
       {"wrongid", R"({"type":"ready","id":999})", "neither ready nor unsupported"},
       {"ok", R"({"type":"ok"})", "neither ready nor unsupported"},
       {"refuse", R"({"type":"error","id":1,"message":"no thanks"})", "adapter refused the scenario: no thanks"},
-      {"badobs", R"({"type":"ready","id":1}')" "\n" R"(read line; echo '{"type":"observation","id":1,"observation":{"initiator":"R9"}})",
+      {"badobs",
+       R"({"type":"ready","id":1}')"
+       "\n"
+       R"(read line; echo '{"type":"observation","id":1,"observation":{"initiator":"R9"}})",
        "malformed observation"},
   };
   for (const Case& c : cases) {
     const fs::path p = script(tmp.path(), c.name,
-                              std::string("read line\n") + kHelloLine + "\nread line\necho '" + c.reply_to_scenario + "'\nexec sleep 600\n");
+                              std::string("read line\n") + kHelloLine + "\nread line\necho '" + c.reply_to_scenario +
+                                  "'\nexec sleep 600\n");
     ad::ExecOptions o = quick_options(tmp.path());
     o.reply_timeout = std::chrono::milliseconds(1500);
     ad::ExecTarget exec(p.string(), o);

@@ -7,13 +7,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <fcntl.h>
 #include <array>
 #include <chrono>
-#include <fcntl.h>
-#include <iostream>
-#include <map>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
@@ -35,7 +35,9 @@ using ikeconform::testing::slurp;
 using ikeconform::testing::wait_exit;
 
 fs::path scratch(const std::string& name) { return ikeconform::testing::scratch_path("ikeconform-cli", name); }
-pid_t spawn(const std::vector<std::string>& args, const fs::path& log) { return ikeconform::testing::spawn_logged(IKECONFORM_BIN, args, log); }
+pid_t spawn(const std::vector<std::string>& args, const fs::path& log) {
+  return ikeconform::testing::spawn_logged(IKECONFORM_BIN, args, log);
+}
 
 struct CliRun {
   int code;
@@ -143,7 +145,7 @@ TEST(CampaignCli, DefaultOptionsEveryOracleHolds) {
 TEST(CampaignCli, UnrestrictedInitiatorChoiceBreaksP1WithTwoCas) {
   const fs::path out = scratch("p1");
   const CliRun r = run({"campaign", "--target", "model", "--runs", "2000", "--seed", "1", "--model-option",
-                     "initiator_choice_restricted_to_profile=off", "--out", out.string()});
+                        "initiator_choice_restricted_to_profile=off", "--out", out.string()});
   ASSERT_EQ(r.code, 1) << r.output;
   const json s = read_json(out / "summary.json");
   json p1;
@@ -232,8 +234,9 @@ TEST(CampaignCli, ResumeAfterSigintAndSigkill) {
 
 // Must-show (d): shard 1/2 + 2/2 merged == the unsharded counts.
 TEST(CampaignCli, ShardsMergeToUnshardedCounts) {
-  const std::vector<std::string> base{"campaign", "--target", "model", "--runs", "3000", "--seed", "9", "--model-option",
-                                      "initiator_choice_restricted_to_profile=off"};
+  const std::vector<std::string> base{"campaign", "--target",       "model",
+                                      "--runs",   "3000",           "--seed",
+                                      "9",        "--model-option", "initiator_choice_restricted_to_profile=off"};
   const fs::path whole = scratch("whole"), s1 = scratch("s1"), s2 = scratch("s2"), merged = scratch("merged");
   auto with = [&](std::vector<std::string> extra, const fs::path& out) {
     auto a = base;
@@ -266,8 +269,8 @@ TEST(CampaignCli, ShardsMergeToUnshardedCounts) {
 
 TEST(CampaignCli, TimeBoundedCampaignStopsAndSelectsOracles) {
   const fs::path out = scratch("timed");
-  const CliRun r = run({"campaign", "--max-total-time", "2", "--oracle", "P-4", "--oracle", "P-3", "--class", "any", "--out",
-                        out.string()});
+  const CliRun r = run({"campaign", "--max-total-time", "2", "--oracle", "P-4", "--oracle", "P-3", "--class", "any",
+                        "--out", out.string()});
   ASSERT_EQ(r.code, 0) << r.output;
   const json s = read_json(out / "summary.json");
   EXPECT_TRUE(s["runs"].is_null());
@@ -326,7 +329,8 @@ TEST(CampaignCli, BadInputExitsTwoAndWritesNothing) {
   EXPECT_EQ(run({"campaign", "--model-option", "nope=1", "--out", out.string()}).code, 2);
   EXPECT_EQ(run({"campaign", "--target", "no-such-target", "--out", out.string()}).code, 2);
   const fs::path baseline = scratch("broken-baseline.json");
-  std::ofstream(baseline) << "{\n  \"schema\": \"ikeconform.baseline/1\",\n  \"oracles\": {\n    \"P-1\": \"maybe\"\n  }\n}\n";
+  std::ofstream(baseline) << "{\n  \"schema\": \"ikeconform.baseline/1\",\n  \"oracles\": {\n    \"P-1\": \"maybe\"\n  "
+                             "}\n}\n";
   const CliRun r = run({"campaign", "--baseline", baseline.string(), "--out", out.string()});
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.output.find(baseline.string() + ":4:"), std::string::npos) << r.output;

@@ -183,7 +183,8 @@ TEST(Journal, PassedCheckpointRoundTrips) {
     b.verdict(0, i == 3);
     b.verdict(1, false);
   }
-  EXPECT_EQ(b.line(1.5), R"({"type":"passed","step":3,"ranges":[[0,9],[15,18]],"pass":[5,6],"skip":[1,0],"t":1.500})" "\n");
+  EXPECT_EQ(b.line(1.5), R"({"type":"passed","step":3,"ranges":[[0,9],[15,18]],"pass":[5,6],"skip":[1,0],"t":1.500})"
+                         "\n");
   write_file_atomic(dir / "journal.jsonl", header() + b.line(1.5) + end_line(6, 6, 2.0, false));
   const JournalState st = read_journal(dir / "journal.jsonl");
   EXPECT_EQ(st.scenarios, 6u);
@@ -209,16 +210,21 @@ TEST(Journal, BadLinesAreNamedWithFileAndLine) {
     return std::string("no error");
   };
   const std::string f = file.string();
-  EXPECT_EQ(error_of(header() + R"({"type":"passed","step":1,"ranges":[[0,4]],"pass":[5],"skip":[0]})" "\n"),
+  EXPECT_EQ(error_of(header() + R"({"type":"passed","step":1,"ranges":[[0,4]],"pass":[5],"skip":[0]})"
+                                "\n"),
             f + ":2: pass / skip: expected one count per oracle of the header (2)");
-  EXPECT_EQ(error_of(header() + R"({"type":"passed","step":2,"ranges":[[0,3]],"pass":[2,2],"skip":[0,0]})" "\n"),
+  EXPECT_EQ(error_of(header() + R"({"type":"passed","step":2,"ranges":[[0,3]],"pass":[2,2],"skip":[0,0]})"
+                                "\n"),
             f + ":2: ranges: [0, 3] is not a run of step 2");
-  EXPECT_EQ(error_of(header() + R"({"type":"passed","step":1,"ranges":[[0,3]],"pass":[4,3],"skip":[0,0]})" "\n"),
+  EXPECT_EQ(error_of(header() + R"({"type":"passed","step":1,"ranges":[[0,3]],"pass":[4,3],"skip":[0,0]})"
+                                "\n"),
             f + ":2: P-3: 3 passed + 0 skipped, but the ranges hold 4 scenarios");
   EXPECT_EQ(error_of(header() + "{\"type\":\"what\"}\n"), f + ":2: unknown journal line type 'what'");
-  EXPECT_EQ(error_of(header(kJournalSchemaV1) + R"({"type":"passed","step":1,"ranges":[],"pass":[0,0],"skip":[0,0]})" "\n"),
+  EXPECT_EQ(error_of(header(kJournalSchemaV1) + R"({"type":"passed","step":1,"ranges":[],"pass":[0,0],"skip":[0,0]})"
+                                                "\n"),
             f + ":2: a \"passed\" line in an ikeconform.journal/1 journal");
-  EXPECT_NE(error_of("{\"type\":\"header\",\"schema\":\"ikeconform.journal/9\"}\n").find(f + ":1: not an ikeconform.journal/2 journal"),
+  EXPECT_NE(error_of("{\"type\":\"header\",\"schema\":\"ikeconform.journal/9\"}\n")
+                .find(f + ":1: not an ikeconform.journal/2 journal"),
             std::string::npos);
   fs::remove_all(dir);
 }
@@ -234,13 +240,14 @@ TEST(Journal, VersionOneIsReadButNotResumed) {
   c.options = describe(ModelOptions{});
   nlohmann::ordered_json h = header_json(c);
   h["schema"] = kJournalSchemaV1;
-  write_file_atomic(dir / "journal.jsonl",
-                    h.dump() + "\n" +
-                        R"({"type":"scenario","index":0,"class":"mixed","ike_version":1,"cas":2,"up":[true,true],"results":{"P-1":"pass","P-3":"skip"},"t":0.1})"
-                        "\n"
-                        R"({"type":"scenario","index":1,"class":"mixed","ike_version":1,"cas":2,"up":[true,true],"results":{"P-1":"pass","P-3":"pass"},"t":0.2})"
-                        "\n" +
-                        end_line(2, 2, 0.3, true));
+  write_file_atomic(
+      dir / "journal.jsonl",
+      h.dump() + "\n" +
+          R"({"type":"scenario","index":0,"class":"mixed","ike_version":1,"cas":2,"up":[true,true],"results":{"P-1":"pass","P-3":"skip"},"t":0.1})"
+          "\n"
+          R"({"type":"scenario","index":1,"class":"mixed","ike_version":1,"cas":2,"up":[true,true],"results":{"P-1":"pass","P-3":"pass"},"t":0.2})"
+          "\n" +
+          end_line(2, 2, 0.3, true));
   const JournalState st = read_journal(dir / "journal.jsonl");
   EXPECT_EQ(st.version, 1);
   EXPECT_EQ(st.scenarios, 2u);
@@ -266,7 +273,8 @@ TEST(Journal, VersionOneIsReadButNotResumed) {
 RC_GTEST_PROP(Journal, IndexSetHoldsExactlyItsRuns, ()) {
   IndexSet set;
   std::set<std::uint64_t> want;
-  const auto runs = *rc::gen::container<std::vector<std::tuple<std::uint8_t, std::uint8_t, std::uint8_t>>>(rc::gen::arbitrary<std::tuple<std::uint8_t, std::uint8_t, std::uint8_t>>());
+  const auto runs = *rc::gen::container<std::vector<std::tuple<std::uint8_t, std::uint8_t, std::uint8_t>>>(
+      rc::gen::arbitrary<std::tuple<std::uint8_t, std::uint8_t, std::uint8_t>>());
   for (const auto& [first, len, step] : runs) {
     const std::uint64_t st = step % 4 + 1, n = len % 8;
     set.add_range(first, first + n * st, st);

@@ -1,12 +1,12 @@
 // `ikeconform check` end to end through the real binary: exit codes, JSON schema, IOS input.
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
 #include <array>
 #include <cstdio>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
 #include <string>
-#include <sys/wait.h>
 
 #include "cli_run.hpp"
 
@@ -27,8 +27,9 @@ TEST(CheckCli, S1ScenarioFileExitsOneAndExplains) {
 }
 
 TEST(CheckCli, S1ThroughIosConfigsAndShowCertsJson) {
-  CliRun r = cli("check --json " + src("corpus/ios/s1-r1.cfg") + " " + src("corpus/ios/s1-r2.cfg") + " --show-certs R1=" +
-              src("corpus/ios/s1-r1.show") + " --show-certs R2=" + src("corpus/ios/s1-r2.show"));
+  CliRun r = cli("check --json " + src("corpus/ios/s1-r1.cfg") + " " + src("corpus/ios/s1-r2.cfg") +
+                 " --show-certs R1=" + src("corpus/ios/s1-r1.show") +
+                 " --show-certs R2=" + src("corpus/ios/s1-r2.show"));
   ASSERT_EQ(r.exit_code, 1) << r.out;
   auto j = nlohmann::json::parse(r.out);
   ASSERT_EQ(j["directions"].size(), 2u);
@@ -56,13 +57,14 @@ TEST(CheckCli, S1ThroughIosConfigsAndShowCertsJson) {
 TEST(CheckCli, EnrollmentOptionChangesTheOutcome) {
   // R1 enrolled IOSCA2 first, IOSCA1 last: its CERT_REQs lead with CA1 and both directions work.
   CliRun r = cli("check " + src("corpus/ios/s1-r1.cfg") + " " + src("corpus/ios/s1-r2.cfg") +
-              " --enrollment R1=IOSCA2,IOSCA1 --enrollment R2=IOSCA2,IOSCA1");
+                 " --enrollment R1=IOSCA2,IOSCA1 --enrollment R2=IOSCA2,IOSCA1");
   EXPECT_EQ(r.exit_code, 0) << r.out;
   EXPECT_NE(r.out.find("Both directions come up"), std::string::npos) << r.out;
 }
 
 TEST(CheckCli, BadInputExitsTwoWithFileAndLine) {
-  CliRun r = cli("check " + src("corpus/ios/s1-r1.cfg") + " " + src("corpus/ios/s1-r2.cfg") + " --enrollment R9=IOSCA1");
+  CliRun r = cli("check " + src("corpus/ios/s1-r1.cfg") + " " + src("corpus/ios/s1-r2.cfg") +
+                 " --enrollment R9=IOSCA1");
   EXPECT_EQ(r.exit_code, 2) << r.out;
   EXPECT_NE(r.out.find("R9"), std::string::npos) << r.out;
   r = cli("check " + src("corpus/ios/s1-r1.cfg") + " " + src("corpus/ios/s1-r2.cfg") + " --enrollment R1=NOPE");
@@ -92,7 +94,8 @@ CliRun cli_stdout(const std::string& args) { return cli(args, "/dev/null"); }
 
 TEST(CheckCli, JsonOnExitTwoIsOneErrorObject) {
   for (const std::string& args : {std::string("check --json /nonexistent.json"), std::string("check --json"),
-                                  "check --json " + src("corpus/ios/s1-r1.cfg") + " " + src("corpus/ios/s1-r2.cfg") + " --enrollment R9=IOSCA1"}) {
+                                  "check --json " + src("corpus/ios/s1-r1.cfg") + " " + src("corpus/ios/s1-r2.cfg") +
+                                      " --enrollment R9=IOSCA1"}) {
     CliRun r = cli_stdout(args);
     EXPECT_EQ(r.exit_code, 2) << args;
     auto j = nlohmann::json::parse(r.out);  // exactly one object, nothing else
@@ -112,20 +115,24 @@ TEST(CheckCli, DirectoryGivenAsAFileIsAClearError) {
 TEST(CheckCli, FlatFileStemNamesTheRouterForEveryOption) {
   // r1.flat.cfg without `hostname` is router `r1` for --enrollment and --show-certs alike.
   std::string dir = testing::TempDir() + "/ikeconform-stem";
-  std::string mk = "mkdir -p " + dir + " && sed '/^hostname/d' " + src("corpus/ios/s1-r1.flat.cfg") + " > " + dir + "/r1.flat.cfg";
+  std::string mk = "mkdir -p " + dir + " && sed '/^hostname/d' " + src("corpus/ios/s1-r1.flat.cfg") + " > " + dir +
+                   "/r1.flat.cfg";
   ASSERT_EQ(std::system(mk.c_str()), 0);
-  CliRun r = cli("check " + dir + "/r1.flat.cfg " + src("corpus/ios/s1-r2.cfg") + " --show-certs r1=" + src("corpus/ios/s1-r1.show") +
-                 " --enrollment r1=IOSCA2,IOSCA1");
+  CliRun r = cli("check " + dir + "/r1.flat.cfg " + src("corpus/ios/s1-r2.cfg") +
+                 " --show-certs r1=" + src("corpus/ios/s1-r1.show") + " --enrollment r1=IOSCA2,IOSCA1");
   EXPECT_NE(r.exit_code, 2) << r.out;
 }
 
 TEST(CheckCli, VerboseListsSkippedCommands) {
   std::string dir = testing::TempDir() + "/ikeconform-verbose";
-  std::string mk = "mkdir -p " + dir + " && (echo 'R1#show running-config'; echo 'Building configuration...'; echo 'service timestamps debug datetime msec'; cat " +
+  std::string mk = "mkdir -p " + dir +
+                   " && (echo 'R1#show running-config'; echo 'Building configuration...'; echo 'service timestamps "
+                   "debug datetime msec'; cat " +
                    src("corpus/ios/s1-r1.cfg") + ") > " + dir + "/r1.cfg";
   ASSERT_EQ(std::system(mk.c_str()), 0);
   CliRun r = cli("check --verbose " + dir + "/r1.cfg " + src("corpus/ios/s1-r2.cfg"));
-  EXPECT_NE(r.out.find("skipped: " + dir + "/r1.cfg:3: 'service timestamps debug datetime msec'"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("skipped: " + dir + "/r1.cfg:3: 'service timestamps debug datetime msec'"), std::string::npos)
+      << r.out;
   r = cli("check " + dir + "/r1.cfg " + src("corpus/ios/s1-r2.cfg"));
   EXPECT_EQ(r.out.find("service timestamps"), std::string::npos) << r.out;
 }
@@ -144,7 +151,10 @@ TEST(CheckCli, HubDirectionIsNotInitiatedByDesignAndDoesNotCount) {
 TEST(CheckCli, AssumptionLinesInTextAndJson) {
   std::string f = src("corpus/ios/field/");
   CliRun r = cli("check " + f + "gre-a.cfg " + f + "gre-b.cfg");
-  EXPECT_NE(r.out.find("\nassumption: CA OFFLINE-CA: GRE-A/OFFLINE-CA = GRE-B/OFFLINE-CA taken as one CA by trustpoint-name"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\nassumption: CA OFFLINE-CA: GRE-A/OFFLINE-CA = GRE-B/OFFLINE-CA taken as one CA by "
+                       "trustpoint-name"),
+            std::string::npos)
+      << r.out;
   auto j = nlohmann::json::parse(cli_stdout("check --json " + f + "gre-a.cfg " + f + "gre-b.cfg").out);
   ASSERT_EQ(j["assumptions"].size(), 1u);
   EXPECT_NE(j["assumptions"][0].get<std::string>().find("show crypto pki certificates OFFLINE-CA"), std::string::npos);

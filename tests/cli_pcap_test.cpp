@@ -24,7 +24,9 @@ Cli cli(const std::string& args) {
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
 }
 
-std::filesystem::path out_dir() { return std::filesystem::temp_directory_path() / ("ikeconform-cli-pcap-" + std::to_string(::getpid())); }
+std::filesystem::path out_dir() {
+  return std::filesystem::temp_directory_path() / ("ikeconform-cli-pcap-" + std::to_string(::getpid()));
+}
 
 // The folder of this test process's output files, removed when the process ends.
 struct OutDirCleanup {
@@ -41,7 +43,8 @@ std::filesystem::path out_file(const std::string& name) {
 }
 
 // The CERT_REQ entries Wireshark shows for the responder's list equal the model's observation.
-void expect_model_certreqs(const Scenario& s, const Observation& o, const std::map<int, std::vector<std::string>>& seen) {
+void expect_model_certreqs(const Scenario& s, const Observation& o,
+                           const std::map<int, std::vector<std::string>>& seen) {
   std::vector<std::string> model;
   for (const CertReq& c : o.certreq_from_responder) model.push_back(ca_dn(s, c.ca));
   if (s.ike_version == IkeVersion::V1) {  // MM4 is frame 4
@@ -55,7 +58,8 @@ void expect_model_certreqs(const Scenario& s, const Observation& o, const std::m
 
 TEST(PcapCli, ModelLadderDecodesInWiresharkWithTheModelsCertReqs) {
   if (!testing::have_tshark()) GTEST_SKIP() << "\n\n*** SKIPPED: tshark not found at /usr/bin/tshark ***\n";
-  for (const auto& [name, initiator] : {std::pair{"s1", "R2"}, std::pair{"s1", "R1"}, std::pair{"s4", "R2"}, std::pair{"s2", "R1"}}) {
+  for (const auto& [name, initiator] :
+       {std::pair{"s1", "R2"}, std::pair{"s1", "R1"}, std::pair{"s4", "R2"}, std::pair{"s2", "R1"}}) {
     SCOPED_TRACE(std::string(name) + " " + initiator);
     const auto file = out_file(std::string(name) + "-" + initiator + ".pcap");
     const Cli r = cli("pcap " + src(std::string("corpus/scenarios/") + name + ".json") + " --out " + file.string() +
@@ -74,8 +78,11 @@ TEST(PcapCli, ModelOptionsAndPersonalitiesApply) {
                     " --personality R1=libreswan-4.10 --model-option predefined_trustpoints=off");
   EXPECT_EQ(r.exit_code, 0) << r.out;
   EXPECT_NE(r.out.find("R1 -> R2"), std::string::npos) << r.out;
-  EXPECT_EQ(cli("pcap " + src("corpus/scenarios/s1.json") + " --out " + file.string() + " --initiator R9").exit_code, 2);
-  EXPECT_EQ(cli("pcap " + src("corpus/scenarios/s1.json") + " --out " + file.string() + " --model-option nope=1").exit_code, 2);
+  EXPECT_EQ(cli("pcap " + src("corpus/scenarios/s1.json") + " --out " + file.string() + " --initiator R9").exit_code,
+            2);
+  EXPECT_EQ(
+      cli("pcap " + src("corpus/scenarios/s1.json") + " --out " + file.string() + " --model-option nope=1").exit_code,
+      2);
 }
 
 }  // namespace

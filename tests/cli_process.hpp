@@ -24,7 +24,8 @@ namespace ikeconform::testing {
 
 // A fresh (removed) path below the temp folder, unique per test process.
 inline std::filesystem::path scratch_path(const std::string& tag, const std::string& name) {
-  std::filesystem::path p = std::filesystem::temp_directory_path() / (tag + "-" + std::to_string(::getpid()) + "-" + name);
+  std::filesystem::path p = std::filesystem::temp_directory_path() /
+                            (tag + "-" + std::to_string(::getpid()) + "-" + name);
   std::filesystem::remove_all(p);
   return p;
 }
@@ -37,7 +38,8 @@ inline std::string slurp(const std::filesystem::path& p) {
 }
 
 // Starts `bin args...` with stdin from /dev/null and stdout + stderr into `log`; returns the pid.
-inline pid_t spawn_logged(const std::string& bin, const std::vector<std::string>& args, const std::filesystem::path& log) {
+inline pid_t spawn_logged(const std::string& bin, const std::vector<std::string>& args,
+                          const std::filesystem::path& log) {
   std::vector<std::string> all{bin};
   all.insert(all.end(), args.begin(), args.end());
   std::vector<char*> argv;

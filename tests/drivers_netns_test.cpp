@@ -36,14 +36,17 @@ bool udp_reaches(const NetnsPair& pair, std::size_t from, std::size_t to) {
   process::DaemonSpec spec;
   spec.name = "udp listener";
   spec.argv = pair.exec_argv(to, {"python3", "-c",
-      "import socket,sys; s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM); s.bind((sys.argv[1],5500));"
-      "print('bound',flush=True); print(s.recvfrom(64)[0].decode(),flush=True)", pair.address(to)});
+                                  "import socket,sys; s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM); "
+                                  "s.bind((sys.argv[1],5500));"
+                                  "print('bound',flush=True); print(s.recvfrom(64)[0].decode(),flush=True)",
+                                  pair.address(to)});
   spec.log_file = dir.path() / "log";
   process::Daemon listener(spec);
   listener.wait_ready([&] { return process::tail_lines(spec.log_file, 1) == "bound"; }, 5s);
   pair.exec(from, {"python3", "-c",
-      "import socket,sys; socket.socket(socket.AF_INET,socket.SOCK_DGRAM).sendto(b'hello',(sys.argv[1],5500))",
-      pair.address(to)});
+                   "import socket,sys; "
+                   "socket.socket(socket.AF_INET,socket.SOCK_DGRAM).sendto(b'hello',(sys.argv[1],5500))",
+                   pair.address(to)});
   for (int i = 0; i < 100; ++i) {
     if (process::tail_lines(spec.log_file, 1) == "hello") return true;
     std::this_thread::sleep_for(20ms);
@@ -66,8 +69,8 @@ TEST(Netns, PairIsConnectedAndRemovedByDestructor) {
     const auto lo = pair.exec(1, {"ip", "-o", "link", "show", "lo"});
     EXPECT_NE(lo.out.find("UP"), std::string::npos) << lo.out;
     if (have_python()) {
-    EXPECT_TRUE(udp_reaches(pair, 0, 1));
-  }
+      EXPECT_TRUE(udp_reaches(pair, 0, 1));
+    }
   }
   EXPECT_FALSE(exists(a));
   EXPECT_FALSE(exists(b));
@@ -83,9 +86,7 @@ TEST(Netns, AddressesInDifferentSubnetsGetPointToPointRoutes) {
   }
 }
 
-TEST(Netns, RejectsNonIpv4Addresses) {
-  EXPECT_THROW(NetnsPair("R1", "192.168.0.2"), std::invalid_argument);
-}
+TEST(Netns, RejectsNonIpv4Addresses) { EXPECT_THROW(NetnsPair("R1", "192.168.0.2"), std::invalid_argument); }
 
 TEST(Netns, CleanupAllRemovesLivePairs) {
   REQUIRE_ROOT();

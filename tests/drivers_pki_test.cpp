@@ -34,8 +34,9 @@ TEST(PkiDn, ParsesIosOrder) {
 }
 
 TEST(PkiDn, CommaInsideValueWhenNoAttributeFollows) {
-  const std::vector<Rdn> want{
-      {"OU", "Class 3 Public Primary Certification Authority"}, {"O", "VeriSign, Inc."}, {"C", "US"}};
+  const std::vector<Rdn> want{{"OU", "Class 3 Public Primary Certification Authority"},
+                              {"O", "VeriSign, Inc."},
+                              {"C", "US"}};
   EXPECT_EQ(parse_ios_dn("ou=Class 3 Public Primary Certification Authority,o=VeriSign, Inc.,c=US"), want);
   EXPECT_EQ(parse_ios_dn("o=a\\,b,c=US"), (std::vector<Rdn>{{"O", "a,b"}, {"C", "US"}}));
 }
@@ -68,8 +69,8 @@ RC_GTEST_PROP(PkiDn, RoundTrip, ()) {
   const auto n = *rc::gen::inRange<std::size_t>(1, 6);
   std::vector<Rdn> rdns;
   for (std::size_t i = 0; i < n; ++i) {
-    const std::string value = *rc::gen::nonEmpty(rc::gen::container<std::string>(
-        rc::gen::element('a', 'Z', '0', ',', '.', '-', '(', '=')));
+    const std::string value = *rc::gen::nonEmpty(
+        rc::gen::container<std::string>(rc::gen::element('a', 'Z', '0', ',', '.', '-', '(', '=')));
     rdns.push_back({*rc::gen::elementOf(kTypes), value});
   }
   std::string ios;
@@ -128,8 +129,14 @@ TEST(PkiKeyCache, GeneratesOnceAndReuses) {
 TEST(PkiKeyCache, ConcurrentRunsAgreeOnEachSlot) {
   process::TempDir dir(fs::temp_directory_path(), "pki-cache-");
   std::string a, b;
-  std::thread t1([&] { KeyCache c(dir.path(), 1024); a = c.key_pem(7); });
-  std::thread t2([&] { KeyCache c(dir.path(), 1024); b = c.key_pem(7); });
+  std::thread t1([&] {
+    KeyCache c(dir.path(), 1024);
+    a = c.key_pem(7);
+  });
+  std::thread t2([&] {
+    KeyCache c(dir.path(), 1024);
+    b = c.key_pem(7);
+  });
   t1.join();
   t2.join();
   EXPECT_EQ(a, b);

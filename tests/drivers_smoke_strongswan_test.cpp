@@ -37,12 +37,14 @@ std::string strongswan_conf(const fs::path& dir) {
   retransmit_tries = 2
   retransmit_timeout = 1.0
   plugins {
-    vici { socket = unix://)" + (dir / "charon.vici").string() + R"( }
+    vici { socket = unix://)" +
+         (dir / "charon.vici").string() + R"( }
     revocation { enable_ocsp = no
       enable_crl = no }
   }
   filelog {
-    charon { path = )" + (dir / "charon.log").string() + R"(
+    charon { path = )" +
+         (dir / "charon.log").string() + R"(
       default = 1
       ike = 2
       cfg = 2
@@ -66,8 +68,9 @@ std::string swanctl_conf(const Peer& self, const Peer& other, const pki::Identit
   return "connections {\n  smoke {\n    version = 2\n    local_addrs = " + self.address +
          "\n    remote_addrs = " + other.address +
          "\n    proposals = aes256-sha256-modp2048\n"
-         "    local { auth = pubkey\n      certs = " + cert.cert_file.filename().string() +
-         "\n      id = " + self.fqdn + " }\n    remote { auth = pubkey\n      id = " + other.fqdn +
+         "    local { auth = pubkey\n      certs = " +
+         cert.cert_file.filename().string() + "\n      id = " + self.fqdn +
+         " }\n    remote { auth = pubkey\n      id = " + other.fqdn +
          " }\n    children { net { esp_proposals = aes256-sha256\n      local_ts = " + local_ts +
          "\n      remote_ts = " + remote_ts + " } }\n  }\n}\n";
 }
@@ -82,7 +85,8 @@ fs::path lay_out_swanctl(const fs::path& dir, const pki::Pki& pki, const Peer& s
     fs::copy_file(c->cert_file, sw / "x509" / c->cert_file.filename());
     fs::copy_file(c->key_file, sw / "private" / c->key_file.filename());
   }
-  write(sw / "swanctl.conf", swanctl_conf(self, other, *pki.certs_of(self.name).front(), kSubnet[side], kSubnet[1 - side]));
+  write(sw / "swanctl.conf",
+        swanctl_conf(self, other, *pki.certs_of(self.name).front(), kSubnet[side], kSubnet[1 - side]));
   return sw;
 }
 
@@ -93,9 +97,7 @@ Argv swanctl(const std::string& command, const fs::path& dir, Argv more = {}) {
   return argv;
 }
 
-bool installed(const char* program) {
-  return process::run({"sh", "-c", std::string("command -v ") + program}).ok();
-}
+bool installed(const char* program) { return process::run({"sh", "-c", std::string("command -v ") + program}).ok(); }
 
 TEST(SmokeStrongswan, TwoChronsOneHandshakeNothingLeftBehind) {
   if (!testing::is_root()) GTEST_SKIP() << "needs root: network namespaces and charon (run as root)";
@@ -134,8 +136,8 @@ TEST(SmokeStrongswan, TwoChronsOneHandshakeNothingLeftBehind) {
     for (std::size_t i = 0; i < 2; ++i) {
       const fs::path dir = base.path() / s.peers[i].name;
       // The socket file appears before charon answers: ask it for its stats.
-      const auto ready = charons[i]->wait_ready(
-          [&] { return process::run(swanctl("--stats", dir), {}, 2s).ok(); }, 10s, 20ms);
+      const auto ready = charons[i]->wait_ready([&] { return process::run(swanctl("--stats", dir), {}, 2s).ok(); }, 10s,
+                                                20ms);
       std::cout << "[ timing ] charon " << s.peers[i].name << " ready after " << ready.count() << " ms\n";
       const auto load = process::run(swanctl("--load-all", dir, {"--noprompt"}),
                                      {{"SWANCTL_DIR", (dir / "swanctl").string()}}, 10s);

@@ -5,10 +5,10 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <string_view>
 #include <fstream>
 #include <iterator>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "fuzz/targets.hpp"
@@ -74,7 +74,9 @@ auto runner_for(const fz::Target& t, const fs::path& file) {
 }
 
 // ios_roundtrip reads the parser's seeds: same inputs, more checks.
-std::string seed_folder(std::string_view target) { return target == "ios_roundtrip" ? "ios_config" : std::string(target); }
+std::string seed_folder(std::string_view target) {
+  return target == "ios_roundtrip" ? "ios_config" : std::string(target);
+}
 
 TEST_P(FuzzReplay, SeedCorpusHoldsTheProperties) {
   const fz::Target& t = GetParam();
@@ -85,7 +87,8 @@ TEST_P(FuzzReplay, SeedCorpusHoldsTheProperties) {
 
 TEST_P(FuzzReplay, RegressionsHoldTheProperties) {
   const fz::Target& t = GetParam();
-  for (const fs::path& f : files_under(kSource / "corpus/regressions" / std::string(t.name))) replay(runner_for(t, f), f);
+  for (const fs::path& f : files_under(kSource / "corpus/regressions" / std::string(t.name)))
+    replay(runner_for(t, f), f);
 }
 
 INSTANTIATE_TEST_SUITE_P(Targets, FuzzReplay, ::testing::ValuesIn(fz::targets().begin(), fz::targets().end()),

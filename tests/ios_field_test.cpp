@@ -3,17 +3,17 @@
 // GOLDEN gets the verdicts written there (before the first run) from `ikeconform check`.
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
 #include <array>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
-#include <sys/wait.h>
 #include <vector>
 
-#include "ios/ios.hpp"
 #include "cli_run.hpp"
+#include "ios/ios.hpp"
 
 namespace {
 
@@ -78,6 +78,7 @@ TEST(IosField, EveryPairGetsItsGoldenVerdict) {
     EXPECT_EQ(code, g.exit_code) << g.a << " " << g.b << "\n" << out;
     EXPECT_EQ(out.find("warning:"), std::string::npos) << out;
     ASSERT_EQ(g.directions.size(), 2u) << g.a;
-    for (const std::string& d : g.directions) EXPECT_NE(out.find("\n" + d), std::string::npos) << g.a << " " << g.b << ": " << d << "\n" << out;
+    for (const std::string& d : g.directions)
+      EXPECT_NE(out.find("\n" + d), std::string::npos) << g.a << " " << g.b << ": " << d << "\n" << out;
   }
 }

@@ -32,7 +32,9 @@ RouterInput router(const std::string& cfg, const std::string& show = {}) {
   return r;
 }
 
-RouterInput inline_router(const std::string& file, std::string text) { return RouterInput{file, std::move(text), {}, {}}; }
+RouterInput inline_router(const std::string& file, std::string text) {
+  return RouterInput{file, std::move(text), {}, {}};
+}
 
 std::vector<std::string> cert_order(const Peer& p) {
   std::vector<std::string> out;
@@ -64,19 +66,23 @@ std::string error_of(F&& f) {
 }
 
 // A minimal two-router IKEv1 pair; `extra_r1` is appended to R1's configuration.
-std::string v1_router(const std::string& host, const std::string& self, const std::string& peer, const std::string& trustpoints,
-                      const std::string& profile_extra = "") {
+std::string v1_router(const std::string& host, const std::string& self, const std::string& peer,
+                      const std::string& trustpoints, const std::string& profile_extra = "") {
   return "hostname " + host + "\nip domain name cisco.com\n" + trustpoints +
-         "crypto isakmp profile prof1\n self-identity fqdn\n match identity host " + peer + ".cisco.com\n" + profile_extra +
+         "crypto isakmp profile prof1\n self-identity fqdn\n match identity host " + peer + ".cisco.com\n" +
+         profile_extra +
          "!\ncrypto ipsec profile ip1\n set isakmp-profile prof1\n!\ninterface Tunnel1\n tunnel source Ethernet0/0\n"
-         " tunnel destination " + (self == "192.168.0.1" ? "192.168.0.2" : "192.168.0.1") +
-         "\n tunnel protection ipsec profile ip1\n!\ninterface Ethernet0/0\n ip address " + self + " 255.255.255.0\n!\nend\n";
+         " tunnel destination " +
+         (self == "192.168.0.1" ? "192.168.0.2" : "192.168.0.1") +
+         "\n tunnel protection ipsec profile ip1\n!\ninterface Ethernet0/0\n ip address " + self +
+         " 255.255.255.0\n!\nend\n";
 }
 
 // R2's configuration from R1's: the hostname, and 192.168.0.1 and .2 exchanged everywhere.
 std::string mirror_r1(std::string cfg) {
   auto replace_all = [&](const std::string& from, const std::string& to) {
-    for (std::size_t at = cfg.find(from); at != std::string::npos; at = cfg.find(from, at + to.size())) cfg.replace(at, from.size(), to);
+    for (std::size_t at = cfg.find(from); at != std::string::npos; at = cfg.find(from, at + to.size()))
+      cfg.replace(at, from.size(), to);
   };
   replace_all("hostname R1", "hostname R2");
   replace_all("192.168.0.1", "\x01");
@@ -86,7 +92,8 @@ std::string mirror_r1(std::string cfg) {
 }
 
 std::string tp(const std::string& name, const std::string& url) {
-  return "crypto pki trustpoint " + name + "\n" + (url.empty() ? " enrollment terminal\n" : " enrollment url " + url + "\n") + "!\n";
+  return "crypto pki trustpoint " + name + "\n" +
+         (url.empty() ? " enrollment terminal\n" : " enrollment url " + url + "\n") + "!\n";
 }
 
 }  // namespace
@@ -133,12 +140,13 @@ TEST(IosNote, S1ScenarioWithShowOutput) {
   EXPECT_EQ(r2.address, "192.168.0.2");
   EXPECT_EQ(r1.tunnel_profile, "prof1");
   EXPECT_EQ(profile_tps(r1.profiles.at(0)), std::vector<std::string>{"IOSCA1"});  // R1 prof1: ca trust-point IOSCA1
-  EXPECT_TRUE(r2.profiles.at(0).trustpoints.empty());                              // R2 prof1: none
+  EXPECT_TRUE(r2.profiles.at(0).trustpoints.empty());                             // R2 prof1: none
   EXPECT_EQ(r1.profiles[0].match.at(0), (IdentityMatch{IdKind::Fqdn, "R2.cisco.com", ""}));
   // Store order: R1 shows its CA2 certificate first, R2 its CA1 certificate (oldest first here).
   EXPECT_EQ(cert_order(r1), (std::vector<std::string>{"IOSCA1", "IOSCA2"}));
   EXPECT_EQ(cert_order(r2), (std::vector<std::string>{"IOSCA2", "IOSCA1"}));
-  EXPECT_EQ(r1.certificates[1].subject, "serialNumber=100+ipaddress=192.168.0.1+hostname=R1.cisco.com,cn=R1,ou=IT,o=cisco,o=com");
+  EXPECT_EQ(r1.certificates[1].subject,
+            "serialNumber=100+ipaddress=192.168.0.1+hostname=R1.cisco.com,cn=R1,ou=IT,o=cisco,o=com");
   EXPECT_EQ(r.peers[0].enrollment_source, "show+configuration-order");  // "<output omitted ...>"
   EXPECT_TRUE(r.peers[0].enrollment_assumed);
   ASSERT_EQ(s.cas.size(), 2u);
@@ -175,7 +183,8 @@ TEST(IosNote, S1WithoutShowAssumesConfigurationOrder) {
 }
 
 TEST(IosNote, S1EnrollmentOptionWins) {
-  ImportResult r = import_routers(router("s1-r1.cfg", "s1-r1.show"), router("s1-r2.cfg"), {"R1=IOSCA2,IOSCA1", "s1-r2=IOSCA1"});
+  ImportResult r = import_routers(router("s1-r1.cfg", "s1-r1.show"), router("s1-r2.cfg"),
+                                  {"R1=IOSCA2,IOSCA1", "s1-r2=IOSCA1"});
   EXPECT_EQ(cert_order(r.scenario.peers[0]), (std::vector<std::string>{"IOSCA2", "IOSCA1"}));
   EXPECT_EQ(cert_order(r.scenario.peers[1]), std::vector<std::string>{"IOSCA1"});
   EXPECT_EQ(r.peers[1].enrollment_source, "enrollment-option");
@@ -240,7 +249,8 @@ TEST(IosShow, ParsesTheNotesOutput) {
 
 TEST(IosShow, CaCertificateSubjectGivesTheDn) {
   std::string show =
-      "Certificate\n  Status: Available\n  Issuer:\n    cn=Issuing\n  Subject:\n    cn=R1\n  Associated Trustpoints: A\n\n"
+      "Certificate\n  Status: Available\n  Issuer:\n    cn=Issuing\n  Subject:\n    cn=R1\n  Associated Trustpoints: "
+      "A\n\n"
       "CA Certificate\n  Status: Available\n  Issuer:\n    cn=Root\n  Subject:\n    cn=Root CA 1\n    o=Example, Inc.\n"
       "  Associated Trustpoints: A B\n";
   ShowCerts s = parse_show_certs(show, "x.show");
@@ -258,12 +268,17 @@ TEST(IosErrors, BadArguments) {
             "r.cfg:3: 'group x': 'x' is not a Diffie-Hellman group (1, 2, 5, 14, 15, 16, 19, 20, 21, 24)");
   EXPECT_EQ(error_of([] { parse_ios_config("crypto isakmp profile p\nmatch identity address 300.1.1.1\n", "r.cfg"); }),
             "r.cfg:2: 'match identity address 300.1.1.1': '300.1.1.1' is not an IPv4 address");
-  EXPECT_EQ(error_of([] { parse_ios_config("crypto pki trustpoint TP1\n!\ncrypto ikev2 profile p\n pki trustpoint TP1 bogus\n", "r.cfg"); }),
+  EXPECT_EQ(error_of([] {
+              parse_ios_config("crypto pki trustpoint TP1\n!\ncrypto ikev2 profile p\n pki trustpoint TP1 bogus\n",
+                               "r.cfg");
+            }),
             "r.cfg:4: 'pki trustpoint TP1 bogus': 'bogus' is neither 'sign' nor 'verify'");
   EXPECT_EQ(error_of([] { parse_ios_config("hostname\n", "r.cfg"); }), "r.cfg:1: 'hostname': missing a host name");
   EXPECT_EQ(error_of([] { parse_ios_config("interface Tunnel1\n tunnel destination 1.2.3\n", "r.cfg"); }),
             "r.cfg:2: 'tunnel destination 1.2.3': '1.2.3' is not an IPv4 address");
-  EXPECT_NE(error_of([] { parse_ios_config("crypto isakmp profile p\n match identity host domain cisco.com\n", "r.cfg"); }).find("r.cfg:2: "),
+  EXPECT_NE(error_of([] {
+              parse_ios_config("crypto isakmp profile p\n match identity host domain cisco.com\n", "r.cfg");
+            }).find("r.cfg:2: "),
             std::string::npos);
 }
 
@@ -276,21 +291,33 @@ TEST(IosErrors, UndefinedTrustpoint) {
 TEST(IosErrors, UndefinedProfile) {
   std::string cfg = corpus("s1-r1.cfg");
   cfg.replace(cfg.find("set isakmp-profile prof1"), 24, "set isakmp-profile prof2");
-  EXPECT_EQ(error_of([&] { parse_ios_config(cfg, "s1-r1.cfg"); }), "s1-r1.cfg:34: isakmp profile 'prof2' is not defined");
+  EXPECT_EQ(error_of([&] { parse_ios_config(cfg, "s1-r1.cfg"); }),
+            "s1-r1.cfg:34: isakmp profile 'prof2' is not defined");
 }
 
 TEST(IosErrors, UndefinedIpsecProfile) {
   std::string cfg = corpus("s2-r1.flat.cfg");
   cfg.replace(cfg.find("tunnel protection ipsec profile profile1"), 40, "tunnel protection ipsec profile nothere");
-  EXPECT_EQ(error_of([&] { parse_ios_config(cfg, "s2-r1.flat.cfg"); }), "s2-r1.flat.cfg:48: ipsec profile 'nothere' is not defined");
+  EXPECT_EQ(error_of([&] { parse_ios_config(cfg, "s2-r1.flat.cfg"); }),
+            "s2-r1.flat.cfg:48: ipsec profile 'nothere' is not defined");
 }
 
 TEST(IosErrors, CertificateChainData) {
-  EXPECT_EQ(error_of([] { parse_ios_config("crypto pki trustpoint T\ncrypto pki certificate chain T\n certificate ca 01\n  3082ZZ\n", "r.cfg"); }),
+  EXPECT_EQ(error_of([] {
+              parse_ios_config(
+                  "crypto pki trustpoint T\ncrypto pki certificate chain T\n certificate ca 01\n  3082ZZ\n", "r.cfg");
+            }),
             "r.cfg:4: expected hex data or 'quit' in the certificate started at line 3, got '3082ZZ'");
-  EXPECT_EQ(error_of([] { parse_ios_config("crypto pki trustpoint T\ncrypto pki certificate chain T\n certificate ca 01\n  30820102\n", "r.cfg"); }),
+  EXPECT_EQ(error_of([] {
+              parse_ios_config(
+                  "crypto pki trustpoint T\ncrypto pki certificate chain T\n certificate ca 01\n  30820102\n", "r.cfg");
+            }),
             "r.cfg:3: certificate 01 has no 'quit'");
-  EXPECT_EQ(error_of([] { parse_ios_config("crypto pki trustpoint T\ncrypto pki certificate chain T\n certificate ca 01\n  30820102\n  quit\n", "r.cfg"); }),
+  EXPECT_EQ(error_of([] {
+              parse_ios_config(
+                  "crypto pki trustpoint T\ncrypto pki certificate chain T\n certificate ca 01\n  30820102\n  quit\n",
+                  "r.cfg");
+            }),
             "r.cfg:3: certificate 01: the hex data is not a DER X.509 certificate");
 }
 
@@ -301,28 +328,35 @@ TEST(IosErrors, BadShowOutput) {
             "r.show:4: unexpected line 'what is this'");
   EXPECT_EQ(error_of([] { parse_show_certs("Certificate\n  Status: Available\n  cn=CA1\n", "r.show"); }),
             "r.show:3: 'cn=CA1' is outside an 'Issuer:' or 'Subject:' list");
-  EXPECT_EQ(error_of([] { parse_show_certs("Certificate\n  Status: Available\nCA Certificate\n  Associated Trustpoints: A\n", "r.show"); }),
+  EXPECT_EQ(error_of([] {
+              parse_show_certs("Certificate\n  Status: Available\nCA Certificate\n  Associated Trustpoints: A\n",
+                               "r.show");
+            }),
             "r.show:1: certificate has no 'Associated Trustpoints:' line");
   // A trustpoint the configuration does not define.
   RouterInput r1 = router("s1-r1.cfg");
   r1.show_file = "r1.show";
   r1.show_text = "Certificate\n  Issuer:\n    cn=CA1\n  Associated Trustpoints: NOPE\n";
-  EXPECT_EQ(error_of([&] { import_routers(r1, router("s1-r2.cfg")); }), "r1.show:4: trustpoint 'NOPE' is not defined in s1-r1.cfg");
+  EXPECT_EQ(error_of([&] { import_routers(r1, router("s1-r2.cfg")); }),
+            "r1.show:4: trustpoint 'NOPE' is not defined in s1-r1.cfg");
 }
 
 TEST(IosErrors, EnrollmentUnknownRouterOrTrustpoint) {
   auto run = [](std::vector<std::string> spec) { import_routers(router("s1-r1.cfg"), router("s1-r2.cfg"), spec); };
   EXPECT_EQ(error_of([&] { run({"R3=IOSCA1"}); }), "--enrollment: 'R3=IOSCA1': unknown router 'R3' (routers: R1, R2)");
-  EXPECT_EQ(error_of([&] { run({"R1=IOSCA1,TPX"}); }), "--enrollment: 'R1=IOSCA1,TPX': router 'R1' has no trustpoint 'TPX'");
+  EXPECT_EQ(error_of([&] { run({"R1=IOSCA1,TPX"}); }),
+            "--enrollment: 'R1=IOSCA1,TPX': router 'R1' has no trustpoint 'TPX'");
   EXPECT_EQ(error_of([&] { run({"R1"}); }), "--enrollment: 'R1': expected NAME=TP,TP (oldest first)");
 }
 
 TEST(IosErrors, ImportLevelProblems) {
   // Tunnel profile not determinable: no set isakmp-profile and two profiles.
-  std::string two = "crypto isakmp profile a\n!\ncrypto isakmp profile b\n!\ncrypto ipsec profile ip\n!\n"
-                    "interface Tunnel1\n tunnel protection ipsec profile ip\n";
+  std::string two =
+      "crypto isakmp profile a\n!\ncrypto isakmp profile b\n!\ncrypto ipsec profile ip\n!\n"
+      "interface Tunnel1\n tunnel protection ipsec profile ip\n";
   EXPECT_EQ(error_of([&] { import_routers(inline_router("a.cfg", two), router("s1-r2.cfg")); }),
-            "a.cfg:5: Tunnel1 sets no isakmp-profile or ikev2-profile and the router has 2 profiles: IOS would pick one by the peer's identity, which is not modeled");
+            "a.cfg:5: Tunnel1 sets no isakmp-profile or ikev2-profile and the router has 2 profiles: IOS would pick "
+            "one by the peer's identity, which is not modeled");
   EXPECT_EQ(error_of([&] { import_routers(router("s1-r1.cfg"), router("s2-r2.cfg")); }),
             "s2-r2.cfg:52: R2's tunnel uses IKEv2 but R1's uses IKEv1");
 }
@@ -332,8 +366,10 @@ TEST(IosErrors, ImportLevelProblems) {
 TEST(IosWarnings, UnknownCommandsAreCollectedAndIgnored) {
   // Warnings only for commands that might change certificate negotiation; the others are
   // skipped silently (listed by `check --verbose`).
-  std::string cfg = "version 15.3\nhostname R1\ncrypto isakmp policy 10\n encr aes\n lifetime 3600\n bogus thing\ncrypto isakmp keepalive 10\n"
-                    "crypto isakmp identity dn\nrouter ospf 1\n network 10.0.0.0 0.255.255.255 area 0\n";
+  std::string cfg =
+      "version 15.3\nhostname R1\ncrypto isakmp policy 10\n encr aes\n lifetime 3600\n bogus thing\ncrypto isakmp "
+      "keepalive 10\n"
+      "crypto isakmp identity dn\nrouter ospf 1\n network 10.0.0.0 0.255.255.255 area 0\n";
   IosConfig c = parse_ios_config(cfg, "r.cfg");
   EXPECT_EQ(c.hostname, "R1");
   EXPECT_EQ(c.isakmp_policies.at(0).encryption, "aes");
@@ -347,8 +383,9 @@ TEST(IosWarnings, UnknownCommandsAreCollectedAndIgnored) {
 
 TEST(IosWarnings, FlattenedUnknownBlockDoesNotCaptureItsLines) {
   // A flattened `crypto map`'s `set transform-set` must not land in the ipsec profile.
-  std::string cfg = "crypto ipsec transform-set A esp-aes\ncrypto ipsec transform-set B esp-aes\n"
-                    "crypto ipsec profile P\nset transform-set A\ncrypto map M 10 ipsec-isakmp\nset transform-set B\n";
+  std::string cfg =
+      "crypto ipsec transform-set A esp-aes\ncrypto ipsec transform-set B esp-aes\n"
+      "crypto ipsec profile P\nset transform-set A\ncrypto map M 10 ipsec-isakmp\nset transform-set B\n";
   IosConfig c = parse_ios_config(cfg, "r.cfg");
   EXPECT_EQ(c.ipsec_profiles.at(0).transform_sets.at(0).name, "A");
   EXPECT_EQ(c.crypto_maps.at(0).transform_sets.at(0).name, "B");
@@ -358,7 +395,8 @@ TEST(IosWarnings, FlattenedUnknownBlockDoesNotCaptureItsLines) {
 TEST(IosSyntax, CommentInsideABlockKeepsItOpenExitClosesIt) {
   // IOS: `!` is a comment wherever it is; `exit` closes the block; after `end` only
   // `configure terminal` enters configuration again.
-  IosConfig c = parse_ios_config("crypto pki trustpoint T\n!\nserial-number\nexit\nfqdn x.example\nend\ngarbage\n", "r.cfg");
+  IosConfig c = parse_ios_config("crypto pki trustpoint T\n!\nserial-number\nexit\nfqdn x.example\nend\ngarbage\n",
+                                 "r.cfg");
   EXPECT_TRUE(c.trustpoints.at(0).serial_number);
   EXPECT_EQ(c.trustpoints.at(0).fqdn, "");
   EXPECT_EQ(c.warnings.size(), 0u);
@@ -366,15 +404,17 @@ TEST(IosSyntax, CommentInsideABlockKeepsItOpenExitClosesIt) {
 }
 
 TEST(IosWarnings, PreSharedKeysDoNotCrash) {
-  std::string r1 = "hostname R1\ncrypto keyring K\n pre-shared-key address 192.168.0.2 key secret\n!\n"
-                   "crypto isakmp policy 10\n authentication pre-share\n!\n"
-                   "crypto isakmp profile p\n keyring K\n match identity address 192.168.0.2\n!\n"
-                   "crypto ipsec profile ip\n set isakmp-profile p\n!\ninterface Tunnel1\n tunnel source 192.168.0.1\n"
-                   " tunnel destination 192.168.0.2\n tunnel protection ipsec profile ip\n";
-  std::string r2 = "hostname R2\ncrypto isakmp policy 10\n authentication pre-share\n!\n"
-                   "crypto isakmp profile p\n match identity address 192.168.0.1\n!\n"
-                   "crypto ipsec profile ip\n!\ninterface Tunnel1\n tunnel source 192.168.0.2\n"
-                   " tunnel destination 192.168.0.1\n tunnel protection ipsec profile ip\n";
+  std::string r1 =
+      "hostname R1\ncrypto keyring K\n pre-shared-key address 192.168.0.2 key secret\n!\n"
+      "crypto isakmp policy 10\n authentication pre-share\n!\n"
+      "crypto isakmp profile p\n keyring K\n match identity address 192.168.0.2\n!\n"
+      "crypto ipsec profile ip\n set isakmp-profile p\n!\ninterface Tunnel1\n tunnel source 192.168.0.1\n"
+      " tunnel destination 192.168.0.2\n tunnel protection ipsec profile ip\n";
+  std::string r2 =
+      "hostname R2\ncrypto isakmp policy 10\n authentication pre-share\n!\n"
+      "crypto isakmp profile p\n match identity address 192.168.0.1\n!\n"
+      "crypto ipsec profile ip\n!\ninterface Tunnel1\n tunnel source 192.168.0.2\n"
+      " tunnel destination 192.168.0.1\n tunnel protection ipsec profile ip\n";
   ImportResult r = import_routers(inline_router("r1.cfg", r1), inline_router("r2.cfg", r2));
   EXPECT_EQ(r.scenario.peers[0].profiles[0].auth_local, AuthMethod::PreShare);
   EXPECT_EQ(r.scenario.peers[1].profiles[0].auth_remote, AuthMethod::PreShare);
@@ -390,7 +430,9 @@ TEST(IosWarnings, PreSharedKeysDoNotCrash) {
 TEST(IosWarnings, ManyBlocksUseTheHashedIndex) {
   // Past 16 blocks of a kind, lookups switch from a scan to a hash index: same answers.
   std::string cfg;
-  for (int i = 0; i < 200; ++i) cfg += "crypto pki trustpoint TP" + std::to_string(i) + "\n enrollment url http://ca" + std::to_string(i) + "/\n!\n";
+  for (int i = 0; i < 200; ++i)
+    cfg += "crypto pki trustpoint TP" + std::to_string(i) + "\n enrollment url http://ca" + std::to_string(i) +
+           "/\n!\n";
   for (int i = 0; i < 40; ++i) cfg += "crypto isakmp policy " + std::to_string(i + 1) + "\n group 14\n!\n";
   cfg += "crypto pki trustpoint TP7\n revocation-check none\n!\n";  // re-entered, not added
   cfg += "crypto isakmp policy 3\n hash sha256\n!\n";
@@ -447,8 +489,9 @@ TEST(IosSection6, DnBeatsTheSameEnrollmentUrl) {
 }
 
 TEST(IosSection6, EnrollmentUrlDecides) {
-  ImportResult r = import_routers(inline_router("a.cfg", v1_router("A", "192.168.0.1", "B", tp("ROOT", "http://ca/") + tp("X", "http://x/"))),
-                                  inline_router("b.cfg", v1_router("B", "192.168.0.2", "A", tp("CORP", "http://ca/") + tp("X", "http://y/"))));
+  ImportResult r = import_routers(
+      inline_router("a.cfg", v1_router("A", "192.168.0.1", "B", tp("ROOT", "http://ca/") + tp("X", "http://x/"))),
+      inline_router("b.cfg", v1_router("B", "192.168.0.2", "A", tp("CORP", "http://ca/") + tp("X", "http://y/"))));
   ASSERT_EQ(r.scenario.cas.size(), 3u);  // ROOT = CORP; the two X differ by url
   EXPECT_EQ(decision_for(r, "ROOT").rule, "enrollment-url");
   EXPECT_EQ(decision_for(r, "ROOT").trustpoints, (std::vector<std::string>{"A/ROOT", "B/CORP"}));
@@ -457,8 +500,9 @@ TEST(IosSection6, EnrollmentUrlDecides) {
 }
 
 TEST(IosSection6, TrustpointNameDecides) {
-  ImportResult r = import_routers(inline_router("a.cfg", v1_router("A", "192.168.0.1", "B", tp("TP1", "") + tp("TP2", ""))),
-                                  inline_router("b.cfg", v1_router("B", "192.168.0.2", "A", tp("TP2", "") + tp("TP3", "http://z/"))));
+  ImportResult r = import_routers(
+      inline_router("a.cfg", v1_router("A", "192.168.0.1", "B", tp("TP1", "") + tp("TP2", ""))),
+      inline_router("b.cfg", v1_router("B", "192.168.0.2", "A", tp("TP2", "") + tp("TP3", "http://z/"))));
   ASSERT_EQ(r.scenario.cas.size(), 3u);
   EXPECT_EQ(decision_for(r, "TP2").rule, "trustpoint-name");
   EXPECT_EQ(decision_for(r, "TP2").trustpoints, (std::vector<std::string>{"A/TP2", "B/TP2"}));
@@ -486,29 +530,32 @@ namespace {
 
 namespace gen = rc::gen;
 
-std::string ipv4() { return "192.168." + std::to_string(*gen::inRange(0, 256)) + "." + std::to_string(*gen::inRange(1, 255)); }
+std::string ipv4() {
+  return "192.168." + std::to_string(*gen::inRange(0, 256)) + "." + std::to_string(*gen::inRange(1, 255));
+}
 
 template <class T>
 std::vector<T> subset(const std::vector<T>& all) {
   std::vector<T> out;
   for (const auto& x : all)
     if (*gen::arbitrary<bool>()) out.push_back(x);
-  for (std::size_t i = out.size(); i > 1; --i) std::swap(out[i - 1], out[static_cast<std::size_t>(*gen::inRange<std::size_t>(0, i))]);
+  for (std::size_t i = out.size(); i > 1; --i)
+    std::swap(out[i - 1], out[static_cast<std::size_t>(*gen::inRange<std::size_t>(0, i))]);
   return out;
 }
 
 std::string dn(std::size_t i) {
   std::string n = std::to_string(i);
   return *gen::element<std::string>("cn=CA" + n + ",o=cisco,o=com", "cn=Root " + n + "+ou=PKI,o=Example, Inc.,c=US",
-                                     "ou=Issuing " + n + ",dc=corp,dc=example", "cn=ca" + n);
+                                    "ou=Issuing " + n + ",dc=corp,dc=example", "cn=ca" + n);
 }
 
 Proposal proposal(IkeVersion v) {
   if (v == IkeVersion::V1)
-    return {*gen::element<std::string>("des", "3des", "aes", "aes 256"), *gen::element<std::string>("md5", "sha", "sha256"),
-            *gen::element(1, 2, 5, 14)};
-  Proposal x{*gen::element<std::string>("3des", "aes-cbc-128", "aes-gcm-128", "aes-gcm-256"), *gen::element<std::string>("md5", "sha1", "sha512"),
-              *gen::element(2, 14, 19, 21)};
+    return {*gen::element<std::string>("des", "3des", "aes", "aes 256"),
+            *gen::element<std::string>("md5", "sha", "sha256"), *gen::element(1, 2, 5, 14)};
+  Proposal x{*gen::element<std::string>("3des", "aes-cbc-128", "aes-gcm-128", "aes-gcm-256"),
+             *gen::element<std::string>("md5", "sha1", "sha512"), *gen::element(2, 14, 19, 21)};
   if (x.encryption.rfind("aes-gcm", 0) == 0) x.integrity = "none";  // AEAD: no integrity line
   return x;
 }
@@ -517,35 +564,45 @@ Profile profile(IkeVersion v, const Peer& p, std::size_t k) {
   Profile f;
   f.name = *gen::element<std::string>("prof", "profile", "p-") + std::to_string(k + 1);
   for (int m = *gen::inRange(0, 3); m > 0; --m) {
-    if (*gen::arbitrary<bool>()) f.match.push_back({IdKind::Fqdn, *gen::element<std::string>("R2.cisco.com", "peer.example.net", "x"), ""});
-    else if (*gen::arbitrary<bool>()) f.match.push_back({IdKind::Address, ipv4(), *gen::element<std::string>("", "255.255.255.255", "255.255.0.0")});
+    if (*gen::arbitrary<bool>())
+      f.match.push_back({IdKind::Fqdn, *gen::element<std::string>("R2.cisco.com", "peer.example.net", "x"), ""});
+    else if (*gen::arbitrary<bool>())
+      f.match.push_back({IdKind::Address, ipv4(), *gen::element<std::string>("", "255.255.255.255", "255.255.0.0")});
     else f.match.push_back({IdKind::Address, "0.0.0.0", "0.0.0.0"});  // `match identity ... any` / `address 0.0.0.0`
   }
   f.self_identity = *gen::element(IdKind::Fqdn, IdKind::Address);
   std::vector<std::string> names;
   for (const auto& t : p.trustpoints) names.push_back(t.name);
   for (const auto& n : subset(names))  // IKEv1 `ca trust-point` has no sign/verify
-    f.trustpoints.push_back({n, v == IkeVersion::V1 ? TrustpointUse::Both : *gen::element(TrustpointUse::Both, TrustpointUse::Sign, TrustpointUse::Verify)});
+    f.trustpoints.push_back({n, v == IkeVersion::V1
+                                    ? TrustpointUse::Both
+                                    : *gen::element(TrustpointUse::Both, TrustpointUse::Sign, TrustpointUse::Verify)});
   f.auth_local = *gen::element(AuthMethod::RsaSig, AuthMethod::PreShare);
-  f.auth_remote = v == IkeVersion::V1 ? f.auth_local : *gen::element(AuthMethod::RsaSig, AuthMethod::PreShare);  // IKEv1: one method
+  f.auth_remote = v == IkeVersion::V1 ? f.auth_local
+                                      : *gen::element(AuthMethod::RsaSig, AuthMethod::PreShare);  // IKEv1: one method
   return f;
 }
 
 Peer peer(const Scenario& s, std::size_t i) {
   Peer p;
-  p.name = *gen::element<std::string>("R", "hub-", "spoke", "R:") + std::to_string(i + 1);  // IOS keeps ':' in a hostname
+  p.name = *gen::element<std::string>("R", "hub-", "spoke", "R:") +
+           std::to_string(i + 1);  // IOS keeps ':' in a hostname
   p.fqdn = *gen::element(p.name, p.name + ".cisco.com", "vpn" + std::to_string(i) + ".corp.example");
   p.address = ipv4();
   p.personality = *gen::element<std::string>("cisco-ios", "strongswan-5.9");
   for (int t = *gen::inRange(0, 5), k = 0; k < t; ++k)
     p.trustpoints.push_back({*gen::element<std::string>("TP", "IOSCA", "CORP-") + std::to_string(k + 1),
-                             s.cas[*gen::inRange<std::size_t>(0, s.cas.size())].id, *gen::element(Revocation::None, Revocation::Crl)});
+                             s.cas[*gen::inRange<std::size_t>(0, s.cas.size())].id,
+                             *gen::element(Revocation::None, Revocation::Crl)});
   for (const auto& t : subset(p.trustpoints)) {
-    IdentityCert c{t.name, *gen::element<std::string>("", "cn=" + p.name + ",o=cisco", "serialNumber=7+hostname=" + p.fqdn + ",cn=" + p.name), *gen::arbitrary<bool>(),
-                   subset(std::vector<std::string>{"x509v1", "sig-md5"})};
+    IdentityCert c{t.name,
+                   *gen::element<std::string>("", "cn=" + p.name + ",o=cisco",
+                                              "serialNumber=7+hostname=" + p.fqdn + ",cn=" + p.name),
+                   *gen::arbitrary<bool>(), subset(std::vector<std::string>{"x509v1", "sig-md5"})};
     p.certificates.push_back(std::move(c));
   }
-  for (int n = *gen::inRange(1, 4), k = 0; k < n; ++k) p.profiles.push_back(profile(s.ike_version, p, static_cast<std::size_t>(k)));
+  for (int n = *gen::inRange(1, 4), k = 0; k < n; ++k)
+    p.profiles.push_back(profile(s.ike_version, p, static_cast<std::size_t>(k)));
   p.tunnel_profile = p.profiles[*gen::inRange<std::size_t>(0, p.profiles.size())].name;
   for (int n = *gen::inRange(0, 3); n > 0; --n) p.proposals.push_back(proposal(s.ike_version));
   p.unsupported_features = subset(std::vector<std::string>{"x509v1", "sig-md5"});
@@ -560,8 +617,9 @@ rc::Gen<Scenario> scenarios() {
     s.ike_version = *gen::element(IkeVersion::V1, IkeVersion::V2);
     s.aggressive_mode = *gen::arbitrary<bool>();
     for (int n = *gen::inRange(1, 5), k = 0; k < n; ++k)
-      s.cas.push_back({*gen::element<std::string>("CA", "root-", "TP") + std::to_string(k + 1), dn(static_cast<std::size_t>(k)),
-                       *gen::element<std::string>("", "http://192.168.0.3:80", "http://ca" + std::to_string(k) + ".example/pki")});
+      s.cas.push_back(
+          {*gen::element<std::string>("CA", "root-", "TP") + std::to_string(k + 1), dn(static_cast<std::size_t>(k)),
+           *gen::element<std::string>("", "http://192.168.0.3:80", "http://ca" + std::to_string(k) + ".example/pki")});
     s.peers.push_back(peer(s, 0));
     s.peers.push_back(peer(s, 1));
     return s;
@@ -573,16 +631,22 @@ std::string dump(const Scenario& s) {
   o << "scenario " << s.name << " v" << static_cast<int>(s.ike_version) << " aggr=" << s.aggressive_mode << "\n";
   for (const auto& c : s.cas) o << " ca " << c.id << " [" << c.dn << "] " << c.enrollment_url << "\n";
   for (const auto& p : s.peers) {
-    o << " peer " << p.name << " " << p.fqdn << " " << p.address << " " << p.personality << " tunnel=" << p.tunnel_profile << "\n";
-    for (const auto& t : p.trustpoints) o << "  tp " << t.name << " ca=" << t.ca << " rev=" << static_cast<int>(t.revocation_check) << "\n";
-    for (const auto& c : p.certificates) o << "  cert " << c.trustpoint << " [" << c.subject << "] revoked=" << c.revoked << " f=" << c.features.size() << "\n";
+    o << " peer " << p.name << " " << p.fqdn << " " << p.address << " " << p.personality
+      << " tunnel=" << p.tunnel_profile << "\n";
+    for (const auto& t : p.trustpoints)
+      o << "  tp " << t.name << " ca=" << t.ca << " rev=" << static_cast<int>(t.revocation_check) << "\n";
+    for (const auto& c : p.certificates)
+      o << "  cert " << c.trustpoint << " [" << c.subject << "] revoked=" << c.revoked << " f=" << c.features.size()
+        << "\n";
     for (const auto& f : p.profiles) {
-      o << "  profile " << f.name << " self=" << static_cast<int>(f.self_identity) << " auth=" << static_cast<int>(f.auth_local)
-        << static_cast<int>(f.auth_remote) << " match=" << f.match.size() << " tps=";
+      o << "  profile " << f.name << " self=" << static_cast<int>(f.self_identity)
+        << " auth=" << static_cast<int>(f.auth_local) << static_cast<int>(f.auth_remote) << " match=" << f.match.size()
+        << " tps=";
       for (const auto& t : f.trustpoints) o << t.trustpoint << "/" << static_cast<int>(t.use) << " ";
       o << "\n";
     }
-    for (const auto& x : p.proposals) o << "  proposal " << x.encryption << " " << x.integrity << " " << x.group << "\n";
+    for (const auto& x : p.proposals)
+      o << "  proposal " << x.encryption << " " << x.integrity << " " << x.group << "\n";
     o << "  unsupported=" << p.unsupported_features.size() << "\n";
   }
   return o.str();
@@ -624,7 +688,9 @@ RC_GTEST_PROP(IosRobustness, ParsersOnlyThrowInputError, ()) {
     std::string l = *gen::elementOf(pool);
     switch (*gen::inRange(0, 5)) {
       case 0: l = *gen::string<std::string>(); break;
-      case 1: if (!l.empty()) l.erase(static_cast<std::size_t>(*gen::inRange<std::size_t>(0, l.size()))); break;
+      case 1:
+        if (!l.empty()) l.erase(static_cast<std::size_t>(*gen::inRange<std::size_t>(0, l.size())));
+        break;
       case 2: l = " " + l; break;
       default: break;
     }
@@ -648,7 +714,8 @@ TEST(IosSyntax, ShowRunningConfigWithPromptBannerAndHeader) {
       "! Last configuration change at 10:00:00 UTC Mon Mar 1 2021\r\n!\r\nversion 15.4\r\nhostname R1\r\n!\r\n"
       "banner motd ^C\r\n crypto pki trustpoint NOT-A-TRUSTPOINT\r\nAuthorized access only ^C\r\n"
       "banner login #one line#\r\n"
-      "crypto pki trustpoint TP1\r\n enrollment url http://10.0.0.5:80\r\n!\r\nline vty 0 4\r\n login\r\n!\r\nend\r\n\r\nR1#\r\n";
+      "crypto pki trustpoint TP1\r\n enrollment url http://10.0.0.5:80\r\n!\r\nline vty 0 4\r\n "
+      "login\r\n!\r\nend\r\n\r\nR1#\r\n";
   IosConfig c = parse_ios_config(cfg, "r1.cfg");
   EXPECT_EQ(c.hostname, "R1");
   ASSERT_EQ(c.trustpoints.size(), 1u);  // the banner's text is not configuration
@@ -657,8 +724,9 @@ TEST(IosSyntax, ShowRunningConfigWithPromptBannerAndHeader) {
 }
 
 TEST(IosSyntax, SavedChainReferencesNvramFiles) {
-  std::string cfg = "crypto pki trustpoint CA\n enrollment url http://1.1.1.1\n!\ncrypto pki certificate chain CA\n"
-                    " certificate 02 nvram:CA#2.cer\n certificate ca 01 nvram:CA#1CA.cer\n!\n";
+  std::string cfg =
+      "crypto pki trustpoint CA\n enrollment url http://1.1.1.1\n!\ncrypto pki certificate chain CA\n"
+      " certificate 02 nvram:CA#2.cer\n certificate ca 01 nvram:CA#1CA.cer\n!\n";
   IosConfig c = parse_ios_config(cfg, "r1.cfg");
   ASSERT_EQ(c.chains.at(0).certs.size(), 2u);
   EXPECT_FALSE(c.chains[0].certs[0].ca);
@@ -668,9 +736,10 @@ TEST(IosSyntax, SavedChainReferencesNvramFiles) {
 }
 
 TEST(IosSyntax, ConfTPasteScriptWithAbbreviationsAndEnd) {
-  std::string cfg = "enable\nconf t\nhost R2\nint g1\nip add 192.168.0.2 255.255.255.0\nno shut\nexit\n"
-                    "int tu1\nip add 10.0.0.2 255.255.255.0\ntunnel sou g1\ntunnel dest 192.168.0.1\nend\n"
-                    "wr mem\nconf t\ncry pki trustpoint TP1\nenrollment url http://1.1.1.1\nend\n";
+  std::string cfg =
+      "enable\nconf t\nhost R2\nint g1\nip add 192.168.0.2 255.255.255.0\nno shut\nexit\n"
+      "int tu1\nip add 10.0.0.2 255.255.255.0\ntunnel sou g1\ntunnel dest 192.168.0.1\nend\n"
+      "wr mem\nconf t\ncry pki trustpoint TP1\nenrollment url http://1.1.1.1\nend\n";
   IosConfig c = parse_ios_config(cfg, "r2.txt");
   EXPECT_EQ(c.hostname, "R2");
   ASSERT_EQ(c.interfaces.size(), 2u);
@@ -692,23 +761,31 @@ TEST(IosSyntax, OneSpaceIndentationLeavesBlocksOnUnindentedLines) {
 }
 
 TEST(IosSyntax, TransformKeySizesAndGcm) {
-  IosConfig c = parse_ios_config("crypto ipsec transform-set A esp-aes 256 esp-sha256-hmac\n"
-                                 "crypto ipsec transform-set B esp-gcm 128\ncrypto ipsec transform-set C esp-aes esp-sha-hmac\n", "r.cfg");
+  IosConfig c = parse_ios_config(
+      "crypto ipsec transform-set A esp-aes 256 esp-sha256-hmac\n"
+      "crypto ipsec transform-set B esp-gcm 128\ncrypto ipsec transform-set C esp-aes esp-sha-hmac\n",
+      "r.cfg");
   EXPECT_EQ(c.transform_sets.at(0).transforms, (std::vector<std::string>{"esp-aes 256", "esp-sha256-hmac"}));
   EXPECT_EQ(c.transform_sets.at(1).transforms, (std::vector<std::string>{"esp-gcm 128"}));
   EXPECT_EQ(c.transform_sets.at(2).transforms.size(), 2u);
-  EXPECT_NE(error_of([] { parse_ios_config("crypto ipsec transform-set A esp-sha-hmac 256\n", "r.cfg"); }).find("r.cfg:1:"), std::string::npos);
+  EXPECT_NE(error_of([] {
+              parse_ios_config("crypto ipsec transform-set A esp-sha-hmac 256\n", "r.cfg");
+            }).find("r.cfg:1:"),
+            std::string::npos);
 }
 
 TEST(IosSyntax, Ikev2AeadProposalHasNoIntegrity) {
   // GCM-128/group 19 against GCM-256/group 21: two different proposals, not two empty lists.
   IosConfig c = parse_ios_config("crypto ikev2 proposal G\n encryption aes-gcm-256\n prf sha384\n group 21\n", "r.cfg");
   EXPECT_TRUE(c.ikev2_proposals.at(0).integrity.empty());
-  std::string cfg = "hostname R1\ncrypto pki trustpoint TP1\n enrollment url http://1.1.1.1\n!\n"
-                    "crypto ikev2 proposal G\n encryption aes-gcm-256\n prf sha384\n group 21\n!\ncrypto ikev2 policy P\n proposal G\n!\n"
-                    "crypto ikev2 profile V2\n match identity remote any\n identity local dn\n authentication local rsa-sig\n"
-                    " authentication remote rsa-sig\n pki trustpoint TP1\n!\ncrypto ipsec profile IP\n set ikev2-profile V2\n!\n"
-                    "interface Tunnel1\n tunnel source 192.168.0.1\n tunnel destination 192.168.0.2\n tunnel protection ipsec profile IP\n";
+  std::string cfg =
+      "hostname R1\ncrypto pki trustpoint TP1\n enrollment url http://1.1.1.1\n!\n"
+      "crypto ikev2 proposal G\n encryption aes-gcm-256\n prf sha384\n group 21\n!\ncrypto ikev2 policy P\n proposal "
+      "G\n!\n"
+      "crypto ikev2 profile V2\n match identity remote any\n identity local dn\n authentication local rsa-sig\n"
+      " authentication remote rsa-sig\n pki trustpoint TP1\n!\ncrypto ipsec profile IP\n set ikev2-profile V2\n!\n"
+      "interface Tunnel1\n tunnel source 192.168.0.1\n tunnel destination 192.168.0.2\n tunnel protection ipsec "
+      "profile IP\n";
   ImportResult r = import_routers({"r1.cfg", cfg, {}, {}}, {"r2.cfg", mirror_r1(cfg), {}, {}});
   ASSERT_EQ(r.scenario.peers[0].proposals.size(), 1u);
   EXPECT_EQ(r.scenario.peers[0].proposals[0], (Proposal{"aes-gcm-256", "none", 21}));
@@ -716,8 +793,11 @@ TEST(IosSyntax, Ikev2AeadProposalHasNoIntegrity) {
 }
 
 TEST(IosSyntax, MatchIdentityAnyAndAddressWithoutMask) {
-  IosConfig c = parse_ios_config("crypto ikev2 profile A\n match identity remote any\n match identity remote address 0.0.0.0\n"
-                                 "crypto isakmp profile B\n match identity address 0.0.0.0\n match identity address 10.1.1.1 255.255.255.255 VRF1\n", "r.cfg");
+  IosConfig c = parse_ios_config(
+      "crypto ikev2 profile A\n match identity remote any\n match identity remote address 0.0.0.0\n"
+      "crypto isakmp profile B\n match identity address 0.0.0.0\n match identity address 10.1.1.1 255.255.255.255 "
+      "VRF1\n",
+      "r.cfg");
   IdentityMatch any{IdKind::Address, "0.0.0.0", "0.0.0.0"};
   EXPECT_EQ(c.ikev2_profiles.at(0).match, (std::vector<IdentityMatch>{any, any}));
   EXPECT_EQ(c.isakmp_profiles.at(0).match.at(0), any);
@@ -725,9 +805,12 @@ TEST(IosSyntax, MatchIdentityAnyAndAddressWithoutMask) {
 }
 
 TEST(IosSyntax, ConfiguredLocalIdentities) {
-  IosConfig c = parse_ios_config("crypto ikev2 profile A\n identity local dn\ncrypto ikev2 profile B\n identity local fqdn vpn.example.com\n"
-                                 "crypto ikev2 profile C\n identity local email a@example.com\ncrypto ikev2 profile D\n identity local address 1.2.3.4\n"
-                                 "crypto isakmp profile E\n self-identity fqdn\ncrypto isakmp profile F\n self-identity user-fqdn u@example.com\n", "r.cfg");
+  IosConfig c = parse_ios_config(
+      "crypto ikev2 profile A\n identity local dn\ncrypto ikev2 profile B\n identity local fqdn vpn.example.com\n"
+      "crypto ikev2 profile C\n identity local email a@example.com\ncrypto ikev2 profile D\n identity local address "
+      "1.2.3.4\n"
+      "crypto isakmp profile E\n self-identity fqdn\ncrypto isakmp profile F\n self-identity user-fqdn u@example.com\n",
+      "r.cfg");
   EXPECT_EQ(c.ikev2_profiles.at(0).identity_local_type, "dn");
   EXPECT_EQ(c.ikev2_profiles.at(1).identity_local, IdKind::Fqdn);
   EXPECT_EQ(c.ikev2_profiles.at(1).identity_local_value, "vpn.example.com");
@@ -738,10 +821,12 @@ TEST(IosSyntax, ConfiguredLocalIdentities) {
 }
 
 TEST(IosSyntax, VrfsAndTrackedRoutes) {
-  IosConfig c = parse_ios_config("interface Tunnel1\n vrf forwarding INSIDE\n tunnel vrf OUTSIDE\n"
-                                 "crypto ikev2 profile A\n match fvrf OUTSIDE\ncrypto isakmp profile B\n vrf INSIDE\n"
-                                 "ip route vrf OUTSIDE 0.0.0.0 0.0.0.0 GigabitEthernet1 198.51.100.1 track 10\n"
-                                 "ip route 10.0.0.0 255.0.0.0 192.168.1.1 250 name backup\n", "r.cfg");
+  IosConfig c = parse_ios_config(
+      "interface Tunnel1\n vrf forwarding INSIDE\n tunnel vrf OUTSIDE\n"
+      "crypto ikev2 profile A\n match fvrf OUTSIDE\ncrypto isakmp profile B\n vrf INSIDE\n"
+      "ip route vrf OUTSIDE 0.0.0.0 0.0.0.0 GigabitEthernet1 198.51.100.1 track 10\n"
+      "ip route 10.0.0.0 255.0.0.0 192.168.1.1 250 name backup\n",
+      "r.cfg");
   EXPECT_EQ(c.interfaces.at(0).vrf, "INSIDE");
   EXPECT_EQ(c.interfaces.at(0).tunnel_vrf, "OUTSIDE");
   EXPECT_EQ(c.ikev2_profiles.at(0).match_fvrf, "OUTSIDE");
@@ -759,9 +844,11 @@ TEST(IosSyntax, HostnameKeepsIosCharacters) {
 
 TEST(IosRules, V2_6SignThenVerifyAddsRoles) {
   // One trustpoint named twice with different roles serves both, in either order.
-  IosConfig c = parse_ios_config("crypto pki trustpoint T\ncrypto ikev2 profile A\n pki trustpoint T sign\n pki trustpoint T verify\n"
-                                 "crypto ikev2 profile B\n pki trustpoint T verify\n pki trustpoint T sign\n"
-                                 "crypto ikev2 profile C\n pki trustpoint T\n pki trustpoint T verify\n", "r.cfg");
+  IosConfig c = parse_ios_config(
+      "crypto pki trustpoint T\ncrypto ikev2 profile A\n pki trustpoint T sign\n pki trustpoint T verify\n"
+      "crypto ikev2 profile B\n pki trustpoint T verify\n pki trustpoint T sign\n"
+      "crypto ikev2 profile C\n pki trustpoint T\n pki trustpoint T verify\n",
+      "r.cfg");
   EXPECT_EQ(c.ikev2_profiles.at(0).trustpoints.at(0).use, TrustpointUse::Both);
   EXPECT_EQ(c.ikev2_profiles.at(1).trustpoints.at(0).use, TrustpointUse::Both);
   EXPECT_EQ(c.ikev2_profiles.at(2).trustpoints.at(0).use, TrustpointUse::Both);
@@ -770,15 +857,19 @@ TEST(IosRules, V2_6SignThenVerifyAddsRoles) {
 // ---------------------------------------------------------------- tunnels: crypto maps, global IKEv1, the right tunnel
 
 namespace {
-const char* kPki = "crypto pki trustpoint CA\n enrollment url http://10.9.9.9\n revocation-check none\n!\n"
-                   "crypto isakmp policy 10\n encr aes 256\n hash sha256\n group 14\n!\n"
-                   "crypto ipsec transform-set TS esp-aes 256 esp-sha256-hmac\n mode tunnel\n!\n";
+const char* kPki =
+    "crypto pki trustpoint CA\n enrollment url http://10.9.9.9\n revocation-check none\n!\n"
+    "crypto isakmp policy 10\n encr aes 256\n hash sha256\n group 14\n!\n"
+    "crypto ipsec transform-set TS esp-aes 256 esp-sha256-hmac\n mode tunnel\n!\n";
 
 std::string crypto_map_router(const std::string& host, const std::string& self, const std::string& peer, bool dynamic) {
-  std::string map = dynamic ? "crypto dynamic-map DYN 10\n set transform-set TS\n match address 101\n!\ncrypto map CMAP 10 ipsec-isakmp dynamic DYN\n!\n"
-                            : "crypto map CMAP 10 ipsec-isakmp\n set peer " + peer + "\n set transform-set TS\n match address 101\n!\n";
+  std::string map = dynamic ? "crypto dynamic-map DYN 10\n set transform-set TS\n match address 101\n!\ncrypto map "
+                              "CMAP 10 ipsec-isakmp dynamic DYN\n!\n"
+                            : "crypto map CMAP 10 ipsec-isakmp\n set peer " + peer +
+                                  "\n set transform-set TS\n match address 101\n!\n";
   return "hostname " + host + "\n" + kPki + map + "interface GigabitEthernet0/0\n ip address " + self +
-         " 255.255.255.0\n crypto map CMAP\n!\naccess-list 101 permit ip 10.1.0.0 0.0.255.255 10.2.0.0 0.0.255.255\nend\n";
+         " 255.255.255.0\n crypto map CMAP\n!\naccess-list 101 permit ip 10.1.0.0 0.0.255.255 10.2.0.0 "
+         "0.0.255.255\nend\n";
 }
 }  // namespace
 
@@ -807,18 +898,25 @@ TEST(IosTunnels, DynamicCryptoMapIsNotInitiatedByDesign) {
 namespace {
 // A DMVPN spoke with two hubs (two protected tunnels) and a hub.
 std::string spoke() {
-  return std::string("hostname SPOKE\n") + kPki + "crypto ipsec profile DMVPN\n set transform-set TS\n!\n"
-         "interface Tunnel0\n ip address 10.0.0.11 255.255.255.0\n ip nhrp map 10.0.0.1 192.0.2.1\n ip nhrp nhs 10.0.0.1\n"
-         " tunnel source GigabitEthernet0/0\n tunnel mode gre multipoint\n tunnel protection ipsec profile DMVPN shared\n!\n"
+  return std::string("hostname SPOKE\n") + kPki +
+         "crypto ipsec profile DMVPN\n set transform-set TS\n!\n"
+         "interface Tunnel0\n ip address 10.0.0.11 255.255.255.0\n ip nhrp map 10.0.0.1 192.0.2.1\n ip nhrp nhs "
+         "10.0.0.1\n"
+         " tunnel source GigabitEthernet0/0\n tunnel mode gre multipoint\n tunnel protection ipsec profile DMVPN "
+         "shared\n!\n"
          "interface Tunnel1\n ip address 10.1.0.11 255.255.255.0\n ip nhrp nhs 10.1.0.1 nbma 192.0.2.5 multicast\n"
-         " tunnel source GigabitEthernet0/0\n tunnel mode gre multipoint\n tunnel protection ipsec profile DMVPN shared\n!\n"
+         " tunnel source GigabitEthernet0/0\n tunnel mode gre multipoint\n tunnel protection ipsec profile DMVPN "
+         "shared\n!\n"
          "interface GigabitEthernet0/0\n ip address 203.0.113.11 255.255.255.0\n!\nend\n";
 }
 std::string hub(const std::string& host, const std::string& addr) {
-  return "hostname " + host + "\n" + kPki + "crypto ipsec profile DMVPN\n set transform-set TS\n!\n"
-         "interface Tunnel0\n ip address 10.0.0.1 255.255.255.0\n ip nhrp network-id 1\n tunnel source GigabitEthernet1\n"
-         " tunnel mode gre multipoint\n tunnel protection ipsec profile DMVPN\n!\ninterface GigabitEthernet1\n ip address " + addr +
-         " 255.255.255.0\n!\nend\n";
+  return "hostname " + host + "\n" + kPki +
+         "crypto ipsec profile DMVPN\n set transform-set TS\n!\n"
+         "interface Tunnel0\n ip address 10.0.0.1 255.255.255.0\n ip nhrp network-id 1\n tunnel source "
+         "GigabitEthernet1\n"
+         " tunnel mode gre multipoint\n tunnel protection ipsec profile DMVPN\n!\ninterface GigabitEthernet1\n ip "
+         "address " +
+         addr + " 255.255.255.0\n!\nend\n";
 }
 }  // namespace
 
@@ -835,13 +933,19 @@ TEST(IosTunnels, DmvpnSpokeTakesTheTunnelToThisHubAndTheHubOnlyAnswers) {
 
 TEST(IosTunnels, AmbiguousTunnelIsAnErrorListingCandidatesAndTunnelOptionChooses) {
   // Neither hub address is HUB3's: the spoke's two tunnels are both candidates.
-  std::string err = error_of([] { import_routers({"spoke.cfg", spoke(), {}, {}}, {"hub3.cfg", hub("HUB3", "192.0.2.9"), {}, {}}); });
+  std::string err = error_of([] {
+    import_routers({"spoke.cfg", spoke(), {}, {}}, {"hub3.cfg", hub("HUB3", "192.0.2.9"), {}, {}});
+  });
   EXPECT_NE(err.find("cannot tell which tunnel of SPOKE"), std::string::npos) << err;
   EXPECT_NE(err.find("Tunnel0, Tunnel1"), std::string::npos) << err;
   EXPECT_NE(err.find("--tunnel SPOKE=INTERFACE"), std::string::npos) << err;
-  ImportResult r = import_routers({"spoke.cfg", spoke(), {}, {}}, {"hub3.cfg", hub("HUB3", "192.0.2.9"), {}, {}}, {}, {"SPOKE=tu1"});
+  ImportResult r = import_routers({"spoke.cfg", spoke(), {}, {}}, {"hub3.cfg", hub("HUB3", "192.0.2.9"), {}, {}}, {},
+                                  {"SPOKE=tu1"});
   EXPECT_EQ(r.tunnels[0].label, "Tunnel1");
-  EXPECT_NE(error_of([] { import_routers({"spoke.cfg", spoke(), {}, {}}, {"hub3.cfg", hub("HUB3", "192.0.2.9"), {}, {}}, {}, {"SPOKE=Tunnel7"}); }),
+  EXPECT_NE(error_of([] {
+              import_routers({"spoke.cfg", spoke(), {}, {}}, {"hub3.cfg", hub("HUB3", "192.0.2.9"), {}, {}}, {},
+                             {"SPOKE=Tunnel7"});
+            }),
             "");
 }
 
@@ -849,8 +953,9 @@ TEST(IosTunnels, AmbiguousTunnelIsAnErrorListingCandidatesAndTunnelOptionChooses
 
 TEST(IosSection6, EnrollmentUrlsComparedNormalized) {
   // One CA router reached as http://1.1.14.14 and http://1.1.14.14:80/: one CA, with an assumption.
-  ImportResult r = import_routers(inline_router("a.cfg", v1_router("R1", "192.168.0.1", "R2", tp("CA-A", "http://1.1.14.14"))),
-                                  inline_router("b.cfg", v1_router("R2", "192.168.0.2", "R1", tp("CA-B", "HTTP://1.1.14.14:80/"))));
+  ImportResult r =
+      import_routers(inline_router("a.cfg", v1_router("R1", "192.168.0.1", "R2", tp("CA-A", "http://1.1.14.14"))),
+                     inline_router("b.cfg", v1_router("R2", "192.168.0.2", "R1", tp("CA-B", "HTTP://1.1.14.14:80/"))));
   ASSERT_EQ(r.scenario.cas.size(), 1u);
   EXPECT_EQ(r.ca_decisions.at(0).rule, "enrollment-url");
   ASSERT_EQ(r.assumptions.size(), 1u);
@@ -864,7 +969,8 @@ TEST(IosSection6, EnrollmentUrlsComparedNormalized) {
 
 TEST(IosSection6, PkiServerRouterIsItsOwnCa) {
   // R1 runs `crypto pki server ROOT`; R2 enrolls at R1's address: the same CA.
-  std::string r1 = v1_router("R1", "192.168.0.1", "R2", "crypto pki server ROOT\n issuer-name cn=ROOT\n grant auto\n!\n" + tp("ROOT", ""));
+  std::string r1 = v1_router("R1", "192.168.0.1", "R2",
+                             "crypto pki server ROOT\n issuer-name cn=ROOT\n grant auto\n!\n" + tp("ROOT", ""));
   std::string r2 = v1_router("R2", "192.168.0.2", "R1", tp("FROM-R1", "http://192.168.0.1:80"));
   ImportResult r = import_routers(inline_router("a.cfg", r1), inline_router("b.cfg", r2));
   ASSERT_EQ(r.scenario.cas.size(), 1u);
@@ -872,27 +978,38 @@ TEST(IosSection6, PkiServerRouterIsItsOwnCa) {
 }
 
 TEST(IosRules, CertificateMapSelectionIsUnsupportedWithItsLine) {
-  std::string cfg = "crypto pki certificate map BRANCHES 10\n subject-name co ou=branch\n issuer-name eq cn=ca1\n!\n"
-                    "crypto isakmp profile P\n match certificate BRANCHES\n";
+  std::string cfg =
+      "crypto pki certificate map BRANCHES 10\n subject-name co ou=branch\n issuer-name eq cn=ca1\n!\n"
+      "crypto isakmp profile P\n match certificate BRANCHES\n";
   EXPECT_EQ(error_of([&] { parse_ios_config(cfg, "r.cfg"); }),
-            "r.cfg:6: 'match certificate BRANCHES': UNSUPPORTED: profile selection by certificate map 'BRANCHES' is not modeled; no verdict is "
+            "r.cfg:6: 'match certificate BRANCHES': UNSUPPORTED: profile selection by certificate map 'BRANCHES' is "
+            "not modeled; no verdict is "
             "given for a configuration that depends on it");
-  EXPECT_NE(error_of([] { parse_ios_config("crypto ikev2 profile P\n match certificate M\n", "r.cfg"); }).find("r.cfg:2: "), std::string::npos);
-  IosConfig c = parse_ios_config("crypto pki certificate map M 10\n subject-name co cn=x\n alt-subject-name eq a.example\n", "r.cfg");
+  EXPECT_NE(error_of([] {
+              parse_ios_config("crypto ikev2 profile P\n match certificate M\n", "r.cfg");
+            }).find("r.cfg:2: "),
+            std::string::npos);
+  IosConfig c = parse_ios_config(
+      "crypto pki certificate map M 10\n subject-name co cn=x\n alt-subject-name eq a.example\n", "r.cfg");
   EXPECT_TRUE(c.warnings.empty());
-  EXPECT_NE(error_of([] { parse_ios_config("crypto pki certificate map M 10\n subject-name is cn=x\n", "r.cfg"); }).find("r.cfg:2: "), std::string::npos);
+  EXPECT_NE(error_of([] {
+              parse_ios_config("crypto pki certificate map M 10\n subject-name is cn=x\n", "r.cfg");
+            }).find("r.cfg:2: "),
+            std::string::npos);
 }
 
 TEST(IosRules, V2_9MatchFvrfLimitsProfileSelection) {
   // Two profiles match the peer's address; only the one whose `match fvrf` is the tunnel's
   // front-door VRF can bind it (IOS: no `match fvrf` = the global table).
-  std::string r1 = "hostname R1\ncrypto pki trustpoint TP1\n enrollment url http://1.1.1.1\n!\n"
-                   "crypto ikev2 proposal P\n encryption aes-cbc-256\n integrity sha256\n group 14\n!\n"
-                   "crypto ikev2 profile INET\n match fvrf INET\n match identity remote any\n pki trustpoint TP1\n!\n"
-                   "crypto ikev2 profile GLOBAL\n match identity remote any\n pki trustpoint TP1\n!\n"
-                   "crypto ipsec profile IP\n set ikev2-profile INET\n!\n"
-                   "interface Tunnel1\n tunnel source GigabitEthernet1\n tunnel vrf INET\n tunnel destination 192.168.0.2\n tunnel protection ipsec profile IP\n!\n"
-                   "interface GigabitEthernet1\n vrf forwarding INET\n ip address 192.168.0.1 255.255.255.0\n";
+  std::string r1 =
+      "hostname R1\ncrypto pki trustpoint TP1\n enrollment url http://1.1.1.1\n!\n"
+      "crypto ikev2 proposal P\n encryption aes-cbc-256\n integrity sha256\n group 14\n!\n"
+      "crypto ikev2 profile INET\n match fvrf INET\n match identity remote any\n pki trustpoint TP1\n!\n"
+      "crypto ikev2 profile GLOBAL\n match identity remote any\n pki trustpoint TP1\n!\n"
+      "crypto ipsec profile IP\n set ikev2-profile INET\n!\n"
+      "interface Tunnel1\n tunnel source GigabitEthernet1\n tunnel vrf INET\n tunnel destination 192.168.0.2\n tunnel "
+      "protection ipsec profile IP\n!\n"
+      "interface GigabitEthernet1\n vrf forwarding INET\n ip address 192.168.0.1 255.255.255.0\n";
   ImportResult r = import_routers(inline_router("r1.cfg", r1), inline_router("r2.cfg", mirror_r1(r1)));
   const auto& profiles = r.scenario.peers[0].profiles;
   ASSERT_EQ(profiles.size(), 2u);
@@ -905,7 +1022,8 @@ TEST(IosSyntax, TunnelSourceInterfaceNotInTheText) {
   std::string r1 = v1_router("R1", "192.168.0.1", "R2", tp("CA", "http://1.1.1.1"));
   r1.replace(r1.find("interface Ethernet0/0\n ip address 192.168.0.1 255.255.255.0\n!\n"), 58, "");
   ImportResult r = import_routers(inline_router("r1.cfg", r1),
-                                  inline_router("r2.cfg", v1_router("R2", "192.168.0.2", "R1", tp("CA", "http://1.1.1.1"))));
+                                  inline_router("r2.cfg",
+                                                v1_router("R2", "192.168.0.2", "R1", tp("CA", "http://1.1.1.1"))));
   EXPECT_EQ(r.scenario.peers[0].address, "192.168.0.1");
   EXPECT_EQ(r.scenario.peers[1].address, "192.168.0.2");
   EXPECT_TRUE(r.warnings.empty()) << r.warnings.front();

@@ -14,10 +14,10 @@
 #include <thread>
 
 #include "drivers/libreswan/peer.hpp"
-#include "drivers/stack/pair_target.hpp"
-#include "drivers/strongswan/peer.hpp"
 #include "drivers/netns/netns.hpp"
 #include "drivers/process/cleanup.hpp"
+#include "drivers/stack/pair_target.hpp"
+#include "drivers/strongswan/peer.hpp"
 #include "libreswan_test_util.hpp"
 
 namespace ikeconform {
@@ -64,7 +64,8 @@ Leftovers leftovers(const std::string& prefix) {
     std::string cmd((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
     for (char& c : cmd)
       if (c == '\0') c = ' ';
-    if (cmd.find(prefix) != std::string::npos && process::pid_alive(std::stoi(pid))) l.processes.push_back(pid + ": " + cmd);
+    if (cmd.find(prefix) != std::string::npos && process::pid_alive(std::stoi(pid)))
+      l.processes.push_back(pid + ": " + cmd);
   }
   for (const auto& e : fs::directory_iterator(fs::temp_directory_path()))
     if (e.path().filename().string().rfind(prefix, 0) == 0) l.dirs.push_back(e.path().string());

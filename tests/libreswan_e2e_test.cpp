@@ -8,9 +8,9 @@
 #include <iostream>
 
 #include "drivers/libreswan/peer.hpp"
-#include "drivers/stack/pair_target.hpp"
 #include "drivers/pki/pki.hpp"
 #include "drivers/process/process.hpp"
+#include "drivers/stack/pair_target.hpp"
 #include "libreswan_test_util.hpp"
 
 namespace ikeconform {
@@ -54,8 +54,9 @@ Agreement compare(stack::PairTarget& t, const Scenario& s) {
   for (std::uint8_t i = 0; i < 2; ++i) {
     a.real[i] = t.run(s, i);
     const stack::RunRecord& r = t.runner().last();
-    std::cout << "    [ timing ] " << s.name << " " << int(i) << ": prepare " << r.prepare_time.count() / 1000 << " ms, exchange "
-              << r.exchange_time.count() / 1000 << " ms, teardown " << r.teardown_time.count() / 1000 << " ms\n";
+    std::cout << "    [ timing ] " << s.name << " " << int(i) << ": prepare " << r.prepare_time.count() / 1000
+              << " ms, exchange " << r.exchange_time.count() / 1000 << " ms, teardown "
+              << r.teardown_time.count() / 1000 << " ms\n";
     a.model[i] = ike_only(run_direction(ls, i, ModelOptions{}));
     std::string d = dump_diff(ls, a.model[i], a.real[i]);
     // The wire cross-check: the CERTREQ lists the logs imply must be the ones on the wire.
@@ -153,7 +154,8 @@ TEST_F(LibreswanE2E, ModelAgreesWithRealPair) {
               << ", R2->R1 " << sa_result_text(a.real[1].ike_sa) << " " << reason_code(a.real[1].reason)
               << (a.report.empty() ? "" : "  (MODEL DISAGREES)") << "\n";
   }
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - begin).count();
+  const auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - begin).count();
   std::cout << "[ timing ] " << runs << " real runs in " << ms << " ms\n";
   EXPECT_TRUE(report.empty()) << report;
 }

@@ -50,9 +50,10 @@ inline std::string dump_diff(const Scenario& s, const Observation& model, const 
   return out;
 }
 
-#define REQUIRE_ROOT_AND(what)                                                                              \
-  if (!::ikeconform::testing::is_root())                                                                    \
-    GTEST_SKIP() << "\n\n*** SKIPPED: " what " needs root (network namespaces, mount namespaces, pluto). " \
-                    "Run the `root` label as root to exercise the real stacks. ***\n"
+#define REQUIRE_ROOT_AND(what)                                                  \
+  if (!::ikeconform::testing::is_root())                                        \
+  GTEST_SKIP() << "\n\n*** SKIPPED: " what                                      \
+                  " needs root (network namespaces, mount namespaces, pluto). " \
+                  "Run the `root` label as root to exercise the real stacks. ***\n"
 
 }  // namespace ikeconform::testing

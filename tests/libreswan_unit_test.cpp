@@ -84,7 +84,7 @@ TEST(LibreswanRender, MappingRules) {
   ASSERT_EQ(r2.conns.size(), 4U);
   EXPECT_EQ(r2.conns[0].name, "s0-profile1-TP1-TP1");
   EXPECT_EQ(r2.conns[1].name, "s0-profile1-TP1-TP2");
-  EXPECT_EQ(r2.initiator_conn, 2U);  // newest certificate (TP2), first rightca
+  EXPECT_EQ(r2.initiator_conn, 2U);                                           // newest certificate (TP2), first rightca
   EXPECT_NE(r2.ipsec_conf.find("rightid=192.168.0.1\n"), std::string::npos);  // match identity address /32
   EXPECT_NE(r2.ipsec_conf.find("leftid=192.168.0.2\n"), std::string::npos);   // self-identity address
   EXPECT_NE(r2.ipsec_conf.find("rightca=\"O=com, O=cisco, CN=CA2\""), std::string::npos);
@@ -109,7 +109,8 @@ TEST(LibreswanRender, MappingRules) {
 // Log parsing on lines recorded from the real pair (S1).
 
 TEST(LibreswanObserve, ParsesPlutoLinesAndShowstates) {
-  auto l = libreswan::parse_pluto_line("Nov 29 08:09:24.516959: \"prof1-IOSCA2\" #1: initiating IKEv1 Main Mode connection");
+  auto l = libreswan::parse_pluto_line(
+      "Nov 29 08:09:24.516959: \"prof1-IOSCA2\" #1: initiating IKEv1 Main Mode connection");
   ASSERT_TRUE(l);
   EXPECT_EQ(l->conn, "prof1-IOSCA2");
   EXPECT_EQ(l->serial, 1);
@@ -120,7 +121,8 @@ TEST(LibreswanObserve, ParsesPlutoLinesAndShowstates) {
   l = libreswan::parse_pluto_line("Nov 29 08:09:24.566423: ERROR: \"prof1-IOSCA1\" #2: netlink response for Add SA");
   ASSERT_TRUE(l);
   EXPECT_EQ(l->conn, "prof1-IOSCA1");
-  l = libreswan::parse_pluto_line("Nov 29 08:10:01.849739: packet from 192.168.0.2:500: INFORMATIONAL response has no corresponding IKE SA");
+  l = libreswan::parse_pluto_line(
+      "Nov 29 08:10:01.849739: packet from 192.168.0.2:500: INFORMATIONAL response has no corresponding IKE SA");
   ASSERT_TRUE(l);
   EXPECT_TRUE(l->conn.empty());
   EXPECT_FALSE(libreswan::parse_pluto_line("/usr/libexec/ipsec/pluto:  adjusting nssdir to /x"));
@@ -157,8 +159,7 @@ TEST(LibreswanObserve, Ikev1ResponderSwitchedAndSentItsCertificate) {
   Side r2(1, Role::Responder,
           {"\"s1-prof1-IOSCA1\" #1: responding to Main Mode", "\"s1-prof1-IOSCA1\" #1: sent Main Mode R1",
            "\"s1-prof1-IOSCA1\" #1: sent Main Mode R2", "\"s1-prof1-IOSCA1\" #1: Peer ID is ID_FQDN: '@R1.cisco.com'",
-           "\"s1-prof1-IOSCA1\" #1: switched to \"s1-prof1-IOSCA2\"",
-           "\"s1-prof1-IOSCA2\" #1: I am sending my cert",
+           "\"s1-prof1-IOSCA1\" #1: switched to \"s1-prof1-IOSCA2\"", "\"s1-prof1-IOSCA2\" #1: I am sending my cert",
            "\"s1-prof1-IOSCA2\" #1: IKE SA established {auth=RSA_SIG cipher=AES_CBC_128}"});
   const stack::SideReport r = libreswan::side_report(r2.in);
   EXPECT_TRUE(r.ike_established);
@@ -181,12 +182,14 @@ std::vector<std::string> issuers(const Side& side) {
 TEST(LibreswanObserve, VerdictsFromTheVocabulary) {
   Side rejected(0, Role::Responder,
                 {"\"s1-prof1-IOSCA2\" #7: responding to Main Mode", "\"s1-prof1-IOSCA2\" #7: sent Main Mode R2",
-                 "\"s1-prof1-IOSCA2\" #7: authentication failed: no certificate matched RSA with SHA1 and '@R2.cisco.com'"});
+                 "\"s1-prof1-IOSCA2\" #7: authentication failed: no certificate matched RSA with SHA1 and "
+                 "'@R2.cisco.com'"});
   EXPECT_EQ(libreswan::side_report(rejected.in).verdict, stack::Verdict::RejectedPeer);
   EXPECT_EQ(libreswan::progress(rejected.in), stack::Progress::Failed);
   EXPECT_EQ(issuers(rejected), std::vector<std::string>{"cn=CA1,o=cisco,o=com"});  // R1's rightca in MM4
   Side x509(1, Role::Responder,
-            {"\"s1-prof1-IOSCA1\" #9: X509: authentication failed; peer certificate subjectAltName extension does not match"});
+            {"\"s1-prof1-IOSCA1\" #9: X509: authentication failed; peer certificate subjectAltName extension does not "
+             "match"});
   EXPECT_EQ(libreswan::side_report(x509.in).verdict, stack::Verdict::RejectedPeer);
   Side told(0, Role::Initiator,
             {"\"s1-prof1-IOSCA2\" #5: sent IKE_AUTH request {cipher=AES_CBC_128}",
@@ -198,7 +201,8 @@ TEST(LibreswanObserve, VerdictsFromTheVocabulary) {
   EXPECT_EQ(t.certreq_message, Message::IKE_AUTH);
   EXPECT_EQ(trustpoint_name(told.s, 0, t.cert_sent), "IOSCA2");
   Side silent(0, Role::Initiator,
-              {"\"s1-prof1-IOSCA2\" #1: initiating IKEv1 Main Mode connection", "\"s1-prof1-IOSCA2\" #1: sent Main Mode request",
+              {"\"s1-prof1-IOSCA2\" #1: initiating IKEv1 Main Mode connection",
+               "\"s1-prof1-IOSCA2\" #1: sent Main Mode request",
                "\"s1-prof1-IOSCA2\" #1: STATE_MAIN_I1: retransmission; will wait 0.5 seconds for response"});
   const stack::SideReport u = libreswan::side_report(silent.in);
   EXPECT_FALSE(u.heard_peer);

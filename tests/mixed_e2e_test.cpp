@@ -68,14 +68,16 @@ TEST_F(MixedE2E, ModelAgreesWithMixedPairBothWays) {
         const Observation model = ike_only(run_direction(s, i, ModelOptions{}));
         ++runs;
         const std::string d = dump_diff(s, model, ike_only(real));
-        std::cout << t.name() << " " << s.name << " " << s.peers[i].name << " initiates: " << sa_result_text(real.ike_sa)
-                  << " " << reason_code(real.reason) << (d.empty() ? "" : "  (MODEL DISAGREES)") << "\n";
+        std::cout << t.name() << " " << s.name << " " << s.peers[i].name
+                  << " initiates: " << sa_result_text(real.ike_sa) << " " << reason_code(real.reason)
+                  << (d.empty() ? "" : "  (MODEL DISAGREES)") << "\n";
         if (!d.empty())
-          report += t.name() + " " + s.name + " " + s.peers[i].name + " initiates:\n" + d + "  real trace:\n" + dump(real) +
-                    "  model trace:\n" + dump(model);
+          report += t.name() + " " + s.name + " " + s.peers[i].name + " initiates:\n" + d + "  real trace:\n" +
+                    dump(real) + "  model trace:\n" + dump(model);
       }
     }
-    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - begin).count();
+    const auto ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - begin).count();
     std::cout << "[ timing ] " << t.name() << ": " << runs << " runs in " << ms << " ms\n";
   }
   EXPECT_TRUE(report.empty()) << report;

@@ -39,7 +39,8 @@ TEST(ScenarioJson, SyntaxErrorNamesTheLine) {
 TEST(ScenarioJson, UnknownKeyNamesTheLine) {
   std::string t = replace(s1_text(), "\"tunnel_profile\": \"prof1\"", "\"tunnel_profil\": \"prof1\"");
   int line = line_of(t, "tunnel_profil\"");
-  EXPECT_NE(error_of(t).find("bad.json:" + std::to_string(line) + ": peers.0.tunnel_profil: unknown key"), std::string::npos)
+  EXPECT_NE(error_of(t).find("bad.json:" + std::to_string(line) + ": peers.0.tunnel_profil: unknown key"),
+            std::string::npos)
       << error_of(t);
 }
 
@@ -55,11 +56,15 @@ TEST(ScenarioJson, DanglingReferencesAreErrors) {
 }
 
 TEST(ScenarioJson, WrongTypesAndValuesAreErrors) {
-  EXPECT_NE(error_of(replace(s1_text(), "\"ike_version\": 1", "\"ike_version\": 3")).find("expected 1 or 2"), std::string::npos);
-  EXPECT_NE(error_of(replace(s1_text(), "\"self_identity\": \"fqdn\"", "\"self_identity\": \"dn\"")).find("unknown value 'dn'"),
+  EXPECT_NE(error_of(replace(s1_text(), "\"ike_version\": 1", "\"ike_version\": 3")).find("expected 1 or 2"),
             std::string::npos);
-  EXPECT_NE(error_of(replace(s1_text(), "\"group\": 2", "\"group\": \"two\"")).find("expected a DH group number"), std::string::npos);
-  EXPECT_NE(error_of(replace(s1_text(), "ikeconform.scenario/1", "ikeconform.scenario/9")).find("unsupported schema"), std::string::npos);
+  EXPECT_NE(error_of(replace(s1_text(), "\"self_identity\": \"fqdn\"", "\"self_identity\": \"dn\""))
+                .find("unknown value 'dn'"),
+            std::string::npos);
+  EXPECT_NE(error_of(replace(s1_text(), "\"group\": 2", "\"group\": \"two\"")).find("expected a DH group number"),
+            std::string::npos);
+  EXPECT_NE(error_of(replace(s1_text(), "ikeconform.scenario/1", "ikeconform.scenario/9")).find("unsupported schema"),
+            std::string::npos);
   EXPECT_NE(error_of("[]").find("expected an object"), std::string::npos);
   EXPECT_NE(error_of("").find("bad.json:1: invalid JSON"), std::string::npos);
 }
@@ -81,7 +86,8 @@ TEST(ScenarioJson, CorpusRoundTrips) {
 // Valid UTF-8 text with the characters JSON must escape.
 rc::Gen<std::string> text_gen() {
   return rc::gen::map(rc::gen::container<std::vector<std::string>>(
-                          rc::gen::element<std::string>("a", "Z", "0", " ", "\"", "\\", "\n", "\t", "é", "信任點", ",", "=")),
+                          rc::gen::element<std::string>("a", "Z", "0", " ", "\"", "\\", "\n", "\t", "é", "信任點", ",",
+                                                        "=")),
                       [](const std::vector<std::string>& parts) {
                         std::string out;
                         for (const auto& p : parts) out += p;
@@ -102,14 +108,16 @@ RC_GTEST_PROP(ScenarioJson, WriterOutputLoadsBackEqual, ()) {
   s.aggressive_mode = *rc::gen::arbitrary<bool>();
   for (Ca& c : s.cas) c.enrollment_url = *rc::gen::element<std::string>("", "http://10.0.0.1:80", "scep \"x\"");
   for (Peer& p : s.peers) {
-    p.unsupported_features = *rc::gen::container<std::vector<std::string>>(rc::gen::element<std::string>("x509v1", "sig-md5"));
+    p.unsupported_features = *rc::gen::container<std::vector<std::string>>(
+        rc::gen::element<std::string>("x509v1", "sig-md5"));
     for (IdentityCert& c : p.certificates) {
       c.revoked = *rc::gen::arbitrary<bool>();
       c.subject = *text_gen();
     }
     for (Profile& f : p.profiles) {
       f.auth_local = *rc::gen::element(AuthMethod::RsaSig, AuthMethod::PreShare);
-      for (ProfileTrustpoint& t : f.trustpoints) t.use = *rc::gen::element(TrustpointUse::Both, TrustpointUse::Sign, TrustpointUse::Verify);
+      for (ProfileTrustpoint& t : f.trustpoints)
+        t.use = *rc::gen::element(TrustpointUse::Both, TrustpointUse::Sign, TrustpointUse::Verify);
     }
   }
   RC_ASSERT(scenario_from_json_text(scenario_to_text(s), "x") == s);

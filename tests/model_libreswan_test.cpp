@@ -43,9 +43,9 @@ TEST(LibreswanConns, OnePerProfileCertificateAndRightca) {
 
 TEST(LibreswanConns, SeveralRestrictedCasSignOnlyAndPsk) {
   Scenario s = lsw("s4", IkeVersion::V2);
-  Peer& r2 = s.peers[1];  // pki trustpoint TP1 and TP2, two certificates
+  Peer& r2 = s.peers[1];                                      // pki trustpoint TP1 and TP2, two certificates
   EXPECT_EQ(libreswan_conns(r2, IkeVersion::V2).size(), 4U);  // 2 certificates x 2 rightca
-  r2.profiles[0].trustpoints[1].use = TrustpointUse::Sign;     // sign-only does not verify (V2-6)
+  r2.profiles[0].trustpoints[1].use = TrustpointUse::Sign;    // sign-only does not verify (V2-6)
   EXPECT_EQ(libreswan_conns(r2, IkeVersion::V2).size(), 2U);
   r2.profiles[0].auth_local = r2.profiles[0].auth_remote = AuthMethod::PreShare;
   const auto psk = libreswan_conns(r2, IkeVersion::V2);
@@ -60,8 +60,8 @@ TEST(Libreswan, S1Ikev1BothDirectionsComeUp) {
   const Scenario s = lsw("s1", IkeVersion::V1);
   const Observation r1 = run(s, 0);
   EXPECT_EQ(r1.ike_sa, SaResult::Established) << r1.trace.back();
-  EXPECT_EQ(issuers(s, r1.certreq_from_initiator), V{kCA1});  // R1's rightca, in MM5
-  EXPECT_TRUE(r1.certreq_from_responder.empty());            // R2 has no rightca: no CERT_REQ in MM4
+  EXPECT_EQ(issuers(s, r1.certreq_from_initiator), V{kCA1});            // R1's rightca, in MM5
+  EXPECT_TRUE(r1.certreq_from_responder.empty());                       // R2 has no rightca: no CERT_REQ in MM4
   EXPECT_EQ(trustpoint_name(s, 0, r1.initiator_trustpoint), "IOSCA2");  // its newest: CERTREQs do not choose
   EXPECT_EQ(trustpoint_name(s, 1, r1.responder_trustpoint), "IOSCA1");
   const Observation r2 = run(s, 1);

@@ -53,7 +53,7 @@ TEST(MixedPair, CiscoAndStrongSwanEachFollowTheirRules) {
   s.peers[1].personality = "strongswan-5.9";
   Observation o = run(s, 1);  // strongSwan R2 initiates IKEv1: its CERT_REQs go in MM5
   EXPECT_EQ(issuers(s, o.certreq_from_responder), with_predefined({kCA2, kCA1}));  // Cisco R1's MM4
-  EXPECT_EQ(trustpoint_name(s, 1, o.initiator_trustpoint), "IOSCA1");  // R2's newest hinted cert
+  EXPECT_EQ(trustpoint_name(s, 1, o.initiator_trustpoint), "IOSCA1");              // R2's newest hinted cert
   EXPECT_TRUE(o.up());
   EXPECT_NE(find_personality("strongswan-5.9"), nullptr);
 }

@@ -203,14 +203,16 @@ TEST(V1_15, RestrictedResponderRejectsACertificateFromItsGlobalListOnly) {
   Scenario s = corpus("s1");  // R1: global list has CA2, profile list does not
   Observation o = run(s, 1);
   EXPECT_EQ(issuers(s, o.certreq_from_responder)[0], kCA2);  // requested from the global list...
-  EXPECT_EQ(o.reason, Reason::CertValidationFailed);          // ...yet rejected by the profile list
+  EXPECT_EQ(o.reason, Reason::CertValidationFailed);         // ...yet rejected by the profile list
 }
 
 Scenario v2_base() { return corpus("s4"); }
 
 TEST(V2_1, IkeSaInitRequestCarriesNoCertReq) {
   Observation o = run(v2_base(), 0);
-  EXPECT_TRUE(traced(o, "IKE_SA_INIT Exchange REQUEST Payload contents: SA KE N VID VID NOTIFY(NAT_DETECTION_SOURCE_IP) NOTIFY(NAT_DETECTION_DESTINATION_IP)"));
+  EXPECT_TRUE(traced(o,
+                     "IKE_SA_INIT Exchange REQUEST Payload contents: SA KE N VID VID NOTIFY(NAT_DETECTION_SOURCE_IP) "
+                     "NOTIFY(NAT_DETECTION_DESTINATION_IP)"));
 }
 
 TEST(V2_2, IkeSaInitResponseRequestsEveryTrustpointInStoreOrder) {
@@ -257,8 +259,13 @@ TEST(V2_6, SignAndVerifyTrustpointsAreSeparate) {
 
 TEST(V2_7, IkeAuthPayloadsFollowTheNote) {
   Observation o = run(v2_base(), 0);
-  EXPECT_TRUE(traced(o, "Payload contents: VID IDi CERT CERTREQ NOTIFY(HTTP_CERT_LOOKUP_SUPPORTED) AUTH CFG SA TSi TSr NOTIFY(INITIAL_CONTACT) NOTIFY(SET_WINDOW_SIZE) NOTIFY(ESP_TFC_NO_SUPPORT) NOTIFY(NON_FIRST_FRAGS)"));
-  EXPECT_TRUE(traced(o, "IKE_AUTH Exchange RESPONSE Payload contents: VID IDr CERT AUTH SA TSi TSr NOTIFY(SET_WINDOW_SIZE) NOTIFY(ESP_TFC_NO_SUPPORT) NOTIFY(NON_FIRST_FRAGS)"));
+  EXPECT_TRUE(traced(o,
+                     "Payload contents: VID IDi CERT CERTREQ NOTIFY(HTTP_CERT_LOOKUP_SUPPORTED) AUTH CFG SA TSi TSr "
+                     "NOTIFY(INITIAL_CONTACT) NOTIFY(SET_WINDOW_SIZE) NOTIFY(ESP_TFC_NO_SUPPORT) "
+                     "NOTIFY(NON_FIRST_FRAGS)"));
+  EXPECT_TRUE(traced(o,
+                     "IKE_AUTH Exchange RESPONSE Payload contents: VID IDr CERT AUTH SA TSi TSr "
+                     "NOTIFY(SET_WINDOW_SIZE) NOTIFY(ESP_TFC_NO_SUPPORT) NOTIFY(NON_FIRST_FRAGS)"));
 }
 
 TEST(V2_8, ValidationFailureSendsAuthenticationFailed) {

@@ -50,7 +50,9 @@ TEST(S1, R2InitiatesAndFailsAtMM5) {
   EXPECT_TRUE(traced(o, "using the IOSCA2 trustpoint's keypair to sign"));
   EXPECT_TRUE(traced(o, "Creating CERT validation list: IOSCA1"));
   EXPECT_TRUE(traced(o, "No suitable trustpoints found"));
-  EXPECT_TRUE(traced(o, "%CRYPTO-5-IKMP_INVAL_CERT: Certificate received from 192.168.0.2 is bad: unknown error returned in certificate validation"));
+  EXPECT_TRUE(traced(o,
+                     "%CRYPTO-5-IKMP_INVAL_CERT: Certificate received from 192.168.0.2 is bad: unknown error returned "
+                     "in certificate validation"));
   EXPECT_TRUE(traced(o, "Unknown error in cert validation, -1"));
 }
 
@@ -87,7 +89,7 @@ TEST(S3, InitiatorWithoutPkiTrustpointFailsToBuildCertificatePayload) {
   EXPECT_EQ(o.failed_at, Message::IKE_AUTH);
   EXPECT_EQ(o.reason, Reason::NoCertificatePayload);
   EXPECT_EQ(o.initiator_trustpoint, kNone);
-  EXPECT_TRUE(o.certreq_from_initiator.empty());  // nothing is sent in IKE_AUTH
+  EXPECT_TRUE(o.certreq_from_initiator.empty());                                   // nothing is sent in IKE_AUTH
   EXPECT_EQ(issuers(s, o.certreq_from_responder), with_predefined({kCA1, kCA2}));  // "names TP1 and TP2"
   EXPECT_TRUE(traced(o, "Retrieved trustpoint(s): 'TP2'"));
   EXPECT_TRUE(traced(o, "Retrieved trustpoint(s): 'TP1'"));

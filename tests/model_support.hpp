@@ -29,7 +29,8 @@ inline std::vector<std::string> requesting_tps(const Scenario& s, std::size_t se
 }
 
 inline bool traced(const Observation& o, const std::string& needle) {
-  return std::any_of(o.trace.begin(), o.trace.end(), [&](const std::string& l) { return l.find(needle) != std::string::npos; });
+  return std::any_of(o.trace.begin(), o.trace.end(),
+                     [&](const std::string& l) { return l.find(needle) != std::string::npos; });
 }
 
 inline Observation run(const Scenario& s, std::uint8_t initiator, ModelOptions o = {}) {
@@ -38,7 +39,8 @@ inline Observation run(const Scenario& s, std::uint8_t initiator, ModelOptions o
 
 inline const std::vector<std::string> kPredefinedDns{
     "ou=Class 3 Public Primary Certification Authority,o=VeriSign, Inc.,c=US", "cn=Cisco SSCA2,o=Cisco Systems",
-    "cn=Cisco Manufacturing CA,o=Cisco Systems", "cn=Cisco Root CA 2048,o=Cisco Systems", "cn=Cisco Root CA M1,o=Cisco"};
+    "cn=Cisco Manufacturing CA,o=Cisco Systems", "cn=Cisco Root CA 2048,o=Cisco Systems",
+    "cn=Cisco Root CA M1,o=Cisco"};
 
 inline std::vector<std::string> with_predefined(std::vector<std::string> user) {
   user.insert(user.end(), kPredefinedDns.begin(), kPredefinedDns.end());

@@ -21,7 +21,8 @@ Scenario corpus(const std::string& name) {
   return load_scenario_file(std::string(IKECONFORM_SOURCE_DIR) + "/corpus/scenarios/" + name + ".json");
 }
 
-OracleResult judge(const Oracle& o, const Scenario& s, const ModelOptions& target_opt = {}, const ModelOptions& oracle_opt = {}) {
+OracleResult judge(const Oracle& o, const Scenario& s, const ModelOptions& target_opt = {},
+                   const ModelOptions& oracle_opt = {}) {
   ModelTarget t(target_opt);
   Observation obs[2];
   t.run_both(s, obs);
@@ -86,7 +87,8 @@ TEST(Generators, AnyClassCoversTheInterestingCases) {
         for (const auto& l : f.trustpoints) split += l.use != TrustpointUse::Both;
       }
       const auto& me = s.peers[1 - p];
-      overlap += facts::matching_profiles(peer, facts::identity_sent(me, *find_profile(me, me.tunnel_profile))).size() > 1;
+      overlap += facts::matching_profiles(peer, facts::identity_sent(me, *find_profile(me, me.tunnel_profile))).size() >
+                 1;
     }
   }
   EXPECT_EQ(ca_counts.size(), 6u);
@@ -115,7 +117,8 @@ TEST(Shrinking, TreeShrinksCaCountToTheBoundary) {
 TEST(Shrinking, StructuralCandidatesAreValid) {
   const auto g = gen::any_scenario();
   for (std::uint64_t i = 0; i < 100; ++i)
-    for (const Scenario& c : structural_shrinks(gen::generate(g, 5, i).value())) ASSERT_TRUE(validate(c).empty()) << validate(c).front();
+    for (const Scenario& c : structural_shrinks(gen::generate(g, 5, i).value()))
+      ASSERT_TRUE(validate(c).empty()) << validate(c).front();
 }
 
 TEST(Shrinking, StepBudgetIsHonoured) {
@@ -156,7 +159,8 @@ TEST(Oracles, EachIsCheckedOnItsClasses) {
     ASSERT_TRUE(gen::parse_class(o->classes().front(), cls));
     const auto g = gen::scenario_of(cls);
     int checked = 0;
-    for (std::uint64_t i = 0; i < 200; ++i) checked += judge(*o, gen::generate(g, 11, i).value()).verdict != Verdict::Skip;
+    for (std::uint64_t i = 0; i < 200; ++i)
+      checked += judge(*o, gen::generate(g, 11, i).value()).verdict != Verdict::Skip;
     EXPECT_GT(checked, 10) << o->id();
   }
 }
@@ -180,7 +184,8 @@ TEST(Oracles, RegistryDescribesEveryClaim) {
 TEST(Oracles, NoteScenariosPassOrSkip) {
   for (const char* name : {"s1", "s2", "s3", "s4"}) {
     const Scenario s = corpus(name);
-    for (const Oracle* o : all_oracles()) EXPECT_NE(judge(*o, s).verdict, Verdict::Fail) << name << " " << o->id() << ": " << judge(*o, s).message;
+    for (const Oracle* o : all_oracles())
+      EXPECT_NE(judge(*o, s).verdict, Verdict::Fail) << name << " " << o->id() << ": " << judge(*o, s).message;
   }
   EXPECT_EQ(judge(oracle("P-6"), corpus("s1")).verdict, Verdict::Pass);  // one-way, asymmetric
   EXPECT_EQ(judge(oracle("P-8"), corpus("s2")).verdict, Verdict::Pass);  // profile3 bound, TS unacceptable
@@ -192,7 +197,8 @@ TEST(Oracles, NoteScenariosPassOrSkip) {
 
 // The first scenario of `g` on which `id` fails when the model runs with `model_opt` but the
 // oracle expects the defaults.
-std::optional<std::string> find_failure(std::string_view id, const rc::Gen<Scenario>& g, const ModelOptions& model_opt) {
+std::optional<std::string> find_failure(std::string_view id, const rc::Gen<Scenario>& g,
+                                        const ModelOptions& model_opt) {
   for (std::uint64_t i = 0; i < 3000; ++i) {
     const Scenario s = gen::generate(g, 21, i).value();
     const OracleResult r = judge(oracle(id), s, model_opt, ModelOptions{});

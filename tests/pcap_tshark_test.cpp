@@ -6,10 +6,10 @@
 #include <unistd.h>
 
 #include "drivers/libreswan/peer.hpp"
-#include "drivers/strongswan/peer.hpp"
-#include "drivers/targets/targets.hpp"
 #include "drivers/pki/pki.hpp"
 #include "drivers/process/process.hpp"
+#include "drivers/strongswan/peer.hpp"
+#include "drivers/targets/targets.hpp"
 #include "libreswan_test_util.hpp"
 #include "tshark_util.hpp"
 
@@ -23,7 +23,8 @@ class RealCaptureTshark : public ::testing::Test {
     if (!testing::have_tshark()) GTEST_SKIP() << "\n\n*** SKIPPED: tshark not found at /usr/bin/tshark ***\n";
     if (const std::string why = libreswan::libreswan_unavailable(); !why.empty())
       GTEST_SKIP() << "\n\n*** SKIPPED: Libreswan is not usable here: " << why << " ***\n";
-    dir_ = std::make_unique<process::TempDir>(std::filesystem::temp_directory_path(), process::run_prefix() + "-tshark-");
+    dir_ = std::make_unique<process::TempDir>(std::filesystem::temp_directory_path(),
+                                              process::run_prefix() + "-tshark-");
   }
   std::unique_ptr<process::TempDir> dir_;
 };
@@ -58,7 +59,8 @@ void check_run(stack::PairRunner& runner, const Scenario& s, const pki::Pki& pki
     if (!m || packets[i].src.address.str() != s.peers[1U - initiator].address) continue;
     const bool v1_mm4 = s.ike_version == IkeVersion::V1 && m->header.exchange == wire::ikev1::kIdentityProtection &&
                         m->find(wire::ikev1::kKE) != nullptr;
-    const bool v2_init = s.ike_version == IkeVersion::V2 && m->header.exchange == wire::ikev2::kIkeSaInit && m->is_response();
+    const bool v2_init = s.ike_version == IkeVersion::V2 && m->header.exchange == wire::ikev2::kIkeSaInit &&
+                         m->is_response();
     if (!v1_mm4 && !v2_init) continue;
     found = true;
     const auto it = seen.find(static_cast<int>(i + 1));

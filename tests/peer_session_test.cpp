@@ -85,7 +85,8 @@ TEST_F(PeerSession, InitiatorAndResponderAgreeOnEverySuiteWithFragments) {
       c.ike = {suite};
       c.fragment_size = 600;  // IKE_AUTH with a certificate and a 2048-bit signature: 3+ fragments
     }
-    peer::UdpTransport ini_udp(kLoopback, "", port_, 0), res_udp(kLoopback, "", static_cast<std::uint16_t>(port_ + 1), 0);
+    peer::UdpTransport ini_udp(kLoopback, "", port_, 0),
+        res_udp(kLoopback, "", static_cast<std::uint16_t>(port_ + 1), 0);
     peer::ikev2::Responder res(config_[1], creds_[1], policy_, res_udp);
     auto served = std::async(std::launch::async, [&] {
       res.serve(10s, [](const peer::ikev2::Responder& r) { return !r.sas().empty() && r.sas().back().deleted; });
@@ -199,21 +200,24 @@ TEST_F(PeerSession, MutatedRequestsNeverCrashOrAuthenticate) {
   genuine.handle({kLoopback, port_, 500, ini.init_request});
   ASSERT_EQ(genuine.sas().size(), 1U);
   const Bytes init_response = genuine.sas().front().init_response;
-  ASSERT_EQ(peer::ikev2::ike_sa_init_process_i(ini, ctx, *wire::decode(init_response), init_response), peer::ikev2::InitStatus::Done);
+  ASSERT_EQ(peer::ikev2::ike_sa_init_process_i(ini, ctx, *wire::decode(init_response), init_response),
+            peer::ikev2::InitStatus::Done);
   ini.next_id = 1;
   const auto auth = peer::ikev2::seal(ini, peer::ikev2::header_for(ini, k2::kIkeAuth, 1, false),
-                                      peer::ikev2::ike_auth_build_i(ini, ctx), 0).front();
-  rc::check("mutations", [&](const std::vector<std::pair<std::uint16_t, std::uint8_t>>& flips, std::uint16_t cut, bool which) {
-    const Bytes& base = which ? auth : ini.init_request;
-    const Bytes bad = mutate(base, flips, cut);
-    // The IKE_AUTH goes to the responder that holds the SA its SPIs name.
-    peer::ikev2::Responder& target = which ? genuine : v2;
-    target.handle({kLoopback, port_, 500, bad});
-    v1.handle({kLoopback, port_, 500, bad});
-    for (const auto* r : {&v2, &genuine})
-      for (const auto& sa : r->sas()) RC_ASSERT(!sa.outcome.ike_sa || sa.validated_by.has_value());
-    for (const auto& sa : v1.sas()) RC_ASSERT(!sa.outcome.isakmp_sa || sa.validated_by.has_value());
-  });
+                                      peer::ikev2::ike_auth_build_i(ini, ctx), 0)
+                        .front();
+  rc::check("mutations",
+            [&](const std::vector<std::pair<std::uint16_t, std::uint8_t>>& flips, std::uint16_t cut, bool which) {
+              const Bytes& base = which ? auth : ini.init_request;
+              const Bytes bad = mutate(base, flips, cut);
+              // The IKE_AUTH goes to the responder that holds the SA its SPIs name.
+              peer::ikev2::Responder& target = which ? genuine : v2;
+              target.handle({kLoopback, port_, 500, bad});
+              v1.handle({kLoopback, port_, 500, bad});
+              for (const auto* r : {&v2, &genuine})
+                for (const auto& sa : r->sas()) RC_ASSERT(!sa.outcome.ike_sa || sa.validated_by.has_value());
+              for (const auto& sa : v1.sas()) RC_ASSERT(!sa.outcome.isakmp_sa || sa.validated_by.has_value());
+            });
   // The genuine IKE_AUTH still authenticates after all that.
   genuine.handle({kLoopback, port_, 500, auth});
   EXPECT_TRUE(genuine.sas().front().outcome.ike_sa) << trace(genuine.sas().front());

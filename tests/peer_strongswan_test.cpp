@@ -15,8 +15,8 @@
 #include "drivers/netns/netns.hpp"
 #include "drivers/pki/pki.hpp"
 #include "drivers/process/process.hpp"
-#include "drivers/strongswan/render.hpp"
 #include "drivers/strongswan/peer.hpp"
+#include "drivers/strongswan/render.hpp"
 #include "drivers_test_util.hpp"
 #include "peer/ikev1/isakmp_sa.hpp"
 #include "peer/ikev2/session.hpp"
@@ -39,10 +39,12 @@ struct Suite {
 };
 const std::vector<Suite>& suites() {
   static const std::vector<Suite> kSuites = {
-      {"aes128_sha256_modp2048_rfc7427", {k2::kEncrAesCbc, 128, k2::kAuthHmacSha256_128, k2::kPrfHmacSha256, 14},
+      {"aes128_sha256_modp2048_rfc7427",
+       {k2::kEncrAesCbc, 128, k2::kAuthHmacSha256_128, k2::kPrfHmacSha256, 14},
        k2::kAuthDigitalSignature},
       {"aes256gcm16_prfsha256_ecp256_rsasig", {k2::kEncrAesGcm16, 256, 0, k2::kPrfHmacSha256, 19}, k2::kAuthRsaSig},
-      {"aes256_sha384_prfsha384_ecp256", {k2::kEncrAesCbc, 256, k2::kAuthHmacSha384_192, k2::kPrfHmacSha384, 19},
+      {"aes256_sha384_prfsha384_ecp256",
+       {k2::kEncrAesCbc, 256, k2::kAuthHmacSha384_192, k2::kPrfHmacSha384, 19},
        k2::kAuthDigitalSignature},
   };
   return kSuites;
@@ -72,7 +74,8 @@ std::optional<wire::Bytes> logged_chunk(const std::string& log, const std::strin
     std::smatch r;
     if (!std::regex_search(line, r, row)) continue;
     std::istringstream bytes(r[2]);
-    for (std::string b; bytes >> b && out.size() < size;) out.push_back(static_cast<std::uint8_t>(std::stoul(b, nullptr, 16)));
+    for (std::string b; bytes >> b && out.size() < size;)
+      out.push_back(static_cast<std::uint8_t>(std::stoul(b, nullptr, 16)));
   }
   return out;
 }
@@ -98,7 +101,8 @@ vici::Message with_proposals(const vici::Message& conn) {
 class PeerVsCharon : public ::testing::TestWithParam<Suite> {
  protected:
   void SetUp() override {
-    if (!testing::is_root()) GTEST_SKIP() << "\n\n*** SKIPPED: our IKE engine against charon needs root (namespaces) ***\n";
+    if (!testing::is_root())
+      GTEST_SKIP() << "\n\n*** SKIPPED: our IKE engine against charon needs root (namespaces) ***\n";
     if (process::run({"sh", "-c", "command -v charon-systemd"}).exit_code != 0)
       GTEST_SKIP() << "\n\n*** SKIPPED: charon-systemd (strongSwan) is not installed ***\n";
     s_ = scenario();
@@ -228,7 +232,7 @@ class PeerVsCharon : public ::testing::TestWithParam<Suite> {
   void expect_keys_match(const Keys& ours) {
     const std::string log = charon_log();
     const std::pair<const char*, const wire::Bytes*> keys[] = {
-        {"SKEYSEED", &ours.skeyseed}, {"Sk_d secret", &ours.sk_d},   {"Sk_ei secret", &ours.sk_ei},
+        {"SKEYSEED", &ours.skeyseed},  {"Sk_d secret", &ours.sk_d},   {"Sk_ei secret", &ours.sk_ei},
         {"Sk_er secret", &ours.sk_er}, {"Sk_pi secret", &ours.sk_pi}, {"Sk_pr secret", &ours.sk_pr}};
     for (const auto& [label, ours_key] : keys) {
       const auto theirs = logged_chunk(log, label);
@@ -319,7 +323,9 @@ INSTANTIATE_TEST_SUITE_P(Suites, PeerVsCharon, ::testing::ValuesIn(suites()),
 // issuer's trustpoint).
 class TrustNoOne final : public peer::CertificatePolicy {
  public:
-  std::vector<std::size_t> certreq(const peer::Credentials& c, peer::Role r) const override { return all_.certreq(c, r); }
+  std::vector<std::size_t> certreq(const peer::Credentials& c, peer::Role r) const override {
+    return all_.certreq(c, r);
+  }
   std::optional<std::size_t> choose_certificate(const peer::Credentials& c, const std::vector<std::size_t>& req,
                                                 peer::Role r) const override {
     return all_.choose_certificate(c, req, r);
@@ -402,8 +408,10 @@ TEST_P(PeerVsCharonErrors, OurResponderRejectsCharon) {
   peer::UdpTransport udp(s_.peers[0].address, net_->ns(0));
   peer::ikev2::Responder res(config_, creds_, none, udp);
   const auto r = charon_initiates([&] {
-    res.serve(10s, [](const peer::ikev2::Responder& x) { return !x.sas().empty() && !x.sas().back().outcome.failed_at.empty(); });
-  }).result;
+                   res.serve(10s, [](const peer::ikev2::Responder& x) {
+                     return !x.sas().empty() && !x.sas().back().outcome.failed_at.empty();
+                   });
+                 }).result;
   ASSERT_FALSE(res.sas().empty());
   const auto& sa = res.sas().back();
   EXPECT_FALSE(r.success);
@@ -447,7 +455,8 @@ TEST_P(PeerV1VsCharon, MainModeAndQuickModeThenDelete) {
   peer::ikev1::Initiator ini(c, creds_, policy_, udp, s_.peers[1].address);
   const auto& sa = ini.establish();
   const std::string trace = trace_of(sa);
-  ASSERT_TRUE(sa.outcome.isakmp_sa) << sa.outcome.failed_at << ": " << sa.outcome.reason << "\n" << trace << charon_log();
+  ASSERT_TRUE(sa.outcome.isakmp_sa) << sa.outcome.failed_at << ": " << sa.outcome.reason << "\n"
+                                    << trace << charon_log();
   EXPECT_TRUE(sa.outcome.ipsec_sa) << trace;
   EXPECT_EQ(sa.requested.size(), 2U) << "charon's MM4 requests both its CAs\n" << trace;
   EXPECT_TRUE(sa.validated_by.has_value());
@@ -461,7 +470,7 @@ TEST_P(PeerV1VsCharon, MainModeAndQuickModeThenDelete) {
   // Our RFC 2409 key schedule equals charon's (keymat_v1 dumps it at `ike = 4`).
   const std::string log = charon_log();
   const std::pair<const char*, const wire::Bytes*> keys[] = {
-      {"SKEYID", &sa.keys.skeyid}, {"SKEYID_d", &sa.keys.skeyid_d}, {"SKEYID_a", &sa.keys.skeyid_a},
+      {"SKEYID", &sa.keys.skeyid},     {"SKEYID_d", &sa.keys.skeyid_d},         {"SKEYID_a", &sa.keys.skeyid_a},
       {"SKEYID_e", &sa.keys.skeyid_e}, {"encryption key Ka", &sa.keys.enc_key}, {"initial IV", &sa.keys.iv}};
   for (const auto& [label, ours] : keys) {
     const auto theirs = logged_chunk(log, label);

@@ -13,8 +13,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <chrono>
 #include <fcntl.h>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -37,14 +37,17 @@ using ikeconform::testing::slurp;
 using ikeconform::testing::wait_exit;
 
 fs::path scratch(const std::string& name) { return ikeconform::testing::scratch_path("ikeconform-real", name); }
-pid_t spawn(const std::vector<std::string>& args, const fs::path& log) { return ikeconform::testing::spawn_logged(IKECONFORM_BIN, args, log); }
+pid_t spawn(const std::vector<std::string>& args, const fs::path& log) {
+  return ikeconform::testing::spawn_logged(IKECONFORM_BIN, args, log);
+}
 
-#define REQUIRE_ROOT()                                                                                \
-  do {                                                                                                \
+#define REQUIRE_ROOT()                                                                                       \
+  do {                                                                                                       \
     if (::geteuid() != 0) GTEST_SKIP() << "SKIPPED LOUDLY: real-stack campaigns need root (netns, daemons)"; \
-    if (!fs::exists(IKECONFORM_LIBRESWAN "/usr/libexec/ipsec/pluto"))                                   \
-      GTEST_SKIP() << "SKIPPED LOUDLY: no Libreswan at " IKECONFORM_LIBRESWAN " (run scripts/bootstrap)"; \
-    if (!fs::exists("/usr/sbin/charon-systemd")) GTEST_SKIP() << "SKIPPED LOUDLY: strongSwan (charon-systemd) not installed"; \
+    if (!fs::exists(IKECONFORM_LIBRESWAN "/usr/libexec/ipsec/pluto"))                                        \
+      GTEST_SKIP() << "SKIPPED LOUDLY: no Libreswan at " IKECONFORM_LIBRESWAN " (run scripts/bootstrap)";    \
+    if (!fs::exists("/usr/sbin/charon-systemd"))                                                             \
+      GTEST_SKIP() << "SKIPPED LOUDLY: strongSwan (charon-systemd) not installed";                           \
   } while (0)
 
 json read_json(const fs::path& p) { return json::parse(slurp(p)); }
@@ -62,7 +65,8 @@ std::vector<std::string> leftovers(pid_t pid, const fs::path& temp) {
     std::string cmd = slurp(e.path() / "cmdline");
     for (char& c : cmd)
       if (c == '\0') c = ' ';
-    if (cmd.find(prefix) != std::string::npos || cmd.find(temp.string()) != std::string::npos) out.push_back("process " + p + ": " + cmd);
+    if (cmd.find(prefix) != std::string::npos || cmd.find(temp.string()) != std::string::npos)
+      out.push_back("process " + p + ": " + cmd);
   }
   if (fs::exists(temp))
     for (const auto& e : fs::directory_iterator(temp)) out.push_back("file " + e.path().string());
@@ -130,8 +134,8 @@ void expect_matrix(const json& s, const std::vector<std::pair<std::string, std::
 
 TEST(RealCampaign, LibreswanThirtyScenariosWithModelAsDiffTarget) {
   REQUIRE_ROOT();
-  Campaign c = run_campaign("libreswan", {"campaign", "--target", "libreswan", "--diff-target", "model", "--runs", "30", "--seed", "7",
-                                          "--max-counterexamples", "1", "--shrink-steps", "3"});
+  Campaign c = run_campaign("libreswan", {"campaign", "--target", "libreswan", "--diff-target", "model", "--runs", "30",
+                                          "--seed", "7", "--max-counterexamples", "1", "--shrink-steps", "3"});
   ASSERT_TRUE(c.code == 0 || c.code == 1) << "exit " << c.code;
   const json s = read_json(c.out / "summary.json");
   EXPECT_EQ(s["target"], "libreswan");
@@ -163,8 +167,9 @@ TEST(RealCampaign, LibreswanThirtyScenariosWithModelAsDiffTarget) {
 
 TEST(RealCampaign, MixedThirtyScenariosAgainstLibreswanAndModel) {
   REQUIRE_ROOT();
-  Campaign c = run_campaign("mixed", {"campaign", "--target", "strongswan,libreswan", "--diff-target", "libreswan", "--diff-target",
-                                      "model", "--runs", "30", "--seed", "3", "--jobs", "2", "--max-counterexamples", "1", "--shrink-steps", "3"});
+  Campaign c = run_campaign("mixed", {"campaign", "--target", "strongswan,libreswan", "--diff-target", "libreswan",
+                                      "--diff-target", "model", "--runs", "30", "--seed", "3", "--jobs", "2",
+                                      "--max-counterexamples", "1", "--shrink-steps", "3"});
   ASSERT_TRUE(c.code == 0 || c.code == 1) << "exit " << c.code;
   const json s = read_json(c.out / "summary.json");
   EXPECT_EQ(s["target"], "strongswan,libreswan");
@@ -182,7 +187,8 @@ TEST(RealCampaign, MixedThirtyScenariosAgainstLibreswanAndModel) {
     ASSERT_NE(o, nullptr) << id << " missing";
     EXPECT_GT((*o)["checked"].get<int>(), 0) << id;
   }
-  expect_matrix(s, {{"strongswan,libreswan", "strongSwan<->Libreswan"}, {"libreswan", "Libreswan<->Libreswan"},
+  expect_matrix(s, {{"strongswan,libreswan", "strongSwan<->Libreswan"},
+                    {"libreswan", "Libreswan<->Libreswan"},
                     {"model", "model Cisco<->Cisco"}});
   // Every DIFF-STACKS disagreement the matrix counts links a counterexample (one saved at most).
   std::uint64_t disagree = 0, linked = 0;
@@ -215,14 +221,17 @@ TEST(RealCampaign, SigintLeavesNothingAndKeepsTheJournal) {
   REQUIRE_ROOT();
   const fs::path out = scratch("sigint"), temp = scratch("sigint-tmp"), log = scratch("sigint.log");
   fs::create_directories(temp);
-  const pid_t pid = spawn({"campaign", "--target", "libreswan,strongswan", "--diff-target", "libreswan", "--runs", "1000", "--shrink-steps", "2", "--max-counterexamples", "1", "--out",
-                           out.string(), "--temp-dir", temp.string()},
+  const pid_t pid = spawn({"campaign", "--target", "libreswan,strongswan", "--diff-target", "libreswan", "--runs",
+                           "1000", "--shrink-steps", "2", "--max-counterexamples", "1", "--out", out.string(),
+                           "--temp-dir", temp.string()},
                           log);
   const auto deadline = std::chrono::steady_clock::now() + 120s;
   auto scenario_lines = [&] {
     const std::string j = slurp(out / "journal.jsonl");
     std::size_t n = 0;
-    for (std::size_t at = j.find("\"type\":\"scenario\""); at != std::string::npos; at = j.find("\"type\":\"scenario\"", at + 1)) ++n;
+    for (std::size_t at = j.find("\"type\":\"scenario\""); at != std::string::npos;
+         at = j.find("\"type\":\"scenario\"", at + 1))
+      ++n;
     return n;
   };
   while (scenario_lines() < 2 && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(200ms);

@@ -14,7 +14,8 @@ struct Result {
 
 Result ikeconform(const TempDir& tmp, const std::string& args) {
   const fs::path out = tmp.path() / "stdout.txt", err = tmp.path() / "stderr.txt";
-  const int st = run_command(std::string(IKECONFORM_BIN) + " " + args + " >'" + out.string() + "' 2>'" + err.string() + "'");
+  const int st = run_command(std::string(IKECONFORM_BIN) + " " + args + " >'" + out.string() + "' 2>'" + err.string() +
+                             "'");
   return {st, read_file(out), read_file(err)};
 }
 

@@ -73,17 +73,33 @@ ojson oracle(const char* id, const char* statement, const char* status, int chec
 }
 
 ojson summary(const FakeRunOptions& o) {
-  ojson s = {{"schema", "ikeconform.summary/1"}, {"version", "0.1.0"}, {"target", "model"}, {"target_version", nullptr},
-             {"seed", 7}, {"shard", {{"index", 1}, {"count", 2}}}, {"shards", {{{"index", 1}, {"count", 2}}}},
-             {"class", "mixed"}, {"options", {{"initiator_choice_restricted_to_profile", "on"}, {"fallback_certificate", "profile-then-store"}}},
-             {"runs", 100}, {"scenarios", 100}, {"complete", true}, {"elapsed_s", 0.25}, {"scenarios_per_s", 400.0},
-             {"baseline", "baseline.json"}, {"baseline_matches", false}, {"some_future_key", {1, 2}}};
-  s["oracles"] = {
-      oracle("P-1", "Symmetric trustpoints always succeed", "failed", 40, 1, false, {"counterexamples/P-1-1.json"}),
-      o.p2_fails ? oracle("P-2", "No ca trust-point anywhere: IKEv1 succeeds both ways", "failed", 30, 2, false)
-                 : oracle("P-2", "No ca trust-point anywhere: IKEv1 succeeds both ways", "passed", 30, 0, false),
-      oracle("P-7", "IKEv2: an rsa-sig initiator without pki trustpoint never builds a certificate payload", "expected_deviation", 10, 3, true),
-      oracle("P-8", "IKEv2: with several matching profiles the responder binds the last one", "not_checked", 0, 0, false)};
+  ojson s = {{"schema", "ikeconform.summary/1"},
+             {"version", "0.1.0"},
+             {"target", "model"},
+             {"target_version", nullptr},
+             {"seed", 7},
+             {"shard", {{"index", 1}, {"count", 2}}},
+             {"shards", {{{"index", 1}, {"count", 2}}}},
+             {"class", "mixed"},
+             {"options",
+              {{"initiator_choice_restricted_to_profile", "on"}, {"fallback_certificate", "profile-then-store"}}},
+             {"runs", 100},
+             {"scenarios", 100},
+             {"complete", true},
+             {"elapsed_s", 0.25},
+             {"scenarios_per_s", 400.0},
+             {"baseline", "baseline.json"},
+             {"baseline_matches", false},
+             {"some_future_key", {1, 2}}};
+  s["oracles"] = {oracle("P-1", "Symmetric trustpoints always succeed", "failed", 40, 1, false,
+                         {"counterexamples/P-1-1.json"}),
+                  o.p2_fails
+                      ? oracle("P-2", "No ca trust-point anywhere: IKEv1 succeeds both ways", "failed", 30, 2, false)
+                      : oracle("P-2", "No ca trust-point anywhere: IKEv1 succeeds both ways", "passed", 30, 0, false),
+                  oracle("P-7", "IKEv2: an rsa-sig initiator without pki trustpoint never builds a certificate payload",
+                         "expected_deviation", 10, 3, true),
+                  oracle("P-8", "IKEv2: with several matching profiles the responder binds the last one", "not_checked",
+                         0, 0, false)};
   return s;
 }
 
@@ -106,14 +122,36 @@ ojson observations(const Scenario& s, const Observation (&obs)[2]) {
 std::string journal() {
   std::string j;
   auto line = [&](const ojson& v) { j += v.dump() + "\n"; };
-  line({{"type", "header"}, {"schema", "ikeconform.journal/1"}, {"version", "0.1.0"}, {"target", "model"}, {"seed", 7},
-        {"shard", {{"index", 1}, {"count", 2}}}, {"class", "mixed"}, {"runs", 100}, {"max_total_time", nullptr},
-        {"oracles", {"P-1", "P-2", "P-7", "P-8"}}, {"options", {{"initiator_choice_restricted_to_profile", "on"}}}});
-  line({{"type", "scenario"}, {"index", 17}, {"class", "symmetric"}, {"ike_version", 1}, {"cas", 2}, {"up", {true, false}},
-        {"results", {{"P-1", "fail"}, {"P-2", "skip"}, {"P-7", "skip"}, {"P-8", "skip"}}}, {"t", 0.1}});
-  line({{"type", "counterexample"}, {"oracle", "P-1"}, {"n", 1}, {"index", 17}, {"message", "R2 -> R1 failed at MM5"},
-        {"scenario", "counterexamples/P-1-1.json"}, {"observations", "counterexamples/P-1-1.observations.json"},
-        {"ios", {"counterexamples/P-1-1.R1.ios.txt", "counterexamples/P-1-1.R2.ios.txt"}}, {"cas", 2}, {"shrink_steps", 57}, {"t", 0.2}});
+  line({{"type", "header"},
+        {"schema", "ikeconform.journal/1"},
+        {"version", "0.1.0"},
+        {"target", "model"},
+        {"seed", 7},
+        {"shard", {{"index", 1}, {"count", 2}}},
+        {"class", "mixed"},
+        {"runs", 100},
+        {"max_total_time", nullptr},
+        {"oracles", {"P-1", "P-2", "P-7", "P-8"}},
+        {"options", {{"initiator_choice_restricted_to_profile", "on"}}}});
+  line({{"type", "scenario"},
+        {"index", 17},
+        {"class", "symmetric"},
+        {"ike_version", 1},
+        {"cas", 2},
+        {"up", {true, false}},
+        {"results", {{"P-1", "fail"}, {"P-2", "skip"}, {"P-7", "skip"}, {"P-8", "skip"}}},
+        {"t", 0.1}});
+  line({{"type", "counterexample"},
+        {"oracle", "P-1"},
+        {"n", 1},
+        {"index", 17},
+        {"message", "R2 -> R1 failed at MM5"},
+        {"scenario", "counterexamples/P-1-1.json"},
+        {"observations", "counterexamples/P-1-1.observations.json"},
+        {"ios", {"counterexamples/P-1-1.R1.ios.txt", "counterexamples/P-1-1.R2.ios.txt"}},
+        {"cas", 2},
+        {"shrink_steps", 57},
+        {"t", 0.2}});
   line({{"type", "end"}, {"scenarios", 100}, {"elapsed_s", 0.25}, {"interrupted", false}});
   return j;
 }
@@ -130,8 +168,10 @@ void make_fake_run(const fs::path& dir, const FakeRunOptions& o) {
   write_file(dir / "counterexamples/P-1-1.observations.json", observations(s, obs).dump(2) + "\n");
   if (o.with_ios) {
     write_file(dir / "counterexamples/P-1-1.R1.ios.txt",
-               "hostname R1\n!\ncrypto isakmp profile prof1\n description <b>not bold</b> & co\n ca trust-point IOSCA1\n");
-    write_file(dir / "counterexamples/P-1-1.R2.ios.txt", "hostname R2\n!\ncrypto isakmp profile prof1\n match identity host R1.cisco.com\n");
+               "hostname R1\n!\ncrypto isakmp profile prof1\n description <b>not bold</b> & co\n ca trust-point "
+               "IOSCA1\n");
+    write_file(dir / "counterexamples/P-1-1.R2.ios.txt",
+               "hostname R2\n!\ncrypto isakmp profile prof1\n match identity host R1.cisco.com\n");
   }
 }
 
@@ -149,7 +189,9 @@ struct XmlChecker {
     if (problem.empty()) problem = what + " at byte " + std::to_string(i);
     return false;
   }
-  static bool name_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' || c == ':'; }
+  static bool name_char(char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' || c == ':';
+  }
   std::string name() {
     const std::size_t b = i;
     while (i < x.size() && name_char(x[i])) ++i;
@@ -164,8 +206,9 @@ struct XmlChecker {
     const std::string e = x.substr(i + 1, semi - i - 1);
     static const std::set<std::string> named{"amp", "lt", "gt", "quot", "apos"};
     const bool num = e.size() > 1 && e[0] == '#' &&
-                     (e[1] == 'x' ? e.size() > 2 && e.find_first_not_of("0123456789abcdefABCDEF", 2) == std::string::npos
-                                  : e.find_first_not_of("0123456789", 1) == std::string::npos);
+                     (e[1] == 'x'
+                          ? e.size() > 2 && e.find_first_not_of("0123456789abcdefABCDEF", 2) == std::string::npos
+                          : e.find_first_not_of("0123456789", 1) == std::string::npos);
     if (!named.count(e) && !num) return fail("unknown entity &" + e + ";");
     i = semi + 1;
     return true;

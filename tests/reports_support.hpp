@@ -33,7 +33,7 @@ inline const std::string kHostileName = "<script>alert(\"pwned\")</script> & 'co
 inline const std::string kHostileDn = "cn=<CA1>&co,o=cisco,o=com";
 
 struct FakeRunOptions {
-  bool p2_fails = false;       // a second run where P-2 turned from pass to fail
+  bool p2_fails = false;  // a second run where P-2 turned from pass to fail
   bool with_journal = true;
   bool with_ios = true;
 };

@@ -55,7 +55,8 @@ TEST_F(ReportsTest, HtmlIsSelfContained) {
   // Links may only point inside the page; nothing is fetched. Only real tags count: escaped
   // user text ("&lt;img src=x&gt;") has no '<'.
   const std::regex tag(R"(<[A-Za-z][^>]*>)");
-  const std::regex ref(R"(\s(src|href|xlink:href|action|srcset|poster|data)\s*=\s*["']?([^"'\s>]*))", std::regex::icase);
+  const std::regex ref(R"(\s(src|href|xlink:href|action|srcset|poster|data)\s*=\s*["']?([^"'\s>]*))",
+                       std::regex::icase);
   std::size_t tags = 0;
   for (auto t = std::sregex_iterator(h.begin(), h.end(), tag); t != std::sregex_iterator(); ++t, ++tags) {
     const std::string text = (*t)[0];
@@ -96,7 +97,8 @@ TEST_F(ReportsTest, HtmlShowsTheClaimTheLadderAndWhy) {
   EXPECT_NE(svg.find("R2 chooses IOSCA2 (first match, V1-5/V1-6)"), std::string::npos);
   EXPECT_NE(svg.find("KE NONCE CERT_REQ x7"), std::string::npos);
   // The matrix names the statuses; the IOS configurations and the trace are there.
-  for (const char* s : {">FAIL<", ">PASS<", ">EXPECTED DEVIATION<", ">NOT CHECKED<"}) EXPECT_NE(h.find(s), std::string::npos) << s;
+  for (const char* s : {">FAIL<", ">PASS<", ">EXPECTED DEVIATION<", ">NOT CHECKED<"})
+    EXPECT_NE(h.find(s), std::string::npos) << s;
   EXPECT_NE(h.find("ca trust-point IOSCA1"), std::string::npos);
   EXPECT_NE(h.find("match identity host R1.cisco.com"), std::string::npos);
   EXPECT_NE(h.find("Trace of R2 \u2192 R1"), std::string::npos);
@@ -139,24 +141,32 @@ TEST_F(ReportsTest, JunitParsesAndCounts) {
   write_reports(dir());
   const std::string j = junit();
   EXPECT_EQ(xml_problem(j), "");
-  EXPECT_NE(j.find("<testsuites name=\"ikeconform campaign\" tests=\"4\" failures=\"1\" errors=\"0\" time=\"0.250\">"), std::string::npos) << j;
-  EXPECT_NE(j.find("<testsuite name=\"ikeconform.model\" tests=\"4\" failures=\"1\" errors=\"0\" skipped=\"2\" time=\"0.250\">"), std::string::npos);
+  EXPECT_NE(j.find("<testsuites name=\"ikeconform campaign\" tests=\"4\" failures=\"1\" errors=\"0\" time=\"0.250\">"),
+            std::string::npos)
+      << j;
+  EXPECT_NE(j.find("<testsuite name=\"ikeconform.model\" tests=\"4\" failures=\"1\" errors=\"0\" skipped=\"2\" "
+                   "time=\"0.250\">"),
+            std::string::npos);
   EXPECT_EQ(count(j, "<testcase "), 4u);
   EXPECT_EQ(count(j, "<failure "), 1u);
   EXPECT_EQ(count(j, "<skipped "), 2u);
   EXPECT_NE(j.find("<testcase name=\"P-1\" classname=\"ikeconform.model\">"), std::string::npos);
   EXPECT_NE(j.find("message=\"P-1 failed in 1 of 40 scenarios: R2 -&gt; R1 failed at MM5"), std::string::npos);
   EXPECT_NE(j.find("counterexamples/P-1-1.json"), std::string::npos);
-  EXPECT_NE(j.find("<skipped message=\"expected deviation: failed in 3 of 10 scenarios, as the baseline expects\"/>"), std::string::npos);
+  EXPECT_NE(j.find("<skipped message=\"expected deviation: failed in 3 of 10 scenarios, as the baseline expects\"/>"),
+            std::string::npos);
   EXPECT_NE(j.find("<property name=\"seed\" value=\"7\"/>"), std::string::npos);
   EXPECT_NE(j.find("<property name=\"shard\" value=\"1/2\"/>"), std::string::npos);
   if (!have_program("xmllint")) {
-    std::cerr << "NOTE: xmllint not installed (libxml2-utils): JUnit checked with the built-in well-formedness checker only\n";
+    std::cerr << "NOTE: xmllint not installed (libxml2-utils): JUnit checked with the built-in well-formedness checker "
+                 "only\n";
     return;
   }
   const std::string file = (dir() / "junit.xml").string();
   EXPECT_EQ(run_command("xmllint --noout '" + file + "'"), 0);
-  EXPECT_EQ(run_command("xmllint --noout --schema '" IKECONFORM_SOURCE_DIR "/tests/data/junit.xsd' '" + file + "' 2>/dev/null"), 0);
+  EXPECT_EQ(run_command("xmllint --noout --schema '" IKECONFORM_SOURCE_DIR "/tests/data/junit.xsd' '" + file +
+                        "' 2>/dev/null"),
+            0);
 }
 
 TEST_F(ReportsTest, ReportsAreWrittenAtomicallyAndOnlyWhereAsked) {
@@ -169,7 +179,8 @@ TEST_F(ReportsTest, ReportsAreWrittenAtomicallyAndOnlyWhereAsked) {
   EXPECT_TRUE(fs::exists(other / "r.html"));
   EXPECT_TRUE(fs::exists(other / "j.xml"));
   EXPECT_FALSE(fs::exists(dir() / "report.html"));
-  for (const auto& e : fs::directory_iterator(other)) EXPECT_EQ(e.path().filename().string().find(".tmp"), std::string::npos) << e.path();
+  for (const auto& e : fs::directory_iterator(other))
+    EXPECT_EQ(e.path().filename().string().find(".tmp"), std::string::npos) << e.path();
   opt.html = dir() / "no-such-folder" / "r.html";
   EXPECT_THROW(write_reports(dir(), opt), InputError);
   EXPECT_FALSE(fs::exists(dir() / "no-such-folder"));
@@ -189,17 +200,20 @@ TEST_F(ReportsTest, BadInputIsFileLineAndWritesNothing) {
   EXPECT_FALSE(fs::exists(dir() / "junit.xml"));
   // A wrong type names its line.
   write_file(dir() / "summary.json",
-             "{\n  \"schema\": \"ikeconform.summary/1\",\n  \"oracles\": [\n    {\"id\": \"P-1\",\n     \"checked\": \"many\"}\n  ]\n}\n");
+             "{\n  \"schema\": \"ikeconform.summary/1\",\n  \"oracles\": [\n    {\"id\": \"P-1\",\n     \"checked\": "
+             "\"many\"}\n  ]\n}\n");
   try {
     write_reports(dir());
     FAIL() << "expected InputError";
   } catch (const InputError& e) {
     EXPECT_EQ(e.line(), 5) << e.what();
-    EXPECT_NE(std::string(e.what()).find("oracles.0.checked: expected a non-negative integer"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("oracles.0.checked: expected a non-negative integer"), std::string::npos)
+        << e.what();
   }
   // A counterexample path that leaves the run folder.
   write_file(dir() / "summary.json",
-             "{\"schema\": \"ikeconform.summary/1\", \"oracles\": [{\"id\": \"P-1\", \"counterexamples\": [\"../../etc/passwd\"]}]}\n");
+             "{\"schema\": \"ikeconform.summary/1\", \"oracles\": [{\"id\": \"P-1\", \"counterexamples\": "
+             "[\"../../etc/passwd\"]}]}\n");
   EXPECT_THROW(write_reports(dir()), InputError);
   EXPECT_EQ(read_file(dir() / "report.html"), "old");
 }
@@ -273,7 +287,8 @@ TEST_F(ReportsTest, MetamorphicRelatedRunIsDrawnWhenItBroke) {
   edit_observations(dir(), [](nlohmann::ordered_json& j) {
     nlohmann::ordered_json rel;
     rel["relation"] = "reverse enrollment order of R1";
-    rel["scenario"] = nlohmann::ordered_json::parse(read_file(std::string(IKECONFORM_SOURCE_DIR) + "/corpus/scenarios/s1.json"));
+    rel["scenario"] = nlohmann::ordered_json::parse(read_file(std::string(IKECONFORM_SOURCE_DIR) + "/corpus/scenarios/"
+                                                                                                   "s1.json"));
     rel["scenario"]["cas"][0]["dn"] = kHostileDn;
     rel["directions"] = j["directions"];
     j["related"] = nlohmann::ordered_json::array({rel});
@@ -311,21 +326,25 @@ TEST_F(ReportsTest, ScreenshotIsProduced) {
   for (const char* b : {"chromium", "chromium-browser", "google-chrome"})
     if (browser.empty() && have_program(b)) browser = b;
   if (browser.empty()) {
-    std::cerr << "\n*** SKIPPED: no chromium installed (Debian package `chromium`): the HTML report was not rendered ***\n\n";
+    std::cerr << "\n*** SKIPPED: no chromium installed (Debian package `chromium`): the HTML report was not rendered "
+                 "***\n\n";
     GTEST_SKIP() << "chromium not installed";
   }
   write_reports(dir());
   const fs::path png = dir() / "report.png";
   const std::string cmd = "timeout 180 " + browser +
-                          " --headless --no-sandbox --disable-gpu --disable-background-networking --disable-component-update"
-                          " --disable-sync --no-first-run --user-data-dir='" + (dir() / "profile").string() + "' --screenshot='" +
-                          png.string() + "' --window-size=1400,2000 'file://" + (dir() / "report.html").string() + "' >/dev/null 2>&1";
+                          " --headless --no-sandbox --disable-gpu --disable-background-networking "
+                          "--disable-component-update"
+                          " --disable-sync --no-first-run --user-data-dir='" +
+                          (dir() / "profile").string() + "' --screenshot='" + png.string() +
+                          "' --window-size=1400,2000 'file://" + (dir() / "report.html").string() + "' >/dev/null 2>&1";
   EXPECT_EQ(run_command(cmd), 0) << cmd;
   ASSERT_TRUE(fs::exists(png)) << cmd;
   const std::string bytes = read_file(png);
   EXPECT_GT(bytes.size(), 10000u);
   EXPECT_EQ(bytes.substr(0, 4), "\x89PNG");
-  if (const char* keep = std::getenv("IKECONFORM_SCREENSHOT_OUT")) fs::copy_file(png, keep, fs::copy_options::overwrite_existing);
+  if (const char* keep = std::getenv("IKECONFORM_SCREENSHOT_OUT"))
+    fs::copy_file(png, keep, fs::copy_options::overwrite_existing);
 }
 
 // ---- diff ----
@@ -339,7 +358,8 @@ TEST(ReportsDiff, PassToFailIsARegression) {
   ASSERT_EQ(d.entries.size(), 1u);
   EXPECT_EQ(d.entries[0].oracle, "P-2");
   EXPECT_EQ(d.entries[0].change, reports::Change::Regression);
-  EXPECT_NE(reports::diff_text(d).find("REGRESSION  P-2 on model: passed -> failed (failed 0 of 30 -> failed 2 of 30)"), std::string::npos)
+  EXPECT_NE(reports::diff_text(d).find("REGRESSION  P-2 on model: passed -> failed (failed 0 of 30 -> failed 2 of 30)"),
+            std::string::npos)
       << reports::diff_text(d);
   const auto back = reports::diff_summaries(reports::load_summary(after.path()), reports::load_summary(before.path()));
   EXPECT_FALSE(back.regression());
@@ -353,23 +373,25 @@ TEST(ReportsDiff, NewGoneCountsAndNoChange) {
   reports::Summary s = reports::load_summary(a.path() / "summary.json");
   EXPECT_EQ(reports::diff_text(reports::diff_summaries(s, s)), "no changes (4 oracle results compared)\n");
   reports::Summary t = s;
-  t.oracles.erase(t.oracles.begin() + 3);           // P-8 gone
-  t.oracles[0].checked = 41;                         // P-1 counts
-  t.oracles.push_back(t.oracles[1]);                 // P-2 on another target: new
+  t.oracles.erase(t.oracles.begin() + 3);  // P-8 gone
+  t.oracles[0].checked = 41;               // P-1 counts
+  t.oracles.push_back(t.oracles[1]);       // P-2 on another target: new
   t.oracles.back().target = "strongswan";
-  t.oracles[2].status = reports::Status::Failed;     // P-7: expected deviation -> failed
+  t.oracles[2].status = reports::Status::Failed;  // P-7: expected deviation -> failed
   const auto d = reports::diff_summaries(s, t);
   EXPECT_TRUE(d.regression());
   std::vector<reports::Change> kinds;
   for (const auto& e : d.entries) kinds.push_back(e.change);
-  EXPECT_EQ(kinds, (std::vector<reports::Change>{reports::Change::Regression, reports::Change::New, reports::Change::Gone,
-                                                 reports::Change::Counts}));
+  EXPECT_EQ(kinds, (std::vector<reports::Change>{reports::Change::Regression, reports::Change::New,
+                                                 reports::Change::Gone, reports::Change::Counts}));
 }
 
 // ---- escaping ----
 
 TEST(ReportsEscape, ControlBytesAndBadUtf8) {
-  EXPECT_EQ(reports::xml_escape("a\x01" "b"), "a\\x01b");
+  EXPECT_EQ(reports::xml_escape("a\x01"
+                                "b"),
+            "a\\x01b");
   EXPECT_EQ(reports::xml_escape("\xff"), "\xEF\xBF\xBD");
   EXPECT_EQ(reports::xml_escape("\xC0\xAF"), "\xEF\xBF\xBD\xEF\xBF\xBD");  // overlong '/'
   EXPECT_EQ(reports::xml_escape("caf\xC3\xA9 \xE2\x86\x92"), "caf\xC3\xA9 \xE2\x86\x92");
@@ -382,7 +404,9 @@ RC_GTEST_PROP(ReportsEscape, AnyStringMakesWellFormedXml, (const std::string& s)
 }
 
 TEST(ReportsLadder, WrapKeepsEveryCharacter) {
-  const std::string dn = "ou=Class 3 Public Primary Certification Authority,o=VeriSign, Inc.,c=US [VeriSign-Class3-PCA]";
+  const std::string dn =
+      "ou=Class 3 Public Primary Certification Authority,o=VeriSign, Inc.,c=US "
+      "[VeriSign-Class3-PCA]";
   const auto lines = reports::wrap(dn, 40);
   std::string joined;
   for (const auto& l : lines) {

@@ -9,9 +9,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <fcntl.h>
 #include <chrono>
 #include <cstdlib>
-#include <fcntl.h>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -35,7 +35,9 @@ using ikeconform::testing::slurp;
 using ikeconform::testing::wait_exit;
 
 fs::path scratch(const std::string& name) { return ikeconform::testing::scratch_path("ikc-sscamp", name); }
-pid_t spawn(const std::vector<std::string>& args, const fs::path& log) { return ikeconform::testing::spawn_logged(IKECONFORM_BIN, args, log); }
+pid_t spawn(const std::vector<std::string>& args, const fs::path& log) {
+  return ikeconform::testing::spawn_logged(IKECONFORM_BIN, args, log);
+}
 
 const fs::path kSource = IKECONFORM_SOURCE_DIR;
 const std::string kBin = IKECONFORM_BIN;
@@ -48,11 +50,13 @@ bool on_path(const std::string& name) {
   return false;
 }
 
-#define REQUIRE_REAL_STACK()                                                                                         \
-  do {                                                                                                               \
-    if (::geteuid() != 0) GTEST_SKIP() << "SKIPPED LOUDLY: needs root (network namespaces, charon); run as root in CI"; \
-    if (!on_path("charon-systemd") || !on_path("ip"))                                                                \
-      GTEST_SKIP() << "SKIPPED LOUDLY: charon-systemd or ip not installed (apt-get install strongswan-charon iproute2)"; \
+#define REQUIRE_REAL_STACK()                                                                                   \
+  do {                                                                                                         \
+    if (::geteuid() != 0)                                                                                      \
+      GTEST_SKIP() << "SKIPPED LOUDLY: needs root (network namespaces, charon); run as root in CI";            \
+    if (!on_path("charon-systemd") || !on_path("ip"))                                                          \
+      GTEST_SKIP() << "SKIPPED LOUDLY: charon-systemd or ip not installed (apt-get install strongswan-charon " \
+                      "iproute2)";                                                                             \
   } while (0)
 
 struct CliRun {
@@ -135,7 +139,8 @@ std::vector<pid_t> processes_using(const fs::path& dir) {
     const pid_t pid = std::stoi(name);
     if (pid == ::getpid()) continue;
     std::string state = slurp(e.path() / "stat");
-    if (const auto rp = state.rfind(')'); rp != std::string::npos && rp + 2 < state.size() && state[rp + 2] == 'Z') continue;
+    if (const auto rp = state.rfind(')'); rp != std::string::npos && rp + 2 < state.size() && state[rp + 2] == 'Z')
+      continue;
     const std::string text = slurp(e.path() / "cmdline") + slurp(e.path() / "environ");
     if (text.find(needle) != std::string::npos) out.push_back(pid);
   }
@@ -189,7 +194,7 @@ std::map<std::uint64_t, std::string> results_by_index(const std::vector<json>& l
     k.erase("t");
     k.erase("error_file");
     if (k.contains("error")) k["error"] = true;  // the text names folders and pids
-    if (k.contains("unsupported")) {  // same reason, said by the in-process target or the adapter
+    if (k.contains("unsupported")) {             // same reason, said by the in-process target or the adapter
       std::string why = k["unsupported"].get<std::string>();
       for (const std::string p : {"strongSwan target: ", "adapter: unsupported: "})
         if (const auto at = why.find(p); at != std::string::npos) why.erase(at, p.size());
@@ -201,8 +206,9 @@ std::map<std::uint64_t, std::string> results_by_index(const std::vector<json>& l
 }
 
 std::vector<std::string> campaign_args(const std::string& target, const fs::path& out, const fs::path& temp, int runs) {
-  return {"campaign", "--target", target, "--runs", std::to_string(runs), "--seed", kSeed, "--out", out.string(),
-          "--temp-dir", temp.string(), "--max-counterexamples", "1", "--shrink-steps", "12"};
+  return {"campaign", "--target",       target,       "--runs",     std::to_string(runs), "--seed",
+          kSeed,      "--out",          out.string(), "--temp-dir", temp.string(),        "--max-counterexamples",
+          "1",        "--shrink-steps", "12"};
 }
 
 // ---- (a) + (e) a 50-scenario campaign: both IKE versions, several CAs, every oracle checked ------
@@ -219,7 +225,8 @@ TEST(StrongswanCampaign, FiftyScenariosBothVersionsEveryOracleChecked) {
   args.push_back("--baseline");
   args.push_back((kSource / "tests/data/strongswan-5.9.8.baseline.json").string());
   const CliRun r = run(args);
-  std::cout << r.output << "in-process strongSwan: 50 scenarios in " << r.seconds << " s (" << 50 / r.seconds << " scenarios/s)\n";
+  std::cout << r.output << "in-process strongSwan: 50 scenarios in " << r.seconds << " s (" << 50 / r.seconds
+            << " scenarios/s)\n";
   ASSERT_EQ(r.code, 0) << "an oracle's status changed from the baseline:\n" << r.output;
 
   const json summary = json::parse(slurp(out / "summary.json"));
@@ -374,7 +381,8 @@ TEST(StrongswanCampaign, SigintLeavesNothingAndResumeCompletes) {
   EXPECT_EQ(s2["scenarios"].get<std::size_t>(), runs);
   EXPECT_EQ(s2["complete"], true);
   std::set<std::uint64_t> indices;
-  for (const json& s : of_type(journal(out), "scenario")) EXPECT_TRUE(indices.insert(s["index"].get<std::uint64_t>()).second) << "index twice";
+  for (const json& s : of_type(journal(out), "scenario"))
+    EXPECT_TRUE(indices.insert(s["index"].get<std::uint64_t>()).second) << "index twice";
   EXPECT_EQ(indices.size(), runs);
   EXPECT_EQ(*indices.rbegin(), runs - 1);
   EXPECT_TRUE(empty_dir(temp)) << listing(temp);
@@ -407,7 +415,8 @@ TEST(StrongswanCampaign, KilledCharonIsRecoveredOrReported) {
   ASSERT_EQ(::kill(victim, SIGKILL), 0);
   const int code = wait_exit(pid, std::chrono::seconds(180));
   const std::string output = slurp(log);
-  std::cout << "charon " << victim << " killed after " << before << " scenarios; campaign exit " << code << "\n" << output;
+  std::cout << "charon " << victim << " killed after " << before << " scenarios; campaign exit " << code << "\n"
+            << output;
   expect_clean(pid, temp);
   const auto lines = journal(out);
   ASSERT_FALSE(lines.empty());
@@ -464,7 +473,8 @@ TEST(StrongswanReplay, FailingScenarioWithPcap) {
   const fs::path dir = scratch("e");
   const fs::path file = failing_scenario(dir);
   const fs::path pcap = dir / "replay.pcap";
-  const CliRun r = run({"replay", file.string(), "--target", "strongswan", "--pcap", pcap.string()}, std::chrono::seconds(120));
+  const CliRun r = run({"replay", file.string(), "--target", "strongswan", "--pcap", pcap.string()},
+                       std::chrono::seconds(120));
   std::cout << r.output;
   EXPECT_TRUE(r.code == 0 || r.code == 1) << r.output;  // docs: 1 while an oracle fails, 0 when all hold or skip
   EXPECT_NE(r.output.find("on strongswan (strongSwan 5.9"), std::string::npos) << r.output;

@@ -52,7 +52,8 @@ stack::PairTarget strongswan_pair() {
 Timed run(stack::PairTarget& t, const Scenario& s, const pki::Pki& pki, std::uint8_t initiator) {
   const auto begin = std::chrono::steady_clock::now();
   Observation o = t.run(s, pki, initiator);
-  return {std::move(o), std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - begin)};
+  return {std::move(o),
+          std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - begin)};
 }
 
 TEST_F(StrongswanE2E, S1IkeV1BothWays) {
@@ -101,8 +102,7 @@ TEST_F(StrongswanE2E, S1IkeV1BothWays) {
 
   // Again, to see that a reused pair gives the same answers.
   EXPECT_TRUE(run(target, s, m, 0).obs.up());
-  EXPECT_EQ(run(target, swapped, pki::make_pki(swapped, dir.path(), keys), 1).obs.reason,
-            Reason::CertValidationFailed);
+  EXPECT_EQ(run(target, swapped, pki::make_pki(swapped, dir.path(), keys), 1).obs.reason, Reason::CertValidationFailed);
 }
 
 TEST_F(StrongswanE2E, S1IkeV2BothWaysAndThroughput) {
@@ -122,7 +122,8 @@ TEST_F(StrongswanE2E, S1IkeV2BothWaysAndThroughput) {
   // CA2 first; strongSwan takes the first local.certs entry that matches any request: CA1.
   const Timed r2 = run(target, s, m, 1);
   std::cout << "IKEv2 R2 initiates: " << (r2.obs.up() ? "up" : "down") << ", R2 sent trustpoint "
-            << r2.obs.initiator_trustpoint << "\n" << dump(r2.obs);
+            << r2.obs.initiator_trustpoint << "\n"
+            << dump(r2.obs);
   EXPECT_EQ(r2.obs.initiator_trustpoint, 0) << dump(r2.obs);
   EXPECT_TRUE(r2.obs.up()) << dump(r2.obs);
 
@@ -131,7 +132,9 @@ TEST_F(StrongswanE2E, S1IkeV2BothWaysAndThroughput) {
   const auto begin = std::chrono::steady_clock::now();
   int up = 0;
   std::chrono::microseconds load{0}, handshake{0}, teardown{0};
-  auto per_run_ms = [](std::chrono::microseconds d) { return std::chrono::duration<double, std::milli>(d).count() / kRuns; };
+  auto per_run_ms = [](std::chrono::microseconds d) {
+    return std::chrono::duration<double, std::milli>(d).count() / kRuns;
+  };
   for (int i = 0; i < kRuns; ++i) {
     up += run(target, s, m, 0).obs.up() ? 1 : 0;
     load += target.runner().last().prepare_time;
@@ -139,10 +142,10 @@ TEST_F(StrongswanE2E, S1IkeV2BothWaysAndThroughput) {
     teardown += target.runner().last().teardown_time;
   }
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - begin);
-  std::cout << "IKEv2 scenario runs: " << kRuns << " in " << ms.count() << " ms = "
-            << (1000.0 * kRuns / static_cast<double>(std::max<long long>(ms.count(), 1))) << " scenarios/s; per run: load "
-            << per_run_ms(load) << " ms, handshake " << per_run_ms(handshake) << " ms, teardown " << per_run_ms(teardown)
-            << " ms\n";
+  std::cout << "IKEv2 scenario runs: " << kRuns << " in " << ms.count()
+            << " ms = " << (1000.0 * kRuns / static_cast<double>(std::max<long long>(ms.count(), 1)))
+            << " scenarios/s; per run: load " << per_run_ms(load) << " ms, handshake " << per_run_ms(handshake)
+            << " ms, teardown " << per_run_ms(teardown) << " ms\n";
   EXPECT_EQ(up, kRuns);
 }
 
@@ -190,8 +193,11 @@ TEST_F(StrongswanE2E, OutcomeVocabulary) {
          s.peers[0].proposals = {{"aes 256", "sha512", 20}};
        },
        0, SaResult::Failed, Reason::NoProposalChosen, Message::IKE_SA_INIT},
-      {"ikev1: no common proposal", [](Scenario& s) { s.peers[0].proposals = {{"aes 256", "sha512", 20}}; }, 0,
-       SaResult::Failed, Reason::NoProposalChosen, Message::MM1},
+      {"ikev1: no common proposal",
+       [](Scenario& s) {
+         s.peers[0].proposals = {{"aes 256", "sha512", 20}};
+       },
+       0, SaResult::Failed, Reason::NoProposalChosen, Message::MM1},
       {"ikev2: R1 expects another identity",
        [](Scenario& s) {
          s.ike_version = IkeVersion::V2;
@@ -254,7 +260,8 @@ TEST_F(StrongswanE2E, SilentPeerIsUnreachable) {
   const process::Argv down{"ip", "link", "set", pair.interface(1), "down"};
   ASSERT_TRUE(pair.exec(1, down).ok());
   const auto begin = std::chrono::steady_clock::now();
-  const Timed r{target.run(s, 0), std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - begin)};
+  const Timed r{target.run(s, 0),
+                std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - begin)};
   std::cout << "unreachable peer: " << r.took.count() << " ms\n";
   EXPECT_EQ(r.obs.ike_sa, SaResult::Failed) << dump(r.obs);
   EXPECT_EQ(r.obs.reason, Reason::PeerUnreachable) << dump(r.obs);
@@ -293,8 +300,8 @@ TEST_F(StrongswanE2E, S2OverlappingProfiles) {
 
   stack::PairTarget target = strongswan_pair();
   const Observation o = target.run(s, 0);
-  std::cout << "S2 on strongSwan: " << (o.up() ? "up" : "down") << ", responder bound profile "
-            << o.responder_profile << "\n";
+  std::cout << "S2 on strongSwan: " << (o.up() ? "up" : "down") << ", responder bound profile " << o.responder_profile
+            << "\n";
   EXPECT_TRUE(o.up()) << dump(o);
   EXPECT_NE(o.responder_profile, kNone) << dump(o);
 }

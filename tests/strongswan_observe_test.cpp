@@ -24,7 +24,8 @@ std::vector<ss::LogLine> lines(const std::string& text) {
 TEST(StrongswanObserve, ParsesFilelogLines) {
   EXPECT_EQ(ss::parse_filelog_line("13[IKE1] sending cert request for \"O=com, O=cisco, CN=CA1\""),
             (ss::LogLine{"IKE", 1, "sending cert request for \"O=com, O=cisco, CN=CA1\""}));
-  EXPECT_EQ(ss::parse_filelog_line("Nov 29 07:28:20 05[CFG2]   candidate \"x\""), (ss::LogLine{"CFG", 2, "  candidate \"x\""}));
+  EXPECT_EQ(ss::parse_filelog_line("Nov 29 07:28:20 05[CFG2]   candidate \"x\""),
+            (ss::LogLine{"CFG", 2, "  candidate \"x\""}));
   EXPECT_EQ(ss::parse_filelog_line("00[LIB] loaded plugins: x"), (ss::LogLine{"LIB", 1, "loaded plugins: x"}));
   EXPECT_EQ(ss::parse_filelog_line("opening directory '/x' failed"), std::nullopt);
   EXPECT_EQ(ss::parse_filelog_line("[IKE] no thread"), std::nullopt);
@@ -138,9 +139,10 @@ TEST(StrongswanObserve, EstablishedAndChildOutcomes) {
   EXPECT_EQ(o.failed_at, Message::None);
 
   e.sides[0].child_installed = false;
-  e.sides[1].log = lines("11[IKE1] traffic selectors 10.2.0.0/24 === 10.1.0.0/24 unacceptable\n"
-                         "11[ENC1] generating IKE_AUTH response 1 [ IDr CERT AUTH N(TS_UNACCEPT) ]\n"
-                         "11[IKE1] no acceptable traffic selectors found\n");
+  e.sides[1].log = lines(
+      "11[IKE1] traffic selectors 10.2.0.0/24 === 10.1.0.0/24 unacceptable\n"
+      "11[ENC1] generating IKE_AUTH response 1 [ IDr CERT AUTH N(TS_UNACCEPT) ]\n"
+      "11[IKE1] no acceptable traffic selectors found\n");
   o = ss::observe(s, testing::fake_material(s), prefix("s1-"), e);
   EXPECT_EQ(o.ike_sa, SaResult::Established);
   EXPECT_EQ(o.child_sa, SaResult::Failed);
@@ -152,14 +154,16 @@ TEST(StrongswanObserve, NoAnswerNoProposalAndHarnessErrors) {
   const Scenario s = testing::s1_scenario(IkeVersion::V2);
   ss::RunEvidence e;
   e.initiator = 0;
-  e.sides[0].log = lines("13[NET1] sending packet: from 192.168.0.1[500] to 192.168.0.2[500] (336 bytes)\n"
-                         "09[IKE1] giving up after 2 retransmits\n");
+  e.sides[0].log = lines(
+      "13[NET1] sending packet: from 192.168.0.1[500] to 192.168.0.2[500] (336 bytes)\n"
+      "09[IKE1] giving up after 2 retransmits\n");
   Observation o = ss::observe(s, testing::fake_material(s), prefix("s1-"), e);
   EXPECT_EQ(o.reason, Reason::PeerUnreachable);
   EXPECT_EQ(o.failed_at, Message::IKE_SA_INIT);
 
-  e.sides[0].log = lines("14[NET1] received packet: from 192.168.0.2[500] to 192.168.0.1[500] (36 bytes)\n"
-                         "14[IKE1] received NO_PROPOSAL_CHOSEN notify error\n");
+  e.sides[0].log = lines(
+      "14[NET1] received packet: from 192.168.0.2[500] to 192.168.0.1[500] (36 bytes)\n"
+      "14[IKE1] received NO_PROPOSAL_CHOSEN notify error\n");
   o = ss::observe(s, testing::fake_material(s), prefix("s1-"), e);
   EXPECT_EQ(o.reason, Reason::NoProposalChosen);
   EXPECT_EQ(o.failed_at, Message::IKE_SA_INIT);

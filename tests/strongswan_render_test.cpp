@@ -47,7 +47,8 @@ TEST(StrongswanRender, S1SwanctlConfGolden) {
   const ss::Material m = testing::fake_material(s);
   expect_golden("S1-R1.swanctl.conf", ss::render_swanctl_conf(s, 0, m, s1_options()));
   expect_golden("S1-R2.swanctl.conf", ss::render_swanctl_conf(s, 1, m, s1_options()));
-  expect_golden("S1-ikev2-R1.swanctl.conf", ss::render_swanctl_conf(testing::s1_scenario(IkeVersion::V2), 0, m, s1_options()));
+  expect_golden("S1-ikev2-R1.swanctl.conf",
+                ss::render_swanctl_conf(testing::s1_scenario(IkeVersion::V2), 0, m, s1_options()));
 }
 
 TEST(StrongswanRender, NamedMaterialNeedsNoPki) {
@@ -56,7 +57,8 @@ TEST(StrongswanRender, NamedMaterialNeedsNoPki) {
   EXPECT_EQ(m.cas[0].dn, "O=com, O=cisco, CN=CA1");
   EXPECT_EQ(m.certs[1][0].file, "R2-IOSCA2.crt");
   // The same text as with real material whose files carry these names.
-  EXPECT_EQ(ss::render_swanctl_conf(s, 0, m, s1_options()), ss::render_swanctl_conf(s, 0, testing::fake_material(s), s1_options()));
+  EXPECT_EQ(ss::render_swanctl_conf(s, 0, m, s1_options()),
+            ss::render_swanctl_conf(s, 0, testing::fake_material(s), s1_options()));
 }
 
 TEST(StrongswanRender, StrongswanConfGolden) {
@@ -135,7 +137,7 @@ TEST(StrongswanRender, RendererAndPersonalityShareOneMapping) {
   EXPECT_EQ(loaded[0], 0);  // IOSCA1, not IOSCA1-again
   EXPECT_EQ(loaded[1], 1);
   EXPECT_EQ(ss::ca_load_order(s, 1), (std::vector<std::size_t>{0, 1}));  // what render_peer loads
-  const Observation o = run_direction(s, 0, ModelOptions{});  // R1 initiates, R2 (strongSwan) responds
+  const Observation o = run_direction(s, 0, ModelOptions{});             // R1 initiates, R2 (strongSwan) responds
   EXPECT_EQ(o.certreq_from_responder, (CertReqList{{1, 1}, {0, 0}})) << "reverse load order: CA2, then CA1 of IOSCA1";
   // remote.cacerts: the profile's restriction as rendered is the personality's validation list.
   const Profile& f = s.peers[0].profiles[0];
@@ -184,9 +186,11 @@ TEST(StrongswanRender, IdentitiesAndPreSharedKeys) {
   // subnet identity, so that it matches nothing in charon either; one that matches R2's address
   // becomes that address (charon would send a subnet remote.id as IDr, which IOS never does).
   f.match = {{IdKind::Address, "192.168.0.0", "255.255.255.0"}};
-  EXPECT_EQ(ss::render_peer(s, 0, testing::fake_material(s), {}).tunnel_connection().conf.section("remote")->get("id"), "192.168.0.0/24");
+  EXPECT_EQ(ss::render_peer(s, 0, testing::fake_material(s), {}).tunnel_connection().conf.section("remote")->get("id"),
+            "192.168.0.0/24");
   s.peers[1].profiles[0].self_identity = IdKind::Address;
-  EXPECT_EQ(ss::render_peer(s, 0, testing::fake_material(s), {}).tunnel_connection().conf.section("remote")->get("id"), "192.168.0.2");
+  EXPECT_EQ(ss::render_peer(s, 0, testing::fake_material(s), {}).tunnel_connection().conf.section("remote")->get("id"),
+            "192.168.0.2");
 }
 
 TEST(StrongswanRender, ProposalMapping) {

@@ -49,7 +49,8 @@ inline strongswan::Material fake_material(const Scenario& s) {
     auto& keys = m.keys.emplace_back();
     for (const IdentityCert& c : p.certificates) {
       const std::string name = p.name + "-" + c.trustpoint;
-      certs.push_back({name, "O=com, O=cisco, OU=" + c.trustpoint + ", CN=" + p.name, name + ".crt", "PEM(" + name + ")"});
+      certs.push_back(
+          {name, "O=com, O=cisco, OU=" + c.trustpoint + ", CN=" + p.name, name + ".crt", "PEM(" + name + ")"});
       keys.push_back({name + ".key", "KEY(" + name + ")"});
     }
   }

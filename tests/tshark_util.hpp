@@ -39,7 +39,8 @@ inline std::string shell(const std::string& cmd, int* status = nullptr) {
 inline std::string tshark(const std::filesystem::path& file, const std::string& args, bool checksums = true) {
   int status = -1;
   const std::string check = checksums ? " -o udp.check_checksum:TRUE -o ip.check_checksum:TRUE" : "";
-  const std::string out = shell("timeout 120 " + std::string(kTshark) + " -n" + check + " -r '" + file.string() + "' " + args,
+  const std::string out = shell("timeout 120 " + std::string(kTshark) + " -n" + check + " -r '" + file.string() + "' " +
+                                    args,
                                 &status);
   EXPECT_EQ(status, 0) << out;
   return out;
@@ -47,9 +48,11 @@ inline std::string tshark(const std::filesystem::path& file, const std::string& 
 
 // "id-at-commonName=CA1,id-at-organizationName=cisco" -> "cn=CA1,o=cisco"
 inline std::string ios_from_wireshark(std::string s) {
-  for (auto [from, to] : std::initializer_list<std::pair<const char*, const char*>>{
-           {"id-at-commonName=", "cn="}, {"id-at-organizationName=", "o="},
-           {"id-at-organizationalUnitName=", "ou="}, {"id-at-countryName=", "c="}})
+  for (auto [from, to] :
+       std::initializer_list<std::pair<const char*, const char*>>{{"id-at-commonName=", "cn="},
+                                                                  {"id-at-organizationName=", "o="},
+                                                                  {"id-at-organizationalUnitName=", "ou="},
+                                                                  {"id-at-countryName=", "c="}})
     for (auto at = s.find(from); at != std::string::npos; at = s.find(from)) s.replace(at, std::strlen(from), to);
   return s;
 }
@@ -106,7 +109,8 @@ inline std::map<int, std::vector<std::string>> check_with_tshark(const std::file
   EXPECT_EQ(verbose.find("Expert Info (Error"), std::string::npos) << verbose;
   const auto seen = wireshark_certreqs(verbose);
   for (std::size_t i = 0; i < packets.size(); ++i) {
-    EXPECT_TRUE(packets[i].message.has_value()) << "frame " << i + 1 << ": " << (packets[i].error ? packets[i].error->what() : "");
+    EXPECT_TRUE(packets[i].message.has_value())
+        << "frame " << i + 1 << ": " << (packets[i].error ? packets[i].error->what() : "");
     if (!packets[i].message) continue;
     std::vector<std::string> ours;
     for (const wire::WireCertReq& r : wire::certreqs_in(*packets[i].message, t))

@@ -102,7 +102,8 @@ TEST_F(ViciCharon, EventsAndWarmHandshakeRate) {
   std::array<ss::PeerConfig, 2> pc{ss::render_peer(s, 0, m, {}), ss::render_peer(s, 1, m, {})};
   for (std::size_t i = 0; i < 2; ++i) {
     ASSERT_TRUE(net_->exec(i, {"ip", "addr", "add", ss::tunnel_address(i), "dev", "lo"}).ok());
-    for (const Message& c : pc[i].certs) vici::Client::check(v(i).load_cert("X509", c.get("flag"), c.get("data")), "load-cert");
+    for (const Message& c : pc[i].certs)
+      vici::Client::check(v(i).load_cert("X509", c.get("flag"), c.get("data")), "load-cert");
     for (const Message& k : pc[i].keys) vici::Client::check(v(i).load_key("any", k.get("data")), "load-key");
     for (const ss::Connection& c : pc[i].connections) vici::Client::check(v(i).load_conn(c.name, c.conf), "load-conn");
   }
@@ -150,8 +151,8 @@ TEST_F(ViciCharon, EventsAndWarmHandshakeRate) {
     v(0).terminate(t);
   }
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
-  std::cout << "warm IKEv2 handshakes through VICI: " << kRounds << " in " << secs * 1000 << " ms = "
-            << kRounds / secs << "/s\n";
+  std::cout << "warm IKEv2 handshakes through VICI: " << kRounds << " in " << secs * 1000 << " ms = " << kRounds / secs
+            << "/s\n";
   EXPECT_EQ(ok, kRounds);
 }
 

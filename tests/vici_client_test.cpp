@@ -27,7 +27,8 @@ using namespace std::chrono_literals;
 class FakeServer {
  public:
   explicit FakeServer(std::function<void(int)> script) {
-    dir_ = fs::temp_directory_path() / ("ikc-vici-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter_++));
+    dir_ = fs::temp_directory_path() /
+           ("ikc-vici-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter_++));
     fs::create_directories(dir_);
     path_ = (dir_ / "s.vici").string();
     listen_fd_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -55,7 +56,8 @@ class FakeServer {
   static Packet read_packet(int fd) {
     unsigned char len[4];
     read_all(fd, reinterpret_cast<char*>(len), 4);
-    const std::size_t n = (std::size_t{len[0]} << 24U) | (std::size_t{len[1]} << 16U) | (std::size_t{len[2]} << 8U) | len[3];
+    const std::size_t n = (std::size_t{len[0]} << 24U) | (std::size_t{len[1]} << 16U) | (std::size_t{len[2]} << 8U) |
+                          len[3];
     std::string seg(n, '\0');
     read_all(fd, seg.data(), n);
     return vici::decode_packet(seg);

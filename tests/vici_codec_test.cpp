@@ -19,13 +19,13 @@ std::string bytes(std::initializer_list<int> v) {
 
 // The example from the README's "Encoding example" section, byte for byte.
 std::string readme_example_bytes() {
-  return bytes({3, 4, 'k', 'e', 'y', '1', 0, 6, 'v', 'a', 'l', 'u', 'e', '1',                 //
-                1, 8, 's', 'e', 'c', 't', 'i', 'o', 'n', '1',                               //
-                1, 11, 's', 'u', 'b', '-', 's', 'e', 'c', 't', 'i', 'o', 'n',               //
-                3, 4, 'k', 'e', 'y', '2', 0, 6, 'v', 'a', 'l', 'u', 'e', '2',               //
-                2,                                                                          //
-                4, 5, 'l', 'i', 's', 't', '1',                                              //
-                5, 0, 5, 'i', 't', 'e', 'm', '1', 5, 0, 5, 'i', 't', 'e', 'm', '2', 6,      //
+  return bytes({3, 4,  'k', 'e', 'y', '1', 0,   6,   'v', 'a', 'l', 'u', 'e', '1',               //
+                1, 8,  's', 'e', 'c', 't', 'i', 'o', 'n', '1',                                   //
+                1, 11, 's', 'u', 'b', '-', 's', 'e', 'c', 't', 'i', 'o', 'n',                    //
+                3, 4,  'k', 'e', 'y', '2', 0,   6,   'v', 'a', 'l', 'u', 'e', '2',               //
+                2,                                                                               //
+                4, 5,  'l', 'i', 's', 't', '1',                                                  //
+                5, 0,  5,   'i', 't', 'e', 'm', '1', 5,   0,   5,   'i', 't', 'e', 'm', '2', 6,  //
                 2});
 }
 
@@ -49,7 +49,8 @@ TEST(ViciCodec, DecodesTheReadmeExample) {
   ASSERT_NE(m.section("section1"), nullptr);
   EXPECT_EQ(m.section("section1")->section("sub-section")->get("key2"), "value2");
   EXPECT_EQ(*m.section("section1")->list("list1"), (std::vector<std::string>{"item1", "item2"}));
-  EXPECT_EQ(vici::to_json(m).dump(), R"({"key1":"value1","section1":{"sub-section":{"key2":"value2"},"list1":["item1","item2"]}})");
+  EXPECT_EQ(vici::to_json(m).dump(),
+            R"({"key1":"value1","section1":{"sub-section":{"key2":"value2"},"list1":["item1","item2"]}})");
 }
 
 TEST(ViciCodec, EmptyMessageAndEmptyList) {
@@ -102,18 +103,15 @@ TEST_P(ViciMalformed, IsRejectedWithAClearError) {
 
 INSTANTIATE_TEST_SUITE_P(
     Inputs, ViciMalformed,
-    ::testing::Values(Malformed{"unknown element type 0", bytes({0})},
-                      Malformed{"unknown element type 7", bytes({7})},
-                      Malformed{"truncated name length", bytes({3})},
-                      Malformed{"truncated name", bytes({3, 4, 'k'})},
+    ::testing::Values(Malformed{"unknown element type 0", bytes({0})}, Malformed{"unknown element type 7", bytes({7})},
+                      Malformed{"truncated name length", bytes({3})}, Malformed{"truncated name", bytes({3, 4, 'k'})},
                       Malformed{"truncated value length", bytes({3, 1, 'k', 0})},
                       Malformed{"truncated value", bytes({3, 1, 'k', 0, 5, 'a'})},
                       Malformed{"value length high byte", bytes({3, 1, 'k', 0xff, 0xff, 'a'})},
                       Malformed{"unterminated section", bytes({1, 1, 's'})},
                       Malformed{"section end at root", bytes({2})},
                       Malformed{"unterminated list", bytes({4, 1, 'l', 5, 0, 0})},
-                      Malformed{"item outside list", bytes({5, 0, 0})},
-                      Malformed{"list end outside list", bytes({6})},
+                      Malformed{"item outside list", bytes({5, 0, 0})}, Malformed{"list end outside list", bytes({6})},
                       Malformed{"key/value inside list", bytes({4, 1, 'l', 3, 1, 'k', 0, 0, 6})},
                       Malformed{"nested list", bytes({4, 1, 'l', 4, 1, 'm', 6, 6})},
                       Malformed{"section inside list", bytes({4, 1, 'l', 1, 1, 's', 2, 6})},
@@ -145,9 +143,8 @@ TEST(ViciCodec, MalformedPacketsAreRejected) {
 namespace {
 
 rc::Gen<std::string> gen_name() {
-  return rc::gen::mapcat(rc::gen::inRange<std::size_t>(0, 12), [](std::size_t n) {
-    return rc::gen::container<std::string>(n, rc::gen::arbitrary<char>());
-  });
+  return rc::gen::mapcat(rc::gen::inRange<std::size_t>(0, 12),
+                         [](std::size_t n) { return rc::gen::container<std::string>(n, rc::gen::arbitrary<char>()); });
 }
 
 rc::Gen<std::string> gen_value() { return rc::gen::container<std::string>(rc::gen::arbitrary<char>()); }

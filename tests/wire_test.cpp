@@ -110,9 +110,9 @@ Observation success(IkeVersion v) {
 // DER Name for O=com, O=cisco, CN=CA1, PrintableString (X.690), written out by hand.
 const Bytes kCa1Der = hex(
     "30 2c"
-    "  31 0c 30 0a 06 03 55 04 0a 13 03 63 6f 6d"          // O=com
-    "  31 0e 30 0c 06 03 55 04 0a 13 05 63 69 73 63 6f"    // O=cisco
-    "  31 0c 30 0a 06 03 55 04 03 13 03 43 41 31");        // CN=CA1
+    "  31 0c 30 0a 06 03 55 04 0a 13 03 63 6f 6d"        // O=com
+    "  31 0e 30 0c 06 03 55 04 0a 13 05 63 69 73 63 6f"  // O=cisco
+    "  31 0c 30 0a 06 03 55 04 03 13 03 43 41 31");      // CN=CA1
 const Bytes kCa2Der = hex(
     "30 2c 31 0c 30 0a 06 03 55 04 0a 13 03 63 6f 6d 31 0e 30 0c 06 03 55 04 0a 13 05 63 69 73 63 6f"
     "31 0c 30 0a 06 03 55 04 03 13 03 43 41 32");
@@ -142,8 +142,13 @@ const Bytes kMm3 = cat({
 
 IkeMessage mm3_struct() {
   IkeMessage m;
-  m.header = {{1, 2, 3, 4, 5, 6, 7, 8}, {0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x18}, 1, 0,
-              ikev1::kIdentityProtection, 0, 0};
+  m.header = {{1, 2, 3, 4, 5, 6, 7, 8},
+              {0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x18},
+              1,
+              0,
+              ikev1::kIdentityProtection,
+              0,
+              0};
   m.payloads = {{ikev1::kKE, false, Raw{Bytes(8, 0xaa)}},
                 {ikev1::kNONCE, false, Raw{Bytes(4, 0xbb)}},
                 {ikev1::kCR, false, CertRequest{4, kCa1Der}},
@@ -157,8 +162,9 @@ TEST(WireCodec, Ikev1Mm3WithTwoCertReqsKnownAnswer) {
   ASSERT_TRUE(r.ok()) << r.error().what();
   EXPECT_EQ(*r, mm3_struct());
   EXPECT_EQ(encode(mm3_struct()), kMm3);
-  EXPECT_EQ(describe(*r), "IKEv1 IDENTITY_PROTECTION #0: KE NONCE CERT_REQ(cn=CA1,o=cisco,o=com) "
-                          "CERT_REQ(cn=CA2,o=cisco,o=com)");
+  EXPECT_EQ(describe(*r),
+            "IKEv1 IDENTITY_PROTECTION #0: KE NONCE CERT_REQ(cn=CA1,o=cisco,o=com) "
+            "CERT_REQ(cn=CA2,o=cisco,o=com)");
 
   const Scenario s = note_scenario(IkeVersion::V1);
   const CaTables t = ca_tables(s);
@@ -190,15 +196,15 @@ TEST(WireCodec, DnLookupIsCanonicalAndKnowsPredefined) {
 Bytes sa_init_response_bytes(const Bytes& hashes) {
   return cat({
       hex("a1a2a3a4a5a6a7a8 b1b2b3b4b5b6b7b8"
-          "21 20 22 20 00000000 00000089"),         // Next SA, v2.0, IKE_SA_INIT, R flag, MID 0, Length 137
-      hex("22 00 0018"                              // SA -> KE, 24 bytes
-          "  00 00 0014 01 01 00 01"                // last proposal, 20 bytes, #1, IKE, no SPI, 1 transform
-          "    00 00 000c 01 00 000c 800e 0080"),   // last transform, ENCR AES-CBC, Key Length 128 (TV)
-      hex("28 00 000c 000e 0000 cccccccc"),         // KE -> Nonce, group 14
-      hex("29 00 0008 dddddddd"),                   // Nr -> N
-      hex("26 00 000c 00 00 4004 eeeeeeee"),        // N(NAT_DETECTION_SOURCE_IP) -> CERTREQ
-      hex("29 00 002d 04"), hashes,                 // CERTREQ -> N, 45 bytes, X.509 Signature, 2 hashes
-      hex("00 00 0008 00 00 4008"),                 // N(HTTP_CERT_LOOKUP_SUPPORTED)
+          "21 20 22 20 00000000 00000089"),        // Next SA, v2.0, IKE_SA_INIT, R flag, MID 0, Length 137
+      hex("22 00 0018"                             // SA -> KE, 24 bytes
+          "  00 00 0014 01 01 00 01"               // last proposal, 20 bytes, #1, IKE, no SPI, 1 transform
+          "    00 00 000c 01 00 000c 800e 0080"),  // last transform, ENCR AES-CBC, Key Length 128 (TV)
+      hex("28 00 000c 000e 0000 cccccccc"),        // KE -> Nonce, group 14
+      hex("29 00 0008 dddddddd"),                  // Nr -> N
+      hex("26 00 000c 00 00 4004 eeeeeeee"),       // N(NAT_DETECTION_SOURCE_IP) -> CERTREQ
+      hex("29 00 002d 04"), hashes,                // CERTREQ -> N, 45 bytes, X.509 Signature, 2 hashes
+      hex("00 00 0008 00 00 4008"),                // N(HTTP_CERT_LOOKUP_SUPPORTED)
   });
 }
 
@@ -210,8 +216,13 @@ TEST(WireCodec, Ikev2SaInitResponseWithCertReqKnownAnswer) {
   ASSERT_EQ(wire.size(), 137u);
 
   IkeMessage m;
-  m.header = {{0xa1, 0xa2, 0xa3, 0xa4, 0xa5, 0xa6, 0xa7, 0xa8}, {0xb1, 0xb2, 0xb3, 0xb4, 0xb5, 0xb6, 0xb7, 0xb8}, 2, 0,
-              ikev2::kIkeSaInit, ikev2::kFlagResponse, 0};
+  m.header = {{0xa1, 0xa2, 0xa3, 0xa4, 0xa5, 0xa6, 0xa7, 0xa8},
+              {0xb1, 0xb2, 0xb3, 0xb4, 0xb5, 0xb6, 0xb7, 0xb8},
+              2,
+              0,
+              ikev2::kIkeSaInit,
+              ikev2::kFlagResponse,
+              0};
   TransformV2 encr{ikev2::kTransEncr, ikev2::kEncrAesCbc, {Attribute::basic(ikev2::kAttrKeyLength, 128)}};
   m.payloads = {{ikev2::kSA, false, SaV2{{ProposalV2{1, ikev2::kProtoIke, {}, {encr}}}}},
                 {ikev2::kKE, false, KeV2{14, Bytes(4, 0xcc)}},
@@ -223,8 +234,9 @@ TEST(WireCodec, Ikev2SaInitResponseWithCertReqKnownAnswer) {
   ASSERT_TRUE(r.ok()) << r.error().what();
   EXPECT_EQ(*r, m);
   EXPECT_EQ(encode(m), wire);
-  EXPECT_EQ(describe(m), "IKEv2 IKE_SA_INIT response #0: SA KE Nr N(NAT_DETECTION_SOURCE_IP) CERTREQ(2 hashes) "
-                         "N(HTTP_CERT_LOOKUP_SUPPORTED)");
+  EXPECT_EQ(describe(m),
+            "IKEv2 IKE_SA_INIT response #0: SA KE Nr N(NAT_DETECTION_SOURCE_IP) CERTREQ(2 hashes) "
+            "N(HTTP_CERT_LOOKUP_SUPPORTED)");
   const auto reqs = certreqs_in(*r, t);
   ASSERT_EQ(reqs.size(), 2u);
   EXPECT_EQ(to_certreq_list(reqs, s, 0), list_of({1, 0}));
@@ -282,8 +294,7 @@ TEST(WireCodec, MalformedInputIsRejectedWithOffsetAndReason) {
       {"bytes after last payload", with_length(cat({v2_header(ikev2::kNonce), hex("00 00 0004 ff")})), 32,
        "unexpected bytes after the last payload"},
       {"header says no payload, bytes follow", with_length(cat({v2_header(0), hex("00")})), 28, "unexpected bytes"},
-      {"SK not last", with_length(cat({v2_header(ikev2::kSK), hex("21 00 0006 0102 00 00 0004")})), 34,
-       "MUST be last"},
+      {"SK not last", with_length(cat({v2_header(ikev2::kSK), hex("21 00 0006 0102 00 00 0004")})), 34, "MUST be last"},
       {"notify SPI past body", with_length(cat({v2_header(ikev2::kN), hex("00 00 0008 03 08 0001")})), 36,
        "SPI needs 8 bytes"},
       {"IDi shorter than its fixed part", with_length(cat({v2_header(ikev2::kIDi), hex("00 00 0006 02 00")})), 33,
@@ -292,15 +303,18 @@ TEST(WireCodec, MalformedInputIsRejectedWithOffsetAndReason) {
        34, "runs past its container"},
       {"proposal Next 5", with_length(cat({v2_header(ikev2::kSA), hex("00 00 000c 05 00 0008 01 01 00 00")})), 32,
        "neither 0 nor 2"},
-      {"transform count lies", with_length(cat({v2_header(ikev2::kSA), hex("00 00 000c 00 00 0008 01 01 00 02")})),
-       40, "announces 2 transforms, 0"},
+      {"transform count lies", with_length(cat({v2_header(ikev2::kSA), hex("00 00 000c 00 00 0008 01 01 00 02")})), 40,
+       "announces 2 transforms, 0"},
       {"attribute TLV past transform",
-       with_length(cat({v2_header(ikev2::kSA), hex("00 00 0018 00 00 0014 01 01 00 01 00 00 000c 01 00 000c 000e 0009")})),
+       with_length(cat({v2_header(ikev2::kSA), hex("00 00 0018 00 00 0014 01 01 00 01 00 00 000c 01 00 000c 000e "
+                                                   "0009")})),
        52, "attribute value (TLV) needs 9 bytes"},
-      {"TS type 9", with_length(cat({v2_header(ikev2::kTSi), hex("00 00 0018 01 000000 09 00 0010 0000ffff 00000000 ffffffff")})),
+      {"TS type 9",
+       with_length(cat({v2_header(ikev2::kTSi), hex("00 00 0018 01 000000 09 00 0010 0000ffff 00000000 ffffffff")})),
        36, "TS Type 9"},
-      {"SA DOI 2 (IKEv1)", with_length(cat({Bytes(16, 1), hex("01 10 02 00 00000000 00000000"), hex("00 00 000c 00000002 00000001")})),
-       36, "DOI 2"},
+      {"SA DOI 2 (IKEv1)",
+       with_length(cat({Bytes(16, 1), hex("01 10 02 00 00000000 00000000"), hex("00 00 000c 00000002 00000001")})), 36,
+       "DOI 2"},
   };
   for (const Bad& c : cases) {
     SCOPED_TRACE(c.name);
@@ -318,8 +332,8 @@ TEST(WireCodec, DecoderErrorTextNamesTheRfcField) {
   const auto v2 = decode(with_length(cat({v2_header(ikev2::kN), hex("00 00 0007 00 00 aa")})));
   ASSERT_FALSE(v2.ok());
   EXPECT_EQ(v2.error().what(), "offset 34: Notify Message Type needs 2 bytes, 1 left");
-  const auto v1 = decode(with_length(cat({Bytes(16, 1), hex("0b 10 02 00 00000000 00000000"),
-                                          hex("00 00 000b 00000001 01 00 aa")})));
+  const auto v1 = decode(
+      with_length(cat({Bytes(16, 1), hex("0b 10 02 00 00000000 00000000"), hex("00 00 000b 00000001 01 00 aa")})));
   ASSERT_FALSE(v1.ok());
   EXPECT_EQ(v1.error().what(), "offset 38: Notify Message Type needs 2 bytes, 1 left");
 }
@@ -374,7 +388,8 @@ rc::Gen<std::vector<T>> up_to(std::size_t n, rc::Gen<T> g) {
 rc::Gen<Bytes> bytes(std::size_t n) { return up_to(n, rc::gen::arbitrary<std::uint8_t>()); }
 rc::Gen<Bytes> exactly(std::size_t n) { return rc::gen::container<Bytes>(n, rc::gen::arbitrary<std::uint8_t>()); }
 rc::Gen<std::uint16_t> attr_type() {
-  return rc::gen::map(rc::gen::arbitrary<std::uint16_t>(), [](std::uint16_t t) { return static_cast<std::uint16_t>(t & 0x7fff); });
+  return rc::gen::map(rc::gen::arbitrary<std::uint16_t>(),
+                      [](std::uint16_t t) { return static_cast<std::uint16_t>(t & 0x7fff); });
 }
 
 rc::Gen<Attribute> attribute() {
@@ -383,16 +398,16 @@ rc::Gen<Attribute> attribute() {
 }
 
 rc::Gen<SaV1> sa_v1() {
-  auto transform = rc::gen::construct<TransformV1>(rc::gen::arbitrary<std::uint8_t>(), rc::gen::arbitrary<std::uint8_t>(),
-                                                   up_to(4, attribute()));
+  auto transform = rc::gen::construct<TransformV1>(rc::gen::arbitrary<std::uint8_t>(),
+                                                   rc::gen::arbitrary<std::uint8_t>(), up_to(4, attribute()));
   auto proposal = rc::gen::construct<ProposalV1>(rc::gen::arbitrary<std::uint8_t>(), rc::gen::arbitrary<std::uint8_t>(),
                                                  bytes(8), up_to(3, transform));
   return rc::gen::construct<SaV1>(rc::gen::just(ikev1::kDoiIpsec), rc::gen::element(0u, 1u), up_to(3, proposal));
 }
 
 rc::Gen<SaV2> sa_v2() {
-  auto transform = rc::gen::construct<TransformV2>(rc::gen::arbitrary<std::uint8_t>(), rc::gen::arbitrary<std::uint16_t>(),
-                                                   up_to(3, attribute()));
+  auto transform = rc::gen::construct<TransformV2>(rc::gen::arbitrary<std::uint8_t>(),
+                                                   rc::gen::arbitrary<std::uint16_t>(), up_to(3, attribute()));
   auto proposal = rc::gen::construct<ProposalV2>(rc::gen::arbitrary<std::uint8_t>(), rc::gen::arbitrary<std::uint8_t>(),
                                                  bytes(8), up_to(4, transform));
   return rc::gen::construct<SaV2>(up_to(3, proposal));
@@ -419,10 +434,14 @@ rc::Gen<Body> body_for(IkeVersion v, std::uint8_t type) {
   if (v == IkeVersion::V1) {
     switch (type) {
       case ikev1::kSA: return as_body(sa_v1());
-      case ikev1::kID: return as_body(construct<IdV1>(arbitrary<std::uint8_t>(), arbitrary<std::uint8_t>(), arbitrary<std::uint16_t>(), bytes(16)));
+      case ikev1::kID:
+        return as_body(construct<IdV1>(arbitrary<std::uint8_t>(), arbitrary<std::uint8_t>(), arbitrary<std::uint16_t>(),
+                                       bytes(16)));
       case ikev1::kCERT: return as_body(construct<Cert>(arbitrary<std::uint8_t>(), bytes(32)));
       case ikev1::kCR: return as_body(construct<CertRequest>(arbitrary<std::uint8_t>(), bytes(32)));
-      case ikev1::kN: return as_body(construct<NotifyV1>(arbitrary<std::uint32_t>(), arbitrary<std::uint8_t>(), arbitrary<std::uint16_t>(), bytes(16), bytes(16)));
+      case ikev1::kN:
+        return as_body(construct<NotifyV1>(arbitrary<std::uint32_t>(), arbitrary<std::uint8_t>(),
+                                           arbitrary<std::uint16_t>(), bytes(16), bytes(16)));
       default: return as_body(construct<Raw>(bytes(32)));
     }
   }
@@ -434,7 +453,8 @@ rc::Gen<Body> body_for(IkeVersion v, std::uint8_t type) {
     case ikev2::kCERT: return as_body(construct<Cert>(arbitrary<std::uint8_t>(), bytes(32)));
     case ikev2::kCERTREQ: return as_body(construct<CertRequest>(arbitrary<std::uint8_t>(), bytes(60)));
     case ikev2::kAUTH: return as_body(construct<AuthV2>(arbitrary<std::uint8_t>(), bytes(32)));
-    case ikev2::kN: return as_body(construct<NotifyV2>(arbitrary<std::uint8_t>(), arbitrary<std::uint16_t>(), bytes(8), bytes(16)));
+    case ikev2::kN:
+      return as_body(construct<NotifyV2>(arbitrary<std::uint8_t>(), arbitrary<std::uint16_t>(), bytes(8), bytes(16)));
     case ikev2::kTSi:
     case ikev2::kTSr: return as_body(construct<TsV2>(up_to(3, selector())));
     default: return as_body(construct<Raw>(bytes(32)));
@@ -446,7 +466,11 @@ rc::Gen<Payload> payload(IkeVersion v) {
   const std::vector<std::uint8_t> v2 = {33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 47, 48, 99, 255};
   return rc::gen::mapcat(rc::gen::elementOf(v == IkeVersion::V1 ? v1 : v2), [v](std::uint8_t type) {
     auto critical = v == IkeVersion::V1 ? rc::gen::just(false) : rc::gen::arbitrary<bool>();
-    return rc::gen::apply([type](bool c, Body b) { return Payload{type, c, std::move(b)}; }, critical, body_for(v, type));
+    return rc::gen::apply(
+        [type](bool c, Body b) {
+          return Payload{type, c, std::move(b)};
+        },
+        critical, body_for(v, type));
   });
 }
 
@@ -460,8 +484,13 @@ rc::Gen<IkeMessage> message() {
   return rc::gen::mapcat(rc::gen::element(IkeVersion::V1, IkeVersion::V2), [](IkeVersion v) {
     auto header = rc::gen::apply(
         [v](Bytes i, Bytes r, std::uint8_t minor, std::uint8_t ex, std::uint8_t flags, std::uint32_t mid) {
-          return Header{spi_of(i), spi_of(r), static_cast<std::uint8_t>(v == IkeVersion::V1 ? 1 : 2),
-                        static_cast<std::uint8_t>(minor & 0x0f), ex, flags, mid};
+          return Header{spi_of(i),
+                        spi_of(r),
+                        static_cast<std::uint8_t>(v == IkeVersion::V1 ? 1 : 2),
+                        static_cast<std::uint8_t>(minor & 0x0f),
+                        ex,
+                        flags,
+                        mid};
         },
         exactly(8), exactly(8), rc::gen::arbitrary<std::uint8_t>(), rc::gen::arbitrary<std::uint8_t>(),
         rc::gen::arbitrary<std::uint8_t>(), rc::gen::arbitrary<std::uint32_t>());
@@ -477,8 +506,7 @@ rc::Gen<IkeMessage> message() {
           }
           return m;
         },
-        header, up_to(8, payload(v)), rc::gen::arbitrary<bool>(), encrypted,
-        rc::gen::element(ikev2::kSK, ikev2::kSKF));
+        header, up_to(8, payload(v)), rc::gen::arbitrary<bool>(), encrypted, rc::gen::element(ikev2::kSK, ikev2::kSKF));
   });
 }
 
@@ -587,13 +615,16 @@ TEST(WirePcap, TruncatedLastRecordAndBigEndianFiles) {
   EXPECT_EQ(parse_ike_packets(file).size(), ladder.size() - 1);
   // Same capture with every header field byte-swapped (a big-endian writer).
   Bytes be = pcap_bytes(ladder);
-  auto swap32 = [&](std::size_t at) { std::reverse(be.begin() + static_cast<long>(at), be.begin() + static_cast<long>(at) + 4); };
+  auto swap32 = [&](std::size_t at) {
+    std::reverse(be.begin() + static_cast<long>(at), be.begin() + static_cast<long>(at) + 4);
+  };
   swap32(0);
   std::swap(be[4], be[5]);
   std::swap(be[6], be[7]);
   for (std::size_t at : {std::size_t{8}, std::size_t{12}, std::size_t{16}, std::size_t{20}}) swap32(at);
   for (std::size_t at = 24; at < be.size();) {
-    const std::size_t incl = std::size_t{be[at + 8]} | (std::size_t{be[at + 9]} << 8) | (std::size_t{be[at + 10]} << 16);
+    const std::size_t incl = std::size_t{be[at + 8]} | (std::size_t{be[at + 9]} << 8) |
+                             (std::size_t{be[at + 10]} << 16);
     for (std::size_t f = 0; f < 16; f += 4) swap32(at + f);
     at += 16 + incl;
   }
@@ -653,10 +684,12 @@ TEST(WireLadder, Ikev2FailureShapes) {
   auto d = describe_all(model_ladder(s, s1_r2_initiates(IkeVersion::V2)));
   ASSERT_EQ(d.size(), 4u);
   EXPECT_EQ(d[0], "IKEv2 IKE_SA_INIT request #0: SA KE Ni N(NAT_DETECTION_SOURCE_IP) N(NAT_DETECTION_DESTINATION_IP)");
-  EXPECT_EQ(d[1], "IKEv2 IKE_SA_INIT response #0: SA KE Nr N(NAT_DETECTION_SOURCE_IP) N(NAT_DETECTION_DESTINATION_IP) "
-                  "CERTREQ(7 hashes) N(HTTP_CERT_LOOKUP_SUPPORTED)");
-  EXPECT_EQ(d[2], "IKEv2 IKE_AUTH request #1: V IDi(R2.cisco.com) CERT CERTREQ(2 hashes) N(HTTP_CERT_LOOKUP_SUPPORTED) "
-                  "AUTH SA TSi TSr N(INITIAL_CONTACT)");
+  EXPECT_EQ(d[1],
+            "IKEv2 IKE_SA_INIT response #0: SA KE Nr N(NAT_DETECTION_SOURCE_IP) N(NAT_DETECTION_DESTINATION_IP) "
+            "CERTREQ(7 hashes) N(HTTP_CERT_LOOKUP_SUPPORTED)");
+  EXPECT_EQ(d[2],
+            "IKEv2 IKE_AUTH request #1: V IDi(R2.cisco.com) CERT CERTREQ(2 hashes) N(HTTP_CERT_LOOKUP_SUPPORTED) "
+            "AUTH SA TSi TSr N(INITIAL_CONTACT)");
   EXPECT_EQ(d[3], "IKEv2 IKE_AUTH response #1: V N(AUTHENTICATION_FAILED)");
   // The initiator rejects the responder's certificate: full response, then INFORMATIONAL.
   Observation o = s1_r2_initiates(IkeVersion::V2);
@@ -748,7 +781,8 @@ void check_with_wireshark(const Scenario& s, const Observation& o, const std::st
 class WireWireshark : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (!std::filesystem::exists(kTshark)) GTEST_SKIP() << "*** tshark not found at /usr/bin/tshark: Wireshark checks SKIPPED ***";
+    if (!std::filesystem::exists(kTshark))
+      GTEST_SKIP() << "*** tshark not found at /usr/bin/tshark: Wireshark checks SKIPPED ***";
   }
   void TearDown() override { std::filesystem::remove_all(temp_dir()); }
 };
@@ -782,8 +816,10 @@ TEST_F(WireWireshark, TcpdumpRewrittenCaptureIsReadable) {
   const auto out = temp_dir() / "out.pcap";
   write_pcap(in, ladder);
   int status = -1;
-  const std::string log = ikeconform::testing::shell(
-      fmt::format("timeout 60 tcpdump -r '{}' -w '{}' 'udp port 500 or udp port 4500'", in.string(), out.string()), &status);
+  const std::string log = ikeconform::testing::shell(fmt::format("timeout 60 tcpdump -r '{}' -w '{}' 'udp port 500 or "
+                                                                 "udp port 4500'",
+                                                                 in.string(), out.string()),
+                                                     &status);
   ASSERT_EQ(status, 0) << log;
   const auto back = read_ike_packets(out);
   ASSERT_EQ(back.size(), ladder.size());

@@ -35,8 +35,8 @@ using Spi = std::array<std::uint8_t, 8>;  // IKEv1 cookie / IKEv2 IKE SA SPI
 // RFC 2408 §3.1 (payload types), §3.1 (exchange types, flags), RFC 2407 §4.6 (IPsec DOI),
 // RFC 2409 Appendix A (phase 1 attributes).
 namespace ikev1 {
-inline constexpr std::uint8_t kSA = 1, kProposal = 2, kTransform = 3, kKE = 4, kID = 5, kCERT = 6,
-                              kCR = 7, kHASH = 8, kSIG = 9, kNONCE = 10, kN = 11, kD = 12, kVID = 13;
+inline constexpr std::uint8_t kSA = 1, kProposal = 2, kTransform = 3, kKE = 4, kID = 5, kCERT = 6, kCR = 7, kHASH = 8,
+                              kSIG = 9, kNONCE = 10, kN = 11, kD = 12, kVID = 13;
 inline constexpr std::uint8_t kIdentityProtection = 2, kAggressive = 4, kInformational = 5, kQuickMode = 32;
 inline constexpr std::uint8_t kFlagEncryption = 0x01, kFlagCommit = 0x02, kFlagAuthOnly = 0x04;
 inline constexpr std::uint32_t kDoiIpsec = 1;
@@ -60,9 +60,9 @@ inline constexpr std::uint16_t kNoProposalChosen = 14, kInvalidIdInformation = 1
 // RFC 7296 §3.2 (payload types), §3.1 (exchange types, flags), §3.3.2 (transforms),
 // §3.8 (auth methods), §3.10.1 (notify types), §3.13.1 (TS types).
 namespace ikev2 {
-inline constexpr std::uint8_t kSA = 33, kKE = 34, kIDi = 35, kIDr = 36, kCERT = 37, kCERTREQ = 38,
-                              kAUTH = 39, kNonce = 40, kN = 41, kD = 42, kV = 43, kTSi = 44, kTSr = 45,
-                              kSK = 46, kCP = 47, kEAP = 48, kSKF = 53;  // SKF: RFC 7383
+inline constexpr std::uint8_t kSA = 33, kKE = 34, kIDi = 35, kIDr = 36, kCERT = 37, kCERTREQ = 38, kAUTH = 39,
+                              kNonce = 40, kN = 41, kD = 42, kV = 43, kTSi = 44, kTSr = 45, kSK = 46, kCP = 47,
+                              kEAP = 48, kSKF = 53;  // SKF: RFC 7383
 inline constexpr std::uint8_t kIkeSaInit = 34, kIkeAuth = 35, kCreateChildSa = 36, kInformational = 37;
 inline constexpr std::uint8_t kFlagInitiator = 0x08, kFlagVersion = 0x10, kFlagResponse = 0x20;
 inline constexpr std::uint8_t kProtoIke = 1, kProtoAh = 2, kProtoEsp = 3;
@@ -73,19 +73,18 @@ inline constexpr std::uint16_t kPrfHmacMd5 = 1, kPrfHmacSha1 = 2, kPrfHmacSha256
                                kPrfHmacSha512 = 7;
 inline constexpr std::uint16_t kAuthHmacMd5_96 = 1, kAuthHmacSha1_96 = 2, kAuthHmacSha256_128 = 12,
                                kAuthHmacSha384_192 = 13, kAuthHmacSha512_256 = 14;
-inline constexpr std::uint16_t kAttrKeyLength = 14;  // §3.3.5
+inline constexpr std::uint16_t kAttrKeyLength = 14;                                                // §3.3.5
 inline constexpr std::uint8_t kAuthRsaSig = 1, kAuthSharedKeyMic = 2, kAuthDigitalSignature = 14;  // 14: RFC 7427
 inline constexpr std::uint8_t kIdIpv4Addr = 1, kIdFqdn = 2, kIdRfc822Addr = 3, kIdDerAsn1Dn = 9;
 inline constexpr std::uint8_t kTsIpv4AddrRange = 7, kTsIpv6AddrRange = 8;
 inline constexpr std::uint16_t kInvalidSyntax = 7, kNoProposalChosen = 14, kInvalidKePayload = 17,
-                               kAuthenticationFailed = 24, kTsUnacceptable = 38,
-                               kInitialContact = 16384, kSetWindowSize = 16385,
-                               kNatDetectionSourceIp = 16388, kNatDetectionDestinationIp = 16389,
-                               kHttpCertLookupSupported = 16392, kEspTfcPaddingNotSupported = 16394,
-                               kNonFirstFragmentsAlso = 16395, kCookie = 16390,
+                               kAuthenticationFailed = 24, kTsUnacceptable = 38, kInitialContact = 16384,
+                               kSetWindowSize = 16385, kNatDetectionSourceIp = 16388,
+                               kNatDetectionDestinationIp = 16389, kHttpCertLookupSupported = 16392,
+                               kEspTfcPaddingNotSupported = 16394, kNonFirstFragmentsAlso = 16395, kCookie = 16390,
                                kIkev2FragmentationSupported = 16430,  // RFC 7383
-                               kSignatureHashAlgorithms = 16431;      // RFC 7427
-inline constexpr std::uint8_t kDeleteProtoIke = 1;  // §3.11
+    kSignatureHashAlgorithms = 16431;                                 // RFC 7427
+inline constexpr std::uint8_t kDeleteProtoIke = 1;                    // §3.11
 }  // namespace ikev2
 
 // Certificate encoding shared by both versions (RFC 2408 §3.9, RFC 7296 §3.6).
@@ -222,8 +221,8 @@ struct Raw {
   friend bool operator==(const Raw&, const Raw&) = default;
 };
 
-using Body = std::variant<Raw, SaV1, SaV2, KeV2, IdV1, IdV2, Cert, CertRequest, AuthV2, NotifyV1, NotifyV2,
-                          TsV2, Encrypted>;
+using Body =
+    std::variant<Raw, SaV1, SaV2, KeV2, IdV1, IdV2, Cert, CertRequest, AuthV2, NotifyV1, NotifyV2, TsV2, Encrypted>;
 
 struct Payload {
   std::uint8_t type = 0;
@@ -285,12 +284,18 @@ class DecodeError : public std::runtime_error {
 template <class T>
 class Result {
  public:
-  Result(T v) : v_(std::move(v)) {}           // NOLINT(google-explicit-constructor)
-  Result(WireError e) : v_(std::move(e)) {}   // NOLINT(google-explicit-constructor)
+  Result(T v) : v_(std::move(v)) {}          // NOLINT(google-explicit-constructor)
+  Result(WireError e) : v_(std::move(e)) {}  // NOLINT(google-explicit-constructor)
   bool ok() const { return v_.index() == 0; }
   explicit operator bool() const { return ok(); }
-  const T& value() const& { check(); return std::get<0>(v_); }
-  T&& value() && { check(); return std::get<0>(std::move(v_)); }
+  const T& value() const& {
+    check();
+    return std::get<0>(v_);
+  }
+  T&& value() && {
+    check();
+    return std::get<0>(std::move(v_));
+  }
   const T& operator*() const& { return value(); }
   const T* operator->() const { return &value(); }
   const WireError& error() const { return std::get<1>(v_); }
@@ -323,7 +328,7 @@ Result<std::vector<Payload>> decode_payloads(IkeVersion v, std::uint8_t first, s
 
 // ---- Names (for traces and test output) -------------------------------------------------------
 
-std::string_view payload_name(IkeVersion v, std::uint8_t type);  // "SA", "CERT_REQ", "IDi", "SK"; "" unknown
+std::string_view payload_name(IkeVersion v, std::uint8_t type);       // "SA", "CERT_REQ", "IDi", "SK"; "" unknown
 std::string_view exchange_name(IkeVersion v, std::uint8_t exchange);  // "IDENTITY_PROTECTION", "IKE_SA_INIT"
 std::string_view notify_name(IkeVersion v, std::uint16_t type);       // "AUTHENTICATION_FAILED"
 // One line in the spec's notation: "IKEv2 IKE_SA_INIT response #0: SA KE Nr N(NAT_DETECTION_SOURCE_IP) ...".

@@ -54,7 +54,8 @@ std::vector<std::pair<std::string, std::string>> split_dn(std::string_view dn) {
     const auto eq = part.find('=');
     if (eq == std::string::npos) bad_dn(dn, fmt::format("component \"{}\" has no '='", part));
     std::string key = trim(std::string_view(part).substr(0, eq));
-    std::transform(key.begin(), key.end(), key.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    std::transform(key.begin(), key.end(), key.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     out.emplace_back(std::move(key), trim(std::string_view(part).substr(eq + 1)));
     part.clear();
   };
@@ -96,7 +97,8 @@ AttrType attribute_type(std::string_view dn, const std::string& key) {
 
 bool printable(std::string_view v) {  // X.680 PrintableString alphabet
   return std::all_of(v.begin(), v.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || std::string_view(" '()+,-./:=?").find(c) != std::string_view::npos;
+    return std::isalnum(static_cast<unsigned char>(c)) ||
+           std::string_view(" '()+,-./:=?").find(c) != std::string_view::npos;
   });
 }
 
@@ -149,7 +151,8 @@ std::string ios_dn_from_der(std::span<const std::uint8_t> der) {
   for (int i = X509_NAME_entry_count(name.get()) - 1; i >= 0; --i) {
     const X509_NAME_ENTRY* e = X509_NAME_get_entry(name.get(), i);
     std::string key = OBJ_nid2sn(OBJ_obj2nid(X509_NAME_ENTRY_get_object(e)));
-    std::transform(key.begin(), key.end(), key.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    std::transform(key.begin(), key.end(), key.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     unsigned char* utf8 = nullptr;
     const int len = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(e));
     if (len < 0) return {};

@@ -13,9 +13,9 @@ namespace ikeconform::wire {
 
 namespace {
 
-constexpr std::uint8_t kMore = 2;           // "more proposals" (RFC 2408 §3.5, RFC 7296 §3.3.1)
-constexpr std::uint8_t kMoreTransforms = 3;  // "more transforms" (RFC 2408 §3.6, RFC 7296 §3.3.2)
-constexpr std::uint8_t kCriticalBit = 0x80;  // RFC 7296 §3.2
+constexpr std::uint8_t kMore = 2;                // "more proposals" (RFC 2408 §3.5, RFC 7296 §3.3.1)
+constexpr std::uint8_t kMoreTransforms = 3;      // "more transforms" (RFC 2408 §3.6, RFC 7296 §3.3.2)
+constexpr std::uint8_t kCriticalBit = 0x80;      // RFC 7296 §3.2
 constexpr std::uint16_t kAttrFormatTv = 0x8000;  // AF bit (RFC 2408 §3.3)
 
 // ---- Body kinds: which variant alternative a payload type carries ---------------------------
@@ -122,8 +122,7 @@ Substructure read_substructure(Reader& r, std::string_view what, std::size_t min
   const std::uint8_t next = r.u8(what);
   r.skip(1, what);  // RESERVED
   const std::uint16_t len = r.u16(what);
-  if (len < min_length)
-    Reader::fail_at(start + 2, fmt::format("{} length {} < {} ({})", what, len, min_length, rfc));
+  if (len < min_length) Reader::fail_at(start + 2, fmt::format("{} length {} < {} ({})", what, len, min_length, rfc));
   if (len - kGenericHeaderSize > r.remaining())
     Reader::fail_at(start + 2, fmt::format("{} length {} runs past its container ({} bytes left)", what, len,
                                            r.remaining() + kGenericHeaderSize));
@@ -166,8 +165,7 @@ std::vector<Attribute> read_attributes(Reader& r) {
 }
 
 void check_count(const Reader& r, std::size_t announced, std::size_t found, std::string_view rfc) {
-  if (announced != found)
-    r.fail(fmt::format("proposal announces {} transforms, {} found ({})", announced, found, rfc));
+  if (announced != found) r.fail(fmt::format("proposal announces {} transforms, {} found ({})", announced, found, rfc));
 }
 
 // RFC 2408 §3.5 / §3.6.
@@ -193,12 +191,11 @@ ProposalV1 read_proposal_v1(Reader& p) {
 SaV1 read_sa_v1(Reader& b) {
   SaV1 sa;
   sa.doi = b.u32("DOI");
-  if (sa.doi != ikev1::kDoiIpsec)
-    b.fail(fmt::format("SA DOI {}: only the IPsec DOI (1, RFC 2407) is decoded", sa.doi));
+  if (sa.doi != ikev1::kDoiIpsec) b.fail(fmt::format("SA DOI {}: only the IPsec DOI (1, RFC 2407) is decoded", sa.doi));
   sa.situation = b.u32("Situation");
   if ((sa.situation & ~ikev1::kSitIdentityOnly) != 0)
-    b.fail(fmt::format("situation {:#x}: secrecy / integrity situations (RFC 2407 §4.2) are not decoded",
-                       sa.situation));
+    b.fail(
+        fmt::format("situation {:#x}: secrecy / integrity situations (RFC 2407 §4.2) are not decoded", sa.situation));
   read_chain(b, kMore, "proposal", "RFC 2408 §3.5", 8, [&](Reader& p) { sa.proposals.push_back(read_proposal_v1(p)); });
   return sa;
 }
@@ -225,7 +222,8 @@ ProposalV2 read_proposal_v2(Reader& p) {
 
 SaV2 read_sa_v2(Reader& b) {
   SaV2 sa;
-  read_chain(b, kMore, "proposal", "RFC 7296 §3.3.1", 8, [&](Reader& p) { sa.proposals.push_back(read_proposal_v2(p)); });
+  read_chain(b, kMore, "proposal", "RFC 7296 §3.3.1", 8,
+             [&](Reader& p) { sa.proposals.push_back(read_proposal_v2(p)); });
   return sa;
 }
 
@@ -240,7 +238,8 @@ TsV2 read_ts(Reader& b) {
     s.ip_protocol = b.u8("IP Protocol ID");
     const std::uint16_t len = b.u16("Selector Length");
     const std::size_t addr = s.type == ikev2::kTsIpv4AddrRange ? 4 : s.type == ikev2::kTsIpv6AddrRange ? 16 : 0;
-    if (addr == 0) Reader::fail_at(start, fmt::format("TS Type {} is not decoded (7 and 8 only, RFC 7296 §3.13.1)", s.type));
+    if (addr == 0)
+      Reader::fail_at(start, fmt::format("TS Type {} is not decoded (7 and 8 only, RFC 7296 §3.13.1)", s.type));
     if (len != 8 + 2 * addr)
       Reader::fail_at(start + 2, fmt::format("Selector Length {} != {} for TS Type {}", len, 8 + 2 * addr, s.type));
     s.start_port = b.u16("Start Port");
@@ -338,7 +337,8 @@ void read_payloads(Reader& r, IkeVersion v, std::uint8_t next, std::vector<Paylo
     const std::uint16_t len = r.u16("Payload Length");
     if (len < kGenericHeaderSize)
       Reader::fail_at(start + 2, fmt::format("{} payload length {} < 4 (generic payload header, RFC 2408 §3.2 / "
-                                             "RFC 7296 §3.2)", type_label(v, type), len));
+                                             "RFC 7296 §3.2)",
+                                             type_label(v, type), len));
     if (len - kGenericHeaderSize > r.remaining())
       Reader::fail_at(start + 2, fmt::format("{} payload length {} runs past the message end ({} bytes left)",
                                              type_label(v, type), len, r.remaining() + kGenericHeaderSize));
@@ -348,8 +348,9 @@ void read_payloads(Reader& r, IkeVersion v, std::uint8_t next, std::vector<Paylo
     out.push_back(std::move(p));
     if (is_encrypted_payload(v, type)) {
       // RFC 7296 §3.14: its Next Payload names the first inner payload; SK is last.
-      if (!r.empty()) r.fail(fmt::format("{} bytes after the {} payload, which MUST be last (RFC 7296 §3.14)",
-                                         r.remaining(), type_label(v, type)));
+      if (!r.empty())
+        r.fail(fmt::format("{} bytes after the {} payload, which MUST be last (RFC 7296 §3.14)", r.remaining(),
+                           type_label(v, type)));
       return;
     }
   }
@@ -362,7 +363,8 @@ void read_payloads(Reader& r, IkeVersion v, std::uint8_t next, std::vector<Paylo
 
 IkeMessage read_message(std::span<const std::uint8_t> in) {
   if (in.size() < kHeaderSize)
-    Reader::fail_at(0, fmt::format("datagram of {} bytes is shorter than the 28-byte header (RFC 2408 §3.1)", in.size()));
+    Reader::fail_at(0,
+                    fmt::format("datagram of {} bytes is shorter than the 28-byte header (RFC 2408 §3.1)", in.size()));
   Reader r(in, 0);
   IkeMessage m;
   auto ispi = r.take(8, "Initiator SPI");
@@ -379,8 +381,7 @@ IkeMessage read_message(std::span<const std::uint8_t> in) {
   const std::uint32_t length = r.u32("Length");
   if (m.header.major != 1 && m.header.major != 2)
     Reader::fail_at(17, fmt::format("major version {} is neither 1 (RFC 2408) nor 2 (RFC 7296)", m.header.major));
-  if (length != in.size())
-    Reader::fail_at(24, fmt::format("header Length {} != datagram size {}", length, in.size()));
+  if (length != in.size()) Reader::fail_at(24, fmt::format("header Length {} != datagram size {}", length, in.size()));
   if (m.version() == IkeVersion::V1 && (m.header.flags & ikev1::kFlagEncryption) != 0) {
     m.v1_encrypted = Encrypted{next, r.rest()};  // RFC 2408 §3.1 E flag: ciphertext follows
     return m;
@@ -416,7 +417,8 @@ class Writer {
     out_[at + 1] = static_cast<std::uint8_t>(value);
   }
   void patch32(std::size_t at, std::size_t value) {
-    for (int i = 0; i < 4; ++i) out_[at + static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(value >> (24 - 8 * i));
+    for (int i = 0; i < 4; ++i)
+      out_[at + static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(value >> (24 - 8 * i));
   }
   Bytes take() && { return std::move(out_); }
 

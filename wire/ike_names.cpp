@@ -119,7 +119,7 @@ std::string_view notify_name(IkeVersion v, std::uint16_t type) {
     case ikev2::kEspTfcPaddingNotSupported: return "ESP_TFC_PADDING_NOT_SUPPORTED";
     case ikev2::kNonFirstFragmentsAlso: return "NON_FIRST_FRAGMENTS_ALSO";
     case 16430: return "IKEV2_FRAGMENTATION_SUPPORTED";  // RFC 7383
-    case 16431: return "SIGNATURE_HASH_ALGORITHMS";       // RFC 7427
+    case 16431: return "SIGNATURE_HASH_ALGORITHMS";      // RFC 7427
     default: return "";
   }
 }
@@ -132,11 +132,12 @@ std::string label(std::string_view name, unsigned number) {
 
 std::string describe_payload(const IkeMessage& m, const Payload& p) {
   const IkeVersion v = m.version();
-  if (v == IkeVersion::V2 && p.type == ikev2::kNonce)
-    return (m.header.flags & ikev2::kFlagInitiator) ? "Ni" : "Nr";
+  if (v == IkeVersion::V2 && p.type == ikev2::kNonce) return (m.header.flags & ikev2::kFlagInitiator) ? "Ni" : "Nr";
   std::string out = label(payload_name(v, p.type), p.type);
-  if (const auto* n = std::get_if<NotifyV1>(&p.body)) return fmt::format("N({})", label(notify_name(v, n->type), n->type));
-  if (const auto* n = std::get_if<NotifyV2>(&p.body)) return fmt::format("N({})", label(notify_name(v, n->type), n->type));
+  if (const auto* n = std::get_if<NotifyV1>(&p.body))
+    return fmt::format("N({})", label(notify_name(v, n->type), n->type));
+  if (const auto* n = std::get_if<NotifyV2>(&p.body))
+    return fmt::format("N({})", label(notify_name(v, n->type), n->type));
   if (const auto* c = std::get_if<CertRequest>(&p.body)) {
     if (c->encoding != kCertX509Signature) return fmt::format("{}(encoding {})", out, c->encoding);
     if (v == IkeVersion::V1) return fmt::format("{}({})", out, ios_dn_from_der(c->authority));
@@ -147,7 +148,8 @@ std::string describe_payload(const IkeMessage& m, const Payload& p) {
   if (const auto* id = std::get_if<IdV2>(&p.body); id && id->type == ikev2::kIdFqdn)
     return fmt::format("{}({})", out, std::string(id->data.begin(), id->data.end()));
   if (const auto* e = std::get_if<Encrypted>(&p.body))
-    return fmt::format("{}{{{} bytes, first {}}}", out, e->data.size(), label(payload_name(v, e->inner_next), e->inner_next));
+    return fmt::format("{}{{{} bytes, first {}}}", out, e->data.size(),
+                       label(payload_name(v, e->inner_next), e->inner_next));
   if (p.critical) out += "!";
   return out;
 }
@@ -156,7 +158,8 @@ std::string describe_payload(const IkeMessage& m, const Payload& p) {
 
 std::string describe(const IkeMessage& m) {
   const IkeVersion v = m.version();
-  std::string out = fmt::format("IKEv{} {}", v == IkeVersion::V1 ? 1 : 2, label(exchange_name(v, m.header.exchange), m.header.exchange));
+  std::string out = fmt::format("IKEv{} {}", v == IkeVersion::V1 ? 1 : 2,
+                                label(exchange_name(v, m.header.exchange), m.header.exchange));
   if (v == IkeVersion::V2) out += m.is_response() ? " response" : " request";
   out += fmt::format(" #{}:", m.header.message_id);
   if (m.v1_encrypted) return out + fmt::format(" <encrypted, {} bytes>", m.v1_encrypted->data.size());

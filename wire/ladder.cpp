@@ -160,7 +160,7 @@ class Ladder {
     ini_profile_ = find_profile(ini_, ini_.tunnel_profile);
     const auto rp = static_cast<std::size_t>(o.responder_profile);
     res_profile_ = o.responder_profile >= 0 && rp < res_.profiles.size() ? &res_.profiles[rp]
-                                                                           : find_profile(res_, res_.tunnel_profile);
+                                                                         : find_profile(res_, res_.tunnel_profile);
     const Proposal chosen = ini_.proposals.empty() ? Proposal{} : ini_.proposals.front();
     alg_ = algorithms(chosen);
   }
@@ -176,7 +176,8 @@ class Ladder {
 
  private:
   const Peer& peer(std::uint8_t i) const {
-    if (s_.peers.size() != 2 || i > 1) throw InputError("observation", 0, "needs a scenario with two peers and initiator 0 or 1");
+    if (s_.peers.size() != 2 || i > 1)
+      throw InputError("observation", 0, "needs a scenario with two peers and initiator 0 or 1");
     return s_.peers[i];
   }
 
@@ -286,7 +287,8 @@ class Ladder {
     m.payloads.push_back({ikev1::kNONCE, false, Raw{random(fmt::format("nonce{}", side(from_i)), 32)}});
     for (const CertReq& c : from_i ? o_.certreq_from_initiator : o_.certreq_from_responder)
       if (known(s_, c))
-        m.payloads.push_back({ikev1::kCR, false, CertRequest{kCertX509Signature, dn_der_from_ios(ca_dn_string(s_, c.ca))}});
+        m.payloads.push_back(
+            {ikev1::kCR, false, CertRequest{kCertX509Signature, dn_der_from_ios(ca_dn_string(s_, c.ca))}});
     return m;
   }
 
@@ -296,7 +298,8 @@ class Ladder {
     auto [type, data] = identity(from_i);
     m.payloads.push_back({ikev1::kID, false, IdV1{type, 17, kIkePort, std::move(data)}});  // UDP/500 (V1-11)
     if (auth_local(true) == AuthMethod::RsaSig) {
-      if (Bytes c = certificate(from_i); !c.empty()) m.payloads.push_back({ikev1::kCERT, false, Cert{kCertX509Signature, c}});
+      if (Bytes c = certificate(from_i); !c.empty())
+        m.payloads.push_back({ikev1::kCERT, false, Cert{kCertX509Signature, c}});
       m.payloads.push_back({ikev1::kSIG, false, Raw{random(fmt::format("sig{}", side(from_i)), 256)}});
     } else {
       m.payloads.push_back({ikev1::kHASH, false, Raw{random(fmt::format("hash{}", side(from_i)), 32)}});
@@ -308,7 +311,8 @@ class Ladder {
   IkeMessage v1_informational(std::uint16_t type, bool after_keys) const {
     IkeMessage m = message(ikev1::kInformational, 0, 0, true);
     const Bytes mid = random("info-mid", 4);
-    m.header.message_id = (std::uint32_t{mid[0]} << 24) | (std::uint32_t{mid[1]} << 16) | (std::uint32_t{mid[2]} << 8) | mid[3];
+    m.header.message_id = (std::uint32_t{mid[0]} << 24) | (std::uint32_t{mid[1]} << 16) | (std::uint32_t{mid[2]} << 8) |
+                          mid[3];
     if (after_keys) m.payloads.push_back(note());
     Bytes spi(ispi_.begin(), ispi_.end());
     spi.insert(spi.end(), rspi_.begin(), rspi_.end());
@@ -339,8 +343,8 @@ class Ladder {
       case Reason::CertValidationFailed:
       case Reason::NoMatchingProfile: {
         for (int k = 0; k <= fail; ++k) mm(k);
-        const std::uint16_t type =
-            o_.reason == Reason::CertValidationFailed ? ikev1::kInvalidCertificate : ikev1::kInvalidIdInformation;
+        const std::uint16_t type = o_.reason == Reason::CertValidationFailed ? ikev1::kInvalidCertificate
+                                                                             : ikev1::kInvalidIdInformation;
         send(fail % 2 != 0, v1_informational(type, fail >= 4), "Informational");  // the receiver of MM<fail+1>
         return;
       }
@@ -355,7 +359,9 @@ class Ladder {
     ProposalV2 p{1, ikev2::kProtoIke, {}, {}};
     TransformV2 encr{ikev2::kTransEncr, alg_.v2_encr, {}};
     if (alg_.key_bits) encr.attributes.push_back(Attribute::basic(ikev2::kAttrKeyLength, alg_.key_bits));
-    p.transforms = {encr, {ikev2::kTransPrf, alg_.v2_prf, {}}, {ikev2::kTransInteg, alg_.v2_integ, {}},
+    p.transforms = {encr,
+                    {ikev2::kTransPrf, alg_.v2_prf, {}},
+                    {ikev2::kTransInteg, alg_.v2_integ, {}},
                     {ikev2::kTransDh, alg_.group, {}}};
     return {{p}};
   }
@@ -367,7 +373,9 @@ class Ladder {
     return {{p}};
   }
 
-  static Payload notify(std::uint16_t type, Bytes data = {}) { return {ikev2::kN, false, NotifyV2{0, type, {}, std::move(data)}}; }
+  static Payload notify(std::uint16_t type, Bytes data = {}) {
+    return {ikev2::kN, false, NotifyV2{0, type, {}, std::move(data)}};
+  }
 
   // RFC 7296 §2.23: SHA-1(SPIi | SPIr | IP address | port).
   Payload nat_detection(std::uint16_t type, const Endpoint& e, bool with_rspi) const {
@@ -386,7 +394,8 @@ class Ladder {
   IkeMessage sa_init(bool from_i) const {
     IkeMessage m = message(ikev2::kIkeSaInit, from_i ? ikev2::kFlagInitiator : ikev2::kFlagResponse, 0, !from_i);
     m.payloads.push_back({ikev2::kSA, false, sa_ike()});
-    m.payloads.push_back({ikev2::kKE, false, KeV2{alg_.group, random(fmt::format("ke{}", side(from_i)), ke_size(alg_.group))}});
+    m.payloads.push_back(
+        {ikev2::kKE, false, KeV2{alg_.group, random(fmt::format("ke{}", side(from_i)), ke_size(alg_.group))}});
     m.payloads.push_back({ikev2::kNonce, false, Raw{random(fmt::format("nonce{}", side(from_i)), 32)}});
     const Endpoint& src = from_i ? ie_ : re_;
     const Endpoint& dst = from_i ? re_ : ie_;
@@ -420,15 +429,19 @@ class Ladder {
     m.payloads.push_back(note());
     auto [type, data] = identity(from_i);
     m.payloads.push_back({from_i ? ikev2::kIDi : ikev2::kIDr, false, IdV2{type, std::move(data)}});
-    if (Bytes c = certificate(from_i); !c.empty()) m.payloads.push_back({ikev2::kCERT, false, Cert{kCertX509Signature, c}});
+    if (Bytes c = certificate(from_i); !c.empty())
+      m.payloads.push_back({ikev2::kCERT, false, Cert{kCertX509Signature, c}});
     if (from_i) append_certreq(m, o_.certreq_from_initiator);  // V2-12
     const bool rsa = auth_local(from_i) == AuthMethod::RsaSig;
-    m.payloads.push_back({ikev2::kAUTH, false, AuthV2{rsa ? ikev2::kAuthRsaSig : ikev2::kAuthSharedKeyMic,
-                                                      random(fmt::format("auth{}", side(from_i)), rsa ? 256 : 32)}});
+    m.payloads.push_back({ikev2::kAUTH, false,
+                          AuthV2{rsa ? ikev2::kAuthRsaSig : ikev2::kAuthSharedKeyMic,
+                                 random(fmt::format("auth{}", side(from_i)), rsa ? 256 : 32)}});
     return m;
   }
 
-  static TsV2 any_ts() { return {{TrafficSelector{ikev2::kTsIpv4AddrRange, 0, 0, 65535, {0, 0, 0, 0}, {255, 255, 255, 255}}}}; }
+  static TsV2 any_ts() {
+    return {{TrafficSelector{ikev2::kTsIpv4AddrRange, 0, 0, 65535, {0, 0, 0, 0}, {255, 255, 255, 255}}}};
+  }
 
   IkeMessage ike_auth(bool from_i) const {
     IkeMessage m = auth_head(from_i);
@@ -485,11 +498,8 @@ class Ladder {
           send(true, informational(ikev2::kAuthenticationFailed), "INFORMATIONAL request");
         }
         return;
-      case Reason::TsUnacceptable:
-        send(false, ike_auth_ts_unacceptable(), "IKE_AUTH response");
-        return;
-      default:
-        return;  // no answer observed
+      case Reason::TsUnacceptable: send(false, ike_auth_ts_unacceptable(), "IKE_AUTH response"); return;
+      default: return;  // no answer observed
     }
   }
 

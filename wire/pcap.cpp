@@ -152,8 +152,7 @@ std::span<const std::uint8_t> ipv4_of(std::span<const std::uint8_t> f, LinkType 
         at += 4;
       }
       break;
-    case LinkType::Raw:
-      return !f.empty() && (f[0] >> 4) == 4 ? f : std::span<const std::uint8_t>{};
+    case LinkType::Raw: return !f.empty() && (f[0] >> 4) == 4 ? f : std::span<const std::uint8_t>{};
     case LinkType::LinuxSll:
       if (f.size() < 16) return {};
       proto = be16(f, 14);
@@ -322,9 +321,7 @@ std::vector<IkePacket> read_ike_packets(const std::filesystem::path& file) {
 
 namespace {
 
-bool starts_sa(const IkePacket& p) {
-  return p.message && p.message->header.rspi == Spi{} && !p.message->is_response();
-}
+bool starts_sa(const IkePacket& p) { return p.message && p.message->header.rspi == Spi{} && !p.message->is_response(); }
 
 bool has_clear(const IkeMessage& m, std::uint8_t type) { return !m.v1_encrypted && m.find(type) != nullptr; }
 
@@ -332,8 +329,9 @@ bool has_clear(const IkeMessage& m, std::uint8_t type) { return !m.v1_encrypted 
 
 std::optional<ExchangeCertReqs> extract_certreqs(std::span<const IkePacket> packets, const CaTables& t,
                                                  std::optional<Spi> ispi) {
-  auto first = std::find_if(packets.begin(), packets.end(),
-                            [&](const IkePacket& p) { return starts_sa(p) && (!ispi || p.message->header.ispi == *ispi); });
+  auto first = std::find_if(packets.begin(), packets.end(), [&](const IkePacket& p) {
+    return starts_sa(p) && (!ispi || p.message->header.ispi == *ispi);
+  });
   if (first == packets.end()) return std::nullopt;
   ExchangeCertReqs x;
   x.ispi = first->message->header.ispi;

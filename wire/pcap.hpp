@@ -42,10 +42,10 @@ struct IkePacket {
   std::chrono::nanoseconds timestamp{};  // since the Unix epoch
   Endpoint src;
   Endpoint dst;
-  Bytes datagram;                  // the IKE message bytes (non-ESP marker removed)
+  Bytes datagram;                     // the IKE message bytes (non-ESP marker removed)
   std::optional<IkeMessage> message;  // decode(datagram) when it decoded
-  std::optional<WireError> error;  // why it did not
-  std::string note;                // free text for humans (ladder: what the model predicts)
+  std::optional<WireError> error;     // why it did not
+  std::string note;                   // free text for humans (ladder: what the model predicts)
 };
 // An IkePacket from a message: datagram = encode(m).
 IkePacket make_packet(std::chrono::nanoseconds t, Endpoint src, Endpoint dst, IkeMessage m);

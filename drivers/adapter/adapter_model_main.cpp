@@ -29,7 +29,8 @@ struct Fault {
 
 class ModelBackend final : public Backend {
  public:
-  ModelBackend(ModelOptions o, std::string personality, Fault f) : target_(o), personality_(std::move(personality)), fault_(std::move(f)) {}
+  ModelBackend(ModelOptions o, std::string personality, Fault f)
+      : target_(o), personality_(std::move(personality)), fault_(std::move(f)) {}
 
   AdapterHello hello() override {
     AdapterHello h;
@@ -54,7 +55,8 @@ class ModelBackend final : public Backend {
  private:
   void misbehave() {
     std::cerr << "ikeconform-adapter-model: fault '" << fault_.kind << "' at run " << runs_ << std::endl;
-    if (fault_.kind == "hang") for (;;) std::this_thread::sleep_for(std::chrono::hours(1));
+    if (fault_.kind == "hang")
+      for (;;) std::this_thread::sleep_for(std::chrono::hours(1));
     if (fault_.kind == "exit") std::_Exit(3);
     if (fault_.kind == "garbage") std::cout << "this is not ikeconform.adapter/1" << std::endl;
     if (fault_.kind == "error") throw std::runtime_error("planted fault");

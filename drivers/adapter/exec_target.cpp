@@ -56,16 +56,19 @@ std::string status_text(int raw) {
 
 class ExecTarget::Process {
  public:
-  Process(const std::string& path, const std::vector<std::string>& args, const fs::path& stderr_file) : stderr_(stderr_file) {
-    const fs::path exe = path.find('/') == std::string::npos ? fs::path(bp::search_path(path).string()) : fs::path(path);
-    if (exe.empty() || ::access(exe.c_str(), X_OK) != 0) throw AdapterError("adapter '" + path + "' is not an executable file");
+  Process(const std::string& path, const std::vector<std::string>& args, const fs::path& stderr_file)
+      : stderr_(stderr_file) {
+    const fs::path exe = path.find('/') == std::string::npos ? fs::path(bp::search_path(path).string())
+                                                             : fs::path(path);
+    if (exe.empty() || ::access(exe.c_str(), X_OK) != 0)
+      throw AdapterError("adapter '" + path + "' is not an executable file");
     const int err_fd = ::open(stderr_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     if (err_fd < 0) throw AdapterError("cannot open " + stderr_.string() + ": " + std::strerror(errno));
     bp::pipe to_child, from_child;
     process::ChildSetup setup;  // stdout stays the pipe to the harness
     setup.stderr_fd = err_fd;
     std::error_code ec;
-    bp::child child(bp::exe = exe.string(), bp::args = args, bp::std_in < to_child, bp::std_out > from_child, setup, ec);
+    bp::child child(bp::exe = exe.string(), bp::args = args, bp::std_in<to_child, bp::std_out> from_child, setup, ec);
     ::close(err_fd);
     if (ec) throw AdapterError("cannot start adapter " + exe.string() + ": " + ec.message());
     pid_ = child.id();
@@ -93,7 +96,8 @@ class ExecTarget::Process {
         continue;
       }
       if (n < 0 && errno == EINTR) continue;
-      if (n < 0 && errno != EAGAIN) throw AdapterError(gone("stopped reading its input (" + std::string(std::strerror(errno)) + ")"));
+      if (n < 0 && errno != EAGAIN)
+        throw AdapterError(gone("stopped reading its input (" + std::string(std::strerror(errno)) + ")"));
       wait_fd(in_, POLLOUT, deadline, "did not read its input");
     }
   }
@@ -105,7 +109,8 @@ class ExecTarget::Process {
         buffer_.erase(0, nl + 1);
         return line;
       }
-      if (buffer_.size() > kMaxLine) throw AdapterError("adapter wrote a line longer than " + std::to_string(kMaxLine) + " bytes");
+      if (buffer_.size() > kMaxLine)
+        throw AdapterError("adapter wrote a line longer than " + std::to_string(kMaxLine) + " bytes");
       char chunk[65536];
       const ssize_t n = ::read(out_, chunk, sizeof chunk);
       if (n > 0) {
@@ -193,8 +198,6 @@ class ExecTarget::Process {
 
 namespace {
 
-
-
 template <class T>
 const T* as(const AdapterMessage& m) {
   return std::get_if<T>(&m);
@@ -268,8 +271,8 @@ AdapterMessage ExecTarget::request(const HarnessMessage& m, Millis timeout) {
   try {
     return parse_adapter_message(reply);
   } catch (const ProtocolError& e) {
-    throw AdapterError("adapter answered '" + type + "' with a line that is not ikeconform.adapter/1 (" + e.what() + "): " +
-                       reply.substr(0, 200));
+    throw AdapterError("adapter answered '" + type + "' with a line that is not ikeconform.adapter/1 (" + e.what() +
+                       "): " + reply.substr(0, 200));
   }
 }
 
@@ -277,7 +280,8 @@ std::optional<PkiFiles> ExecTarget::pki_for(const Scenario& s) {
   if (!hello_.pki) return std::nullopt;
   Scenario key = pki::pki_part(s);
   if (pki_ && pki_scenario_ && key == *pki_scenario_) return pki_;
-  if (!keys_) keys_ = std::make_unique<pki::KeyCache>(opts_.key_cache.empty() ? pki::KeyCache::default_dir() : opts_.key_cache);
+  if (!keys_)
+    keys_ = std::make_unique<pki::KeyCache>(opts_.key_cache.empty() ? pki::KeyCache::default_dir() : opts_.key_cache);
   pki_dir_.reset();
   pki_dir_ = std::make_unique<process::TempDir>(opts_.temp_dir, process::run_prefix() + "-pki-");
   pki::PkiOptions po;
@@ -285,7 +289,8 @@ std::optional<PkiFiles> ExecTarget::pki_for(const Scenario& s) {
   const pki::Pki made = pki::make_pki(s, pki_dir_->path(), *keys_, po);
   PkiFiles f;
   f.dir = made.dir.string();
-  for (const pki::CaMaterial& c : made.cas) f.cas.push_back({c.id, c.ios_dn, c.cert_file.string(), c.key_file.string()});
+  for (const pki::CaMaterial& c : made.cas)
+    f.cas.push_back({c.id, c.ios_dn, c.cert_file.string(), c.key_file.string()});
   for (const pki::IdentityMaterial& c : made.certs)
     f.certs.push_back({c.peer, c.trustpoint, c.ca, c.ios_subject, c.cert_file.string(), c.key_file.string(),
                        hello_.p12 ? c.p12_file.string() : std::string()});
@@ -312,7 +317,8 @@ std::optional<std::string> ExecTarget::prepare(const Scenario& s) {
   } else if (const auto* e = as<ErrorReply>(reply)) {
     throw std::runtime_error("adapter refused the scenario: " + e->message);
   } else if (const auto* ready = as<Ready>(reply); !ready || ready->id != r.id) {
-    throw AdapterError("adapter answered 'scenario' " + std::to_string(r.id) + " with neither ready nor unsupported for it");
+    throw AdapterError("adapter answered 'scenario' " + std::to_string(r.id) +
+                       " with neither ready nor unsupported for it");
   }
   held_ = s;
   held_id_ = r.id;
@@ -331,9 +337,11 @@ Observation ExecTarget::run(const Scenario& s, std::uint8_t initiator) {
   try {
     if (auto why = prepare(s)) return not_attempted(s, initiator, Reason::Unsupported, "adapter: unsupported: " + *why);
     const AdapterMessage reply = request(RunRequest{held_id_, initiator}, opts_.reply_timeout);
-    if (const auto* e = as<ErrorReply>(reply)) return failed(s, initiator, "error: " + e->message);  // handled: the adapter lives on
+    if (const auto* e = as<ErrorReply>(reply))
+      return failed(s, initiator, "error: " + e->message);  // handled: the adapter lives on
     const auto* o = as<ObservationReply>(reply);
-    if (!o || o->id != held_id_) throw AdapterError("adapter answered 'run' without the observation of scenario " + std::to_string(held_id_));
+    if (!o || o->id != held_id_)
+      throw AdapterError("adapter answered 'run' without the observation of scenario " + std::to_string(held_id_));
     Observation obs = observation_from_json(s, o->observation, "adapter observation");
     if (obs.initiator != initiator) throw AdapterError("adapter reported a run initiated by the other peer");
     return obs;
@@ -373,8 +381,9 @@ bool ExecTarget::set_capture(const std::optional<fs::path>& file) {
   capture_ = file;
   if (!proc_) return true;  // the next start sends it
   try {
-    const AdapterMessage reply =
-        request(CaptureRequest{file ? std::optional(fs::absolute(*file).string()) : std::nullopt}, opts_.reply_timeout);
+    const AdapterMessage reply = request(CaptureRequest{file ? std::optional(fs::absolute(*file).string())
+                                                             : std::nullopt},
+                                         opts_.reply_timeout);
     return as<Ok>(reply) != nullptr;
   } catch (const AdapterError&) {
     stop_adapter(false);

@@ -55,7 +55,9 @@ struct Fields {
     auto it = j.find(key);
     return it == j.end() ? nullptr : &*it;
   }
-  [[noreturn]] void fail(const char* key, const char* want) const { bad(fmt::format("{}: '{}' must be {}", type, key, want)); }
+  [[noreturn]] void fail(const char* key, const char* want) const {
+    bad(fmt::format("{}: '{}' must be {}", type, key, want));
+  }
 
   std::string str(const char* key) const {
     const json* v = find(key);
@@ -142,8 +144,13 @@ ojson pki_json(const PkiFiles& p) {
   for (const PkiCa& c : p.cas) j["cas"].push_back({{"id", c.id}, {"dn", c.dn}, {"cert", c.cert}, {"key", c.key}});
   j["certs"] = ojson::array();
   for (const PkiCert& c : p.certs)
-    j["certs"].push_back({{"peer", c.peer}, {"trustpoint", c.trustpoint}, {"ca", c.ca}, {"subject", c.subject},
-                          {"cert", c.cert}, {"key", c.key}, {"p12", c.p12.empty() ? ojson(nullptr) : ojson(c.p12)}});
+    j["certs"].push_back({{"peer", c.peer},
+                          {"trustpoint", c.trustpoint},
+                          {"ca", c.ca},
+                          {"subject", c.subject},
+                          {"cert", c.cert},
+                          {"key", c.key},
+                          {"p12", c.p12.empty() ? ojson(nullptr) : ojson(c.p12)}});
   return j;
 }
 
@@ -278,8 +285,9 @@ std::string to_line(const AdapterMessage& msg) {
       [&](const auto& m) {
         using T = std::decay_t<decltype(m)>;
         if constexpr (std::is_same_v<T, AdapterHello>) {
-          j = {{"type", "hello"}, {"protocol", m.protocol}, {"name", m.name},    {"version", m.version},
-               {"personality", m.personality}, {"pki", m.pki}, {"p12", m.p12}, {"capabilities", m.capabilities}};
+          j = {{"type", "hello"},      {"protocol", m.protocol},        {"name", m.name},
+               {"version", m.version}, {"personality", m.personality},  {"pki", m.pki},
+               {"p12", m.p12},         {"capabilities", m.capabilities}};
         } else if constexpr (std::is_same_v<T, Ready>) {
           j = {{"type", "ready"}, {"id", m.id}};
         } else if constexpr (std::is_same_v<T, Unsupported>) {
@@ -304,12 +312,13 @@ std::string to_line(const AdapterMessage& msg) {
 
 bool compatible(std::string_view protocol) {
   const std::string_view major = kProtocol;
-  return protocol == major || (protocol.size() > major.size() && protocol.substr(0, major.size()) == major &&
-                               protocol[major.size()] == '.');
+  return protocol == major ||
+         (protocol.size() > major.size() && protocol.substr(0, major.size()) == major && protocol[major.size()] == '.');
 }
 
 bool safe_suffix(std::string_view suffix) {
-  if (suffix.empty() || suffix.size() > 200 || suffix.front() == '.' || suffix.find("..") != std::string_view::npos) return false;
+  if (suffix.empty() || suffix.size() > 200 || suffix.front() == '.' || suffix.find("..") != std::string_view::npos)
+    return false;
   for (char c : suffix)
     if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.') return false;
   return true;

@@ -101,11 +101,11 @@ using HarnessMessage = std::variant<Hello, ScenarioRequest, RunRequest, CaptureR
 
 struct AdapterHello {
   std::string protocol = kProtocol;
-  std::string name;         // "strongswan"
-  std::string version;      // "strongSwan 5.9.8"; reports print it as target_version
-  std::string personality;  // the model personality its peers follow, or "" (the scenario's own)
-  bool pki = false;         // wants the harness's PKI (files) with every scenario
-  bool p12 = false;         // ... including PKCS#12 files
+  std::string name;                       // "strongswan"
+  std::string version;                    // "strongSwan 5.9.8"; reports print it as target_version
+  std::string personality;                // the model personality its peers follow, or "" (the scenario's own)
+  bool pki = false;                       // wants the harness's PKI (files) with every scenario
+  bool p12 = false;                       // ... including PKCS#12 files
   std::vector<std::string> capabilities;  // "capture", "render"
   friend bool operator==(const AdapterHello&, const AdapterHello&) = default;
 };

@@ -38,7 +38,8 @@ struct Session {
   }
 
   void on(const RunRequest& r) {
-    if (!held || held->id != r.id) return reply(ErrorReply{r.id, "run: no scenario " + std::to_string(r.id) + " is held"});
+    if (!held || held->id != r.id)
+      return reply(ErrorReply{r.id, "run: no scenario " + std::to_string(r.id) + " is held"});
     Observation o;
     if (unsupported) {
       o.initiator = r.initiator;
@@ -57,7 +58,8 @@ struct Session {
   }
 
   void on(const RenderRequest& r) {
-    if (!held || held->id != r.id) return reply(ErrorReply{r.id, "render: no scenario " + std::to_string(r.id) + " is held"});
+    if (!held || held->id != r.id)
+      return reply(ErrorReply{r.id, "render: no scenario " + std::to_string(r.id) + " is held"});
     reply(Rendering{r.id, unsupported ? std::vector<RenderedFile>{} : backend.render()});
   }
 

@@ -27,10 +27,10 @@ struct Pki;
 namespace ikeconform::capture {
 
 struct Captured {
-  wire::Bytes pcap;                       // classic pcap, Ethernet, µs timestamps, IKE frames only
-  std::vector<wire::IkePacket> packets;  // its UDP 500/4500 IKE datagrams, decoded
-  std::uint64_t frames = 0;               // every frame read, IKE or not
-  std::uint64_t dropped = 0;              // frames the kernel dropped (PACKET_STATISTICS)
+  wire::Bytes pcap;                                    // classic pcap, Ethernet, µs timestamps, IKE frames only
+  std::vector<wire::IkePacket> packets;                // its UDP 500/4500 IKE datagrams, decoded
+  std::uint64_t frames = 0;                            // every frame read, IKE or not
+  std::uint64_t dropped = 0;                           // frames the kernel dropped (PACKET_STATISTICS)
   void save(const std::filesystem::path& file) const;  // throws std::runtime_error
 };
 

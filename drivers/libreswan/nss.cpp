@@ -18,7 +18,8 @@ namespace {
 std::string sha256_hex(const std::string& data) {
   unsigned char d[EVP_MAX_MD_SIZE];
   unsigned int n = 0;
-  if (EVP_Digest(data.data(), data.size(), d, &n, EVP_sha256(), nullptr) != 1) throw std::runtime_error("SHA-256 failed");
+  if (EVP_Digest(data.data(), data.size(), d, &n, EVP_sha256(), nullptr) != 1)
+    throw std::runtime_error("SHA-256 failed");
   static const char* hexd = "0123456789abcdef";
   std::string out;
   for (unsigned int i = 0; i < n; ++i) {
@@ -39,7 +40,8 @@ NssContent nss_content(const Scenario& s, std::size_t peer, const pki::Pki& pki)
   // The database is a set: the same certificates in another order make the same database.
   std::vector<std::string> parts;
   for (const Trustpoint& t : p.trustpoints) {
-    if (std::any_of(c.cas.begin(), c.cas.end(), [&](const NssContent::CaCert& x) { return x.nickname == t.ca; })) continue;
+    if (std::any_of(c.cas.begin(), c.cas.end(), [&](const NssContent::CaCert& x) { return x.nickname == t.ca; }))
+      continue;
     const pki::CaMaterial* m = pki.ca(t.ca);
     if (!m) throw InputError(s.name, 0, "PKI has no CA '" + t.ca + "'");
     c.cas.push_back({t.ca, m->cert_file});
@@ -63,8 +65,10 @@ void build_nss_db(const fs::path& dir, const NssContent& c, std::chrono::millise
   const std::string db = "sql:" + dir.string();
   process::check_run({"certutil", "-N", "-d", db, "--empty-password"}, {}, timeout);
   for (const NssContent::CaCert& ca : c.cas)
-    process::check_run({"certutil", "-A", "-d", db, "-n", ca.nickname, "-t", "CT,,", "-i", ca.file.string()}, {}, timeout);
-  for (const fs::path& p12 : c.p12) process::check_run({"pk12util", "-i", p12.string(), "-d", db, "-W", ""}, {}, timeout);
+    process::check_run({"certutil", "-A", "-d", db, "-n", ca.nickname, "-t", "CT,,", "-i", ca.file.string()}, {},
+                       timeout);
+  for (const fs::path& p12 : c.p12)
+    process::check_run({"pk12util", "-i", p12.string(), "-d", db, "-W", ""}, {}, timeout);
 }
 
 bool install_nss_db(const fs::path& cache_dir, const fs::path& dir, const NssContent& c) {

@@ -27,7 +27,7 @@ struct NssContent {
     std::string nickname;  // Ca::id
     std::filesystem::path file;
   };
-  std::vector<CaCert> cas;                // the peer's trusted CAs, trustpoint order, no duplicates
+  std::vector<CaCert> cas;                 // the peer's trusted CAs, trustpoint order, no duplicates
   std::vector<std::filesystem::path> p12;  // its identity certificates, enrollment order
   std::string fingerprint;                 // SHA-256 over the PEM texts (PKCS#12 files have random salts)
 };

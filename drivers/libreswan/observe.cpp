@@ -93,7 +93,8 @@ namespace {
 using Needles = std::initializer_list<std::string_view>;
 
 bool has(const std::string& msg, Needles needles) {
-  return std::any_of(needles.begin(), needles.end(), [&](std::string_view n) { return msg.find(n) != std::string::npos; });
+  return std::any_of(needles.begin(), needles.end(),
+                     [&](std::string_view n) { return msg.find(n) != std::string::npos; });
 }
 
 bool any_line(const std::vector<const PlutoLine*>& lines, Needles needles) {
@@ -103,20 +104,32 @@ bool any_line(const std::vector<const PlutoLine*>& lines, Needles needles) {
 const Needles kEstablished{"IKE SA established", "established IKE SA"};
 const Needles kNoProposal{"NO_PROPOSAL_CHOSEN", "no acceptable Oakley Transform", "no local proposal matches",
                           "no acceptable proposal", "no IKE proposal"};
-const Needles kNoProfile{"no suitable connection", "mismatched on first found connection", "no connection has been authorized",
-                         "no connection named"};
+const Needles kNoProfile{"no suitable connection", "mismatched on first found connection",
+                         "no connection has been authorized", "no connection named"};
 const Needles kRejected{"authentication failed", "certificate verify failed", "certificate verification failed",
                         "SEC_ERROR_", "no RSA public key known"};
-const Needles kGotAuthFailed{"rejected by peer: AUTHENTICATION_FAILED", "received AUTHENTICATION_FAILED",
-                             "notification payload: INVALID_KEY_INFORMATION", "notification payload: INVALID_ID_INFORMATION",
-                             "notification payload: AUTHENTICATION_FAILED", "payload INVALID_KEY_INFORMATION",
+const Needles kGotAuthFailed{"rejected by peer: AUTHENTICATION_FAILED",
+                             "received AUTHENTICATION_FAILED",
+                             "notification payload: INVALID_KEY_INFORMATION",
+                             "notification payload: INVALID_ID_INFORMATION",
+                             "notification payload: AUTHENTICATION_FAILED",
+                             "payload INVALID_KEY_INFORMATION",
                              "payload AUTHENTICATION_FAILED"};
 const Needles kNoPrivateKey{"unable to locate my private key", "no private key", "cannot find private key"};
 const Needles kGaveUp{"max number of retransmissions", "giving up", "second timeout exceeded"};
 // A message from the peer arrived (initiator's view).
-const Needles kHeard{"sent Main Mode I2", "sent Main Mode I3", "Peer ID is", "IKE SA established", "established IKE SA",
-                     "sent IKE_AUTH request", "ignoring informational payload", "received and ignored notification",
-                     "rejected by peer", "NO_PROPOSAL_CHOSEN", "authentication failed", "IKE_SA_INIT response"};
+const Needles kHeard{"sent Main Mode I2",
+                     "sent Main Mode I3",
+                     "Peer ID is",
+                     "IKE SA established",
+                     "established IKE SA",
+                     "sent IKE_AUTH request",
+                     "ignoring informational payload",
+                     "received and ignored notification",
+                     "rejected by peer",
+                     "NO_PROPOSAL_CHOSEN",
+                     "authentication failed",
+                     "IKE_SA_INIT response"};
 
 stack::Verdict verdict_of(const std::vector<const PlutoLine*>& lines) {
   using stack::Verdict;
@@ -172,7 +185,8 @@ bool v2(const SideInput& in) { return in.scenario->ike_version == IkeVersion::V2
 void fill_certreqs(const SideInput& in, const std::vector<const PlutoLine*>& lines, stack::SideReport& r) {
   if (in.role == Role::Initiator) {
     r.certreq_message = v2(in) ? Message::IKE_AUTH : Message::MM5;
-    const bool sent = v2(in) ? any_line(lines, {"sent IKE_AUTH request"}) : any_line(lines, {"I am sending a certificate request"});
+    const bool sent = v2(in) ? any_line(lines, {"sent IKE_AUTH request"})
+                             : any_line(lines, {"I am sending a certificate request"});
     if (sent) r.certreqs_sent = certreq_of(in, initiator_conn(in));
     return;
   }

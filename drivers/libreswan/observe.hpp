@@ -38,9 +38,9 @@ struct SideInput {
   const Scenario* scenario = nullptr;
   std::size_t peer = 0;
   Role role = Role::Initiator;
-  const PeerConfig* config = nullptr;  // the rendered connections (names -> profile, certificate, rightca)
-  std::vector<PlutoLine> lines;        // this run's lines, in order
-  std::vector<ShownState> states;      // `whack --showstates` after the exchange
+  const PeerConfig* config = nullptr;     // the rendered connections (names -> profile, certificate, rightca)
+  std::vector<PlutoLine> lines;           // this run's lines, in order
+  std::vector<ShownState> states;         // `whack --showstates` after the exchange
   std::vector<std::string> whack_output;  // what `whack --initiate` printed (initiator)
   bool alive = true;
 };

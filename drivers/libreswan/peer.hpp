@@ -28,8 +28,8 @@ inline constexpr const char* kPersonality = "libreswan-4.10";
 
 class LibreswanPeer final : public stack::PeerStack {
  public:
-  LibreswanPeer(const netns::NetnsPair& net, std::size_t side, std::filesystem::path dir, const stack::StackOptions& o = {},
-                std::filesystem::path prefix = libreswan_prefix());
+  LibreswanPeer(const netns::NetnsPair& net, std::size_t side, std::filesystem::path dir,
+                const stack::StackOptions& o = {}, std::filesystem::path prefix = libreswan_prefix());
   std::string_view personality() const override { return kPersonality; }
   void prepare(const Scenario& s, std::size_t peer, const pki::Pki& pki, const std::string& prefix) override;
   void initiate() override;

@@ -26,7 +26,8 @@ fs::path libreswan_prefix() {
 std::string libreswan_unavailable() {
   const fs::path bin = libreswan_prefix() / "usr/libexec/ipsec";
   for (const char* t : {"pluto", "whack", "addconn"})
-    if (!fs::exists(bin / t)) return (bin / t).string() + " is missing: run scripts/bootstrap (it unpacks Debian's libreswan)";
+    if (!fs::exists(bin / t))
+      return (bin / t).string() + " is missing: run scripts/bootstrap (it unpacks Debian's libreswan)";
   const process::RunResult r = process::run({(bin / "pluto").string(), "--version"}, {}, Millis{5000});
   if (r.out.find("Libreswan") == std::string::npos && r.err.find("Libreswan") == std::string::npos)
     return "pluto does not start: " + r.describe({"pluto", "--version"}) +
@@ -51,17 +52,34 @@ fs::path Pluto::tool(const char* name) const { return prefix_ / "usr/libexec/ips
 // host); inside it sh bind-mounts the private libexec and execs `ip netns exec`, which execs
 // pluto. Arguments travel as "$0" / "$@", never spliced into the script, so paths need no quoting.
 process::Argv Pluto::daemon_argv() const {
-  return {"unshare", "-m", "--propagation", "private", "--", "sh", "-c",
+  return {"unshare",
+          "-m",
+          "--propagation",
+          "private",
+          "--",
+          "sh",
+          "-c",
           "mount --bind \"$0\" /usr/libexec && exec \"$@\"",
           (prefix_ / "usr/libexec").string(),
-          "ip", "netns", "exec", net_.ns(side_),
-          tool("pluto").string(), "--nofork", "--stderrlog",
-          "--config", (dir_ / "ipsec.conf").string(),
-          "--rundir", rundir().string(),
-          "--nssdir", nss_dir().string(),
-          "--secretsfile", (dir_ / "ipsec.secrets").string(),
-          "--ipsecdir", dir_.string(),
-          "--dumpdir", rundir().string()};
+          "ip",
+          "netns",
+          "exec",
+          net_.ns(side_),
+          tool("pluto").string(),
+          "--nofork",
+          "--stderrlog",
+          "--config",
+          (dir_ / "ipsec.conf").string(),
+          "--rundir",
+          rundir().string(),
+          "--nssdir",
+          nss_dir().string(),
+          "--secretsfile",
+          (dir_ / "ipsec.secrets").string(),
+          "--ipsecdir",
+          dir_.string(),
+          "--dumpdir",
+          rundir().string()};
 }
 
 void Pluto::start() {
@@ -87,7 +105,8 @@ void Pluto::start() {
         if (!fs::exists(rundir() / "pluto.ctl")) return false;
         std::uintmax_t at = offset;
         bool listening = false;
-        for (const std::string& l : read_log(at)) listening |= l.find("listening for IKE messages") != std::string::npos;
+        for (const std::string& l : read_log(at))
+          listening |= l.find("listening for IKE messages") != std::string::npos;
         if (!listening) return false;
         const process::RunResult r = whack({"--impair", "revival"});
         return r.ok();
@@ -103,7 +122,9 @@ void Pluto::stop() {
 
 bool Pluto::alive() { return daemon_ && daemon_->alive(); }
 
-std::string Pluto::report() { return daemon_ ? daemon_->report() : "pluto " + std::to_string(side_) + " is not running"; }
+std::string Pluto::report() {
+  return daemon_ ? daemon_->report() : "pluto " + std::to_string(side_) + " is not running";
+}
 
 process::RunResult Pluto::whack(const process::Argv& args) const {
   process::Argv argv{tool("whack").string(), "--rundir", rundir().string()};
@@ -120,11 +141,14 @@ void Pluto::replace_connections(const std::vector<std::string>& old, const std::
     process::write_file(dir_ / "ipsec.secrets", secrets);
   }
   // $0 whack, $1 rundir, $2 addconn ("" = only delete), $3 config, then the names to delete.
-  process::Argv argv{"sh", "-c",
+  process::Argv argv{"sh",
+                     "-c",
                      "w=$0; r=$1; a=$2; c=$3; shift 3; "
                      "for n in \"$@\"; do \"$w\" --rundir \"$r\" --delete --name \"$n\" >/dev/null; done; "
                      "[ -z \"$a\" ] || exec \"$a\" --ctlsocket \"$r/pluto.ctl\" --config \"$c\" --autoall",
-                     tool("whack").string(), rundir().string(), load ? tool("addconn").string() : std::string(),
+                     tool("whack").string(),
+                     rundir().string(),
+                     load ? tool("addconn").string() : std::string(),
                      (dir_ / "ipsec.conf").string()};
   argv.insert(argv.end(), old.begin(), old.end());
   std::uintmax_t at = log_size();
@@ -134,13 +158,16 @@ void Pluto::replace_connections(const std::vector<std::string>& old, const std::
   std::string text = r.out + r.err;
   for (const std::string& l : read_log(at))
     if (l.find("failed to add") != std::string::npos) text += "\npluto: " + l;
-  if (r.timed_out || text.find("cannot load config") != std::string::npos || text.find("failed to add") != std::string::npos ||
-      text.find("syntax error") != std::string::npos || text.find("ERROR") != std::string::npos)
+  if (r.timed_out || text.find("cannot load config") != std::string::npos ||
+      text.find("failed to add") != std::string::npos || text.find("syntax error") != std::string::npos ||
+      text.find("ERROR") != std::string::npos)
     throw std::runtime_error("loading connections failed: " + r.describe(argv) + "\n" + text);
 }
 
 std::uintmax_t Pluto::log_size() const { return process::file_size_or_zero(log_file()); }
 
-std::vector<std::string> Pluto::read_log(std::uintmax_t& offset) const { return process::read_new_lines(log_file(), offset); }
+std::vector<std::string> Pluto::read_log(std::uintmax_t& offset) const {
+  return process::read_new_lines(log_file(), offset);
+}
 
 }  // namespace ikeconform::libreswan

@@ -59,7 +59,8 @@ class Pluto {
   // ipsec.conf / ipsec.secrets and loads every `auto=add` connection (addconn --autoall, which
   // also rereads the secrets) -- in one shell, one process start for the harness. Throws
   // std::runtime_error when addconn or pluto report an error.
-  void replace_connections(const std::vector<std::string>& old, const std::string& ipsec_conf, const std::string& secrets);
+  void replace_connections(const std::vector<std::string>& old, const std::string& ipsec_conf,
+                           const std::string& secrets);
   void delete_connections(const std::vector<std::string>& names) { replace_connections(names, {}, {}); }
 
   std::uintmax_t log_size() const;

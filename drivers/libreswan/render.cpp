@@ -36,19 +36,21 @@ std::string lower(std::string s) {
 }
 
 std::optional<std::string> encryption(const std::string& ios) {
-  static const std::map<std::string, std::string> m{
-      {"aes", "aes128"},       {"aes 128", "aes128"},     {"aes-cbc-128", "aes128"}, {"aes128", "aes128"},
-      {"aes 192", "aes192"},   {"aes-cbc-192", "aes192"}, {"aes192", "aes192"},     {"aes 256", "aes256"},
-      {"aes-cbc-256", "aes256"}, {"aes256", "aes256"},    {"3des", "3des"}};  // no DES in 4.10
+  static const std::map<std::string, std::string> m{{"aes", "aes128"},         {"aes 128", "aes128"},
+                                                    {"aes-cbc-128", "aes128"}, {"aes128", "aes128"},
+                                                    {"aes 192", "aes192"},     {"aes-cbc-192", "aes192"},
+                                                    {"aes192", "aes192"},      {"aes 256", "aes256"},
+                                                    {"aes-cbc-256", "aes256"}, {"aes256", "aes256"},
+                                                    {"3des", "3des"}};  // no DES in 4.10
   auto it = m.find(lower(ios));
   if (it == m.end()) return std::nullopt;
   return it->second;
 }
 
 std::optional<std::string> integrity(const std::string& ios, IkeVersion v) {
-  static const std::map<std::string, std::string> m{{"sha", "sha1"},          {"sha1", "sha1"},
-                                                    {"sha256", "sha2_256"},   {"sha384", "sha2_384"},
-                                                    {"sha512", "sha2_512"},   {"md5", "md5"}};
+  static const std::map<std::string, std::string> m{{"sha", "sha1"},        {"sha1", "sha1"},
+                                                    {"sha256", "sha2_256"}, {"sha384", "sha2_384"},
+                                                    {"sha512", "sha2_512"}, {"md5", "md5"}};
   auto it = m.find(lower(ios));
   if (it == m.end() || (it->second == "md5" && v == IkeVersion::V2)) return std::nullopt;  // MD5: IKEv1 only
   return it->second;
@@ -56,7 +58,7 @@ std::optional<std::string> integrity(const std::string& ios, IkeVersion v) {
 
 std::optional<std::string> dh_group(int group) {
   static const std::map<int, std::string> m{{5, "modp1536"}, {14, "modp2048"}, {15, "modp3072"}, {16, "modp4096"},
-                                            {19, "dh19"},     {20, "dh20"},     {21, "dh21"}};
+                                            {19, "dh19"},    {20, "dh20"},     {21, "dh21"}};
   auto it = m.find(group);
   if (it == m.end()) return std::nullopt;  // MODP768/1024 and group 24 are not built into 4.10
   return it->second;
@@ -64,8 +66,7 @@ std::optional<std::string> dh_group(int group) {
 
 std::string sanitize(const std::string& s) {
   std::string out;
-  for (char c : s)
-    out += (std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-') ? c : '_';
+  for (char c : s) out += (std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-') ? c : '_';
   return out.empty() ? "_" : out;
 }
 
@@ -129,8 +130,9 @@ std::string auth_word(AuthMethod m) { return m == AuthMethod::RsaSig ? "rsasig" 
 std::string auth_lines(const Ctx& c, const Profile& f) {
   if (f.auth_local == f.auth_remote) return "\tauthby=" + auth_word(f.auth_local) + "\n";
   if (c.s.ike_version == IkeVersion::V1)
-    throw InputError(c.s.name, 0, "profile '" + f.name + "': IKEv1 has one authentication method per SA (local " +
-                     auth_word(f.auth_local) + ", remote " + auth_word(f.auth_remote) + ")");
+    throw InputError(c.s.name, 0,
+                     "profile '" + f.name + "': IKEv1 has one authentication method per SA (local " +
+                         auth_word(f.auth_local) + ", remote " + auth_word(f.auth_remote) + ")");
   return "\tleftauth=" + auth_word(f.auth_local) + "\n\trightauth=" + auth_word(f.auth_remote) + "\n";
 }
 
@@ -155,11 +157,13 @@ std::string render_conn(const Ctx& c, const RenderedConn& rc) {
   std::string out = fmt::format("conn {}\n", rc.name);
   out += fmt::format("\t# profile {}", f.name);
   if (conn.cert != kNone)
-    out += fmt::format(", certificate {} (enrolled {} of {})", cert_of(c, conn).name, conn.cert + 1, me.certificates.size());
+    out += fmt::format(", certificate {} (enrolled {} of {})", cert_of(c, conn).name, conn.cert + 1,
+                       me.certificates.size());
   out += "\n";
   out += fmt::format("\tikev2={}\n", c.s.ike_version == IkeVersion::V2 ? "yes" : "no");
   out += fmt::format("\tleft={}\n", me.address);
-  out += fmt::format("\tleftid={}\n", libreswan_id(f.self_identity, f.self_identity == IdKind::Fqdn ? me.fqdn : me.address));
+  out += fmt::format("\tleftid={}\n",
+                     libreswan_id(f.self_identity, f.self_identity == IdKind::Fqdn ? me.fqdn : me.address));
   if (conn.cert != kNone) {
     out += fmt::format("\tleftckaid={}\n", pki::hex(cert_of(c, conn).ckaid));
     out += "\tleftsendcert=always\n";

@@ -13,16 +13,15 @@
 
 namespace ikeconform::netns {
 
-using std::chrono::milliseconds;
 using cleanup::cleanup_all;               // re-exported for the harness's main
 using cleanup::install_cleanup_handlers;  // idem
+using std::chrono::milliseconds;
 
 class NetnsPair {
  public:
   // Namespaces "<run prefix>n<k>a" / "...b"; address_a (IPv4) on side 0, address_b on side 1.
   // Same /24: both get a /24; otherwise each gets a point-to-point /32 to the other.
-  NetnsPair(const std::string& address_a, const std::string& address_b,
-            milliseconds timeout = milliseconds(5000));
+  NetnsPair(const std::string& address_a, const std::string& address_b, milliseconds timeout = milliseconds(5000));
   ~NetnsPair();  // kills what still runs inside, deletes both namespaces
   NetnsPair(const NetnsPair&) = delete;
   NetnsPair& operator=(const NetnsPair&) = delete;

@@ -15,9 +15,19 @@ struct AttrName {
 };
 
 constexpr AttrName kAttrs[] = {
-    {"cn", "CN"}, {"ou", "OU"}, {"o", "O"}, {"c", "C"}, {"l", "L"}, {"st", "ST"}, {"dc", "DC"},
-    {"serialnumber", "serialNumber"}, {"emailaddress", "emailAddress"}, {"e", "emailAddress"},
-    {"email", "emailAddress"}, {"unstructuredname", "unstructuredName"}, {"hostname", "unstructuredName"},
+    {"cn", "CN"},
+    {"ou", "OU"},
+    {"o", "O"},
+    {"c", "C"},
+    {"l", "L"},
+    {"st", "ST"},
+    {"dc", "DC"},
+    {"serialnumber", "serialNumber"},
+    {"emailaddress", "emailAddress"},
+    {"e", "emailAddress"},
+    {"email", "emailAddress"},
+    {"unstructuredname", "unstructuredName"},
+    {"hostname", "unstructuredName"},
 };
 
 std::string_view trim(std::string_view s) {

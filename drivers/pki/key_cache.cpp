@@ -64,9 +64,7 @@ std::string hex(const Sha1& digest) {
   return s;
 }
 
-KeyCache::KeyCache(fs::path dir, unsigned bits) : dir_(std::move(dir)), bits_(bits) {
-  fs::create_directories(dir_);
-}
+KeyCache::KeyCache(fs::path dir, unsigned bits) : dir_(std::move(dir)), bits_(bits) { fs::create_directories(dir_); }
 
 fs::path KeyCache::default_dir() {
   if (const char* d = std::getenv("IKECONFORM_KEY_CACHE"); d && *d) return d;

@@ -20,7 +20,9 @@ namespace ikeconform::pki::ossl {
 template <auto Free>
 struct Deleter {
   template <class T>
-  void operator()(T* p) const { Free(p); }
+  void operator()(T* p) const {
+    Free(p);
+  }
 };
 using Bio = std::unique_ptr<BIO, Deleter<BIO_free_all>>;
 using Bn = std::unique_ptr<BIGNUM, Deleter<BN_free>>;

@@ -19,16 +19,23 @@ constexpr const char* kNotAfter = "20491231235959Z";
 
 bool printable(std::string_view s) {  // X.680 PrintableString alphabet
   return std::all_of(s.begin(), s.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || std::string_view(" '()+,-./:=?").find(c) != std::string_view::npos;
+    return std::isalnum(static_cast<unsigned char>(c)) ||
+           std::string_view(" '()+,-./:=?").find(c) != std::string_view::npos;
   });
 }
 
 int nid_of(const std::string& type) {
   static const std::pair<const char*, int> kNids[] = {
-      {"CN", NID_commonName}, {"OU", NID_organizationalUnitName}, {"O", NID_organizationName},
-      {"C", NID_countryName}, {"L", NID_localityName}, {"ST", NID_stateOrProvinceName},
-      {"DC", NID_domainComponent}, {"serialNumber", NID_serialNumber},
-      {"emailAddress", NID_pkcs9_emailAddress}, {"unstructuredName", NID_pkcs9_unstructuredName},
+      {"CN", NID_commonName},
+      {"OU", NID_organizationalUnitName},
+      {"O", NID_organizationName},
+      {"C", NID_countryName},
+      {"L", NID_localityName},
+      {"ST", NID_stateOrProvinceName},
+      {"DC", NID_domainComponent},
+      {"serialNumber", NID_serialNumber},
+      {"emailAddress", NID_pkcs9_emailAddress},
+      {"unstructuredName", NID_pkcs9_unstructuredName},
   };
   for (const auto& [name, nid] : kNids)
     if (type == name) return nid;
@@ -224,8 +231,9 @@ std::string lower_ascii(std::string v) {
   return v;
 }
 
-IdentityMaterial make_identity(const Scenario& s, const Peer& peer, std::size_t k, std::size_t slot, std::set<std::string>& units,
-                               std::set<std::string>& subjects, const Pki& pki, KeyCache& keys, const PkiOptions& o) {
+IdentityMaterial make_identity(const Scenario& s, const Peer& peer, std::size_t k, std::size_t slot,
+                               std::set<std::string>& units, std::set<std::string>& subjects, const Pki& pki,
+                               KeyCache& keys, const PkiOptions& o) {
   const IdentityCert& ic = peer.certificates[k];
   const std::string where = "peer '" + peer.name + "', certificate under '" + ic.trustpoint + "'";
   const Trustpoint* tp = find_trustpoint(peer, ic.trustpoint);

@@ -84,12 +84,12 @@ struct CaMaterial {
 };
 
 struct IdentityMaterial {
-  std::string peer;          // Peer::name
-  std::string trustpoint;    // IdentityCert::trustpoint
-  std::string ca;            // Ca::id of the issuer
+  std::string peer;            // Peer::name
+  std::string trustpoint;      // IdentityCert::trustpoint
+  std::string ca;              // Ca::id of the issuer
   std::size_t enrollment = 0;  // index in Peer::certificates (enrollment order, oldest first)
-  std::string name;          // "<peer>-<trustpoint>": file stem and PKCS#12 friendly name
-  std::string ios_subject;   // IdentityCert::subject, or the synthesized one
+  std::string name;            // "<peer>-<trustpoint>": file stem and PKCS#12 friendly name
+  std::string ios_subject;     // IdentityCert::subject, or the synthesized one
   std::string dn, libreswan_dn;
   std::string san_dns, san_ip;  // the peer's fqdn and address ("" when the peer has none)
   std::uint64_t serial = 0;

@@ -13,13 +13,13 @@
 #include <boost/process/extend.hpp>
 #include <cctype>
 #include <cerrno>
-#include <cstdio>
-#include <mutex>
-#include <random>
 #include <csignal>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <mutex>
+#include <random>
 #include <sstream>
 #include <thread>
 
@@ -80,9 +80,7 @@ void terminate_group(int pgid, milliseconds grace) {
 
 namespace {
 
-milliseconds since(Clock::time_point start) {
-  return std::chrono::duration_cast<milliseconds>(Clock::now() - start);
-}
+milliseconds since(Clock::time_point start) { return std::chrono::duration_cast<milliseconds>(Clock::now() - start); }
 
 }  // namespace
 
@@ -98,8 +96,7 @@ std::string quote(const Argv& argv) {
 
 std::string RunResult::describe(const Argv& argv) const {
   std::string s = quote(argv) + ": ";
-  s += timed_out ? "timed out after " + std::to_string(elapsed.count()) + " ms"
-                 : "exit " + std::to_string(exit_code);
+  s += timed_out ? "timed out after " + std::to_string(elapsed.count()) + " ms" : "exit " + std::to_string(exit_code);
   const std::string& detail = err.empty() ? out : err;
   if (!detail.empty()) s += ": " + detail.substr(0, 2000);
   while (!s.empty() && s.back() == '\n') s.pop_back();
@@ -114,7 +111,7 @@ RunResult run(const Argv& argv, const Env& env, milliseconds timeout) {
   const auto start = Clock::now();
   std::error_code ec;
   bp::child child(bp::exe = exe.string(), bp::args = Argv(argv.begin() + 1, argv.end()), make_env(env),
-                  bp::std_in < bp::null, bp::std_out > out, bp::std_err > err, ioc, ChildSetup{}, ec);
+                  bp::std_in<bp::null, bp::std_out> out, bp::std_err > err, ioc, ChildSetup{}, ec);
   if (ec) throw ProcessError("cannot start " + quote(argv) + ": " + ec.message());
   const int pid = child.id();
   child.detach();  // we reap it ourselves
@@ -363,8 +360,7 @@ int Daemon::stop() {
 TempDir::TempDir(const fs::path& base, const std::string& prefix) {
   fs::create_directories(base);
   std::string templ = (base / (prefix + "XXXXXX")).string();
-  if (::mkdtemp(templ.data()) == nullptr)
-    throw ProcessError("mkdtemp " + templ + ": " + std::strerror(errno));
+  if (::mkdtemp(templ.data()) == nullptr) throw ProcessError("mkdtemp " + templ + ": " + std::strerror(errno));
   path_ = templ;
   token_ = cleanup::add("temp dir " + templ, [p = path_] {
     std::error_code ec;

@@ -27,9 +27,9 @@ class ProcessError : public std::runtime_error {
 };
 
 struct RunResult {
-  int exit_code = -1;     // exit status; 128 + signal number when killed by a signal
-  std::string out;        // stdout (also the part read before a timeout)
-  std::string err;        // stderr
+  int exit_code = -1;  // exit status; 128 + signal number when killed by a signal
+  std::string out;     // stdout (also the part read before a timeout)
+  std::string err;     // stderr
   bool timed_out = false;
   milliseconds elapsed{0};
   bool ok() const { return exit_code == 0 && !timed_out; }
@@ -66,13 +66,13 @@ std::uintmax_t file_size_or_zero(const std::filesystem::path& file);
 std::vector<std::string> read_new_lines(const std::filesystem::path& file, std::uintmax_t& offset);
 
 struct DaemonSpec {
-  std::string name;                       // for messages: "charon R1"
+  std::string name;  // for messages: "charon R1"
   Argv argv;
   Env env;
-  std::filesystem::path log_file;         // receives stdout + stderr (appended)
+  std::filesystem::path log_file;                // receives stdout + stderr (appended)
   std::vector<std::filesystem::path> more_logs;  // logs the daemon writes itself, tailed on errors
-  milliseconds stop_grace{3000};          // SIGTERM, then SIGKILL after this
-  std::size_t tail = 20;                  // lines of each log quoted in errors
+  milliseconds stop_grace{3000};                 // SIGTERM, then SIGKILL after this
+  std::size_t tail = 20;                         // lines of each log quoted in errors
 };
 
 // A supervised long-lived process in its own process group. Stopped in the destructor.

@@ -53,8 +53,10 @@ void classify_ike_failure(const Scenario& s, const SideReport& ini, const SideRe
     return fail(o, at(res, v2(s) ? Message::IKE_AUTH : Message::MM3), Reason::AuthMethodMismatch);
   if (ini.verdict == Verdict::NoSharedKey)
     return fail(o, at(ini, v2(s) ? Message::IKE_AUTH : Message::MM4), Reason::AuthMethodMismatch);
-  if (res.verdict == Verdict::IdentityRejected) return fail(o, at(res, auth_message(s, true)), Reason::NoMatchingProfile);
-  if (ini.verdict == Verdict::IdentityRejected) return fail(o, at(ini, auth_message(s, false)), Reason::NoMatchingProfile);
+  if (res.verdict == Verdict::IdentityRejected)
+    return fail(o, at(res, auth_message(s, true)), Reason::NoMatchingProfile);
+  if (ini.verdict == Verdict::IdentityRejected)
+    return fail(o, at(ini, auth_message(s, false)), Reason::NoMatchingProfile);
   if (res.verdict == Verdict::NoProfile) return fail(o, at(res, auth_message(s, true)), Reason::NoMatchingProfile);
   if (res.verdict == Verdict::RejectedPeer || ini.verdict == Verdict::GotAuthFailed)
     return fail(o, auth_message(s, true), Reason::CertValidationFailed);

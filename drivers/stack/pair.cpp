@@ -33,10 +33,9 @@ void check_list(const Scenario& s, const char* who, const std::optional<CertReqL
                 std::vector<std::string>& trace) {
   if (!wire) return;
   if (cas_of(*wire) != cas_of(observed))
-    trace.push_back(fmt::format("finding: CERTREQ from {}: logs say {}, wire says {}", who, capture::describe(s, observed),
-                                capture::describe(s, *wire)));
-  else
-    return;  // same CAs: keep the log's trustpoints (the sender's, not merely the first naming the CA)
+    trace.push_back(fmt::format("finding: CERTREQ from {}: logs say {}, wire says {}", who,
+                                capture::describe(s, observed), capture::describe(s, *wire)));
+  else return;  // same CAs: keep the log's trustpoints (the sender's, not merely the first naming the CA)
   observed = *wire;
 }
 
@@ -55,11 +54,11 @@ void both(F&& f) {
   if (mine) std::rethrow_exception(mine);
 }
 
-
 }  // namespace
 
 void cross_check(const Scenario& s, const capture::WireCertReqs& w, const SideReport& ini, Observation& o) {
-  if (ini.certreq_message == Message::MM3) check_list(s, "initiator (MM3)", w.from_initiator, o.certreq_from_initiator, o.trace);
+  if (ini.certreq_message == Message::MM3)
+    check_list(s, "initiator (MM3)", w.from_initiator, o.certreq_from_initiator, o.trace);
   check_list(s, s.ike_version == IkeVersion::V2 ? "responder (IKE_SA_INIT)" : "responder (MM4)", w.from_responder,
              o.certreq_from_responder, o.trace);
   o.trace.push_back(fmt::format("wire: {} IKE datagrams{}", w.ike_packets,
@@ -177,7 +176,8 @@ void PairRunner::teardown(std::uint8_t initiator) {
 
 Observation PairRunner::run(const Scenario& s, const pki::Pki& pki, std::uint8_t initiator) {
   last_ = RunRecord{};
-  if (s.peers.size() != 2 || initiator > 1) return not_attempted(s, initiator, Reason::Unsupported, "real-stack target: a scenario has two peers");
+  if (s.peers.size() != 2 || initiator > 1)
+    return not_attempted(s, initiator, Reason::Unsupported, "real-stack target: a scenario has two peers");
   const std::string prefix = fmt::format("s{}-", ++seq_);  // fresh names: stale connections never match
   try {
     execute(s, pki, initiator, prefix);
@@ -206,7 +206,8 @@ Observation PairRunner::run(const Scenario& s, const pki::Pki& pki, std::uint8_t
 }
 
 Observation PairRunner::run(const Scenario& s, std::uint8_t initiator) {
-  if (s.peers.size() != 2 || initiator > 1) return not_attempted(s, initiator, Reason::Unsupported, "real-stack target: a scenario has two peers");
+  if (s.peers.size() != 2 || initiator > 1)
+    return not_attempted(s, initiator, Reason::Unsupported, "real-stack target: a scenario has two peers");
   if (auto why = inexpressible(s)) return not_attempted(s, initiator, Reason::Unsupported, *why);  // no PKI for nothing
   try {
     // A scenario that differs only elsewhere (profiles, restrictions, version) reuses the PKI.

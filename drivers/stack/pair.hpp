@@ -31,7 +31,7 @@ class TempDir;
 namespace ikeconform::pki {
 class KeyCache;
 struct Pki;
-}
+}  // namespace ikeconform::pki
 
 namespace ikeconform::stack {
 
@@ -100,8 +100,8 @@ class PairRunner {
   std::unique_ptr<pki::KeyCache> keys_;
   std::unique_ptr<process::TempDir> pki_dir_;
   std::unique_ptr<pki::Pki> pki_;  // reused while the scenario's PKI inputs stay the same
-  Scenario pki_scenario_;  // pki::pki_part() of the scenario pki_ was made for
-  bool pki_p12_ = false;   // pki_ has PKCS#12 files
+  Scenario pki_scenario_;          // pki::pki_part() of the scenario pki_ was made for
+  bool pki_p12_ = false;           // pki_ has PKCS#12 files
   std::uint64_t seq_ = 0;
   bool child_awaited_ = false;  // the last exchange waited for the CHILD SA (teardown may overlap)
   RunRecord last_;

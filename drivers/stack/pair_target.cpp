@@ -26,7 +26,8 @@ std::string PairTarget::personality() const {
 }
 
 Scenario PairTarget::personalities(Scenario s) const {
-  for (std::size_t i = 0; i < s.peers.size(); ++i) s.peers[i].personality = kinds_[std::min<std::size_t>(i, 1)].personality;
+  for (std::size_t i = 0; i < s.peers.size(); ++i)
+    s.peers[i].personality = kinds_[std::min<std::size_t>(i, 1)].personality;
   return s;
 }
 

@@ -57,22 +57,22 @@ enum class Verdict : std::uint8_t {
 std::string_view verdict_name(Verdict v);
 
 struct SideReport {
-  bool alive = true;              // the daemon still runs
-  bool ike_established = false;   // this side's status or log says the IKE SA is up
-  bool child_observable = true;   // false: this stack cannot install a CHILD SA here (Libreswan)
+  bool alive = true;             // the daemon still runs
+  bool ike_established = false;  // this side's status or log says the IKE SA is up
+  bool child_observable = true;  // false: this stack cannot install a CHILD SA here (Libreswan)
   bool child_installed = false;
   bool child_ts_unacceptable = false;
-  bool heard_peer = false;        // at least one message from the peer arrived
+  bool heard_peer = false;         // at least one message from the peer arrived
   bool child_no_proposal = false;  // the CHILD SA's proposal was refused
   Verdict verdict = Verdict::None;
   // The message the verdict concerns when this stack's observer says so (strongSwan places an
   // IKEv1 proposal refusal at MM1, where its responder drops it); None: combine()'s default.
   Message verdict_at = Message::None;
-  CertReqList certreqs_sent;      // in order, as this side sent them
+  CertReqList certreqs_sent;                // in order, as this side sent them
   Message certreq_message = Message::None;  // the message that carried them (MM3, MM4, MM5, IKE_SA_INIT, IKE_AUTH)
-  TpIndex cert_sent = kNone;      // trustpoint of the certificate this side sent
-  std::int16_t bound_profile = kNone;  // responder: the profile it settled on
-  std::vector<std::string> trace;      // this side's log lines, "R1: ..."
+  TpIndex cert_sent = kNone;                // trustpoint of the certificate this side sent
+  std::int16_t bound_profile = kNone;       // responder: the profile it settled on
+  std::vector<std::string> trace;           // this side's log lines, "R1: ..."
 };
 
 enum class Progress : std::uint8_t { Pending, Up, Failed };
@@ -149,9 +149,9 @@ std::unique_ptr<PeerStack> make_stack(const netns::NetnsPair& net, std::size_t s
 std::string rendering_name(const Scenario& s, std::size_t peer, std::string_view suffix);
 
 struct StackKind {
-  std::string name;         // the target name alone and in pairs: "strongswan"
-  std::string title;        // in messages: "strongSwan" ("strongSwan target: aggressive mode ...")
-  std::string personality;  // the model personality its peers follow: "strongswan-5.9"
+  std::string name;               // the target name alone and in pairs: "strongswan"
+  std::string title;              // in messages: "strongSwan" ("strongSwan target: aggressive mode ...")
+  std::string personality;        // the model personality its peers follow: "strongswan-5.9"
   bool observes_child_sa = true;  // false: it cannot install a CHILD SA here (no ESP: Libreswan)
   bool needs_p12 = false;         // its credentials are read from PKCS#12 files (NSS)
   // Makes the stack of one side: (namespace pair, side, folder of its own, timeouts).

@@ -80,16 +80,18 @@ std::optional<std::string> quoted_after(const std::string& msg, std::string_view
 
 // This side rejected what the peer sent (its certificate, its signature, its identity).
 bool rejects_peer(const SideEvidence& side) {
-  return any_line(side, {"constraint check failed", "no trusted RSA public key found", "no trusted public key found",
-                         "no issuer certificate found", "certificate was revoked", "signature validation failed",
-                         "no peer config found", "no matching peer config found", "tried 0 shared keys",
-                         "MAC mismatched"}) ||
+  return any_line(side,
+                  {"constraint check failed", "no trusted RSA public key found", "no trusted public key found",
+                   "no issuer certificate found", "certificate was revoked", "signature validation failed",
+                   "no peer config found", "no matching peer config found", "tried 0 shared keys", "MAC mismatched"}) ||
          std::any_of(side.log.begin(), side.log.end(), [](const LogLine& l) {
            return has(l.msg, "authentication of '") && has(l.msg, " failed") && !has(l.msg, "(myself)");
          });
 }
 
-bool no_profile(const SideEvidence& side) { return any_line(side, {"no peer config found", "no matching peer config found"}); }
+bool no_profile(const SideEvidence& side) {
+  return any_line(side, {"no peer config found", "no matching peer config found"});
+}
 bool no_private_key(const SideEvidence& side) { return any_line(side, {"no private key found"}); }
 // A pre-shared key where the peer has none: the one secret is loaded only by peers whose profiles
 // use pre-share, so this is the other side authenticating in another way.
@@ -241,8 +243,8 @@ stack::SideReport side_report(const Scenario& s, const Material& m, const Render
 Observation observe(const Scenario& s, const Material& m, const RenderOptions& opts, const RunEvidence& e) {
   const std::size_t ini = e.initiator;
   const std::size_t res = 1 - ini;
-  const stack::SideReport I =
-      side_report(s, m, opts, ini, Role::Initiator, e.sides[ini], e.initiate_success, e.initiate_errmsg);
+  const stack::SideReport I = side_report(s, m, opts, ini, Role::Initiator, e.sides[ini], e.initiate_success,
+                                          e.initiate_errmsg);
   const stack::SideReport R = side_report(s, m, opts, res, Role::Responder, e.sides[res]);
   return stack::combine(s, e.initiator, I, R, e.harness_error);
 }

@@ -171,7 +171,8 @@ Progress StrongswanPeer::progress(Role role, bool child) {
     collect_initiate();
     // Without the CHILD SA to wait for, the IKE SA's line is enough (an IKEv1 initiate against a
     // stack without ESP returns only when its quick mode times out).
-    if (!child && std::any_of(side_evidence_.log.begin(), side_evidence_.log.end(), established_line)) return Progress::Up;
+    if (!child && std::any_of(side_evidence_.log.begin(), side_evidence_.log.end(), established_line))
+      return Progress::Up;
     if (result_) return result_->success ? Progress::Up : Progress::Failed;
   }
   return side_verdict(side_evidence_, role) == stack::Verdict::None ? Progress::Pending : Progress::Failed;
@@ -214,7 +215,8 @@ bool StrongswanPeer::healthy() {
 std::string StrongswanPeer::describe() { return daemon_ ? daemon_->report() : "charon is not running"; }
 
 std::optional<std::string> installed_version() {
-  const auto v = process::version_from({"dpkg-query", "-W", "-f=strongSwan ${Version}\n", "charon-systemd"}, "strongSwan");
+  const auto v = process::version_from({"dpkg-query", "-W", "-f=strongSwan ${Version}\n", "charon-systemd"},
+                                       "strongSwan");
   if (!v) return std::nullopt;
   return v->substr(0, v->find('-'));  // "strongSwan 5.9.8" without the Debian revision
 }
@@ -240,7 +242,9 @@ stack::StackKind stack_kind() {
   k.make = stack::make_stack<StrongswanPeer>;
   k.version = installed_version;
   k.inexpressible = [](const Scenario& s, std::size_t) { return inexpressible(s); };
-  k.render = [](const Scenario& s, std::size_t peer, const stack::RenderContext&) { return swanctl_rendering(s, peer); };
+  k.render = [](const Scenario& s, std::size_t peer, const stack::RenderContext&) {
+    return swanctl_rendering(s, peer);
+  };
   return k;
 }
 

@@ -83,8 +83,9 @@ std::filesystem::path log_path(const std::filesystem::path& dir) { return dir / 
 std::string render_strongswan_conf(const DaemonOptions& o) {
   // The plugin list verified in real-stacks.md. Some kernel plugin must be loaded or charon
   // exits; kernel-netlink alone is enough when no CHILD_SA has to come up.
-  std::string load = "random nonce openssl pem pkcs1 pkcs8 x509 pubkey revocation constraints sha1 sha2 hmac aes "
-                     "gmp kdf socket-default vici";
+  std::string load =
+      "random nonce openssl pem pkcs1 pkcs8 x509 pubkey revocation constraints sha1 sha2 hmac aes "
+      "gmp kdf socket-default vici";
   load += o.kernel_libipsec ? " kernel-libipsec kernel-netlink" : " kernel-netlink";
   std::string ports;
   if (o.port) ports += fmt::format("  port = {}\n", *o.port);
@@ -156,19 +157,18 @@ std::optional<std::string> lookup(const std::map<std::string, std::string>& tabl
 std::optional<std::string> ike_proposal(const Proposal& p) {
   // `encryption aes` alone is AES-128 on IOS; IKEv2 proposals spell it aes-cbc-128.
   static const std::map<std::string, std::string> kEncr = {
-      {"aes", "aes128"},         {"aes 128", "aes128"},     {"aes-128", "aes128"},     {"aes128", "aes128"},
-      {"aes-cbc-128", "aes128"}, {"aes 192", "aes192"},     {"aes-192", "aes192"},     {"aes192", "aes192"},
-      {"aes-cbc-192", "aes192"}, {"aes 256", "aes256"},     {"aes-256", "aes256"},     {"aes256", "aes256"},
-      {"aes-cbc-256", "aes256"}, {"3des", "3des"},          {"des", "des"},
+      {"aes", "aes128"},         {"aes 128", "aes128"}, {"aes-128", "aes128"}, {"aes128", "aes128"},
+      {"aes-cbc-128", "aes128"}, {"aes 192", "aes192"}, {"aes-192", "aes192"}, {"aes192", "aes192"},
+      {"aes-cbc-192", "aes192"}, {"aes 256", "aes256"}, {"aes-256", "aes256"}, {"aes256", "aes256"},
+      {"aes-cbc-256", "aes256"}, {"3des", "3des"},      {"des", "des"},
   };
   static const std::map<std::string, std::string> kInteg = {
-      {"sha", "sha1"},       {"sha1", "sha1"},       {"sha256", "sha256"}, {"sha-256", "sha256"},
-      {"sha384", "sha384"},  {"sha-384", "sha384"},  {"sha512", "sha512"}, {"sha-512", "sha512"},
-      {"md5", "md5"},
+      {"sha", "sha1"},       {"sha1", "sha1"},     {"sha256", "sha256"},  {"sha-256", "sha256"}, {"sha384", "sha384"},
+      {"sha-384", "sha384"}, {"sha512", "sha512"}, {"sha-512", "sha512"}, {"md5", "md5"},
   };
   static const std::map<int, std::string> kGroup = {
-      {1, "modp768"},   {2, "modp1024"},  {5, "modp1536"}, {14, "modp2048"}, {15, "modp3072"},
-      {16, "modp4096"}, {19, "ecp256"},   {20, "ecp384"},  {21, "ecp521"},   {24, "modp2048s256"},
+      {1, "modp768"},   {2, "modp1024"}, {5, "modp1536"}, {14, "modp2048"}, {15, "modp3072"},
+      {16, "modp4096"}, {19, "ecp256"},  {20, "ecp384"},  {21, "ecp521"},   {24, "modp2048s256"},
   };
   auto e = lookup(kEncr, p.encryption);
   auto i = lookup(kInteg, p.integrity);
@@ -217,7 +217,8 @@ std::vector<std::size_t> ca_load_order(const Scenario& s, std::size_t peer) {
   const Peer& p = s.peers.at(peer);
   for (const Trustpoint& t : p.trustpoints) ca_index(s, t.ca);  // InputError for a CA the scenario lacks
   std::vector<std::size_t> out;
-  for (TpIndex t : strongswan_ca_load_order(s, p)) out.push_back(ca_index(s, p.trustpoints[static_cast<std::size_t>(t)].ca));
+  for (TpIndex t : strongswan_ca_load_order(s, p))
+    out.push_back(ca_index(s, p.trustpoints[static_cast<std::size_t>(t)].ca));
   return out;
 }
 
@@ -310,9 +311,11 @@ std::string remote_id(const Scenario& s, std::size_t peer, const Profile& f) {
 // `ca trust-point` / `pki trustpoint ... verify`: the CAs that may authenticate the peer
 // (model/strongswan.hpp: the personality validates with the same list).
 std::vector<std::size_t> remote_ca_indices(const Scenario& s, const Peer& p, const Profile& f) {
-  for (const ProfileTrustpoint& t : f.trustpoints) ca_of_trustpoint(s, p, t.trustpoint);  // InputError for unknown names
+  for (const ProfileTrustpoint& t : f.trustpoints)
+    ca_of_trustpoint(s, p, t.trustpoint);  // InputError for unknown names
   std::vector<std::size_t> out;
-  for (TpIndex t : strongswan_remote_cacerts(s, p, f)) out.push_back(ca_index(s, p.trustpoints[static_cast<std::size_t>(t)].ca));
+  for (TpIndex t : strongswan_remote_cacerts(s, p, f))
+    out.push_back(ca_index(s, p.trustpoints[static_cast<std::size_t>(t)].ca));
   return out;
 }
 
@@ -382,7 +385,8 @@ void check_renderable(const Scenario& s, std::size_t peer, const Material& m) {
   if (m.cas.size() != s.cas.size() || m.certs.size() != 2 || m.certs[peer].size() != s.peers[peer].certificates.size())
     throw InputError(s.name, 0, "strongSwan target: PKI material does not match the scenario");
   if (!find_profile(s.peers[peer], s.peers[peer].tunnel_profile))
-    throw InputError(s.name, 0, s.peers[peer].name + ": tunnel profile '" + s.peers[peer].tunnel_profile + "' is not defined");
+    throw InputError(s.name, 0,
+                     s.peers[peer].name + ": tunnel profile '" + s.peers[peer].tunnel_profile + "' is not defined");
 }
 
 std::vector<Connection> render_connections(const Scenario& s, std::size_t peer, const Material& m,
@@ -421,7 +425,8 @@ std::optional<std::string> inexpressible(const Scenario& s) {
       return p.name + " cannot verify '" + p.unsupported_features.front() + "': charon has no switch to refuse that";
     for (const Proposal& prop : p.proposals)
       if (!ike_proposal(prop))
-        return fmt::format("{}'s proposal {} {} group {} has no strongSwan name", p.name, prop.encryption, prop.integrity, prop.group);
+        return fmt::format("{}'s proposal {} {} group {} has no strongSwan name", p.name, prop.encryption,
+                           prop.integrity, prop.group);
     for (const Profile& f : p.profiles)
       for (const IdentityMatch& m : f.match)
         if (m.kind == IdKind::Address && !prefix_length(m.mask))
@@ -485,7 +490,8 @@ void emit(std::string& out, const Message& m, int indent) {
 
 std::string header(const Scenario& s, std::size_t peer, const Material& m) {
   const Peer& p = s.peers[peer];
-  std::string h = fmt::format("# {} ({}), scenario '{}': swanctl.conf rendered by ikeconform.\n", p.name, p.address, s.name);
+  std::string h = fmt::format("# {} ({}), scenario '{}': swanctl.conf rendered by ikeconform.\n", p.name, p.address,
+                              s.name);
   h += "# x509ca/ (loaded in this order; strongSwan requests CAs in reverse load order):";
   for (std::size_t ca : ca_load_order(s, peer)) h.append(" ").append(by_file(m.cas.at(ca)));
   h += "\n# x509/ and private/: the identity certificates, oldest enrollment first:";

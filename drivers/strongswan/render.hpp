@@ -51,7 +51,7 @@ Material named_material(const Scenario& s);
 // strongswan.conf for one charon-systemd.
 
 struct DaemonOptions {
-  std::filesystem::path dir;  // charon.vici and charon.log live here
+  std::filesystem::path dir;    // charon.vici and charon.log live here
   bool kernel_libipsec = true;  // userspace ESP: the kernel here has no ESP (real-stacks.md)
   std::optional<int> port;      // IKE port; 0 = any free one (a charon outside a namespace)
   std::optional<int> port_nat_t;
@@ -59,7 +59,7 @@ struct DaemonOptions {
   double retransmit_timeout = 0.5;  // seconds; an unanswered exchange gives up after ~2 s
 };
 
-std::string vici_uri(const std::filesystem::path& dir);           // unix://DIR/charon.vici
+std::string vici_uri(const std::filesystem::path& dir);            // unix://DIR/charon.vici
 std::filesystem::path log_path(const std::filesystem::path& dir);  // DIR/charon.log
 std::string render_strongswan_conf(const DaemonOptions& o);
 
@@ -67,7 +67,7 @@ std::string render_strongswan_conf(const DaemonOptions& o);
 // Connections and credentials of one peer.
 
 struct RenderOptions {
-  std::string prefix = "s0-";  // prepended to every connection name: fresh per scenario
+  std::string prefix = "s0-";          // prepended to every connection name: fresh per scenario
   std::string psk = "ikeconform-psk";  // the scenario format has no secret; both ends share this
 };
 

@@ -50,7 +50,8 @@ pki::Pki pki_from_files(const Scenario& s, const PkiFiles& f) {
       const IdentityCert& c = p.certificates[k];
       auto it = std::find_if(f.certs.begin(), f.certs.end(),
                              [&](const PkiCert& x) { return x.peer == p.name && x.trustpoint == c.trustpoint; });
-      if (it == f.certs.end()) throw std::runtime_error("the harness's PKI has no certificate " + p.name + "/" + c.trustpoint);
+      if (it == f.certs.end())
+        throw std::runtime_error("the harness's PKI has no certificate " + p.name + "/" + c.trustpoint);
       pki::IdentityMaterial& m = out.certs.emplace_back();
       m.peer = p.name;
       m.trustpoint = c.trustpoint;

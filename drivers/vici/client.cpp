@@ -205,7 +205,8 @@ Message Client::streamed(std::string_view cmd, const Message& msg, std::string_v
     close();
     throw;
   }
-  if (reply.type == PacketType::CmdUnknown) throw CommandError("VICI: the daemon does not know command '" + std::string(cmd) + "'");
+  if (reply.type == PacketType::CmdUnknown)
+    throw CommandError("VICI: the daemon does not know command '" + std::string(cmd) + "'");
   if (reply.type != PacketType::CmdResponse)
     throw TransportError("VICI: expected CMD_RESPONSE to '" + std::string(cmd) + "', got " +
                          std::string(packet_type_name(reply.type)));
@@ -228,9 +229,7 @@ void Client::event_registration(PacketType type, std::string_view name, Clock::t
                          std::string(packet_type_name(reply.type)));
 }
 
-void Client::register_event(std::string_view name, Millis timeout) {
-  ensure_registered(name, Clock::now() + timeout);
-}
+void Client::register_event(std::string_view name, Millis timeout) { ensure_registered(name, Clock::now() + timeout); }
 
 void Client::ensure_registered(std::string_view name, Clock::time_point deadline) {
   if (std::find(registered_.begin(), registered_.end(), name) != registered_.end()) return;
@@ -285,7 +284,8 @@ CommandResult Client::result_of(Message&& response) {
 }
 
 const CommandResult& Client::check(const CommandResult& r, std::string_view what) {
-  if (!r.success) throw CommandError("VICI " + std::string(what) + " failed: " + (r.errmsg.empty() ? "no reason given" : r.errmsg));
+  if (!r.success)
+    throw CommandError("VICI " + std::string(what) + " failed: " + (r.errmsg.empty() ? "no reason given" : r.errmsg));
   return r;
 }
 
@@ -369,7 +369,8 @@ std::vector<Message> Client::list_sas(std::string_view ike) {
   Message m;  // blocking: with noblock, an IKE_SA busy with an exchange is silently left out
   if (!ike.empty()) m.set("ike", std::string(ike));
   std::vector<Message> sas;
-  streamed("list-sas", m, "list-sa", [&](const Message& e) { sas.push_back(e); }, timeout_);
+  streamed(
+      "list-sas", m, "list-sa", [&](const Message& e) { sas.push_back(e); }, timeout_);
   return sas;
 }
 

@@ -1,7 +1,7 @@
 // VICI message and packet encoding (README "Message format", "Packet layer").
 #include <algorithm>
-#include <optional>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "drivers/vici/vici.hpp"
 
@@ -84,7 +84,8 @@ void put_name(std::string& out, std::string_view name) {
 }
 
 void put_value(std::string& out, std::string_view v) {
-  if (v.size() > kMaxValueLength) throw EncodeError("VICI value longer than 65535 bytes (" + std::to_string(v.size()) + ")");
+  if (v.size() > kMaxValueLength)
+    throw EncodeError("VICI value longer than 65535 bytes (" + std::to_string(v.size()) + ")");
   put_u16(out, v.size());
   out.append(v);
 }
@@ -170,7 +171,7 @@ class Reader {
 struct Decoder {
   Reader in;
   Message root;
-  std::vector<Message*> open{&root};  // innermost last; parents are not touched while a child is open
+  std::vector<Message*> open{&root};     // innermost last; parents are not touched while a child is open
   std::optional<std::string> list_name;  // the open list, if any (lists do not nest)
   std::vector<std::string> list_items;
 
@@ -276,9 +277,7 @@ std::string to_text(const Message& m, int indent) {
         out += "\n";
         break;
       }
-      case Message::Kind::Section:
-        out += pad + e.name + " {\n" + to_text(e.section, indent + 4) + pad + "}\n";
-        break;
+      case Message::Kind::Section: out += pad + e.name + " {\n" + to_text(e.section, indent + 4) + pad + "}\n"; break;
     }
   }
   return out;

@@ -10,8 +10,8 @@
 
 #include "drivers/vici/vici.hpp"
 #include "fuzz/targets.hpp"
-#include "model/observation_json.hpp"
 #include "model/engine.hpp"
+#include "model/observation_json.hpp"
 #include "model/scenario_json.hpp"
 #include "wire/ike.hpp"
 #include "wire/ladder.hpp"
@@ -34,7 +34,8 @@ void ike_seeds(const fs::path& src) {
       const auto packets = wire::model_ladder(s, run_direction(s, d, ModelOptions{}));
       for (std::size_t i = 0; i < packets.size(); ++i) {
         const auto& b = packets[i].datagram;
-        write(src / "corpus/fuzz/ike_codec" / (std::string(name) + "-init" + std::to_string(d) + "-" + std::to_string(i) + ".bin"),
+        write(src / "corpus/fuzz/ike_codec" /
+                  (std::string(name) + "-init" + std::to_string(d) + "-" + std::to_string(i) + ".bin"),
               b.data(), b.size());
       }
     }
@@ -88,7 +89,8 @@ void observation_seeds(const fs::path& src) {
   for (const ModelOptions* o : {&restricted, &unrestricted})
     for (std::uint8_t d = 0; d < 2; ++d) {
       const std::string text = observation_to_json(s, run_direction(s, d, *o)).dump(1) + "\n";
-      write(src / "corpus/fuzz/observation_json" / ("model-" + std::to_string(n++) + ".json"), text.data(), text.size());
+      write(src / "corpus/fuzz/observation_json" / ("model-" + std::to_string(n++) + ".json"), text.data(),
+            text.size());
     }
 }
 

@@ -40,8 +40,8 @@ crypto::Hash hash_of(std::uint16_t hash);  // throws for one we do not implement
 
 struct Config {
   Suite suite;
-  wire::IdV1 local_id;                     // IDii
-  std::optional<wire::IdV1> remote_id;     // the IDir the responder must present
+  wire::IdV1 local_id;                        // IDii
+  std::optional<wire::IdV1> remote_id;        // the IDir the responder must present
   wire::TrafficSelector local_ts, remote_ts;  // IDci / IDcr as IPV4_ADDR_SUBNET (address range -> mask)
   std::chrono::milliseconds retransmit_timeout{500};
   int retransmit_tries = 4;
@@ -51,7 +51,7 @@ struct Config {
 struct Outcome {
   bool isakmp_sa = false;
   bool ipsec_sa = false;
-  std::string failed_at;  // "MM2", "MM4", "MM6", "QM2"
+  std::string failed_at;               // "MM2", "MM4", "MM6", "QM2"
   std::optional<std::uint16_t> error;  // a received Notify (RFC 2408 §3.14.1)
   std::string reason;
 };
@@ -59,15 +59,15 @@ struct Outcome {
 struct IsakmpSa {
   Suite suite;
   std::string local_address, remote_address;
-  bool nat_t = false;          // both sent the RFC 3947 Vendor ID
-  std::uint16_t port = 500;    // 4500 once a NAT was detected (RFC 3947 §4)
+  bool nat_t = false;        // both sent the RFC 3947 Vendor ID
+  std::uint16_t port = 500;  // 4500 once a NAT was detected (RFC 3947 §4)
   wire::Spi cky_i{}, cky_r{};
-  Bytes sai_b;                 // the body of our MM1 SA payload
+  Bytes sai_b;  // the body of our MM1 SA payload
   std::shared_ptr<const crypto::DhKey> dh;
-  Bytes gxi, gxr;              // the initiator's and the responder's public values
+  Bytes gxi, gxr;  // the initiator's and the responder's public values
   Bytes ni, nr;
   crypto::Ikev1Keys keys;
-  Bytes iv;                    // the CBC state of phase 1: next IV / last ciphertext block
+  Bytes iv;                            // the CBC state of phase 1: next IV / last ciphertext block
   std::vector<std::size_t> requested;  // CAs named in the responder's CERT_REQs (our indices)
   Bytes peer_cert;
   std::optional<std::size_t> our_cert, validated_by;

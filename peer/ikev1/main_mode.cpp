@@ -19,7 +19,8 @@ namespace {
 constexpr std::size_t kNonceSize = 32;
 constexpr std::uint8_t kNatD = 20;  // RFC 3947 §3.1
 // RFC 3947 §2: the Vendor ID is MD5("RFC 3947").
-const Bytes kRfc3947Vid = {0x4a, 0x13, 0x1c, 0x81, 0x07, 0x03, 0x58, 0x45, 0x5c, 0x57, 0x28, 0xf2, 0x0e, 0x95, 0x45, 0x2f};
+const Bytes kRfc3947Vid = {0x4a, 0x13, 0x1c, 0x81, 0x07, 0x03, 0x58, 0x45,
+                           0x5c, 0x57, 0x28, 0xf2, 0x0e, 0x95, 0x45, 0x2f};
 
 // RFC 3947 §3.2: HASH(CKY-I | CKY-R | IP | Port) with the negotiated hash.
 Bytes nat_d(const IsakmpSa& sa, const std::string& address, std::uint16_t port) {
@@ -35,11 +36,13 @@ Bytes nat_d(const IsakmpSa& sa, const std::string& address, std::uint16_t port) 
 }
 
 wire::SaV1 phase1_sa(const Suite& s) {
-  wire::TransformV1 t{1, k::kKeyIke,
-                      {wire::Attribute::basic(k::kAttrEncryption, k::kEncAes), wire::Attribute::basic(k::kAttrKeyLength, s.key_bits),
-                       wire::Attribute::basic(k::kAttrHash, s.hash), wire::Attribute::basic(k::kAttrAuthMethod, k::kAuthRsaSig),
-                       wire::Attribute::basic(k::kAttrGroup, s.group), wire::Attribute::basic(k::kAttrLifeType, k::kLifeSeconds),
-                       wire::Attribute::basic(k::kAttrLifeDuration, s.lifetime)}};
+  wire::TransformV1 t{
+      1,
+      k::kKeyIke,
+      {wire::Attribute::basic(k::kAttrEncryption, k::kEncAes), wire::Attribute::basic(k::kAttrKeyLength, s.key_bits),
+       wire::Attribute::basic(k::kAttrHash, s.hash), wire::Attribute::basic(k::kAttrAuthMethod, k::kAuthRsaSig),
+       wire::Attribute::basic(k::kAttrGroup, s.group), wire::Attribute::basic(k::kAttrLifeType, k::kLifeSeconds),
+       wire::Attribute::basic(k::kAttrLifeDuration, s.lifetime)}};
   return wire::SaV1{k::kDoiIpsec, k::kSitIdentityOnly, {wire::ProposalV1{1, k::kProtoIsakmp, {}, {t}}}};
 }
 
@@ -79,8 +82,8 @@ Bytes hash_i_or_r(const IsakmpSa& sa, bool initiator, const Bytes& id_b) {
 bool derive(IsakmpSa& sa, const Bytes& peer_public, const char* at) {
   try {
     const Bytes gxy = sa.dh->shared_secret(peer_public);
-    sa.keys = crypto::ikev1_keys_signature(hash_of(sa.suite.hash), sa.suite.key_bits / 8U, 16, sa.ni, sa.nr, gxy, sa.cky_i,
-                                           sa.cky_r, sa.gxi, sa.gxr);
+    sa.keys = crypto::ikev1_keys_signature(hash_of(sa.suite.hash), sa.suite.key_bits / 8U, 16, sa.ni, sa.nr, gxy,
+                                           sa.cky_i, sa.cky_r, sa.gxi, sa.gxr);
   } catch (const crypto::CryptoError& e) {
     fail(sa, at, std::string("KE rejected: ") + e.what());
     return false;
@@ -119,7 +122,8 @@ void check_nat(IsakmpSa& sa, const std::vector<const Payload*>& natd) {
     peer_seen = peer_seen || std::get<wire::Raw>(natd[i]->body).data == nat_d(sa, sa.remote_address, 500);
   if (!we_are_seen || !peer_seen) {
     sa.port = 4500;
-    sa.log(!we_are_seen ? "local host is behind NAT, switching to port 4500" : "remote host is behind NAT, switching to port 4500");
+    sa.log(!we_are_seen ? "local host is behind NAT, switching to port 4500"
+                        : "remote host is behind NAT, switching to port 4500");
   }
 }
 
@@ -162,7 +166,8 @@ std::vector<Payload> our_identity(IsakmpSa& sa, const Context& c, Role role) {
   } else {
     sa.log("no certificate to send: Failed to build certificate payload");
   }
-  ps.push_back({k::kSIG, false, wire::Raw{crypto::rsa_sign_raw(own.key.get(), hash_i_or_r(sa, role == Role::Initiator, body_of(id)))}});
+  ps.push_back({k::kSIG, false,
+                wire::Raw{crypto::rsa_sign_raw(own.key.get(), hash_i_or_r(sa, role == Role::Initiator, body_of(id)))}});
   return ps;
 }
 

@@ -18,9 +18,11 @@ constexpr std::size_t kBlock = 16;
 std::size_t chain_length(const Bytes& plain, std::uint8_t first) {
   std::size_t at = 0;
   for (std::uint8_t next = first; next != 0;) {
-    if (at + 4 > plain.size()) throw std::runtime_error(fmt::format("encrypted payload chain runs out at octet {}", at));
+    if (at + 4 > plain.size())
+      throw std::runtime_error(fmt::format("encrypted payload chain runs out at octet {}", at));
     const std::size_t len = static_cast<std::size_t>((plain[at + 2] << 8) | plain[at + 3]);
-    if (len < 4 || at + len > plain.size()) throw std::runtime_error(fmt::format("payload length {} at octet {}", len, at));
+    if (len < 4 || at + len > plain.size())
+      throw std::runtime_error(fmt::format("payload length {} at octet {}", len, at));
     next = plain[at];
     at += len;
   }
@@ -80,7 +82,8 @@ std::optional<Bytes> raw_body(const Bytes& d, std::uint8_t type) {
   for (std::uint8_t next = d[16]; next != 0 && at + 4 <= d.size();) {
     const std::size_t len = static_cast<std::size_t>((d[at + 2] << 8) | d[at + 3]);
     if (len < 4 || at + len > d.size()) return std::nullopt;
-    if (next == type) return Bytes(d.begin() + static_cast<std::ptrdiff_t>(at + 4), d.begin() + static_cast<std::ptrdiff_t>(at + len));
+    if (next == type)
+      return Bytes(d.begin() + static_cast<std::ptrdiff_t>(at + 4), d.begin() + static_cast<std::ptrdiff_t>(at + len));
     next = d[at];
     at += len;
   }

@@ -26,11 +26,14 @@ Bytes mid(std::uint32_t id) {
           static_cast<std::uint8_t>(id)};
 }
 
-Bytes prf_a(const IsakmpSa& sa, const Bytes& data) { return crypto::hmac(hash_of(sa.suite.hash), sa.keys.skeyid_a, data); }
+Bytes prf_a(const IsakmpSa& sa, const Bytes& data) {
+  return crypto::hmac(hash_of(sa.suite.hash), sa.keys.skeyid_a, data);
+}
 
 wire::IdV1 subnet_id(const wire::TrafficSelector& ts) {
   wire::IdV1 id{kIdIpv4Subnet, 0, 0, ts.start_address};
-  for (std::size_t i = 0; i < 4; ++i) id.data.push_back(static_cast<std::uint8_t>(~(ts.start_address.at(i) ^ ts.end_address.at(i))));
+  for (std::size_t i = 0; i < 4; ++i)
+    id.data.push_back(static_cast<std::uint8_t>(~(ts.start_address.at(i) ^ ts.end_address.at(i))));
   return id;
 }
 
@@ -51,16 +54,19 @@ Bytes qm1_build_i(IsakmpSa& sa, const Context& c) {
   sa.qm_iv = phase2_iv(sa, sa.qm_id);
   sa.qm_ni = crypto::random_bytes(kNonceSize);
   sa.esp_spi_ours = crypto::random_bytes(4);
-  wire::TransformV1 t{1, kEspAes,
-                      {wire::Attribute::basic(kEncapsulationMode, sa.port == 4500 ? kUdpEncapsulatedTunnel : kTunnel), wire::Attribute::basic(kAuthAlgorithm, kHmacSha256),
-                       wire::Attribute::basic(kKeyLength, 128)}};
+  wire::TransformV1 t{1,
+                      kEspAes,
+                      {wire::Attribute::basic(kEncapsulationMode, sa.port == 4500 ? kUdpEncapsulatedTunnel : kTunnel),
+                       wire::Attribute::basic(kAuthAlgorithm, kHmacSha256), wire::Attribute::basic(kKeyLength, 128)}};
   std::vector<Payload> rest{
-      {k::kSA, false, wire::SaV1{k::kDoiIpsec, k::kSitIdentityOnly, {wire::ProposalV1{1, kProtoEsp, sa.esp_spi_ours, {t}}}}},
+      {k::kSA, false,
+       wire::SaV1{k::kDoiIpsec, k::kSitIdentityOnly, {wire::ProposalV1{1, kProtoEsp, sa.esp_spi_ours, {t}}}}},
       {k::kNONCE, false, wire::Raw{sa.qm_ni}},
       {k::kID, false, subnet_id(c.config.local_ts)},
       {k::kID, false, subnet_id(c.config.remote_ts)}};
   sa.log(fmt::format("initiating Quick Mode, message ID {:#010x}", sa.qm_id));
-  return seal(sa, header_for(sa, k::kQuickMode, sa.qm_id, true), with_hash(sa, mid(sa.qm_id), std::move(rest)), sa.qm_iv);
+  return seal(sa, header_for(sa, k::kQuickMode, sa.qm_id, true), with_hash(sa, mid(sa.qm_id), std::move(rest)),
+              sa.qm_iv);
 }
 
 bool qm2_process_i(IsakmpSa& sa, const Context&, const IkeMessage& m) {
@@ -112,7 +118,9 @@ Bytes qm3_build_i(IsakmpSa& sa) {
 
 Bytes delete_isakmp_sa_build(IsakmpSa& sa) {
   const Bytes r = crypto::random_bytes(4);
-  const std::uint32_t id = ((std::uint32_t{r[0]} << 24) | (std::uint32_t{r[1]} << 16) | (std::uint32_t{r[2]} << 8) | r[3]) | 1U;
+  const std::uint32_t id = ((std::uint32_t{r[0]} << 24) | (std::uint32_t{r[1]} << 16) | (std::uint32_t{r[2]} << 8) |
+                            r[3]) |
+                           1U;
   Bytes iv = phase2_iv(sa, id);
   // RFC 2408 §3.15: DOI, Protocol-Id ISAKMP, SPI Size 16, one SPI: CKY-I | CKY-R.
   Bytes d{0, 0, 0, 1, k::kProtoIsakmp, 16, 0, 1};
@@ -120,7 +128,8 @@ Bytes delete_isakmp_sa_build(IsakmpSa& sa) {
   d.insert(d.end(), sa.cky_r.begin(), sa.cky_r.end());
   sa.deleted = true;
   sa.log("sending DELETE for the ISAKMP SA");
-  return seal(sa, header_for(sa, k::kInformational, id, true), with_hash(sa, mid(id), {{k::kD, false, wire::Raw{d}}}), iv);
+  return seal(sa, header_for(sa, k::kInformational, id, true), with_hash(sa, mid(id), {{k::kD, false, wire::Raw{d}}}),
+              iv);
 }
 
 // ---- Responder -------------------------------------------------------------------------------------
@@ -183,8 +192,8 @@ std::optional<Bytes> qm1_process_r(IsakmpSa& sa, const Context& c, const IkeMess
   std::optional<std::pair<const wire::ProposalV1*, const wire::TransformV1*>> chosen;
   for (const wire::ProposalV1& prop : offer->proposals)
     for (const wire::TransformV1& t : prop.transforms)
-      if (!chosen && prop.protocol == kProtoEsp && prop.spi.size() == 4 && t.id == kEspAes && attribute(t, kKeyLength) == 128 &&
-          attribute(t, kAuthAlgorithm) == kHmacSha256)
+      if (!chosen && prop.protocol == kProtoEsp && prop.spi.size() == 4 && t.id == kEspAes &&
+          attribute(t, kKeyLength) == 128 && attribute(t, kAuthAlgorithm) == kHmacSha256)
         chosen = std::pair{&prop, &t};
   if (!chosen) {
     sa.log("QM1: no acceptable ESP proposal");

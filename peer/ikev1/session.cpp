@@ -79,14 +79,17 @@ const IsakmpSa& Initiator::establish() {
   };
   const IkeMessage mm1 = mm1_build_i(sa_, ctx_);
   sa_.log("sending " + wire::describe(mm1));
-  if (!step("MM2", wire::encode(mm1), k::kIdentityProtection, 0, [&](const IkeMessage& m) { return mm2_process_i(sa_, ctx_, m); }))
+  if (!step("MM2", wire::encode(mm1), k::kIdentityProtection, 0,
+            [&](const IkeMessage& m) { return mm2_process_i(sa_, ctx_, m); }))
     return sa_;
   const IkeMessage mm3 = mm3_build_i(sa_, ctx_);
   sa_.log("sending " + wire::describe(mm3));
-  if (!step("MM4", wire::encode(mm3), k::kIdentityProtection, 0, [&](const IkeMessage& m) { return mm4_process_i(sa_, ctx_, m); }))
+  if (!step("MM4", wire::encode(mm3), k::kIdentityProtection, 0,
+            [&](const IkeMessage& m) { return mm4_process_i(sa_, ctx_, m); }))
     return sa_;
   sa_.log("sending MM5 (IDii CERT SIG, encrypted)");
-  if (!step("MM6", mm5_build_i(sa_, ctx_), k::kIdentityProtection, 0, [&](const IkeMessage& m) { return mm6_process_i(sa_, ctx_, m); }))
+  if (!step("MM6", mm5_build_i(sa_, ctx_), k::kIdentityProtection, 0,
+            [&](const IkeMessage& m) { return mm6_process_i(sa_, ctx_, m); }))
     return sa_;
   const Bytes qm1 = qm1_build_i(sa_, ctx_);  // sets the Message ID the answer must carry
   if (!step("QM2", qm1, k::kQuickMode, sa_.qm_id, [&](const IkeMessage& m) { return qm2_process_i(sa_, ctx_, m); }))
@@ -102,7 +105,8 @@ void Initiator::delete_isakmp_sa() {
 
 // ---- Responder -------------------------------------------------------------------------------------
 
-Responder::Responder(const Config& config, const Credentials& creds, const CertificatePolicy& policy, UdpTransport& transport)
+Responder::Responder(const Config& config, const Credentials& creds, const CertificatePolicy& policy,
+                     UdpTransport& transport)
     : ctx_{config, creds, policy}, transport_(transport) {}
 
 void Responder::handle(const Datagram& d) {

@@ -29,15 +29,25 @@ struct SigAlg {
 };
 const std::vector<SigAlg>& sig_algs() {
   static const std::vector<SigAlg> kAlgs = {
-      {crypto::Hash::Sha256, 2, {0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0b, 0x05, 0x00}},
-      {crypto::Hash::Sha384, 3, {0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0c, 0x05, 0x00}},
-      {crypto::Hash::Sha512, 4, {0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0d, 0x05, 0x00}},
-      {crypto::Hash::Sha1, 1, {0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x05, 0x05, 0x00}},
+      {crypto::Hash::Sha256,
+       2,
+       {0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0b, 0x05, 0x00}},
+      {crypto::Hash::Sha384,
+       3,
+       {0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0c, 0x05, 0x00}},
+      {crypto::Hash::Sha512,
+       4,
+       {0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0d, 0x05, 0x00}},
+      {crypto::Hash::Sha1,
+       1,
+       {0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x05, 0x05, 0x00}},
   };
   return kAlgs;
 }
 
-Payload notify(std::uint16_t type, Bytes data = {}) { return {k::kN, false, wire::NotifyV2{0, type, {}, std::move(data)}}; }
+Payload notify(std::uint16_t type, Bytes data = {}) {
+  return {k::kN, false, wire::NotifyV2{0, type, {}, std::move(data)}};
+}
 
 Bytes id_body(const wire::IdV2& id) {  // RestOf...IDPayload: ID Type | RESERVED | data
   Bytes b{id.type, 0, 0, 0};
@@ -62,23 +72,27 @@ wire::AuthV2 sign(const IkeSa& sa, const Context& c, EVP_PKEY* key, const wire::
 std::string verify(const IkeSa& sa, Role signer, const wire::IdV2& id, const wire::AuthV2& auth, EVP_PKEY* key) {
   const Bytes octets = signed_octets(sa, signer, id);
   if (auth.method == k::kAuthRsaSig)
-    return crypto::rsa_verify(key, crypto::Hash::Sha1, octets, auth.data) ? "" : "RSA signature (method 1) does not verify";
+    return crypto::rsa_verify(key, crypto::Hash::Sha1, octets, auth.data) ? ""
+                                                                          : "RSA signature (method 1) does not verify";
   if (auth.method == k::kAuthDigitalSignature) {
-    if (auth.data.empty() || auth.data[0] + 1U > auth.data.size()) return "AUTH (method 14) ASN.1 length exceeds the data";
+    if (auth.data.empty() || auth.data[0] + 1U > auth.data.size())
+      return "AUTH (method 14) ASN.1 length exceeds the data";
     const Bytes algid(auth.data.begin() + 1, auth.data.begin() + 1 + auth.data[0]);
     const crypto::View sig(auth.data.data() + 1 + auth.data[0], auth.data.size() - 1 - auth.data[0]);
     for (const SigAlg& a : sig_algs())
       if (a.der == algid)
-        return crypto::rsa_verify(key, a.hash, octets, sig) ? ""
-                                                           : fmt::format("{} RSA signature (RFC 7427) does not verify",
-                                                                         crypto::hash_name(a.hash));
+        return crypto::rsa_verify(key, a.hash, octets, sig)
+                   ? ""
+                   : fmt::format("{} RSA signature (RFC 7427) does not verify", crypto::hash_name(a.hash));
     return "AUTH (method 14) names a signature algorithm we do not implement";
   }
   return fmt::format("AUTH method {} is not implemented", auth.method);
 }
 
 std::string auth_name(const wire::AuthV2& a) {
-  return a.method == k::kAuthRsaSig ? "RSA signature" : a.method == k::kAuthDigitalSignature ? "RFC 7427 signature" : "AUTH";
+  return a.method == k::kAuthRsaSig             ? "RSA signature"
+         : a.method == k::kAuthDigitalSignature ? "RFC 7427 signature"
+                                                : "AUTH";
 }
 
 const Payload* find(const std::vector<Payload>& ps, std::uint8_t type) {
@@ -149,7 +163,8 @@ std::string authenticate_peer(IkeSa& sa, const Context& c, const std::vector<Pay
   const Pkey key = certificate_key(sa.peer_cert);
   if (!key) return "peer certificate has no usable public key";
   const auto& a = std::get<wire::AuthV2>(auth->body);
-  const std::string bad = verify(sa, sa.role == Role::Initiator ? Role::Responder : Role::Initiator, sa.peer_id, a, key.get());
+  const std::string bad = verify(sa, sa.role == Role::Initiator ? Role::Responder : Role::Initiator, sa.peer_id, a,
+                                 key.get());
   if (!bad.empty()) return bad;
   sa.log("authentication of '" + id_text(sa.peer_id) + "' with " + auth_name(a) + " successful");
   return "";
@@ -161,7 +176,8 @@ std::vector<wire::TrafficSelector> selectors(const std::vector<Payload>& ps, std
 }
 
 bool any_contains(const std::vector<wire::TrafficSelector>& offered, const wire::TrafficSelector& ours) {
-  return std::any_of(offered.begin(), offered.end(), [&](const wire::TrafficSelector& o) { return ts_within(ours, o); });
+  return std::any_of(offered.begin(), offered.end(),
+                     [&](const wire::TrafficSelector& o) { return ts_within(ours, o); });
 }
 
 }  // namespace
@@ -187,8 +203,9 @@ std::string id_text(const wire::IdV2& id) {
 
 bool ts_within(const wire::TrafficSelector& in, const wire::TrafficSelector& out) {
   return in.type == out.type && (out.ip_protocol == 0 || out.ip_protocol == in.ip_protocol) &&
-         out.start_port <= in.start_port && in.end_port <= out.end_port && in.start_address.size() == out.start_address.size() &&
-         out.start_address <= in.start_address && in.end_address <= out.end_address;
+         out.start_port <= in.start_port && in.end_port <= out.end_port &&
+         in.start_address.size() == out.start_address.size() && out.start_address <= in.start_address &&
+         in.end_address <= out.end_address;
 }
 
 std::vector<Payload> ike_auth_build_i(IkeSa& sa, const Context& c) {
@@ -290,9 +307,9 @@ void ike_auth_process_i(IkeSa& sa, const Context& c, const std::vector<Payload>&
   const Payload* sa_p = find(response, k::kSA);
   const auto esp = sa_p ? select_esp(std::get<wire::SaV2>(sa_p->body), c.config.esp) : std::nullopt;
   const auto tsi = selectors(response, k::kTSi), tsr = selectors(response, k::kTSr);
-  const bool ts_ok = !tsi.empty() && !tsr.empty() &&
-                     std::all_of(tsi.begin(), tsi.end(), [&](const auto& t) { return ts_within(t, c.config.local_ts); }) &&
-                     std::all_of(tsr.begin(), tsr.end(), [&](const auto& t) { return ts_within(t, c.config.remote_ts); });
+  const bool ts_ok = !tsi.empty() && !tsr.empty() && std::all_of(tsi.begin(), tsi.end(), [&](const auto& t) {
+    return ts_within(t, c.config.local_ts);
+  }) && std::all_of(tsr.begin(), tsr.end(), [&](const auto& t) { return ts_within(t, c.config.remote_ts); });
   if (!esp || std::get<wire::SaV2>(sa_p->body).proposals.size() != 1 || !ts_ok) {
     sa.log("the responder's CHILD_SA proposal or traffic selectors are not within ours");
     return;

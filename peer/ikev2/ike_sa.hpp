@@ -50,7 +50,7 @@ struct EspSuite {
 };
 
 bool is_aead(std::uint16_t encr);
-crypto::Hash prf_hash(std::uint16_t prf);  // throws for a prf we do not implement
+crypto::Hash prf_hash(std::uint16_t prf);      // throws for a prf we do not implement
 crypto::Hash integ_hash(std::uint16_t integ);  // the HMAC's hash of an integrity algorithm
 crypto::Ikev2KeySizes key_sizes(const IkeSuite& s);
 std::size_t icv_size(const IkeSuite& s);    // integrity checksum octets (GCM: 16)
@@ -62,7 +62,7 @@ wire::ProposalV2 esp_proposal(const EspSuite& s, std::uint8_t number, const Byte
 // responder picks one transform of each type from one proposal), as that suite; nullopt: none.
 std::optional<std::pair<IkeSuite, std::uint8_t>> select_ike(const wire::SaV2& offer, const std::vector<IkeSuite>& ours);
 std::optional<std::pair<EspSuite, const wire::ProposalV2*>> select_esp(const wire::SaV2& offer,
-                                                                         const std::vector<EspSuite>& ours);
+                                                                       const std::vector<EspSuite>& ours);
 
 // ---- Configuration --------------------------------------------------------------------------------
 
@@ -74,9 +74,9 @@ struct Config {
   // AUTH method we send: RSA signature (1) or RFC 7427 digital signature (14, used only when
   // the peer announced SIGNATURE_HASH_ALGORITHMS; SHA-256 then).
   std::uint8_t auth_method = wire::ikev2::kAuthDigitalSignature;
-  wire::TrafficSelector local_ts, remote_ts;  // the tunnel's networks
-  bool fragmentation = true;                  // announce IKEV2_FRAGMENTATION_SUPPORTED (RFC 7383)
-  std::size_t fragment_size = 1280;           // send SKF when a message exceeds this (peer willing)
+  wire::TrafficSelector local_ts, remote_ts;          // the tunnel's networks
+  bool fragmentation = true;                          // announce IKEV2_FRAGMENTATION_SUPPORTED (RFC 7383)
+  std::size_t fragment_size = 1280;                   // send SKF when a message exceeds this (peer willing)
   std::chrono::milliseconds retransmit_timeout{500};  // doubles with each try (RFC 7296 §2.1)
   int retransmit_tries = 4;
   bool http_cert_lookup = false;  // announce HTTP_CERT_LOOKUP_SUPPORTED (RFC 7296 §3.10.1)

@@ -21,7 +21,9 @@ constexpr std::size_t kNonceSize = 32;  // §2.10: at least half the prf key siz
 // RFC 7427 §4: SHA1 (1), SHA2-256 (2), SHA2-384 (3), SHA2-512 (4).
 const std::vector<std::uint16_t> kOurHashes = {2, 3, 4, 1};
 
-Payload notify(std::uint16_t type, Bytes data = {}) { return {k::kN, false, wire::NotifyV2{0, type, {}, std::move(data)}}; }
+Payload notify(std::uint16_t type, Bytes data = {}) {
+  return {k::kN, false, wire::NotifyV2{0, type, {}, std::move(data)}};
+}
 
 // §2.23: SHA-1(SPIi | SPIr | IP address | Port).
 Bytes nat_hash(const wire::Spi& spi_i, const wire::Spi& spi_r, const std::string& address, std::uint16_t port) {
@@ -132,7 +134,8 @@ IkeMessage ike_sa_init_build_i(IkeSa& sa, const Context& c) {
     std::copy(spi.begin(), spi.end(), sa.spi_i.begin());
   }
   if (sa.ni.empty()) sa.ni = crypto::random_bytes(kNonceSize);
-  if (!sa.dh || sa.dh->group() != sa.suite.dh) sa.dh = std::make_shared<const crypto::DhKey>(crypto::DhKey::generate(sa.suite.dh));
+  if (!sa.dh || sa.dh->group() != sa.suite.dh)
+    sa.dh = std::make_shared<const crypto::DhKey>(crypto::DhKey::generate(sa.suite.dh));
   IkeMessage m;
   m.header = header_for(sa, k::kIkeSaInit, 0, false);
   if (!sa.cookie.empty()) m.payloads.push_back(notify(k::kCookie, sa.cookie));  // §2.6: first
@@ -140,12 +143,15 @@ IkeMessage ike_sa_init_build_i(IkeSa& sa, const Context& c) {
   // The proposal of the group our KE uses goes first (§1.2: KEi is for the first choice).
   std::vector<IkeSuite> order = c.config.ike;
   std::stable_partition(order.begin(), order.end(), [&](const IkeSuite& s) { return s.dh == sa.suite.dh; });
-  for (std::size_t i = 0; i < order.size(); ++i) offer.proposals.push_back(ike_proposal(order[i], static_cast<std::uint8_t>(i + 1)));
+  for (std::size_t i = 0; i < order.size(); ++i)
+    offer.proposals.push_back(ike_proposal(order[i], static_cast<std::uint8_t>(i + 1)));
   m.payloads.push_back({k::kSA, false, offer});
   m.payloads.push_back({k::kKE, false, wire::KeV2{sa.dh->group(), sa.dh->public_value()}});
   m.payloads.push_back({k::kNonce, false, wire::Raw{sa.ni}});
-  m.payloads.push_back(notify(k::kNatDetectionSourceIp, nat_hash(sa.spi_i, {}, sa.ends.local_address, sa.ends.local_port)));
-  m.payloads.push_back(notify(k::kNatDetectionDestinationIp, nat_hash(sa.spi_i, {}, sa.ends.remote_address, sa.ends.remote_port)));
+  m.payloads.push_back(
+      notify(k::kNatDetectionSourceIp, nat_hash(sa.spi_i, {}, sa.ends.local_address, sa.ends.local_port)));
+  m.payloads.push_back(
+      notify(k::kNatDetectionDestinationIp, nat_hash(sa.spi_i, {}, sa.ends.remote_address, sa.ends.remote_port)));
   if (c.config.fragmentation) m.payloads.push_back(notify(k::kIkev2FragmentationSupported));
   m.payloads.push_back(notify(k::kSignatureHashAlgorithms, hash_list(kOurHashes)));
   sa.init_request = wire::encode(m);
@@ -178,7 +184,8 @@ IkeMessage ike_sa_init_process_r(IkeSa& sa, const Context& c, const IkeMessage& 
   if (ke.group != sa.suite.dh) {
     // §1.3: the responder names the group it wants; the SA is not set up.
     const Bytes group{static_cast<std::uint8_t>(sa.suite.dh >> 8), static_cast<std::uint8_t>(sa.suite.dh)};
-    fail(sa, k::kInvalidKePayload, fmt::format("peer sent KE of group {}, sending INVALID_KE_PAYLOAD for {}", ke.group, sa.suite.dh));
+    fail(sa, k::kInvalidKePayload,
+         fmt::format("peer sent KE of group {}, sending INVALID_KE_PAYLOAD for {}", ke.group, sa.suite.dh));
     r.payloads.push_back(notify(k::kInvalidKePayload, group));
     return r;
   }
@@ -202,8 +209,10 @@ IkeMessage ike_sa_init_process_r(IkeSa& sa, const Context& c, const IkeMessage& 
   r.payloads.push_back({k::kSA, false, answer});
   r.payloads.push_back({k::kKE, false, wire::KeV2{sa.dh->group(), sa.dh->public_value()}});
   r.payloads.push_back({k::kNonce, false, wire::Raw{sa.nr}});
-  r.payloads.push_back(notify(k::kNatDetectionSourceIp, nat_hash(sa.spi_i, sa.spi_r, sa.ends.local_address, sa.ends.local_port)));
-  r.payloads.push_back(notify(k::kNatDetectionDestinationIp, nat_hash(sa.spi_i, sa.spi_r, sa.ends.remote_address, sa.ends.remote_port)));
+  r.payloads.push_back(
+      notify(k::kNatDetectionSourceIp, nat_hash(sa.spi_i, sa.spi_r, sa.ends.local_address, sa.ends.local_port)));
+  r.payloads.push_back(
+      notify(k::kNatDetectionDestinationIp, nat_hash(sa.spi_i, sa.spi_r, sa.ends.remote_address, sa.ends.remote_port)));
   Payload cr = certreq_payload(sa, c);
   if (!std::get<wire::CertRequest>(cr.body).authority.empty()) {
     for (std::size_t ca : c.policy.certreq(c.creds, sa.role))
@@ -223,7 +232,8 @@ InitStatus ike_sa_init_process_i(IkeSa& sa, const Context& c, const IkeMessage& 
     const auto& n = std::get<wire::NotifyV2>(p->body);
     if (n.type == k::kInvalidKePayload && n.data.size() == 2) {
       const std::uint16_t group = static_cast<std::uint16_t>((n.data[0] << 8) | n.data[1]);
-      const bool ours = std::any_of(c.config.ike.begin(), c.config.ike.end(), [&](const IkeSuite& s) { return s.dh == group; });
+      const bool ours = std::any_of(c.config.ike.begin(), c.config.ike.end(),
+                                    [&](const IkeSuite& s) { return s.dh == group; });
       if (ours && group != sa.suite.dh) {
         sa.log(fmt::format("peer didn't accept DH group {}, it requested {}", sa.suite.dh, group));
         for (const IkeSuite& s : c.config.ike)
@@ -259,8 +269,9 @@ InitStatus ike_sa_init_process_i(IkeSa& sa, const Context& c, const IkeMessage& 
   }
   const auto& ke = std::get<wire::KeV2>(ke_p->body);
   if (chosen->first.dh != sa.dh->group() || ke.group != sa.dh->group()) {
-    fail(sa, std::nullopt, fmt::format("responder chose DH group {} / KE {} but our KE is {}", chosen->first.dh, ke.group,
-                                       sa.dh->group()));
+    fail(sa, std::nullopt,
+         fmt::format("responder chose DH group {} / KE {} but our KE is {}", chosen->first.dh, ke.group,
+                     sa.dh->group()));
     return InitStatus::Failed;
   }
   sa.suite = chosen->first;

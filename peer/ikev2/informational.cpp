@@ -10,9 +10,7 @@ namespace ikeconform::peer::ikev2 {
 
 namespace k = wire::ikev2;
 
-std::vector<Payload> delete_ike_sa_build() {
-  return {{k::kD, false, wire::Raw{{k::kDeleteProtoIke, 0, 0, 0}}}};
-}
+std::vector<Payload> delete_ike_sa_build() { return {{k::kD, false, wire::Raw{{k::kDeleteProtoIke, 0, 0, 0}}}}; }
 
 std::vector<Payload> informational_process(IkeSa& sa, const std::vector<Payload>& request, bool& deleted) {
   std::vector<Payload> out;

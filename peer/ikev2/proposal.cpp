@@ -46,7 +46,11 @@ std::pair<std::size_t, std::size_t> integ_sizes(std::uint16_t integ) {
 }
 
 std::string encr_name(std::uint16_t encr, std::uint16_t bits) {
-  return fmt::format("{}_{}", encr == k::kEncrAesGcm16 ? "AES_GCM_16" : encr == k::kEncrAesCbc ? "AES_CBC" : "ENCR", bits);
+  return fmt::format("{}_{}",
+                     encr == k::kEncrAesGcm16 ? "AES_GCM_16"
+                     : encr == k::kEncrAesCbc ? "AES_CBC"
+                                              : "ENCR",
+                     bits);
 }
 std::string integ_name(std::uint16_t integ) {
   switch (integ) {
@@ -66,12 +70,14 @@ bool has(const wire::ProposalV2& p, std::uint8_t type, std::uint16_t id, std::op
   return std::any_of(p.transforms.begin(), p.transforms.end(), [&](const wire::TransformV2& t) {
     if (t.type != type || t.id != id) return false;
     if (!bits) return true;
-    return std::any_of(t.attributes.begin(), t.attributes.end(),
-                       [&](const wire::Attribute& a) { return a.type == k::kAttrKeyLength && a.tv && a.value == *bits; });
+    return std::any_of(t.attributes.begin(), t.attributes.end(), [&](const wire::Attribute& a) {
+      return a.type == k::kAttrKeyLength && a.tv && a.value == *bits;
+    });
   });
 }
 bool has_type(const wire::ProposalV2& p, std::uint8_t type) {
-  return std::any_of(p.transforms.begin(), p.transforms.end(), [&](const wire::TransformV2& t) { return t.type == type; });
+  return std::any_of(p.transforms.begin(), p.transforms.end(),
+                     [&](const wire::TransformV2& t) { return t.type == type; });
 }
 
 }  // namespace
@@ -87,9 +93,10 @@ crypto::Ikev2KeySizes key_sizes(const IkeSuite& s) {
 std::size_t icv_size(const IkeSuite& s) { return is_aead(s.encr) ? crypto::kGcmIcvSize : integ_sizes(s.integ).second; }
 
 std::string suite_name(const IkeSuite& s) {
-  static const std::map<std::uint16_t, const char*> kPrf = {
-      {k::kPrfHmacSha1, "PRF_HMAC_SHA1"}, {k::kPrfHmacSha256, "PRF_HMAC_SHA2_256"},
-      {k::kPrfHmacSha384, "PRF_HMAC_SHA2_384"}, {k::kPrfHmacSha512, "PRF_HMAC_SHA2_512"}};
+  static const std::map<std::uint16_t, const char*> kPrf = {{k::kPrfHmacSha1, "PRF_HMAC_SHA1"},
+                                                            {k::kPrfHmacSha256, "PRF_HMAC_SHA2_256"},
+                                                            {k::kPrfHmacSha384, "PRF_HMAC_SHA2_384"},
+                                                            {k::kPrfHmacSha512, "PRF_HMAC_SHA2_512"}};
   const auto prf = kPrf.find(s.prf);
   std::string out = encr_name(s.encr, s.key_bits);
   if (!is_aead(s.encr)) out += "/" + integ_name(s.integ);
@@ -115,7 +122,8 @@ wire::ProposalV2 esp_proposal(const EspSuite& s, std::uint8_t number, const Byte
   return p;
 }
 
-std::optional<std::pair<IkeSuite, std::uint8_t>> select_ike(const wire::SaV2& offer, const std::vector<IkeSuite>& ours) {
+std::optional<std::pair<IkeSuite, std::uint8_t>> select_ike(const wire::SaV2& offer,
+                                                            const std::vector<IkeSuite>& ours) {
   for (const wire::ProposalV2& p : offer.proposals) {
     if (p.protocol != k::kProtoIke) continue;
     for (const IkeSuite& s : ours) {
@@ -130,7 +138,7 @@ std::optional<std::pair<IkeSuite, std::uint8_t>> select_ike(const wire::SaV2& of
 }
 
 std::optional<std::pair<EspSuite, const wire::ProposalV2*>> select_esp(const wire::SaV2& offer,
-                                                                         const std::vector<EspSuite>& ours) {
+                                                                       const std::vector<EspSuite>& ours) {
   for (const wire::ProposalV2& p : offer.proposals) {
     if (p.protocol != k::kProtoEsp || p.spi.size() != 4) continue;
     const bool esn_ok = !has_type(p, k::kTransEsn) || has(p, k::kTransEsn, k::kEsnNo);

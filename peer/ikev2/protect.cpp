@@ -94,11 +94,13 @@ std::vector<Bytes> seal(const IkeSa& sa, const wire::Header& header, const std::
                         std::size_t fragment_size) {
   const Bytes plain = wire::encode_payloads(IkeVersion::V2, inner);
   const std::uint8_t first = inner.empty() ? 0 : inner.front().type;
-  const std::size_t overhead = wire::kHeaderSize + wire::kGenericHeaderSize + iv_size(sa.suite) + icv_size(sa.suite) + kCbcBlock;
+  const std::size_t overhead = wire::kHeaderSize + wire::kGenericHeaderSize + iv_size(sa.suite) + icv_size(sa.suite) +
+                               kCbcBlock;
   if (!sa.peer_fragmentation || fragment_size == 0 || plain.size() + overhead <= fragment_size)
     return {seal_one(sa, header, wire::ikev2::kSK, first, std::nullopt, plain)};
   // RFC 7383 §2.5: every fragment its own SKF; only the first names the inner payload type.
-  const std::size_t room = fragment_size > overhead + kFragmentHeader + 64 ? fragment_size - overhead - kFragmentHeader : 64;
+  const std::size_t room = fragment_size > overhead + kFragmentHeader + 64 ? fragment_size - overhead - kFragmentHeader
+                                                                           : 64;
   const std::size_t total = (plain.size() + room - 1) / room;
   if (total > 0xffff) throw ProtectionError("message too long to fragment");
   std::vector<Bytes> out;
@@ -106,7 +108,8 @@ std::vector<Bytes> seal(const IkeSa& sa, const wire::Header& header, const std::
     const auto from = plain.begin() + static_cast<std::ptrdiff_t>(n * room);
     const auto to = plain.begin() + static_cast<std::ptrdiff_t>(std::min(plain.size(), (n + 1) * room));
     out.push_back(seal_one(sa, header, wire::ikev2::kSKF, n == 0 ? first : 0,
-                           std::pair{static_cast<std::uint16_t>(n + 1), static_cast<std::uint16_t>(total)}, Bytes(from, to)));
+                           std::pair{static_cast<std::uint16_t>(n + 1), static_cast<std::uint16_t>(total)},
+                           Bytes(from, to)));
   }
   return out;
 }
@@ -134,7 +137,8 @@ std::optional<std::vector<Payload>> Opener::open(const IkeSa& sa, const IkeMessa
     plain = std::move(*p);
   } else {
     const Bytes mac = crypto::hmac(integ_hash(sa.suite.integ), keys.integ, crypto::View(raw.data(), raw.size() - icv));
-    if (!std::equal(mac.begin(), mac.begin() + static_cast<std::ptrdiff_t>(icv), raw.end() - static_cast<std::ptrdiff_t>(icv)))
+    if (!std::equal(mac.begin(), mac.begin() + static_cast<std::ptrdiff_t>(icv),
+                    raw.end() - static_cast<std::ptrdiff_t>(icv)))
       throw ProtectionError("integrity checksum does not verify");
     if (ct.size() % kCbcBlock != 0) throw ProtectionError("ciphertext is not whole AES blocks");
     plain = crypto::aes_cbc_decrypt(keys.encr, iv, ct);
@@ -147,7 +151,8 @@ std::optional<std::vector<Payload>> Opener::open(const IkeSa& sa, const IkeMessa
     ++fragments_seen_;
     const std::uint16_t number = static_cast<std::uint16_t>((enc->data[0] << 8) | enc->data[1]);
     const std::uint16_t total = static_cast<std::uint16_t>((enc->data[2] << 8) | enc->data[3]);
-    if (number == 0 || total == 0 || number > total) throw ProtectionError(fmt::format("fragment {} of {}", number, total));
+    if (number == 0 || total == 0 || number > total)
+      throw ProtectionError(fmt::format("fragment {} of {}", number, total));
     Pending& p = pending_[{m.header.message_id, m.is_response()}];
     if (p.total != 0 && p.total != total) p = Pending{};  // RFC 7383 §2.6.1: a new set replaces the old
     p.total = total;

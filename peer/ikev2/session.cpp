@@ -35,7 +35,8 @@ std::optional<Initiator::Received> Initiator::exchange(const std::vector<Bytes>&
       ++retransmissions_;
       sa_.log(fmt::format("retransmit {} of request with message ID {}", attempt, id));
     }
-    for (const Bytes& d : request) transport_.send(sa_.ends.remote_address, sa_.ends.remote_port, d, sa_.ends.local_port);
+    for (const Bytes& d : request)
+      transport_.send(sa_.ends.remote_address, sa_.ends.remote_port, d, sa_.ends.local_port);
     const auto deadline = Clock::now() + timeout;
     while (Clock::now() < deadline) {
       auto d = transport_.receive(std::chrono::duration_cast<milliseconds>(deadline - Clock::now()));
@@ -63,7 +64,8 @@ std::optional<Initiator::Received> Initiator::exchange(const std::vector<Bytes>&
           sa_.log(std::string("dropping response: ") + e.what());
           continue;  // §2.21: a message that does not verify is dropped, not answered
         }
-        sa_.log("received " + wire::describe(r.message) + " {" + wire::describe(IkeMessage{r.message.header, r.inner, {}}) + "}");
+        sa_.log("received " + wire::describe(r.message) + " {" +
+                wire::describe(IkeMessage{r.message.header, r.inner, {}}) + "}");
       } else {
         sa_.log(describe_in(r.message));
       }
@@ -154,7 +156,8 @@ void Initiator::answer_request(const IkeMessage& m, const Bytes& raw) {
   }
   const wire::Header h = header_for(sa_, m.header.exchange, m.header.message_id, true);
   auto datagrams = seal(sa_, h, out, ctx_.config.fragment_size);
-  for (const Bytes& d : datagrams) transport_.send(sa_.ends.remote_address, sa_.ends.remote_port, d, sa_.ends.local_port);
+  for (const Bytes& d : datagrams)
+    transport_.send(sa_.ends.remote_address, sa_.ends.remote_port, d, sa_.ends.local_port);
   last_response_ = {m.header.message_id, std::move(datagrams)};
   ++sa_.peer_next_id;
   if (deleted) sa_.deleted = true;
@@ -172,7 +175,8 @@ void Initiator::serve(milliseconds duration) {
 
 // ---- Responder ------------------------------------------------------------------------------------
 
-Responder::Responder(const Config& config, const Credentials& creds, const CertificatePolicy& policy, UdpTransport& transport)
+Responder::Responder(const Config& config, const Credentials& creds, const CertificatePolicy& policy,
+                     UdpTransport& transport)
     : ctx_{config, creds, policy}, transport_(transport) {}
 
 std::size_t Responder::fragments_received() const {
@@ -217,7 +221,8 @@ void Responder::handle(const Datagram& d) {
       // for its first fragment (RFC 7383 §2.6.1), not once per fragment.
       const Payload& last = m.payloads.empty() ? Payload{} : m.payloads.back();
       const auto* enc = std::get_if<wire::Encrypted>(&last.body);
-      const bool first = last.type != k::kSKF || (enc && enc->data.size() >= 2 && enc->data[0] == 0 && enc->data[1] == 1);
+      const bool first = last.type != k::kSKF ||
+                         (enc && enc->data.size() >= 2 && enc->data[0] == 0 && enc->data[1] == 1);
       if (first) send(sa, slot.last_response->second);
       return;
     }
@@ -238,7 +243,8 @@ void Responder::handle(const Datagram& d) {
     } else if (m.header.exchange == k::kInformational) {
       out = informational_process(sa, *inner, deleted);
     } else {
-      out.push_back({k::kN, false, wire::NotifyV2{0, k::kNoProposalChosen, {}, {}}});  // CREATE_CHILD_SA: not implemented
+      out.push_back(
+          {k::kN, false, wire::NotifyV2{0, k::kNoProposalChosen, {}, {}}});  // CREATE_CHILD_SA: not implemented
     }
     const wire::Header h = header_for(sa, m.header.exchange, m.header.message_id, true);
     sa.log("sending " + wire::describe(IkeMessage{h, out, {}}));
