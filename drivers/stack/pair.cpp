@@ -130,7 +130,14 @@ void PairRunner::wait(PeerStack& ini, PeerStack& res, bool child) {
     // Without a CHILD SA to wait for, a responder that logged its refusal ends the run early.
     // With one, the initiator's end decides: a responder may recover after a refusal (charon
     // logs "constraint check failed", then "switching to peer config" and completes).
-    if (!child && res.progress(Role::Responder, child) == Progress::Failed) return;
+    if (!child && res.progress(Role::Responder, child) == Progress::Failed) {
+      // The initiator's own log of what it sent can lag the responder's refusal under load
+      // (pluto's "sent IKE_AUTH request" after R2 already refused): a short, bounded moment for
+      // it to say how its side ended, so its report is not read half-written.
+      const auto grace = std::min(deadline, Clock::now() + std::chrono::milliseconds(300));
+      while (Clock::now() < grace && ini.progress(Role::Initiator, child) == Progress::Pending) ini.wait(pause);
+      return;
+    }
     ini.wait(pause);
     pause = std::min(pause * 2, std::chrono::microseconds(2000));
   }
