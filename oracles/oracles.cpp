@@ -482,7 +482,6 @@ const std::vector<const Oracle*>& every_oracle() {
   static const std::vector<const Oracle*> every = [] {
     std::vector<const Oracle*> v = all_oracles();
     v.push_back(&certreq_anchors_oracle());
-    v.push_back(&child_needs_ike_oracle());
     v.push_back(&diff_model_oracle());
     v.push_back(&diff_stacks_oracle());
     return v;

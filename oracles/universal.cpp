@@ -25,34 +25,6 @@ std::vector<CaIndex> minus(const std::vector<CaIndex>& a, const std::vector<CaIn
   return out;
 }
 
-// ---- CHILD-NEEDS-IKE ----------------------------------------------------------------------------
-
-// A CHILD SA is negotiated under the protection of its IKE SA (IKEv2: IKE_AUTH or CREATE_CHILD_SA
-// inside the IKE SA; IKEv1: Quick Mode under the ISAKMP SA), so no observation may report a CHILD
-// SA established over an IKE SA that was not.
-class ChildNeedsIke final : public Oracle {
- public:
-  std::string_view id() const override { return "CHILD-NEEDS-IKE"; }
-  std::string_view statement() const override { return "A CHILD SA is never established without its IKE SA"; }
-  std::vector<std::string_view> rules() const override { return {"RFC 7296 §1.2", "RFC 2409 §5.5"}; }
-  std::vector<std::string_view> classes() const override { return {"any", "symmetric", "unrestricted_v1"}; }
-  std::vector<std::string_view> targets() const override { return {"any"}; }
-
-  OracleResult check(const CheckInput& in) const override {
-    if (auto why = unjudgeable(in.scenario, in.obs); !why.empty()) return skip(why);
-    int compared = 0;
-    for (const Observation& o : in.obs) {
-      if (o.child_sa == SaResult::NotAttempted) continue;  // a target that cannot observe CHILD SAs
-      ++compared;
-      if (o.child_sa == SaResult::Established && o.ike_sa != SaResult::Established)
-        return fail(fmt::format("{} -> {}: CHILD SA established, IKE SA {}", in.scenario.peers[o.initiator].name,
-                                in.scenario.peers[o.responder()].name, o.ike_sa == SaResult::Failed ? "failed" : "not attempted"),
-                    static_cast<int>(o.initiator), o.failed_at);
-    }
-    return compared ? pass() : skip("no CHILD SA was observed");
-  }
-};
-
 // ---- CERTREQ-ANCHORS --------------------------------------------------------------------------
 
 // The message that carries a peer's CERTREQ list, by its personality (for reports only).
@@ -264,11 +236,6 @@ void model_prediction(const Scenario& s, const ModelOptions& o, Observation (&ou
 
 const Oracle& diff_stacks_oracle() {
   static const DiffStacks o;
-  return o;
-}
-
-const Oracle& child_needs_ike_oracle() {
-  static const ChildNeedsIke o;
   return o;
 }
 

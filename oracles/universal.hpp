@@ -1,5 +1,4 @@
 // Oracles beyond the Cisco note's P-1..P-9 (oracles.cpp):
-//   CHILD-NEEDS-IKE  universal: no CHILD SA is established without its IKE SA (RFC 7296 §1.2);
 //   CERTREQ-ANCHORS  universal: what a CERTREQ may name (RFC 4945 §3.2.7.1), per personality;
 //   DIFF-MODEL       differential: a real target's observation equals the model's prediction
 //                    for the same personalities, field by field (ikeconform::diff()); without
@@ -18,7 +17,6 @@
 
 namespace ikeconform {
 
-const Oracle& child_needs_ike_oracle();
 const Oracle& certreq_anchors_oracle();
 const Oracle& diff_model_oracle();
 const Oracle& diff_stacks_oracle();

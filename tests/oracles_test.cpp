@@ -148,27 +148,6 @@ RC_GTEST_PROP(Oracles, P6_OneWayMeansAsymmetric, ()) { holds("P-6", gen::any_sce
 RC_GTEST_PROP(Oracles, P7_NoPkiTrustpointNoCert, ()) { holds("P-7", gen::any_scenario()); }
 RC_GTEST_PROP(Oracles, P8_LastMatchingProfile, ()) { holds("P-8", gen::any_scenario()); }
 RC_GTEST_PROP(Oracles, P9_EnrollmentOrderNeverBreaksSymmetric, ()) { holds("P-9", gen::mixed_scenario()); }
-RC_GTEST_PROP(Oracles, ChildNeedsIke_HoldsOnTheModel, ()) { holds("CHILD-NEEDS-IKE", gen::mixed_scenario()); }
-
-// CHILD-NEEDS-IKE fails on an observation that reports a CHILD SA over a failed IKE SA, names the
-// direction, and skips when no CHILD SA was observed.
-TEST(Oracles, ChildNeedsIkeCatchesAChildSaWithoutIkeSa) {
-  const Scenario s = corpus("s1");
-  const Oracle& o = oracle("CHILD-NEEDS-IKE");
-  Observation obs[2];
-  ModelTarget().run_both(s, obs);
-  const std::vector<const RelatedRun*> none;
-  EXPECT_EQ(o.check({s, obs, ModelOptions{}, none}).verdict, Verdict::Pass);
-  Observation broken[2] = {obs[0], obs[1]};
-  broken[1].ike_sa = SaResult::Failed;
-  broken[1].child_sa = SaResult::Established;
-  const OracleResult r = o.check({s, broken, ModelOptions{}, none});
-  EXPECT_EQ(r.verdict, Verdict::Fail);
-  EXPECT_EQ(r.direction, 1);
-  EXPECT_NE(r.message.find("CHILD SA established, IKE SA failed"), std::string::npos) << r.message;
-  Observation unobserved[2] = {without_child_sa(obs[0]), without_child_sa(obs[1])};
-  EXPECT_EQ(o.check({s, unobserved, ModelOptions{}, none}).verdict, Verdict::Skip);
-}
 
 // Each oracle is non-vacuous on its classes: it is checked (not skipped) on many scenarios.
 TEST(Oracles, EachIsCheckedOnItsClasses) {
