@@ -25,7 +25,7 @@ std::vector<const Oracle*> selected_oracles() {
 std::vector<Finding> check(const Scenario& s, const ModelOptions& o, const Observation (&obs)[2]) {
   // The claims are the Cisco note's: they speak about two cisco-ios peers (Oracle::targets()).
   for (const Peer& p : s.peers)
-    if (p.personality != "cisco-ios") return {};
+    if (p.personality != kCiscoIos) return {};
   // Metamorphic oracles run their related scenarios on the same model, with the same options.
   ModelTarget target(o);
   static const std::vector<const Oracle*> all = selected_oracles();

@@ -234,7 +234,7 @@ void add_proposals_and_features(Draw& d, Peer& p) {
 
 std::string draw_personality(Draw& d) {
   const std::vector<std::string_view> names = personality_names();
-  return names.empty() ? "cisco-ios" : std::string(names[d.below(names.size())]);
+  return names.empty() ? std::string(kCiscoIos) : std::string(names[d.below(names.size())]);
 }
 
 Peer make_peer(Draw& d, const Scenario& s, const Identity& id) {

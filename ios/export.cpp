@@ -38,7 +38,7 @@ void annotations(const Scenario& s, const Peer& p, Writer& w) {
   w.top("! ikeconform scenario " + s.name);
   for (const Ca& c : s.cas)
     w.top("! ikeconform ca " + c.id + " " + (c.enrollment_url.empty() ? "-" : c.enrollment_url) + " " + c.dn);
-  if (p.personality != "cisco-ios") w.top("! ikeconform personality " + p.personality);
+  if (p.personality != kCiscoIos) w.top("! ikeconform personality " + p.personality);
   for (const auto& f : p.unsupported_features) w.top("! ikeconform unsupported-feature " + f);
   if (domain_of(p).empty() && p.trustpoints.empty() && !p.fqdn.empty() && p.fqdn != p.name)
     w.top("! ikeconform fqdn " + p.fqdn);

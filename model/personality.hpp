@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "model/engine.hpp"
+#include "model/personality_names.hpp"
 
 namespace ikeconform {
 
@@ -84,7 +85,7 @@ class Personality {
                                TpList& out) const = 0;
 };
 
-// Registered personalities by name ("cisco-ios", ...); nullptr when unknown.
+// Registered personalities by name (kCiscoIos, ...: model/personality_names.hpp); nullptr when unknown.
 const Personality* find_personality(std::string_view name);
 std::vector<std::string_view> personality_names();
 

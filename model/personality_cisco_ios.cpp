@@ -35,7 +35,7 @@ void restrict_certreq(const PeerCtx& self, const TpList& tps, CertReqList& out) 
 
 class CiscoIos final : public Personality {
  public:
-  std::string_view name() const override { return "cisco-ios"; }
+  std::string_view name() const override { return kCiscoIos; }
 
   bool certreq(const Negotiation& n, const PeerCtx& self, const Step& at, const Profile* profile,
                CertReqList& out) const override {
@@ -208,10 +208,10 @@ class CiscoIos final : public Personality {
   }
 };
 
-const CiscoIos kCiscoIos;
+const CiscoIos kInstance;
 
 }  // namespace
 
-const Personality& cisco_ios_personality() { return kCiscoIos; }
+const Personality& cisco_ios_personality() { return kInstance; }
 
 }  // namespace ikeconform

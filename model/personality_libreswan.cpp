@@ -141,7 +141,7 @@ std::size_t current_conn(const Negotiation& n, const PeerCtx& self, const Step& 
 
 class Libreswan final : public Personality {
  public:
-  std::string_view name() const override { return "libreswan-4.10"; }
+  std::string_view name() const override { return kLibreswan410; }
   Message ikev1_initiator_certreq_message() const override { return Message::MM5; }
 
   // One CERTREQ for `rightca`. Besides, the IKEv1 initiator's MM5 always carries a CERT_REQ (an
@@ -219,10 +219,10 @@ class Libreswan final : public Personality {
   }
 };
 
-const Libreswan kLibreswan;
+const Libreswan kInstance;
 
 }  // namespace
 
-const Personality& libreswan_personality() { return kLibreswan; }
+const Personality& libreswan_personality() { return kInstance; }
 
 }  // namespace ikeconform

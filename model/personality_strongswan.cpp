@@ -30,7 +30,7 @@ void add_unique(CertReqList& out, CaIndex ca, TpIndex tp) {
 
 class StrongSwan final : public Personality {
  public:
-  std::string_view name() const override { return "strongswan-5.9"; }
+  std::string_view name() const override { return kStrongswan59; }
   Message ikev1_initiator_certreq_message() const override { return Message::MM5; }
   // `send_cert = ifasked` (the default the renderer keeps): no CERTREQ payload, no CERT. Seen
   // against Libreswan, whose IKEv1 responder without `rightca` sends no CERT_REQ in MM4.
@@ -101,10 +101,10 @@ class StrongSwan final : public Personality {
   }
 };
 
-const StrongSwan kStrongSwan;
+const StrongSwan kInstance;
 
 }  // namespace
 
-const Personality& strongswan_personality() { return kStrongSwan; }
+const Personality& strongswan_personality() { return kInstance; }
 
 }  // namespace ikeconform

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "model/personality_names.hpp"
+
 namespace ikeconform {
 
 inline constexpr const char* kScenarioSchema = "ikeconform.scenario/1";
@@ -82,7 +84,7 @@ struct Peer {
   std::string name;     // hostname, "R1"
   std::string fqdn;     // "R1.cisco.com"
   std::string address;  // outside address, "192.168.0.1"
-  std::string personality = "cisco-ios";
+  std::string personality = std::string(kCiscoIos);
   std::vector<Trustpoint> trustpoints;     // configuration (`crypto pki authenticate`) order
   std::vector<IdentityCert> certificates;  // enrollment order, oldest first
   std::vector<Profile> profiles;           // configuration order (V2-9 takes the last match)

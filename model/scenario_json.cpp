@@ -282,7 +282,7 @@ Peer read_peer(const Reader& r, const json& j, const std::string& ptr, const Sce
   if (p.name.empty()) r.fail(ptr + "/name", "empty peer name");
   p.fqdn = r.str(j, ptr, "fqdn", false, p.name);
   p.address = r.str(j, ptr, "address", true);
-  p.personality = r.str(j, ptr, "personality", false, "cisco-ios");
+  p.personality = r.str(j, ptr, "personality", false, std::string(kCiscoIos));
   const json& tps = r.array(j, ptr, "trustpoints", false);
   for (std::size_t i = 0; i < tps.size(); ++i) {
     std::string tp = fmt::format("{}/trustpoints/{}", ptr, i);

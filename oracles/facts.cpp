@@ -83,7 +83,7 @@ std::vector<CaIndex> trust_anchors(const Scenario& s, std::size_t peer, const Mo
     const CaIndex ca = ca_index(s, t.ca);
     if (ca != kNone && std::find(out.begin(), out.end(), ca) == out.end()) out.push_back(ca);
   }
-  if (p.personality == "cisco-ios" && o.predefined_trustpoints)
+  if (p.personality == kCiscoIos && o.predefined_trustpoints)
     for (std::size_t k = 0; k < kPredefinedTrustpoints.size(); ++k)
       out.push_back(static_cast<CaIndex>(s.cas.size() + k));
   return out;
@@ -163,7 +163,7 @@ bool proposals_agree(const Peer& a, const Peer& b) {
 }
 
 bool cisco_pair(const Scenario& s) {
-  return s.peers.size() == 2 && s.peers[0].personality == "cisco-ios" && s.peers[1].personality == "cisco-ios";
+  return s.peers.size() == 2 && s.peers[0].personality == kCiscoIos && s.peers[1].personality == kCiscoIos;
 }
 
 namespace {
@@ -191,7 +191,7 @@ std::set<CaIndex> trusted_cas(const Scenario& s, const Peer& p) {
 // tunnel profile must be the only one that matches.
 bool binds_tunnel_profile(const Scenario& s, std::size_t responder, const Identity& id, const ModelOptions& o) {
   const Peer& r = s.peers[responder];
-  if (r.personality == "cisco-ios") {
+  if (r.personality == kCiscoIos) {
     const int bound = bound_profile(s, responder, id, o);
     return bound >= 0 && r.profiles[static_cast<std::size_t>(bound)].name == r.tunnel_profile;
   }
@@ -298,7 +298,7 @@ bool compute_symmetric(const Scenario& s, const ModelOptions& o, std::string* wh
       first = false;
     }
   // V2-4: an IOS IKEv2 initiator needs `pki trustpoint` (other stacks sign with any certificate).
-  const bool any_cisco = s.peers[0].personality == "cisco-ios" || s.peers[1].personality == "cisco-ios";
+  const bool any_cisco = s.peers[0].personality == kCiscoIos || s.peers[1].personality == kCiscoIos;
   if (s.ike_version == IkeVersion::V2 && named.empty() && any_cisco)
     return fail_why(why, "IKEv2 profiles without pki trustpoint");
   return true;

@@ -65,9 +65,9 @@ struct CheckInput {
 
 // What an oracle needs to know about the target whose observations it judges.
 struct TargetTraits {
-  std::string name = "model";             // "model", "strongswan", "exec:/path/to/adapter"
-  std::string personality = "cisco-ios";  // the model personality the target's peers follow
-  bool model = true;                      // the reference model itself
+  std::string name = "model";                        // "model", "strongswan", "exec:/path/to/adapter"
+  std::string personality = std::string(kCiscoIos);  // the model personality the target's peers follow
+  bool model = true;                                 // the reference model itself
 };
 TargetTraits traits_of(const Target& t);
 
@@ -83,7 +83,7 @@ class Oracle {
   // model with cisco-ios peers, a real IOS pair later), "any" (every conformant stack: universal
   // properties), "real" (every target but the model: differential oracles), or a target name.
   // The P-1..P-9 claims are the Cisco note's; P-1 and P-6 are universal (docs/campaign.md).
-  virtual std::vector<std::string_view> targets() const { return {"cisco-ios"}; }
+  virtual std::vector<std::string_view> targets() const { return {kCiscoIos}; }
   // Whether a campaign on `t` runs this oracle (from targets()); `--oracle` refuses the others.
   bool applies_to(const TargetTraits& t) const;
   virtual bool metamorphic() const { return false; }

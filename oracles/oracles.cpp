@@ -538,7 +538,7 @@ TargetTraits traits_of(const Target& t) {
   out.name = t.name();
   out.model = t.is_model();
   const std::string p = t.personality();
-  out.personality = p.empty() ? "cisco-ios" : p;  // the model runs the generators' cisco-ios peers
+  out.personality = p.empty() ? std::string(kCiscoIos) : p;  // the model runs the generators' cisco-ios peers
   return out;
 }
 
@@ -560,7 +560,7 @@ std::string unjudgeable(const Scenario& s, const Observation (&obs)[2]) {
 Scenario companion_scenario(const Target& companion, const Scenario& s) {
   Scenario out = for_target(companion, s);
   if (companion.is_model())
-    for (Peer& p : out.peers) p.personality = "cisco-ios";
+    for (Peer& p : out.peers) p.personality = kCiscoIos;
   return out;
 }
 

@@ -497,9 +497,9 @@ TEST(AdapterExec, ModelAdapterEqualsInProcessModelOnGeneratedScenarios) {
 TEST(AdapterExec, PersonalityFromHello) {
   TempFolder tmp("personality");
   ad::ExecTarget exec(kModelAdapter, quick_options(tmp.path(), {"--personality", "strongswan-5.9"}));
-  EXPECT_EQ(exec.personality(), "strongswan-5.9");
+  EXPECT_EQ(exec.personality(), kStrongswan59);
   const Scenario s = for_target(exec, load_scenario_file(kSource / "corpus/scenarios/s1.json"));
-  for (const Peer& p : s.peers) EXPECT_EQ(p.personality, "strongswan-5.9");
+  for (const Peer& p : s.peers) EXPECT_EQ(p.personality, kStrongswan59);
   ModelOptions o;
   o.trace = false;
   ModelTarget model(o);

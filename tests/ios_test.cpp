@@ -589,7 +589,7 @@ Peer peer(const Scenario& s, std::size_t i) {
            std::to_string(i + 1);  // IOS keeps ':' in a hostname
   p.fqdn = *gen::element(p.name, p.name + ".cisco.com", "vpn" + std::to_string(i) + ".corp.example");
   p.address = ipv4();
-  p.personality = *gen::element<std::string>("cisco-ios", "strongswan-5.9");
+  p.personality = *gen::element<std::string>(std::string(kCiscoIos), std::string(kStrongswan59));
   for (int t = *gen::inRange(0, 5), k = 0; k < t; ++k)
     p.trustpoints.push_back({*gen::element<std::string>("TP", "IOSCA", "CORP-") + std::to_string(k + 1),
                              s.cas[*gen::inRange<std::size_t>(0, s.cas.size())].id,

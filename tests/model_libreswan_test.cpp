@@ -15,7 +15,7 @@ using V = std::vector<std::string>;
 Scenario lsw(const char* name, IkeVersion v) {
   Scenario s = corpus(name);
   s.ike_version = v;
-  for (Peer& p : s.peers) p.personality = "libreswan-4.10";
+  for (Peer& p : s.peers) p.personality = kLibreswan410;
   return s;
 }
 
@@ -128,13 +128,13 @@ TEST(Libreswan, UnknownPeerIdIsAnAuthenticationFailureOnTheFirstConnection) {
 }
 
 TEST(Libreswan, EmptyCertReqsAndStrongswansSendCertIfAsked) {
-  const Personality* p = find_personality("libreswan-4.10");
+  const Personality* p = find_personality(kLibreswan410);
   ASSERT_NE(p, nullptr);
   EXPECT_EQ(p->ikev1_initiator_certreq_message(), Message::MM5);
   // Against strongSwan (send_cert = ifasked): Libreswan's IKEv1 responder without rightca sends no
   // CERT_REQ, so strongSwan's MM5 has no CERT and Libreswan refuses it (seen on the real pair).
   Scenario s = lsw("s1", IkeVersion::V1);
-  s.peers[0].personality = "strongswan-5.9";
+  s.peers[0].personality = kStrongswan59;
   const Observation o = run(s, 0);
   EXPECT_EQ(o.failed_at, Message::MM5);
   EXPECT_EQ(o.reason, Reason::CertValidationFailed);

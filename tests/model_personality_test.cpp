@@ -12,7 +12,7 @@ using V = std::vector<std::string>;
 Scenario swan(const char* name, IkeVersion v) {
   Scenario s = corpus(name);
   s.ike_version = v;
-  for (Peer& p : s.peers) p.personality = "strongswan-5.9";
+  for (Peer& p : s.peers) p.personality = kStrongswan59;
   return s;
 }
 
@@ -50,12 +50,12 @@ TEST(StrongSwan, ChoosesFirstLocalCertHintedByAnyCertReq) {
 
 TEST(MixedPair, CiscoAndStrongSwanEachFollowTheirRules) {
   Scenario s = corpus("s1");
-  s.peers[1].personality = "strongswan-5.9";
+  s.peers[1].personality = kStrongswan59;
   Observation o = run(s, 1);  // strongSwan R2 initiates IKEv1: its CERT_REQs go in MM5
   EXPECT_EQ(issuers(s, o.certreq_from_responder), with_predefined({kCA2, kCA1}));  // Cisco R1's MM4
   EXPECT_EQ(trustpoint_name(s, 1, o.initiator_trustpoint), "IOSCA1");              // R2's newest hinted cert
   EXPECT_TRUE(o.up());
-  EXPECT_NE(find_personality("strongswan-5.9"), nullptr);
+  EXPECT_NE(find_personality(kStrongswan59), nullptr);
 }
 
 }  // namespace

@@ -76,7 +76,8 @@ stack::PairOptions options() {
   return o;
 }
 
-void run_pair(const std::string& personality, const std::filesystem::path& dir) {
+void run_pair(std::string_view name, const std::filesystem::path& dir) {
+  const std::string personality(name);
   stack::PairRunner runner(targets::real_stacks(), options());
   pki::KeyCache keys(testing::test_key_cache());
   for (IkeVersion v : {IkeVersion::V1, IkeVersion::V2}) {

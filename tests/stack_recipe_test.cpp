@@ -78,7 +78,7 @@ TEST(StackRecipe, OneStackKindMakesATargetAloneAndInPairs) {
   EXPECT_FALSE(mixed.observes_child_sa());  // one side cannot: the pair reports the IKE SA only
   const Scenario s = testing::s1_scenario(IkeVersion::V2);
   const Scenario p = mixed.personalities(s);
-  EXPECT_EQ(p.peers[0].personality, "strongswan-5.9");
+  EXPECT_EQ(p.peers[0].personality, kStrongswan59);
   EXPECT_EQ(p.peers[1].personality, "echo-1.0");
   const std::vector<RenderedFile> files = mixed.render(s);  // each peer in its own stack's language
   ASSERT_EQ(files.size(), 2U);
@@ -132,7 +132,7 @@ TEST(NotAttempted, PairRunnerRefusesWhatNoStackCanRun) {
   EXPECT_EQ(o.reason, Reason::Unsupported);
   EXPECT_EQ(o.trace, std::vector<std::string>{"Echo target: aggressive mode is not echoed"});
   s.aggressive_mode = false;
-  s.peers[1].personality = "cisco-ios";
+  s.peers[1].personality = kCiscoIos;
   o = runner.run(s, 1);
   EXPECT_EQ(o.reason, Reason::Unsupported);
   EXPECT_EQ(o.trace, std::vector<std::string>{"real-stack target: no real stack for personality 'cisco-ios'"});

@@ -130,7 +130,7 @@ TEST(StrongswanRender, CaLoadOrderIsTrustpointOrder) {
 // every loaded CA in reverse load order -- rendered and predicted alike.
 TEST(StrongswanRender, RendererAndPersonalityShareOneMapping) {
   Scenario s = testing::s1_scenario(IkeVersion::V2);
-  for (Peer& p : s.peers) p.personality = "strongswan-5.9";
+  for (Peer& p : s.peers) p.personality = kStrongswan59;
   s.peers[1].trustpoints.push_back({"IOSCA1-again", "CA1", Revocation::None});  // R2: CA1, CA2, CA1
   const auto loaded = strongswan_ca_load_order(s, s.peers[1]);
   ASSERT_EQ(loaded.size(), 2U);

@@ -24,7 +24,7 @@
 namespace ikeconform::libreswan {
 
 inline constexpr const char* kName = "libreswan";
-inline constexpr const char* kPersonality = "libreswan-4.10";
+inline constexpr std::string_view kPersonality = kLibreswan410;
 
 class LibreswanPeer final : public stack::PeerStack {
  public:

@@ -31,7 +31,7 @@ class Daemon;
 namespace ikeconform::strongswan {
 
 inline constexpr const char* kName = "strongswan";
-inline constexpr const char* kPersonality = "strongswan-5.9";
+inline constexpr std::string_view kPersonality = kStrongswan59;
 
 class StrongswanPeer final : public stack::PeerStack {
  public:
