@@ -184,10 +184,14 @@ class MainMode final : Exchange {
     return true;
   }
 
-  // MM6 (initiator): validates the responder's certificate against its own profile (V1-9, V1-10).
+  // MM6 (initiator): the responder's ID must fit the tunnel's profile (IOS always keeps it;
+  // strongSwan checks remote.id first), then validates the responder's certificate against its
+  // own profile (V1-9, V1-10).
   bool mm6_process_i() {
+    const Step at = step(Message::MM6, Role::Initiator);
     trace_id(rid);
-    if (certs && !validate(I, step(Message::MM6, Role::Initiator), &iprof, R, rchoice, cert_from_responder != kNone))
+    if (I.personality->bind_profile(n, I, at, rid) == kNone) return fail(Message::MM6, Reason::NoMatchingProfile);
+    if (certs && !validate(I, at, &iprof, R, rchoice, cert_from_responder != kNone))
       return fail(Message::MM6, Reason::CertValidationFailed);
     trace("ISAKMP:(0):Old State = IKE_I_MM6 New State = IKE_P1_COMPLETE");
     obs.ike_sa = SaResult::Established;

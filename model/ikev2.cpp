@@ -121,14 +121,17 @@ class Ikev2Exchange final : Exchange {
     return true;
   }
 
-  // IKE_AUTH response on the initiator: the method its profile expects, then V2-8 validation.
+  // IKE_AUTH response on the initiator: the method its profile expects, IDr against the tunnel's
+  // profile (IOS always keeps it; strongSwan checks remote.id), then V2-8 validation.
   bool ike_auth_process_i() {
+    const Step at = step(Message::IKE_AUTH, Role::Initiator);
     if (iprof.auth_remote != rprof->auth_local) {
       trace("IKEv2:(SA ID = 1):Peer's authentication method does not match profile '{}'", iprof.name);
       return fail(Message::IKE_AUTH, Reason::AuthMethodMismatch);
     }
+    if (I.personality->bind_profile(n, I, at, rid) == kNone) return fail(Message::IKE_AUTH, Reason::NoMatchingProfile);
     if (rprof->auth_local == AuthMethod::RsaSig &&
-        !validate(I, step(Message::IKE_AUTH, Role::Initiator), &iprof, R, rchoice, cert_from_responder != kNone))
+        !validate(I, at, &iprof, R, rchoice, cert_from_responder != kNone))
       return fail(Message::IKE_AUTH, Reason::CertValidationFailed);
     obs.ike_sa = SaResult::Established;
     return true;

@@ -14,9 +14,9 @@
 //   R builds MM4      certreq(MM4)                                          sends_certificate, certreq(IKE_AUTH)
 //   I processes MM4   choose_certificate(MM4)    R processes IKE_AUTH req   bind_profile, validation_list
 //   I builds MM5      sends_certificate, certreq(MM5)   R builds IKE_AUTH resp  choose_certificate, sends_certificate
-//   R processes MM5   bind_profile, validation_list     I processes IKE_AUTH resp  validation_list
+//   R processes MM5   bind_profile, validation_list     I processes IKE_AUTH resp  bind_profile, validation_list
 //   R builds MM6      choose_certificate(MM6) while still kDeferred, sends_certificate
-//   I processes MM6   validation_list
+//   I processes MM6   bind_profile, validation_list
 #pragma once
 
 #include <string_view>
@@ -76,6 +76,9 @@ class Personality {
   }
 
   // Responder: "which profile do I bind from this ID?" Index into the peer's profiles, or kNone.
+  // Initiator, when the responder's ID arrives (IKEv1 MM6, IKEv2 IKE_AUTH response): "does it fit
+  // the profile I initiated with?" The tunnel's profile, or kNone to fail the exchange there
+  // (IOS keeps the tunnel's profile whatever the ID; strongSwan checks it against remote.id).
   virtual std::int16_t bind_profile(const Negotiation& n, const PeerCtx& self, const Step& at,
                                     const PeerId& id) const = 0;
 

@@ -132,7 +132,8 @@ class CiscoIos final : public Personality {
     return fallback(n, self, profile, candidates, restricted);
   }
 
-  std::int16_t bind_profile(const Negotiation& n, const PeerCtx& self, const Step&, const PeerId& id) const override {
+  std::int16_t bind_profile(const Negotiation& n, const PeerCtx& self, const Step& at, const PeerId& id) const override {
+    if (at.role == Role::Initiator && at.in_exchange()) return self.tunnel;  // the tunnel chose it
     if (n.version == IkeVersion::V2)
       n.trace("IKEv2:(SA ID = 1):Searching policy based on peer's identity '{}' of type '{}'", id.value,
               id.kind == IdKind::Fqdn ? "FQDN" : "IPv4 address");

@@ -119,10 +119,22 @@ std::size_t refine(const Negotiation& n, const PeerCtx& self, const Step& at, co
   return best;
 }
 
+// Whether CA `ca` is in the NSS database: every trustpoint's CA is.
+bool in_nss(const PeerCtx& self, CaIndex ca) {
+  for (TpIndex t = 0; t < self.user_tps; ++t)
+    if (self.ca_of(t) == ca) return true;
+  return false;
+}
+
 // The responder's connection once the peer's ID and certificate are in: the refined one, else
 // it stays on the initial one (which then fails the peer: its `rightid` or `rightca` does not fit).
 std::size_t bound_conn(const Negotiation& n, const PeerCtx& self, const Step& at, const Conns& conns) {
   if (!at.in_exchange()) return initial_conn(n, self, at, conns);
+  // IKEv1 MM5: NSS verifies the peer's certificate against every CA of the database before the ID
+  // may switch the connection (ikev1_main.c main_inI3_outR3(): v1_decode_certs(), "X509: CERT
+  // payload bogus or revoked", then ikev1_decode_peer_id_main_mode_responder()).
+  if (n.version == IkeVersion::V1 && at.peer_cert_issuer != kNone && !in_nss(self, at.peer_cert_issuer))
+    return initial_conn(n, self, at, conns);
   const std::size_t r = refine(n, self, at, conns);
   return r != kNoConn ? r : initial_conn(n, self, at, conns);
 }
@@ -185,6 +197,9 @@ class Libreswan final : public Personality {
   }
 
   std::int16_t bind_profile(const Negotiation& n, const PeerCtx& self, const Step& at, const PeerId&) const override {
+    // The initiator stays on its connection; `rightid` is checked with the certificate
+    // (validation_list).
+    if (is_initiator(at)) return self.tunnel;
     const Conns conns = conns_of(n, self);
     const std::size_t initial = initial_conn(n, self, at, conns);
     const std::size_t c = bound_conn(n, self, at, conns);

@@ -22,6 +22,14 @@ TpList restriction(const Negotiation& n, const PeerCtx& self, const Profile* p) 
   return out;
 }
 
+// Whether a certificate from CA `issuer` chains to a CA this peer loaded (kNone: none was sent).
+bool trusts_issuer(const PeerCtx& self, CaIndex issuer) {
+  if (issuer == kNone) return false;
+  for (TpIndex t = 0; t < self.user_tps; ++t)
+    if (self.ca_of(t) == issuer) return true;
+  return false;
+}
+
 void add_unique(CertReqList& out, CaIndex ca, TpIndex tp) {
   for (const CertReq& c : out)
     if (c.ca == ca) return;
@@ -77,17 +85,44 @@ class StrongSwan final : public Personality {
     return local_certs.front();
   }
 
-  std::int16_t bind_profile(const Negotiation& n, const PeerCtx& self, const Step&, const PeerId& id) const override {
-    // The first loaded connection whose remote.id matches.
+  std::int16_t bind_profile(const Negotiation& n, const PeerCtx& self, const Step& at, const PeerId& id) const override {
+    const Scenario& s = *n.cs.scenario;
+    if (at.role == Role::Initiator && at.in_exchange()) {
+      // IDr against remote.id: IKEv1 before the signature (ikev1/tasks/main_mode.c, "IDir '...'
+      // does not match to '...'"); IKEv2 after the peer's key was found through a trusted CA,
+      // with the other constraints (auth_cfg.c complies(): "constraint check failed: identity
+      // '...' required"), so an untrusted certificate is refused first.
+      if (n.version == IkeVersion::V2 && self.tunnel_profile().auth_remote == AuthMethod::RsaSig &&
+          !trusts_issuer(self, at.peer_cert_issuer))
+        return self.tunnel;
+      const auto want = strongswan_remote_id(s, self.index, self.tunnel_profile());
+      if (!want || identity_matches(*want, id)) return self.tunnel;
+      n.trace("IDr '{}' does not match remote.id '{}'", id.value, want->value);
+      return kNone;
+    }
+    // Responder: the connection whose remote.id matches IDi best (an exact identity before a
+    // subnet before %any; backend_manager.c sorts candidates by match), in load order. IKEv1
+    // also requires the method proposed in MM1 (ikev1/phase1.c select_config, check_auth_method:
+    // "found 1 matching config, but none allows ... authentication").
+    const AuthMethod proposed = n.cs.peers[1 - self.index].tunnel_profile().auth_local;
     const auto& profiles = self.peer->profiles;
-    for (std::size_t i = 0; i < profiles.size(); ++i)
-      if (std::any_of(profiles[i].match.begin(), profiles[i].match.end(),
-                      [&](const IdentityMatch& m) { return identity_matches(m, id); })) {
-        n.trace("selected peer config '{}'", profiles[i].name);
-        return static_cast<std::int16_t>(i);
+    std::int16_t best = kNone;
+    int best_rank = 0;
+    for (std::size_t i = 0; i < profiles.size(); ++i) {
+      if (n.version == IkeVersion::V1 && profiles[i].auth_remote != proposed) continue;
+      const auto want = strongswan_remote_id(s, self.index, profiles[i]);
+      const int rank = !want ? 1 : !identity_matches(*want, id) ? 0 : want->mask.empty() ? 3 : 2;
+      if (rank > best_rank) {
+        best = static_cast<std::int16_t>(i);
+        best_rank = rank;
       }
-    n.trace("no matching peer config found");
-    return kNone;
+    }
+    if (best == kNone) {
+      n.trace("no matching peer config found");
+      return kNone;
+    }
+    n.trace("selected peer config '{}'", profiles[static_cast<std::size_t>(best)].name);
+    return best;
   }
 
   void validation_list(const Negotiation& n, const PeerCtx& self, const Step&, const Profile* profile,

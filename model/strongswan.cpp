@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "model/engine.hpp"
+
 namespace ikeconform {
 
 namespace {
@@ -47,6 +49,18 @@ StrongswanTps strongswan_remote_cacerts(const Scenario& s, const Peer& p, const 
     if (t != kNone && knows_ca(s, p.trustpoints[static_cast<std::size_t>(t)].ca)) add_per_ca(p, out, t);
   }
   return out;
+}
+
+std::optional<IdentityMatch> strongswan_remote_id(const Scenario& s, std::size_t peer, const Profile& f) {
+  if (f.match.empty()) return std::nullopt;
+  const Peer& other = s.peers.at(1 - peer);
+  const Profile* t = find_profile(other, other.tunnel_profile);
+  PeerId presented{IdKind::Address, other.address, 0};
+  if (t && t->self_identity == IdKind::Fqdn && !other.fqdn.empty()) presented = {IdKind::Fqdn, other.fqdn, 0};
+  else parse_ipv4(other.address, presented.ipv4);
+  for (const IdentityMatch& m : f.match)
+    if (identity_matches(m, presented)) return m.kind == IdKind::Fqdn ? m : IdentityMatch{IdKind::Address, other.address, ""};
+  return f.match.front();
 }
 
 }  // namespace ikeconform

@@ -89,8 +89,11 @@ bool rejects_peer(const SideEvidence& side) {
          });
 }
 
+// No connection for the peer: none matches its ID, or (IKEv1) those that do authenticate another
+// way (ikev1/phase1.c select_config(): "found %d matching config%s, but none allows %N authentication
+// using Main Mode"): charon selects peer configs by ID and method together.
 bool no_profile(const SideEvidence& side) {
-  return any_line(side, {"no peer config found", "no matching peer config found"});
+  return any_line(side, {"no peer config found", "no matching peer config found", ", but none allows"});
 }
 bool no_private_key(const SideEvidence& side) { return any_line(side, {"no private key found"}); }
 // A pre-shared key where the peer has none: the one secret is loaded only by peers whose profiles
@@ -227,7 +230,9 @@ stack::SideReport side_report(const Scenario& s, const Material& m, const Render
   // the refusal at MM1, where it happened.
   if (r.verdict == stack::Verdict::NoProposal && !v2) r.verdict_at = Message::MM1;
   r.heard_peer = got_any_packet(side);
-  r.certreqs_sent = certreqs_sent(s, m, peer, side);
+  // charon logs its CERTREQs while building the message (ike_cert_pre.c); an initiator that
+  // then finds no private key never sends it (IKEv1 MM5, IKEv2 IKE_AUTH).
+  if (!(initiator && r.verdict == stack::Verdict::NoPrivateKey)) r.certreqs_sent = certreqs_sent(s, m, peer, side);
   r.cert_sent = cert_sent(s, m, peer, side);
   if (initiator) {
     r.certreq_message = v2 ? Message::IKE_AUTH : Message::MM5;  // spec/real-stacks.md: IKEv1 in MM5
