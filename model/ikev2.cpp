@@ -61,8 +61,9 @@ class Ikev2Exchange final : Exchange {
       if (icert) cert_sent_by(Role::Initiator, I, ichoice);
       else obs.initiator_trustpoint = kNone;
     }
-    if (iprof.auth_remote == AuthMethod::RsaSig)
-      certreq_payload_from_initiator = I.personality->certreq(n, I, at, &iprof, obs.certreq_from_initiator);
+    // Asked whatever the method: strongSwan requests certificates even for a pre-shared key
+    // (ike_cert_pre.c build_certreqs() looks only at the CAs); IOS and Libreswan do not.
+    certreq_payload_from_initiator = I.personality->certreq(n, I, at, &iprof, obs.certreq_from_initiator);
     trace(
         "IKEv2:(SA ID = 1):Building packet for encryption. Payload contents: VID IDi "
         "{}{}NOTIFY(HTTP_CERT_LOOKUP_SUPPORTED) "

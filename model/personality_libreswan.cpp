@@ -44,13 +44,8 @@ std::string conn_name(const Negotiation& n, const PeerCtx& self, const Libreswan
   return s;
 }
 
-// `rightid`: the profile's first `match identity`; nullptr stands for %any.
-const IdentityMatch* rightid(const Profile& f) {
-  if (f.match.empty()) return nullptr;
-  const IdentityMatch& m = f.match.front();
-  if (m.kind == IdKind::Address && !m.mask.empty() && m.mask != "255.255.255.255") return nullptr;
-  return &m;
-}
+// `rightid` (model/libreswan.hpp); nullptr stands for %any.
+const IdentityMatch* rightid(const Profile& f) { return libreswan_rightid(f); }
 
 // The method the initiator proposes (IKEv1 MM1 / IKEv2 AUTH): its tunnel profile's.
 AuthMethod proposed_auth(const Negotiation& n, const PeerCtx& self) {

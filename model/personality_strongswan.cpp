@@ -8,6 +8,7 @@
 // strongSwan has no predefined trustpoints.
 #include <algorithm>
 
+#include "model/libreswan.hpp"
 #include "model/personality.hpp"
 #include "model/strongswan.hpp"
 
@@ -28,6 +29,24 @@ bool trusts_issuer(const PeerCtx& self, CaIndex issuer) {
   for (TpIndex t = 0; t < self.user_tps; ++t)
     if (self.ca_of(t) == issuer) return true;
   return false;
+}
+
+// The IDr an IKEv2 initiator sends: strongSwan its remote.id unless %any (ike_auth.c build_i(),
+// "add (optional) IDr"), Libreswan its rightid unless %any (seen: "SK{IDi,IDr,AUTH,...}"); IOS
+// none. IKEv1 carries no IDr.
+std::optional<IdentityMatch> idr_sent(const Negotiation& n, const PeerCtx& initiator) {
+  if (n.version != IkeVersion::V2) return std::nullopt;
+  const std::string_view who = initiator.personality->name();
+  if (who == "strongswan-5.9") return strongswan_remote_id(*n.cs.scenario, initiator.index, initiator.tunnel_profile());
+  if (who == "libreswan-4.10")
+    if (const IdentityMatch* m = libreswan_rightid(initiator.tunnel_profile())) return *m;
+  return std::nullopt;
+}
+
+// The identity this peer presents under profile `f` (local.id, as rendered).
+PeerId local_id(const PeerCtx& self, const Profile& f) {
+  if (f.self_identity == IdKind::Fqdn && !self.peer->fqdn.empty()) return {IdKind::Fqdn, self.peer->fqdn, 0};
+  return {IdKind::Address, self.peer->address, self.ipv4};
 }
 
 void add_unique(CertReqList& out, CaIndex ca, TpIndex tp) {
@@ -104,12 +123,16 @@ class StrongSwan final : public Personality {
     // subnet before %any; backend_manager.c sorts candidates by match), in load order. IKEv1
     // also requires the method proposed in MM1 (ikev1/phase1.c select_config, check_auth_method:
     // "found 1 matching config, but none allows ... authentication").
-    const AuthMethod proposed = n.cs.peers[1 - self.index].tunnel_profile().auth_local;
+    // An IDr the initiator sent must name this side's local.id (backend_manager.c get_peer_match()).
+    const PeerCtx& peer = n.cs.peers[1 - self.index];
+    const AuthMethod proposed = peer.tunnel_profile().auth_local;
+    const auto idr = idr_sent(n, peer);
     const auto& profiles = self.peer->profiles;
     std::int16_t best = kNone;
     int best_rank = 0;
     for (std::size_t i = 0; i < profiles.size(); ++i) {
       if (n.version == IkeVersion::V1 && profiles[i].auth_remote != proposed) continue;
+      if (idr && !identity_matches(*idr, local_id(self, profiles[i]))) continue;
       const auto want = strongswan_remote_id(s, self.index, profiles[i]);
       const int rank = !want ? 1 : !identity_matches(*want, id) ? 0 : want->mask.empty() ? 3 : 2;
       if (rank > best_rank) {

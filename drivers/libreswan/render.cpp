@@ -119,10 +119,8 @@ std::string proposals(const Ctx& c) {
 // `rightid=`: the profile's first `match identity`; none, or an address with a mask other than
 // /32, accepts any peer (%any). One Libreswan identity per connection, as in strongSwan.
 std::string right_id(const Profile& f) {
-  if (f.match.empty()) return "%any";
-  const IdentityMatch& m = f.match.front();
-  if (m.kind == IdKind::Address && !m.mask.empty() && m.mask != "255.255.255.255") return "%any";
-  return libreswan_id(m.kind, m.value);
+  const IdentityMatch* m = libreswan_rightid(f);  // model/libreswan.hpp: the personality's too
+  return m ? libreswan_id(m->kind, m->value) : "%any";
 }
 
 std::string auth_word(AuthMethod m) { return m == AuthMethod::RsaSig ? "rsasig" : "secret"; }
