@@ -43,6 +43,7 @@ boost::container::small_vector<std::size_t, 12> strongswan_local_certs(const Pee
 
 StrongswanTps strongswan_remote_cacerts(const Scenario& s, const Peer& p, const Profile& f) {
   StrongswanTps out;
+  if (f.auth_remote != AuthMethod::RsaSig) return out;  // `auth = psk`: no CA to name
   for (const ProfileTrustpoint& pt : f.trustpoints) {
     if (s.ike_version == IkeVersion::V2 && pt.use == TrustpointUse::Sign) continue;  // V2-3: signing only
     const TpIndex t = trustpoint_index(p, pt.trustpoint);

@@ -30,7 +30,8 @@ boost::container::small_vector<std::size_t, 12> strongswan_local_certs(const Pee
 
 // `remote.cacerts` of a connection rendered from profile `f`: the trustpoints of its restriction
 // (`ca trust-point`; IKEv2: `pki trustpoint` plain or `verify`, never `sign`), in profile order,
-// each CA once; empty: unrestricted (every trusted CA validates, the initiator requests them all).
+// each CA once; empty: unrestricted (every trusted CA validates, the initiator requests them all),
+// or a profile that expects a pre-shared key (`remote.auth = psk` names no CA).
 StrongswanTps strongswan_remote_cacerts(const Scenario& s, const Peer& p, const Profile& f);
 
 // `remote.id` of the connection rendered from profile `f` of peer `peer`; nullopt: `%any` (no

@@ -215,6 +215,26 @@ stack::Verdict side_verdict(const SideEvidence& side, Role role) {
   return Verdict::None;
 }
 
+namespace {
+
+// charon verifies the AUTH payload with the method the peer used (authenticator_create_verifier()
+// in ike_auth.c), so a signature where this side's connection expects a pre-shared key is
+// refused as an untrusted key ("no trusted RSA public key found") before the connection's
+// `auth = psk` could object: by the scenario's terms, the methods differ.
+bool expected_psk(const Scenario& s, const RenderOptions& o, std::size_t peer, Role role, const SideEvidence& side) {
+  const Peer& p = s.peers[peer];
+  std::int16_t f = kNone;
+  if (role == Role::Initiator) {
+    for (std::size_t i = 0; i < p.profiles.size(); ++i)
+      if (p.profiles[i].name == p.tunnel_profile) f = to_index(i);
+  } else {
+    f = bound_profile(s, o, peer, side);
+  }
+  return f != kNone && p.profiles[static_cast<std::size_t>(f)].auth_remote == AuthMethod::PreShare;
+}
+
+}  // namespace
+
 stack::SideReport side_report(const Scenario& s, const Material& m, const RenderOptions& o, std::size_t peer, Role role,
                               const SideEvidence& side, bool initiate_success, const std::string& initiate_errmsg) {
   const bool v2 = s.ike_version == IkeVersion::V2;
@@ -226,6 +246,8 @@ stack::SideReport side_report(const Scenario& s, const Material& m, const Render
   r.child_ts_unacceptable = ts_unacceptable(side);
   r.child_no_proposal = no_proposal(side);
   r.verdict = side_verdict(side, role);
+  if (r.verdict == stack::Verdict::RejectedPeer && expected_psk(s, o, peer, role, side))
+    r.verdict = stack::Verdict::NoSharedKey;  // the model's AUTH_METHOD_MISMATCH
   // charon's IKEv1 responder drops a main mode without a common proposal: the observer places
   // the refusal at MM1, where it happened.
   if (r.verdict == stack::Verdict::NoProposal && !v2) r.verdict_at = Message::MM1;

@@ -420,6 +420,14 @@ std::optional<std::string> inexpressible(const Scenario& s) {
   return std::nullopt;
 }
 
+Expressible expressible() {
+  Expressible e;
+  e.revoked_certificates = false;
+  e.certificate_features = false;
+  e.ikev1_mixed_auth = false;
+  return e;
+}
+
 PeerConfig render_peer(const Scenario& s, std::size_t peer, const Material& m, const RenderOptions& o) {
   check_renderable(s, peer, m);
   const Peer& p = s.peers[peer];
