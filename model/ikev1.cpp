@@ -63,6 +63,13 @@ class MainMode final : Exchange {
       trace("ISAKMP: aggressive mode is not modelled (spec section 7)");
       return fail(Message::MM1, Reason::Unsupported);
     }
+    // A personality that picks its signing key before MM1 (strongSwan: the signature method
+    // comes from the private key's type) decides here; IOS and Libreswan defer to MM4.
+    if (iprof.auth_local == AuthMethod::RsaSig &&
+        I.personality->choose_certificate(n, I, step(Message::MM1, Role::Initiator), &iprof) == kNone) {
+      trace("ISAKMP:(0): no certificate to sign with: nothing sent");
+      return fail(Message::MM1, Reason::NoCertificatePayload);
+    }
     trace("ISAKMP:(0): sending packet to {} my_port 500 peer_port 500 (I) MM_NO_STATE", rp.address);
     if (!proposals_agree(*I.peer, rp)) {
       trace("ISAKMP:(0):atts are not acceptable. Next payload is 0");

@@ -9,6 +9,7 @@
 // the engine, so a wire engine (peer/) calls the same hooks in the same order from real packets:
 //
 //   IKEv1 main mode (model/ikev1.cpp)            IKEv2 (model/ikev2.cpp)
+//   I builds MM1      choose_certificate(MM1)
 //   I builds MM3      certreq(MM3)               R builds IKE_SA_INIT resp  certreq(IKE_SA_INIT)
 //   R processes MM3   choose_certificate(MM3)    I builds IKE_AUTH req      choose_certificate(IKE_AUTH),
 //   R builds MM4      certreq(MM4)                                          sends_certificate, certreq(IKE_AUTH)
@@ -63,7 +64,9 @@ class Personality {
   // "Which certificate do I send, given the CERT_REQs received?" Asked when CERT_REQs arrive
   // (IKEv1 MM3 by the responder, MM4 by the initiator; IKEv2 when building IKE_AUTH) and, while
   // the answer is kDeferred, again when building the message that carries the certificate
-  // (IKEv1 MM6). Returns the trustpoint whose certificate goes out, or kNone (no certificate).
+  // (IKEv1 MM6). An IKEv1 initiator that signs is also asked before MM1, where kNone ends the
+  // exchange before anything is sent (strongSwan needs its key to choose the method).
+  // Returns the trustpoint whose certificate goes out, or kNone (no certificate).
   virtual TpIndex choose_certificate(const Negotiation& n, const PeerCtx& self, const Step& at,
                                      const Profile* profile) const = 0;
 

@@ -66,7 +66,8 @@ class CiscoIos final : public Personality {
   TpIndex choose_certificate(const Negotiation& n, const PeerCtx& self, const Step& at,
                              const Profile* profile) const override {
     // V1-5: IOS chooses as soon as the CERT_REQs arrive (an IKEv1 responder at MM3, before any
-    // profile is bound); it never defers.
+    // profile is bound); before MM1 it has received none yet.
+    if (at.message == Message::MM1) return kDeferred;
     const Role role = at.role;
     const CertReqList& received = at.received();
     TpList candidates;

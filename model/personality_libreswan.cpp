@@ -180,7 +180,7 @@ class Libreswan final : public Personality {
   // The connection's one certificate; an IKEv1 responder knows its connection only once the
   // peer's ID is in (MM5), so it decides when building MM6.
   TpIndex choose_certificate(const Negotiation& n, const PeerCtx& self, const Step& at, const Profile*) const override {
-    if (at.message == Message::MM3) return kDeferred;
+    if (at.message == Message::MM1 || at.message == Message::MM3) return kDeferred;
     const Role role = at.role;
     const Conns conns = conns_of(n, self);
     const std::size_t c = role == Role::Initiator ? libreswan_initiator_conn(*self.peer, conns)

@@ -85,6 +85,11 @@ class StrongSwan final : public Personality {
   TpIndex choose_certificate(const Negotiation& n, const PeerCtx& self, const Step& at, const Profile*) const override {
     // IKEv1 responder: decided when building MM6, with the peer config known (not at MM3).
     if (at.message == Message::MM3) return kDeferred;
+    // IKEv1 initiator before MM1: the signature method comes from the private key's type
+    // (ikev1/phase1.c get_auth_method(), get_pubkey_method()); without one charon logs "no private
+    // key found" and "configuration uses unsupported authentication" and sends nothing. The
+    // certificate itself is chosen at MM4, with the CERTREQs.
+    if (at.message == Message::MM1) return self.peer->certificates.empty() ? kNone : kDeferred;
     const CertReqList& received = at.received();
     // First certificate of local.certs (newest first) whose issuer any CERTREQ names, else the first.
     TpList local_certs;

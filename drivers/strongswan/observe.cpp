@@ -95,7 +95,14 @@ bool rejects_peer(const SideEvidence& side) {
 bool no_profile(const SideEvidence& side) {
   return any_line(side, {"no peer config found", "no matching peer config found", ", but none allows"});
 }
-bool no_private_key(const SideEvidence& side) { return any_line(side, {"no private key found"}); }
+bool no_private_key(const SideEvidence& side) {
+  return any_line(side, {"no private key found", "no RSA private key found"});
+}
+// An IKEv1 initiator without a key cannot even choose its method (ikev1/tasks/main_mode.c
+// build_i()): nothing is sent.
+bool refused_to_start(const SideEvidence& side) {
+  return any_line(side, {"configuration uses unsupported authentication"});
+}
 // A pre-shared key where the peer has none: the one secret is loaded only by peers whose profiles
 // use pre-share, so this is the other side authenticating in another way.
 bool no_shared_key(const SideEvidence& side) { return any_line(side, {"no shared key found"}); }
@@ -207,7 +214,9 @@ stack::Verdict side_verdict(const SideEvidence& side, Role role) {
   if (identity_rejected(side)) return Verdict::IdentityRejected;
   if (role == Role::Responder) {
     if (no_profile(side)) return Verdict::NoProfile;
-    return rejects_peer(side) ? Verdict::RejectedPeer : Verdict::None;
+    if (rejects_peer(side)) return Verdict::RejectedPeer;
+    // "no RSA private key found for 'R2.cisco.com'": it accepted the peer, then could not sign.
+    return no_private_key(side) ? Verdict::NoPrivateKey : Verdict::None;
   }
   if (got_auth_failed(side)) return Verdict::GotAuthFailed;
   if (rejects_peer(side)) return Verdict::RejectedPeer;
@@ -251,6 +260,7 @@ stack::SideReport side_report(const Scenario& s, const Material& m, const Render
   // charon's IKEv1 responder drops a main mode without a common proposal: the observer places
   // the refusal at MM1, where it happened.
   if (r.verdict == stack::Verdict::NoProposal && !v2) r.verdict_at = Message::MM1;
+  if (initiator && !v2 && r.verdict == stack::Verdict::NoPrivateKey && refused_to_start(side)) r.verdict_at = Message::MM1;
   r.heard_peer = got_any_packet(side);
   // charon logs its CERTREQs while building the message (ike_cert_pre.c); an initiator that
   // then finds no private key never sends it (IKEv1 MM5, IKEv2 IKE_AUTH).
