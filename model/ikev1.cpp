@@ -76,14 +76,13 @@ class MainMode final : Exchange {
       trace("%CRYPTO-6-IKMP_MODE_FAILURE: Processing of Main mode failed with peer at {}", I.peer->address);
       return fail(Message::MM2, Reason::NoProposalChosen);
     }
-    const AuthMethod method = iprof.auth_local;
-    bool responder_accepts = false;
-    for (const Profile& p : rp.profiles) responder_accepts |= p.auth_remote == method;
-    if (!responder_accepts) {
+    // The proposal carries the authentication method: the responder answers MM1 only with a
+    // profile that takes it (no ID is known yet).
+    if (R.personality->bind_profile(n, R, step(Message::MM1, Role::Responder), PeerId{}) == kNone) {
       trace("ISAKMP:(0):atts are not acceptable. Next payload is 0 (authentication method)");
       return fail(Message::MM2, Reason::NoProposalChosen);
     }
-    certs = method == AuthMethod::RsaSig;
+    certs = iprof.auth_local == AuthMethod::RsaSig;
     return true;
   }
 

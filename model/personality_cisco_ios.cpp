@@ -137,6 +137,13 @@ class CiscoIos final : public Personality {
 
   std::int16_t bind_profile(const Negotiation& n, const PeerCtx& self, const Step& at, const PeerId& id) const override {
     if (at.role == Role::Initiator && at.in_exchange()) return self.tunnel;  // the tunnel chose it
+    if (at.message == Message::MM1) {  // V1-1: the method is part of the ISAKMP policy
+      const AuthMethod proposed = n.cs.peers[1 - self.index].tunnel_profile().auth_local;
+      const auto& profiles = self.peer->profiles;
+      for (std::size_t i = 0; i < profiles.size(); ++i)
+        if (profiles[i].auth_remote == proposed) return static_cast<std::int16_t>(i);
+      return kNone;
+    }
     if (n.version == IkeVersion::V2)
       n.trace("IKEv2:(SA ID = 1):Searching policy based on peer's identity '{}' of type '{}'", id.value,
               id.kind == IdKind::Fqdn ? "FQDN" : "IPv4 address");

@@ -195,6 +195,9 @@ class Libreswan final : public Personality {
     // The initiator stays on its connection; `rightid` is checked with the certificate
     // (validation_list).
     if (is_initiator(at)) return self.tunnel;
+    // MM1: pluto answers main mode on a connection found by address alone; the method counts
+    // when the ID refines it at MM5 ("no suitable connection" there).
+    if (at.message == Message::MM1) return 0;
     const Conns conns = conns_of(n, self);
     const std::size_t initial = initial_conn(n, self, at, conns);
     const std::size_t c = bound_conn(n, self, at, conns);

@@ -124,6 +124,8 @@ class StrongSwan final : public Personality {
       n.trace("IDr '{}' does not match remote.id '{}'", id.value, want->value);
       return kNone;
     }
+    // MM1: charon answers main mode by address; the method counts at MM5 (select_config()).
+    if (at.message == Message::MM1) return 0;
     // Responder: the connection whose remote.id matches IDi best (an exact identity before a
     // subnet before %any; backend_manager.c sorts candidates by match), in load order. IKEv1
     // also requires the method proposed in MM1 (ikev1/phase1.c select_config, check_auth_method:

@@ -57,7 +57,7 @@ Scenario faithful(const std::string& name) {
 }
 
 std::string bound(const Scenario& s, std::size_t responder, const Observation& o) {
-  return o.responder_profile == kNone ? "(none)" : s.peers[responder].profiles[o.responder_profile].name;
+  return o.responder_profile == kNone ? "(none)" : s.peers[responder].profiles[static_cast<std::size_t>(o.responder_profile)].name;
 }
 
 // R1's remote.id 192.168.0.0/24 goes out as IDr; R2's only connection has local.id R2.cisco.com:
