@@ -214,9 +214,9 @@ TEST(LibreswanObserve, VerdictsFromTheVocabulary) {
 // key is NO_CERTIFICATE_PAYLOAD (keys.c: "connection %s's %s private key not found").
 TEST(LibreswanObserve, OtherMethodAndMissingKeyHaveTheirOwnVerdicts) {
   Side method(1, Role::Responder,
-              {"\"s1-prof1\" #7: processing decrypted IKE_AUTH request: SK{IDi,IDr,AUTH,SA,TSi,TSr}",
-               "\"s1-prof1\" #7: authentication failed: peer attempted PSK authentication but we want rsasig",
-               "\"s1-prof1\" #7: responding to IKE_AUTH message (ID 1) from 192.168.0.1:500 with encrypted "
+              {"\"s1-prof1-IOSCA1\" #7: processing decrypted IKE_AUTH request: SK{IDi,IDr,AUTH,SA,TSi,TSr}",
+               "\"s1-prof1-IOSCA1\" #7: authentication failed: peer attempted PSK authentication but we want rsasig",
+               "\"s1-prof1-IOSCA1\" #7: responding to IKE_AUTH message (ID 1) from 192.168.0.1:500 with encrypted "
                "notification AUTHENTICATION_FAILED"},
               IkeVersion::V2);
   EXPECT_EQ(libreswan::side_report(method.in).verdict, stack::Verdict::NoSharedKey);

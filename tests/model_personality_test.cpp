@@ -57,36 +57,38 @@ Scenario faithful(const std::string& name) {
 }
 
 std::string bound(const Scenario& s, std::size_t responder, const Observation& o) {
-  return o.responder_profile == kNone ? "(none)" : s.peers[responder].profiles[static_cast<std::size_t>(o.responder_profile)].name;
+  return o.responder_profile == kNone ? "(none)"
+                                      : s.peers[responder].profiles[static_cast<std::size_t>(o.responder_profile)].name;
+}
+
+// Peer `initiator` of the faithful scenario `name` fails at `at` for `why`, the responder bound
+// to `profile` ("(none)": none). Returns the observation for further checks.
+Observation expect_down(const std::string& name, std::uint8_t initiator, Message at, Reason why,
+                        const std::string& profile) {
+  const Scenario s = faithful(name);
+  const Observation o = run(s, initiator);
+  EXPECT_EQ(o.failed_at, at) << name;
+  EXPECT_EQ(o.reason, why) << name;
+  EXPECT_EQ(bound(s, 1U - initiator, o), profile) << name;
+  return o;
 }
 
 // R1's remote.id 192.168.0.0/24 goes out as IDr; R2's only connection has local.id R2.cisco.com:
 // "looking for peer configs matching 192.168.0.2[192.168.0.0/24]...", "no matching peer config found".
 TEST(StrongSwanFaithful, SubnetRemoteIdIsSentAsIdrAndMatchesNoLocalId) {
-  const Scenario s = faithful("ss-v2-subnet-remote-id");
-  const Observation o = run(s, 0);
-  EXPECT_EQ(o.failed_at, Message::IKE_AUTH);
-  EXPECT_EQ(o.reason, Reason::NoMatchingProfile);
-  EXPECT_EQ(bound(s, 1, o), "(none)");
+  expect_down("ss-v2-subnet-remote-id", 0, Message::IKE_AUTH, Reason::NoMatchingProfile, "(none)");
 }
 
 // IKEv1 initiator: "IDir 'R2.cisco.com' does not match to '192.168.0.2'" (main_mode.c), at MM6.
 TEST(StrongSwanFaithful, Ikev1InitiatorChecksIdirAgainstRemoteId) {
-  const Scenario s = faithful("ss-v1-idir-mismatch");
-  const Observation o = run(s, 0);
-  EXPECT_EQ(o.failed_at, Message::MM6);
-  EXPECT_EQ(o.reason, Reason::NoMatchingProfile);
+  const Observation o = expect_down("ss-v1-idir-mismatch", 0, Message::MM6, Reason::NoMatchingProfile, "prof2");
   EXPECT_TRUE(traced(o, "does not match remote.id"));
 }
 
 // IKEv1 responder: "found 1 matching config, but none allows RSA signature authentication": the
 // connection matching IDi expects a pre-shared key, so none is selected.
 TEST(StrongSwanFaithful, Ikev1ResponderSelectsByIdAndMethod) {
-  const Scenario s = faithful("ss-v1-method-selects-config");
-  const Observation o = run(s, 0);
-  EXPECT_EQ(o.failed_at, Message::MM5);
-  EXPECT_EQ(o.reason, Reason::NoMatchingProfile);
-  EXPECT_EQ(bound(s, 1, o), "(none)");
+  expect_down("ss-v1-method-selects-config", 0, Message::MM5, Reason::NoMatchingProfile, "(none)");
 }
 
 // Responder R2 binds prof3 (not the tunnel's): no CHILD_SA config there, TS_UNACCEPTABLE.
@@ -119,11 +121,7 @@ TEST(StrongSwanFaithful, PskInitiatorStillSendsCertreq) {
 // pluto MM5: "SEC_ERROR_UNKNOWN_ISSUER", "X509: CERT payload bogus or revoked" on "prof3-TP3",
 // the connection it started on: the ID never gets to switch it to prof2.
 TEST(LibreswanFaithful, Ikev1UntrustedCertificateKeepsTheFirstConnection) {
-  const Scenario s = faithful("ls-v1-untrusted-cert-keeps-conn");
-  const Observation o = run(s, 0);
-  EXPECT_EQ(o.failed_at, Message::MM5);
-  EXPECT_EQ(o.reason, Reason::CertValidationFailed);
-  EXPECT_EQ(bound(s, 1, o), "prof3");
+  expect_down("ls-v1-untrusted-cert-keeps-conn", 0, Message::MM5, Reason::CertValidationFailed, "prof3");
 }
 
 // The initiator learns IDr at the same point under every personality; IOS keeps its tunnel's
