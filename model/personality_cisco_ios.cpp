@@ -41,8 +41,11 @@ class CiscoIos final : public Personality {
                CertReqList& out) const override {
     if (at.role == Role::Initiator && n.version == IkeVersion::V1 && at.message != Message::MM3)
       return false;  // V1-2: MM3
-    // An initiator expecting a pre-shared key has no certificate to ask for.
-    if (at.role == Role::Initiator && profile && profile->auth_remote != AuthMethod::RsaSig) return false;
+    // An IKEv2 initiator expecting a pre-shared key has no certificate to ask for (IKEv1 goes by
+    // the one method of the SA: the engine asks only when it signs).
+    if (at.role == Role::Initiator && n.version == IkeVersion::V2 && profile &&
+        profile->auth_remote != AuthMethod::RsaSig)
+      return false;
     if (at.role == Role::Initiator && profile) {
       if (n.version == IkeVersion::V1 && !profile->trustpoints.empty()) {
         // V1-2 / V1-12: an initiator with `ca trust-point` requests exactly those CAs.
