@@ -96,9 +96,15 @@ class MainMode final : Exchange {
   }
 
   // MM3 (responder): reads the CERT_REQs; IOS chooses its certificate now, before any profile
-  // is bound (V1-5); strongSwan and Libreswan defer to MM6.
+  // is bound (V1-5); strongSwan and Libreswan defer to MM6. With a pre-shared key, SKEYID needs
+  // the key now, before any ID: asked of bind_profile with no ID (strongSwan holds none unless a
+  // profile uses one).
   bool mm3_process_r() {
-    if (!certs) return true;
+    if (!certs) {
+      if (R.personality->bind_profile(n, R, step(Message::MM3, Role::Responder), PeerId{}) != kNone) return true;
+      trace("ISAKMP:(0): no pre-shared key for peer {}", I.peer->address);
+      return fail(Message::MM3, Reason::AuthMethodMismatch);
+    }
     rchoice = R.personality->choose_certificate(n, R, step(Message::MM3, Role::Responder), nullptr);
     if (rchoice != kDeferred) obs.responder_trustpoint = rchoice;
     return true;

@@ -11,6 +11,7 @@
 //   IKEv1 main mode (model/ikev1.cpp)            IKEv2 (model/ikev2.cpp)
 //   I builds MM1      choose_certificate(MM1)
 //   R processes MM1   bind_profile(MM1)
+//   R processes MM3   bind_profile(MM3) with a pre-shared key
 //   I builds MM3      certreq(MM3)               R builds IKE_SA_INIT resp  certreq(IKE_SA_INIT)
 //   R processes MM3   choose_certificate(MM3)    I builds IKE_AUTH req      choose_certificate(IKE_AUTH),
 //   R builds MM4      certreq(MM4)                                          sends_certificate, certreq(IKE_AUTH)
@@ -81,7 +82,8 @@ class Personality {
 
   // Responder: "which profile do I bind from this ID?" Index into the peer's profiles, or kNone.
   // IKEv1 responder at MM1 (`at.peer_id` null, `id` empty): "do I answer this proposal?", whose
-  // authentication method is the initiator's; kNone refuses it (IOS, V1-1).
+  // authentication method is the initiator's; kNone refuses it (IOS, V1-1). At MM3 with a
+  // pre-shared key: "do I hold a key for this peer?"; kNone fails there.
   // Initiator, when the responder's ID arrives (IKEv1 MM6, IKEv2 IKE_AUTH response): "does it fit
   // the profile I initiated with?" The tunnel's profile, or kNone to fail the exchange there
   // (IOS keeps the tunnel's profile whatever the ID; strongSwan checks it against remote.id).

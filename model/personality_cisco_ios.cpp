@@ -140,6 +140,7 @@ class CiscoIos final : public Personality {
 
   std::int16_t bind_profile(const Negotiation& n, const PeerCtx& self, const Step& at, const PeerId& id) const override {
     if (at.role == Role::Initiator && at.in_exchange()) return self.tunnel;  // the tunnel chose it
+    if (at.message == Message::MM3) return self.tunnel;  // the pre-shared key is the model's given
     if (at.message == Message::MM1) {  // V1-1: the method is part of the ISAKMP policy
       const AuthMethod proposed = n.cs.peers[1 - self.index].tunnel_profile().auth_local;
       const auto& profiles = self.peer->profiles;

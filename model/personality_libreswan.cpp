@@ -198,6 +198,7 @@ class Libreswan final : public Personality {
     // MM1: pluto answers main mode on a connection found by address alone; the method counts
     // when the ID refines it at MM5 ("no suitable connection" there).
     if (at.message == Message::MM1) return 0;
+    if (at.message == Message::MM3) return 0;  // ipsec.secrets holds the key for every ID
     const Conns conns = conns_of(n, self);
     const std::size_t initial = initial_conn(n, self, at, conns);
     const std::size_t c = bound_conn(n, self, at, conns);

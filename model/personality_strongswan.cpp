@@ -126,6 +126,13 @@ class StrongSwan final : public Personality {
     }
     // MM1: charon answers main mode by address; the method counts at MM5 (select_config()).
     if (at.message == Message::MM1) return 0;
+    // MM3 with a pre-shared key: "no shared key found for ..." unless one is loaded (phase1.c
+    // derive_keys() looks it up by IDs before any config is selected).
+    if (at.message == Message::MM3) {
+      if (strongswan_loads_psk(*self.peer)) return 0;
+      n.trace("no shared key found");
+      return kNone;
+    }
     // Responder: the connection whose remote.id matches IDi best (an exact identity before a
     // subnet before %any; backend_manager.c sorts candidates by match), in load order. IKEv1
     // also requires the method proposed in MM1 (ikev1/phase1.c select_config, check_auth_method:

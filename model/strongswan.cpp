@@ -52,6 +52,12 @@ StrongswanTps strongswan_remote_cacerts(const Scenario& s, const Peer& p, const 
   return out;
 }
 
+bool strongswan_loads_psk(const Peer& p) {
+  return std::any_of(p.profiles.begin(), p.profiles.end(), [](const Profile& f) {
+    return f.auth_local == AuthMethod::PreShare || f.auth_remote == AuthMethod::PreShare;
+  });
+}
+
 std::optional<IdentityMatch> strongswan_remote_id(const Scenario& s, std::size_t peer, const Profile& f) {
   if (f.match.empty()) return std::nullopt;
   const Peer& other = s.peers.at(1 - peer);

@@ -34,6 +34,10 @@ boost::container::small_vector<std::size_t, 12> strongswan_local_certs(const Pee
 // or a profile that expects a pre-shared key (`remote.auth = psk` names no CA).
 StrongswanTps strongswan_remote_cacerts(const Scenario& s, const Peer& p, const Profile& f);
 
+// Whether the renderer loads the harness's one pre-shared key for this peer: only when one of
+// its profiles uses it (`auth = psk` either way).
+bool strongswan_loads_psk(const Peer& p);
+
 // `remote.id` of the connection rendered from profile `f` of peer `peer`; nullopt: `%any` (no
 // `match identity` line). strongSwan holds one identity where a profile may list several lines;
 // in a two-peer scenario only the other peer presents one, so the line that matches the identity

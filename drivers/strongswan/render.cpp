@@ -375,11 +375,7 @@ std::vector<Connection> render_connections(const Scenario& s, std::size_t peer, 
   return out;
 }
 
-bool uses_psk(const Peer& p) {
-  return std::any_of(p.profiles.begin(), p.profiles.end(), [](const Profile& f) {
-    return f.auth_local == AuthMethod::PreShare || f.auth_remote == AuthMethod::PreShare;
-  });
-}
+bool uses_psk(const Peer& p) { return strongswan_loads_psk(p); }  // the personality's rule too
 
 // Both peers' identities own the one secret, whichever profile uses it.
 std::vector<std::string> psk_owners(const Scenario& s) {
