@@ -142,21 +142,36 @@ class StrongSwan final : public Personality {
     const AuthMethod proposed = peer.tunnel_profile().auth_local;
     const auto idr = idr_sent(n, peer);
     const auto& profiles = self.peer->profiles;
-    std::int16_t best = kNone;
-    int best_rank = 0;
+    // Candidates best first (rank, then load order). The first whose remote.cacerts accept the
+    // peer's certificate keeps it: charon checks the constraints once the signature verifies
+    // and moves on to the next candidate ("constraint check failed: peer not authenticated by
+    // CA ...", "switching to peer config ..."; ikev1/phase1.c select_config(), ikev2/tasks/
+    // ike_auth.c update_cfg_candidates()); none accepting: the last tried ("no alternative config
+    // found").
+    std::vector<std::pair<int, std::int16_t>> candidates;  // (-rank, index)
     for (std::size_t i = 0; i < profiles.size(); ++i) {
       if (n.version == IkeVersion::V1 && profiles[i].auth_remote != proposed) continue;
       if (idr && !identity_matches(*idr, local_id(self, profiles[i]))) continue;
       const auto want = strongswan_remote_id(s, self.index, profiles[i]);
       const int rank = !want ? 1 : !identity_matches(*want, id) ? 0 : want->mask.empty() ? 3 : 2;
-      if (rank > best_rank) {
-        best = static_cast<std::int16_t>(i);
-        best_rank = rank;
-      }
+      if (rank > 0) candidates.emplace_back(-rank, static_cast<std::int16_t>(i));
     }
-    if (best == kNone) {
+    if (candidates.empty()) {
       n.trace("no matching peer config found");
       return kNone;
+    }
+    std::stable_sort(candidates.begin(), candidates.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::int16_t best = candidates.front().second;
+    if (trusts_issuer(self, at.peer_cert_issuer)) {
+      best = candidates.back().second;
+      for (const auto& [rank, i] : candidates) {
+        const TpList r = restriction(n, self, &profiles[static_cast<std::size_t>(i)]);
+        if (r.empty() || std::any_of(r.begin(), r.end(), [&](TpIndex t) { return self.ca_of(t) == at.peer_cert_issuer; })) {
+          best = i;
+          break;
+        }
+      }
     }
     n.trace("selected peer config '{}'", profiles[static_cast<std::size_t>(best)].name);
     return best;

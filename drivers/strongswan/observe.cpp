@@ -184,6 +184,7 @@ std::int16_t bound_profile(const Scenario& s, const RenderOptions& o, std::size_
   std::int16_t first = kNone, settled = kNone;
   for (const LogLine& l : side.log) {
     auto name = quoted_after(l.msg, "selected peer config");
+    if (!name) name = quoted_after(l.msg, "switching to peer config");  // after a failed constraint check
     if (!name) continue;
     const std::int16_t i = index_of(*name);
     if (first == kNone) first = i;
