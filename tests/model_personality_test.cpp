@@ -118,6 +118,21 @@ TEST(StrongSwanFaithful, PskInitiatorStillSendsCertreq) {
   EXPECT_EQ(o.reason, Reason::AuthMethodMismatch);
 }
 
+// R2 proposes a pre-shared key; R1 signs only and so holds no key: "no shared key found" at MM3.
+// The other way R1 has no certificate and so no key to choose its method with: nothing sent
+// ("no private key found", "configuration uses unsupported authentication").
+TEST(StrongSwanFaithful, Ikev1KeysAreNeededBeforeAnyId) {
+  expect_down("ss-v1-psk-needs-key-at-mm3", 1, Message::MM3, Reason::AuthMethodMismatch, "(none)");
+  expect_down("ss-v1-psk-needs-key-at-mm3", 0, Message::MM1, Reason::NoCertificatePayload, "(none)");
+}
+
+// R2's first match prof1 restricts to CA2, R1's certificate is from CA3: "constraint check
+// failed: peer not authenticated by CA 'O=com, O=cisco, CN=CA2'", "switching to peer config
+// 's251-prof2'", which presents 192.168.0.2: R1 refuses that IDir at MM6.
+TEST(StrongSwanFaithful, ResponderSwitchesConfigOnTheCaConstraint) {
+  expect_down("ss-v1-switches-config-on-ca-constraint", 0, Message::MM6, Reason::NoMatchingProfile, "prof2");
+}
+
 // pluto MM5: "SEC_ERROR_UNKNOWN_ISSUER", "X509: CERT payload bogus or revoked" on "prof3-TP3",
 // the connection it started on: the ID never gets to switch it to prof2.
 TEST(LibreswanFaithful, Ikev1UntrustedCertificateKeepsTheFirstConnection) {

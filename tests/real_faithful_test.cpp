@@ -39,7 +39,9 @@ TEST_P(StrongswanFaithful, ModelAgreesWithCharon) {
 INSTANTIATE_TEST_SUITE_P(Issue11, StrongswanFaithful,
                          ::testing::Values("ss-v2-subnet-remote-id.json", "ss-v1-idir-mismatch.json",
                                            "ss-v2-child-only-on-tunnel.json", "ss-v2-no-key-no-certreq.json",
-                                           "ss-v2-idr-selects-local-id.json", "ss-v2-psk-initiator-certreq.json"));
+                                           "ss-v2-idr-selects-local-id.json", "ss-v2-psk-initiator-certreq.json",
+                                           "ss-v1-psk-needs-key-at-mm3.json",
+                                           "ss-v1-switches-config-on-ca-constraint.json"));
 
 TEST(LibreswanFaithful, Ikev1UntrustedCertificateKeepsTheFirstConnection) {
   if (::geteuid() != 0) GTEST_SKIP() << "SKIPPED LOUDLY: needs root (network namespaces, pluto)";
