@@ -162,11 +162,18 @@ class StrongSwan final : public Personality {
     }
     std::stable_sort(candidates.begin(), candidates.end(),
                      [](const auto& a, const auto& b) { return a.first < b.first; });
+    // The peer's AUTH verifies by its own method first (a trusted key, or the one pre-shared
+    // key); only then are the constraints (method class, remote.cacerts) checked per candidate
+    // ("constraint requires pre-shared key authentication, but public key was used").
     std::int16_t best = candidates.front().second;
-    if (trusts_issuer(self, at.peer_cert_issuer)) {
+    const bool verified = proposed == AuthMethod::RsaSig ? trusts_issuer(self, at.peer_cert_issuer)
+                                                         : strongswan_loads_psk(*self.peer);
+    if (verified) {
       best = candidates.back().second;
       for (const auto& [rank, i] : candidates) {
-        const TpList r = restriction(n, self, &profiles[static_cast<std::size_t>(i)]);
+        const Profile& f = profiles[static_cast<std::size_t>(i)];
+        if (f.auth_remote != proposed) continue;
+        const TpList r = restriction(n, self, &f);
         if (r.empty() || std::any_of(r.begin(), r.end(), [&](TpIndex t) { return self.ca_of(t) == at.peer_cert_issuer; })) {
           best = i;
           break;

@@ -105,7 +105,11 @@ bool refused_to_start(const SideEvidence& side) {
 }
 // A pre-shared key where the peer has none: the one secret is loaded only by peers whose profiles
 // use pre-share, so this is the other side authenticating in another way.
-bool no_shared_key(const SideEvidence& side) { return any_line(side, {"no shared key found"}); }
+// Or the peer authenticated with the other method than the connection's `auth` (auth_cfg.c
+// complies(): "constraint requires pre-shared key authentication, but public key was used").
+bool no_shared_key(const SideEvidence& side) {
+  return any_line(side, {"no shared key found", "authentication, but"});
+}
 // The identity the peer presented is not the one this side's connection expects: the IKEv1
 // initiator checks IDir ("IDir 'x' does not match to 'y'"), the IKEv2 initiator enforces remote.id
 // as a constraint, the IKEv2 responder refuses an IDr that is not its own.
