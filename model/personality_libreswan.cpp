@@ -195,9 +195,14 @@ class Libreswan final : public Personality {
     // The initiator stays on its connection; `rightid` is checked with the certificate
     // (validation_list).
     if (is_initiator(at)) return self.tunnel;
-    // MM1: pluto answers main mode on a connection found by address alone; the method counts
-    // when the ID refines it at MM5 ("no suitable connection" there).
-    if (at.message == Message::MM1) return 0;
+    // MM1: pluto answers main mode only on a connection authorized for the proposed method
+    // ("initial Main Mode message received but no connection has been authorized with
+    // authby=RSASIG", ikev1_host_pair.c), else drops it.
+    if (at.message == Message::MM1) {
+      const Conns conns = conns_of(n, self);
+      const std::size_t c = initial_conn(n, self, at, conns);
+      return c == kNoConn ? kNone : conns[c].profile;
+    }
     if (at.message == Message::MM3) return 0;  // ipsec.secrets holds the key for every ID
     const Conns conns = conns_of(n, self);
     const std::size_t initial = initial_conn(n, self, at, conns);

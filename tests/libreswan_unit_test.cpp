@@ -220,6 +220,10 @@ TEST(LibreswanObserve, OtherMethodAndMissingKeyHaveTheirOwnVerdicts) {
                "notification AUTHENTICATION_FAILED"},
               IkeVersion::V2);
   EXPECT_EQ(libreswan::side_report(method.in).verdict, stack::Verdict::NoSharedKey);
+  Side refused(1, Role::Responder,
+               {"packet from 192.168.0.1:500: initial Main Mode message received but no connection has been "
+                "authorized with authby=RSASIG and xauth=no"});
+  EXPECT_EQ(libreswan::side_report(refused.in).verdict, stack::Verdict::NoProposal);
   Side keyless(1, Role::Responder,
                {"\"s1-prof1-IOSCA1\" #1: connection s1-prof1-IOSCA1's RSA private key not found"}, IkeVersion::V2);
   EXPECT_EQ(libreswan::side_report(keyless.in).verdict, stack::Verdict::NoPrivateKey);

@@ -139,6 +139,12 @@ TEST(LibreswanFaithful, Ikev1UntrustedCertificateKeepsTheFirstConnection) {
   expect_down("ls-v1-untrusted-cert-keeps-conn", 0, Message::MM5, Reason::CertValidationFailed, "prof3");
 }
 
+// R1 proposes signatures, R2's only connection is authby=secret: pluto drops MM1 ("initial Main
+// Mode message received but no connection has been authorized with authby=RSASIG").
+TEST(LibreswanFaithful, Ikev1MethodWithoutAConnectionIsRefusedAtMm1) {
+  expect_down("ls-v1-method-refused-at-mm1", 0, Message::MM2, Reason::NoProposalChosen, "(none)");
+}
+
 // The initiator learns IDr at the same point under every personality; IOS keeps its tunnel's
 // profile whatever the ID (the cisco-ios goldens pin the rest).
 TEST(CiscoIos, InitiatorKeepsTheTunnelProfileWhateverTheIdr) {

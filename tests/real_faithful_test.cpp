@@ -48,6 +48,7 @@ TEST(LibreswanFaithful, Ikev1UntrustedCertificateKeepsTheFirstConnection) {
   if (!fs::exists(IKECONFORM_LIBRESWAN "/usr/libexec/ipsec/pluto"))
     GTEST_SKIP() << "SKIPPED LOUDLY: no Libreswan at " IKECONFORM_LIBRESWAN " (run scripts/bootstrap)";
   replay("ls-v1-untrusted-cert-keeps-conn.json", "libreswan");
+  replay("ls-v1-method-refused-at-mm1.json", "libreswan");
 }
 
 }  // namespace

@@ -102,8 +102,11 @@ bool any_line(const std::vector<const PlutoLine*>& lines, Needles needles) {
 }
 
 const Needles kEstablished{"IKE SA established", "established IKE SA"};
+// Also main mode refused for its authentication method, which the proposal carries
+// (ikev1_host_pair.c: "initial Main Mode message received but no connection has been authorized
+// with authby=...").
 const Needles kNoProposal{"NO_PROPOSAL_CHOSEN", "no acceptable Oakley Transform", "no local proposal matches",
-                          "no acceptable proposal", "no IKE proposal"};
+                          "no acceptable proposal", "no IKE proposal", "no connection has been authorized with authby"};
 const Needles kNoProfile{"no suitable connection", "mismatched on first found connection",
                          "no connection has been authorized", "no connection named"};
 const Needles kRejected{"authentication failed", "certificate verify failed", "certificate verification failed",
