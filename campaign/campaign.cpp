@@ -580,11 +580,16 @@ CampaignResult run_campaign(const CampaignSpec& a) {
   if (a.pcap && !c.real) throw InputError("--pcap", 0, "the model sends no packets: --pcap needs a real target");
   c.pcap = a.pcap;
   c.options = opt;
-  c.generator = gen::scenario_of([&] {
-    gen::ScenarioClass k;
-    gen::parse_class(a.scenario_class, k);
-    return k;
-  }());
+  // Only what the target (and every companion) can run: generated runs are judged, not skipped.
+  Expressible expressible = c.targets.front()->expressible();
+  for (const auto& t : c.companions.front()) expressible = expressible & t->expressible();
+  c.generator = gen::scenario_of(
+      [&] {
+        gen::ScenarioClass k;
+        gen::parse_class(a.scenario_class, k);
+        return k;
+      }(),
+      expressible);
   c.dir = a.out;
   c.jobs = a.jobs;
   c.max_counterexamples = a.max_counterexamples;

@@ -99,13 +99,16 @@ rc::Gen<std::uint8_t> trust_code() {
   return rc::gen::weightedElement<std::uint8_t>({{1, kAbsent}, {1, kCaOnly}, {4, kEnrolled}});
 }
 
-rc::Gen<RawPki> raw_pki(int n) {
+// rare() where the target can express it, never otherwise.
+rc::Gen<bool> rare_if(bool expressible) { return expressible ? rare() : rc::gen::just(false); }
+
+rc::Gen<RawPki> raw_pki(int n, const Expressible& e) {
   return rc::gen::build<RawPki>(rc::gen::set(&RawPki::trust, per_ca(n, trust_code())),
                                 rc::gen::set(&RawPki::auth_key, per_ca(n, sort_key())),
                                 rc::gen::set(&RawPki::enroll_key, per_ca(n, sort_key())),
                                 rc::gen::set(&RawPki::crl, per_ca(n, sometimes())),
-                                rc::gen::set(&RawPki::revoked, per_ca(n, rare())),
-                                rc::gen::set(&RawPki::feature, per_ca(n, rare())));
+                                rc::gen::set(&RawPki::revoked, per_ca(n, rare_if(e.revoked_certificates))),
+                                rc::gen::set(&RawPki::feature, per_ca(n, rare_if(e.certificate_features))));
 }
 
 rc::Gen<RawProfile> raw_profile(int n) {
@@ -124,8 +127,9 @@ rc::Gen<RawProfile> raw_profile(int n) {
       rc::gen::set(&RawProfile::psk_local, psk), rc::gen::set(&RawProfile::psk_remote, psk));
 }
 
-rc::Gen<RawPeer> raw_peer(int n) {
-  return rc::gen::build<RawPeer>(rc::gen::set(&RawPeer::pki, raw_pki(n)), rc::gen::set(&RawPeer::lacks_feature, rare()),
+rc::Gen<RawPeer> raw_peer(int n, const Expressible& e) {
+  return rc::gen::build<RawPeer>(rc::gen::set(&RawPeer::pki, raw_pki(n, e)),
+                                 rc::gen::set(&RawPeer::lacks_feature, rare_if(e.certificate_features)),
                                  rc::gen::set(&RawPeer::profiles,
                                               rc::gen::mapcat(rc::gen::element(1, 2, 3),
                                                               [n](int k) {
@@ -207,7 +211,9 @@ bool trusted(const Peer& p, std::size_t p_index, std::size_t ca) {
   return find_trustpoint(p, tp_name(p_index, ca)) != nullptr;
 }
 
-Scenario assemble_any(const RawAny& r) {
+// `one_v1_method`: an IKEv1 profile authenticates both ways with its local method (the target
+// negotiates one method per SA); a pure function of the raw record, so shrinking keeps it.
+Scenario assemble_any(const RawAny& r, bool one_v1_method) {
   Scenario s = base_scenario("any", r.cas, r.v2);
   const RawPeer* raw[2] = {&r.a, &r.b};
   for (std::size_t p = 0; p < 2; ++p) {
@@ -234,6 +240,7 @@ Scenario assemble_any(const RawAny& r) {
       }
       f.auth_local = rp.psk_local ? AuthMethod::PreShare : AuthMethod::RsaSig;
       f.auth_remote = rp.psk_remote ? AuthMethod::PreShare : AuthMethod::RsaSig;
+      if (one_v1_method && !r.v2) f.auth_remote = f.auth_local;
       peer.profiles.push_back(std::move(f));
     }
     peer.tunnel_profile = peer.profiles[static_cast<std::size_t>(raw[p]->tunnel) % peer.profiles.size()].name;
@@ -327,16 +334,18 @@ rc::Gen<RawUnrPeer> raw_unr_peer(int n) {
 
 }  // namespace
 
-rc::Gen<Scenario> any_scenario() {
+rc::Gen<Scenario> any_scenario(const Expressible& e) {
   return rc::gen::map(rc::gen::mapcat(ca_count(),
-                                      [](int n) {
+                                      [e](int n) {
                                         return rc::gen::build<RawAny>(rc::gen::set(&RawAny::cas, rc::gen::just(n)),
                                                                       rc::gen::set(&RawAny::v2,
                                                                                    rc::gen::arbitrary<bool>()),
-                                                                      rc::gen::set(&RawAny::a, raw_peer(n)),
-                                                                      rc::gen::set(&RawAny::b, raw_peer(n)));
+                                                                      rc::gen::set(&RawAny::a, raw_peer(n, e)),
+                                                                      rc::gen::set(&RawAny::b, raw_peer(n, e)));
                                       }),
-                      assemble_any);
+                      [one_v1_method = !e.ikev1_mixed_auth](const RawAny& r) {
+                        return assemble_any(r, one_v1_method);
+                      });
 }
 
 rc::Gen<Scenario> symmetric_scenario() {
@@ -365,19 +374,19 @@ rc::Gen<Scenario> unrestricted_v1_scenario() {
                       assemble_unrestricted);
 }
 
-rc::Gen<Scenario> mixed_scenario() {
+rc::Gen<Scenario> mixed_scenario(const Expressible& e) {
   return rc::gen::weightedOneOf<Scenario>(
-      {{1, symmetric_scenario()}, {1, unrestricted_v1_scenario()}, {2, any_scenario()}});
+      {{1, symmetric_scenario()}, {1, unrestricted_v1_scenario()}, {2, any_scenario(e)}});
 }
 
-rc::Gen<Scenario> scenario_of(ScenarioClass c) {
+rc::Gen<Scenario> scenario_of(ScenarioClass c, const Expressible& e) {
   switch (c) {
-    case ScenarioClass::Any: return any_scenario();
+    case ScenarioClass::Any: return any_scenario(e);
     case ScenarioClass::Symmetric: return symmetric_scenario();
     case ScenarioClass::UnrestrictedV1: return unrestricted_v1_scenario();
     case ScenarioClass::Mixed: break;
   }
-  return mixed_scenario();
+  return mixed_scenario(e);
 }
 
 namespace {

@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "model/expressible.hpp"
 #include "model/scenario.hpp"
 
 namespace ikeconform::gen {
@@ -23,11 +24,13 @@ std::string_view class_name(ScenarioClass c);  // "mixed", "any", "symmetric", "
 bool parse_class(std::string_view s, ScenarioClass& out);
 std::vector<std::string_view> class_names();
 
-rc::Gen<Scenario> any_scenario();
+// `e`: what the target expresses (model/expressible.hpp); only `any` builds the others at all
+// (revoked certificates, refused features, IKEv1 profiles with two methods).
+rc::Gen<Scenario> any_scenario(const Expressible& e = {});
 rc::Gen<Scenario> symmetric_scenario();
 rc::Gen<Scenario> unrestricted_v1_scenario();
-rc::Gen<Scenario> mixed_scenario();  // symmetric 1/4, unrestricted_v1 1/4, any 1/2
-rc::Gen<Scenario> scenario_of(ScenarioClass c);
+rc::Gen<Scenario> mixed_scenario(const Expressible& e = {});  // symmetric 1/4, unrestricted_v1 1/4, any 1/2
+rc::Gen<Scenario> scenario_of(ScenarioClass c, const Expressible& e = {});
 
 // Every generated scenario's `name` starts with the name of the class that built it
 // ("symmetric", "unrestricted_v1", "any"); the campaign reads it back from here.

@@ -63,20 +63,26 @@ class MainMode final : Exchange {
       trace("ISAKMP: aggressive mode is not modelled (spec section 7)");
       return fail(Message::MM1, Reason::Unsupported);
     }
+    // A personality that picks its signing key before MM1 (strongSwan: the signature method
+    // comes from the private key's type) decides here; IOS and Libreswan defer to MM4.
+    if (iprof.auth_local == AuthMethod::RsaSig &&
+        I.personality->choose_certificate(n, I, step(Message::MM1, Role::Initiator), &iprof) == kNone) {
+      trace("ISAKMP:(0): no certificate to sign with: nothing sent");
+      return fail(Message::MM1, Reason::NoCertificatePayload);
+    }
     trace("ISAKMP:(0): sending packet to {} my_port 500 peer_port 500 (I) MM_NO_STATE", rp.address);
     if (!proposals_agree(*I.peer, rp)) {
       trace("ISAKMP:(0):atts are not acceptable. Next payload is 0");
       trace("%CRYPTO-6-IKMP_MODE_FAILURE: Processing of Main mode failed with peer at {}", I.peer->address);
       return fail(Message::MM2, Reason::NoProposalChosen);
     }
-    const AuthMethod method = iprof.auth_local;
-    bool responder_accepts = false;
-    for (const Profile& p : rp.profiles) responder_accepts |= p.auth_remote == method;
-    if (!responder_accepts) {
+    // The proposal carries the authentication method: the responder answers MM1 only with a
+    // profile that takes it (no ID is known yet).
+    if (R.personality->bind_profile(n, R, step(Message::MM1, Role::Responder), PeerId{}) == kNone) {
       trace("ISAKMP:(0):atts are not acceptable. Next payload is 0 (authentication method)");
       return fail(Message::MM2, Reason::NoProposalChosen);
     }
-    certs = method == AuthMethod::RsaSig;
+    certs = iprof.auth_local == AuthMethod::RsaSig;
     return true;
   }
 
@@ -90,9 +96,15 @@ class MainMode final : Exchange {
   }
 
   // MM3 (responder): reads the CERT_REQs; IOS chooses its certificate now, before any profile
-  // is bound (V1-5); strongSwan and Libreswan defer to MM6.
+  // is bound (V1-5); strongSwan and Libreswan defer to MM6. With a pre-shared key, SKEYID needs
+  // the key now, before any ID: asked of bind_profile with no ID (strongSwan holds none unless a
+  // profile uses one).
   bool mm3_process_r() {
-    if (!certs) return true;
+    if (!certs) {
+      if (R.personality->bind_profile(n, R, step(Message::MM3, Role::Responder), PeerId{}) != kNone) return true;
+      trace("ISAKMP:(0): no pre-shared key for peer {}", I.peer->address);
+      return fail(Message::MM3, Reason::AuthMethodMismatch);
+    }
     rchoice = R.personality->choose_certificate(n, R, step(Message::MM3, Role::Responder), nullptr);
     if (rchoice != kDeferred) obs.responder_trustpoint = rchoice;
     return true;
@@ -184,10 +196,14 @@ class MainMode final : Exchange {
     return true;
   }
 
-  // MM6 (initiator): validates the responder's certificate against its own profile (V1-9, V1-10).
+  // MM6 (initiator): the responder's ID must fit the tunnel's profile (IOS always keeps it;
+  // strongSwan checks remote.id first), then validates the responder's certificate against its
+  // own profile (V1-9, V1-10).
   bool mm6_process_i() {
+    const Step at = step(Message::MM6, Role::Initiator);
     trace_id(rid);
-    if (certs && !validate(I, step(Message::MM6, Role::Initiator), &iprof, R, rchoice, cert_from_responder != kNone))
+    if (I.personality->bind_profile(n, I, at, rid) == kNone) return fail(Message::MM6, Reason::NoMatchingProfile);
+    if (certs && !validate(I, at, &iprof, R, rchoice, cert_from_responder != kNone))
       return fail(Message::MM6, Reason::CertValidationFailed);
     trace("ISAKMP:(0):Old State = IKE_I_MM6 New State = IKE_P1_COMPLETE");
     obs.ike_sa = SaResult::Established;

@@ -61,8 +61,9 @@ class Ikev2Exchange final : Exchange {
       if (icert) cert_sent_by(Role::Initiator, I, ichoice);
       else obs.initiator_trustpoint = kNone;
     }
-    if (iprof.auth_remote == AuthMethod::RsaSig)
-      certreq_payload_from_initiator = I.personality->certreq(n, I, at, &iprof, obs.certreq_from_initiator);
+    // Asked whatever the method: strongSwan requests certificates even for a pre-shared key
+    // (ike_cert_pre.c build_certreqs() looks only at the CAs); IOS and Libreswan do not.
+    certreq_payload_from_initiator = I.personality->certreq(n, I, at, &iprof, obs.certreq_from_initiator);
     trace(
         "IKEv2:(SA ID = 1):Building packet for encryption. Payload contents: VID IDi "
         "{}{}NOTIFY(HTTP_CERT_LOOKUP_SUPPORTED) "
@@ -121,14 +122,16 @@ class Ikev2Exchange final : Exchange {
     return true;
   }
 
-  // IKE_AUTH response on the initiator: the method its profile expects, then V2-8 validation.
+  // IKE_AUTH response on the initiator: the method its profile expects, IDr against the tunnel's
+  // profile (IOS always keeps it; strongSwan checks remote.id), then V2-8 validation.
   bool ike_auth_process_i() {
+    const Step at = step(Message::IKE_AUTH, Role::Initiator);
     if (iprof.auth_remote != rprof->auth_local) {
       trace("IKEv2:(SA ID = 1):Peer's authentication method does not match profile '{}'", iprof.name);
       return fail(Message::IKE_AUTH, Reason::AuthMethodMismatch);
     }
-    if (rprof->auth_local == AuthMethod::RsaSig &&
-        !validate(I, step(Message::IKE_AUTH, Role::Initiator), &iprof, R, rchoice, cert_from_responder != kNone))
+    if (I.personality->bind_profile(n, I, at, rid) == kNone) return fail(Message::IKE_AUTH, Reason::NoMatchingProfile);
+    if (rprof->auth_local == AuthMethod::RsaSig && !validate(I, at, &iprof, R, rchoice, cert_from_responder != kNone))
       return fail(Message::IKE_AUTH, Reason::CertValidationFailed);
     obs.ike_sa = SaResult::Established;
     return true;

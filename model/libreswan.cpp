@@ -43,6 +43,13 @@ std::vector<LibreswanConn> libreswan_conns(const Peer& p, IkeVersion v) {
   return out;
 }
 
+const IdentityMatch* libreswan_rightid(const Profile& f) {
+  if (f.match.empty()) return nullptr;
+  const IdentityMatch& m = f.match.front();
+  if (m.kind == IdKind::Address && !m.mask.empty() && m.mask != "255.255.255.255") return nullptr;
+  return &m;
+}
+
 std::size_t libreswan_initiator_conn(const Peer& p, const std::vector<LibreswanConn>& conns) {
   const std::int16_t tunnel = index_of(p.profiles, p.tunnel_profile, &Profile::name);
   std::size_t best = conns.size();

@@ -9,14 +9,17 @@
 // the engine, so a wire engine (peer/) calls the same hooks in the same order from real packets:
 //
 //   IKEv1 main mode (model/ikev1.cpp)            IKEv2 (model/ikev2.cpp)
+//   I builds MM1      choose_certificate(MM1)
+//   R processes MM1   bind_profile(MM1)
+//   R processes MM3   bind_profile(MM3) with a pre-shared key
 //   I builds MM3      certreq(MM3)               R builds IKE_SA_INIT resp  certreq(IKE_SA_INIT)
 //   R processes MM3   choose_certificate(MM3)    I builds IKE_AUTH req      choose_certificate(IKE_AUTH),
 //   R builds MM4      certreq(MM4)                                          sends_certificate, certreq(IKE_AUTH)
 //   I processes MM4   choose_certificate(MM4)    R processes IKE_AUTH req   bind_profile, validation_list
 //   I builds MM5      sends_certificate, certreq(MM5)   R builds IKE_AUTH resp  choose_certificate, sends_certificate
-//   R processes MM5   bind_profile, validation_list     I processes IKE_AUTH resp  validation_list
+//   R processes MM5   bind_profile, validation_list     I processes IKE_AUTH resp  bind_profile, validation_list
 //   R builds MM6      choose_certificate(MM6) while still kDeferred, sends_certificate
-//   I processes MM6   validation_list
+//   I processes MM6   bind_profile, validation_list
 #pragma once
 
 #include <string_view>
@@ -64,7 +67,9 @@ class Personality {
   // "Which certificate do I send, given the CERT_REQs received?" Asked when CERT_REQs arrive
   // (IKEv1 MM3 by the responder, MM4 by the initiator; IKEv2 when building IKE_AUTH) and, while
   // the answer is kDeferred, again when building the message that carries the certificate
-  // (IKEv1 MM6). Returns the trustpoint whose certificate goes out, or kNone (no certificate).
+  // (IKEv1 MM6). An IKEv1 initiator that signs is also asked before MM1, where kNone ends the
+  // exchange before anything is sent (strongSwan needs its key to choose the method).
+  // Returns the trustpoint whose certificate goes out, or kNone (no certificate).
   virtual TpIndex choose_certificate(const Negotiation& n, const PeerCtx& self, const Step& at,
                                      const Profile* profile) const = 0;
 
@@ -77,6 +82,12 @@ class Personality {
   }
 
   // Responder: "which profile do I bind from this ID?" Index into the peer's profiles, or kNone.
+  // IKEv1 responder at MM1 (`at.peer_id` null, `id` empty): "do I answer this proposal?", whose
+  // authentication method is the initiator's; kNone refuses it (IOS, V1-1). At MM3 with a
+  // pre-shared key: "do I hold a key for this peer?"; kNone fails there.
+  // Initiator, when the responder's ID arrives (IKEv1 MM6, IKEv2 IKE_AUTH response): "does it fit
+  // the profile I initiated with?" The tunnel's profile, or kNone to fail the exchange there
+  // (IOS keeps the tunnel's profile whatever the ID; strongSwan checks it against remote.id).
   virtual std::int16_t bind_profile(const Negotiation& n, const PeerCtx& self, const Step& at,
                                     const PeerId& id) const = 0;
 

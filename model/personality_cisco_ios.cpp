@@ -41,6 +41,11 @@ class CiscoIos final : public Personality {
                CertReqList& out) const override {
     if (at.role == Role::Initiator && n.version == IkeVersion::V1 && at.message != Message::MM3)
       return false;  // V1-2: MM3
+    // An IKEv2 initiator expecting a pre-shared key has no certificate to ask for (IKEv1 goes by
+    // the one method of the SA: the engine asks only when it signs).
+    if (at.role == Role::Initiator && n.version == IkeVersion::V2 && profile &&
+        profile->auth_remote != AuthMethod::RsaSig)
+      return false;
     if (at.role == Role::Initiator && profile) {
       if (n.version == IkeVersion::V1 && !profile->trustpoints.empty()) {
         // V1-2 / V1-12: an initiator with `ca trust-point` requests exactly those CAs.
@@ -64,7 +69,8 @@ class CiscoIos final : public Personality {
   TpIndex choose_certificate(const Negotiation& n, const PeerCtx& self, const Step& at,
                              const Profile* profile) const override {
     // V1-5: IOS chooses as soon as the CERT_REQs arrive (an IKEv1 responder at MM3, before any
-    // profile is bound); it never defers.
+    // profile is bound); before MM1 it has received none yet.
+    if (at.message == Message::MM1) return kDeferred;
     const Role role = at.role;
     const CertReqList& received = at.received();
     TpList candidates;
@@ -132,7 +138,17 @@ class CiscoIos final : public Personality {
     return fallback(n, self, profile, candidates, restricted);
   }
 
-  std::int16_t bind_profile(const Negotiation& n, const PeerCtx& self, const Step&, const PeerId& id) const override {
+  std::int16_t bind_profile(const Negotiation& n, const PeerCtx& self, const Step& at,
+                            const PeerId& id) const override {
+    if (at.role == Role::Initiator && at.in_exchange()) return self.tunnel;  // the tunnel chose it
+    if (at.message == Message::MM3) return self.tunnel;                      // the pre-shared key is the model's given
+    if (at.message == Message::MM1) {  // V1-1: the method is part of the ISAKMP policy
+      const AuthMethod proposed = n.cs.peers[1 - self.index].tunnel_profile().auth_local;
+      const auto& profiles = self.peer->profiles;
+      for (std::size_t i = 0; i < profiles.size(); ++i)
+        if (profiles[i].auth_remote == proposed) return static_cast<std::int16_t>(i);
+      return kNone;
+    }
     if (n.version == IkeVersion::V2)
       n.trace("IKEv2:(SA ID = 1):Searching policy based on peer's identity '{}' of type '{}'", id.value,
               id.kind == IdKind::Fqdn ? "FQDN" : "IPv4 address");

@@ -44,13 +44,8 @@ std::string conn_name(const Negotiation& n, const PeerCtx& self, const Libreswan
   return s;
 }
 
-// `rightid`: the profile's first `match identity`; nullptr stands for %any.
-const IdentityMatch* rightid(const Profile& f) {
-  if (f.match.empty()) return nullptr;
-  const IdentityMatch& m = f.match.front();
-  if (m.kind == IdKind::Address && !m.mask.empty() && m.mask != "255.255.255.255") return nullptr;
-  return &m;
-}
+// `rightid` (model/libreswan.hpp); nullptr stands for %any.
+const IdentityMatch* rightid(const Profile& f) { return libreswan_rightid(f); }
 
 // The method the initiator proposes (IKEv1 MM1 / IKEv2 AUTH): its tunnel profile's.
 AuthMethod proposed_auth(const Negotiation& n, const PeerCtx& self) {
@@ -119,10 +114,22 @@ std::size_t refine(const Negotiation& n, const PeerCtx& self, const Step& at, co
   return best;
 }
 
+// Whether CA `ca` is in the NSS database: every trustpoint's CA is.
+bool in_nss(const PeerCtx& self, CaIndex ca) {
+  for (TpIndex t = 0; t < self.user_tps; ++t)
+    if (self.ca_of(t) == ca) return true;
+  return false;
+}
+
 // The responder's connection once the peer's ID and certificate are in: the refined one, else
 // it stays on the initial one (which then fails the peer: its `rightid` or `rightca` does not fit).
 std::size_t bound_conn(const Negotiation& n, const PeerCtx& self, const Step& at, const Conns& conns) {
   if (!at.in_exchange()) return initial_conn(n, self, at, conns);
+  // IKEv1 MM5: NSS verifies the peer's certificate against every CA of the database before the ID
+  // may switch the connection (ikev1_main.c main_inI3_outR3(): v1_decode_certs(), "X509: CERT
+  // payload bogus or revoked", then ikev1_decode_peer_id_main_mode_responder()).
+  if (n.version == IkeVersion::V1 && at.peer_cert_issuer != kNone && !in_nss(self, at.peer_cert_issuer))
+    return initial_conn(n, self, at, conns);
   const std::size_t r = refine(n, self, at, conns);
   return r != kNoConn ? r : initial_conn(n, self, at, conns);
 }
@@ -173,7 +180,7 @@ class Libreswan final : public Personality {
   // The connection's one certificate; an IKEv1 responder knows its connection only once the
   // peer's ID is in (MM5), so it decides when building MM6.
   TpIndex choose_certificate(const Negotiation& n, const PeerCtx& self, const Step& at, const Profile*) const override {
-    if (at.message == Message::MM3) return kDeferred;
+    if (at.message == Message::MM1 || at.message == Message::MM3) return kDeferred;
     const Role role = at.role;
     const Conns conns = conns_of(n, self);
     const std::size_t c = role == Role::Initiator ? libreswan_initiator_conn(*self.peer, conns)
@@ -185,6 +192,18 @@ class Libreswan final : public Personality {
   }
 
   std::int16_t bind_profile(const Negotiation& n, const PeerCtx& self, const Step& at, const PeerId&) const override {
+    // The initiator stays on its connection; `rightid` is checked with the certificate
+    // (validation_list).
+    if (is_initiator(at)) return self.tunnel;
+    // MM1: pluto answers main mode only on a connection authorized for the proposed method
+    // ("initial Main Mode message received but no connection has been authorized with
+    // authby=RSASIG", ikev1_host_pair.c), else drops it.
+    if (at.message == Message::MM1) {
+      const Conns conns = conns_of(n, self);
+      const std::size_t c = initial_conn(n, self, at, conns);
+      return c == kNoConn ? kNone : conns[c].profile;
+    }
+    if (at.message == Message::MM3) return 0;  // ipsec.secrets holds the key for every ID
     const Conns conns = conns_of(n, self);
     const std::size_t initial = initial_conn(n, self, at, conns);
     const std::size_t c = bound_conn(n, self, at, conns);

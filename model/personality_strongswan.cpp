@@ -8,6 +8,7 @@
 // strongSwan has no predefined trustpoints.
 #include <algorithm>
 
+#include "model/libreswan.hpp"
 #include "model/personality.hpp"
 #include "model/strongswan.hpp"
 
@@ -20,6 +21,32 @@ TpList restriction(const Negotiation& n, const PeerCtx& self, const Profile* p) 
   if (!p) return out;
   for (TpIndex t : strongswan_remote_cacerts(*n.cs.scenario, *self.peer, *p)) out.push_back(t);
   return out;
+}
+
+// Whether a certificate from CA `issuer` chains to a CA this peer loaded (kNone: none was sent).
+bool trusts_issuer(const PeerCtx& self, CaIndex issuer) {
+  if (issuer == kNone) return false;
+  for (TpIndex t = 0; t < self.user_tps; ++t)
+    if (self.ca_of(t) == issuer) return true;
+  return false;
+}
+
+// The IDr an IKEv2 initiator sends: strongSwan its remote.id unless %any (ike_auth.c build_i(),
+// "add (optional) IDr"), Libreswan its rightid unless %any (seen: "SK{IDi,IDr,AUTH,...}"); IOS
+// none. IKEv1 carries no IDr.
+std::optional<IdentityMatch> idr_sent(const Negotiation& n, const PeerCtx& initiator) {
+  if (n.version != IkeVersion::V2) return std::nullopt;
+  const std::string_view who = initiator.personality->name();
+  if (who == kStrongswan59) return strongswan_remote_id(*n.cs.scenario, initiator.index, initiator.tunnel_profile());
+  if (who == kLibreswan410)
+    if (const IdentityMatch* m = libreswan_rightid(initiator.tunnel_profile())) return *m;
+  return std::nullopt;
+}
+
+// The identity this peer presents under profile `f` (local.id, as rendered).
+PeerId local_id(const PeerCtx& self, const Profile& f) {
+  if (f.self_identity == IdKind::Fqdn && !self.peer->fqdn.empty()) return {IdKind::Fqdn, self.peer->fqdn, 0};
+  return {IdKind::Address, self.peer->address, self.ipv4};
 }
 
 void add_unique(CertReqList& out, CaIndex ca, TpIndex tp) {
@@ -58,6 +85,11 @@ class StrongSwan final : public Personality {
   TpIndex choose_certificate(const Negotiation& n, const PeerCtx& self, const Step& at, const Profile*) const override {
     // IKEv1 responder: decided when building MM6, with the peer config known (not at MM3).
     if (at.message == Message::MM3) return kDeferred;
+    // IKEv1 initiator before MM1: the signature method comes from the private key's type
+    // (ikev1/phase1.c get_auth_method(), get_pubkey_method()); without one charon logs "no private
+    // key found" and "configuration uses unsupported authentication" and sends nothing. The
+    // certificate itself is chosen at MM4, with the CERTREQs.
+    if (at.message == Message::MM1) return self.peer->certificates.empty() ? kNone : kDeferred;
     const CertReqList& received = at.received();
     // First certificate of local.certs (newest first) whose issuer any CERTREQ names, else the first.
     TpList local_certs;
@@ -77,17 +109,81 @@ class StrongSwan final : public Personality {
     return local_certs.front();
   }
 
-  std::int16_t bind_profile(const Negotiation& n, const PeerCtx& self, const Step&, const PeerId& id) const override {
-    // The first loaded connection whose remote.id matches.
+  std::int16_t bind_profile(const Negotiation& n, const PeerCtx& self, const Step& at,
+                            const PeerId& id) const override {
+    const Scenario& s = *n.cs.scenario;
+    if (at.role == Role::Initiator && at.in_exchange()) {
+      // IDr against remote.id: IKEv1 before the signature (ikev1/tasks/main_mode.c, "IDir '...'
+      // does not match to '...'"); IKEv2 after the peer's key was found through a trusted CA,
+      // with the other constraints (auth_cfg.c complies(): "constraint check failed: identity
+      // '...' required"), so an untrusted certificate is refused first.
+      if (n.version == IkeVersion::V2 && self.tunnel_profile().auth_remote == AuthMethod::RsaSig &&
+          !trusts_issuer(self, at.peer_cert_issuer))
+        return self.tunnel;
+      const auto want = strongswan_remote_id(s, self.index, self.tunnel_profile());
+      if (!want || identity_matches(*want, id)) return self.tunnel;
+      n.trace("IDr '{}' does not match remote.id '{}'", id.value, want->value);
+      return kNone;
+    }
+    // MM1: charon answers main mode by address; the method counts at MM5 (select_config()).
+    if (at.message == Message::MM1) return 0;
+    // MM3 with a pre-shared key: "no shared key found for ..." unless one is loaded (phase1.c
+    // derive_keys() looks it up by IDs before any config is selected).
+    if (at.message == Message::MM3) {
+      if (strongswan_loads_psk(*self.peer)) return 0;
+      n.trace("no shared key found");
+      return kNone;
+    }
+    // Responder: the connection whose remote.id matches IDi best (an exact identity before a
+    // subnet before %any; backend_manager.c sorts candidates by match), in load order. IKEv1
+    // also requires the method proposed in MM1 (ikev1/phase1.c select_config, check_auth_method:
+    // "found 1 matching config, but none allows ... authentication").
+    // An IDr the initiator sent must name this side's local.id (backend_manager.c get_peer_match()).
+    const PeerCtx& peer = n.cs.peers[1 - self.index];
+    const AuthMethod proposed = peer.tunnel_profile().auth_local;
+    const auto idr = idr_sent(n, peer);
     const auto& profiles = self.peer->profiles;
-    for (std::size_t i = 0; i < profiles.size(); ++i)
-      if (std::any_of(profiles[i].match.begin(), profiles[i].match.end(),
-                      [&](const IdentityMatch& m) { return identity_matches(m, id); })) {
-        n.trace("selected peer config '{}'", profiles[i].name);
-        return static_cast<std::int16_t>(i);
+    // Candidates best first (rank, then load order). The first whose remote.cacerts accept the
+    // peer's certificate keeps it: charon checks the constraints once the signature verifies
+    // and moves on to the next candidate ("constraint check failed: peer not authenticated by
+    // CA ...", "switching to peer config ..."; ikev1/phase1.c select_config(), ikev2/tasks/
+    // ike_auth.c update_cfg_candidates()); none accepting: the last tried ("no alternative config
+    // found").
+    std::vector<std::pair<int, std::int16_t>> candidates;  // (-rank, index)
+    for (std::size_t i = 0; i < profiles.size(); ++i) {
+      if (n.version == IkeVersion::V1 && profiles[i].auth_remote != proposed) continue;
+      if (idr && !identity_matches(*idr, local_id(self, profiles[i]))) continue;
+      const auto want = strongswan_remote_id(s, self.index, profiles[i]);
+      const int rank = !want ? 1 : !identity_matches(*want, id) ? 0 : want->mask.empty() ? 3 : 2;
+      if (rank > 0) candidates.emplace_back(-rank, static_cast<std::int16_t>(i));
+    }
+    if (candidates.empty()) {
+      n.trace("no matching peer config found");
+      return kNone;
+    }
+    std::stable_sort(candidates.begin(), candidates.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    // The peer's AUTH verifies by its own method first (a trusted key, or the one pre-shared
+    // key); only then are the constraints (method class, remote.cacerts) checked per candidate
+    // ("constraint requires pre-shared key authentication, but public key was used").
+    std::int16_t best = candidates.front().second;
+    const bool verified = proposed == AuthMethod::RsaSig ? trusts_issuer(self, at.peer_cert_issuer)
+                                                         : strongswan_loads_psk(*self.peer);
+    if (verified) {
+      best = candidates.back().second;
+      for (const auto& [rank, i] : candidates) {
+        const Profile& f = profiles[static_cast<std::size_t>(i)];
+        if (f.auth_remote != proposed) continue;
+        const TpList r = restriction(n, self, &f);
+        if (r.empty() ||
+            std::any_of(r.begin(), r.end(), [&](TpIndex t) { return self.ca_of(t) == at.peer_cert_issuer; })) {
+          best = i;
+          break;
+        }
       }
-    n.trace("no matching peer config found");
-    return kNone;
+    }
+    n.trace("selected peer config '{}'", profiles[static_cast<std::size_t>(best)].name);
+    return best;
   }
 
   void validation_list(const Negotiation& n, const PeerCtx& self, const Step&, const Profile* profile,

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "model/engine.hpp"
+
 namespace ikeconform {
 
 namespace {
@@ -41,12 +43,32 @@ boost::container::small_vector<std::size_t, 12> strongswan_local_certs(const Pee
 
 StrongswanTps strongswan_remote_cacerts(const Scenario& s, const Peer& p, const Profile& f) {
   StrongswanTps out;
+  if (f.auth_remote != AuthMethod::RsaSig) return out;  // `auth = psk`: no CA to name
   for (const ProfileTrustpoint& pt : f.trustpoints) {
     if (s.ike_version == IkeVersion::V2 && pt.use == TrustpointUse::Sign) continue;  // V2-3: signing only
     const TpIndex t = trustpoint_index(p, pt.trustpoint);
     if (t != kNone && knows_ca(s, p.trustpoints[static_cast<std::size_t>(t)].ca)) add_per_ca(p, out, t);
   }
   return out;
+}
+
+bool strongswan_loads_psk(const Peer& p) {
+  return std::any_of(p.profiles.begin(), p.profiles.end(), [](const Profile& f) {
+    return f.auth_local == AuthMethod::PreShare || f.auth_remote == AuthMethod::PreShare;
+  });
+}
+
+std::optional<IdentityMatch> strongswan_remote_id(const Scenario& s, std::size_t peer, const Profile& f) {
+  if (f.match.empty()) return std::nullopt;
+  const Peer& other = s.peers.at(1 - peer);
+  const Profile* t = find_profile(other, other.tunnel_profile);
+  PeerId presented{IdKind::Address, other.address, 0};
+  if (t && t->self_identity == IdKind::Fqdn && !other.fqdn.empty()) presented = {IdKind::Fqdn, other.fqdn, 0};
+  else parse_ipv4(other.address, presented.ipv4);
+  for (const IdentityMatch& m : f.match)
+    if (identity_matches(m, presented))
+      return m.kind == IdKind::Fqdn ? m : IdentityMatch{IdKind::Address, other.address, ""};
+  return f.match.front();
 }
 
 }  // namespace ikeconform

@@ -7,6 +7,7 @@
 
 #include <boost/container/small_vector.hpp>
 #include <cstddef>
+#include <optional>
 
 #include "model/observation.hpp"
 #include "model/scenario.hpp"
@@ -29,7 +30,24 @@ boost::container::small_vector<std::size_t, 12> strongswan_local_certs(const Pee
 
 // `remote.cacerts` of a connection rendered from profile `f`: the trustpoints of its restriction
 // (`ca trust-point`; IKEv2: `pki trustpoint` plain or `verify`, never `sign`), in profile order,
-// each CA once; empty: unrestricted (every trusted CA validates, the initiator requests them all).
+// each CA once; empty: unrestricted (every trusted CA validates, the initiator requests them all),
+// or a profile that expects a pre-shared key (`remote.auth = psk` names no CA).
 StrongswanTps strongswan_remote_cacerts(const Scenario& s, const Peer& p, const Profile& f);
+
+// Whether the renderer loads the harness's one pre-shared key for this peer: only when one of
+// its profiles uses it (`auth = psk` either way).
+bool strongswan_loads_psk(const Peer& p);
+
+// `remote.id` of the connection rendered from profile `f` of peer `peer`; nullopt: `%any` (no
+// `match identity` line). strongSwan holds one identity where a profile may list several lines;
+// in a two-peer scenario only the other peer presents one, so the line that matches the identity
+// the other peer's tunnel profile presents decides: an FQDN line as written, an address or subnet
+// line as that peer's address (a subnet remote.id would also go out as IDr from an initiator,
+// which the responder refuses: "received IDr 192.168.0.0/24, but require 192.168.0.1"); no line
+// matches: the first as written (it then matches nothing, as in the scenario). charon checks the
+// peer's ID against it in both roles: the responder to pick the connection, the initiator on IDr
+// (upstream ikev2/tasks/ike_auth.c and auth_cfg.c complies(): "constraint check failed:
+// identity ... required"; ikev1/tasks/main_mode.c: "IDir '...' does not match to '...'").
+std::optional<IdentityMatch> strongswan_remote_id(const Scenario& s, std::size_t peer, const Profile& f);
 
 }  // namespace ikeconform

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "model/expressible.hpp"
 #include "model/observation.hpp"
 #include "model/options.hpp"
 #include "model/scenario.hpp"
@@ -63,6 +64,9 @@ class Target {
   // differential reference is the model's prediction without the CHILD SA verdict
   // (without_child_sa(), model/observation.hpp).
   virtual bool observes_child_sa() const { return true; }
+  // What of the scenario format the target can run; campaigns generate only that. The model
+  // runs everything.
+  virtual Expressible expressible() const { return {}; }
   // What the target says about itself for reports ("strongSwan 5.9.8"); may start the target.
   virtual std::optional<std::string> version() { return std::nullopt; }
   virtual bool is_model() const { return false; }

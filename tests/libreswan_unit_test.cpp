@@ -209,6 +209,26 @@ TEST(LibreswanObserve, VerdictsFromTheVocabulary) {
   EXPECT_EQ(libreswan::progress(silent.in), stack::Progress::Pending);
 }
 
+// Issue 11, from pluto's own words (tests/data/faithful/ls-v2-*.json): the other method is the
+// model's AUTH_METHOD_MISMATCH (ikev2_auth.c verify_v2AUTH_and_log()), a responder without its
+// key is NO_CERTIFICATE_PAYLOAD (keys.c: "connection %s's %s private key not found").
+TEST(LibreswanObserve, OtherMethodAndMissingKeyHaveTheirOwnVerdicts) {
+  Side method(1, Role::Responder,
+              {"\"s1-prof1-IOSCA1\" #7: processing decrypted IKE_AUTH request: SK{IDi,IDr,AUTH,SA,TSi,TSr}",
+               "\"s1-prof1-IOSCA1\" #7: authentication failed: peer attempted PSK authentication but we want rsasig",
+               "\"s1-prof1-IOSCA1\" #7: responding to IKE_AUTH message (ID 1) from 192.168.0.1:500 with encrypted "
+               "notification AUTHENTICATION_FAILED"},
+              IkeVersion::V2);
+  EXPECT_EQ(libreswan::side_report(method.in).verdict, stack::Verdict::NoSharedKey);
+  Side refused(1, Role::Responder,
+               {"packet from 192.168.0.1:500: initial Main Mode message received but no connection has been "
+                "authorized with authby=RSASIG and xauth=no"});
+  EXPECT_EQ(libreswan::side_report(refused.in).verdict, stack::Verdict::NoProposal);
+  Side keyless(1, Role::Responder, {"\"s1-prof1-IOSCA1\" #1: connection s1-prof1-IOSCA1's RSA private key not found"},
+               IkeVersion::V2);
+  EXPECT_EQ(libreswan::side_report(keyless.in).verdict, stack::Verdict::NoPrivateKey);
+}
+
 // ---------------------------------------------------------------------------------------------
 // combine(): the same verdict vocabulary for every pair of stacks.
 
@@ -234,6 +254,12 @@ TEST(StackCombine, FailureReasonsFirstMatchWins) {
   EXPECT_EQ(o.failed_at, Message::IKE_SA_INIT);
   o = c(v1, side(Verdict::None), side(Verdict::NoProfile));
   EXPECT_EQ(o.reason, Reason::NoMatchingProfile);
+  // The responder's missing key explains the initiator's AUTHENTICATION_FAILED.
+  o = c(v2, side(Verdict::GotAuthFailed), side(Verdict::NoPrivateKey));
+  EXPECT_EQ(o.reason, Reason::NoCertificatePayload);
+  EXPECT_EQ(o.failed_at, Message::IKE_AUTH);
+  o = c(v1, side(Verdict::GotAuthFailed), side(Verdict::NoPrivateKey));
+  EXPECT_EQ(o.failed_at, Message::MM6);
   o = c(v2, side(Verdict::GaveUp, false), side(Verdict::None));
   EXPECT_EQ(o.reason, Reason::PeerUnreachable);
   o = c(v2, side(Verdict::None), side(Verdict::None));

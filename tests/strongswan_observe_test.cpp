@@ -179,6 +179,40 @@ TEST(StrongswanObserve, NoAnswerNoProposalAndHarnessErrors) {
   EXPECT_EQ(o.trace.back(), "harness: VICI: timed out while reading");
 }
 
+// One run of s1 in which only the initiator's log (and, when given, the responder's) says something.
+Observation observe_s1(IkeVersion v, std::uint8_t initiator, const std::string& initiator_log,
+                       const std::string& responder_log = "") {
+  const Scenario s = testing::s1_scenario(v);
+  ss::RunEvidence e;
+  e.initiator = initiator;
+  e.sides[initiator].log = lines(initiator_log);
+  e.sides[1 - initiator].log = lines(responder_log);
+  return ss::observe(s, testing::fake_material(s), prefix("s1-"), e);
+}
+
+// Issue 11 (tests/data/faithful/): charon's IKEv1 responder selects by ID and method together
+// ("found 1 matching config, but none allows RSA signature authentication"): no profile bound.
+TEST(StrongswanObserve, NoConfigAllowingTheMethodIsNoMatchingProfile) {
+  const Observation o = observe_s1(IkeVersion::V1, 0, "10[IKE1] received AUTHENTICATION_FAILED notify error\n",
+                                   "09[CFG1] looking for RSA signature peer configs matching "
+                                   "192.168.0.2...192.168.0.1[R1.cisco.com]\n"
+                                   "09[IKE1] found 1 matching config, but none allows RSA signature authentication "
+                                   "using Main Mode\n");
+  EXPECT_EQ(o.reason, Reason::NoMatchingProfile);
+  EXPECT_EQ(o.failed_at, Message::MM5);
+  EXPECT_EQ(o.responder_profile, kNone);
+}
+
+// charon logs its CERTREQs while building IKE_AUTH; without a private key that message never
+// leaves, so no CERTREQ was sent ("sending cert request ..." then "no private key found").
+TEST(StrongswanObserve, CertreqsOfAMessageNeverSentDoNotCount) {
+  const Observation o = observe_s1(IkeVersion::V2, 1,
+                                   "12[IKE1] sending cert request for \"O=com, O=cisco, CN=CA1\"\n"
+                                   "12[IKE1] no private key found for 'R2.cisco.com'\n");
+  EXPECT_EQ(o.reason, Reason::NoCertificatePayload);
+  EXPECT_TRUE(o.certreq_from_initiator.empty());
+}
+
 TEST(StrongswanObserve, ListSasPicksOurPrefix) {
   vici::Message ev;
   vici::Message& ike = ev.section("s3-prof1");

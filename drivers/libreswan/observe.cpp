@@ -102,8 +102,12 @@ bool any_line(const std::vector<const PlutoLine*>& lines, Needles needles) {
 }
 
 const Needles kEstablished{"IKE SA established", "established IKE SA"};
-const Needles kNoProposal{"NO_PROPOSAL_CHOSEN", "no acceptable Oakley Transform", "no local proposal matches",
-                          "no acceptable proposal", "no IKE proposal"};
+// Also main mode refused for its authentication method, which the proposal carries
+// (ikev1_host_pair.c: "initial Main Mode message received but no connection has been authorized
+// with authby=...").
+const Needles kNoProposal{"NO_PROPOSAL_CHOSEN",        "no acceptable Oakley Transform",
+                          "no local proposal matches", "no acceptable proposal",
+                          "no IKE proposal",           "no connection has been authorized with authby"};
 const Needles kNoProfile{"no suitable connection", "mismatched on first found connection",
                          "no connection has been authorized", "no connection named"};
 const Needles kRejected{"authentication failed", "certificate verify failed", "certificate verification failed",
@@ -115,7 +119,13 @@ const Needles kGotAuthFailed{"rejected by peer: AUTHENTICATION_FAILED",
                              "notification payload: AUTHENTICATION_FAILED",
                              "payload INVALID_KEY_INFORMATION",
                              "payload AUTHENTICATION_FAILED"};
-const Needles kNoPrivateKey{"unable to locate my private key", "no private key", "cannot find private key"};
+// "connection X's RSA private key not found": the IKEv2 responder has no key to sign its IKE_AUTH.
+const Needles kNoPrivateKey{"unable to locate my private key", "no private key", "cannot find private key",
+                            "private key not found"};
+// The peer authenticates with another method than the connection's (ikev2_auth.c
+// verify_v2AUTH_and_log(): "authentication failed: peer attempted PSK authentication but we want
+// rsasig"): the model's AUTH_METHOD_MISMATCH.
+const Needles kOtherMethod{"but we want"};
 const Needles kGaveUp{"max number of retransmissions", "giving up", "second timeout exceeded"};
 // A message from the peer arrived (initiator's view).
 const Needles kHeard{"sent Main Mode I2",
@@ -135,6 +145,7 @@ stack::Verdict verdict_of(const std::vector<const PlutoLine*>& lines) {
   using stack::Verdict;
   if (any_line(lines, kNoProposal)) return Verdict::NoProposal;
   if (any_line(lines, kNoProfile)) return Verdict::NoProfile;
+  if (any_line(lines, kOtherMethod)) return Verdict::NoSharedKey;
   if (any_line(lines, kRejected)) return Verdict::RejectedPeer;
   if (any_line(lines, kGotAuthFailed)) return Verdict::GotAuthFailed;
   if (any_line(lines, kNoPrivateKey)) return Verdict::NoPrivateKey;

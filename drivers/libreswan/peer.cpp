@@ -139,6 +139,8 @@ stack::StackKind stack_kind() {
   k.personality = kPersonality;
   k.observes_child_sa = false;  // no ESP in this kernel: the IKE SA only
   k.needs_p12 = true;           // NSS imports PKCS#12
+  k.expressible = expressible();
+  k.inexpressible = [](const Scenario& s, std::size_t peer) { return inexpressible(s, peer); };
   k.make = stack::make_stack<LibreswanPeer>;
   k.version = installed_version;
   k.render = ipsec_conf_rendering;

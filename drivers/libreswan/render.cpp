@@ -119,20 +119,21 @@ std::string proposals(const Ctx& c) {
 // `rightid=`: the profile's first `match identity`; none, or an address with a mask other than
 // /32, accepts any peer (%any). One Libreswan identity per connection, as in strongSwan.
 std::string right_id(const Profile& f) {
-  if (f.match.empty()) return "%any";
-  const IdentityMatch& m = f.match.front();
-  if (m.kind == IdKind::Address && !m.mask.empty() && m.mask != "255.255.255.255") return "%any";
-  return libreswan_id(m.kind, m.value);
+  const IdentityMatch* m = libreswan_rightid(f);  // model/libreswan.hpp: the personality's too
+  return m ? libreswan_id(m->kind, m->value) : "%any";
 }
 
 std::string auth_word(AuthMethod m) { return m == AuthMethod::RsaSig ? "rsasig" : "secret"; }
 
+std::optional<std::string> one_method_v1(const Scenario& s, const Profile& f) {
+  if (s.ike_version != IkeVersion::V1 || f.auth_local == f.auth_remote) return std::nullopt;
+  return "profile '" + f.name + "': IKEv1 has one authentication method per SA (local " + auth_word(f.auth_local) +
+         ", remote " + auth_word(f.auth_remote) + ")";
+}
+
 std::string auth_lines(const Ctx& c, const Profile& f) {
   if (f.auth_local == f.auth_remote) return "\tauthby=" + auth_word(f.auth_local) + "\n";
-  if (c.s.ike_version == IkeVersion::V1)
-    throw InputError(c.s.name, 0,
-                     "profile '" + f.name + "': IKEv1 has one authentication method per SA (local " +
-                         auth_word(f.auth_local) + ", remote " + auth_word(f.auth_remote) + ")");
+  if (auto why = one_method_v1(c.s, f)) throw InputError(c.s.name, 0, *why);
   return "\tleftauth=" + auth_word(f.auth_local) + "\n\trightauth=" + auth_word(f.auth_remote) + "\n";
 }
 
@@ -208,6 +209,19 @@ std::string render_secrets(const Ctx& c) {
 }
 
 }  // namespace
+
+std::optional<std::string> inexpressible(const Scenario& s, std::size_t peer) {
+  if (peer >= s.peers.size()) return "no peer " + std::to_string(peer);
+  for (const Profile& f : s.peers[peer].profiles)
+    if (auto why = one_method_v1(s, f)) return why;
+  return std::nullopt;
+}
+
+Expressible expressible() {
+  Expressible e;
+  e.ikev1_mixed_auth = false;
+  return e;
+}
 
 PeerConfig render_peer(const Scenario& s, std::size_t peer, const pki::Pki& pki, const RenderOptions& o) {
   if (s.aggressive_mode) throw InputError(s.name, 0, "aggressive mode is not covered (spec section 7)");

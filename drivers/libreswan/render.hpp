@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "model/expressible.hpp"
 #include "model/libreswan.hpp"
 #include "model/scenario.hpp"
 
@@ -40,6 +41,12 @@ struct PeerConfig {
 // Throws InputError when the scenario cannot be rendered (aggressive mode, a missing
 // certificate in the PKI, an IKEv1 profile whose local and remote methods differ).
 PeerConfig render_peer(const Scenario& s, std::size_t peer, const pki::Pki& pki, const RenderOptions& o);
+
+// Why peer `peer` of `s` cannot be rendered, known before any PKI is made (an IKEv1 profile
+// whose local and remote methods differ); nullopt: it may.
+std::optional<std::string> inexpressible(const Scenario& s, std::size_t peer);
+// The generator switch for it: no IKEv1 profile with two methods.
+Expressible expressible();
 
 // `config setup`: IKEv1 allowed (4.10 drops it by default), no DNSSEC (nothing to resolve).
 std::string render_config_setup();

@@ -58,12 +58,14 @@ void classify_ike_failure(const Scenario& s, const SideReport& ini, const SideRe
   if (ini.verdict == Verdict::IdentityRejected)
     return fail(o, at(ini, auth_message(s, false)), Reason::NoMatchingProfile);
   if (res.verdict == Verdict::NoProfile) return fail(o, at(res, auth_message(s, true)), Reason::NoMatchingProfile);
-  if (res.verdict == Verdict::RejectedPeer || ini.verdict == Verdict::GotAuthFailed)
-    return fail(o, auth_message(s, true), Reason::CertValidationFailed);
+  if (res.verdict == Verdict::RejectedPeer) return fail(o, auth_message(s, true), Reason::CertValidationFailed);
+  // The responder's own missing key is why the initiator got AUTHENTICATION_FAILED.
+  if (res.verdict == Verdict::NoPrivateKey) return fail(o, auth_message(s, false), Reason::NoCertificatePayload);
+  if (ini.verdict == Verdict::GotAuthFailed) return fail(o, auth_message(s, true), Reason::CertValidationFailed);
   if (ini.verdict == Verdict::RejectedPeer || res.verdict == Verdict::GotAuthFailed)
     return fail(o, auth_message(s, false), Reason::CertValidationFailed);
-  if (ini.verdict == Verdict::NoPrivateKey) return fail(o, auth_message(s, true), Reason::NoCertificatePayload);
-  if (res.verdict == Verdict::NoPrivateKey) return fail(o, auth_message(s, false), Reason::NoCertificatePayload);
+  if (ini.verdict == Verdict::NoPrivateKey)
+    return fail(o, at(ini, auth_message(s, true)), Reason::NoCertificatePayload);
   if (!ini.heard_peer) return fail(o, v2(s) ? Message::IKE_SA_INIT : Message::MM1, Reason::PeerUnreachable);
   fail(o, Message::None, Reason::InternalError);  // answered, but not in words we know: see the trace
 }

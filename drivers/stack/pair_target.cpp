@@ -32,6 +32,7 @@ Scenario PairTarget::personalities(Scenario s) const {
 }
 
 bool PairTarget::observes_child_sa() const { return kinds_[0].observes_child_sa && kinds_[1].observes_child_sa; }
+Expressible PairTarget::expressible() const { return kinds_[0].expressible & kinds_[1].expressible; }
 
 std::optional<std::string> PairTarget::version() {
   std::array<std::optional<std::string>, 2> v;

@@ -31,6 +31,7 @@ class PairTarget final : public Target {
   // A pair with a side that cannot install a CHILD SA reports the IKE SA only; DIFF-MODEL
   // compares with without_child_sa(model).
   bool observes_child_sa() const override;
+  Expressible expressible() const override;       // what both stacks express
   std::optional<std::string> version() override;  // "strongSwan 5.9.8", "strongSwan 5.9.8 + Libreswan 4.10"
   bool slow() const override { return true; }
   std::vector<RenderedFile> render(const Scenario& s) override;  // each peer in its stack's language

@@ -89,13 +89,25 @@ bool rejects_peer(const SideEvidence& side) {
          });
 }
 
+// No connection for the peer: none matches its ID, or (IKEv1) those that do authenticate another
+// way (ikev1/phase1.c select_config(): "found %d matching config%s, but none allows %N authentication
+// using Main Mode"): charon selects peer configs by ID and method together.
 bool no_profile(const SideEvidence& side) {
-  return any_line(side, {"no peer config found", "no matching peer config found"});
+  return any_line(side, {"no peer config found", "no matching peer config found", ", but none allows"});
 }
-bool no_private_key(const SideEvidence& side) { return any_line(side, {"no private key found"}); }
+bool no_private_key(const SideEvidence& side) {
+  return any_line(side, {"no private key found", "no RSA private key found"});
+}
+// An IKEv1 initiator without a key cannot even choose its method (ikev1/tasks/main_mode.c
+// build_i()): nothing is sent.
+bool refused_to_start(const SideEvidence& side) {
+  return any_line(side, {"configuration uses unsupported authentication"});
+}
 // A pre-shared key where the peer has none: the one secret is loaded only by peers whose profiles
 // use pre-share, so this is the other side authenticating in another way.
-bool no_shared_key(const SideEvidence& side) { return any_line(side, {"no shared key found"}); }
+// Or the peer authenticated with the other method than the connection's `auth` (auth_cfg.c
+// complies(): "constraint requires pre-shared key authentication, but public key was used").
+bool no_shared_key(const SideEvidence& side) { return any_line(side, {"no shared key found", "authentication, but"}); }
 // The identity the peer presented is not the one this side's connection expects: the IKEv1
 // initiator checks IDir ("IDir 'x' does not match to 'y'"), the IKEv2 initiator enforces remote.id
 // as a constraint, the IKEv2 responder refuses an IDr that is not its own.
@@ -174,6 +186,7 @@ std::int16_t bound_profile(const Scenario& s, const RenderOptions& o, std::size_
   std::int16_t first = kNone, settled = kNone;
   for (const LogLine& l : side.log) {
     auto name = quoted_after(l.msg, "selected peer config");
+    if (!name) name = quoted_after(l.msg, "switching to peer config");  // after a failed constraint check
     if (!name) continue;
     const std::int16_t i = index_of(*name);
     if (first == kNone) first = i;
@@ -204,13 +217,35 @@ stack::Verdict side_verdict(const SideEvidence& side, Role role) {
   if (identity_rejected(side)) return Verdict::IdentityRejected;
   if (role == Role::Responder) {
     if (no_profile(side)) return Verdict::NoProfile;
-    return rejects_peer(side) ? Verdict::RejectedPeer : Verdict::None;
+    if (rejects_peer(side)) return Verdict::RejectedPeer;
+    // "no RSA private key found for 'R2.cisco.com'": it accepted the peer, then could not sign.
+    return no_private_key(side) ? Verdict::NoPrivateKey : Verdict::None;
   }
   if (got_auth_failed(side)) return Verdict::GotAuthFailed;
   if (rejects_peer(side)) return Verdict::RejectedPeer;
   if (no_private_key(side)) return Verdict::NoPrivateKey;
   return Verdict::None;
 }
+
+namespace {
+
+// charon verifies the AUTH payload with the method the peer used (authenticator_create_verifier()
+// in ike_auth.c), so a signature where this side's connection expects a pre-shared key is
+// refused as an untrusted key ("no trusted RSA public key found") before the connection's
+// `auth = psk` could object: by the scenario's terms, the methods differ.
+bool expected_psk(const Scenario& s, const RenderOptions& o, std::size_t peer, Role role, const SideEvidence& side) {
+  const Peer& p = s.peers[peer];
+  std::int16_t f = kNone;
+  if (role == Role::Initiator) {
+    for (std::size_t i = 0; i < p.profiles.size(); ++i)
+      if (p.profiles[i].name == p.tunnel_profile) f = to_index(i);
+  } else {
+    f = bound_profile(s, o, peer, side);
+  }
+  return f != kNone && p.profiles[static_cast<std::size_t>(f)].auth_remote == AuthMethod::PreShare;
+}
+
+}  // namespace
 
 stack::SideReport side_report(const Scenario& s, const Material& m, const RenderOptions& o, std::size_t peer, Role role,
                               const SideEvidence& side, bool initiate_success, const std::string& initiate_errmsg) {
@@ -223,11 +258,17 @@ stack::SideReport side_report(const Scenario& s, const Material& m, const Render
   r.child_ts_unacceptable = ts_unacceptable(side);
   r.child_no_proposal = no_proposal(side);
   r.verdict = side_verdict(side, role);
+  if (r.verdict == stack::Verdict::RejectedPeer && expected_psk(s, o, peer, role, side))
+    r.verdict = stack::Verdict::NoSharedKey;  // the model's AUTH_METHOD_MISMATCH
   // charon's IKEv1 responder drops a main mode without a common proposal: the observer places
   // the refusal at MM1, where it happened.
   if (r.verdict == stack::Verdict::NoProposal && !v2) r.verdict_at = Message::MM1;
+  if (initiator && !v2 && r.verdict == stack::Verdict::NoPrivateKey && refused_to_start(side))
+    r.verdict_at = Message::MM1;
   r.heard_peer = got_any_packet(side);
-  r.certreqs_sent = certreqs_sent(s, m, peer, side);
+  // charon logs its CERTREQs while building the message (ike_cert_pre.c); an initiator that
+  // then finds no private key never sends it (IKEv1 MM5, IKEv2 IKE_AUTH).
+  if (!(initiator && r.verdict == stack::Verdict::NoPrivateKey)) r.certreqs_sent = certreqs_sent(s, m, peer, side);
   r.cert_sent = cert_sent(s, m, peer, side);
   if (initiator) {
     r.certreq_message = v2 ? Message::IKE_AUTH : Message::MM5;  // spec/real-stacks.md: IKEv1 in MM5

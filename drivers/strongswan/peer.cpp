@@ -241,6 +241,7 @@ stack::StackKind stack_kind() {
   k.needs_p12 = false;         // charon reads PEM
   k.make = stack::make_stack<StrongswanPeer>;
   k.version = installed_version;
+  k.expressible = expressible();
   k.inexpressible = [](const Scenario& s, std::size_t) { return inexpressible(s); };
   k.render = [](const Scenario& s, std::size_t peer, const stack::RenderContext&) {
     return swanctl_rendering(s, peer);

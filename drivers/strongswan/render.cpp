@@ -268,23 +268,6 @@ std::optional<int> prefix_length(const std::string& mask) {
   return bits;
 }
 
-// The identity the other peer presents: its tunnel profile's `self-identity`.
-std::pair<IdKind, std::string> presented_identity(const Peer& other) {
-  const Profile* f = find_profile(other, other.tunnel_profile);
-  if (f && f->self_identity == IdKind::Fqdn && !other.fqdn.empty()) return {IdKind::Fqdn, other.fqdn};
-  return {IdKind::Address, other.address};
-}
-
-bool line_matches(const IdentityMatch& m, const std::pair<IdKind, std::string>& id) {
-  if (m.kind != id.first) return false;
-  if (m.kind == IdKind::Fqdn) return lower(m.value) == lower(id.second);
-  const auto net = ipv4(m.value), addr = ipv4(id.second);
-  const auto bits = prefix_length(m.mask);
-  if (!net || !addr || !bits) return false;
-  const std::uint32_t mask = *bits == 0 ? 0 : 0xffffffffU << (32 - *bits);
-  return (*net & mask) == (*addr & mask);
-}
-
 // How one `match identity` line reads as a strongSwan identity: an FQDN or host address as is,
 // an address with a shorter mask as a subnet identity ("192.168.0.0/24").
 std::string identity_text(const IdentityMatch& m) {
@@ -293,19 +276,11 @@ std::string identity_text(const IdentityMatch& m) {
   return !bits || *bits == 32 ? m.value : fmt::format("{}/{}", m.value, *bits);
 }
 
-// `match identity`: strongSwan's remote.id holds one identity where a profile may list several
-// lines. In a two-peer scenario only the other peer ever presents an identity, so the line that
-// matches it is the one that decides: render the identity it matches (a subnet line becomes the
-// other peer's address: charon matches a subnet remote.id, but as initiator it also sends it as
-// IDr, which the responder refuses, "received IDr 192.168.0.0/24, but require 192.168.0.1"; IOS
-// sends no IDr); when no line matches, the first as written (it then matches nothing, as in the
-// scenario); no line at all: %any.
+// `match identity` -> remote.id, decided by model/strongswan.hpp (the personality checks the
+// peer's ID against the same identity).
 std::string remote_id(const Scenario& s, std::size_t peer, const Profile& f) {
-  if (f.match.empty()) return "%any";
-  const auto id = presented_identity(s.peers[1 - peer]);
-  for (const IdentityMatch& m : f.match)
-    if (line_matches(m, id)) return m.kind == IdKind::Fqdn ? m.value : id.second;
-  return identity_text(f.match.front());
+  const auto id = strongswan_remote_id(s, peer, f);
+  return id ? identity_text(*id) : "%any";
 }
 
 // `ca trust-point` / `pki trustpoint ... verify`: the CAs that may authenticate the peer
@@ -366,7 +341,11 @@ Connection render_connection(const Scenario& s, std::size_t peer, const Profile&
   Connection c;
   c.name = o.prefix + f.name;
   c.profile = f.name;
-  c.child = c.name + "-tun";
+  // Only the tunnel's profile carries an IPsec policy (`tunnel protection`): a responder bound
+  // to another connection finds no CHILD_SA config and refuses the traffic selectors (V2-10,
+  // "no matching CHILD_SA config found"), as IOS finds no crypto map.
+  const bool tunnel = f.name == p.tunnel_profile;
+  if (tunnel) c.child = c.name + "-tun";
   Message& conf = c.conf;
   conf.set("version", s.ike_version == IkeVersion::V1 ? "1" : "2");
   conf.set_list("local_addrs", {p.address});
@@ -375,7 +354,7 @@ Connection render_connection(const Scenario& s, std::size_t peer, const Profile&
   conf.set("send_certreq", "yes");
   conf.add_section("local", local_auth(s, peer, f, m, ref));
   conf.add_section("remote", remote_auth(s, peer, f, m, ref));
-  conf.section("children").add_section(c.child, child_conf(peer));
+  if (tunnel) conf.section("children").add_section(c.child, child_conf(peer));
   return c;
 }
 
@@ -396,11 +375,7 @@ std::vector<Connection> render_connections(const Scenario& s, std::size_t peer, 
   return out;
 }
 
-bool uses_psk(const Peer& p) {
-  return std::any_of(p.profiles.begin(), p.profiles.end(), [](const Profile& f) {
-    return f.auth_local == AuthMethod::PreShare || f.auth_remote == AuthMethod::PreShare;
-  });
-}
+bool uses_psk(const Peer& p) { return strongswan_loads_psk(p); }  // the personality's rule too
 
 // Both peers' identities own the one secret, whichever profile uses it.
 std::vector<std::string> psk_owners(const Scenario& s) {
@@ -427,12 +402,26 @@ std::optional<std::string> inexpressible(const Scenario& s) {
       if (!ike_proposal(prop))
         return fmt::format("{}'s proposal {} {} group {} has no strongSwan name", p.name, prop.encryption,
                            prop.integrity, prop.group);
-    for (const Profile& f : p.profiles)
+    for (const Profile& f : p.profiles) {
+      // IKEv1 negotiates one method for both directions in MM1: charon derives it from the
+      // local and remote auth classes together (upstream ikev1/phase1.c calc_auth_method) and
+      // refuses to initiate a mixed pair ("configuration uses unsupported authentication").
+      if (s.ike_version == IkeVersion::V1 && f.auth_local != f.auth_remote)
+        return p.name + "'s profile " + f.name + ": IKEv1 has one authentication method for both directions";
       for (const IdentityMatch& m : f.match)
         if (m.kind == IdKind::Address && !prefix_length(m.mask))
           return p.name + "'s profile " + f.name + " matches " + m.value + " with a non-contiguous mask " + m.mask;
+    }
   }
   return std::nullopt;
+}
+
+Expressible expressible() {
+  Expressible e;
+  e.revoked_certificates = false;
+  e.certificate_features = false;
+  e.ikev1_mixed_auth = false;
+  return e;
 }
 
 PeerConfig render_peer(const Scenario& s, std::size_t peer, const Material& m, const RenderOptions& o) {

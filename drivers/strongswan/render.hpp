@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "drivers/vici/vici.hpp"
+#include "model/expressible.hpp"
 #include "model/scenario.hpp"
 
 namespace ikeconform::pki {
@@ -99,6 +100,9 @@ struct PeerConfig {
 // name, a non-contiguous mask), or nullopt. A target reports such a scenario as UNSUPPORTED
 // (every oracle skips it) instead of running something else.
 std::optional<std::string> inexpressible(const Scenario& s);
+// The generator switches for what inexpressible() refuses of generated scenarios: no revoked
+// certificate, no refused certificate feature, no IKEv1 profile with two methods.
+Expressible expressible();
 
 // Throws InputError when the scenario cannot be rendered (inexpressible(), bad references).
 PeerConfig render_peer(const Scenario& s, std::size_t peer, const Material& m, const RenderOptions& o);

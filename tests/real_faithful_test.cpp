@@ -1,0 +1,54 @@
+// The minimal scenarios of issue 11's DIFF-MODEL classes (tests/data/faithful/), replayed on the
+// daemons they were shrunk on through the `ikeconform` binary: the model's prediction for the
+// stack's personality must equal what the stack does, both ways (label `real`: needs root,
+// charon and the private Libreswan; skips loudly without).
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <string>
+
+#include "cli_run.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+
+bool on_path(const std::string& name) {
+  for (const char* dir : {"/usr/sbin", "/usr/bin", "/sbin", "/bin"})
+    if (::access((fs::path(dir) / name).c_str(), X_OK) == 0) return true;
+  return false;
+}
+
+void replay(const std::string& file, const std::string& target) {
+  const ikeconform::test::CliRun r = ikeconform::test::cli("replay '" IKECONFORM_SOURCE_DIR "/tests/data/faithful/" +
+                                                           file + "' --target " + target + " --oracle DIFF-MODEL");
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("DIFF-MODEL pass"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("not judged"), std::string::npos) << r.out;
+}
+
+class StrongswanFaithful : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(StrongswanFaithful, ModelAgreesWithCharon) {
+  if (::geteuid() != 0) GTEST_SKIP() << "SKIPPED LOUDLY: needs root (network namespaces, charon)";
+  if (!on_path("charon-systemd")) GTEST_SKIP() << "SKIPPED LOUDLY: charon-systemd not installed";
+  replay(GetParam(), "strongswan");
+}
+
+INSTANTIATE_TEST_SUITE_P(Issue11, StrongswanFaithful,
+                         ::testing::Values("ss-v2-subnet-remote-id.json", "ss-v1-idir-mismatch.json",
+                                           "ss-v2-child-only-on-tunnel.json", "ss-v2-no-key-no-certreq.json",
+                                           "ss-v2-idr-selects-local-id.json", "ss-v2-psk-initiator-certreq.json",
+                                           "ss-v1-psk-needs-key-at-mm3.json",
+                                           "ss-v1-switches-config-on-ca-constraint.json"));
+
+TEST(LibreswanFaithful, Ikev1UntrustedCertificateKeepsTheFirstConnection) {
+  if (::geteuid() != 0) GTEST_SKIP() << "SKIPPED LOUDLY: needs root (network namespaces, pluto)";
+  if (!fs::exists(IKECONFORM_LIBRESWAN "/usr/libexec/ipsec/pluto"))
+    GTEST_SKIP() << "SKIPPED LOUDLY: no Libreswan at " IKECONFORM_LIBRESWAN " (run scripts/bootstrap)";
+  replay("ls-v1-untrusted-cert-keeps-conn.json", "libreswan");
+  replay("ls-v1-method-refused-at-mm1.json", "libreswan");
+}
+
+}  // namespace
