@@ -126,6 +126,9 @@ std::optional<std::size_t> PersonalityPolicy::choose_certificate(const CertStep&
     // An initiator decides on the CERT_REQs' arrival for good (model/ikev1.cpp mm4_process_i).
     if (chosen_ == kDeferred && (at.role == Role::Initiator || carries_certificate(at.message))) chosen_ = kNone;
     decided_ = chosen_ != kDeferred;
+    // The observation names the choice once made (model/ikev1.cpp: IOS's MM3 pick stands even
+    // when the exchange ends before MM6); not sending it clears it (sends_certificate).
+    if (decided_) record_.cert_sent = chosen_;
   }
   if (!decided_ || !carries_certificate(at.message)) return std::nullopt;  // asked again when it goes out
   const auto tp = static_cast<std::size_t>(chosen_);
@@ -144,6 +147,7 @@ bool PersonalityPolicy::sends_certificate(const CertStep& at) {
   const bool sends = self.personality->sends_certificate(n, self, step(at), at.received.certreq_payload);
   flush(at);
   if (!sends) {
+    record_.cert_sent = kNone;
     at.log.push_back(v1() ? fmt::format("ISAKMP:(0): no CERT payload: {} was not asked for a certificate",
                                         self.peer->name)
                           : fmt::format("IKEv2:(SA ID = 1):No CERT payload: {} was not asked for a certificate",

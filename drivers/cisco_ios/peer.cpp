@@ -148,9 +148,9 @@ struct CiscoIosPeer::Run {
   bool initiate = false, stop = false, initiated = false;
   Snapshot snap;
 
+  // Called with `mu` held.
   template <class Sa>
   void take(const Sa& sa, bool ike, bool child, bool heard, bool finished) {
-    std::lock_guard lock(mu);
     snap.ike = ike;
     snap.child = child;
     snap.heard = heard;
@@ -253,6 +253,7 @@ void CiscoIosPeer::work(Run& run) {
       if (go && v1) {
         peer::ikev1::Initiator ini(run.c1, run.creds, *run.policy, t, run.remote);
         const auto& sa = ini.establish();
+        std::lock_guard lock(run.mu);
         run.take(sa, sa.outcome.isakmp_sa, sa.outcome.ipsec_sa, sa.cky_r != wire::Spi{}, true);
         continue;  // IKEv1 Deletes need no answer
       }
@@ -260,6 +261,7 @@ void CiscoIosPeer::work(Run& run) {
         i2.emplace(run.c2, run.creds, *run.policy, t,
                    peer::ikev2::Endpoints{address_, run.remote, 500, 500});
         const auto& sa = i2->establish();
+        std::lock_guard lock(run.mu);
         run.take(sa, sa.outcome.ike_sa, sa.outcome.child_sa, sa.spi_r != wire::Spi{}, true);
         continue;
       }
@@ -273,6 +275,8 @@ void CiscoIosPeer::work(Run& run) {
       }
       auto d = t.receive(5ms);
       if (!d || d->from_address != run.remote) continue;
+      // Held while answering: whoever saw our answer reads a report that includes it.
+      std::lock_guard lock(run.mu);
       if (v1) {
         r1->handle(*d);
         if (!r1->sas().empty()) {
