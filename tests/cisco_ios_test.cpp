@@ -110,6 +110,21 @@ TEST_F(CiscoIosWire, NoteScenariosAgainstStrongswanMatchTheModel) {
   EXPECT_TRUE(report.empty()) << report;
 }
 
+// S1-S4 against Libreswan (no CHILD SA here: compared up to the IKE SA), cisco-ios on either side.
+TEST_F(CiscoIosWire, NoteScenariosAgainstLibreswanMatchTheModel) {
+  if (const std::string why = libreswan::libreswan_unavailable(); !why.empty())
+    GTEST_SKIP() << "\n\n*** SKIPPED: Libreswan is not usable here: " << why << " ***\n";
+  std::string report;
+  int judged = 0;
+  for (std::size_t ios_side : {0U, 1U}) {
+    const stack::StackKind ios = cisco_ios::stack_kind(), pluto = libreswan::stack_kind();
+    stack::PairTarget t(ios_side == 0 ? ios : pluto, ios_side == 0 ? pluto : ios, options());
+    report += against_model(t, note_scenarios(), &judged);
+  }
+  EXPECT_EQ(judged, 32);
+  EXPECT_TRUE(report.empty()) << report;
+}
+
 // The same scenarios with the emulated router on both sides.
 TEST_F(CiscoIosWire, NoteScenariosOnCiscoIosPairMatchTheModel) {
   const stack::StackKind ios = cisco_ios::stack_kind();

@@ -223,6 +223,7 @@ void CiscoIosPeer::prepare(const Scenario& s, std::size_t peer, const pki::Pki& 
   }
   c2.local_id = {id_type, id};
   c2.auth_method = k2::kAuthRsaSig;  // IOS `authentication local rsa-sig`
+  c2.signature_hash_algorithms = false;  // and the peer answers with method 1 too (no RSASSA-PSS)
   c2.local_ts = tunnel_ts(peer);
   c2.remote_ts = tunnel_ts(1 - peer);
   c2.retransmit_timeout = rto;

@@ -80,6 +80,9 @@ struct Config {
   std::chrono::milliseconds retransmit_timeout{500};  // doubles with each try (RFC 7296 §2.1)
   int retransmit_tries = 4;
   bool http_cert_lookup = false;  // announce HTTP_CERT_LOOKUP_SUPPORTED (RFC 7296 §3.10.1)
+  // Announce SIGNATURE_HASH_ALGORITHMS (RFC 7427 §4). Off: the peer signs with AUTH method 1
+  // (Libreswan would otherwise pick RSASSA-PSS, which we do not verify).
+  bool signature_hash_algorithms = true;
 };
 
 // ---- State ----------------------------------------------------------------------------------------

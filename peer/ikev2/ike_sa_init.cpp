@@ -162,7 +162,8 @@ IkeMessage ike_sa_init_build_i(IkeSa& sa, const Context& c) {
   m.payloads.push_back(
       notify(k::kNatDetectionDestinationIp, nat_hash(sa.spi_i, {}, sa.ends.remote_address, sa.ends.remote_port)));
   if (c.config.fragmentation) m.payloads.push_back(notify(k::kIkev2FragmentationSupported));
-  m.payloads.push_back(notify(k::kSignatureHashAlgorithms, hash_list(kOurHashes)));
+  if (c.config.signature_hash_algorithms)
+    m.payloads.push_back(notify(k::kSignatureHashAlgorithms, hash_list(kOurHashes)));
   sa.init_request = wire::encode(m);
   sa.log(fmt::format("initiating IKE_SA, sending IKE_SA_INIT request with {}", suite_name(sa.suite)));
   return m;
@@ -226,7 +227,8 @@ IkeMessage ike_sa_init_process_r(IkeSa& sa, const Context& c, const IkeMessage& 
   if (auto cr = certreq_payload(sa, c, Message::IKE_SA_INIT)) r.payloads.push_back(std::move(*cr));
   if (c.config.http_cert_lookup) r.payloads.push_back(notify(k::kHttpCertLookupSupported));
   if (c.config.fragmentation && sa.peer_fragmentation) r.payloads.push_back(notify(k::kIkev2FragmentationSupported));
-  if (!sa.peer_hashes.empty()) r.payloads.push_back(notify(k::kSignatureHashAlgorithms, hash_list(kOurHashes)));
+  if (!sa.peer_hashes.empty() && c.config.signature_hash_algorithms)
+    r.payloads.push_back(notify(k::kSignatureHashAlgorithms, hash_list(kOurHashes)));
   sa.init_response = wire::encode(r);
   sa.log(fmt::format("selected proposal: {}", suite_name(sa.suite)));
   return r;
