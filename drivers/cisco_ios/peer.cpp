@@ -101,9 +101,11 @@ std::optional<std::string> inexpressible(const Scenario& s, std::size_t peer) {
   if (s.aggressive_mode) return "aggressive mode is not covered";
   const Peer& p = s.peers.at(peer);
   if (!find_personality(p.personality)) return "no personality '" + p.personality + "'";
-  for (const Profile& f : p.profiles)
-    if (f.auth_local != AuthMethod::RsaSig || f.auth_remote != AuthMethod::RsaSig)
-      return p.name + "'s profile " + f.name + " uses a pre-shared key: peer/ signs with RSA only";
+  // Either side's pre-shared key: our engine neither proves nor checks one.
+  for (const Peer& q : s.peers)
+    for (const Profile& f : q.profiles)
+      if (f.auth_local != AuthMethod::RsaSig || f.auth_remote != AuthMethod::RsaSig)
+        return q.name + "'s profile " + f.name + " uses a pre-shared key: peer/ authenticates with RSA signatures only";
   for (const IdentityCert& c : p.certificates) {
     if (c.revoked) return p.name + " holds a revoked certificate (" + c.trustpoint + "): the PKI makes no CRL";
     if (!c.features.empty())
@@ -353,7 +355,9 @@ SideReport CiscoIosPeer::report(Role role) {
     r.verdict = Verdict::NoPrivateKey;
   } else if (s.error && *s.error == no_proposal) {
     r.verdict = Verdict::NoProposal;
-  } else if (s.error && *s.error == auth_failed && role == Role::Initiator) {
+  } else if (s.error && *s.error == auth_failed && role == Role::Initiator && !v1) {
+    // IKEv2 only: an IKEv1 responder's Informational AUTHENTICATION_FAILED also comes when it
+    // has no key of its own (strongSwan), which its own report says better.
     r.verdict = Verdict::GotAuthFailed;
   } else if (role == Role::Initiator && s.finished && s.heard) {
     r.verdict = Verdict::GaveUp;
