@@ -132,7 +132,7 @@ std::optional<std::string> inexpressible(const Scenario& s, std::size_t peer) {
 struct CiscoIosPeer::Run {
   Scenario s;
   std::size_t peer = 0;
-  peer::Credentials creds;
+  std::shared_ptr<const peer::Credentials> creds;
   std::unique_ptr<peer::PersonalityPolicy> policy;
   peer::ikev1::Config c1;
   peer::ikev2::Config c2;
@@ -196,9 +196,21 @@ void CiscoIosPeer::prepare(const Scenario& s, std::size_t peer, const pki::Pki& 
   auto run = std::make_unique<Run>();
   run->s = s;
   run->peer = peer;
-  run->creds = credentials(s, peer, pki);
+  // Parsing keys is most of a run's CPU: both directions of a scenario, and the campaign's
+  // related scenarios, reuse the credentials while the PKI material stays the same.
+  std::string key = s.peers[peer].name;
+  for (const Ca& ca : s.cas)
+    if (const pki::CaMaterial* m = pki.ca(ca.id)) key += m->cert_pem;
+  for (const IdentityCert& c : s.peers[peer].certificates)
+    if (const pki::IdentityMaterial* m = pki.cert(s.peers[peer].name, c.trustpoint)) key += c.trustpoint + m->cert_pem;
+  if (!creds_ || key != creds_key_) {
+    creds_.reset();
+    creds_ = std::make_shared<const peer::Credentials>(credentials(s, peer, pki));
+    creds_key_ = std::move(key);
+  }
+  run->creds = creds_;
   try {
-    run->policy = std::make_unique<peer::PersonalityPolicy>(s, peer, run->creds);
+    run->policy = std::make_unique<peer::PersonalityPolicy>(s, peer, *run->creds);
   } catch (const std::invalid_argument& e) {
     throw InputError(s.name, 0, e.what());
   }
@@ -242,8 +254,8 @@ void CiscoIosPeer::work(Run& run) {
   std::optional<peer::ikev1::Responder> r1;
   std::optional<peer::ikev2::Responder> r2;
   std::optional<peer::ikev2::Initiator> i2;
-  if (v1) r1.emplace(run.c1, run.creds, *run.policy, t);
-  else r2.emplace(run.c2, run.creds, *run.policy, t);
+  if (v1) r1.emplace(run.c1, *run.creds, *run.policy, t);
+  else r2.emplace(run.c2, *run.creds, *run.policy, t);
   try {
     for (;;) {
       bool go = false;
@@ -254,14 +266,14 @@ void CiscoIosPeer::work(Run& run) {
         run.initiated = run.initiated || go;
       }
       if (go && v1) {
-        peer::ikev1::Initiator ini(run.c1, run.creds, *run.policy, t, run.remote);
+        peer::ikev1::Initiator ini(run.c1, *run.creds, *run.policy, t, run.remote);
         const auto& sa = ini.establish();
         std::lock_guard lock(run.mu);
         run.take(sa, sa.outcome.isakmp_sa, sa.outcome.ipsec_sa, sa.cky_r != wire::Spi{}, true);
         continue;  // IKEv1 Deletes need no answer
       }
       if (go) {
-        i2.emplace(run.c2, run.creds, *run.policy, t,
+        i2.emplace(run.c2, *run.creds, *run.policy, t,
                    peer::ikev2::Endpoints{address_, run.remote, 500, 500});
         const auto& sa = i2->establish();
         std::lock_guard lock(run.mu);

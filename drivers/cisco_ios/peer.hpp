@@ -69,6 +69,8 @@ class CiscoIosPeer final : public stack::PeerStack {
   stack::StackOptions o_;
   std::unique_ptr<peer::UdpTransport> transport_;
   std::unique_ptr<Run> run_;
+  std::shared_ptr<const peer::Credentials> creds_;  // reused while creds_key_ (the PEMs) stays the same
+  std::string creds_key_;
   std::thread worker_;
 };
 
