@@ -161,21 +161,12 @@ Refusal authenticate_peer(IsakmpSa& sa, const Context& c, const std::vector<Payl
     sa.received.peer_cert = sa.peer_cert;
     sa.log("received end entity cert \"" + certificate_subject(sa.peer_cert) + "\"");
   }
-  const auto indices = c.policy.trust_anchors(at);
-  std::optional<std::size_t> valid;
-  if (cert) {
-    std::vector<const CaCert*> anchors;
-    for (std::size_t i : indices) anchors.push_back(&c.creds.cas().at(i));
-    valid = validate(sa.peer_cert, anchors, &why);
-  } else {
-    why = "no certificate received";
-  }
-  c.policy.certificate_checked(at, valid ? std::optional<std::size_t>(indices.at(*valid)) : std::nullopt);
-  if (!valid) {
+  const auto anchor = check_peer_certificate(c.policy, at, c.creds, cert ? &sa.peer_cert : nullptr, why);
+  if (!anchor) {
     why = "certificate not trusted: " + why;
     return Refusal::Certificate;
   }
-  sa.validated_by = indices.at(*valid);
+  sa.validated_by = anchor;
   const Pkey key = certificate_key(sa.peer_cert);
   const bool peer_is_initiator = role == Role::Responder;
   if (!key || !crypto::rsa_verify_raw(key.get(), hash_i_or_r(sa, peer_is_initiator, body_of(*id)),

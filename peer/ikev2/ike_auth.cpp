@@ -175,21 +175,13 @@ Refusal authenticate_peer(IkeSa& sa, const Context& c, const std::vector<Payload
     sa.received.peer_cert = sa.peer_cert;
     sa.log("received end entity cert \"" + certificate_subject(sa.peer_cert) + "\"");
   }
-  const std::vector<std::size_t> indices = c.policy.trust_anchors(at);
-  std::optional<std::size_t> valid;
-  if (cert) {
-    std::vector<const CaCert*> anchors;
-    for (std::size_t i : indices) anchors.push_back(&c.creds.cas().at(i));
-    valid = validate(sa.peer_cert, anchors, &why);
-  } else {
-    why = "no X.509 certificate from the peer (hash-and-URL is not followed)";
-  }
-  c.policy.certificate_checked(at, valid ? std::optional<std::size_t>(indices.at(*valid)) : std::nullopt);
-  if (!valid) {
-    why = "certificate status is not available or invalid: " + why;
+  const auto anchor = check_peer_certificate(c.policy, at, c.creds, cert ? &sa.peer_cert : nullptr, why);
+  if (!anchor) {
+    why = "certificate status is not available or invalid: " +
+          (cert ? why : "no X.509 certificate from the peer (hash-and-URL is not followed)");
     return Refusal::Certificate;
   }
-  sa.validated_by = indices.at(*valid);
+  sa.validated_by = anchor;
   sa.log("using trusted ca certificate \"" + certificate_subject(c.creds.cas().at(*sa.validated_by).der) + "\"");
   const Pkey key = certificate_key(sa.peer_cert);
   if (!key) {
