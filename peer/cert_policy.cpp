@@ -7,6 +7,7 @@ std::optional<std::size_t> check_peer_certificate(CertificatePolicy& policy, con
   const std::vector<std::size_t> indices = policy.trust_anchors(at);
   std::optional<std::size_t> anchor;
   if (cert) {
+    at.log.push_back("received end entity cert \"" + certificate_subject(*cert) + "\"");
     std::vector<const CaCert*> anchors;
     for (std::size_t i : indices) anchors.push_back(&creds.cas().at(i));
     if (const auto valid = validate(*cert, anchors, &why)) anchor = indices.at(*valid);

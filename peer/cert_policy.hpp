@@ -65,7 +65,7 @@ class CertificatePolicy {
   virtual bool ipsec_policy(const CertStep& at) = 0;
 };
 
-// The validation step both versions share: the policy's anchors, RFC 5280 validation of `cert`
+// The validation step both versions share: the received certificate logged, the policy's anchors, RFC 5280 validation of `cert`
 // (null: the peer sent none) against them, the outcome told to the policy. Returns the anchor
 // (index into Credentials::cas()) that validated, or nullopt with the reason in `why`.
 std::optional<std::size_t> check_peer_certificate(CertificatePolicy& policy, const CertStep& at, const Credentials& creds,

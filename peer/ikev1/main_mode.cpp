@@ -156,11 +156,7 @@ Refusal authenticate_peer(IsakmpSa& sa, const Context& c, const std::vector<Payl
     why = "no profile matches the peer's ID";
     return Refusal::NoProfile;
   }
-  if (cert) {
-    sa.peer_cert = std::get<wire::Cert>(cert->body).data;
-    sa.received.peer_cert = sa.peer_cert;
-    sa.log("received end entity cert \"" + certificate_subject(sa.peer_cert) + "\"");
-  }
+  if (cert) sa.received.peer_cert = sa.peer_cert = std::get<wire::Cert>(cert->body).data;
   const auto anchor = check_peer_certificate(c.policy, at, c.creds, cert ? &sa.peer_cert : nullptr, why);
   if (!anchor) {
     why = "certificate not trusted: " + why;

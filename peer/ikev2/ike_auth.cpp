@@ -170,11 +170,7 @@ Refusal authenticate_peer(IkeSa& sa, const Context& c, const std::vector<Payload
       cert = &p;  // the first X.509 CERT is the end entity (§3.6)
       break;
     }
-  if (cert) {
-    sa.peer_cert = std::get<wire::Cert>(cert->body).data;
-    sa.received.peer_cert = sa.peer_cert;
-    sa.log("received end entity cert \"" + certificate_subject(sa.peer_cert) + "\"");
-  }
+  if (cert) sa.received.peer_cert = sa.peer_cert = std::get<wire::Cert>(cert->body).data;
   const auto anchor = check_peer_certificate(c.policy, at, c.creds, cert ? &sa.peer_cert : nullptr, why);
   if (!anchor) {
     why = "certificate status is not available or invalid: " +
