@@ -341,7 +341,11 @@ void CiscoIosPeer::wait(std::chrono::microseconds d) {
 SideReport CiscoIosPeer::report(Role role) {
   SideReport r;
   if (!run_) return r;
-  std::lock_guard lock(run_->mu);
+  std::unique_lock lock(run_->mu);
+  // The pair may stop waiting on the other side's word (a responder that logged its refusal):
+  // our initiator's exchange still ends within its retransmissions; report it whole.
+  if (role == Role::Initiator && run_->initiated)
+    run_->cv.wait_for(lock, o_.initiate_timeout, [&] { return run_->snap.finished; });
   const auto& s = run_->snap;
   const IkeVersion v = run_->s.ike_version;
   const bool v1 = v == IkeVersion::V1;
