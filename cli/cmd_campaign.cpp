@@ -57,7 +57,8 @@ void register_campaign(CLI::App& app, Outcome& out) {
   cmd->add_option("--target", s.target,
                   "Target that runs the scenarios: model, strongswan, libreswan, strongswan,libreswan (strongSwan on "
                   "peer 0, "
-                  "Libreswan on peer 1), libreswan,strongswan, exec:PATH (an ikeconform.adapter/1 adapter)")
+                  "Libreswan on peer 1), libreswan,strongswan, cisco-ios (the emulated IOS router on both sides; "
+                  "cisco-ios,strongswan etc. beside a real stack), exec:PATH (an ikeconform.adapter/1 adapter)")
       ->capture_default_str();
   cmd->add_option("--diff-target", s.diff_targets,
                   "Also run every scenario on this target (repeatable; same names as --target) and check DIFF-STACKS: "

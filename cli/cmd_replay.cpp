@@ -18,7 +18,9 @@ void register_replay(CLI::App& app, Outcome& out) {
   cmd->add_option("--model-option", a->model_options,
                   "KEY=VALUE on top of the recorded options: " + model_option_help());
   cmd->add_option("--target", a->target,
-                  "model, strongswan, libreswan, strongswan,libreswan, libreswan,strongswan or exec:PATH (default: the "
+                  "model, strongswan, libreswan, strongswan,libreswan, libreswan,strongswan, cisco-ios, "
+                  "cisco-ios,strongswan, "
+                  "strongswan,cisco-ios, cisco-ios,libreswan, libreswan,cisco-ios or exec:PATH (default: the "
                   "target the "
                   "counterexample was found on)");
   cmd->add_option("--diff-target", a->diff_targets,

@@ -1,30 +1,21 @@
 #include "peer/cert_policy.hpp"
 
-#include <algorithm>
-#include <numeric>
-
 namespace ikeconform::peer {
 
-namespace {
-std::vector<std::size_t> all_cas(const Credentials& c) {
-  std::vector<std::size_t> out(c.cas().size());
-  std::iota(out.begin(), out.end(), std::size_t{0});
-  return out;
-}
-}  // namespace
-
-std::vector<std::size_t> TrustAllPolicy::certreq(const Credentials& c, Role) const { return all_cas(c); }
-
-std::optional<std::size_t> TrustAllPolicy::choose_certificate(const Credentials& c,
-                                                              const std::vector<std::size_t>& requested, Role) const {
-  if (c.own().empty()) return std::nullopt;
-  for (std::size_t i = 0; i < c.own().size(); ++i) {
-    const auto issuer = c.issuer_of(i);
-    if (issuer && std::find(requested.begin(), requested.end(), *issuer) != requested.end()) return i;
+std::optional<std::size_t> check_peer_certificate(CertificatePolicy& policy, const CertStep& at,
+                                                  const Credentials& creds, const Bytes* cert, std::string& why) {
+  const std::vector<std::size_t> indices = policy.trust_anchors(at);
+  std::optional<std::size_t> anchor;
+  if (cert) {
+    at.log.push_back("received end entity cert \"" + certificate_subject(*cert) + "\"");
+    std::vector<const CaCert*> anchors;
+    for (std::size_t i : indices) anchors.push_back(&creds.cas().at(i));
+    if (const auto valid = validate(*cert, anchors, &why)) anchor = indices.at(*valid);
+  } else {
+    why = "no certificate received";
   }
-  return std::size_t{0};
+  policy.certificate_checked(at, anchor);
+  return anchor;
 }
-
-std::vector<std::size_t> TrustAllPolicy::trust_anchors(const Credentials& c, Role) const { return all_cas(c); }
 
 }  // namespace ikeconform::peer

@@ -95,6 +95,11 @@ Pkey certificate_key(std::span<const std::uint8_t> der) {
   return key;
 }
 
+Bytes certificate_issuer(std::span<const std::uint8_t> der) {
+  Ptr<X509> x = from_der(der);
+  return x ? name_der(X509_get_issuer_name(x.get())) : Bytes{};
+}
+
 std::string certificate_subject(std::span<const std::uint8_t> der) {
   Ptr<X509> x = from_der(der);
   if (!x) return "";

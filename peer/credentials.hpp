@@ -54,6 +54,8 @@ class Credentials {
 
 // The public key of a DER certificate; null when it does not parse.
 Pkey certificate_key(std::span<const std::uint8_t> der);
+// The DER issuer Name of a DER certificate; empty when it does not parse.
+Bytes certificate_issuer(std::span<const std::uint8_t> der);
 // "CN=R1, O=cisco" for traces; "" when it does not parse.
 std::string certificate_subject(std::span<const std::uint8_t> der);
 // RFC 5280 path validation of `der` against `anchors` only (no CRLs: the harness makes none),

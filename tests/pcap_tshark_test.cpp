@@ -11,7 +11,7 @@
 #include "drivers/strongswan/peer.hpp"
 #include "drivers/targets/targets.hpp"
 #include "libreswan_test_util.hpp"
-#include "tshark_util.hpp"
+#include "pair_capture_util.hpp"
 
 namespace ikeconform {
 namespace {
@@ -29,47 +29,6 @@ class RealCaptureTshark : public ::testing::Test {
   std::unique_ptr<process::TempDir> dir_;
 };
 
-wire::CaTables real_tables(const Scenario& s, const pki::Pki& pki) {
-  std::vector<wire::Bytes> hashes;
-  for (const Ca& ca : s.cas) hashes.emplace_back(pki.ca(ca.id)->spki_sha1.begin(), pki.ca(ca.id)->spki_sha1.end());
-  return wire::ca_tables(s, true, hashes);
-}
-
-// One run captured to a file; Wireshark agrees with wire/ and the Observation.
-void check_run(stack::PairRunner& runner, const Scenario& s, const pki::Pki& pki, std::uint8_t initiator,
-               const std::filesystem::path& file) {
-  SCOPED_TRACE(s.name + " " + s.peers[initiator].name + " initiates, " + s.peers[0].personality);
-  runner.options().keep_pcap = file;
-  const Observation o = runner.run(s, pki, initiator);
-  runner.options().keep_pcap.clear();
-  ASSERT_TRUE(std::filesystem::exists(file)) << testing::dump(o);
-  const wire::CaTables t = real_tables(s, pki);
-  const auto seen = testing::check_with_tshark(file, s, t, /*checksums=*/false);
-  // The responder's clear CERTREQ message (IKEv1 MM4 / IKEv2 IKE_SA_INIT response): the
-  // Observation's list is what Wireshark shows there.
-  const auto packets = wire::read_ike_packets(file);
-  std::vector<std::string> expected;
-  for (const CertReq& c : o.certreq_from_responder) {
-    if (s.ike_version == IkeVersion::V1) expected.push_back(ca_dn(s, c.ca));
-    else expected.push_back(testing::to_hex(t.spki_sha1.at(static_cast<std::size_t>(c.ca))));
-  }
-  bool found = false;
-  for (std::size_t i = 0; i < packets.size() && !found; ++i) {
-    const auto& m = packets[i].message;
-    if (!m || packets[i].src.address.str() != s.peers[1U - initiator].address) continue;
-    const bool v1_mm4 = s.ike_version == IkeVersion::V1 && m->header.exchange == wire::ikev1::kIdentityProtection &&
-                        m->find(wire::ikev1::kKE) != nullptr;
-    const bool v2_init = s.ike_version == IkeVersion::V2 && m->header.exchange == wire::ikev2::kIkeSaInit &&
-                         m->is_response();
-    if (!v1_mm4 && !v2_init) continue;
-    found = true;
-    const auto it = seen.find(static_cast<int>(i + 1));
-    EXPECT_EQ(it == seen.end() ? std::vector<std::string>{} : it->second, expected) << "frame " << i + 1 << "\n"
-                                                                                    << testing::dump(o);
-  }
-  EXPECT_TRUE(found) << "no clear responder message in the capture\n" << testing::dump(o);
-}
-
 stack::PairOptions options() {
   stack::PairOptions o;
   o.key_cache = testing::test_key_cache();
@@ -86,7 +45,7 @@ void run_pair(std::string_view name, const std::filesystem::path& dir) {
     const auto pki_dir = dir / (personality + s.name);
     const pki::Pki pki = pki::make_pki(s, pki_dir, keys);
     for (std::uint8_t i = 0; i < 2; ++i)
-      check_run(runner, s, pki, i, dir / (personality + "-" + s.name + "-" + std::to_string(i) + ".pcap"));
+      testing::check_run(runner, s, pki, i, dir / (personality + "-" + s.name + "-" + std::to_string(i) + ".pcap"));
   }
 }
 

@@ -11,11 +11,14 @@
 #include <future>
 #include <thread>
 
+#include "drivers/cisco_ios/peer.hpp"
 #include "drivers/pki/pki.hpp"
 #include "drivers/process/process.hpp"
+#include "drivers/strongswan/peer.hpp"  // kPersonality
 #include "drivers_test_util.hpp"
 #include "peer/ikev1/isakmp_sa.hpp"
 #include "peer/ikev2/session.hpp"
+#include "peer/personality_policy.hpp"
 
 namespace ikeconform {
 namespace {
@@ -41,14 +44,19 @@ class PeerSession : public ::testing::Test {
  protected:
   void SetUp() override {
     s_ = testing::two_ca_scenario();
+    // strongSwan's decisions: request every CA, trust every CA, bind the profile by the peer's FQDN.
+    for (std::size_t side = 0; side < 2; ++side) {
+      s_.peers[side].personality = strongswan::kPersonality;
+      s_.peers[side].profiles[0].match = {{IdKind::Fqdn, s_.peers[1 - side].fqdn, ""}};
+    }
     dir_ = std::make_unique<process::TempDir>(std::filesystem::temp_directory_path(), process::run_prefix() + "-peer-");
     pki::KeyCache keys(testing::test_key_cache());
     pki::PkiOptions po;
     po.p12 = false;
     pki_ = pki::make_pki(s_, dir_->path(), keys, po);
     for (std::size_t side = 0; side < 2; ++side) {
-      for (const auto& ca : pki_.cas) creds_[side].add_ca(ca.id, ca.cert_pem);
-      for (const auto* c : pki_.certs_of(s_.peers[side].name)) creds_[side].add_own(c->name, c->cert_pem, c->key_pem);
+      creds_[side] = cisco_ios::credentials(s_, side, pki_);
+      policy_[side] = std::make_unique<peer::PersonalityPolicy>(s_, side, creds_[side]);
       auto& c = config_[side];
       c.local_id = fqdn(s_.peers[side].fqdn);
       c.remote_id = fqdn(s_.peers[1 - side].fqdn);
@@ -71,7 +79,7 @@ class PeerSession : public ::testing::Test {
   pki::Pki pki_;
   peer::Credentials creds_[2];
   peer::ikev2::Config config_[2];
-  peer::TrustAllPolicy policy_;
+  std::unique_ptr<peer::PersonalityPolicy> policy_[2];
   std::uint16_t port_ = 0;
 };
 
@@ -87,11 +95,11 @@ TEST_F(PeerSession, InitiatorAndResponderAgreeOnEverySuiteWithFragments) {
     }
     peer::UdpTransport ini_udp(kLoopback, "", port_, 0),
         res_udp(kLoopback, "", static_cast<std::uint16_t>(port_ + 1), 0);
-    peer::ikev2::Responder res(config_[1], creds_[1], policy_, res_udp);
+    peer::ikev2::Responder res(config_[1], creds_[1], *policy_[1], res_udp);
     auto served = std::async(std::launch::async, [&] {
       res.serve(10s, [](const peer::ikev2::Responder& r) { return !r.sas().empty() && r.sas().back().deleted; });
     });
-    peer::ikev2::Initiator ini(config_[0], creds_[0], policy_, ini_udp, ends());
+    peer::ikev2::Initiator ini(config_[0], creds_[0], *policy_[0], ini_udp, ends());
     const auto& sa = ini.establish();
     EXPECT_TRUE(sa.outcome.ike_sa) << trace(sa);
     EXPECT_TRUE(sa.outcome.child_sa) << trace(sa);
@@ -108,9 +116,9 @@ TEST_F(PeerSession, InitiatorAndResponderAgreeOnEverySuiteWithFragments) {
     EXPECT_EQ(sa.esp_spi_peer, r.esp_spi_ours);
     EXPECT_GE(ini.fragments_received(), 2U);
     EXPECT_GE(res.fragments_received(), 2U);
-    // CERTREQ both ways: each side named both CAs, and each chose the certificate of a requested CA.
-    EXPECT_EQ(sa.requested.size(), 2U);
-    EXPECT_EQ(r.requested.size(), 2U);
+    // CERTREQ both ways: each side named both CAs (strongswan-5.9 asks for every trusted CA).
+    EXPECT_EQ(sa.received.certreqs.size(), 2U);
+    EXPECT_EQ(r.received.certreqs.size(), 2U);
     EXPECT_TRUE(sa.validated_by.has_value());
     EXPECT_TRUE(r.validated_by.has_value());
     EXPECT_EQ(ini.retransmissions(), 0U);
@@ -122,11 +130,11 @@ TEST_F(PeerSession, InitiatorRetransmitsUntilTheResponderAppears) {
   auto late = std::async(std::launch::async, [&] {
     std::this_thread::sleep_for(300ms);  // the first IKE_SA_INIT (timeout 200 ms) goes unanswered
     peer::UdpTransport res_udp(kLoopback, "", static_cast<std::uint16_t>(port_ + 1), 0);
-    peer::ikev2::Responder res(config_[1], creds_[1], policy_, res_udp);
+    peer::ikev2::Responder res(config_[1], creds_[1], *policy_[1], res_udp);
     res.serve(5s, [](const peer::ikev2::Responder& r) { return !r.sas().empty() && r.sas().back().outcome.ike_sa; });
     return res.sas().size();
   });
-  peer::ikev2::Initiator ini(config_[0], creds_[0], policy_, ini_udp, ends());
+  peer::ikev2::Initiator ini(config_[0], creds_[0], *policy_[0], ini_udp, ends());
   const auto& sa = ini.establish();
   EXPECT_TRUE(sa.outcome.ike_sa) << trace(sa);
   EXPECT_GE(ini.retransmissions(), 1U) << trace(sa);
@@ -135,7 +143,7 @@ TEST_F(PeerSession, InitiatorRetransmitsUntilTheResponderAppears) {
 
 TEST_F(PeerSession, InitiatorGivesUpAfterBoundedRetransmissions) {
   peer::UdpTransport ini_udp(kLoopback, "", port_, 0);
-  peer::ikev2::Initiator ini(config_[0], creds_[0], policy_, ini_udp, ends());
+  peer::ikev2::Initiator ini(config_[0], creds_[0], *policy_[0], ini_udp, ends());
   const auto begin = Clock::now();
   const auto& sa = ini.establish();
   const auto took = Clock::now() - begin;
@@ -149,12 +157,12 @@ TEST_F(PeerSession, InitiatorGivesUpAfterBoundedRetransmissions) {
 
 TEST_F(PeerSession, ResponderAnswersARetransmittedRequestWithTheSameResponse) {
   peer::UdpTransport ini_udp(kLoopback, "", port_, 0), res_udp(kLoopback, "", static_cast<std::uint16_t>(port_ + 1), 0);
-  peer::ikev2::Responder res(config_[1], creds_[1], policy_, res_udp);
+  peer::ikev2::Responder res(config_[1], creds_[1], *policy_[1], res_udp);
   auto served = std::async(std::launch::async, [&] { res.serve(1500ms); });
   peer::ikev2::IkeSa sa;
   sa.ends = ends();
   sa.suite = config_[0].ike.front();
-  const peer::ikev2::Context ctx{config_[0], creds_[0], policy_};
+  const peer::ikev2::Context ctx{config_[0], creds_[0], *policy_[0]};
   peer::ikev2::ike_sa_init_build_i(sa, ctx);
   std::vector<wire::Bytes> answers;
   ini_udp.send(kLoopback, static_cast<std::uint16_t>(port_ + 1), wire::Bytes{1, 2, 3}, port_);  // not IKE
@@ -184,19 +192,19 @@ Bytes mutate(Bytes b, const std::vector<std::pair<std::uint16_t, std::uint8_t>>&
 
 TEST_F(PeerSession, MutatedRequestsNeverCrashOrAuthenticate) {
   peer::UdpTransport res_udp(kLoopback, "", static_cast<std::uint16_t>(port_ + 1), 0);
-  peer::ikev2::Responder v2(config_[1], creds_[1], policy_, res_udp);
+  peer::ikev2::Responder v2(config_[1], creds_[1], *policy_[1], res_udp);
   peer::ikev1::Config c1;
   c1.local_id = {wire::ikev1::kIdFqdn, 0, 0, wire::Bytes{'R', '2'}};
   c1.local_ts = subnet(2);
   c1.remote_ts = subnet(1);
-  peer::ikev1::Responder v1(c1, creds_[1], policy_, res_udp);
+  peer::ikev1::Responder v1(c1, creds_[1], *policy_[1], res_udp);
   // A genuine IKEv2 IKE_SA_INIT and, after the responder's answer, a genuine IKE_AUTH.
   peer::ikev2::IkeSa ini;
   ini.ends = ends();
   ini.suite = config_[0].ike.front();
-  const peer::ikev2::Context ctx{config_[0], creds_[0], policy_};
+  const peer::ikev2::Context ctx{config_[0], creds_[0], *policy_[0]};
   peer::ikev2::ike_sa_init_build_i(ini, ctx);
-  peer::ikev2::Responder genuine(config_[1], creds_[1], policy_, res_udp);
+  peer::ikev2::Responder genuine(config_[1], creds_[1], *policy_[1], res_udp);
   genuine.handle({kLoopback, port_, 500, ini.init_request});
   ASSERT_EQ(genuine.sas().size(), 1U);
   const Bytes init_response = genuine.sas().front().init_response;
@@ -229,11 +237,11 @@ TEST_F(PeerSession, MutatedRequestsNeverCrashOrAuthenticate) {
 TEST_F(PeerSession, ResponderInitAnswerCarriesCertreqAndAnnouncements) {
   peer::UdpTransport res_udp(kLoopback, "", static_cast<std::uint16_t>(port_ + 1), 0);
   config_[1].http_cert_lookup = true;
-  peer::ikev2::Responder res(config_[1], creds_[1], policy_, res_udp);
+  peer::ikev2::Responder res(config_[1], creds_[1], *policy_[1], res_udp);
   peer::ikev2::IkeSa ini;
   ini.ends = ends();
   ini.suite = config_[0].ike.front();
-  const peer::ikev2::Context ctx{config_[0], creds_[0], policy_};
+  const peer::ikev2::Context ctx{config_[0], creds_[0], *policy_[0]};
   peer::ikev2::ike_sa_init_build_i(ini, ctx);
   res.handle({kLoopback, port_, 500, ini.init_request});
   ASSERT_EQ(res.sas().size(), 1U);
@@ -246,8 +254,13 @@ TEST_F(PeerSession, ResponderInitAnswerCarriesCertreqAndAnnouncements) {
     EXPECT_NE(std::find(notifies.begin(), notifies.end(), n), notifies.end()) << "notify " << n;
   const auto* cr = answer->find(k2::kCERTREQ);
   ASSERT_NE(cr, nullptr);
-  Bytes expected;
-  for (const auto& ca : pki_.cas) expected.insert(expected.end(), ca.spki_sha1.begin(), ca.spki_sha1.end());
+  Bytes expected;  // the personality's order: strongSwan requests the CA it loaded last first
+  ASSERT_EQ(policy_[1]->record().certreqs_sent.size(), 2U);
+  EXPECT_EQ(policy_[1]->record().certreqs_sent[0].ca, 1);
+  for (const CertReq& c : policy_[1]->record().certreqs_sent) {
+    const auto& h = pki_.cas.at(static_cast<std::size_t>(c.ca)).spki_sha1;
+    expected.insert(expected.end(), h.begin(), h.end());
+  }
   EXPECT_EQ(std::get<wire::CertRequest>(cr->body).authority, expected);
   EXPECT_EQ(std::get<wire::CertRequest>(cr->body).encoding, wire::kCertX509Signature);
 }

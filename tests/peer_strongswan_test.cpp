@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "drivers/capture/capture.hpp"
+#include "drivers/cisco_ios/peer.hpp"
 #include "drivers/netns/netns.hpp"
 #include "drivers/pki/pki.hpp"
 #include "drivers/process/process.hpp"
@@ -20,6 +21,7 @@
 #include "drivers_test_util.hpp"
 #include "peer/ikev1/isakmp_sa.hpp"
 #include "peer/ikev2/session.hpp"
+#include "peer/personality_policy.hpp"
 #include "tshark_util.hpp"
 
 namespace ikeconform {
@@ -116,9 +118,13 @@ class PeerVsCharon : public ::testing::TestWithParam<Suite> {
     // kernel-libipsec routes the CHILD SA through an address inside its local selector.
     ASSERT_TRUE(net_->exec(1, {"ip", "addr", "add", strongswan::tunnel_address(1), "dev", "lo"}).ok());
     load_charon();
-    // Our side: R1 with both CAs and both its certificates.
-    for (const auto& ca : pki_.cas) creds_.add_ca(ca.id, ca.cert_pem);
-    for (const auto* c : pki_.certs_of("R1")) creds_.add_own(c->name, c->cert_pem, c->key_pem);
+    // Our side: R1 with both CAs and both its certificates, deciding as strongSwan would
+    // (request and trust every CA) and binding its profile to R2's FQDN.
+    Scenario ours = s_;
+    ours.peers[0].personality = strongswan::kPersonality;
+    ours.peers[0].profiles[0].match = {{IdKind::Fqdn, s_.peers[1].fqdn, ""}};
+    creds_ = cisco_ios::credentials(ours, 0, pki_);
+    policy_ = std::make_unique<peer::PersonalityPolicy>(ours, 0, creds_);
     config_.ike = {GetParam().ike};
     config_.auth_method = GetParam().auth_method;
     config_.local_id = fqdn(s_.peers[0].fqdn);
@@ -267,7 +273,7 @@ class PeerVsCharon : public ::testing::TestWithParam<Suite> {
   std::optional<vici::Client> vici_;
   std::string tunnel_, child_;
   peer::Credentials creds_;
-  peer::TrustAllPolicy policy_;
+  std::unique_ptr<peer::PersonalityPolicy> policy_;
   peer::ikev2::Config config_;
 };
 
@@ -275,12 +281,12 @@ TEST_P(PeerVsCharon, OurInitiatorEstablishesIkeAndChildSaThenDeletes) {
   capture::Capture cap(net_->ns(0), net_->interface(0));
   cap.begin();
   peer::UdpTransport udp(s_.peers[0].address, net_->ns(0));
-  peer::ikev2::Initiator ini(config_, creds_, policy_, udp, {s_.peers[0].address, s_.peers[1].address, 500, 500});
+  peer::ikev2::Initiator ini(config_, creds_, *policy_, udp, {s_.peers[0].address, s_.peers[1].address, 500, 500});
   const auto& sa = ini.establish();
   const std::string trace = trace_of(sa);
   ASSERT_TRUE(sa.outcome.ike_sa) << sa.outcome.reason << "\n" << trace << charon_->report();
   EXPECT_TRUE(sa.outcome.child_sa) << trace;
-  EXPECT_EQ(sa.requested.size(), 2U) << "charon requests both its CAs\n" << trace;
+  EXPECT_EQ(sa.received.certreqs.size(), 2U) << "charon requests both its CAs\n" << trace;
   EXPECT_TRUE(sa.validated_by.has_value());
   EXPECT_EQ(charon_state(), std::pair(true, true)) << charon_log();
   expect_keys_match(sa.keys);
@@ -296,7 +302,7 @@ TEST_P(PeerVsCharon, CharonInitiatorEstablishesAgainstOurResponder) {
   capture::Capture cap(net_->ns(0), net_->interface(0));
   cap.begin();
   peer::UdpTransport udp(s_.peers[0].address, net_->ns(0));
-  peer::ikev2::Responder res(config_, creds_, policy_, udp);
+  peer::ikev2::Responder res(config_, creds_, *policy_, udp);
   const auto [r, state] = charon_initiates([&] {
     res.serve(20s, [](const peer::ikev2::Responder& x) { return !x.sas().empty() && x.sas().back().deleted; });
   });
@@ -323,23 +329,26 @@ INSTANTIATE_TEST_SUITE_P(Suites, PeerVsCharon, ::testing::ValuesIn(suites()),
 // issuer's trustpoint).
 class TrustNoOne final : public peer::CertificatePolicy {
  public:
-  std::vector<std::size_t> certreq(const peer::Credentials& c, peer::Role r) const override {
-    return all_.certreq(c, r);
+  explicit TrustNoOne(peer::CertificatePolicy& p) : p_(p) {}
+  void begin(peer::Role r) override { p_.begin(r); }
+  std::optional<std::vector<wire::Bytes>> certreq(const peer::CertStep& at) override { return p_.certreq(at); }
+  std::optional<std::size_t> choose_certificate(const peer::CertStep& at) override { return p_.choose_certificate(at); }
+  bool sends_certificate(const peer::CertStep& at) override { return p_.sends_certificate(at); }
+  bool bind_profile(const peer::CertStep& at) override { return p_.bind_profile(at); }
+  std::vector<std::size_t> trust_anchors(const peer::CertStep&) override { return {}; }
+  void certificate_checked(const peer::CertStep& at, std::optional<std::size_t> a) override {
+    p_.certificate_checked(at, a);
   }
-  std::optional<std::size_t> choose_certificate(const peer::Credentials& c, const std::vector<std::size_t>& req,
-                                                peer::Role r) const override {
-    return all_.choose_certificate(c, req, r);
-  }
-  std::vector<std::size_t> trust_anchors(const peer::Credentials&, peer::Role) const override { return {}; }
+  bool ipsec_policy(const peer::CertStep& at) override { return p_.ipsec_policy(at); }
 
  private:
-  peer::TrustAllPolicy all_;
+  peer::CertificatePolicy& p_;
 };
 
 class PeerVsCharonErrors : public PeerVsCharon {
  protected:
   // Our initiator against charon with `config_` as the test left it.
-  peer::ikev2::IkeSa initiate(const peer::CertificatePolicy& policy) {
+  peer::ikev2::IkeSa initiate(peer::CertificatePolicy& policy) {
     peer::UdpTransport udp(s_.peers[0].address, net_->ns(0));
     peer::ikev2::Initiator ini(config_, creds_, policy, udp, {s_.peers[0].address, s_.peers[1].address, 500, 500});
     ini.establish();
@@ -351,7 +360,7 @@ class PeerVsCharonErrors : public PeerVsCharon {
 // RFC 7296 §2.7: no acceptable proposal -> NO_PROPOSAL_CHOSEN in the IKE_SA_INIT response.
 TEST_P(PeerVsCharonErrors, NoProposalChosen) {
   config_.ike = {{k2::kEncrAesCbc, 192, k2::kAuthHmacSha512_256, k2::kPrfHmacSha512, 14}};
-  const auto sa = initiate(policy_);
+  const auto sa = initiate(*policy_);
   EXPECT_EQ(sa.outcome.failed_at, "IKE_SA_INIT") << trace_of(sa);
   EXPECT_EQ(sa.outcome.error, k2::kNoProposalChosen) << trace_of(sa);
   EXPECT_FALSE(sa.outcome.ike_sa);
@@ -362,7 +371,7 @@ TEST_P(PeerVsCharonErrors, NoProposalChosen) {
 TEST_P(PeerVsCharonErrors, InvalidKePayloadThenRetry) {
   config_.ike = {{k2::kEncrAesCbc, 128, k2::kAuthHmacSha256_128, k2::kPrfHmacSha256, 19},
                  {k2::kEncrAesCbc, 128, k2::kAuthHmacSha256_128, k2::kPrfHmacSha256, 14}};
-  const auto sa = initiate(policy_);
+  const auto sa = initiate(*policy_);
   EXPECT_TRUE(sa.outcome.ike_sa) << trace_of(sa);
   EXPECT_EQ(sa.suite.dh, 14) << trace_of(sa);
   EXPECT_NE(trace_of(sa).find("it requested 14"), std::string::npos) << trace_of(sa);
@@ -371,7 +380,7 @@ TEST_P(PeerVsCharonErrors, InvalidKePayloadThenRetry) {
 // Our IDi does not match our certificate: charon answers AUTHENTICATION_FAILED (§2.21.2).
 TEST_P(PeerVsCharonErrors, CharonRejectsOurAuthentication) {
   config_.local_id = fqdn("R9.cisco.com");
-  const auto sa = initiate(policy_);
+  const auto sa = initiate(*policy_);
   EXPECT_EQ(sa.outcome.failed_at, "IKE_AUTH") << trace_of(sa);
   EXPECT_EQ(sa.outcome.error, k2::kAuthenticationFailed) << trace_of(sa);
   EXPECT_FALSE(sa.outcome.ike_sa);
@@ -381,7 +390,7 @@ TEST_P(PeerVsCharonErrors, CharonRejectsOurAuthentication) {
 // We reject charon's certificate: no SA on an unverified certificate, and charon is told in an
 // INFORMATIONAL AUTHENTICATION_FAILED.
 TEST_P(PeerVsCharonErrors, WeRejectCharonsCertificate) {
-  const TrustNoOne none;
+  TrustNoOne none(*policy_);
   const auto sa = initiate(none);
   EXPECT_FALSE(sa.outcome.ike_sa) << trace_of(sa);
   EXPECT_EQ(sa.outcome.error, k2::kAuthenticationFailed) << trace_of(sa);
@@ -396,7 +405,7 @@ TEST_P(PeerVsCharonErrors, WeRejectCharonsCertificate) {
 // Our networks are not charon's: the IKE SA stands, the CHILD SA is refused with TS_UNACCEPTABLE.
 TEST_P(PeerVsCharonErrors, TsUnacceptable) {
   config_.local_ts = subnet(9);
-  const auto sa = initiate(policy_);
+  const auto sa = initiate(*policy_);
   EXPECT_TRUE(sa.outcome.ike_sa) << trace_of(sa);
   EXPECT_FALSE(sa.outcome.child_sa);
   EXPECT_EQ(sa.outcome.error, k2::kTsUnacceptable) << trace_of(sa);
@@ -404,7 +413,7 @@ TEST_P(PeerVsCharonErrors, TsUnacceptable) {
 
 // As responder we refuse charon's certificate: AUTHENTICATION_FAILED, charon's initiate fails.
 TEST_P(PeerVsCharonErrors, OurResponderRejectsCharon) {
-  const TrustNoOne none;
+  TrustNoOne none(*policy_);
   peer::UdpTransport udp(s_.peers[0].address, net_->ns(0));
   peer::ikev2::Responder res(config_, creds_, none, udp);
   const auto r = charon_initiates([&] {
@@ -452,13 +461,13 @@ TEST_P(PeerV1VsCharon, MainModeAndQuickModeThenDelete) {
   cap.begin();
   peer::UdpTransport udp(s_.peers[0].address, net_->ns(0));
   peer::ikev1::Config c = v1_config();
-  peer::ikev1::Initiator ini(c, creds_, policy_, udp, s_.peers[1].address);
+  peer::ikev1::Initiator ini(c, creds_, *policy_, udp, s_.peers[1].address);
   const auto& sa = ini.establish();
   const std::string trace = trace_of(sa);
   ASSERT_TRUE(sa.outcome.isakmp_sa) << sa.outcome.failed_at << ": " << sa.outcome.reason << "\n"
                                     << trace << charon_log();
   EXPECT_TRUE(sa.outcome.ipsec_sa) << trace;
-  EXPECT_EQ(sa.requested.size(), 2U) << "charon's MM4 requests both its CAs\n" << trace;
+  EXPECT_EQ(sa.received.certreqs.size(), 2U) << "charon's MM4 requests both its CAs\n" << trace;
   EXPECT_TRUE(sa.validated_by.has_value());
   // charon installs the CHILD SA once QM3 arrived.
   std::pair<bool, bool> state;
@@ -489,7 +498,7 @@ TEST_P(PeerV1VsCharon, CharonInitiatorCompletesMainAndQuickModeAgainstOurRespond
   cap.begin();
   peer::UdpTransport udp(s_.peers[0].address, net_->ns(0));
   peer::ikev1::Config c = v1_config();
-  peer::ikev1::Responder res(c, creds_, policy_, udp);
+  peer::ikev1::Responder res(c, creds_, *policy_, udp);
   const auto [r, state] = charon_initiates([&] {
     res.serve(20s, [](const peer::ikev1::Responder& x) { return !x.sas().empty() && x.sas().back().deleted; });
   });
@@ -500,7 +509,7 @@ TEST_P(PeerV1VsCharon, CharonInitiatorCompletesMainAndQuickModeAgainstOurRespond
   EXPECT_EQ(state, std::pair(true, true)) << trace;
   EXPECT_TRUE(sa.outcome.isakmp_sa) << sa.outcome.failed_at << ": " << sa.outcome.reason << "\n" << trace;
   EXPECT_TRUE(sa.outcome.ipsec_sa) << trace;
-  EXPECT_EQ(sa.requested.size(), 2U) << trace;
+  EXPECT_EQ(sa.received.certreqs.size(), 2U) << trace;
   EXPECT_TRUE(sa.validated_by.has_value());
   EXPECT_TRUE(sa.deleted) << "charon's Delete did not reach our responder\n" << trace;
   EXPECT_EQ(logged_chunk(charon_log(), "SKEYID"), sa.keys.skeyid);

@@ -90,8 +90,13 @@ TEST(StackRecipe, OneStackKindMakesATargetAloneAndInPairs) {
 TEST(StackRecipe, RegisteredNamesAreTheStacksAndTheirOrderedPairs) {
   targets::register_real_targets();
   const std::string known = known_targets();
-  EXPECT_EQ(known, "model, strongswan, libreswan, strongswan,libreswan, libreswan,strongswan, exec:PATH");
-  for (const char* name : {"strongswan", "libreswan", "strongswan,libreswan", "libreswan,strongswan"}) {
+  EXPECT_EQ(known,
+            "model, strongswan, libreswan, cisco-ios, strongswan,libreswan, strongswan,cisco-ios, "
+            "libreswan,strongswan, "
+            "libreswan,cisco-ios, cisco-ios,strongswan, cisco-ios,libreswan, strongswan,strongswan, "
+            "libreswan,libreswan, cisco-ios,cisco-ios, exec:PATH");
+  for (const char* name : {"strongswan", "libreswan", "strongswan,libreswan", "libreswan,strongswan", "cisco-ios",
+                           "cisco-ios,strongswan", "libreswan,cisco-ios"}) {
     const std::unique_ptr<Target> t = make_target(name, TargetConfig{});  // no daemon starts here
     ASSERT_NE(t, nullptr) << name;
     EXPECT_EQ(t->name(), name);
@@ -100,6 +105,8 @@ TEST(StackRecipe, RegisteredNamesAreTheStacksAndTheirOrderedPairs) {
   EXPECT_TRUE(make_target("strongswan", TargetConfig{})->observes_child_sa());
   EXPECT_FALSE(make_target("strongswan,libreswan", TargetConfig{})->observes_child_sa());
   EXPECT_EQ(make_target("libreswan,strongswan", TargetConfig{})->personality(), "libreswan-4.10+strongswan-5.9");
+  EXPECT_EQ(make_target("cisco-ios,strongswan", TargetConfig{})->personality(), "cisco-ios+strongswan-5.9");
+  EXPECT_EQ(make_target("cisco-ios,cisco-ios", TargetConfig{})->name(), "cisco-ios");  // the pair spelled out
   EXPECT_THROW(targets::stack_named("nope"), std::invalid_argument);
 }
 

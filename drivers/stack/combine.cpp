@@ -64,8 +64,12 @@ void classify_ike_failure(const Scenario& s, const SideReport& ini, const SideRe
   if (ini.verdict == Verdict::GotAuthFailed) return fail(o, auth_message(s, true), Reason::CertValidationFailed);
   if (ini.verdict == Verdict::RejectedPeer || res.verdict == Verdict::GotAuthFailed)
     return fail(o, auth_message(s, false), Reason::CertValidationFailed);
-  if (ini.verdict == Verdict::NoPrivateKey)
+  if (ini.verdict == Verdict::NoPrivateKey) {
+    // The initiator's ID never went out: whatever connection the responder answered the first
+    // exchange on (Libreswan logs one), it bound no profile from an ID (V1-8 / V2-9).
+    o.responder_profile = kNone;
     return fail(o, at(ini, auth_message(s, true)), Reason::NoCertificatePayload);
+  }
   if (!ini.heard_peer) return fail(o, v2(s) ? Message::IKE_SA_INIT : Message::MM1, Reason::PeerUnreachable);
   fail(o, Message::None, Reason::InternalError);  // answered, but not in words we know: see the trace
 }

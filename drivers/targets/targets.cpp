@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "drivers/adapter/exec_target.hpp"
+#include "drivers/cisco_ios/peer.hpp"
 #include "drivers/libreswan/peer.hpp"
 #include "drivers/strongswan/peer.hpp"
 
@@ -11,8 +12,8 @@ namespace ikeconform::targets {
 
 std::vector<stack::StackKind> real_stacks() {
   return {
-      strongswan::stack_kind(),
-      libreswan::stack_kind(),
+      strongswan::stack_kind(), libreswan::stack_kind(),
+      cisco_ios::stack_kind(),  // our own engine (peer/), the emulated router of issue 12
   };
 }
 
@@ -32,9 +33,8 @@ stack::PairOptions pair_options(const TargetConfig& c) {
   return o;
 }
 
-void register_pair(const stack::StackKind& a, const stack::StackKind& b) {
-  const std::string name = a.name == b.name ? a.name : a.name + "," + b.name;
-  register_target(name, true, [a, b](const std::string&, const TargetConfig& c) -> std::unique_ptr<Target> {
+void register_pair(const stack::StackKind& a, const stack::StackKind& b, std::string name) {
+  register_target(std::move(name), true, [a, b](const std::string&, const TargetConfig& c) -> std::unique_ptr<Target> {
     return std::make_unique<stack::PairTarget>(a, b, pair_options(c), stack::RenderContext{c.key_cache, c.temp_dir});
   });
 }
@@ -45,10 +45,12 @@ void register_real_targets() {
   static std::once_flag once;
   std::call_once(once, [] {
     const std::vector<stack::StackKind> stacks = real_stacks();
-    for (const stack::StackKind& a : stacks) register_pair(a, a);  // "strongswan", "libreswan"
+    for (const stack::StackKind& a : stacks) register_pair(a, a, a.name);  // "strongswan", "libreswan"
     for (const stack::StackKind& a : stacks)
       for (const stack::StackKind& b : stacks)
-        if (a.name != b.name) register_pair(a, b);  // "strongswan,libreswan", "libreswan,strongswan"
+        if (a.name != b.name) register_pair(a, b, a.name + "," + b.name);  // "strongswan,libreswan", ...
+    // Spelled as a pair too ("cisco-ios,cisco-ios"): the same target as the name alone.
+    for (const stack::StackKind& a : stacks) register_pair(a, a, a.name + "," + a.name);
     register_target("exec:", false, [](const std::string& name, const TargetConfig& c) -> std::unique_ptr<Target> {
       adapter::ExecOptions o;
       o.args = c.adapter_args;

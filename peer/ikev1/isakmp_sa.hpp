@@ -67,8 +67,8 @@ struct IsakmpSa {
   Bytes gxi, gxr;  // the initiator's and the responder's public values
   Bytes ni, nr;
   crypto::Ikev1Keys keys;
-  Bytes iv;                            // the CBC state of phase 1: next IV / last ciphertext block
-  std::vector<std::size_t> requested;  // CAs named in the responder's CERT_REQs (our indices)
+  Bytes iv;           // the CBC state of phase 1: next IV / last ciphertext block
+  Received received;  // the peer's CERT_REQs, certificate and ID, for the policy's steps
   Bytes peer_cert;
   std::optional<std::size_t> our_cert, validated_by;
   // Quick Mode
@@ -83,7 +83,7 @@ struct IsakmpSa {
 struct Context {
   const Config& config;
   const Credentials& creds;
-  const CertificatePolicy& policy;
+  CertificatePolicy& policy;
 };
 
 // ---- Protection (protect.cpp) -------------------------------------------------------------------
@@ -108,7 +108,7 @@ IkeMessage mm1_build_i(IsakmpSa& sa, const Context& c);
 bool mm2_process_i(IsakmpSa& sa, const Context& c, const IkeMessage& m);
 IkeMessage mm3_build_i(IsakmpSa& sa, const Context& c);
 bool mm4_process_i(IsakmpSa& sa, const Context& c, const IkeMessage& m);
-Bytes mm5_build_i(IsakmpSa& sa, const Context& c);  // the encrypted datagram
+std::optional<Bytes> mm5_build_i(IsakmpSa& sa, const Context& c);  // the encrypted datagram; nullopt: no certificate
 bool mm6_process_i(IsakmpSa& sa, const Context& c, const IkeMessage& m);
 // Responder: each returns the answer to send, or nullopt when the exchange ends here
 // (sa.outcome says why; an error Notify may have been prepared in `notify`).
@@ -128,12 +128,15 @@ bool qm3_process_r(IsakmpSa& sa, const IkeMessage& m);
 void informational_process(IsakmpSa& sa, const IkeMessage& m);
 // Informational with HASH(1) and a Delete of the ISAKMP SA (RFC 2408 §3.15, RFC 2409 §5.7).
 Bytes delete_isakmp_sa_build(IsakmpSa& sa);
+// Informational with HASH(1) and a Notify of `type` (RFC 2408 §3.14): how our responder tells
+// the initiator why it refused its MM5 or Quick Mode.
+Bytes notify_build(IsakmpSa& sa, std::uint16_t type);
 
 // ---- The initiator on a socket (session.cpp) --------------------------------------------------------
 
 class Initiator {
  public:
-  Initiator(const Config& config, const Credentials& creds, const CertificatePolicy& policy, UdpTransport& transport,
+  Initiator(const Config& config, const Credentials& creds, CertificatePolicy& policy, UdpTransport& transport,
             std::string remote_address);
   // Main Mode then Quick Mode; sa().outcome says how far it got.
   const IsakmpSa& establish();
@@ -154,7 +157,7 @@ class Initiator {
 
 class Responder {
  public:
-  Responder(const Config& config, const Credentials& creds, const CertificatePolicy& policy, UdpTransport& transport);
+  Responder(const Config& config, const Credentials& creds, CertificatePolicy& policy, UdpTransport& transport);
   // Serves requests until `done(*this)` holds or `duration` passed.
   void serve(std::chrono::milliseconds duration, const std::function<bool(const Responder&)>& done = {});
   const std::deque<IsakmpSa>& sas() const { return sas_; }

@@ -92,23 +92,27 @@ bool derive(IsakmpSa& sa, const Bytes& peer_public, const char* at) {
   return true;
 }
 
-void note_certreqs(IsakmpSa& sa, const Context& c, const std::vector<const Payload*>& crs) {
+CertStep step(IsakmpSa& sa, Message m, Role role) { return CertStep{m, role, sa.received, sa.trace}; }
+
+// The peer's X.509 CERT_REQs, one DER Name each (RFC 2408 §3.10), for the policy's next steps.
+void note_certreqs(IsakmpSa& sa, const std::vector<const Payload*>& crs) {
   for (const Payload* p : crs) {
     const auto& cr = std::get<wire::CertRequest>(p->body);
-    for (std::size_t i = 0; i < c.creds.cas().size(); ++i)
-      if (cr.encoding == wire::kCertX509Signature && c.creds.cas()[i].subject_der == cr.authority &&
-          std::find(sa.requested.begin(), sa.requested.end(), i) == sa.requested.end()) {
-        sa.requested.push_back(i);
-        sa.log("received cert request for \"" + certificate_subject(c.creds.cas()[i].der) + "\"");
-      }
+    sa.received.certreq_payload = true;
+    if (cr.encoding != wire::kCertX509Signature) continue;
+    sa.received.certreqs.push_back(cr.authority);
+    sa.log("received cert request for \"" + wire::ios_dn_from_der(cr.authority) + "\"");
   }
 }
 
-void add_certreqs(IsakmpSa& sa, const Context& c, Role role, std::vector<Payload>& out) {
-  // One CERT_REQ per CA, its DER subject (RFC 2408 §3.10), in the policy's order.
-  for (std::size_t ca : c.policy.certreq(c.creds, role)) {
-    out.push_back({k::kCR, false, wire::CertRequest{wire::kCertX509Signature, c.creds.cas().at(ca).subject_der}});
-    sa.log("sending cert request for \"" + certificate_subject(c.creds.cas().at(ca).der) + "\"");
+// The CERT_REQs the policy puts into message `m`, one per CA (an empty one: any CA).
+void add_certreqs(IsakmpSa& sa, const Context& c, Message m, Role role, std::vector<Payload>& out) {
+  const auto names = c.policy.certreq(step(sa, m, role));
+  if (!names) return;
+  if (names->empty()) out.push_back({k::kCR, false, wire::CertRequest{wire::kCertX509Signature, {}}});
+  for (const Bytes& dn : *names) {
+    out.push_back({k::kCR, false, wire::CertRequest{wire::kCertX509Signature, dn}});
+    sa.log("sending cert request for \"" + wire::ios_dn_from_der(dn) + "\"");
   }
 }
 
@@ -127,53 +131,74 @@ void check_nat(IsakmpSa& sa, const std::vector<const Payload*>& natd) {
   }
 }
 
-// The ID, CERT and SIG of MM5 / MM6: empty when they hold, else why not.
-std::string authenticate_peer(IsakmpSa& sa, const Context& c, const std::vector<Payload>& ps, Role role) {
+// Why the peer's MM5 / MM6 was refused.
+enum class Refusal { None, NoProfile, Certificate, Signature };
+
+// The ID, CERT and SIG of MM5 (the responder binds its profile from the ID first, V1-8) or MM6.
+Refusal authenticate_peer(IsakmpSa& sa, const Context& c, const std::vector<Payload>& ps, Message m, Role role,
+                          std::string& why) {
   const Payload* id = find(ps, k::kID);
   const Payload* sig = find(ps, k::kSIG);
   const Payload* cert = find(ps, k::kCERT);
-  if (!id || !sig || !cert) return "no ID, CERT or SIG";
+  if (!id || !sig) {
+    why = "no ID or SIG";
+    return Refusal::Signature;
+  }
   const auto& peer_id = std::get<wire::IdV1>(id->body);
-  if (c.config.remote_id && !(*c.config.remote_id == peer_id)) return "the peer's ID is not the configured one";
-  sa.peer_cert = std::get<wire::Cert>(cert->body).data;
-  sa.log("received end entity cert \"" + certificate_subject(sa.peer_cert) + "\"");
-  std::vector<const CaCert*> anchors;
-  const auto indices = c.policy.trust_anchors(c.creds, role);
-  for (std::size_t i : indices) anchors.push_back(&c.creds.cas().at(i));
-  std::string why;
-  const auto valid = validate(sa.peer_cert, anchors, &why);
-  if (!valid) return "certificate not trusted: " + why;
-  sa.validated_by = indices.at(*valid);
+  sa.received.peer_id_type = peer_id.type;
+  sa.received.peer_id = peer_id.data;
+  if (c.config.remote_id && !(*c.config.remote_id == peer_id)) {
+    why = "the peer's ID is not the configured one";
+    return Refusal::NoProfile;
+  }
+  const CertStep at = step(sa, m, role);
+  if (role == Role::Responder && !c.policy.bind_profile(at)) {
+    why = "no profile matches the peer's ID";
+    return Refusal::NoProfile;
+  }
+  if (cert) sa.received.peer_cert = sa.peer_cert = std::get<wire::Cert>(cert->body).data;
+  const auto anchor = check_peer_certificate(c.policy, at, c.creds, cert ? &sa.peer_cert : nullptr, why);
+  if (!anchor) {
+    why = "certificate not trusted: " + why;
+    return Refusal::Certificate;
+  }
+  sa.validated_by = anchor;
   const Pkey key = certificate_key(sa.peer_cert);
   const bool peer_is_initiator = role == Role::Responder;
   if (!key || !crypto::rsa_verify_raw(key.get(), hash_i_or_r(sa, peer_is_initiator, body_of(*id)),
-                                      std::get<wire::Raw>(sig->body).data))
-    return peer_is_initiator ? "SIG_I does not verify" : "SIG_R does not verify";
+                                      std::get<wire::Raw>(sig->body).data)) {
+    why = peer_is_initiator ? "SIG_I does not verify" : "SIG_R does not verify";
+    return Refusal::Signature;
+  }
   sa.log("authentication of the peer with RSA signature successful");
-  return "";
+  return Refusal::None;
 }
 
-// Our ID, CERT and SIG for MM5 / MM6.
-std::vector<Payload> our_identity(IsakmpSa& sa, const Context& c, Role role) {
+// Our ID, CERT and SIG for MM5 / MM6; nullopt when there is no certificate to sign with.
+std::optional<std::vector<Payload>> our_identity(IsakmpSa& sa, const Context& c, Message m, Role role) {
   std::vector<Payload> ps;
   const Payload id{k::kID, false, c.config.local_id};
   ps.push_back(id);
-  sa.our_cert = c.policy.choose_certificate(c.creds, sa.requested, role);
-  const OwnCert& own = c.creds.own().at(sa.our_cert.value_or(0));
-  if (sa.our_cert) {
+  sa.our_cert = c.policy.choose_certificate(step(sa, m, role));
+  if (!sa.our_cert) {
+    sa.log("no certificate to send: Failed to build certificate payload");
+    return std::nullopt;
+  }
+  const OwnCert& own = c.creds.own().at(*sa.our_cert);
+  if (c.policy.sends_certificate(step(sa, m, role))) {
     ps.push_back({k::kCERT, false, wire::Cert{wire::kCertX509Signature, own.der}});
     sa.log("sending end entity cert \"" + certificate_subject(own.der) + "\"");
-  } else {
-    sa.log("no certificate to send: Failed to build certificate payload");
   }
   ps.push_back({k::kSIG, false,
                 wire::Raw{crypto::rsa_sign_raw(own.key.get(), hash_i_or_r(sa, role == Role::Initiator, body_of(id)))}});
+  if (role == Role::Initiator) add_certreqs(sa, c, m, role, ps);  // strongSwan and Libreswan ask here
   return ps;
 }
 
 }  // namespace
 
 IkeMessage mm1_build_i(IsakmpSa& sa, const Context& c) {
+  c.policy.begin(Role::Initiator);
   sa.suite = c.config.suite;
   const Bytes cky = crypto::random_bytes(8);
   std::copy(cky.begin(), cky.end(), sa.cky_i.begin());
@@ -223,7 +248,7 @@ IkeMessage mm3_build_i(IsakmpSa& sa, const Context& c) {
     m.payloads.push_back({kNatD, false, wire::Raw{nat_d(sa, sa.remote_address, 500)}});
     m.payloads.push_back({kNatD, false, wire::Raw{nat_d(sa, sa.local_address, 500)}});
   }
-  add_certreqs(sa, c, Role::Initiator, m.payloads);
+  add_certreqs(sa, c, Message::MM3, Role::Initiator, m.payloads);
   return m;
 }
 
@@ -234,7 +259,8 @@ bool mm4_process_i(IsakmpSa& sa, const Context& c, const IkeMessage& m) {
     fail(sa, "MM4", "no KE or Nr");
     return false;
   }
-  note_certreqs(sa, c, m.all(k::kCR));
+  note_certreqs(sa, m.all(k::kCR));
+  c.policy.choose_certificate(step(sa, Message::MM4, Role::Initiator));  // IOS picks on the CERT_REQs (V1-5)
   check_nat(sa, m.all(kNatD));
   sa.gxi = sa.dh->public_value();
   sa.gxr = std::get<wire::Raw>(ke->body).data;
@@ -242,8 +268,13 @@ bool mm4_process_i(IsakmpSa& sa, const Context& c, const IkeMessage& m) {
   return derive(sa, sa.gxr, "MM4");
 }
 
-Bytes mm5_build_i(IsakmpSa& sa, const Context& c) {
-  return seal(sa, header_for(sa, k::kIdentityProtection, 0, true), our_identity(sa, c, Role::Initiator), sa.iv);
+std::optional<Bytes> mm5_build_i(IsakmpSa& sa, const Context& c) {
+  auto ps = our_identity(sa, c, Message::MM5, Role::Initiator);
+  if (!ps) {
+    fail(sa, "MM5", "no certificate to send (Failed to build certificate payload)");
+    return std::nullopt;
+  }
+  return seal(sa, header_for(sa, k::kIdentityProtection, 0, true), *ps, sa.iv);
 }
 
 bool mm6_process_i(IsakmpSa& sa, const Context& c, const IkeMessage& m) {
@@ -254,7 +285,8 @@ bool mm6_process_i(IsakmpSa& sa, const Context& c, const IkeMessage& m) {
     fail(sa, "MM6", e.what());
     return false;
   }
-  if (const std::string bad = authenticate_peer(sa, c, ps, Role::Initiator); !bad.empty()) {
+  std::string bad;
+  if (authenticate_peer(sa, c, ps, Message::MM6, Role::Initiator, bad) != Refusal::None) {
     fail(sa, "MM6", bad);
     return false;
   }
@@ -266,6 +298,7 @@ bool mm6_process_i(IsakmpSa& sa, const Context& c, const IkeMessage& m) {
 // ---- Responder -------------------------------------------------------------------------------------
 
 std::optional<IkeMessage> mm1_process_r(IsakmpSa& sa, const Context& c, const IkeMessage& m, const Bytes& raw) {
+  c.policy.begin(Role::Responder);
   sa.suite = c.config.suite;
   sa.cky_i = m.header.ispi;
   const Payload* p = m.find(k::kSA);
@@ -309,7 +342,8 @@ std::optional<IkeMessage> mm3_process_r(IsakmpSa& sa, const Context& c, const Ik
     fail(sa, "MM3", "no KE or Ni");
     return std::nullopt;
   }
-  note_certreqs(sa, c, m.all(k::kCR));
+  note_certreqs(sa, m.all(k::kCR));
+  c.policy.choose_certificate(step(sa, Message::MM3, Role::Responder));  // IOS picks now (V1-5), others defer
   check_nat(sa, m.all(kNatD));
   sa.dh = std::make_shared<const crypto::DhKey>(crypto::DhKey::generate(sa.suite.group));
   sa.gxi = std::get<wire::Raw>(ke->body).data;
@@ -325,7 +359,7 @@ std::optional<IkeMessage> mm3_process_r(IsakmpSa& sa, const Context& c, const Ik
     r.payloads.push_back({kNatD, false, wire::Raw{nat_d(sa, sa.remote_address, 500)}});
     r.payloads.push_back({kNatD, false, wire::Raw{nat_d(sa, sa.local_address, 500)}});
   }
-  add_certreqs(sa, c, Role::Responder, r.payloads);
+  add_certreqs(sa, c, Message::MM4, Role::Responder, r.payloads);
   return r;
 }
 
@@ -341,13 +375,21 @@ std::optional<Bytes> mm5_process_r(IsakmpSa& sa, const Context& c, const IkeMess
   std::vector<const Payload*> crs;
   for (const Payload& p : ps)
     if (p.type == k::kCR) crs.push_back(&p);
-  note_certreqs(sa, c, crs);
-  if (const std::string bad = authenticate_peer(sa, c, ps, Role::Responder); !bad.empty()) {
+  note_certreqs(sa, crs);
+  std::string bad;
+  const Refusal refused = authenticate_peer(sa, c, ps, Message::MM5, Role::Responder, bad);
+  if (refused != Refusal::None) {
     fail(sa, "MM5", bad);
-    sa.outcome.error = k::kAuthenticationFailed;
+    // RFC 2409 §5 leaves the answer open; we say why, so the initiator need not time out.
+    sa.outcome.error = refused == Refusal::NoProfile ? k::kInvalidIdInformation : k::kAuthenticationFailed;
+    return notify_build(sa, *sa.outcome.error);
+  }
+  auto mine = our_identity(sa, c, Message::MM6, Role::Responder);
+  if (!mine) {
+    fail(sa, "MM6", "no certificate to send (Failed to build certificate payload)");
     return std::nullopt;
   }
-  Bytes mm6 = seal(sa, header_for(sa, k::kIdentityProtection, 0, true), our_identity(sa, c, Role::Responder), sa.iv);
+  Bytes mm6 = seal(sa, header_for(sa, k::kIdentityProtection, 0, true), *mine, sa.iv);
   sa.log("ISAKMP SA established");
   sa.outcome.isakmp_sa = true;
   return mm6;

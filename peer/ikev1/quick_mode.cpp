@@ -116,20 +116,38 @@ Bytes qm3_build_i(IsakmpSa& sa) {
   return seal(sa, header_for(sa, k::kQuickMode, sa.qm_id, true), {{k::kHASH, false, wire::Raw{hash}}}, sa.qm_iv);
 }
 
-Bytes delete_isakmp_sa_build(IsakmpSa& sa) {
+namespace {
+
+// An informational exchange under a fresh Message ID: HASH(1) | `p` (RFC 2409 §5.7).
+Bytes informational_build(IsakmpSa& sa, Payload p) {
   const Bytes r = crypto::random_bytes(4);
   const std::uint32_t id = ((std::uint32_t{r[0]} << 24) | (std::uint32_t{r[1]} << 16) | (std::uint32_t{r[2]} << 8) |
                             r[3]) |
                            1U;
   Bytes iv = phase2_iv(sa, id);
+  return seal(sa, header_for(sa, k::kInformational, id, true), with_hash(sa, mid(id), {std::move(p)}), iv);
+}
+
+}  // namespace
+
+Bytes delete_isakmp_sa_build(IsakmpSa& sa) {
   // RFC 2408 §3.15: DOI, Protocol-Id ISAKMP, SPI Size 16, one SPI: CKY-I | CKY-R.
   Bytes d{0, 0, 0, 1, k::kProtoIsakmp, 16, 0, 1};
   d.insert(d.end(), sa.cky_i.begin(), sa.cky_i.end());
   d.insert(d.end(), sa.cky_r.begin(), sa.cky_r.end());
   sa.deleted = true;
   sa.log("sending DELETE for the ISAKMP SA");
-  return seal(sa, header_for(sa, k::kInformational, id, true), with_hash(sa, mid(id), {{k::kD, false, wire::Raw{d}}}),
-              iv);
+  return informational_build(sa, {k::kD, false, wire::Raw{d}});
+}
+
+Bytes notify_build(IsakmpSa& sa, std::uint16_t type) {
+  wire::NotifyV1 n;
+  n.type = type;
+  n.spi.assign(sa.cky_i.begin(), sa.cky_i.end());
+  n.spi.insert(n.spi.end(), sa.cky_r.begin(), sa.cky_r.end());
+  const std::string_view name = wire::notify_name(IkeVersion::V1, type);
+  sa.log(fmt::format("sending {} notify", name.empty() ? std::to_string(type) : std::string(name)));
+  return informational_build(sa, {k::kN, false, n});
 }
 
 // ---- Responder -------------------------------------------------------------------------------------
@@ -188,6 +206,11 @@ std::optional<Bytes> qm1_process_r(IsakmpSa& sa, const Context& c, const IkeMess
     sa.log("QM1: no SA / Ni, or IDci / IDcr are not our tunnel's networks");
     sa.outcome.failed_at = "QM1";
     return std::nullopt;
+  }
+  if (!c.policy.ipsec_policy(CertStep{Message::QM1, Role::Responder, sa.received, sa.trace})) {
+    sa.outcome.failed_at = "QM1";
+    sa.outcome.error = k::kInvalidIdInformation;
+    return notify_build(sa, k::kInvalidIdInformation);
   }
   std::optional<std::pair<const wire::ProposalV1*, const wire::TransformV1*>> chosen;
   for (const wire::ProposalV1& prop : offer->proposals)

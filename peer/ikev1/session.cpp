@@ -9,8 +9,8 @@ namespace k = wire::ikev1;
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
-Initiator::Initiator(const Config& config, const Credentials& creds, const CertificatePolicy& policy,
-                     UdpTransport& transport, std::string remote_address)
+Initiator::Initiator(const Config& config, const Credentials& creds, CertificatePolicy& policy, UdpTransport& transport,
+                     std::string remote_address)
     : ctx_{config, creds, policy}, transport_(transport), remote_(std::move(remote_address)) {
   sa_.local_address = transport_.address();
   sa_.remote_address = remote_;
@@ -87,10 +87,19 @@ const IsakmpSa& Initiator::establish() {
   if (!step("MM4", wire::encode(mm3), k::kIdentityProtection, 0,
             [&](const IkeMessage& m) { return mm4_process_i(sa_, ctx_, m); }))
     return sa_;
+  const auto mm5 = mm5_build_i(sa_, ctx_);
+  if (!mm5) return sa_;  // no certificate: MM5 is never sent
   sa_.log("sending MM5 (IDii CERT SIG, encrypted)");
-  if (!step("MM6", mm5_build_i(sa_, ctx_), k::kIdentityProtection, 0,
-            [&](const IkeMessage& m) { return mm6_process_i(sa_, ctx_, m); }))
+  bool refused = false;
+  if (!step("MM6", *mm5, k::kIdentityProtection, 0, [&](const IkeMessage& m) {
+        refused = !mm6_process_i(sa_, ctx_, m);
+        return !refused;
+      })) {
+    // We refused the responder's MM6: tell it, so that it drops the ISAKMP SA it thinks is up.
+    if (refused && !sa_.keys.skeyid.empty())
+      transport_.send(remote_, sa_.port, notify_build(sa_, k::kAuthenticationFailed), sa_.port);
     return sa_;
+  }
   const Bytes qm1 = qm1_build_i(sa_, ctx_);  // sets the Message ID the answer must carry
   if (!step("QM2", qm1, k::kQuickMode, sa_.qm_id, [&](const IkeMessage& m) { return qm2_process_i(sa_, ctx_, m); }))
     return sa_;
@@ -105,8 +114,7 @@ void Initiator::delete_isakmp_sa() {
 
 // ---- Responder -------------------------------------------------------------------------------------
 
-Responder::Responder(const Config& config, const Credentials& creds, const CertificatePolicy& policy,
-                     UdpTransport& transport)
+Responder::Responder(const Config& config, const Credentials& creds, CertificatePolicy& policy, UdpTransport& transport)
     : ctx_{config, creds, policy}, transport_(transport) {}
 
 void Responder::handle(const Datagram& d) {

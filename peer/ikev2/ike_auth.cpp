@@ -122,52 +122,73 @@ void fail(IkeSa& sa, std::optional<std::uint16_t> error, std::string reason) {
   sa.log(sa.outcome.reason);
 }
 
-// Own certificate for the peer's CERTREQ, as the policy decides.
+// Own certificate for the peer's CERTREQ, as the policy decides; nullopt: none to send.
 std::optional<std::size_t> choose_certificate(IkeSa& sa, const Context& c) {
-  const auto chosen = c.policy.choose_certificate(c.creds, sa.requested, sa.role);
+  const auto chosen = c.policy.choose_certificate(cert_step(sa, Message::IKE_AUTH));
   if (!chosen) {
     sa.log("no certificate to send: Failed to build certificate payload");
     return std::nullopt;
   }
   sa.our_cert = chosen;
-  sa.log("sending end entity cert \"" + certificate_subject(c.creds.own().at(*chosen).der) + "\"");
   return chosen;
 }
 
-// The peer's identity, certificate and AUTH: empty when they hold, else why not.
-std::string authenticate_peer(IkeSa& sa, const Context& c, const std::vector<Payload>& ps, std::uint8_t id_type) {
+// The CERT payload of our certificate when the policy sends it.
+void add_certificate(IkeSa& sa, const Context& c, std::size_t own, std::vector<Payload>& out) {
+  if (!c.policy.sends_certificate(cert_step(sa, Message::IKE_AUTH))) return;
+  out.push_back({k::kCERT, false, wire::Cert{wire::kCertX509Signature, c.creds.own().at(own).der}});
+  sa.log("sending end entity cert \"" + certificate_subject(c.creds.own().at(own).der) + "\"");
+}
+
+// Why the peer's IKE_AUTH was refused.
+enum class Refusal { None, NoProfile, Certificate, Authentication };
+
+// The peer's identity (the responder binds its profile from it, V2-9), certificate and AUTH.
+Refusal authenticate_peer(IkeSa& sa, const Context& c, const std::vector<Payload>& ps, std::uint8_t id_type,
+                          std::string& why) {
   const Payload* id = find(ps, id_type);
   const Payload* auth = find(ps, k::kAUTH);
-  if (!id || !auth) return "no ID or AUTH payload";
+  if (!id || !auth) {
+    why = "no ID or AUTH payload";
+    return Refusal::Authentication;
+  }
   sa.peer_id = std::get<wire::IdV2>(id->body);
-  if (c.config.remote_id && !(*c.config.remote_id == sa.peer_id))
-    return "peer identity '" + id_text(sa.peer_id) + "' is not the configured '" + id_text(*c.config.remote_id) + "'";
+  sa.received.peer_id_type = sa.peer_id.type;
+  sa.received.peer_id = sa.peer_id.data;
+  if (c.config.remote_id && !(*c.config.remote_id == sa.peer_id)) {
+    why = "peer identity '" + id_text(sa.peer_id) + "' is not the configured '" + id_text(*c.config.remote_id) + "'";
+    return Refusal::NoProfile;
+  }
+  const CertStep at = cert_step(sa, Message::IKE_AUTH);
+  if (sa.role == Role::Responder && !c.policy.bind_profile(at)) {
+    why = "no profile matches peer identity '" + id_text(sa.peer_id) + "'";
+    return Refusal::NoProfile;
+  }
   const Payload* cert = nullptr;
   for (const Payload& p : ps)
     if (p.type == k::kCERT && std::get<wire::Cert>(p.body).encoding == wire::kCertX509Signature) {
       cert = &p;  // the first X.509 CERT is the end entity (§3.6)
       break;
     }
-  if (!cert) return "no X.509 certificate from the peer (hash-and-URL is not followed)";
-  sa.peer_cert = std::get<wire::Cert>(cert->body).data;
-  sa.log("received end entity cert \"" + certificate_subject(sa.peer_cert) + "\"");
-  std::vector<const CaCert*> anchors;
-  for (std::size_t i : c.policy.trust_anchors(c.creds, sa.role)) anchors.push_back(&c.creds.cas().at(i));
-  std::string why;
-  const auto valid = validate(sa.peer_cert, anchors, &why);
-  if (!valid) return "certificate status is not available or invalid: " + why;
-  std::size_t anchor = 0;
-  for (std::size_t i : c.policy.trust_anchors(c.creds, sa.role))
-    if (anchor++ == *valid) sa.validated_by = i;
+  if (cert) sa.received.peer_cert = sa.peer_cert = std::get<wire::Cert>(cert->body).data;
+  const auto anchor = check_peer_certificate(c.policy, at, c.creds, cert ? &sa.peer_cert : nullptr, why);
+  if (!anchor) {
+    why = "certificate status is not available or invalid: " +
+          (cert ? why : "no X.509 certificate from the peer (hash-and-URL is not followed)");
+    return Refusal::Certificate;
+  }
+  sa.validated_by = anchor;
   sa.log("using trusted ca certificate \"" + certificate_subject(c.creds.cas().at(*sa.validated_by).der) + "\"");
   const Pkey key = certificate_key(sa.peer_cert);
-  if (!key) return "peer certificate has no usable public key";
+  if (!key) {
+    why = "peer certificate has no usable public key";
+    return Refusal::Authentication;
+  }
   const auto& a = std::get<wire::AuthV2>(auth->body);
-  const std::string bad = verify(sa, sa.role == Role::Initiator ? Role::Responder : Role::Initiator, sa.peer_id, a,
-                                 key.get());
-  if (!bad.empty()) return bad;
+  why = verify(sa, sa.role == Role::Initiator ? Role::Responder : Role::Initiator, sa.peer_id, a, key.get());
+  if (!why.empty()) return Refusal::Authentication;
   sa.log("authentication of '" + id_text(sa.peer_id) + "' with " + auth_name(a) + " successful");
-  return "";
+  return Refusal::None;
 }
 
 std::vector<wire::TrafficSelector> selectors(const std::vector<Payload>& ps, std::uint8_t type) {
@@ -212,20 +233,12 @@ std::vector<Payload> ike_auth_build_i(IkeSa& sa, const Context& c) {
   std::vector<Payload> out;
   out.push_back({k::kIDi, false, c.config.local_id});
   const auto cert = choose_certificate(sa, c);
-  if (cert) out.push_back({k::kCERT, false, wire::Cert{wire::kCertX509Signature, c.creds.own().at(*cert).der}});
+  if (!cert) return {};  // IOS: "Failed to build certificate payload", no IKE_AUTH goes out
+  add_certificate(sa, c, *cert, out);
   out.push_back(notify(k::kInitialContact));
-  Payload cr = certreq_payload(sa, c);
-  if (!std::get<wire::CertRequest>(cr.body).authority.empty()) {
-    for (std::size_t ca : c.policy.certreq(c.creds, sa.role))
-      sa.log("sending cert request for \"" + certificate_subject(c.creds.cas().at(ca).der) + "\"");
-    out.push_back(std::move(cr));
-  }
+  if (auto cr = certreq_payload(sa, c, Message::IKE_AUTH)) out.push_back(std::move(*cr));
   if (c.config.remote_id) out.push_back({k::kIDr, false, *c.config.remote_id});
-  if (!cert && !c.creds.own().empty()) {
-    out.push_back({k::kAUTH, false, sign(sa, c, c.creds.own().front().key.get(), c.config.local_id)});
-  } else if (cert) {
-    out.push_back({k::kAUTH, false, sign(sa, c, c.creds.own().at(*cert).key.get(), c.config.local_id)});
-  }
+  out.push_back({k::kAUTH, false, sign(sa, c, c.creds.own().at(*cert).key.get(), c.config.local_id)});
   sa.esp_spi_ours = crypto::random_bytes(4);
   wire::SaV2 offer;
   for (std::size_t i = 0; i < c.config.esp.size(); ++i)
@@ -238,18 +251,21 @@ std::vector<Payload> ike_auth_build_i(IkeSa& sa, const Context& c) {
 }
 
 std::vector<Payload> ike_auth_process_r(IkeSa& sa, const Context& c, const std::vector<Payload>& request) {
-  note_certreqs(sa, c.creds, request);
-  const std::string bad = authenticate_peer(sa, c, request, k::kIDi);
-  if (!bad.empty()) {
+  note_certreqs(sa, request);
+  std::string bad;
+  if (authenticate_peer(sa, c, request, k::kIDi, bad) != Refusal::None) {
     fail(sa, k::kAuthenticationFailed, bad + ", sending AUTHENTICATION_FAILED");
     return {notify(k::kAuthenticationFailed)};
   }
   std::vector<Payload> out;
   out.push_back({k::kIDr, false, c.config.local_id});
   const auto cert = choose_certificate(sa, c);
-  if (cert) out.push_back({k::kCERT, false, wire::Cert{wire::kCertX509Signature, c.creds.own().at(*cert).der}});
-  if (cert || !c.creds.own().empty())
-    out.push_back({k::kAUTH, false, sign(sa, c, c.creds.own().at(cert.value_or(0)).key.get(), c.config.local_id)});
+  if (!cert) {  // IOS builds no response ("Failed to build certificate payload"); the initiator times out
+    fail(sa, std::nullopt, "no certificate to send");
+    return {};
+  }
+  add_certificate(sa, c, *cert, out);
+  out.push_back({k::kAUTH, false, sign(sa, c, c.creds.own().at(*cert).key.get(), c.config.local_id)});
   sa.outcome.ike_sa = true;
   sa.log(fmt::format("IKE_SA established between {}[{}]...{}[{}]", sa.ends.local_address, id_text(c.config.local_id),
                      sa.ends.remote_address, id_text(sa.peer_id)));
@@ -262,8 +278,10 @@ std::vector<Payload> ike_auth_process_r(IkeSa& sa, const Context& c, const std::
     out.push_back(notify(k::kNoProposalChosen));
     return out;
   }
-  // TSi is the initiator's side: our remote network; TSr ours (§2.9).
-  if (!any_contains(selectors(request, k::kTSi), c.config.remote_ts) ||
+  // TSi is the initiator's side: our remote network; TSr ours (§2.9). No IPsec policy under
+  // the bound profile (V2-10) is the same answer.
+  if (!c.policy.ipsec_policy(cert_step(sa, Message::IKE_AUTH)) ||
+      !any_contains(selectors(request, k::kTSi), c.config.remote_ts) ||
       !any_contains(selectors(request, k::kTSr), c.config.local_ts)) {
     sa.log("traffic selectors unacceptable, sending TS_UNACCEPTABLE");
     sa.outcome.error = k::kTsUnacceptable;
@@ -283,14 +301,14 @@ std::vector<Payload> ike_auth_process_r(IkeSa& sa, const Context& c, const std::
 }
 
 void ike_auth_process_i(IkeSa& sa, const Context& c, const std::vector<Payload>& response) {
-  note_certreqs(sa, c.creds, response);
+  note_certreqs(sa, response);
   const auto error = error_notify(response);
   if (!find(response, k::kAUTH)) {
     fail(sa, error, error ? "received " + notify_text(*error) + " notify error" : "IKE_AUTH response without AUTH");
     return;
   }
-  const std::string bad = authenticate_peer(sa, c, response, k::kIDr);
-  if (!bad.empty()) {
+  std::string bad;
+  if (authenticate_peer(sa, c, response, k::kIDr, bad) != Refusal::None) {
     // §2.21.2: the initiator that rejects the responder's AUTH deletes the IKE SA; it may send
     // AUTHENTICATION_FAILED in an INFORMATIONAL (the session does).
     fail(sa, k::kAuthenticationFailed, bad);

@@ -80,6 +80,9 @@ struct Config {
   std::chrono::milliseconds retransmit_timeout{500};  // doubles with each try (RFC 7296 §2.1)
   int retransmit_tries = 4;
   bool http_cert_lookup = false;  // announce HTTP_CERT_LOOKUP_SUPPORTED (RFC 7296 §3.10.1)
+  // Announce SIGNATURE_HASH_ALGORITHMS (RFC 7427 §4). Off: the peer signs with AUTH method 1
+  // (Libreswan would otherwise pick RSASSA-PSS, which we do not verify).
+  bool signature_hash_algorithms = true;
 };
 
 // ---- State ----------------------------------------------------------------------------------------
@@ -112,8 +115,7 @@ struct IkeSa {
   std::uint32_t peer_next_id = 0;     // the peer's next request's Message ID
   bool peer_fragmentation = false;
   std::vector<std::uint16_t> peer_hashes;  // SIGNATURE_HASH_ALGORITHMS received
-  std::vector<std::size_t> requested;      // CAs the peer's CERTREQ named (our indices), in order
-  std::size_t requested_unknown = 0;       // hashes in its CERTREQ we hold no CA for
+  Received received;                       // the peer's CERTREQs, certificate and ID, for the policy's steps
   // Results of IKE_AUTH.
   wire::IdV2 peer_id;
   Bytes peer_cert;
@@ -131,7 +133,7 @@ struct IkeSa {
 struct Context {
   const Config& config;
   const Credentials& creds;
-  const CertificatePolicy& policy;
+  CertificatePolicy& policy;
 };
 
 // ---- Message protection (protect.cpp) ---------------------------------------------------------------
@@ -177,10 +179,12 @@ IkeMessage ike_sa_init_process_r(IkeSa& sa, const Context& c, const IkeMessage& 
 enum class InitStatus { Done, RetryGroup, RetryCookie, Failed };
 InitStatus ike_sa_init_process_i(IkeSa& sa, const Context& c, const IkeMessage& response, const Bytes& raw);
 
-// The CERTREQ payloads of `payloads`: the CAs they name go to sa.requested (ike_sa_init.cpp).
-void note_certreqs(IkeSa& sa, const Credentials& creds, const std::vector<Payload>& payloads);
-// Our CERTREQ as the policy orders it (an empty authority when it names none).
-Payload certreq_payload(const IkeSa& sa, const Context& c);
+// The CERTREQ payloads of `payloads`: their 20-octet entries go to sa.received (ike_sa_init.cpp).
+void note_certreqs(IkeSa& sa, const std::vector<Payload>& payloads);
+// Our CERTREQ of message `m` as the policy orders it; nullopt: the message carries none.
+std::optional<Payload> certreq_payload(IkeSa& sa, const Context& c, Message m);
+// Where the policy is asked: message `m` in this SA's role.
+CertStep cert_step(IkeSa& sa, Message m);
 
 // IKE_AUTH (ike_auth.cpp): inner payloads of the SK payload.
 std::vector<Payload> ike_auth_build_i(IkeSa& sa, const Context& c);

@@ -99,37 +99,46 @@ std::string notify_text(std::uint16_t type) {
 
 }  // namespace
 
-void note_certreqs(IkeSa& sa, const Credentials& creds, const std::vector<Payload>& payloads) {
+namespace {
+std::string hex(const Bytes& b) {
+  std::string out;
+  for (std::uint8_t x : b) out += fmt::format("{:02x}", x);
+  return out;
+}
+}  // namespace
+
+CertStep cert_step(IkeSa& sa, Message m) { return CertStep{m, sa.role, sa.received, sa.trace}; }
+
+void note_certreqs(IkeSa& sa, const std::vector<Payload>& payloads) {
   for (const Payload& p : payloads) {
     if (p.type != k::kCERTREQ) continue;
+    sa.received.certreq_payload = true;
     const auto& cr = std::get<wire::CertRequest>(p.body);
     if (cr.encoding != wire::kCertX509Signature) continue;
-    for (std::size_t at = 0; at + wire::kSha1Size <= cr.authority.size(); at += wire::kSha1Size) {
-      const Bytes hash(cr.authority.begin() + static_cast<std::ptrdiff_t>(at),
-                       cr.authority.begin() + static_cast<std::ptrdiff_t>(at + wire::kSha1Size));
-      bool known = false;
-      for (std::size_t i = 0; i < creds.cas().size(); ++i)
-        if (creds.cas()[i].spki_sha1 == hash) {
-          known = true;
-          if (std::find(sa.requested.begin(), sa.requested.end(), i) == sa.requested.end()) sa.requested.push_back(i);
-          sa.log("received cert request for \"" + certificate_subject(creds.cas()[i].der) + "\"");
-        }
-      if (!known) ++sa.requested_unknown;
+    // §3.7: a concatenation of 20-octet SHA-1 hashes; a shorter tail is kept as the peer sent it.
+    for (std::size_t at = 0; at < cr.authority.size(); at += wire::kSha1Size) {
+      const std::size_t end = std::min(cr.authority.size(), at + wire::kSha1Size);
+      sa.received.certreqs.emplace_back(cr.authority.begin() + static_cast<std::ptrdiff_t>(at),
+                                        cr.authority.begin() + static_cast<std::ptrdiff_t>(end));
+      sa.log(fmt::format("received cert request for a CA with key hash {}", hex(sa.received.certreqs.back())));
     }
   }
 }
 
-Payload certreq_payload(const IkeSa& sa, const Context& c) {
+std::optional<Payload> certreq_payload(IkeSa& sa, const Context& c, Message m) {
+  const auto hashes = c.policy.certreq(cert_step(sa, m));
+  if (!hashes) return std::nullopt;
   wire::CertRequest cr;
-  for (std::size_t ca : c.policy.certreq(c.creds, sa.role)) {
-    const CaCert& cert = c.creds.cas().at(ca);
-    cr.authority.insert(cr.authority.end(), cert.spki_sha1.begin(), cert.spki_sha1.end());
+  for (const Bytes& h : *hashes) {
+    cr.authority.insert(cr.authority.end(), h.begin(), h.end());
+    sa.log(fmt::format("sending cert request for a CA with key hash {}", hex(h)));
   }
-  return {k::kCERTREQ, false, cr};
+  return Payload{k::kCERTREQ, false, cr};
 }
 
 IkeMessage ike_sa_init_build_i(IkeSa& sa, const Context& c) {
   if (sa.spi_i == wire::Spi{}) {
+    c.policy.begin(Role::Initiator);
     const Bytes spi = crypto::random_bytes(8);
     std::copy(spi.begin(), spi.end(), sa.spi_i.begin());
   }
@@ -153,7 +162,8 @@ IkeMessage ike_sa_init_build_i(IkeSa& sa, const Context& c) {
   m.payloads.push_back(
       notify(k::kNatDetectionDestinationIp, nat_hash(sa.spi_i, {}, sa.ends.remote_address, sa.ends.remote_port)));
   if (c.config.fragmentation) m.payloads.push_back(notify(k::kIkev2FragmentationSupported));
-  m.payloads.push_back(notify(k::kSignatureHashAlgorithms, hash_list(kOurHashes)));
+  if (c.config.signature_hash_algorithms)
+    m.payloads.push_back(notify(k::kSignatureHashAlgorithms, hash_list(kOurHashes)));
   sa.init_request = wire::encode(m);
   sa.log(fmt::format("initiating IKE_SA, sending IKE_SA_INIT request with {}", suite_name(sa.suite)));
   return m;
@@ -161,6 +171,7 @@ IkeMessage ike_sa_init_build_i(IkeSa& sa, const Context& c) {
 
 IkeMessage ike_sa_init_process_r(IkeSa& sa, const Context& c, const IkeMessage& request, const Bytes& raw) {
   sa.role = Role::Responder;
+  c.policy.begin(Role::Responder);
   sa.spi_i = request.header.ispi;
   sa.init_request = raw;
   IkeMessage r;
@@ -213,15 +224,11 @@ IkeMessage ike_sa_init_process_r(IkeSa& sa, const Context& c, const IkeMessage& 
       notify(k::kNatDetectionSourceIp, nat_hash(sa.spi_i, sa.spi_r, sa.ends.local_address, sa.ends.local_port)));
   r.payloads.push_back(
       notify(k::kNatDetectionDestinationIp, nat_hash(sa.spi_i, sa.spi_r, sa.ends.remote_address, sa.ends.remote_port)));
-  Payload cr = certreq_payload(sa, c);
-  if (!std::get<wire::CertRequest>(cr.body).authority.empty()) {
-    for (std::size_t ca : c.policy.certreq(c.creds, sa.role))
-      sa.log("sending cert request for \"" + certificate_subject(c.creds.cas().at(ca).der) + "\"");
-    r.payloads.push_back(std::move(cr));
-  }
+  if (auto cr = certreq_payload(sa, c, Message::IKE_SA_INIT)) r.payloads.push_back(std::move(*cr));
   if (c.config.http_cert_lookup) r.payloads.push_back(notify(k::kHttpCertLookupSupported));
   if (c.config.fragmentation && sa.peer_fragmentation) r.payloads.push_back(notify(k::kIkev2FragmentationSupported));
-  if (!sa.peer_hashes.empty()) r.payloads.push_back(notify(k::kSignatureHashAlgorithms, hash_list(kOurHashes)));
+  if (!sa.peer_hashes.empty() && c.config.signature_hash_algorithms)
+    r.payloads.push_back(notify(k::kSignatureHashAlgorithms, hash_list(kOurHashes)));
   sa.init_response = wire::encode(r);
   sa.log(fmt::format("selected proposal: {}", suite_name(sa.suite)));
   return r;
@@ -280,7 +287,7 @@ InitStatus ike_sa_init_process_i(IkeSa& sa, const Context& c, const IkeMessage& 
   sa.init_response = raw;
   read_notifies(sa, response);
   check_nat(sa, response);
-  note_certreqs(sa, c.creds, response.payloads);
+  note_certreqs(sa, response.payloads);
   try {
     derive_keys(sa, ke.data);
   } catch (const crypto::CryptoError& e) {

@@ -18,8 +18,8 @@ std::string describe_in(const IkeMessage& m) { return "received " + wire::descri
 
 // ---- Initiator ------------------------------------------------------------------------------------
 
-Initiator::Initiator(const Config& config, const Credentials& creds, const CertificatePolicy& policy,
-                     UdpTransport& transport, Endpoints ends)
+Initiator::Initiator(const Config& config, const Credentials& creds, CertificatePolicy& policy, UdpTransport& transport,
+                     Endpoints ends)
     : ctx_{config, creds, policy}, transport_(transport) {
   sa_.role = Role::Initiator;
   sa_.ends = std::move(ends);
@@ -98,6 +98,11 @@ const IkeSa& Initiator::establish() {
   }
   sa_.next_id = 1;
   const std::vector<Payload> inner = ike_auth_build_i(sa_, ctx_);
+  if (inner.empty()) {
+    sa_.outcome.failed_at = "IKE_AUTH";
+    sa_.outcome.reason = "no certificate to send";
+    return sa_;
+  }
   const wire::Header h = header_for(sa_, k::kIkeAuth, sa_.next_id, false);
   sa_.log("sending " + wire::describe(IkeMessage{h, inner, {}}));
   auto response = exchange(seal(sa_, h, inner, ctx_.config.fragment_size), sa_.next_id, true);
@@ -175,8 +180,7 @@ void Initiator::serve(milliseconds duration) {
 
 // ---- Responder ------------------------------------------------------------------------------------
 
-Responder::Responder(const Config& config, const Credentials& creds, const CertificatePolicy& policy,
-                     UdpTransport& transport)
+Responder::Responder(const Config& config, const Credentials& creds, CertificatePolicy& policy, UdpTransport& transport)
     : ctx_{config, creds, policy}, transport_(transport) {}
 
 std::size_t Responder::fragments_received() const {
@@ -240,6 +244,7 @@ void Responder::handle(const Datagram& d) {
     bool deleted = false;
     if (m.header.exchange == k::kIkeAuth && m.header.message_id == 1) {
       out = ike_auth_process_r(sa, ctx_, *inner);
+      if (out.empty()) return;  // no answer at all (no certificate to send)
     } else if (m.header.exchange == k::kInformational) {
       out = informational_process(sa, *inner, deleted);
     } else {

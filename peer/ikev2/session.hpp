@@ -15,7 +15,7 @@ namespace ikeconform::peer::ikev2 {
 
 class Initiator {
  public:
-  Initiator(const Config& config, const Credentials& creds, const CertificatePolicy& policy, UdpTransport& transport,
+  Initiator(const Config& config, const Credentials& creds, CertificatePolicy& policy, UdpTransport& transport,
             Endpoints ends);
   // IKE_SA_INIT (again after INVALID_KE_PAYLOAD or COOKIE), then IKE_AUTH; sa().outcome says
   // how it went. When we reject the responder's AUTH we tell it in an INFORMATIONAL
@@ -48,7 +48,7 @@ class Initiator {
 
 class Responder {
  public:
-  Responder(const Config& config, const Credentials& creds, const CertificatePolicy& policy, UdpTransport& transport);
+  Responder(const Config& config, const Credentials& creds, CertificatePolicy& policy, UdpTransport& transport);
   // Serves requests until `done(*this)` holds (checked after each datagram and every 50 ms) or
   // `duration` passed.
   void serve(std::chrono::milliseconds duration, const std::function<bool(const Responder&)>& done = {});
