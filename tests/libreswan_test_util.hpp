@@ -27,7 +27,7 @@ inline Scenario runnable(const std::string& name, IkeVersion v) {
   return s;
 }
 
-inline Scenario with_personalities(Scenario s, const std::string& p0, const std::string& p1) {
+inline Scenario with_personalities(Scenario s, std::string_view p0, std::string_view p1) {
   s.peers.at(0).personality = p0;
   s.peers.at(1).personality = p1;
   return s;
