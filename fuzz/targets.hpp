@@ -45,6 +45,7 @@ int fuzz_pcap(const std::uint8_t* data, std::size_t size);              // class
 int fuzz_vici(const std::uint8_t* data, std::size_t size);              // strongSwan VICI message decoder
 int fuzz_observation_json(const std::uint8_t* data, std::size_t size);  // observation records (adapter replies)
 int fuzz_adapter(const std::uint8_t* data, std::size_t size);           // external adapter line protocol
+int fuzz_known_divergences(const std::uint8_t* data, std::size_t size);  // known-divergence file parser
 
 // The scenario fuzz_observation_json reads observations against (the seed generator uses it).
 

@@ -112,6 +112,16 @@ bool ts_unacceptable(const SideEvidence& side) {
 }
 bool got_auth_failed(const SideEvidence& side) { return any_line(side, {"received AUTHENTICATION_FAILED"}); }
 bool got_any_packet(const SideEvidence& side) { return any_line(side, {"received packet"}); }
+// charon refused to use the configuration we loaded (docs/reasons.md, "Not a reason"): its own
+// line, "" when it took it. src/libcharon/sa/ikev1/phase1.c logs the first when no
+// authentication class fits the peer_cfg's auth_cfgs for main mode.
+std::string refused_line(const SideEvidence& side) {
+  for (const LogLine& l : side.log)
+    if (has(l.msg, "configuration uses unsupported authentication") || has(l.msg, "no IKE config found for") ||
+        has(l.msg, "peer config not found") || (has(l.msg, "CHILD_SA config") && has(l.msg, "not found")))
+      return "[" + l.group + "] " + l.msg;
+  return {};
+}
 
 // ---------------------------------------------------------------------------------------------
 // Index mapping through the rendered DNs and names
@@ -227,6 +237,7 @@ stack::SideReport side_report(const Scenario& s, const Material& m, const Render
   // the refusal at MM1, where it happened.
   if (r.verdict == stack::Verdict::NoProposal && !v2) r.verdict_at = Message::MM1;
   r.heard_peer = got_any_packet(side);
+  if (initiator) r.refused = refused_line(side);
   r.certreqs_sent = certreqs_sent(s, m, peer, side);
   r.cert_sent = cert_sent(s, m, peer, side);
   if (initiator) {
