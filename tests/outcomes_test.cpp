@@ -7,8 +7,6 @@
 #include <unistd.h>
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "campaign/campaign.hpp"
 #include "campaign/journal.hpp"
@@ -18,6 +16,7 @@
 #include "reports/html.hpp"
 #include "reports/junit.hpp"
 #include "reports/known_divergences.hpp"
+#include "cli_process.hpp"  // scratch_path, slurp
 
 namespace ikeconform {
 namespace {
@@ -26,18 +25,12 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 fs::path scratch(const std::string& name) {
-  fs::path p = fs::temp_directory_path() / ("ikeconform-outcomes-test-" + std::to_string(::getpid()) + "-" + name);
-  fs::remove_all(p);
+  fs::path p = testing::scratch_path("ikeconform-outcomes-test", name);
   fs::create_directories(p);
   return p;
 }
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream b;
-  b << in.rdbuf();
-  return b.str();
-}
+using testing::slurp;
 
 std::string header() {
   campaign::CampaignConfig c;
