@@ -95,7 +95,7 @@ TEST_F(InfrastructureReal, LinkDownOnEveryAttemptIsAnInfrastructureErrorNotUnrea
     const auto took = std::chrono::steady_clock::now() - begin;
     std::cout << "[ timing ] persistent link failure: infrastructure error after "
               << std::chrono::duration_cast<std::chrono::milliseconds>(took).count() << " ms\n";
-    expect_infrastructure_error(s, o, "R2 never answered the first message and logged no refusal");
+    expect_infrastructure_error(s, o, "R1 logged no answer from R2, and neither logged a refusal");
     EXPECT_EQ(attempts, (std::vector<int>{0, 1})) << "retried exactly once";
     EXPECT_FALSE(t.runner().last().first_attempt_error.empty());
     EXPECT_EQ(t.runner().net(), nullptr) << "the broken pair was thrown away";
@@ -113,7 +113,7 @@ TEST_F(InfrastructureReal, AFailureOfTheFirstAttemptOnlyIsHealedByTheRetry) {
   });
   const Observation o = t.run(s, 0);
   EXPECT_TRUE(o.up()) << dump(o);
-  EXPECT_TRUE(any_line(o, "harness: retried once in a fresh pair after an infrastructure error: R2 never answered"))
+  EXPECT_TRUE(any_line(o, "harness: retried once in a fresh pair after an infrastructure error: R1 logged no answer from R2"))
       << dump(o);
   EXPECT_EQ(attempts, (std::vector<int>{0, 1}));
   const Observation again = t.run(s, 1);  // the fresh pair serves the next run as usual

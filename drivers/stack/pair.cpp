@@ -191,9 +191,9 @@ std::string infrastructure_cause(const Scenario& s, const Observation& o, const 
     if (!side.alive) return fmt::format("{}'s daemon died during the run", s.peers[i].name);
   }
   if (o.reason == Reason::PeerUnreachable)  // no refusal logged by either side: combine() looked
-    return fmt::format("{} never answered the first message and logged no refusal while its daemon ran ({} IKE "
+    return fmt::format("{} logged no answer from {}, and neither logged a refusal while both daemons ran ({} IKE "
                        "datagrams on the wire)",
-                       s.peers[responder].name, r.wire.packets.size());
+                       s.peers[initiator].name, s.peers[responder].name, r.wire.packets.size());
   if (o.reason == Reason::InternalError)
     return "the exchange ended in nothing the observers can read (unfinished at the pair's deadline, or a failure "
            "in words we do not know: see the trace)";

@@ -94,8 +94,16 @@ bool no_profile(const SideEvidence& side) {
 }
 bool no_private_key(const SideEvidence& side) { return any_line(side, {"no private key found"}); }
 // A pre-shared key where the peer has none: the one secret is loaded only by peers whose profiles
-// use pre-share, so this is the other side authenticating in another way.
-bool no_shared_key(const SideEvidence& side) { return any_line(side, {"no shared key found"}); }
+// use pre-share, so this is the other side authenticating in another way. The IKEv2 initiator
+// says so after the fact: the peer authenticated, but not in the class its remote auth requires
+// ("constraint requires pre-shared key authentication, but public key was used", auth_cfg.c
+// complies()). Both are AUTH_METHOD_MISMATCH (docs/reasons.md).
+bool no_shared_key(const SideEvidence& side) {
+  return any_line(side, {"no shared key found"}) ||
+         std::any_of(side.log.begin(), side.log.end(), [](const LogLine& l) {
+           return has(l.msg, "constraint requires ") && has(l.msg, " authentication, but ");
+         });
+}
 // The identity the peer presented is not the one this side's connection expects: the IKEv1
 // initiator checks IDir ("IDir 'x' does not match to 'y'"), the IKEv2 initiator enforces remote.id
 // as a constraint, the IKEv2 responder refuses an IDr that is not its own.
