@@ -474,7 +474,7 @@ void run_one(Campaign& c, Target& target, const std::vector<Target*>& companions
     const OracleResult& r = ev[k].result;
     if (r.verdict != Verdict::Fail || r.differences.empty()) continue;
     const reports::DivergenceQuery q{c.config.target, c.oracles[k]->id(), s.ike_version == IkeVersion::V2 ? 2 : 1,
-                                     r.kind, r.message, &r.differences};
+                                     r.kind,          r.message,          &r.differences};
     for (const reports::KnownDivergence* e : reports::explain(c.known, q)) deviations[k].push_back(e->id);
   }
   bool failed = false, deviated = false;
@@ -490,8 +490,8 @@ void run_one(Campaign& c, Target& target, const std::vector<Target*>& companions
   }
   std::vector<std::pair<std::string, std::string>> results;
   const nlohmann::json stacks = c.multi ? stacks_json(c, target, s, obs, ev) : nlohmann::json();
-  const std::string line =
-      scenario_line(c, index, s, obs, ev, blocked, deviations, results, c.multi ? &stacks : nullptr);
+  const std::string line = scenario_line(c, index, s, obs, ev, blocked, deviations, results,
+                                         c.multi ? &stacks : nullptr);
   {
     std::lock_guard lock(c.mu);
     c.append(line);
@@ -591,9 +591,8 @@ CampaignResult run_campaign(const CampaignSpec& a) {
     throw InputError((a.out / "journal.jsonl").string(), 0,
                      "exists; pass --resume to continue that campaign or choose another --out");
   // The known divergences before any daemon starts: a bad file is `file:line: what`, exit 2.
-  reports::KnownDivergences known = a.known_divergences.empty()
-                                        ? reports::shipped_known_divergences()
-                                        : reports::load_known_divergences(a.known_divergences);
+  reports::KnownDivergences known = a.known_divergences.empty() ? reports::shipped_known_divergences()
+                                                                : reports::load_known_divergences(a.known_divergences);
   StopSignals signals;  // from here on a Ctrl-C never leaves daemons, namespaces or folders behind
   Campaign c;
   c.known = std::move(known);

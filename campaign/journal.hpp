@@ -45,7 +45,7 @@ class IndexSet {
 
 struct OracleTally {
   std::uint64_t pass = 0, fail = 0, skip = 0;
-  std::uint64_t expected = 0;  // failures a known divergence explains: expected deviations
+  std::uint64_t expected = 0;                // failures a known divergence explains: expected deviations
   std::vector<std::string> counterexamples;  // scenario files, relative to the campaign folder
 };
 

@@ -20,8 +20,7 @@ int fuzz_known_divergences(const std::uint8_t* data, std::size_t size) {
     k = reports::parse_known_divergences(text, "input.json");
   } catch (const InputError& e) {
     const auto lines = static_cast<int>(std::count(text.begin(), text.end(), '\n')) + 1;
-    if (e.line() < 0 || e.line() > lines)
-      report_violation(kTarget, "error line outside the text", e.what());
+    if (e.line() < 0 || e.line() > lines) report_violation(kTarget, "error line outside the text", e.what());
     return 0;
   }
   std::set<std::string> ids;

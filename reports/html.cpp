@@ -168,10 +168,12 @@ void deviations(std::string& out, const Summary& s) {
   bool any = false;
   for (const KnownDivergenceRow& k : s.known_divergences) any = any || k.matched;
   if (!any) return;
-  out += fmt::format("<h2 id=\"deviations\">Expected deviations</h2>\n<p>Known divergences (<code>{}</code>) that "
-                     "explained oracle failures of this run: journaled, not counted as failures.</p>\n",
-                     esc(s.known_divergences_file));
-  out += "<table class=\"facts\">\n<tr><th>Entry</th><th>Oracle</th><th>Failures</th><th>What, why, evidence</th></tr>\n";
+  out += fmt::format(
+      "<h2 id=\"deviations\">Expected deviations</h2>\n<p>Known divergences (<code>{}</code>) that "
+      "explained oracle failures of this run: journaled, not counted as failures.</p>\n",
+      esc(s.known_divergences_file));
+  out +=
+      "<table class=\"facts\">\n<tr><th>Entry</th><th>Oracle</th><th>Failures</th><th>What, why, evidence</th></tr>\n";
   for (const KnownDivergenceRow& k : s.known_divergences) {
     if (!k.matched) continue;
     std::string ev;
@@ -203,7 +205,8 @@ void facts(std::string& out, const Run& run) {
   fact(out, "Scenario class", esc(s.scenario_class));
   fact(out, "Runs", s.runs ? grouped(*s.runs) : std::string("time-bounded"));
   fact(out, "Scenarios", grouped(s.scenarios) + (s.complete ? "" : " (interrupted)"));
-  if (s.unsupported) fact(out, "Unsupported", grouped(s.unsupported) + " scenarios the target cannot express (not judged)");
+  if (s.unsupported)
+    fact(out, "Unsupported", grouped(s.unsupported) + " scenarios the target cannot express (not judged)");
   if (s.infrastructure_errors) {  // the harness failed, twice: not judged, never a failure
     std::string files;
     for (const std::string& rel : s.infrastructure_error_files)
@@ -218,8 +221,9 @@ void facts(std::string& out, const Run& run) {
                      s.known_divergences.size() == 1 ? "y" : "ies"));
   if (s.expected_deviations)
     fact(out, "Expected deviations",
-         grouped(s.expected_deviations) + " oracle failures explained by known divergences (<a "
-                                          "href=\"#deviations\">below</a>; not counted as failures)");
+         grouped(s.expected_deviations) +
+             " oracle failures explained by known divergences (<a "
+             "href=\"#deviations\">below</a>; not counted as failures)");
   fact(out, "Elapsed", fmt::format("{:.2f} s", s.elapsed_s));
   fact(out, "Scenarios/s", fmt::format("{:.1f}", s.scenarios_per_s));
   if (!s.baseline.empty())

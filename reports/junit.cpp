@@ -122,9 +122,9 @@ std::size_t known_divergence_cases(std::string& out, const Summary& s, const std
     ++n;
     out += fmt::format("    <testcase name=\"{}\" classname=\"ikeconform.{}\">\n",
                        xml_attr("expected deviation " + k.oracle + " " + k.id), xml_attr(target));
-    out += fmt::format("      <skipped message=\"{}\"/>\n",
-                       xml_attr(fmt::format("expected deviation (known divergence {}): {} in {} scenario failures: {}",
-                                            k.id, k.what, k.matched, k.why)));
+    out += fmt::format("      <skipped message=\"{}\"/>\n", xml_attr(fmt::format("expected deviation (known divergence "
+                                                                                 "{}): {} in {} scenario failures: {}",
+                                                                                 k.id, k.what, k.matched, k.why)));
     out += "    </testcase>\n";
   }
   return n;
@@ -185,8 +185,9 @@ std::string render_junit(const Run& run) {
     suites += cases;
     suites += "  </testsuite>\n";
   }
-  out += fmt::format("<testsuites name=\"ikeconform campaign\" tests=\"{}\" failures=\"{}\" errors=\"{}\" time=\"{}\">\n",
-                     tests, all.failures, errors, time);
+  out +=
+      fmt::format("<testsuites name=\"ikeconform campaign\" tests=\"{}\" failures=\"{}\" errors=\"{}\" time=\"{}\">\n",
+                  tests, all.failures, errors, time);
   out += suites;
   out += "</testsuites>\n";
   return out;

@@ -29,8 +29,8 @@ constexpr std::string_view kFields[] = {"initiator",
                                         "failure_phase"};
 constexpr std::string_view kOracles[] = {"DIFF-MODEL", "DIFF-STACKS"};
 constexpr std::string_view kEntryKeys[] = {"id", "target", "oracle", "match", "what", "why", "evidence"};
-constexpr std::string_view kMatchKeys[] = {"companion", "ike_version", "field", "expected", "actual",
-                                           "message_contains"};
+constexpr std::string_view kMatchKeys[] = {"companion", "ike_version", "field",
+                                           "expected",  "actual",      "message_contains"};
 
 template <std::size_t N>
 bool one_of(std::string_view v, const std::string_view (&set)[N]) {
@@ -47,8 +47,7 @@ template <std::size_t N>
 void only_known_keys(const JsonFile& file, const json& obj, const std::string& pointer,
                      const std::string_view (&known)[N]) {
   for (const auto& [k, v] : obj.items())
-    if (!one_of(k, known))
-      file.fail(pointer + "/" + k, fmt::format("unknown key '{}' (known: {})", k, joined(known)));
+    if (!one_of(k, known)) file.fail(pointer + "/" + k, fmt::format("unknown key '{}' (known: {})", k, joined(known)));
 }
 
 KnownDivergence entry(const JsonFile& file, const json& e, const std::string& pointer) {
@@ -86,7 +85,8 @@ KnownDivergence entry(const JsonFile& file, const json& e, const std::string& po
     k.ike_version = static_cast<int>(v->get<long long>());
   }
   k.field = mf.str("field", true);
-  if (!one_of(k.field, kFields)) mf.fail("field", fmt::format("unknown field '{}' (known: {})", k.field, joined(kFields)));
+  if (!one_of(k.field, kFields))
+    mf.fail("field", fmt::format("unknown field '{}' (known: {})", k.field, joined(kFields)));
   k.expected = mf.str("expected");
   k.actual = mf.str("actual");
   k.message_contains = mf.str("message_contains");
@@ -129,7 +129,8 @@ std::vector<const KnownDivergence*> explain(const KnownDivergences& k, const Div
            (e.actual.empty() || e.actual == d.actual);
   };
   for (const ObservationDiff& d : *q.differences) {
-    const auto it = std::find_if(k.entries.begin(), k.entries.end(), [&](const KnownDivergence& e) { return matches(e, d); });
+    const auto it = std::find_if(k.entries.begin(), k.entries.end(),
+                                 [&](const KnownDivergence& e) { return matches(e, d); });
     if (it == k.entries.end()) return {};
     if (std::find(out.begin(), out.end(), &*it) == out.end()) out.push_back(&*it);
   }

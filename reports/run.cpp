@@ -94,7 +94,8 @@ Summary parse_summary(const JsonFile& file) {
   s.infrastructure_error_files = f.strings("infrastructure_error_files");
   for (std::size_t i = 0; i < s.infrastructure_error_files.size(); ++i)
     if (!stays_inside(s.infrastructure_error_files[i]))
-      file.fail(f.pointer("infrastructure_error_files") + "/" + std::to_string(i), "path must stay inside the run folder");
+      file.fail(f.pointer("infrastructure_error_files") + "/" + std::to_string(i),
+                "path must stay inside the run folder");
   s.expected_deviations = f.count("expected_deviations");
   s.known_divergences_file = f.str("known_divergences_file");
   if (const json* kd = f.find("known_divergences"); kd && kd->is_array())

@@ -51,7 +51,7 @@ struct PairCell {
 struct KnownDivergenceRow {
   std::string id, target, oracle, what, why;
   std::vector<std::string> evidence;
-  std::uint64_t matched = 0;          // scenario x oracle failures it explained
+  std::uint64_t matched = 0;             // scenario x oracle failures it explained
   std::vector<std::uint64_t> scenarios;  // their indices (the first few)
 };
 

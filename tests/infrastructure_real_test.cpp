@@ -16,8 +16,8 @@
 #include "drivers/stack/pair_target.hpp"
 #include "drivers/strongswan/peer.hpp"
 #include "leftovers.hpp"
-#include "oracles/oracle.hpp"
 #include "libreswan_test_util.hpp"  // dump
+#include "oracles/oracle.hpp"
 #include "strongswan_test_util.hpp"
 
 namespace ikeconform {
@@ -113,7 +113,8 @@ TEST_F(InfrastructureReal, AFailureOfTheFirstAttemptOnlyIsHealedByTheRetry) {
   });
   const Observation o = t.run(s, 0);
   EXPECT_TRUE(o.up()) << dump(o);
-  EXPECT_TRUE(any_line(o, "harness: retried once in a fresh pair after an infrastructure error: R1 logged no answer from R2"))
+  EXPECT_TRUE(
+      any_line(o, "harness: retried once in a fresh pair after an infrastructure error: R1 logged no answer from R2"))
       << dump(o);
   EXPECT_EQ(attempts, (std::vector<int>{0, 1}));
   const Observation again = t.run(s, 1);  // the fresh pair serves the next run as usual

@@ -11,12 +11,12 @@
 #include "campaign/campaign.hpp"
 #include "campaign/journal.hpp"
 #include "campaign/run_folder.hpp"
+#include "cli_process.hpp"  // scratch_path, slurp
 #include "model/files.hpp"
 #include "model/input_error.hpp"
 #include "reports/html.hpp"
 #include "reports/junit.hpp"
 #include "reports/known_divergences.hpp"
-#include "cli_process.hpp"  // scratch_path, slurp
 
 namespace ikeconform {
 namespace {
@@ -66,7 +66,8 @@ TEST(InfrastructureError, JournalRoundTripsAndCountsApart) {
   const campaign::JournalState st = campaign::read_journal(dir / "journal.jsonl");
   EXPECT_EQ(st.scenarios, 4U);
   EXPECT_EQ(st.infrastructure_errors, 2U);
-  EXPECT_EQ(st.infrastructure_error_files, (std::vector<std::string>{"errors/scenario-1.json", "errors/scenario-2.json"}));
+  EXPECT_EQ(st.infrastructure_error_files,
+            (std::vector<std::string>{"errors/scenario-1.json", "errors/scenario-2.json"}));
   EXPECT_FALSE(st.any_failure()) << "an infrastructure error or an expected deviation is never a failure";
   const campaign::OracleTally& diff = st.tally.at("DIFF-MODEL");
   EXPECT_EQ(diff.pass, 1U);
@@ -96,10 +97,10 @@ TEST(InfrastructureError, JournalRoundTripsAndCountsApart) {
 
 TEST(InfrastructureError, ErrorFileMustStayInsideTheRunFolder) {
   const fs::path dir = scratch("escape");
-  write_file_atomic(dir / "journal.jsonl",
-                    header() +
-                        R"({"type":"scenario","index":0,"infrastructure_error":"x","error_file":"../x.json","results":{}})"
-                        "\n");
+  write_file_atomic(
+      dir / "journal.jsonl",
+      header() + R"({"type":"scenario","index":0,"infrastructure_error":"x","error_file":"../x.json","results":{}})"
+                 "\n");
   try {
     campaign::read_journal(dir / "journal.jsonl");
     ADD_FAILURE() << "accepted an error_file outside the run folder";
@@ -173,14 +174,17 @@ const char* kEntry = R"({
 TEST(KnownDivergences, ShippedFileLoads) {
   const reports::KnownDivergences k = reports::shipped_known_divergences();
   EXPECT_EQ(k.file, "corpus/known-divergences.json (built in)");
-  EXPECT_EQ(reports::shipped_known_divergences_text(), slurp(fs::path(IKECONFORM_SOURCE_DIR) / "corpus/known-divergences.json"))
+  EXPECT_EQ(reports::shipped_known_divergences_text(), slurp(fs::path(IKECONFORM_SOURCE_DIR) / "corpus/"
+                                                                                               "known-divergences."
+                                                                                               "json"))
       << "the binary carries the shipped file as it is in the tree";
   for (const auto& e : k.entries) EXPECT_FALSE(e.evidence.empty()) << e.id;
 }
 
 TEST(KnownDivergences, BadFilesAreNamedWithFileAndLine) {
-  EXPECT_EQ(error_of("{"), "kd.json:1: invalid JSON: syntax error while parsing object key - unexpected end of input; "
-                           "expected string literal");
+  EXPECT_EQ(error_of("{"),
+            "kd.json:1: invalid JSON: syntax error while parsing object key - unexpected end of input; "
+            "expected string literal");
   EXPECT_EQ(error_of(R"({"schema":"x","entries":[]})"),
             "kd.json:1: schema: expected 'ikeconform.known-divergences/1', found 'x'");
   std::string no_evidence = kEntry;
@@ -267,9 +271,9 @@ TEST(KnownDivergences, MatchingFailuresAreExpectedDeviationsOthersStayFailures) 
   const std::string target = std::string("exec:") + IKECONFORM_ADAPTER_MODEL;
   write_file_atomic(dir / "none.json", entries_for(target, {"initiator"}));
   write_file_atomic(dir / "all.json",
-                    entries_for(target, {"initiator", "ike_sa", "child_sa", "failed_at", "reason", "initiator_trustpoint",
-                                         "responder_trustpoint", "responder_profile", "certreq_from_initiator",
-                                         "certreq_from_responder"}));
+                    entries_for(target, {"initiator", "ike_sa", "child_sa", "failed_at", "reason",
+                                         "initiator_trustpoint", "responder_trustpoint", "responder_profile",
+                                         "certreq_from_initiator", "certreq_from_responder"}));
   const campaign::CampaignResult plain = campaign::run_campaign(adapter_campaign(dir / "plain", dir / "none.json"));
   const std::uint64_t failures = diff_model(plain.summary, "failed");
   ASSERT_GT(failures, 0U) << "the planted difference must show: " << plain.summary.dump(2);
@@ -298,7 +302,8 @@ TEST(KnownDivergences, MatchingFailuresAreExpectedDeviationsOthersStayFailures) 
     campaign::run_campaign(adapter_campaign(dir / "bad", dir / "bad.json"));
     ADD_FAILURE() << "a bad known-divergence file was accepted";
   } catch (const InputError& e) {
-    EXPECT_EQ(std::string(e.what()), (dir / "bad.json").string() + ":2: entries: a list of entries is required (it may be empty)");
+    EXPECT_EQ(std::string(e.what()),
+              (dir / "bad.json").string() + ":2: entries: a list of entries is required (it may be empty)");
   }
   EXPECT_FALSE(fs::exists(dir / "bad" / "journal.jsonl")) << "nothing is written for a bad file";
   fs::remove_all(dir);

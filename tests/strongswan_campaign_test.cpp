@@ -194,7 +194,7 @@ std::map<std::uint64_t, std::string> results_by_index(const std::vector<json>& l
     k.erase("t");
     k.erase("error_file");
     if (k.contains("infrastructure_error")) k["infrastructure_error"] = true;  // the text names folders and pids
-    if (k.contains("unsupported")) {             // same reason, said by the in-process target or the adapter
+    if (k.contains("unsupported")) {  // same reason, said by the in-process target or the adapter
       std::string why = k["unsupported"].get<std::string>();
       for (const std::string p : {"strongSwan target: ", "adapter: unsupported: "})
         if (const auto at = why.find(p); at != std::string::npos) why.erase(at, p.size());

@@ -187,13 +187,15 @@ std::string infrastructure_cause(const Scenario& s, const Observation& o, const 
   const std::uint8_t responder = static_cast<std::uint8_t>(1 - initiator);
   for (std::uint8_t i : {initiator, responder}) {
     const SideReport& side = r.sides[i];
-    if (!side.refused.empty()) return fmt::format("{} refused the configuration we rendered: {}", s.peers[i].name, side.refused);
+    if (!side.refused.empty())
+      return fmt::format("{} refused the configuration we rendered: {}", s.peers[i].name, side.refused);
     if (!side.alive) return fmt::format("{}'s daemon died during the run", s.peers[i].name);
   }
   if (o.reason == Reason::PeerUnreachable)  // no refusal logged by either side: combine() looked
-    return fmt::format("{} logged no answer from {}, and neither logged a refusal while both daemons ran ({} IKE "
-                       "datagrams on the wire)",
-                       s.peers[initiator].name, s.peers[responder].name, r.wire.packets.size());
+    return fmt::format(
+        "{} logged no answer from {}, and neither logged a refusal while both daemons ran ({} IKE "
+        "datagrams on the wire)",
+        s.peers[initiator].name, s.peers[responder].name, r.wire.packets.size());
   if (o.reason == Reason::InternalError)
     return "the exchange ended in nothing the observers can read (unfinished at the pair's deadline, or a failure "
            "in words we do not know: see the trace)";

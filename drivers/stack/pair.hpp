@@ -124,7 +124,7 @@ class PairRunner {
   Scenario pki_scenario_;          // pki::pki_part() of the scenario pki_ was made for
   bool pki_p12_ = false;           // pki_ has PKCS#12 files
   std::uint64_t seq_ = 0;
-  int attempt_ = 0;  // 0, or 1 for the retry in a fresh pair
+  int attempt_ = 0;             // 0, or 1 for the retry in a fresh pair
   bool child_awaited_ = false;  // the last exchange waited for the CHILD SA (teardown may overlap)
   RunRecord last_;
 };

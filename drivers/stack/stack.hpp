@@ -76,7 +76,7 @@ struct SideReport {
   // "configuration uses unsupported authentication", whack's "cannot initiate"): a rendering
   // error of ours, never a verdict on the implementation (an infrastructure error, pair.hpp).
   std::string refused;
-  std::vector<std::string> trace;           // this side's log lines, "R1: ..."
+  std::vector<std::string> trace;  // this side's log lines, "R1: ..."
 };
 
 enum class Progress : std::uint8_t { Pending, Up, Failed };

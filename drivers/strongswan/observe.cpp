@@ -99,8 +99,7 @@ bool no_private_key(const SideEvidence& side) { return any_line(side, {"no priva
 // ("constraint requires pre-shared key authentication, but public key was used", auth_cfg.c
 // complies()). Both are AUTH_METHOD_MISMATCH (docs/reasons.md).
 bool no_shared_key(const SideEvidence& side) {
-  return any_line(side, {"no shared key found"}) ||
-         std::any_of(side.log.begin(), side.log.end(), [](const LogLine& l) {
+  return any_line(side, {"no shared key found"}) || std::any_of(side.log.begin(), side.log.end(), [](const LogLine& l) {
            return has(l.msg, "constraint requires ") && has(l.msg, " authentication, but ");
          });
 }
