@@ -27,6 +27,7 @@
 #include "oracles/oracle.hpp"
 #include "oracles/shrink.hpp"
 #include "oracles/universal.hpp"
+#include "reports/known_divergences.hpp"
 
 namespace ikeconform::campaign {
 namespace {
@@ -56,6 +57,7 @@ struct Campaign {
   CampaignConfig config;
   ModelOptions options;  // as the user set them (oracles derive expectations from these)
   std::vector<const Oracle*> oracles;
+  reports::KnownDivergences known;  // failures they explain are expected deviations
   rc::Gen<Scenario> generator = ikeconform::gen::mixed_scenario();
   fs::path dir;
   unsigned jobs = 1;
@@ -181,11 +183,15 @@ void open_journal(Campaign& c, bool resume) {
   std::lock_guard lock(c.mu);
   if (resume) c.append(fmt::format("{{\"type\":\"resume\",\"at_scenarios\":{}}}\n", c.resumed_count));
   else c.append(header_json(c.config).dump() + "\n");
+  if (!c.known.entries.empty()) c.append(known_divergences_line(c.known));  // for reports, merge and resume
+  for (const reports::KnownDivergence& e : c.known.entries) c.state.add_known(e);
+  c.state.known_divergences_file = c.known.file;
 }
 
-// Why no oracle judged a scenario: the target could not express it, or the harness broke.
+// Why no oracle judged a scenario: the target could not express it, or the infrastructure failed
+// (the harness, not the implementation: the pair runner already retried it once in a fresh pair).
 struct Blocked {
-  std::string kind;  // "unsupported" | "error" | "" (judged)
+  std::string kind;  // "unsupported" | "infrastructure_error" | "" (judged)
   std::string why;
   std::string file;  // error evidence, relative to the campaign folder
 };
@@ -218,8 +224,12 @@ nlohmann::json stacks_json(const Campaign& c, const Target& target, const Scenar
   return out;
 }
 
+// Per oracle of the campaign: the known-divergence entries that explain its failure (empty: none
+// or not a failure).
+using Deviations = std::vector<std::vector<std::string>>;
+
 std::string scenario_line(const Campaign& c, std::uint64_t index, const Scenario& s, const Observation (&obs)[2],
-                          const std::vector<Evaluation>& ev, const Blocked& blocked,
+                          const std::vector<Evaluation>& ev, const Blocked& blocked, const Deviations& deviations,
                           std::vector<std::pair<std::string, std::string>>& results, const nlohmann::json* stacks) {
   std::string line =
       fmt::format(R"({{"type":"scenario","index":{},"class":"{}","ike_version":{},"cas":{},"up":[{},{}],)", index,
@@ -229,12 +239,17 @@ std::string scenario_line(const Campaign& c, std::uint64_t index, const Scenario
                         nlohmann::json(blocked.why).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
   if (!blocked.file.empty()) line += fmt::format(R"("error_file":{},)", nlohmann::json(blocked.file).dump());
   line += R"("results":{)";
+  nlohmann::json explained = nlohmann::json::object();
   for (std::size_t k = 0; k < ev.size(); ++k) {
-    const std::string_view v = verdict_text(ev[k].result.verdict);
+    const bool expected = k < deviations.size() && !deviations[k].empty();
+    const std::string_view v = expected ? "expected_deviation" : verdict_text(ev[k].result.verdict);
     results.emplace_back(std::string(c.oracles[k]->id()), std::string(v));
     fmt::format_to(std::back_inserter(line), R"({}"{}":"{}")", k ? "," : "", c.oracles[k]->id(), v);
+    if (expected) explained[std::string(c.oracles[k]->id())] = deviations[k];
   }
   line += "}";
+  if (!explained.empty())
+    line += R"(,"expected_deviations":)" + explained.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   if (stacks) line += R"(,"stacks":)" + stacks->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   fmt::format_to(std::back_inserter(line), R"(,"t":{:.3f}}})", c.seconds());
   line += '\n';
@@ -252,6 +267,8 @@ Judged judge_once(const Campaign& c, Target& target, const Scenario& s, const Or
                   const std::vector<Target*>& companions) {
   Judged j;
   target.run_both(s, j.evidence.obs);
+  // An infrastructure error or an unsupported candidate is never "the same failure": a shrink
+  // does not move toward it.
   if (const std::string why = unjudgeable(s, j.evidence.obs); !why.empty()) {
     j.evidence.evaluation.result = skip_result(why);
     return j;
@@ -393,7 +410,8 @@ void save_counterexample(Campaign& c, Target& target, const rc::Shrinkable<Scena
         saved.scenario);
 }
 
-// The evidence of an INTERNAL_ERROR (daemon logs, adapter stderr) for a person to read later.
+// The evidence of an infrastructure error (the observations' traces: cause, daemon status, command
+// lines and log tails, adapter stderr) for a person to read later.
 std::string save_error(Campaign& c, std::uint64_t index, const Scenario& s, const Observation (&obs)[2]) {
   const std::string rel = "errors/scenario-" + std::to_string(index) + ".json";
   nlohmann::ordered_json j;
@@ -409,8 +427,8 @@ Blocked blocked_by(Campaign& c, std::uint64_t index, const Scenario& s, const Ob
   Blocked b;
   b.why = unjudgeable(s, obs);
   if (b.why.empty()) return b;
-  const bool error = obs[0].reason == Reason::InternalError || obs[1].reason == Reason::InternalError;
-  b.kind = error ? "error" : "unsupported";
+  const bool error = is_infrastructure_error(obs[0]) || is_infrastructure_error(obs[1]);
+  b.kind = error ? "infrastructure_error" : "unsupported";
   if (error) b.file = save_error(c, index, s, obs);
   return b;
 }
@@ -449,9 +467,22 @@ void run_one(Campaign& c, Target& target, const std::vector<Target*>& companions
     ev.resize(c.oracles.size());
     for (Evaluation& e : ev) e.result = skip_result(blocked.why);
   }
-  const bool failed = std::any_of(ev.begin(), ev.end(),
-                                  [](const Evaluation& e) { return e.result.verdict == Verdict::Fail; });
-  if (c.compact && blocked.kind.empty() && !failed) {  // the common case: no line of its own
+  // A failure every difference of which a known divergence explains is an expected deviation:
+  // journaled with the entries, reported with their why, never counted as a failure or shrunk.
+  Deviations deviations(ev.size());
+  for (std::size_t k = 0; k < ev.size(); ++k) {
+    const OracleResult& r = ev[k].result;
+    if (r.verdict != Verdict::Fail || r.differences.empty()) continue;
+    const reports::DivergenceQuery q{c.config.target, c.oracles[k]->id(), s.ike_version == IkeVersion::V2 ? 2 : 1,
+                                     r.kind,          r.message,          &r.differences};
+    for (const reports::KnownDivergence* e : reports::explain(c.known, q)) deviations[k].push_back(e->id);
+  }
+  bool failed = false, deviated = false;
+  for (std::size_t k = 0; k < ev.size(); ++k) {
+    failed |= ev[k].result.verdict == Verdict::Fail && deviations[k].empty();
+    deviated |= !deviations[k].empty();
+  }
+  if (c.compact && blocked.kind.empty() && !failed && !deviated) {  // the common case: no line of its own
     cp.batch.add(index);
     for (std::size_t k = 0; k < ev.size(); ++k) cp.batch.verdict(k, ev[k].result.verdict == Verdict::Skip);
     if (cp.batch.size() >= kCheckpointScenarios || c.seconds() - cp.at >= kCheckpointSeconds) flush(c, cp);
@@ -459,19 +490,22 @@ void run_one(Campaign& c, Target& target, const std::vector<Target*>& companions
   }
   std::vector<std::pair<std::string, std::string>> results;
   const nlohmann::json stacks = c.multi ? stacks_json(c, target, s, obs, ev) : nlohmann::json();
-  const std::string line = scenario_line(c, index, s, obs, ev, blocked, results, c.multi ? &stacks : nullptr);
+  const std::string line = scenario_line(c, index, s, obs, ev, blocked, deviations, results,
+                                         c.multi ? &stacks : nullptr);
   {
     std::lock_guard lock(c.mu);
     c.append(line);
     c.state.add_scenario(index, results);
+    for (const auto& ids : deviations)
+      if (!ids.empty()) c.state.add_deviation(ids, index);
     if (c.multi) c.state.add_stacks(std::string(gen::generated_class(s)), stacks);
     c.state.unsupported += blocked.kind == "unsupported";
-    c.state.errors += blocked.kind == "error";
+    if (blocked.kind == "infrastructure_error") c.state.add_infrastructure_error(blocked.file);
   }
   c.finished.fetch_add(1);
   std::optional<rc::Shrinkable<Scenario>> tree;
   for (std::size_t k = 0; k < ev.size(); ++k)
-    if (ev[k].result.verdict == Verdict::Fail) {
+    if (ev[k].result.verdict == Verdict::Fail && deviations[k].empty()) {
       c.failures.fetch_add(1);
       if (!tree) tree.emplace(gen::generate(c.generator, c.config.seed, index));
       save_counterexample(c, target, *tree, s, obs, *c.oracles[k], ev[k], index, companions);
@@ -556,8 +590,12 @@ CampaignResult run_campaign(const CampaignSpec& a) {
   if (!a.resume && std::filesystem::exists(a.out / "journal.jsonl"))  // before any daemon starts
     throw InputError((a.out / "journal.jsonl").string(), 0,
                      "exists; pass --resume to continue that campaign or choose another --out");
+  // The known divergences before any daemon starts: a bad file is `file:line: what`, exit 2.
+  reports::KnownDivergences known = a.known_divergences.empty() ? reports::shipped_known_divergences()
+                                                                : reports::load_known_divergences(a.known_divergences);
   StopSignals signals;  // from here on a Ctrl-C never leaves daemons, namespaces or folders behind
   Campaign c;
+  c.known = std::move(known);
   for (const std::string& d : a.diff_targets)
     if (d == a.target || std::count(a.diff_targets.begin(), a.diff_targets.end(), d) > 1)
       throw InputError("--diff-target", 0,

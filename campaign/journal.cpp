@@ -49,6 +49,7 @@ void JournalState::add_scenario(std::uint64_t index, const std::vector<std::pair
     OracleTally& t = tally[id];
     if (verdict == "pass") ++t.pass;
     else if (verdict == "fail") ++t.fail;
+    else if (verdict == "expected_deviation") ++t.expected;
     else ++t.skip;
   }
 }
@@ -80,6 +81,42 @@ void JournalState::add_stacks(const std::string& scenario_class, const json& sta
   }
 }
 
+void JournalState::add_known(const reports::KnownDivergence& e) {
+  for (const KnownDivergenceTally& k : known)
+    if (k.entry.id == e.id) return;
+  known.push_back({e, 0, {}});
+}
+
+void JournalState::add_deviation(const std::vector<std::string>& ids, std::uint64_t index) {
+  ++expected_deviations;
+  for (const std::string& id : ids) {
+    auto it = std::find_if(known.begin(), known.end(), [&](const KnownDivergenceTally& k) { return k.entry.id == id; });
+    if (it == known.end()) {  // an entry the journal did not list: still counted, never dropped
+      known.emplace_back();
+      it = std::prev(known.end());
+      it->entry.id = id;
+    }
+    ++it->matched;
+    if (it->scenarios.size() < 10 && (it->scenarios.empty() || it->scenarios.back() != index))
+      it->scenarios.push_back(index);
+  }
+}
+
+std::string known_divergences_line(const reports::KnownDivergences& k) {
+  nlohmann::ordered_json j;
+  j["type"] = "known_divergences";
+  j["file"] = k.file;
+  j["entries"] = nlohmann::ordered_json::array();
+  for (const reports::KnownDivergence& e : k.entries)
+    j["entries"].push_back({{"id", e.id},
+                            {"target", e.target},
+                            {"oracle", e.oracle},
+                            {"what", e.what},
+                            {"why", e.why},
+                            {"evidence", e.evidence}});
+  return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
+}
+
 bool JournalState::any_failure() const {
   for (const auto& [id, t] : tally)
     if (t.fail) return true;
@@ -101,8 +138,8 @@ struct LineReader {
     std::vector<std::pair<std::string, std::string>> results;
     for (const auto& [id, v] : j.at("results").items()) {
       const std::string verdict = v.is_string() ? v.get<std::string>() : "";
-      if (verdict != "pass" && verdict != "fail" && verdict != "skip")
-        fail(fmt::format("results.{}: expected \"pass\", \"fail\" or \"skip\"", id));
+      if (verdict != "pass" && verdict != "fail" && verdict != "skip" && verdict != "expected_deviation")
+        fail(fmt::format("results.{}: expected \"pass\", \"fail\", \"skip\" or \"expected_deviation\"", id));
       results.emplace_back(id, verdict);
     }
     const auto index = j.at("index").get<std::uint64_t>();
@@ -110,7 +147,25 @@ struct LineReader {
       st.add_scenario(index, results);
       if (j.contains("stacks")) st.add_stacks(j.value("class", ""), j.at("stacks"));
       st.unsupported += j.contains("unsupported");
-      st.errors += j.contains("error");
+      if (j.contains("expected_deviations")) {  // {"DIFF-MODEL": ["entry id", ...]}
+        if (!j["expected_deviations"].is_object()) fail("expected_deviations: expected an object");
+        for (const auto& [oracle, ids] : j["expected_deviations"].items()) {
+          if (!ids.is_array()) fail("expected_deviations." + oracle + ": expected a list of entry ids");
+          std::vector<std::string> names;
+          for (const json& id : ids) {
+            if (!id.is_string()) fail("expected_deviations." + oracle + ": expected a list of entry ids");
+            names.push_back(id.get<std::string>());
+          }
+          st.add_deviation(names, index);
+        }
+      }
+      if (j.contains("infrastructure_error") || j.contains("error")) {  // "error": written before the rename
+        const std::string file = j.contains("error_file") && j["error_file"].is_string()
+                                     ? j["error_file"].get<std::string>()
+                                     : std::string();
+        if (!file.empty() && !reports::stays_inside(file)) fail("error_file: path must stay inside the run folder");
+        st.add_infrastructure_error(file);
+      }
     }
     st.session_t = std::max(st.session_t, j.value("t", 0.0));
   }
@@ -168,6 +223,27 @@ struct LineReader {
     st.counterexamples.push_back(std::move(c));
   }
 
+  void known(const json& j) {
+    st.known_divergences_file = j.value("file", "");
+    if (!j.contains("entries") || !j["entries"].is_array()) fail("entries: expected a list");
+    for (const json& e : j["entries"]) {
+      if (!e.is_object() || !e.contains("id") || !e["id"].is_string()) fail("entries: each needs a string id");
+      reports::KnownDivergence k;
+      auto text = [&](const char* key) {
+        return e.contains(key) && e[key].is_string() ? e[key].get<std::string>() : std::string();
+      };
+      k.id = text("id");
+      k.target = text("target");
+      k.oracle = text("oracle");
+      k.what = text("what");
+      k.why = text("why");
+      if (e.contains("evidence") && e["evidence"].is_array())
+        for (const json& x : e["evidence"])
+          if (x.is_string()) k.evidence.push_back(x.get<std::string>());
+      st.add_known(k);
+    }
+  }
+
   void line(const json& j) {
     if (!j.is_object() || !j.contains("type") || !j["type"].is_string())
       fail("expected a JSON object with a string 'type'");
@@ -190,6 +266,8 @@ struct LineReader {
       passed(j);
     } else if (type == "counterexample") {
       counterexample(j);
+    } else if (type == "known_divergences") {
+      known(j);
     } else if (type == "end") {
       st.elapsed_s += j.at("elapsed_s").get<double>();
       st.session_t = 0;

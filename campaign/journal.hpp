@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "campaign/files.hpp"
+#include "reports/known_divergences.hpp"
 
 namespace ikeconform::campaign {
 
@@ -44,6 +45,7 @@ class IndexSet {
 
 struct OracleTally {
   std::uint64_t pass = 0, fail = 0, skip = 0;
+  std::uint64_t expected = 0;                // failures a known divergence explains: expected deviations
   std::vector<std::string> counterexamples;  // scenario files, relative to the campaign folder
 };
 
@@ -51,6 +53,13 @@ struct OracleTally {
 struct CounterexampleRecord {
   std::string oracle, scenario, observations, message;
   std::vector<std::string> ios;
+};
+
+// A known-divergence entry as the journal recorded it, and the failures it explained.
+struct KnownDivergenceTally {
+  reports::KnownDivergence entry;
+  std::uint64_t matched = 0;
+  std::vector<std::uint64_t> scenarios;  // the first few indices
 };
 
 // Everything a journal says, accumulated line by line.
@@ -63,8 +72,17 @@ struct JournalState {
   std::vector<CounterexampleRecord> counterexamples;  // in journal order
   std::uint64_t scenarios = 0;
   // Scenarios no oracle could judge (docs/campaign.md): the target cannot express them
-  // ("unsupported") or the harness broke on them ("error", e.g. a daemon died).
-  std::uint64_t unsupported = 0, errors = 0;
+  // ("unsupported") or the infrastructure failed on them, twice ("infrastructure_error": a daemon
+  // died or refused our configuration, our own timeout; journal/2 before it said "error").
+  std::uint64_t unsupported = 0, infrastructure_errors = 0;
+  std::vector<std::string> infrastructure_error_files;  // errors/scenario-N.json, relative to the folder
+  // The known-divergence file the campaign used ("known_divergences" line) and what it explained.
+  std::string known_divergences_file;
+  std::vector<KnownDivergenceTally> known;  // in file order
+  std::uint64_t expected_deviations = 0;
+  void add_known(const reports::KnownDivergence& e);  // once per id
+  // One failure of scenario `index` that the entries `ids` explained.
+  void add_deviation(const std::vector<std::string>& ids, std::uint64_t index);
   double elapsed_s = 0;  // finished sessions
   double session_t = 0;  // the running / last unfinished session so far
   bool ended = false;    // the last session wrote its end line
@@ -82,6 +100,10 @@ struct JournalState {
                   const std::vector<std::uint64_t>& pass, const std::vector<std::uint64_t>& skip);
   // The scenario line's "stacks" object (multi-target campaigns; nothing for others).
   void add_stacks(const std::string& scenario_class, const nlohmann::json& stacks);
+  void add_infrastructure_error(const std::string& file) {
+    ++infrastructure_errors;
+    if (!file.empty()) infrastructure_error_files.push_back(file);
+  }
   double total_elapsed() const { return elapsed_s + (ended ? 0 : session_t); }
   bool any_failure() const;
 };
@@ -116,6 +138,10 @@ class PassedBatch {
   std::vector<std::uint64_t> pass_, skip_;
   std::uint64_t step_, scenarios_ = 0;
 };
+
+// {"type":"known_divergences","file":...,"entries":[...]} with a newline: the file's entries,
+// written after the header (and after each resume) so that reports can show them.
+std::string known_divergences_line(const reports::KnownDivergences& k);
 
 // The end of a session: {"type":"end",...} with a newline.
 std::string end_line(std::uint64_t scenarios, std::uint64_t session_scenarios, double elapsed_s, bool interrupted);

@@ -93,7 +93,8 @@ MergeResult merge(const fs::path& out, const std::vector<fs::path>& dirs) {
     scenarios += states[k].scenarios;
     for (const json& l : lines[k]) {
       const std::string type = l.value("type", "");
-      if (type == "scenario" || type == "passed") {  // "passed" ranges carry their step: valid as they are
+      // "passed" ranges carry their step: valid as they are; known-divergence entries merge by id.
+      if (type == "scenario" || type == "passed" || type == "known_divergences") {
         text += l.dump() + "\n";
       } else if (type == "counterexample") {
         const std::uint64_t n = ++numbers[l.at("oracle").get<std::string>()];

@@ -34,6 +34,14 @@ reports::Summary summary_from_journal(const JournalState& st) {
   s.runs = c.runs;
   s.options = c.options;
   s.scenarios = st.scenarios;
+  s.unsupported = st.unsupported;
+  s.infrastructure_errors = st.infrastructure_errors;
+  s.infrastructure_error_files = st.infrastructure_error_files;
+  s.expected_deviations = st.expected_deviations;
+  s.known_divergences_file = st.known_divergences_file;
+  for (const KnownDivergenceTally& k : st.known)
+    s.known_divergences.push_back({k.entry.id, k.entry.target, k.entry.oracle, k.entry.what, k.entry.why,
+                                   k.entry.evidence, k.matched, k.scenarios});
   s.elapsed_s = st.total_elapsed();
   s.scenarios_per_s = s.elapsed_s > 0 ? static_cast<double>(st.scenarios) / s.elapsed_s : 0;
   std::vector<std::string> ids = c.oracles;
@@ -44,12 +52,16 @@ reports::Summary summary_from_journal(const JournalState& st) {
     r.id = id;
     r.target = s.target;
     if (auto it = st.tally.find(id); it != st.tally.end()) {
-      r.checked = it->second.pass + it->second.fail;
+      r.checked = it->second.pass + it->second.fail + it->second.expected;
+      r.expected_deviations = it->second.expected;
       r.failed = it->second.fail;
       r.skipped = it->second.skip;
       r.counterexamples = it->second.counterexamples;
     }
-    r.status = r.failed ? reports::Status::Failed : r.checked ? reports::Status::Passed : reports::Status::NotChecked;
+    r.status = r.failed                ? reports::Status::Failed
+               : r.expected_deviations ? reports::Status::ExpectedDeviation
+               : r.checked             ? reports::Status::Passed
+                                       : reports::Status::NotChecked;
     s.oracles.push_back(std::move(r));
   }
   return s;

@@ -26,6 +26,12 @@ void print_table(const nlohmann::ordered_json& summary, const std::string& dir) 
   fmt::print("campaign: {} scenarios in {:.2f}s ({:.0f}/s), seed {}, results in {}\n",
              summary["scenarios"].get<std::uint64_t>(), summary["elapsed_s"].get<double>(),
              summary["scenarios_per_s"].get<double>(), summary["seed"].get<std::uint64_t>(), dir);
+  // Not judged (the target cannot express them; the infrastructure failed twice) and explained by
+  // a known divergence: each counted apart, none of them a failure.
+  const auto count = [&](const char* k) { return summary.contains(k) ? summary[k].get<std::uint64_t>() : 0; };
+  if (count("unsupported") || count("infrastructure_errors") || count("expected_deviations"))
+    fmt::print("  unsupported {}, infrastructure errors {}, expected deviations {}\n", count("unsupported"),
+               count("infrastructure_errors"), count("expected_deviations"));
   for (const auto& o : summary["oracles"])
     fmt::print("  {:<15} {:<18} checked {:>8}  failed {:>7}  skipped {:>8}{}\n", o["id"].get<std::string>(),
                o["status"].get<std::string>(), o["checked"].get<std::uint64_t>(), o["failed"].get<std::uint64_t>(),
@@ -79,6 +85,9 @@ void register_campaign(CLI::App& app, Outcome& out) {
   cmd->add_option("--baseline", s.baseline, "Expected per-oracle status (ikeconform.baseline/1): exit 0 when matched");
   cmd->add_option("--write-baseline", s.write_baseline, "Write this run's per-oracle status as a baseline");
   cmd->add_flag("--resume", s.resume, "Continue the campaign journaled in --out");
+  cmd->add_option("--known-divergences", s.known_divergences,
+                  "ikeconform.known-divergences/1 file: failures its entries explain are expected deviations "
+                  "(default: the shipped corpus/known-divergences.json; docs/known-divergences.md)");
   cmd->add_option("--out", a->out, "Output folder (journal.jsonl, summary.json, counterexamples/)")->required();
   cmd->add_option("--max-counterexamples", s.max_counterexamples, "Failures shrunk and saved per oracle")
       ->capture_default_str();

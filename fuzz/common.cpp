@@ -75,6 +75,7 @@ constexpr Target kTargets[] = {
     {"pcap", &fuzz_pcap},
     {"vici", &fuzz_vici},
     {"adapter", &fuzz_adapter},
+    {"known_divergences", &fuzz_known_divergences},
 };
 }  // namespace
 

@@ -37,14 +37,15 @@ int fuzz_scenario_json(const std::uint8_t* data, std::size_t size);  // scenario
 int fuzz_model(const std::uint8_t* data, std::size_t size);          // structure-aware: bytes -> scenario -> model
 // The model checks on a scenario/1 text (a printed counterexample kept as a regression).
 int fuzz_model_scenario_json(const std::uint8_t* data, std::size_t size);
-int fuzz_ios_config(const std::uint8_t* data, std::size_t size);        // IOS configuration parser
-int fuzz_ios_roundtrip(const std::uint8_t* data, std::size_t size);     // IOS import -> export -> import
-int fuzz_show_certs(const std::uint8_t* data, std::size_t size);        // `show crypto pki certificates` parser
-int fuzz_ike_codec(const std::uint8_t* data, std::size_t size);         // IKE message codec
-int fuzz_pcap(const std::uint8_t* data, std::size_t size);              // classic pcap reader (wire/pcap.hpp)
-int fuzz_vici(const std::uint8_t* data, std::size_t size);              // strongSwan VICI message decoder
-int fuzz_observation_json(const std::uint8_t* data, std::size_t size);  // observation records (adapter replies)
-int fuzz_adapter(const std::uint8_t* data, std::size_t size);           // external adapter line protocol
+int fuzz_ios_config(const std::uint8_t* data, std::size_t size);         // IOS configuration parser
+int fuzz_ios_roundtrip(const std::uint8_t* data, std::size_t size);      // IOS import -> export -> import
+int fuzz_show_certs(const std::uint8_t* data, std::size_t size);         // `show crypto pki certificates` parser
+int fuzz_ike_codec(const std::uint8_t* data, std::size_t size);          // IKE message codec
+int fuzz_pcap(const std::uint8_t* data, std::size_t size);               // classic pcap reader (wire/pcap.hpp)
+int fuzz_vici(const std::uint8_t* data, std::size_t size);               // strongSwan VICI message decoder
+int fuzz_observation_json(const std::uint8_t* data, std::size_t size);   // observation records (adapter replies)
+int fuzz_adapter(const std::uint8_t* data, std::size_t size);            // external adapter line protocol
+int fuzz_known_divergences(const std::uint8_t* data, std::size_t size);  // known-divergence file parser
 
 // The scenario fuzz_observation_json reads observations against (the seed generator uses it).
 

@@ -39,6 +39,10 @@ struct OracleResult {
   // the first field that differs). Shrinking keeps a candidate only if it fails the same kind
   // of way, so a counterexample does not drift to another, less interesting mismatch.
   std::string kind = {};
+  // Differential oracles: every difference of the failing direction (DIFF-MODEL: expected = the
+  // model's, actual = the target's; DIFF-STACKS: expected = the main target's, actual = the
+  // companion's), which the known-divergence file matches (reports/known_divergences.hpp).
+  std::vector<ObservationDiff> differences = {};
 };
 
 // A scenario related to the checked one and what the target did with it.
@@ -111,8 +115,15 @@ std::vector<const Oracle*> oracles_for(const TargetTraits& t);
 // By id among every_oracle(), or nullptr.
 const Oracle* find_oracle(std::string_view id);
 
+// An observation that says nothing about the implementation under test: the infrastructure
+// failed (a daemon crashed or refused the configuration we rendered, our own timeout, an
+// adapter's own trouble). Its code is INTERNAL_ERROR (stable: adapters report it); the campaign
+// journals it as `infrastructure_error` (docs/reasons.md).
+inline bool is_infrastructure_error(const Observation& o) { return o.reason == Reason::InternalError; }
+
 // A run no oracle can judge: a direction the target did not attempt because it cannot express
-// the scenario (UNSUPPORTED) or because the harness broke (INTERNAL_ERROR). Returns why, or "".
+// the scenario (UNSUPPORTED) or because the infrastructure failed (is_infrastructure_error()).
+// Returns why, or "".
 std::string unjudgeable(const Scenario& s, const Observation (&obs)[2]);
 
 // Runs the related scenarios an oracle asks for on `target` and checks it.

@@ -544,7 +544,7 @@ TargetTraits traits_of(const Target& t) {
 
 std::string unjudgeable(const Scenario& s, const Observation (&obs)[2]) {
   for (const Observation& o : obs)
-    if (o.reason == Reason::Unsupported || o.reason == Reason::InternalError) {
+    if (o.reason == Reason::Unsupported || is_infrastructure_error(o)) {  // explicitly never judged
       std::string why = facts::direction_text(s, o);
       for (const std::string& line : o.trace)  // the target's own words on why
         if (line.find("target") != std::string::npos || line.rfind("harness", 0) == 0 ||

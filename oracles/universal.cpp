@@ -127,6 +127,7 @@ class DiffModel final : public Oracle {
                                         facts::direction_text(s, want[d]), diff_text(diffs)),
                             d, at);
       r.kind = diffs.front().field;
+      r.differences = diffs;
       return r;
     }
     return pass();
@@ -183,6 +184,7 @@ class DiffStacks final : public Oracle {
                                           r->target, outcome_text(r->obs[d], child), x->field),
                               d, in.obs[d].failed_at != Message::None ? in.obs[d].failed_at : r->obs[d].failed_at);
         f.kind = r->target + ":" + x->field;
+        f.differences = {{x->field, x->here, x->there}};
         return f;
       }
     }

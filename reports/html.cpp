@@ -163,6 +163,30 @@ void verdict(std::string& out, const Run& run) {
     out += "<div class=\"note\">The campaign was interrupted: the counts cover the scenarios it finished.</div>\n";
 }
 
+// Failures a known-divergence entry explains: what, why and the evidence, as the file says.
+void deviations(std::string& out, const Summary& s) {
+  bool any = false;
+  for (const KnownDivergenceRow& k : s.known_divergences) any = any || k.matched;
+  if (!any) return;
+  out += fmt::format(
+      "<h2 id=\"deviations\">Expected deviations</h2>\n<p>Known divergences (<code>{}</code>) that "
+      "explained oracle failures of this run: journaled, not counted as failures.</p>\n",
+      esc(s.known_divergences_file));
+  out +=
+      "<table class=\"facts\">\n<tr><th>Entry</th><th>Oracle</th><th>Failures</th><th>What, why, evidence</th></tr>\n";
+  for (const KnownDivergenceRow& k : s.known_divergences) {
+    if (!k.matched) continue;
+    std::string ev;
+    for (const std::string& e : k.evidence) ev += fmt::format("<br><code>{}</code>", esc(e));
+    std::string idx;
+    for (std::uint64_t i : k.scenarios) idx += (idx.empty() ? "" : ", ") + std::to_string(i);
+    out += fmt::format("<tr><td><code>{}</code><br>{}</td><td>{}</td><td>{}{}</td><td><b>{}</b><br>{}{}</td></tr>\n",
+                       esc(k.id), esc(k.target), esc(k.oracle), k.matched,
+                       idx.empty() ? "" : " (scenarios " + idx + ")", esc(k.what), esc(k.why), ev);
+  }
+  out += "</table>\n";
+}
+
 void fact(std::string& out, std::string_view name, const std::string& value_html) {
   if (!value_html.empty()) out += fmt::format("<tr><th>{}</th><td>{}</td></tr>\n", name, value_html);
 }
@@ -181,6 +205,25 @@ void facts(std::string& out, const Run& run) {
   fact(out, "Scenario class", esc(s.scenario_class));
   fact(out, "Runs", s.runs ? grouped(*s.runs) : std::string("time-bounded"));
   fact(out, "Scenarios", grouped(s.scenarios) + (s.complete ? "" : " (interrupted)"));
+  if (s.unsupported)
+    fact(out, "Unsupported", grouped(s.unsupported) + " scenarios the target cannot express (not judged)");
+  if (s.infrastructure_errors) {  // the harness failed, twice: not judged, never a failure
+    std::string files;
+    for (const std::string& rel : s.infrastructure_error_files)
+      files += fmt::format("<br><a href=\"{}\"><code>{}</code></a>", esc(rel), esc(rel));
+    fact(out, "Infrastructure errors",
+         grouped(s.infrastructure_errors) +
+             " scenarios (the harness failed, also on a retry in a fresh pair: not judged; evidence)" + files);
+  }
+  if (!s.known_divergences_file.empty())
+    fact(out, "Known divergences",
+         fmt::format("<code>{}</code>: {} entr{}", esc(s.known_divergences_file), s.known_divergences.size(),
+                     s.known_divergences.size() == 1 ? "y" : "ies"));
+  if (s.expected_deviations)
+    fact(out, "Expected deviations",
+         grouped(s.expected_deviations) +
+             " oracle failures explained by known divergences (<a "
+             "href=\"#deviations\">below</a>; not counted as failures)");
   fact(out, "Elapsed", fmt::format("{:.2f} s", s.elapsed_s));
   fact(out, "Scenarios/s", fmt::format("{:.1f}", s.scenarios_per_s));
   if (!s.baseline.empty())
@@ -416,6 +459,7 @@ std::string render_html(const Run& run, const FuzzReport* fuzz) {
   matrix(out, run);
   pairs_matrix(out, run);
   facts(out, run);
+  deviations(out, s);
   counterexamples(out, run);
   if (fuzz) fuzzing(out, *fuzz);
   out +=

@@ -41,7 +41,11 @@ std::string read_text_file(const fs::path& path, const std::string& shown) {
 }
 
 JsonFile read_json_file(const fs::path& path, const std::string& shown) {
-  JsonFile f{shown, read_text_file(path, shown), {}};
+  return parse_json_text(read_text_file(path, shown), shown);
+}
+
+JsonFile parse_json_text(std::string text, const std::string& shown) {
+  JsonFile f{shown, std::move(text), {}};
   try {
     f.value = json::parse(f.text);
   } catch (const json::parse_error& e) {

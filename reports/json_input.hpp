@@ -21,6 +21,8 @@ struct JsonFile {
 // Missing file: "file: no such file"; malformed JSON: "file:line: invalid JSON: ...".
 std::string read_text_file(const std::filesystem::path& path, const std::string& shown);
 JsonFile read_json_file(const std::filesystem::path& path, const std::string& shown);
+// The same for a text already in memory (fuzz targets, files built into the binary).
+JsonFile parse_json_text(std::string text, const std::string& shown);
 // Parses one JSON text that sits at `line` of `file` (journal lines).
 nlohmann::json parse_json_line(const std::string& text, const std::string& file, int line);
 

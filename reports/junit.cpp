@@ -69,10 +69,13 @@ void testcase(std::string& out, const Run& run, const OracleRow& r) {
                          xml_escape(failure_text(run, r)));
       break;
     case Status::ExpectedDeviation:
-      out += fmt::format("      <skipped message=\"{}\"/>\n", xml_attr(fmt::format("expected deviation: failed in {} "
-                                                                                   "of {} scenarios, as the baseline "
-                                                                                   "expects",
-                                                                                   r.failed, r.checked)));
+      out += fmt::format("      <skipped message=\"{}\"/>\n",
+                         xml_attr(r.failed ? fmt::format("expected deviation: failed in {} of {} scenarios, as the "
+                                                         "baseline expects",
+                                                         r.failed, r.checked)
+                                           : fmt::format("expected deviation: {} of {} scenarios differ as known "
+                                                         "divergences explain (see their testcases)",
+                                                         r.expected_deviations, r.checked)));
       break;
     case Status::NotChecked:
       out += fmt::format("      <skipped message=\"{}\"/>\n", xml_attr(fmt::format("not checked: the precondition held "
@@ -84,6 +87,47 @@ void testcase(std::string& out, const Run& run, const OracleRow& r) {
   out += fmt::format("      <system-out>{}</system-out>\n",
                      xml_escape(fmt::format("{}{}\n{}\n", r.statement, rules_text(r), counts_text(r))));
   out += "    </testcase>\n";
+}
+
+// Runs the infrastructure spoiled (twice): JUnit <error>, never <failure> -- the implementation
+// was not judged. One testcase per scenario with its evidence file.
+std::size_t infrastructure_cases(std::string& out, const Run& run, const std::string& target) {
+  const Summary& s = run.summary;
+  if (s.infrastructure_errors == 0) return 0;
+  auto one = [&](const std::string& name, const std::string& message, const std::string& body) {
+    out += fmt::format("    <testcase name=\"{}\" classname=\"ikeconform.{}\">\n", xml_attr(name), xml_attr(target));
+    out += fmt::format("      <error type=\"infrastructure_error\" message=\"{}\">{}</error>\n", xml_attr(message),
+                       xml_escape(body));
+    out += "    </testcase>\n";
+  };
+  const std::string why =
+      "the harness, not the implementation, failed (a daemon, our rendering, our timeout) and still did after one "
+      "retry in a fresh pair; not judged by any oracle";
+  if (s.infrastructure_error_files.empty()) {
+    one("infrastructure_error", fmt::format("{} scenarios ended in an infrastructure error", s.infrastructure_errors),
+        why + "\n");
+    return 1;
+  }
+  for (const std::string& rel : s.infrastructure_error_files)
+    one("infrastructure_error " + rel, "infrastructure error: evidence in " + rel,
+        why + "\nevidence: " + (run.dir / rel).string() + "\n");
+  return s.infrastructure_error_files.size();
+}
+
+// Failures a known-divergence entry explains: <skipped> with the entry's what and why.
+std::size_t known_divergence_cases(std::string& out, const Summary& s, const std::string& target) {
+  std::size_t n = 0;
+  for (const KnownDivergenceRow& k : s.known_divergences) {
+    if (k.matched == 0) continue;
+    ++n;
+    out += fmt::format("    <testcase name=\"{}\" classname=\"ikeconform.{}\">\n",
+                       xml_attr("expected deviation " + k.oracle + " " + k.id), xml_attr(target));
+    out += fmt::format("      <skipped message=\"{}\"/>\n", xml_attr(fmt::format("expected deviation (known divergence "
+                                                                                 "{}): {} in {} scenario failures: {}",
+                                                                                 k.id, k.what, k.matched, k.why)));
+    out += "    </testcase>\n";
+  }
+  return n;
 }
 
 void property(std::string& out, std::string_view name, const std::string& value) {
@@ -117,21 +161,34 @@ std::string render_junit(const Run& run) {
   // The elapsed time belongs to the whole run; a suite gets it only when it is the only one.
   const std::string time = fmt::format("{:.3f}", s.elapsed_s);
   std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-  out +=
-      fmt::format("<testsuites name=\"ikeconform campaign\" tests=\"{}\" failures=\"{}\" errors=\"0\" time=\"{}\">\n",
-                  all.tests, all.failures, time);
+  std::string suites;
+  std::size_t errors = 0, tests = all.tests;
   for (const std::string& target : targets) {
     Counts c;
     for (const OracleRow& r : s.oracles)
       if (r.target == target) c.add(r.status);
-    out += fmt::format(
-        "  <testsuite name=\"ikeconform.{}\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"{}\"{}>\n",
-        xml_attr(target), c.tests, c.failures, c.skipped, targets.size() == 1 ? " time=\"" + time + "\"" : "");
-    properties(out, s, target);
+    std::string cases;
     for (const OracleRow& r : s.oracles)
-      if (r.target == target) testcase(out, run, r);
-    out += "  </testsuite>\n";
+      if (r.target == target) testcase(cases, run, r);
+    std::size_t e = 0, k = 0;
+    if (target == s.target) {  // the runs belong to the main target
+      e = infrastructure_cases(cases, run, target);
+      k = known_divergence_cases(cases, s, target);
+    }
+    errors += e;
+    tests += e + k;
+    suites += fmt::format(
+        "  <testsuite name=\"ikeconform.{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\"{}>\n",
+        xml_attr(target), c.tests + e + k, c.failures, e, c.skipped + k,
+        targets.size() == 1 ? " time=\"" + time + "\"" : "");
+    properties(suites, s, target);
+    suites += cases;
+    suites += "  </testsuite>\n";
   }
+  out +=
+      fmt::format("<testsuites name=\"ikeconform campaign\" tests=\"{}\" failures=\"{}\" errors=\"{}\" time=\"{}\">\n",
+                  tests, all.failures, errors, time);
+  out += suites;
   out += "</testsuites>\n";
   return out;
 }

@@ -62,6 +62,7 @@ OracleRow parse_oracle(const JsonFile& file, const json& j, const std::string& p
   r.failed = f.count("failed");
   r.skipped = f.count("skipped");
   r.expected_deviation = f.boolean("expected_deviation").value_or(false);
+  r.expected_deviations = f.count("expected_deviations");
   r.counterexamples = f.strings("counterexamples");
   for (std::size_t i = 0; i < r.counterexamples.size(); ++i)
     if (!stays_inside(r.counterexamples[i]))
@@ -88,6 +89,31 @@ Summary parse_summary(const JsonFile& file) {
   s.options = key_values(f, "options");
   s.runs = f.opt_count("runs");
   s.scenarios = f.count("scenarios");
+  s.unsupported = f.count("unsupported");
+  s.infrastructure_errors = f.count("infrastructure_errors");
+  s.infrastructure_error_files = f.strings("infrastructure_error_files");
+  for (std::size_t i = 0; i < s.infrastructure_error_files.size(); ++i)
+    if (!stays_inside(s.infrastructure_error_files[i]))
+      file.fail(f.pointer("infrastructure_error_files") + "/" + std::to_string(i),
+                "path must stay inside the run folder");
+  s.expected_deviations = f.count("expected_deviations");
+  s.known_divergences_file = f.str("known_divergences_file");
+  if (const json* kd = f.find("known_divergences"); kd && kd->is_array())
+    for (std::size_t i = 0; i < kd->size(); ++i) {
+      Fields kf(file, (*kd)[i], "/known_divergences/" + std::to_string(i));
+      KnownDivergenceRow k;
+      k.id = kf.str("id", true);
+      k.target = kf.str("target");
+      k.oracle = kf.str("oracle");
+      k.what = kf.str("what");
+      k.why = kf.str("why");
+      k.evidence = kf.strings("evidence");
+      k.matched = kf.count("matched");
+      if (const json* sc = kf.find("scenarios"); sc && sc->is_array())
+        for (const json& x : *sc)
+          if (x.is_number_unsigned()) k.scenarios.push_back(x.get<std::uint64_t>());
+      s.known_divergences.push_back(std::move(k));
+    }
   s.complete = f.boolean("complete").value_or(true);
   s.elapsed_s = f.number("elapsed_s");
   s.scenarios_per_s = f.number("scenarios_per_s");

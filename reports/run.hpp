@@ -32,6 +32,7 @@ struct OracleRow {
   Status status = Status::NotChecked;
   std::uint64_t checked = 0, failed = 0, skipped = 0;
   bool expected_deviation = false;
+  std::uint64_t expected_deviations = 0;     // failures a known divergence explains (not in `failed`)
   std::vector<std::string> counterexamples;  // relative to the run folder
 };
 
@@ -45,12 +46,29 @@ struct PairCell {
   std::vector<std::string> counterexamples;  // DIFF-STACKS counterexamples, relative to the run folder
 };
 
+// A known-divergence entry (corpus/known-divergences.json) that matched failures of this run:
+// shown as an expected deviation with its why, never as a failure (docs/known-divergences.md).
+struct KnownDivergenceRow {
+  std::string id, target, oracle, what, why;
+  std::vector<std::string> evidence;
+  std::uint64_t matched = 0;             // scenario x oracle failures it explained
+  std::vector<std::uint64_t> scenarios;  // their indices (the first few)
+};
+
 struct Summary {
   std::string version, target, target_version, seed, shard, scenario_class, baseline;
   std::vector<std::string> shards;  // "1/4", ... (merged summaries)
   KeyValues options;
   std::optional<std::uint64_t> runs;
   std::uint64_t scenarios = 0;
+  // Scenarios no oracle judged: the target cannot express them, or the infrastructure failed on
+  // them twice (errors/scenario-N.json hold the evidence).
+  std::uint64_t unsupported = 0, infrastructure_errors = 0;
+  std::vector<std::string> infrastructure_error_files;  // relative to the run folder
+  // Oracle failures a known-divergence entry explains (never counted as failures).
+  std::uint64_t expected_deviations = 0;
+  std::string known_divergences_file;
+  std::vector<KnownDivergenceRow> known_divergences;
   bool complete = true;
   double elapsed_s = 0, scenarios_per_s = 0;
   std::optional<bool> baseline_matches;

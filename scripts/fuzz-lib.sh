@@ -6,7 +6,7 @@ fuzz_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # fuzz_dict TARGET -> path of its dictionary, or nothing (the model target reads structure, not text).
 fuzz_dict() {
   case $1 in
-    scenario_json|observation_json) echo "$fuzz_root/fuzz/dict/json.dict" ;;
+    scenario_json|observation_json|known_divergences) echo "$fuzz_root/fuzz/dict/json.dict" ;;
     ios_config|ios_roundtrip) echo "$fuzz_root/fuzz/dict/ios.dict" ;;
     show_certs) echo "$fuzz_root/fuzz/dict/show.dict" ;;
     ike_codec) echo "$fuzz_root/fuzz/dict/ike.dict" ;;

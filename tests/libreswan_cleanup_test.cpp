@@ -18,10 +18,15 @@
 #include "drivers/process/cleanup.hpp"
 #include "drivers/stack/pair_target.hpp"
 #include "drivers/strongswan/peer.hpp"
+#include "leftovers.hpp"
 #include "libreswan_test_util.hpp"
 
 namespace ikeconform {
 namespace {
+
+using testing::Leftovers;
+using testing::leftovers;
+using testing::settle;
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
@@ -39,47 +44,6 @@ stack::PairOptions options() {
   stack::PairOptions o;
   o.key_cache = testing::test_key_cache();
   return o;
-}
-
-// What a run prefix still owns: namespaces, processes whose command line names it, folders.
-struct Leftovers {
-  std::vector<std::string> namespaces, processes, dirs;
-  bool none() const { return namespaces.empty() && processes.empty() && dirs.empty(); }
-  std::string describe() const {
-    std::string s;
-    for (const auto* l : {&namespaces, &processes, &dirs})
-      for (const std::string& x : *l) s += "  " + x + "\n";
-    return s;
-  }
-};
-
-Leftovers leftovers(const std::string& prefix) {
-  Leftovers l;
-  for (const std::string& ns : netns::list_namespaces())
-    if (ns.rfind(prefix, 0) == 0) l.namespaces.push_back("netns " + ns);
-  for (const auto& e : fs::directory_iterator("/proc")) {
-    const std::string pid = e.path().filename().string();
-    if (pid.find_first_not_of("0123456789") != std::string::npos || pid == std::to_string(::getpid())) continue;
-    std::ifstream f(e.path() / "cmdline", std::ios::binary);
-    std::string cmd((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-    for (char& c : cmd)
-      if (c == '\0') c = ' ';
-    if (cmd.find(prefix) != std::string::npos && process::pid_alive(std::stoi(pid)))
-      l.processes.push_back(pid + ": " + cmd);
-  }
-  for (const auto& e : fs::directory_iterator(fs::temp_directory_path()))
-    if (e.path().filename().string().rfind(prefix, 0) == 0) l.dirs.push_back(e.path().string());
-  return l;
-}
-
-Leftovers settle(const std::string& prefix) {  // processes take a moment to be reaped
-  Leftovers l;
-  for (int i = 0; i < 50; ++i) {
-    l = leftovers(prefix);
-    if (l.none()) break;
-    std::this_thread::sleep_for(50ms);
-  }
-  return l;
 }
 
 // The targets as make_target() builds them: pairs of peer stacks.
@@ -108,6 +72,7 @@ TEST_F(LibreswanCleanup, UnreachablePeerGivesUpInTimeAndLeavesNothing) {
   const Scenario s = testing::runnable("s1", IkeVersion::V2);
   {
     stack::PairTarget t = libreswan_pair(options());
+    t.runner().options().retry = false;  // the retry in a fresh pair would heal it
     ASSERT_EQ(t.run(s, 0).ike_sa, SaResult::Established);
     const netns::NetnsPair* net = t.runner().net();
     ASSERT_NE(net, nullptr);
@@ -116,8 +81,10 @@ TEST_F(LibreswanCleanup, UnreachablePeerGivesUpInTimeAndLeavesNothing) {
     const Observation o = t.run(s, 0);
     const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - begin);
     std::cout << "[ timing ] unreachable peer: verdict after " << took.count() << " ms\n";
-    EXPECT_EQ(o.reason, Reason::PeerUnreachable) << testing::dump(o);
-    EXPECT_EQ(o.failed_at, Message::IKE_SA_INIT);
+    // Silence in a pair of our own daemons is an infrastructure error, never a verdict.
+    EXPECT_EQ(o.reason, Reason::InternalError) << testing::dump(o);  // the infrastructure error's code
+    ASSERT_FALSE(o.trace.empty());
+    EXPECT_NE(o.trace[0].find("R1 logged no answer from R2"), std::string::npos) << testing::dump(o);
     EXPECT_LT(took, 8s);
   }
   const Leftovers l = settle(process::run_prefix());

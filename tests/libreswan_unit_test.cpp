@@ -207,6 +207,15 @@ TEST(LibreswanObserve, VerdictsFromTheVocabulary) {
   const stack::SideReport u = libreswan::side_report(silent.in);
   EXPECT_FALSE(u.heard_peer);
   EXPECT_EQ(libreswan::progress(silent.in), stack::Progress::Pending);
+  // Recorded (campaign seed 3, scenario 22): the IKEv2 initiator finds no private key right after
+  // its IKE_SA_INIT request and never logs the reply -- its own verdict, not a silent peer.
+  Side keyless(0, Role::Initiator,
+               {"\"s1-prof1-IOSCA2\" #1: sent IKE_SA_INIT request to 192.168.0.2:500",
+                "\"s1-prof1-IOSCA2\" #1: connection s1-prof1's RSA private key not found",
+                "\"s1-prof1-IOSCA2\" #1: encountered fatal error in state STATE_V2_PARENT_I1"},
+               IkeVersion::V2);
+  EXPECT_EQ(libreswan::side_report(keyless.in).verdict, stack::Verdict::NoPrivateKey);
+  EXPECT_EQ(libreswan::progress(keyless.in), stack::Progress::Failed);
 }
 
 // Issue 11, from pluto's own words (tests/data/faithful/ls-v2-*.json): the other method is the

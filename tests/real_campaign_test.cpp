@@ -141,7 +141,7 @@ TEST(RealCampaign, LibreswanThirtyScenariosWithModelAsDiffTarget) {
   EXPECT_EQ(s["target"], "libreswan");
   EXPECT_EQ(s["scenarios"], 30);
   EXPECT_TRUE(s["complete"].get<bool>());
-  EXPECT_EQ(s["internal_errors"], 0) << "a broken harness run is not a result";
+  EXPECT_EQ(s["infrastructure_errors"], 0) << "a broken harness run is not a result";
   ASSERT_TRUE(s["target_version"].is_string());
   EXPECT_EQ(s["target_version"].get<std::string>().rfind("Libreswan 4.10", 0), 0u) << s["target_version"];
   for (const char* id : {"DIFF-MODEL", "P-1", "P-6", "CERTREQ-ANCHORS", "DIFF-STACKS"}) {
@@ -176,9 +176,9 @@ TEST(RealCampaign, MixedThirtyScenariosAgainstLibreswanAndModel) {
   EXPECT_EQ(s["scenarios"], 30);
   // Known gap (docs/campaign.md "Findings"): the mixed pair's combine() does not classify a few
   // refusals (strongSwan's "none allows RSA signature authentication using Main Mode", a
-  // charon initiator whose CHILD SA Libreswan refuses) and reports INTERNAL_ERROR with the
-  // evidence in errors/. Seed 3 has 3 of them; more would be a regression of the harness.
-  EXPECT_LE(s["internal_errors"].get<int>(), 4);
+  // charon initiator whose CHILD SA Libreswan refuses): after a retry in a fresh pair they are
+  // infrastructure errors with the evidence in errors/. Seed 3 had 3; more would be a regression.
+  EXPECT_LE(s["infrastructure_errors"].get<int>(), 4);
   ASSERT_TRUE(s["target_version"].is_string());
   EXPECT_NE(s["target_version"].get<std::string>().find("Libreswan 4.10"), std::string::npos);
   EXPECT_NE(s["target_version"].get<std::string>().find("strongSwan 5.9"), std::string::npos);

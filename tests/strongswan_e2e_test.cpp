@@ -252,8 +252,12 @@ TEST_F(StrongswanE2E, MakesItsOwnPkiAndRefusesAggressiveMode) {
 namespace ikeconform {
 namespace {
 
-TEST_F(StrongswanE2E, SilentPeerIsUnreachable) {
+// A silent peer in a pair of our own daemons is the infrastructure's failure, never the stack's
+// verdict (docs/reasons.md); without the retry in a fresh pair (which would heal it:
+// tests/infrastructure_real_test.cpp) the run gives up in time and says so.
+TEST_F(StrongswanE2E, SilentPeerIsAnInfrastructureErrorInTime) {
   stack::PairTarget target = strongswan_pair();
+  target.runner().options().retry = false;
   const Scenario s = testing::s1_scenario(IkeVersion::V2);
   ASSERT_TRUE(target.run(s, 0).up());  // the pair exists (and works) before its link goes down
   const netns::NetnsPair& pair = *target.runner().net();
@@ -264,8 +268,9 @@ TEST_F(StrongswanE2E, SilentPeerIsUnreachable) {
                 std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - begin)};
   std::cout << "unreachable peer: " << r.took.count() << " ms\n";
   EXPECT_EQ(r.obs.ike_sa, SaResult::Failed) << dump(r.obs);
-  EXPECT_EQ(r.obs.reason, Reason::PeerUnreachable) << dump(r.obs);
-  EXPECT_EQ(r.obs.failed_at, Message::IKE_SA_INIT) << dump(r.obs);
+  EXPECT_EQ(r.obs.reason, Reason::InternalError) << dump(r.obs);  // the infrastructure error's code
+  ASSERT_FALSE(r.obs.trace.empty());
+  EXPECT_NE(r.obs.trace[0].find("R1 logged no answer from R2"), std::string::npos) << dump(r.obs);
   EXPECT_LT(r.took, 6000ms);
 }
 

@@ -127,6 +127,38 @@ TEST(StrongswanObserve, InitiatorRejectsResponderAtMM6) {
   EXPECT_EQ(ss::observe(v2, testing::fake_material(v2), prefix("s1-"), e).failed_at, Message::IKE_AUTH);
 }
 
+// Recorded (campaign seed 3, scenario 27): R1's profile expects a pre-shared key from R2, which
+// signs; charon's IKEv2 initiator refuses after IKE_AUTH -- the model's AUTH_METHOD_MISMATCH.
+TEST(StrongswanObserve, InitiatorRefusesTheResponderAuthenticationMethod) {
+  Scenario s = testing::s1_scenario();
+  s.ike_version = IkeVersion::V2;
+  ss::RunEvidence e;
+  e.initiator = 0;
+  e.sides[0].log = lines(
+      "14[NET1] received packet: from 192.168.0.2[4500] to 192.168.0.1[4500] (228 bytes)\n"
+      "14[IKE1] authentication of 'R2.cisco.com' with RSA_EMSA_PKCS1_SHA2_256 successful\n"
+      "14[CFG1] constraint requires pre-shared key authentication, but public key was used\n"
+      "14[CFG1] selected peer config 's1-prof1' unacceptable: constraint checking failed\n"
+      "14[CFG1] no alternative config found\n");
+  const Observation o = ss::observe(s, testing::fake_material(s), prefix("s1-"), e);
+  EXPECT_EQ(o.reason, Reason::AuthMethodMismatch);
+  EXPECT_EQ(o.failed_at, Message::IKE_AUTH);
+}
+
+// charon refusing to initiate what we loaded is our rendering's fault: INTERNAL_ERROR (the
+// infrastructure error), never a verdict such as PEER_UNREACHABLE.
+TEST(StrongswanObserve, RefusedConfigurationIsNoVerdict) {
+  const Scenario s = testing::s1_scenario();
+  ss::RunEvidence e;
+  e.initiator = 0;
+  e.sides[0].log = lines("09[CFG0] configuration uses unsupported authentication\n");
+  const Observation o = ss::observe(s, testing::fake_material(s), prefix("s1-"), e);
+  EXPECT_EQ(o.reason, Reason::InternalError);
+  EXPECT_TRUE(std::find(o.trace.begin(), o.trace.end(),
+                        "harness: the stack refused our configuration: [CFG] configuration uses unsupported "
+                        "authentication") != o.trace.end());
+}
+
 TEST(StrongswanObserve, EstablishedAndChildOutcomes) {
   const Scenario s = testing::s1_scenario(IkeVersion::V2);
   ss::RunEvidence e;

@@ -141,6 +141,11 @@ const Needles kHeard{"sent Main Mode I2",
                      "authentication failed",
                      "IKE_SA_INIT response"};
 
+// whack --initiate answered that pluto will not start the connection we added (initiate.c):
+// our rendering, not a verdict (docs/reasons.md, "Not a reason").
+const Needles kInitiateRefused{"cannot initiate", "cannot identify ourselves", "no connection or alias named",
+                               "no connection named"};
+
 stack::Verdict verdict_of(const std::vector<const PlutoLine*>& lines) {
   using stack::Verdict;
   if (any_line(lines, kNoProposal)) return Verdict::NoProposal;
@@ -262,6 +267,12 @@ stack::SideReport side_report(const SideInput& in) {
   r.ike_established = established(in, lines);
   r.verdict = verdict_of(lines);
   r.heard_peer = in.role == Role::Responder ? !lines.empty() : any_line(lines, kHeard);
+  if (in.role == Role::Initiator)
+    for (const std::string& w : in.whack_output)
+      if (has(w, kInitiateRefused)) {
+        r.refused = "whack --initiate: " + w;
+        break;
+      }
   fill_certreqs(in, lines, r);
   fill_cert_sent(in, lines, r);
   if (in.role == Role::Responder)

@@ -311,6 +311,9 @@ std::string Daemon::report() {
   } else {
     s += " exited with status " + std::to_string(*status_);
   }
+  std::string command;  // what was started, for a person reproducing it by hand
+  for (const std::string& a : spec_.argv) command += (command.empty() ? "" : " ") + a;
+  s += "\n--- command: " + command;
   std::vector<fs::path> logs{spec_.log_file};
   logs.insert(logs.end(), spec_.more_logs.begin(), spec_.more_logs.end());
   for (const fs::path& log : logs) {

@@ -104,10 +104,12 @@ Observation combine(const Scenario& s, std::uint8_t initiator, const SideReport&
   o.responder_profile = res.bound_profile;
   o.trace = ini.trace;
   o.trace.insert(o.trace.end(), res.trace.begin(), res.trace.end());
-  if (!harness_error.empty() || !ini.alive || !res.alive) {
+  if (!harness_error.empty() || !ini.alive || !res.alive || !ini.refused.empty() || !res.refused.empty()) {
     o.ike_sa = ini.ike_established ? SaResult::Established : SaResult::Failed;
     o.reason = Reason::InternalError;
     if (!harness_error.empty()) o.trace.push_back("harness: " + harness_error);
+    for (const SideReport* side : {&ini, &res})
+      if (!side->refused.empty()) o.trace.push_back("harness: the stack refused our configuration: " + side->refused);
     return o;
   }
   if (!ini.ike_established) {

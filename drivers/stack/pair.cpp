@@ -154,6 +154,7 @@ void PairRunner::execute(const Scenario& s, const pki::Pki& pki, std::uint8_t in
   t = Clock::now();
   const bool capturing = capture_ && o_.capture;  // the option may be turned off between runs
   if (capturing) capture_->begin();
+  if (o_.before_initiate) o_.before_initiate(*this, attempt_);
   ini.initiate();
   // Wait for the CHILD SA only when both sides can observe it (combine() ignores it otherwise).
   const StackKind* ki = kind_of(s, initiator);
@@ -181,10 +182,38 @@ void PairRunner::teardown(std::uint8_t initiator) {
   last_.teardown_time = since(t);
 }
 
-Observation PairRunner::run(const Scenario& s, const pki::Pki& pki, std::uint8_t initiator) {
+std::string infrastructure_cause(const Scenario& s, const Observation& o, const RunRecord& r, std::uint8_t initiator) {
+  if (!r.harness_error.empty()) return "harness: " + r.harness_error.substr(0, r.harness_error.find('\n'));
+  const std::uint8_t responder = static_cast<std::uint8_t>(1 - initiator);
+  for (std::uint8_t i : {initiator, responder}) {
+    const SideReport& side = r.sides[i];
+    if (!side.refused.empty())
+      return fmt::format("{} refused the configuration we rendered: {}", s.peers[i].name, side.refused);
+    if (!side.alive) return fmt::format("{}'s daemon died during the run", s.peers[i].name);
+  }
+  if (o.reason == Reason::PeerUnreachable)  // no refusal logged by either side: combine() looked
+    return fmt::format(
+        "{} logged no answer from {}, and neither logged a refusal while both daemons ran ({} IKE "
+        "datagrams on the wire)",
+        s.peers[initiator].name, s.peers[responder].name, r.wire.packets.size());
+  if (o.reason == Reason::InternalError)
+    return "the exchange ended in nothing the observers can read (unfinished at the pair's deadline, or a failure "
+           "in words we do not know: see the trace)";
+  return {};
+}
+
+std::string PairRunner::evidence() {
+  std::string out;
+  for (std::size_t i = 0; i < 2; ++i)
+    if (stacks_[i]) out += (out.empty() ? "" : "\n") + stacks_[i]->describe();
+  return out;
+}
+
+// One attempt: prepare, exchange, teardown, combine. A harness exception leaves the pair as it
+// is (the caller takes the evidence, then resets it).
+Observation PairRunner::attempt(const Scenario& s, const pki::Pki& pki, std::uint8_t initiator, int n) {
   last_ = RunRecord{};
-  if (s.peers.size() != 2 || initiator > 1)
-    return not_attempted(s, initiator, Reason::Unsupported, "real-stack target: a scenario has two peers");
+  attempt_ = n;
   const std::string prefix = fmt::format("s{}-", ++seq_);  // fresh names: stale connections never match
   try {
     execute(s, pki, initiator, prefix);
@@ -200,7 +229,6 @@ Observation PairRunner::run(const Scenario& s, const pki::Pki& pki, std::uint8_t
     last_.harness_error = e.what();
     for (std::size_t i = 0; i < 2; ++i)
       if (stacks_[i] && !stacks_[i]->healthy()) last_.harness_error += "; " + stacks_[i]->describe();
-    reset();  // state unknown: start over next time
   }
   if (!o_.keep_pcap.empty() && !last_.wire.pcap.empty()) last_.wire.save(o_.keep_pcap);
   const std::uint8_t responder = static_cast<std::uint8_t>(1 - initiator);
@@ -209,7 +237,42 @@ Observation PairRunner::run(const Scenario& s, const pki::Pki& pki, std::uint8_t
     last_.wire_certreqs = capture::wire_certreqs(s, pki, initiator, last_.wire.packets);
     cross_check(s, last_.wire_certreqs, last_.sides[initiator], o);
   }
+  last_.infrastructure_error = infrastructure_cause(s, o, last_, initiator);
   return o;
+}
+
+Observation PairRunner::run(const Scenario& s, const pki::Pki& pki, std::uint8_t initiator) {
+  last_ = RunRecord{};
+  if (s.peers.size() != 2 || initiator > 1)
+    return not_attempted(s, initiator, Reason::Unsupported, "real-stack target: a scenario has two peers");
+  Observation o = attempt(s, pki, initiator, 0);
+  if (last_.infrastructure_error.empty()) return o;
+  const std::string first = last_.infrastructure_error;
+  std::string evidence = this->evidence();
+  reset();  // a fresh pair: new namespaces, daemons and folders
+  if (o_.retry) {
+    o = attempt(s, pki, initiator, 1);
+    last_.first_attempt_error = first;
+    if (last_.infrastructure_error.empty()) {
+      o.trace.push_back("harness: retried once in a fresh pair after an infrastructure error: " + first);
+      return o;
+    }
+    evidence = this->evidence();
+    reset();
+  }
+  const bool retried = o_.retry;
+  Observation e = not_attempted(
+      s, initiator, Reason::InternalError,
+      fmt::format("real-stack target: infrastructure error: {}{}", last_.infrastructure_error,
+                  retried ? " (again after one retry in a fresh pair; first attempt: " + first + ")" : ""));
+  e.trace.insert(e.trace.end(), o.trace.begin(), o.trace.end());  // what the attempt logged
+  std::size_t from = 0;
+  while (from < evidence.size()) {  // the daemons' status, command lines and log tails
+    const std::size_t nl = std::min(evidence.find('\n', from), evidence.size());
+    e.trace.push_back("evidence: " + evidence.substr(from, nl - from));
+    from = nl + 1;
+  }
+  return e;
 }
 
 Observation PairRunner::run(const Scenario& s, std::uint8_t initiator) {

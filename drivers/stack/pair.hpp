@@ -8,6 +8,16 @@
 // CHILD SA when both stacks observe it) or a side failed (or the deadline), read the wire,
 // report, tear down, combine() and cross-check the CERTREQ lists against the wire (a mismatch
 // is a `finding:` line in the trace).
+//
+// Infrastructure is never a finding: a run that says nothing about the implementations under
+// test -- a harness error (a daemon not ready or dead, a control call or our own timeout, a helper
+// crash), a stack that refused the configuration we rendered, the first message unanswered by a
+// running responder that logged no refusal (the model never predicts PEER_UNREACHABLE: both
+// daemons are ours, on one veth) or an exchange the observers cannot read -- is retried once in a
+// fresh pair (new namespaces, daemons and folders). When it persists, the Observation is
+// INTERNAL_ERROR, the infrastructure error the campaign journals as `infrastructure_error` and
+// never hands to an oracle, its trace the cause, both attempts' causes and the evidence: both
+// daemons' status, command line and log tails.
 #pragma once
 
 #include <array>
@@ -37,12 +47,18 @@ namespace ikeconform::stack {
 
 using Millis = std::chrono::milliseconds;
 
+class PairRunner;
+
 struct PairOptions {
   std::filesystem::path base = std::filesystem::temp_directory_path();  // run folders go here
   std::filesystem::path key_cache;  // for run(s, initiator); empty: pki::KeyCache::default_dir()
   Millis exchange_timeout{5000};    // initiate -> verdict; an unanswered exchange gives up earlier
   bool capture = true;              // read the veth (needs CAP_NET_RAW; root anyway)
   bool keep_dirs = false;           // leave configurations and logs on disk
+  bool retry = true;                // retry an infrastructure error once in a fresh pair
+  // Tests: called after both sides are prepared, right before the initiator starts, with the
+  // attempt (0, then 1 for the retry); the place to inject an infrastructure failure.
+  std::function<void(PairRunner&, int attempt)> before_initiate;
   std::filesystem::path keep_pcap;  // when set, every run's capture is written there
   StackOptions stack;               // the daemons' timeouts
 };
@@ -53,6 +69,9 @@ struct RunRecord {
   capture::Captured wire;
   capture::WireCertReqs wire_certreqs;
   std::string harness_error;
+  // Why the run says nothing about the implementations ("" when it does): pair.hpp's list.
+  std::string infrastructure_error;
+  std::string first_attempt_error;  // the cause that made the runner retry ("" when it did not)
   std::chrono::microseconds prepare_time{0}, exchange_time{0}, teardown_time{0};
   bool restarted = false;  // a daemon was (re)started for this run
 };
@@ -90,6 +109,8 @@ class PairRunner {
   void execute(const Scenario& s, const pki::Pki& pki, std::uint8_t initiator, const std::string& prefix);
   void wait(PeerStack& ini, PeerStack& res, bool child);
   void teardown(std::uint8_t initiator);
+  Observation attempt(const Scenario& s, const pki::Pki& pki, std::uint8_t initiator, int n);
+  std::string evidence();  // both daemons' reports (status, command, log tails)
   std::vector<StackKind> registry_;
   PairOptions o_;
   std::unique_ptr<process::TempDir> dir_;
@@ -103,6 +124,7 @@ class PairRunner {
   Scenario pki_scenario_;          // pki::pki_part() of the scenario pki_ was made for
   bool pki_p12_ = false;           // pki_ has PKCS#12 files
   std::uint64_t seq_ = 0;
+  int attempt_ = 0;             // 0, or 1 for the retry in a fresh pair
   bool child_awaited_ = false;  // the last exchange waited for the CHILD SA (teardown may overlap)
   RunRecord last_;
 };
@@ -110,5 +132,9 @@ class PairRunner {
 // Observation + the wire: the CERTREQ lists visible in clear (IKEv1 MM3 / MM4, IKEv2
 // IKE_SA_INIT response) replace the log-derived ones; each disagreement adds a `finding:` line.
 void cross_check(const Scenario& s, const capture::WireCertReqs& w, const SideReport& ini, Observation& o);
+
+// Why a combined run says nothing about the implementations under test, or "" when it does
+// (the list in this file's header): `o` from combine(), `r` the run's record.
+std::string infrastructure_cause(const Scenario& s, const Observation& o, const RunRecord& r, std::uint8_t initiator);
 
 }  // namespace ikeconform::stack

@@ -73,7 +73,11 @@ struct SideReport {
   Message certreq_message = Message::None;  // the message that carried them (MM3, MM4, MM5, IKE_SA_INIT, IKE_AUTH)
   TpIndex cert_sent = kNone;                // trustpoint of the certificate this side sent
   std::int16_t bound_profile = kNone;       // responder: the profile it settled on
-  std::vector<std::string> trace;           // this side's log lines, "R1: ..."
+  // This side refused to load or initiate the configuration we rendered (its own words: charon's
+  // "configuration uses unsupported authentication", whack's "cannot initiate"): a rendering
+  // error of ours, never a verdict on the implementation (an infrastructure error, pair.hpp).
+  std::string refused;
+  std::vector<std::string> trace;  // this side's log lines, "R1: ..."
 };
 
 enum class Progress : std::uint8_t { Pending, Up, Failed };
@@ -115,7 +119,8 @@ class PeerStack {
   virtual std::string describe() = 0;  // daemon status and log tail, for INTERNAL_ERROR traces
 };
 
-// The Observation from both sides' reports. `harness_error` non-empty: INTERNAL_ERROR.
+// The Observation from both sides' reports. `harness_error` non-empty or a side that `refused`
+// our configuration: INTERNAL_ERROR (the pair runner's infrastructure error).
 // Failure reasons, first match wins: NO_PROPOSAL_CHOSEN (either side; MM2 / IKE_SA_INIT) >
 // AUTH_METHOD_MISMATCH (a side without a pre-shared key for the peer; the responder's first;
 // MM3 / MM4 / IKE_AUTH) > NO_MATCHING_PROFILE where the responder refused the initiator's

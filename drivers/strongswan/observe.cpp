@@ -104,10 +104,15 @@ bool refused_to_start(const SideEvidence& side) {
   return any_line(side, {"configuration uses unsupported authentication"});
 }
 // A pre-shared key where the peer has none: the one secret is loaded only by peers whose profiles
-// use pre-share, so this is the other side authenticating in another way.
-// Or the peer authenticated with the other method than the connection's `auth` (auth_cfg.c
-// complies(): "constraint requires pre-shared key authentication, but public key was used").
-bool no_shared_key(const SideEvidence& side) { return any_line(side, {"no shared key found", "authentication, but"}); }
+// use pre-share, so this is the other side authenticating in another way. The IKEv2 initiator
+// says so after the fact: the peer authenticated, but not in the class its remote auth requires
+// ("constraint requires pre-shared key authentication, but public key was used", auth_cfg.c
+// complies()). Both are AUTH_METHOD_MISMATCH (docs/reasons.md).
+bool no_shared_key(const SideEvidence& side) {
+  return any_line(side, {"no shared key found"}) || std::any_of(side.log.begin(), side.log.end(), [](const LogLine& l) {
+           return has(l.msg, "constraint requires ") && has(l.msg, " authentication, but ");
+         });
+}
 // The identity the peer presented is not the one this side's connection expects: the IKEv1
 // initiator checks IDir ("IDir 'x' does not match to 'y'"), the IKEv2 initiator enforces remote.id
 // as a constraint, the IKEv2 responder refuses an IDr that is not its own.
@@ -124,6 +129,16 @@ bool ts_unacceptable(const SideEvidence& side) {
 }
 bool got_auth_failed(const SideEvidence& side) { return any_line(side, {"received AUTHENTICATION_FAILED"}); }
 bool got_any_packet(const SideEvidence& side) { return any_line(side, {"received packet"}); }
+// charon refused to use the configuration we loaded (docs/reasons.md, "Not a reason"): its own
+// line, "" when it took it. src/libcharon/sa/ikev1/phase1.c logs the first when no
+// authentication class fits the peer_cfg's auth_cfgs for main mode.
+std::string refused_line(const SideEvidence& side) {
+  for (const LogLine& l : side.log)
+    if (has(l.msg, "configuration uses unsupported authentication") || has(l.msg, "no IKE config found for") ||
+        has(l.msg, "peer config not found") || (has(l.msg, "CHILD_SA config") && has(l.msg, "not found")))
+      return "[" + l.group + "] " + l.msg;
+  return {};
+}
 
 // ---------------------------------------------------------------------------------------------
 // Index mapping through the rendered DNs and names
@@ -266,6 +281,7 @@ stack::SideReport side_report(const Scenario& s, const Material& m, const Render
   if (initiator && !v2 && r.verdict == stack::Verdict::NoPrivateKey && refused_to_start(side))
     r.verdict_at = Message::MM1;
   r.heard_peer = got_any_packet(side);
+  if (initiator) r.refused = refused_line(side);
   // charon logs its CERTREQs while building the message (ike_cert_pre.c); an initiator that
   // then finds no private key never sends it (IKEv1 MM5, IKEv2 IKE_AUTH).
   if (!(initiator && r.verdict == stack::Verdict::NoPrivateKey)) r.certreqs_sent = certreqs_sent(s, m, peer, side);
