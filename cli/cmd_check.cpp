@@ -53,6 +53,9 @@ void print_text(const LoadedScenario& in, const ModelOptions& opt, const Observa
       continue;
     }
     if (o.up()) fmt::print("\n{} -> {}: UP (IKE SA and CHILD SA established)\n", ip.name, rp.name);
+    else if (o.reason == Reason::Unsupported)  // the model cannot decide: no verdict, never a guess
+      fmt::print("\n{} -> {}: UNSUPPORTED at {} (no verdict: the configurations use what the model cannot decide)\n",
+                 ip.name, rp.name, message_name(o.failed_at));
     else if (o.ike_sa == SaResult::Established)
       fmt::print("\n{} -> {}: IKE SA UP, CHILD SA DOWN at {}: {}\n", ip.name, rp.name, message_name(o.failed_at),
                  reason_code(o.reason));
