@@ -56,8 +56,24 @@ class CiscoIos final : public Personality {
         }
       }
     }
-    // V1-2 (no restriction), V1-3, V2-2: every global trustpoint in store order (V1-4).
-    out.insert(out.end(), self.global_certreq.begin(), self.global_certreq.end());
+    if (at.role == Role::Responder && n.version == IkeVersion::V1 && n.options.ikev1_early_binding_by_address) {
+      // V1-3 (inferred, option): a profile matched by the peer's source address is known before
+      // MM4; with `ca trust-point` lines, MM4 requests only those CAs (as an initiator's MM3, V1-2).
+      const Profile* early = early_profile(n, self);
+      if (early && !early->trustpoints.empty()) {
+        n.trace("ISAKMP:(0): peer {} matches profile {} by address before MM4", n.cs.peers[1 - self.index].peer->address,
+                early->name);
+        restrict_certreq(self, profile_tps(self, *early, verifies), out);
+        return !out.empty();
+      }
+    }
+    // V1-2 (no restriction), V1-3, V2-2: every global trustpoint in store order (V1-4); the
+    // predefined ones in IKEv2 only with ikev2_certreq_predefined (inferred, V2-2).
+    const std::size_t scenario_cas = n.cs.scenario->cas.size();
+    for (const CertReq& c : self.global_certreq)
+      if (n.version == IkeVersion::V1 || n.options.ikev2_certreq_predefined ||
+          static_cast<std::size_t>(c.ca) < scenario_cas)
+        out.push_back(c);
     return !out.empty();
   }
 
@@ -179,6 +195,21 @@ class CiscoIos final : public Personality {
   }
 
  private:
+  // V1-3 with ikev1_early_binding_by_address: the profile whose `match identity address` holds
+  // the peer's source address (V1-8 order: the last match unless ikev1_profile_match=first).
+  static const Profile* early_profile(const Negotiation& n, const PeerCtx& self) {
+    const PeerCtx& other = n.cs.peers[1 - self.index];
+    const PeerId source{IdKind::Address, other.peer->address, other.ipv4};
+    const Profile* found = nullptr;
+    for (const Profile& p : self.peer->profiles) {
+      if (std::none_of(p.match.begin(), p.match.end(), [&](const IdentityMatch& m) { return identity_matches(m, source); }))
+        continue;
+      found = &p;
+      if (n.options.ikev1_profile_match == ProfileMatch::First) break;
+    }
+    return found;
+  }
+
   // `match identity` lines and `match certificate` maps are ORed (IOS: one kind of match
   // statement). A map sees the certificate the peer sent with this message; none: no match.
   static CertMapResult profile_matches(const Negotiation& n, const Profile& p, const PeerId& id, const Step& at) {
