@@ -98,14 +98,19 @@ TEST(V1_6, RestrictedInitiatorOnlyConsidersItsProfileList) {
   EXPECT_EQ(o.failed_at, Message::MM5);                                // R2 validates against IOSCA1 only
 }
 
-TEST(V1_7, NoMatchFallsBackToACertificateAndCanStillAuthenticate) {
+// R1 restricted to IOSCA3 (CA3), a CA R2 does not know at all: R2's MM4 never names CA3, so R1
+// falls back to IOSCA3 (V1-7).
+Scenario v1_fallback() {
   Scenario s = v1_base();
-  // R2 knows CA3 only as a CA; R1 holds no CA3 certificate: nothing R2 requests first matches...
   s.cas.push_back({"CA3", "cn=CA3,o=cisco,o=com", ""});
   s.peers[0].trustpoints.push_back({"IOSCA3", "CA3", Revocation::None});
   s.peers[0].certificates.push_back({"IOSCA3", "", false, {}});
   s.peers[0].profiles[0].trustpoints = {{"IOSCA3"}};
-  // R2 does not know CA3 at all, so its MM4 never names CA3: R1 falls back to IOSCA3.
+  return s;
+}
+
+TEST(V1_7, NoMatchFallsBackToACertificateAndCanStillAuthenticate) {
+  Scenario s = v1_fallback();
   Observation o = run(s, 0);
   EXPECT_EQ(trustpoint_name(s, 0, o.initiator_trustpoint), "IOSCA3");
   EXPECT_TRUE(traced(o, "sending the certificate of IOSCA3 anyway"));
@@ -428,11 +433,7 @@ TEST(V1_3, EarlyBindingByAddressRestrictsMM4ToThatProfileOnlyWhenOn) {
 }
 
 TEST(V1_7, ExplanationsSayFallbackNotFirstMatch) {
-  Scenario s = v1_base();
-  s.cas.push_back({"CA3", "cn=CA3,o=cisco,o=com", ""});
-  s.peers[0].trustpoints.push_back({"IOSCA3", "CA3", Revocation::None});
-  s.peers[0].certificates.push_back({"IOSCA3", "", false, {}});
-  s.peers[0].profiles[0].trustpoints = {{"IOSCA3"}};
+  Scenario s = v1_fallback();
   const ModelOptions opt;
   Observation o = run(s, 0);
   ASSERT_EQ(o.reason, Reason::CertValidationFailed);
