@@ -36,6 +36,41 @@ bool all_up(const LoadedScenario& in, const Observation (&obs)[2]) {
   return true;
 }
 
+// Issue 10: an `assumption:` line (a CA shared by both routers decided without certificate
+// data) is printed only when the verdict depends on it. Evaluated both ways: as imported, and
+// with the second router's trustpoints of that CA standing for another CA. The verdict is, per
+// direction, what `check` prints: IKE SA, CHILD SA, where and why it failed.
+bool same_verdict(const Observation& a, const Observation& b) {
+  return a.ike_sa == b.ike_sa && a.child_sa == b.child_sa && a.failed_at == b.failed_at && a.reason == b.reason;
+}
+
+bool verdict_depends_on_ca(const Scenario& s, const std::string& ca_id, const ModelOptions& opt,
+                           const Observation (&obs)[2]) {
+  const Ca* ca = find_ca(s, ca_id);
+  if (!ca) return true;  // cannot tell: keep the line
+  Scenario split = s;
+  std::string other = ca_id + "-other";
+  while (find_ca(split, other)) other += "-";
+  split.cas.push_back(Ca{other, "cn=" + other, ""});
+  for (Trustpoint& t : split.peers[1].trustpoints)
+    if (t.ca == ca_id) t.ca = other;
+  const CompiledScenario cs = compile(split, opt);
+  for (std::uint8_t i = 0; i < 2; ++i)
+    if (!same_verdict(obs[i], run_direction(cs, i, opt))) return true;
+  return false;
+}
+
+// "assumption: CA X: ..." lines whose verdict does not depend on them become plain notes.
+void settle_assumptions(LoadedScenario& in, const ModelOptions& opt, const Observation (&obs)[2]) {
+  for (std::string& note : in.notes) {
+    if (note.rfind("assumption: CA ", 0) != 0) continue;
+    const std::size_t colon = note.find(": ", 15);
+    if (colon == std::string::npos) continue;
+    if (!verdict_depends_on_ca(in.scenario, note.substr(15, colon - 15), opt, obs))
+      note = note.substr(12) + "; the verdict is the same either way";
+  }
+}
+
 void print_text(const LoadedScenario& in, const ModelOptions& opt, const Observation (&obs)[2],
                 const std::vector<Fix>& fixes, bool verbose) {
   const Scenario& s = in.scenario;
@@ -53,6 +88,9 @@ void print_text(const LoadedScenario& in, const ModelOptions& opt, const Observa
       continue;
     }
     if (o.up()) fmt::print("\n{} -> {}: UP (IKE SA and CHILD SA established)\n", ip.name, rp.name);
+    else if (o.reason == Reason::Unsupported)  // the model cannot decide: no verdict, never a guess
+      fmt::print("\n{} -> {}: UNSUPPORTED at {} (no verdict: the configurations use what the model cannot decide)\n",
+                 ip.name, rp.name, message_name(o.failed_at));
     else if (o.ike_sa == SaResult::Established)
       fmt::print("\n{} -> {}: IKE SA UP, CHILD SA DOWN at {}: {}\n", ip.name, rp.name, message_name(o.failed_at),
                  reason_code(o.reason));
@@ -138,6 +176,9 @@ void register_check(CLI::App& app, Outcome& out) {
     apply_personalities(in.scenario, args->personalities);
     CompiledScenario cs = compile(in.scenario, opt);
     Observation obs[2] = {run_direction(cs, 0, opt), run_direction(cs, 1, opt)};
+    ModelOptions quiet = opt;
+    quiet.trace = false;
+    settle_assumptions(in, quiet, obs);
     std::vector<Fix> fixes = suggest_fixes(in.scenario, opt);
     if (args->json) print_json(in, opt, obs, fixes, args->verbose);
     else print_text(in, opt, obs, fixes, args->verbose);

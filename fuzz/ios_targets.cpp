@@ -81,6 +81,10 @@ void check_config_lines(const ios::IosConfig& c, std::string_view text) {
   for (const auto& p : c.ikev2_profiles) check_line(kConfigTarget, p.line, n, "an ikev2 profile");
   for (const auto& i : c.interfaces) check_line(kConfigTarget, i.line, n, "an interface");
   for (const auto& a : c.annotations) check_line(kConfigTarget, a.line, n, "an annotation");
+  for (const auto& m : c.certificate_maps) {
+    check_line(kConfigTarget, m.line, n, "a certificate map");
+    for (const auto& u : m.unsupported) check_line(kConfigTarget, u.first, n, "a certificate map line");
+  }
 }
 
 ios::RouterInput exported(const Scenario& s, std::size_t peer, const char* file) {

@@ -43,7 +43,8 @@ const Scenario& observation_fuzz_scenario() {
                             IdKind::Fqdn,
                             {{"IOSCA1", TrustpointUse::Both}},
                             AuthMethod::RsaSig,
-                            AuthMethod::RsaSig}};
+                            AuthMethod::RsaSig,
+                            {}}};
       p.tunnel_profile = "prof1";
       x.peers.push_back(std::move(p));
     }

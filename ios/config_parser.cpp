@@ -379,9 +379,15 @@ class ConfigParser {
     if (is(1, "map") || is(1, "dynamic-map")) return crypto_map();
     if (is(1, "pki") && is(2, "certificate") && is(3, "map")) {
       words(6, 6, "a map name and a sequence number");
-      if (!to_int(w_[5])) bad(w_[5], "is not a sequence number");
-      if (!contains(cfg_.certificate_maps, w_[4])) cfg_.certificate_maps.emplace_back(w_[4]);
-      return enter(Mode::CertificateMap, 0);
+      auto seq = to_int(w_[5]);
+      if (!seq || *seq < 1 || *seq > 65535) bad(w_[5], "is not a sequence number (1-65535)");
+      std::size_t i = upsert(cfg_.certificate_maps, cmap_idx_, w_[4]);
+      cfg_.certificate_maps[i].map.name = cfg_.certificate_maps[i].name;
+      auto& entries = cfg_.certificate_maps[i].map.entries;
+      auto at = std::find_if(entries.begin(), entries.end(), [&](const CertMapEntry& e) { return e.seq >= *seq; });
+      if (at == entries.end() || at->seq != *seq) at = entries.insert(at, CertMapEntry{*seq, {}});
+      cmap_seq_ = static_cast<std::size_t>(at - entries.begin());
+      return enter(Mode::CertificateMap, i);
     }
     if (is(1, "pki") && is(2, "server")) {  // the router is its own CA; its settings do not matter here
       std::string_view name = name_arg(3, "a server name");
@@ -441,7 +447,7 @@ class ConfigParser {
       case Mode::Interface: return interface_cmd(cfg_.interfaces[cur_]);
       case Mode::Keyring: return is(0, "pre-shared-key") || is(0, "description") || is(0, "local-address");
       case Mode::CryptoMap: return crypto_map_cmd(cfg_.crypto_maps[cur_]);
-      case Mode::CertificateMap: return certificate_map_cmd();
+      case Mode::CertificateMap: return certificate_map_cmd(cfg_.certificate_maps[cur_]);
       default: return false;
     }
   }
@@ -624,7 +630,7 @@ class ConfigParser {
       return true;
     }
     if (is(0, "match") && is(1, "identity")) return isakmp_match(p);
-    if (is(0, "match") && is(1, "certificate")) unsupported_certificate_match();
+    if (is(0, "match") && is(1, "certificate")) return certificate_match(p.certificate_maps);
     if (is(0, "keyring")) {
       words(2, 2, "a keyring name");
       p.keyring = NameRef{std::string(w_[1]), lineno_};
@@ -749,7 +755,7 @@ class ConfigParser {
 
   bool ikev2_profile_cmd(Ikev2Profile& p) {
     if (is(0, "match") && is(1, "identity")) return ikev2_match(p);
-    if (is(0, "match") && is(1, "certificate")) unsupported_certificate_match();
+    if (is(0, "match") && is(1, "certificate")) return certificate_match(p.certificate_maps);
     if (is(0, "identity") && is(1, "local")) return ikev2_identity(p);
     if (is(0, "authentication")) return ikev2_authentication(p);
     if (is(0, "pki") && is(1, "trustpoint")) return ikev2_pki_trustpoint(p);
@@ -819,23 +825,38 @@ class ConfigParser {
     return true;
   }
 
-  // ---- certificate maps: `FIELD eq|ne|co|nc VALUE` lines; read for syntax, their use is refused ----
-  bool certificate_map_cmd() {
+  // ---- certificate maps: `FIELD eq|ne|co|nc|lt|ge VALUE` lines (the value is the rest of the
+  // line: IOS prints `subject-name co ou = green`). subject-name and issuer-name with eq, ne,
+  // co, nc are evaluated (CertMapRule); the other fields (no data in a scenario: alternative
+  // names, validity dates, serial numbers) are kept as UNSUPPORTED for the profiles using the map.
+  bool certificate_map_cmd(PkiCertificateMap& m) {
     if (!(is(0, "subject-name") || is(0, "issuer-name") || is(0, "alt-subject-name") || is(0, "name") ||
-          is(0, "unstructured-subject-name") || is(0, "serial-number") || is(0, "expires-on") || is(0, "valid-start")))
+          is(0, "unstructured-subject-name") || is(0, "serial-number") || is(0, "expires-on") || is(0, "valid-start") ||
+          is(0, "valid-end")))
       return false;
     words(3, 0, "an operator and a value");
-    if (w_[1] != "eq" && w_[1] != "ne" && w_[1] != "co" && w_[1] != "nc" && w_[1] != "lt" && w_[1] != "ge")
-      bad(w_[1], "is not a certificate map operator (eq, ne, co, nc)");
+    static constexpr std::array<std::pair<std::string_view, CertMatchOp>, 4> kOps{
+        {{"eq", CertMatchOp::Eq}, {"ne", CertMatchOp::Ne}, {"co", CertMatchOp::Co}, {"nc", CertMatchOp::Nc}}};
+    const auto op = std::find_if(kOps.begin(), kOps.end(), [&](const auto& o) { return o.first == w_[1]; });
+    if (op == kOps.end() && w_[1] != "lt" && w_[1] != "ge")
+      bad(w_[1], "is not a certificate map operator (eq, ne, co, nc, lt, ge)");
+    const bool subject = is(0, "subject-name"), issuer = is(0, "issuer-name");
+    if (op == kOps.end() || (!subject && !issuer)) {
+      m.unsupported.emplace_back(lineno_, std::string(line_));
+      return true;
+    }
+    std::string_view value = trim(line_.substr(static_cast<std::size_t>(w_[2].data() - line_.data())));
+    m.map.entries[cmap_seq_].rules.push_back(
+        CertMapRule{subject ? CertField::SubjectName : CertField::IssuerName, op->second, std::string(value)});
     return true;
   }
 
-  // `match certificate MAP` selects a profile by the peer's certificate, which the model does not
-  // do: UNSUPPORTED with the line rather than a verdict that ignores it (issue 10).
-  [[noreturn]] void unsupported_certificate_match() {
+  // `match certificate MAP` (ISAKMP and IKEv2 profiles): the profile also binds a peer whose
+  // certificate the map matches (the map is resolved once the whole file is read).
+  bool certificate_match(std::vector<NameRef>& maps) {
     words(3, 3, "a certificate map name");
-    fail(quote_for_message(line_) + ": UNSUPPORTED: profile selection by certificate map '" + std::string(w_[2]) +
-         "' is not modeled; no verdict is given for a configuration that depends on it");
+    maps.push_back(NameRef{std::string(w_[2]), lineno_});
+    return true;
   }
 
   // ---- crypto maps ----
@@ -1089,11 +1110,31 @@ class ConfigParser {
       for (const auto& r : refs) need(cfg_.trustpoints, tp_idx_, NameRef{r.name, r.line}, "trustpoint");
     };
     for (const auto& c : cfg_.chains) need(cfg_.trustpoints, tp_idx_, c.trustpoint, "trustpoint");
+    // A map line the model does not evaluate is UNSUPPORTED where a profile relies on it.
+    auto need_maps = [&](const std::vector<NameRef>& refs, const std::string& profile) {
+      for (const auto& r : refs) {
+        std::size_t i = lookup(cfg_.certificate_maps, cmap_idx_, r.name);
+        if (i == kNpos) {
+          bad_refs.emplace_back(r.line, "certificate map '" + r.name + "' is not defined");
+          continue;
+        }
+        for (const auto& [line, text] : cfg_.certificate_maps[i].unsupported)
+          bad_refs.emplace_back(line, quote_for_message(text) +
+                                          ": UNSUPPORTED: only subject-name and issuer-name with eq, ne, co, nc are "
+                                          "evaluated; profile " +
+                                          profile + " selects peers by certificate map '" + r.name + "' (line " +
+                                          std::to_string(r.line) + "), so no verdict is given");
+      }
+    };
     for (const auto& p : cfg_.isakmp_profiles) {
       need_tps(p.ca_trustpoints);
       need(cfg_.keyrings, keyring_idx_, p.keyring, "keyring");
+      need_maps(p.certificate_maps, p.name);
     }
-    for (const auto& p : cfg_.ikev2_profiles) need_tps(p.trustpoints);
+    for (const auto& p : cfg_.ikev2_profiles) {
+      need_tps(p.trustpoints);
+      need_maps(p.certificate_maps, p.name);
+    }
     for (const auto& p : cfg_.ikev2_policies)
       for (const auto& r : p.proposals) need(cfg_.ikev2_proposals, prop_idx_, r, "IKEv2 proposal");
     for (const auto& p : cfg_.ipsec_profiles) {
@@ -1139,7 +1180,9 @@ class ConfigParser {
   bool unknown_block_matters_ = false;  // the open unknown block's lines are warned about
   ChainCert cert_;
   std::vector<unsigned char> der_;
-  Index tp_idx_, chain_idx_, isakmp_idx_, ts_idx_, ipsec_idx_, prop_idx_, pol_idx_, ikev2_idx_, if_idx_, keyring_idx_;
+  Index tp_idx_, chain_idx_, isakmp_idx_, ts_idx_, ipsec_idx_, prop_idx_, pol_idx_, ikev2_idx_, if_idx_, keyring_idx_,
+      cmap_idx_;
+  std::size_t cmap_seq_ = 0;  // the open certificate map's sequence (index into its entries)
   std::unordered_map<int, std::size_t> policy_idx_;
 };
 

@@ -69,7 +69,25 @@ bool all_pre_share(const Peer& p) {
                                             [](const Profile& f) { return f.auth_local == AuthMethod::PreShare; });
 }
 
+// `crypto pki certificate map` blocks for the profiles' `match certificate` (a name used by
+// several profiles is written once).
+void certificate_maps(const Peer& p, Writer& w) {
+  std::vector<std::string> written;
+  for (const Profile& f : p.profiles)
+    for (const CertificateMap& m : f.match_certificate) {
+      if (std::find(written.begin(), written.end(), m.name) != written.end()) continue;
+      written.push_back(m.name);
+      for (const CertMapEntry& e : m.entries) {
+        w.top("crypto pki certificate map " + m.name + " " + std::to_string(e.seq));
+        for (const CertMapRule& r : e.rules)
+          w.sub(std::string(cert_field_name(r.field)) + " " + std::string(cert_match_op_name(r.op)) + " " + r.value);
+        w.bang();
+      }
+    }
+}
+
 void ikev1(const Scenario& s, const Peer& p, Writer& w) {
+  certificate_maps(p, w);
   for (const Profile& f : p.profiles)
     if (f.auth_local == AuthMethod::PreShare) {
       w.top("crypto keyring " + keyring_name(f));  // pre-shared keys themselves are never exported
@@ -93,12 +111,14 @@ void ikev1(const Scenario& s, const Peer& p, Writer& w) {
     for (const auto& m : f.match)
       w.sub(m.kind == IdKind::Fqdn ? "match identity host " + m.value
                                    : "match identity address " + m.value + (m.mask.empty() ? "" : " " + m.mask));
+    for (const auto& m : f.match_certificate) w.sub("match certificate " + m.name);
     if (s.aggressive_mode && f.name == p.tunnel_profile) w.sub("initiate mode aggressive");
     w.bang();
   }
 }
 
 void ikev2(const Peer& p, Writer& w) {
+  certificate_maps(p, w);
   for (std::size_t i = 0; i < p.proposals.size(); ++i) {
     w.top("crypto ikev2 proposal prop-" + std::to_string(i + 1));
     w.sub("encryption " + p.proposals[i].encryption);
@@ -117,6 +137,7 @@ void ikev2(const Peer& p, Writer& w) {
     for (const auto& m : f.match)
       w.sub(m.kind == IdKind::Fqdn ? "match identity remote fqdn " + m.value
                                    : "match identity remote address " + m.value + (m.mask.empty() ? "" : " " + m.mask));
+    for (const auto& m : f.match_certificate) w.sub("match certificate " + m.name);
     // `identity local address` with no address does not parse; the address kind is IOS's default
     // anyway (found by fuzz_ios_config: a router whose tunnel source has no address).
     if (f.self_identity == IdKind::Fqdn) w.sub("identity local fqdn " + p.fqdn);

@@ -626,6 +626,15 @@ std::vector<ProfileTrustpoint> profile_trustpoints(const std::vector<TrustpointR
   return out;
 }
 
+// `match certificate MAP` lines: the maps as the model evaluates them (the parser refused the
+// lines it cannot evaluate).
+std::vector<CertificateMap> certificate_maps(const Router& r, const std::vector<NameRef>& refs) {
+  std::vector<CertificateMap> out;
+  for (const auto& ref : refs)
+    if (const auto* m = find_named(r.cfg.certificate_maps, ref.name)) out.push_back(m->map);
+  return out;
+}
+
 // `match identity remote any` and the global configuration accept every identity; the scenario
 // matches kinds separately, so "any" is every address plus the one FQDN the other router sends.
 std::vector<Profile> profiles(const Router& r, const std::string& other_fqdn) {
@@ -638,7 +647,8 @@ std::vector<Profile> profiles(const Router& r, const std::string& other_fqdn) {
                                [](const IsakmpPolicy& p) { return p.auth == AuthMethod::PreShare; });
     for (const auto& p : r.cfg.isakmp_profiles) {
       AuthMethod m = all_psk || !p.keyring.name.empty() ? AuthMethod::PreShare : AuthMethod::RsaSig;
-      out.push_back(Profile{p.name, p.match, p.self_identity, profile_trustpoints(p.ca_trustpoints), m, m});
+      out.push_back(Profile{p.name, p.match, p.self_identity, profile_trustpoints(p.ca_trustpoints), m, m,
+                            certificate_maps(r, p.certificate_maps)});
     }
     if (r.global_profile) {  // any peer, `crypto isakmp identity`, every trustpoint (V1-2, V1-9)
       AuthMethod m = all_psk ? AuthMethod::PreShare : AuthMethod::RsaSig;
@@ -648,18 +658,22 @@ std::vector<Profile> profiles(const Router& r, const std::string& other_fqdn) {
                   r.cfg.isakmp_identity,
                   {},
                   m,
-                  m});
+                  m,
+                  {}});
     }
   } else {
     for (const auto& p : r.cfg.ikev2_profiles) {
-      out.push_back(
-          Profile{p.name, p.match, p.identity_local, profile_trustpoints(p.trustpoints), p.auth_local, p.auth_remote});
+      out.push_back(Profile{p.name, p.match, p.identity_local, profile_trustpoints(p.trustpoints), p.auth_local,
+                            p.auth_remote, certificate_maps(r, p.certificate_maps)});
       if (p.match_any) out.back().match.push_back(IdentityMatch{IdKind::Fqdn, other_fqdn, {}});
       // `match fvrf`: a profile only binds peers arriving in its front-door VRF (none: the
       // global table; `any`: every VRF). This tunnel's is `tunnel vrf`, or the map interface's VRF.
       std::string fvrf = r.tunnel->tunnel_vrf.empty() && !r.tunnel->crypto_map.name.empty() ? r.tunnel->vrf
                                                                                             : r.tunnel->tunnel_vrf;
-      if (p.match_fvrf != "any" && p.match_fvrf != fvrf) out.back().match.clear();
+      if (p.match_fvrf != "any" && p.match_fvrf != fvrf) {
+        out.back().match.clear();
+        out.back().match_certificate.clear();
+      }
     }
   }
   return out;
@@ -711,6 +725,36 @@ void note_assumptions(const std::string& name, const PeerImport& info, std::vect
                     "certificate");
   if (info.enrollment_assumed)
     notes.push_back(name + ": enrollment order assumed to be configuration order (" + info.enrollment_source + ")");
+}
+
+// `issuer-name` in a certificate map of `self` is compared with the issuer DN of the certificate
+// `other` sends; a DN synthesized from a trustpoint name (no certificate data) would make that
+// comparison a guess: UNSUPPORTED at the `match certificate` line, naming the data that settles it.
+void check_issuer_names(const Router& self, const Router& other, const Peer& other_peer,
+                        const std::vector<CaDecision>& decisions) {
+  auto check = [&](const std::string& profile, const std::vector<NameRef>& refs) {
+    for (const auto& ref : refs) {
+      const auto* m = find_named(self.cfg.certificate_maps, ref.name);
+      bool issuer = false;
+      for (const auto& e : m->map.entries)
+        for (const auto& rule : e.rules) issuer = issuer || rule.field == CertField::IssuerName;
+      if (!issuer) continue;
+      for (const auto& c : other_peer.certificates) {
+        const std::string& ca = other.tp_ca.at(c.trustpoint);
+        auto d = std::find_if(decisions.begin(), decisions.end(), [&](const CaDecision& x) { return x.ca_id == ca; });
+        if (d == decisions.end() || !d->dn_synthesized) continue;
+        throw InputError(self.cfg.file, ref.line,
+                         "UNSUPPORTED: profile " + profile + " matches certificate map '" + ref.name +
+                             "' by issuer-name, but the issuer DN of " + other.name + "'s certificate of trustpoint " +
+                             c.trustpoint + " is not known (no certificate data); give " + other.name +
+                             "'s `show crypto pki certificates` (--show-certs) or its certificate chain");
+      }
+    }
+  };
+  if (self.version == IkeVersion::V1)
+    for (const auto& p : self.cfg.isakmp_profiles) check(p.name, p.certificate_maps);
+  else
+    for (const auto& p : self.cfg.ikev2_profiles) check(p.name, p.certificate_maps);
 }
 
 Peer build_peer(const Router& self, const Router& other, const Annotations& ann, const Annotations& other_ann,
@@ -786,6 +830,7 @@ ImportResult import_routers(const RouterInput& a, const RouterInput& b,
     s.aggressive_mode = s.aggressive_mode || ann[i].aggressive ||
                         (s.ike_version == IkeVersion::V1 && tp && tp->aggressive);
   }
+  for (std::size_t i = 0; i < 2; ++i) check_issuer_names(rs[i], rs[1 - i], s.peers[1 - i], out.ca_decisions);
   if (auto problems = validate(s); !problems.empty())
     throw InputError(a.file, 0, "the imported scenario is invalid: " + problems.front());
   return out;

@@ -58,6 +58,16 @@ struct TrustpointRef {  // `ca trust-point TP` / `pki trustpoint TP [sign|verify
   TrustpointUse use = TrustpointUse::Both;
 };
 
+// `crypto pki certificate map NAME SEQ`, all sequences of one NAME. The lines the model
+// evaluates (subject-name / issuer-name with eq, ne, co, nc) are in `map`; any other line is
+// kept with its number: a profile that uses the map is UNSUPPORTED there.
+struct PkiCertificateMap {
+  std::string name;
+  int line = 0;
+  CertificateMap map;
+  std::vector<std::pair<int, std::string>> unsupported;  // line, text
+};
+
 struct IsakmpProfile {
   std::string name;
   int line = 0;
@@ -68,7 +78,8 @@ struct IsakmpProfile {
   std::vector<IdentityMatch> match;
   std::vector<TrustpointRef> ca_trustpoints;
   NameRef keyring;
-  bool aggressive = false;  // `initiate mode aggressive`
+  bool aggressive = false;                // `initiate mode aggressive`
+  std::vector<NameRef> certificate_maps;  // `match certificate MAP`
 };
 
 struct TransformSet {
@@ -111,6 +122,7 @@ struct Ikev2Profile {
   AuthMethod auth_local = AuthMethod::RsaSig;
   AuthMethod auth_remote = AuthMethod::RsaSig;
   std::vector<TrustpointRef> trustpoints;
+  std::vector<NameRef> certificate_maps;  // `match certificate MAP`
 };
 
 struct Interface {
@@ -171,9 +183,9 @@ struct IosConfig {
   std::vector<Interface> interfaces;
   std::vector<CryptoMapEntry> crypto_maps;  // static and dynamic entries, configuration order
   std::vector<Route> routes;
-  std::vector<std::string> pki_servers;       // `crypto pki server NAME`: this router is that CA
-  std::vector<std::string> certificate_maps;  // `crypto pki certificate map NAME SEQ` (syntax only)
-  IdKind isakmp_identity = IdKind::Address;   // `crypto isakmp identity address|hostname|dn`
+  std::vector<std::string> pki_servers;             // `crypto pki server NAME`: this router is that CA
+  std::vector<PkiCertificateMap> certificate_maps;  // `crypto pki certificate map NAME SEQ`
+  IdKind isakmp_identity = IdKind::Address;         // `crypto isakmp identity address|hostname|dn`
   std::string isakmp_identity_type = "address";
   std::vector<Annotation> annotations;
   std::vector<std::string> warnings;  // "file:line: warning: unknown command '...' ignored"

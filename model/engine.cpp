@@ -51,6 +51,59 @@ bool identity_matches(const IdentityMatch& m, const PeerId& id) {
   return (addr & mask) == (id.ipv4 & mask);
 }
 
+// A DN or value as `crypto pki certificate map` compares it: lower case, no blanks around `=`
+// and `,` (IOS prints `ou = green`, DNs as `cn=R1,o=cisco`), other blanks kept.
+std::string certificate_map_text(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    if (c == ' ' || c == '\t') {
+      std::size_t j = i;
+      while (j < s.size() && (s[j] == ' ' || s[j] == '\t')) ++j;
+      const bool around = j == s.size() || s[j] == '=' || s[j] == ',' || out.empty() || out.back() == '=' ||
+                          out.back() == ',';
+      if (!around) out += ' ';
+      i = j - 1;
+      continue;
+    }
+    out += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+  }
+  return out;
+}
+
+// `crypto pki certificate map`: a sequence matches when all its lines hold, the map when one
+// sequence does. A line on a DN that is not known (empty) cannot be decided.
+CertMapResult certificate_map_matches(const CertificateMap& m, std::string_view subject, std::string_view issuer) {
+  bool unknown = false;
+  for (const CertMapEntry& e : m.entries) {
+    bool all = true, entry_unknown = false;
+    for (const CertMapRule& r : e.rules) {
+      std::string_view field = r.field == CertField::SubjectName ? subject : issuer;
+      if (field.empty()) {
+        entry_unknown = true;
+        continue;
+      }
+      const std::string have = certificate_map_text(field), want = certificate_map_text(r.value);
+      bool holds = false;
+      switch (r.op) {
+        case CertMatchOp::Eq: holds = have == want; break;
+        case CertMatchOp::Ne: holds = have != want; break;
+        case CertMatchOp::Co: holds = have.find(want) != std::string::npos; break;
+        case CertMatchOp::Nc: holds = have.find(want) == std::string::npos; break;
+      }
+      if (!holds) {
+        all = false;
+        break;
+      }
+    }
+    if (!all) continue;  // a line that fails decides this sequence whatever the unknown ones say
+    if (!entry_unknown) return CertMapResult::Match;
+    unknown = true;
+  }
+  return unknown ? CertMapResult::Unknown : CertMapResult::NoMatch;
+}
+
 // V1-13: a certificate feature (X.509 v1, a signature hash) the verifier cannot handle.
 bool has_feature_gap(const PeerCtx& verifier, const IdentityCert& cert) {
   for (const std::string& f : cert.features)

@@ -95,6 +95,11 @@ Observation run_direction(const Scenario& s, std::uint8_t initiator, const Model
 // Helpers shared by the engines and personalities.
 bool identity_matches(const IdentityMatch& m, const PeerId& id);
 bool parse_ipv4(std::string_view s, std::uint32_t& out);
+// `match certificate MAP` against the certificate the peer sent (its subject and issuer DN;
+// empty: not known). Unknown when a sequence could match and a line of it needs a DN not known.
+enum class CertMapResult : std::uint8_t { Match, NoMatch, Unknown };
+CertMapResult certificate_map_matches(const CertificateMap& m, std::string_view subject, std::string_view issuer);
+std::string certificate_map_text(std::string_view s);                     // the form certificate maps compare
 bool has_feature_gap(const PeerCtx& verifier, const IdentityCert& cert);  // V1-13
 bool proposals_agree(const Peer& a, const Peer& b);                       // V1-1, IKE_SA_INIT
 

@@ -35,10 +35,12 @@ Step Exchange::step(Message m, Role role) const {
   if (role == Role::Initiator) {
     s.certreqs_received = &obs.certreq_from_responder;
     s.peer_cert_issuer = cert_from_responder;
+    s.peer_cert = cert_obj_from_responder;
     s.peer_id = rid_sent ? &rid : nullptr;
   } else {
     s.certreqs_received = &obs.certreq_from_initiator;
     s.peer_cert_issuer = cert_from_initiator;
+    s.peer_cert = cert_obj_from_initiator;
     s.peer_id = iid_sent ? &iid : nullptr;
   }
   return s;

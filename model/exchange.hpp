@@ -31,6 +31,14 @@ class Exchange {
   // The certificate `sender` sent (CERT payload), as its peer sees it: the issuer.
   void cert_sent_by(Role sender, const PeerCtx& p, TpIndex tp) {
     (sender == Role::Initiator ? cert_from_initiator : cert_from_responder) = p.ca_of(tp);
+    (sender == Role::Initiator ? cert_obj_from_initiator : cert_obj_from_responder) = &p.certificate(tp);
+  }
+
+  // The responder's bind_profile() could not decide (kUndecided): UNSUPPORTED at `at`.
+  bool undecided_profile(Message at) {
+    obs.responder_profile = kNone;
+    trace("ikeconform: the profile binding depends on certificate data the scenario does not hold");
+    return fail(at, Reason::Unsupported);
   }
 
   const CompiledScenario& cs;
@@ -46,6 +54,8 @@ class Exchange {
   bool certreq_payload_from_responder = false;
   CaIndex cert_from_initiator = kNone;  // issuer of the CERT payload
   CaIndex cert_from_responder = kNone;
+  const IdentityCert* cert_obj_from_initiator = nullptr;  // the CERT payload's certificate
+  const IdentityCert* cert_obj_from_responder = nullptr;
   PeerId iid;  // IDi, once sent
   PeerId rid;  // IDr, once sent
   bool iid_sent = false;

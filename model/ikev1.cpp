@@ -159,6 +159,7 @@ class MainMode final : Exchange {
     const Step at = step(Message::MM5, Role::Responder);
     trace_id(iid);
     obs.responder_profile = R.personality->bind_profile(n, R, at, iid);
+    if (obs.responder_profile == kUndecided) return undecided_profile(Message::MM5);
     if (obs.responder_profile == kNone) return fail(Message::MM5, Reason::NoMatchingProfile);
     rprof = &R.peer->profiles[static_cast<std::size_t>(obs.responder_profile)];
     if (rprof->auth_remote != iprof.auth_local) {

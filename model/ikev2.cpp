@@ -80,6 +80,7 @@ class Ikev2Exchange final : Exchange {
   bool ike_auth_process_r() {
     const Step at = step(Message::IKE_AUTH, Role::Responder);
     obs.responder_profile = R.personality->bind_profile(n, R, at, iid);
+    if (obs.responder_profile == kUndecided) return undecided_profile(Message::IKE_AUTH);
     if (obs.responder_profile == kNone) {
       trace("IKEv2:(SA ID = 1):Sending authentication failure notify");
       return fail(Message::IKE_AUTH, Reason::NoMatchingProfile);

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "model/engine.hpp"
 #include "model/personality.hpp"
 
@@ -34,6 +36,19 @@ std::string validation_list_text(const Scenario& s, const ModelOptions& opt, std
 
 const Profile* profile_at(const Peer& p, std::int16_t i) {
   return i < 0 ? nullptr : &p.profiles[static_cast<std::size_t>(i)];
+}
+
+// V1-5 vs V1-7: did a received CERT_REQ name the CA of the trustpoint `peer` sent from? If not,
+// the certificate came from the fallback, and the explanation must say so (spec V1-7).
+bool requested(const Scenario& s, std::size_t peer, TpIndex tp, const CertReqList& received) {
+  if (tp < 0 || static_cast<std::size_t>(tp) >= s.peers[peer].trustpoints.size()) return true;
+  const CaIndex ca = index_of(s.cas, s.peers[peer].trustpoints[static_cast<std::size_t>(tp)].ca, &Ca::id);
+  return std::any_of(received.begin(), received.end(), [&](const CertReq& c) { return c.ca == ca; });
+}
+
+std::string how_chosen(const Scenario& s, std::size_t peer, TpIndex tp, const CertReqList& received, const char* rule) {
+  if (requested(s, peer, tp, received)) return fmt::format("first match, {}", rule);
+  return "fallback, V1-7: no CERT_REQ received names a CA it holds a certificate from";
 }
 
 std::string issuer_of(const Scenario& s, std::size_t peer, TpIndex tp) {
@@ -69,10 +84,14 @@ std::vector<LadderStep> ladder(const Scenario& s, const Observation& o, const Mo
     if (o.failed_at == Message::MM2 || o.failed_at == Message::MM1) return steps;
     auto& mm3 = step("MM3", I, certreq_payloads("KE NONCE", o.certreq_from_initiator, "CERT_REQ"));
     mm3.certreqs = certreq_lines(s, I, o.certreq_from_initiator);
-    if (!rtp.empty()) mm3.notes.push_back(fmt::format("{} chooses {} (first match, V1-5)", rp.name, rtp));
+    if (!rtp.empty())
+      mm3.notes.push_back(fmt::format("{} chooses {} ({})", rp.name, rtp,
+                                      how_chosen(s, R, o.responder_trustpoint, o.certreq_from_initiator, "V1-5")));
     auto& mm4 = step("MM4", R, certreq_payloads("KE NONCE", o.certreq_from_responder, "CERT_REQ"));
     mm4.certreqs = certreq_lines(s, R, o.certreq_from_responder);
-    if (!itp.empty()) mm4.notes.push_back(fmt::format("{} chooses {} (first match, V1-5/V1-6)", ip.name, itp));
+    if (!itp.empty())
+      mm4.notes.push_back(fmt::format("{} chooses {} ({})", ip.name, itp,
+                                      how_chosen(s, I, o.initiator_trustpoint, o.certreq_from_responder, "V1-5/V1-6")));
     auto& mm5 = step("MM5", I, itp.empty() ? "ID SIG/HASH" : fmt::format("ID CERT({}) SIG", itp));
     if (!rprof.empty()) mm5.notes.push_back(fmt::format("{} binds profile {} (V1-8)", rp.name, rprof));
     if (o.failed_at == Message::MM5) {
@@ -102,7 +121,9 @@ std::vector<LadderStep> ladder(const Scenario& s, const Observation& o, const Mo
     init_r.notes.push_back(std::string(reason_code(o.reason)));
     return steps;
   }
-  if (!itp.empty()) init_r.notes.push_back(fmt::format("{} chooses {} (first match, V2-3)", ip.name, itp));
+  if (!itp.empty())
+    init_r.notes.push_back(fmt::format("{} chooses {} ({})", ip.name, itp,
+                                       how_chosen(s, I, o.initiator_trustpoint, o.certreq_from_responder, "V2-3")));
   if (o.reason == Reason::NoCertificatePayload && o.initiator_trustpoint == kNone) {
     init_r.notes.push_back(fmt::format("{}: Failed to build certificate payload (V2-4)", ip.name));
     init_r.failed = true;
@@ -151,12 +172,18 @@ std::string decisive_step(const Scenario& s, const Observation& o, const ModelOp
       const TpIndex sent = responder_checks ? o.initiator_trustpoint : o.responder_trustpoint;
       const Profile* prof = responder_checks ? profile_at(rp, o.responder_profile)
                                              : find_profile(ip, ip.tunnel_profile);
+      const CertReqList& received = responder_checks ? o.certreq_from_responder : o.certreq_from_initiator;
+      const std::string how = requested(s, sender, sent, received)
+                                  ? fmt::format("picked by first match on the CERT_REQ list it received ({})",
+                                                v1 ? "V1-5" : "V2-3/V2-13")
+                                  : std::string(
+                                        "sent as the fallback certificate because no CERT_REQ it received "
+                                        "named a CA it holds a certificate from (V1-7)");
       return fmt::format(
-          "{} sent its certificate from trustpoint {} (issuer {}), picked by first match on the CERT_REQ list it "
-          "received "
-          "({}); {} validates against {} only{} and has no trustpoint for that issuer ({}).",
-          s.peers[sender].name, trustpoint_name(s, sender, sent), issuer_of(s, sender, sent),
-          v1 ? "V1-5" : "V2-3/V2-13", s.peers[verifier].name, validation_list_text(s, opt, verifier, prof),
+          "{} sent its certificate from trustpoint {} (issuer {}), {}; {} validates against {} only{} and has no "
+          "trustpoint for that issuer ({}).",
+          s.peers[sender].name, trustpoint_name(s, sender, sent), issuer_of(s, sender, sent), how,
+          s.peers[verifier].name, validation_list_text(s, opt, verifier, prof),
           prof ? fmt::format(" (profile {})", prof->name) : "", v1 ? "V1-9, V1-10" : "V2-5, V2-8");
     }
     case Reason::NoCertificatePayload:
@@ -178,7 +205,13 @@ std::string decisive_step(const Scenario& s, const Observation& o, const ModelOp
       return fmt::format("{} and {} share no IKE proposal / policy (V1-1).", ip.name, rp.name);
     case Reason::AuthMethodMismatch:
       return fmt::format("{} and {} disagree on the authentication method (rsa-sig / pre-share).", ip.name, rp.name);
-    case Reason::Unsupported: return "Aggressive mode is not modelled (spec section 7).";
+    case Reason::Unsupported:
+      if (o.failed_at == Message::MM1) return "Aggressive mode is not modelled (spec section 7).";
+      return fmt::format(
+          "{} selects profiles by a certificate map on the subject of {}'s certificate, which no input gives "
+          "(certificate chain or `show crypto pki certificates`): the profile it binds, and so the verdict, cannot "
+          "be decided.",
+          rp.name, ip.name);
     case Reason::PeerUnreachable: return "The peer did not answer.";
     case Reason::InternalError: return "The implementation under test failed (see the trace).";
   }

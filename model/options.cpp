@@ -57,6 +57,8 @@ std::optional<std::string> set_model_option(ModelOptions& o, std::string_view kv
   if (key == "predefined_trustpoints") return pick(kBool, key, value, o.predefined_trustpoints);
   if (key == "ca_only_order") return pick(kCaOnly, key, value, o.ca_only_order);
   if (key == "ikev1_profile_match") return pick(kMatch, key, value, o.ikev1_profile_match);
+  if (key == "ikev2_certreq_predefined") return pick(kBool, key, value, o.ikev2_certreq_predefined);
+  if (key == "ikev1_early_binding_by_address") return pick(kBool, key, value, o.ikev1_early_binding_by_address);
   if (key == "trace") return pick(kBool, key, value, o.trace);
   return fmt::format("unknown model option '{}' (known: {})", key, model_option_help());
 }
@@ -70,13 +72,16 @@ std::vector<std::pair<std::string, std::string>> describe(const ModelOptions& o)
       {"predefined_trustpoints", o.predefined_trustpoints ? "on" : "off"},
       {"ca_only_order", text(kCaOnly, o.ca_only_order)},
       {"ikev1_profile_match", text(kMatch, o.ikev1_profile_match)},
+      {"ikev2_certreq_predefined", o.ikev2_certreq_predefined ? "on" : "off"},
+      {"ikev1_early_binding_by_address", o.ikev1_early_binding_by_address ? "on" : "off"},
   };
 }
 
 std::string model_option_help() {
   return "initiator_choice_restricted_to_profile=on|off, fallback_certificate=profile-then-store|store|none, "
          "ikev2_initiator_certreq=profile|all, ikev2_responder_choice=profile|all, predefined_trustpoints=on|off, "
-         "ca_only_order=reverse-authenticate|authenticate, ikev1_profile_match=last|first, trace=on|off";
+         "ca_only_order=reverse-authenticate|authenticate, ikev1_profile_match=last|first, "
+         "ikev2_certreq_predefined=on|off, ikev1_early_binding_by_address=on|off, trace=on|off";
 }
 
 }  // namespace ikeconform

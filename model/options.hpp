@@ -37,6 +37,13 @@ struct ModelOptions {
   bool predefined_trustpoints = true;                                                // section 1
   CaOnlyOrder ca_only_order = CaOnlyOrder::ReverseAuthenticate;                      // V1-4
   ProfileMatch ikev1_profile_match = ProfileMatch::Last;                             // V1-8 with V2-11
+  // V2-2 (inferred): the IKEv2 CERTREQ also names the predefined CAs, as IKEv1 does (the note's
+  // log only shows the user trustpoints retrieved from the hashes).
+  bool ikev2_certreq_predefined = true;
+  // V1-3 (inferred): "unless the IP address is used as the identity": a responder binds a
+  // profile that matches the peer's source address by `match identity address` before MM4 and
+  // restricts MM4 to that profile's `ca trust-point` list.
+  bool ikev1_early_binding_by_address = false;
   bool trace = true;  // build the IOS-vocabulary trace (off for throughput)
 
   friend bool operator==(const ModelOptions&, const ModelOptions&) = default;

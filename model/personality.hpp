@@ -32,6 +32,9 @@ namespace ikeconform {
 
 // choose_certificate(): "not at this step, ask me again when the certificate goes out".
 inline constexpr TpIndex kDeferred = -2;
+// bind_profile(): the binding depends on certificate data the scenario does not hold (a
+// `match certificate` map on a subject that is not known); the engine answers UNSUPPORTED.
+inline constexpr std::int16_t kUndecided = -3;
 
 // Where in the exchange a personality is asked, and what this peer has received so far (in
 // the model from the simulated exchange; on the wire from the decoded packets).
@@ -40,6 +43,7 @@ struct Step {
   Role role = Role::Responder;                     // this peer's role
   const CertReqList* certreqs_received = nullptr;  // the peer's CERT_REQs so far, in order
   CaIndex peer_cert_issuer = kNone;                // issuer of the certificate the peer sent, once received
+  const IdentityCert* peer_cert = nullptr;         // that certificate (its subject), once received
   const PeerId* peer_id = nullptr;                 // the peer's IKE identity, once received
 
   bool in_exchange() const { return message != Message::None; }
@@ -81,7 +85,8 @@ class Personality {
     return true;
   }
 
-  // Responder: "which profile do I bind from this ID?" Index into the peer's profiles, or kNone.
+  // Responder: "which profile do I bind from this ID (and the certificate received, `at.peer_cert`)?"
+  // Index into the peer's profiles, kNone, or kUndecided.
   // IKEv1 responder at MM1 (`at.peer_id` null, `id` empty): "do I answer this proposal?", whose
   // authentication method is the initiator's; kNone refuses it (IOS, V1-1). At MM3 with a
   // pre-shared key: "do I hold a key for this peer?"; kNone fails there.

@@ -61,8 +61,24 @@ class CiscoIos final : public Personality {
         }
       }
     }
-    // V1-2 (no restriction), V1-3, V2-2: every global trustpoint in store order (V1-4).
-    out.insert(out.end(), self.global_certreq.begin(), self.global_certreq.end());
+    if (at.role == Role::Responder && n.version == IkeVersion::V1 && n.options.ikev1_early_binding_by_address) {
+      // V1-3 (inferred, option): a profile matched by the peer's source address is known before
+      // MM4; with `ca trust-point` lines, MM4 requests only those CAs (as an initiator's MM3, V1-2).
+      const Profile* early = early_profile(n, self);
+      if (early && !early->trustpoints.empty()) {
+        n.trace("ISAKMP:(0): peer {} matches profile {} by address before MM4",
+                n.cs.peers[1 - self.index].peer->address, early->name);
+        restrict_certreq(self, profile_tps(self, *early, verifies), out);
+        return !out.empty();
+      }
+    }
+    // V1-2 (no restriction), V1-3, V2-2: every global trustpoint in store order (V1-4); the
+    // predefined ones in IKEv2 only with ikev2_certreq_predefined (inferred, V2-2).
+    const std::size_t scenario_cas = n.cs.scenario->cas.size();
+    for (const CertReq& c : self.global_certreq)
+      if (n.version == IkeVersion::V1 || n.options.ikev2_certreq_predefined ||
+          static_cast<std::size_t>(c.ca) < scenario_cas)
+        out.push_back(c);
     return !out.empty();
   }
 
@@ -153,15 +169,24 @@ class CiscoIos final : public Personality {
       n.trace("IKEv2:(SA ID = 1):Searching policy based on peer's identity '{}' of type '{}'", id.value,
               id.kind == IdKind::Fqdn ? "FQDN" : "IPv4 address");
     // V1-8 / V2-9: `show crypto ... profile` order; IKEv2 keeps the last match (and IKEv1 by option).
+    // So the profiles are tried from the end for "last": the first that surely matches is bound;
+    // one that may match (a certificate map on data not known) before it leaves the choice open.
     const bool last = n.version == IkeVersion::V2 || n.options.ikev1_profile_match == ProfileMatch::Last;
     std::int16_t bound = kNone;
     const auto& profiles = self.peer->profiles;
-    for (std::size_t i = 0; i < profiles.size(); ++i) {
-      bool match = std::any_of(profiles[i].match.begin(), profiles[i].match.end(),
-                               [&](const IdentityMatch& m) { return identity_matches(m, id); });
-      if (!match) continue;
-      bound = static_cast<std::int16_t>(i);
-      if (!last) break;
+    const std::size_t count = profiles.size();
+    for (std::size_t k = 0; k < count && bound == kNone; ++k) {
+      const std::size_t i = last ? count - 1 - k : k;
+      switch (profile_matches(n, profiles[i], id, at)) {
+        case CertMapResult::Match: bound = static_cast<std::int16_t>(i); break;
+        case CertMapResult::NoMatch: break;
+        case CertMapResult::Unknown:
+          n.trace(
+              "ikeconform: profile {} selects peers by certificate map, and the subject of the certificate "
+              "received is not known: the binding cannot be decided",
+              profiles[i].name);
+          return kUndecided;
+      }
     }
     if (bound == kNone) {
       if (n.version == IkeVersion::V1) n.trace("ISAKMP:(0):: peer matches *none* of the profiles");
@@ -186,6 +211,42 @@ class CiscoIos final : public Personality {
   }
 
  private:
+  // V1-3 with ikev1_early_binding_by_address: the profile whose `match identity address` holds
+  // the peer's source address (V1-8 order: the last match unless ikev1_profile_match=first).
+  static const Profile* early_profile(const Negotiation& n, const PeerCtx& self) {
+    const PeerCtx& other = n.cs.peers[1 - self.index];
+    const PeerId source{IdKind::Address, other.peer->address, other.ipv4};
+    const Profile* found = nullptr;
+    for (const Profile& p : self.peer->profiles) {
+      if (std::none_of(p.match.begin(), p.match.end(),
+                       [&](const IdentityMatch& m) { return identity_matches(m, source); }))
+        continue;
+      found = &p;
+      if (n.options.ikev1_profile_match == ProfileMatch::First) break;
+    }
+    return found;
+  }
+
+  // `match identity` lines and `match certificate` maps are ORed (IOS: one kind of match
+  // statement). A map sees the certificate the peer sent with this message; none: no match.
+  static CertMapResult profile_matches(const Negotiation& n, const Profile& p, const PeerId& id, const Step& at) {
+    if (std::any_of(p.match.begin(), p.match.end(), [&](const IdentityMatch& m) { return identity_matches(m, id); }))
+      return CertMapResult::Match;
+    if (p.match_certificate.empty() || !at.peer_cert || at.peer_cert_issuer == kNone) return CertMapResult::NoMatch;
+    CertMapResult result = CertMapResult::NoMatch;
+    for (const CertificateMap& m : p.match_certificate) {
+      const CertMapResult r = certificate_map_matches(m, at.peer_cert->subject, n.ca_dn(at.peer_cert_issuer));
+      if (r == CertMapResult::Match) {
+        if (n.version == IkeVersion::V1)
+          n.trace("ISAKMP:(0): certificate map {} matches the peer's certificate", m.name);
+        else n.trace("IKEv2:(SA ID = 1):Certificate map '{}' matches the peer's certificate", m.name);
+        return r;
+      }
+      if (r == CertMapResult::Unknown) result = r;
+    }
+    return result;
+  }
+
   static void trace_retrieved(const Negotiation& n, const PeerCtx& self, const CertReqList& received) {
     if (!n.trace.on()) return;
     for (const CertReq& req : received)

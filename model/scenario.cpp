@@ -5,6 +5,18 @@
 
 namespace ikeconform {
 
+std::string_view cert_field_name(CertField f) { return f == CertField::SubjectName ? "subject-name" : "issuer-name"; }
+
+std::string_view cert_match_op_name(CertMatchOp o) {
+  switch (o) {
+    case CertMatchOp::Eq: return "eq";
+    case CertMatchOp::Ne: return "ne";
+    case CertMatchOp::Co: return "co";
+    case CertMatchOp::Nc: return "nc";
+  }
+  return "?";
+}
+
 const Ca* find_ca(const Scenario& s, const std::string& id) {
   auto it = std::find_if(s.cas.begin(), s.cas.end(), [&](const Ca& c) { return c.id == id; });
   return it == s.cas.end() ? nullptr : &*it;
@@ -58,6 +70,11 @@ std::vector<std::string> validate(const Scenario& s) {
           bad(who + ": profile '" + f.name + "' names unknown trustpoint '" + pt.trustpoint + "'");
       for (const IdentityMatch& m : f.match)
         if (m.value.empty()) bad(who + ": profile '" + f.name + "' has an empty match identity");
+      for (const CertificateMap& m : f.match_certificate)
+        for (const CertMapEntry& e : m.entries)
+          for (const CertMapRule& r : e.rules)
+            if (r.value.empty())
+              bad(who + ": profile '" + f.name + "' has an empty value in certificate map '" + m.name + "'");
     }
     if (p.tunnel_profile.empty()) bad(who + ": no tunnel profile");
     else if (!find_profile(p, p.tunnel_profile))

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "model/personality_names.hpp"
@@ -54,6 +55,30 @@ struct IdentityMatch {
   friend bool operator==(const IdentityMatch&, const IdentityMatch&) = default;
 };
 
+// `crypto pki certificate map NAME SEQ` (Cisco IOS Security Command Reference): each line is
+// FIELD OP VALUE; every line of one sequence must hold, and any sequence of the map may match.
+// Values compare case-insensitively, blanks around `=` and `,` ignored (IOS prints `ou = green`).
+enum class CertField : std::uint8_t { SubjectName, IssuerName };  // `subject-name`, `issuer-name`
+enum class CertMatchOp : std::uint8_t { Eq, Ne, Co, Nc };         // equal, not equal, contains, does not contain
+std::string_view cert_field_name(CertField f);                    // "subject-name", "issuer-name"
+std::string_view cert_match_op_name(CertMatchOp o);               // "eq", "ne", "co", "nc"
+struct CertMapRule {
+  CertField field = CertField::SubjectName;
+  CertMatchOp op = CertMatchOp::Eq;
+  std::string value;  // "cn=R1,o=cisco" (eq/ne: the whole DN), "cisco" (co/nc)
+  friend bool operator==(const CertMapRule&, const CertMapRule&) = default;
+};
+struct CertMapEntry {
+  int seq = 10;
+  std::vector<CertMapRule> rules;  // all must hold; none: every certificate
+  friend bool operator==(const CertMapEntry&, const CertMapEntry&) = default;
+};
+struct CertificateMap {
+  std::string name;
+  std::vector<CertMapEntry> entries;  // sequence order; any may match
+  friend bool operator==(const CertificateMap&, const CertificateMap&) = default;
+};
+
 struct ProfileTrustpoint {
   std::string trustpoint;
   TrustpointUse use = TrustpointUse::Both;
@@ -69,6 +94,9 @@ struct Profile {
   std::vector<ProfileTrustpoint> trustpoints;
   AuthMethod auth_local = AuthMethod::RsaSig;
   AuthMethod auth_remote = AuthMethod::RsaSig;
+  // `match certificate MAP`: the peer matches the profile when one of these maps matches the
+  // certificate it sent, or one of `match` its identity (IOS ORs them).
+  std::vector<CertificateMap> match_certificate;
   friend bool operator==(const Profile&, const Profile&) = default;
 };
 

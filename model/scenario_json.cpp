@@ -229,11 +229,17 @@ constexpr std::initializer_list<std::pair<const char*, IdKind>> kIdKind{{"fqdn",
 constexpr std::initializer_list<std::pair<const char*, TrustpointUse>> kUse{{"both", TrustpointUse::Both},
                                                                             {"sign", TrustpointUse::Sign},
                                                                             {"verify", TrustpointUse::Verify}};
+constexpr std::initializer_list<std::pair<const char*, CertField>> kCertField{{"subject-name", CertField::SubjectName},
+                                                                              {"issuer-name", CertField::IssuerName}};
+constexpr std::initializer_list<std::pair<const char*, CertMatchOp>> kCertOp{{"eq", CertMatchOp::Eq},
+                                                                             {"ne", CertMatchOp::Ne},
+                                                                             {"co", CertMatchOp::Co},
+                                                                             {"nc", CertMatchOp::Nc}};
 constexpr std::initializer_list<std::pair<const char*, Revocation>> kRevocation{{"none", Revocation::None},
                                                                                 {"crl", Revocation::Crl}};
 
 Profile read_profile(const Reader& r, const json& j, const std::string& ptr) {
-  r.keys(j, ptr, {"name", "match", "self_identity", "trustpoints", "auth_local", "auth_remote"});
+  r.keys(j, ptr, {"name", "match", "self_identity", "trustpoints", "auth_local", "auth_remote", "match_certificate"});
   Profile p;
   p.name = r.str(j, ptr, "name", true);
   const json& match = r.array(j, ptr, "match", false);
@@ -270,6 +276,35 @@ Profile read_profile(const Reader& r, const json& j, const std::string& ptr) {
   }
   p.auth_local = r.enumeration(j, ptr, "auth_local", kAuth, AuthMethod::RsaSig);
   p.auth_remote = r.enumeration(j, ptr, "auth_remote", kAuth, AuthMethod::RsaSig);
+  const json& maps = r.array(j, ptr, "match_certificate", false);
+  for (std::size_t i = 0; i < maps.size(); ++i) {
+    std::string mp = fmt::format("{}/match_certificate/{}", ptr, i);
+    r.keys(maps[i], mp, {"map", "entries"});
+    CertificateMap m;
+    m.name = r.str(maps[i], mp, "map", true);
+    if (m.name.empty()) r.fail(mp + "/map", "empty certificate map name");
+    const json& entries = r.array(maps[i], mp, "entries", true);
+    for (std::size_t k = 0; k < entries.size(); ++k) {
+      std::string ep = fmt::format("{}/entries/{}", mp, k);
+      r.keys(entries[k], ep, {"seq", "rules"});
+      CertMapEntry e;
+      const json* seq = r.get(entries[k], ep, "seq", true);
+      if (!seq->is_number_integer() || seq->get<long long>() < 1 || seq->get<long long>() > 65535)
+        r.fail(ep + "/seq", "expected a sequence number (1-65535)");
+      e.seq = seq->get<int>();
+      const json& rules = r.array(entries[k], ep, "rules", false);
+      for (std::size_t q = 0; q < rules.size(); ++q) {
+        std::string rp = fmt::format("{}/rules/{}", ep, q);
+        r.keys(rules[q], rp, {"field", "op", "value"});
+        CertMapRule rule{r.enumeration(rules[q], rp, "field", kCertField, CertField::SubjectName),
+                         r.enumeration(rules[q], rp, "op", kCertOp, CertMatchOp::Eq),
+                         r.str(rules[q], rp, "value", true)};
+        e.rules.push_back(std::move(rule));
+      }
+      m.entries.push_back(std::move(e));
+    }
+    p.match_certificate.push_back(std::move(m));
+  }
   return p;
 }
 
@@ -372,6 +407,23 @@ Scenario read_scenario(const Reader& r, const json& j) {
   return s;
 }
 
+nlohmann::ordered_json certificate_maps_json(const std::vector<CertificateMap>& maps) {
+  using ojson = nlohmann::ordered_json;
+  ojson out = ojson::array();
+  for (const CertificateMap& m : maps) {
+    ojson entries = ojson::array();
+    for (const CertMapEntry& e : m.entries) {
+      ojson rules = ojson::array();
+      for (const CertMapRule& rule : e.rules)
+        rules.push_back(
+            {{"field", cert_field_name(rule.field)}, {"op", cert_match_op_name(rule.op)}, {"value", rule.value}});
+      entries.push_back({{"seq", e.seq}, {"rules", rules}});
+    }
+    out.push_back({{"map", m.name}, {"entries", entries}});
+  }
+  return out;
+}
+
 const char* text(AuthMethod a) { return a == AuthMethod::RsaSig ? "rsa-sig" : "pre-share"; }
 const char* text(IdKind k) { return k == IdKind::Fqdn ? "fqdn" : "address"; }
 const char* text(TrustpointUse u) {
@@ -458,6 +510,7 @@ nlohmann::ordered_json scenario_to_json(const Scenario& s) {
       }
       fj["auth_local"] = text(f.auth_local);
       fj["auth_remote"] = text(f.auth_remote);
+      if (!f.match_certificate.empty()) fj["match_certificate"] = certificate_maps_json(f.match_certificate);
       pj["profiles"].push_back(fj);
     }
     pj["tunnel_profile"] = p.tunnel_profile;

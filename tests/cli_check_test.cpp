@@ -148,6 +148,23 @@ TEST(CheckCli, HubDirectionIsNotInitiatedByDesignAndDoesNotCount) {
   EXPECT_NE(r.out.find("DM2-HUB -> DM2-SPOKE: not initiated by design"), std::string::npos) << r.out;
 }
 
+TEST(CheckCli, AssumptionLinesOnlyWhenTheVerdictDependsOnThem) {
+  // Both CAs are shared by URL without certificate data; only CORP-CA's decision changes a
+  // verdict (evaluated both ways), so LAB-CA's is a plain note (issue 10).
+  std::string f = src("corpus/ios/field/");
+  CliRun r = cli("check " + f + "twoca-a.cfg " + f + "twoca-b.cfg");
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("\nassumption: CA CORP-CA: "), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("assumption: CA LAB-CA"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\nnote: CA LAB-CA: TWOCA-A/LAB-CA = TWOCA-B/LAB-CA taken as one CA by enrollment-url"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("; the verdict is the same either way"), std::string::npos) << r.out;
+  auto j = nlohmann::json::parse(cli_stdout("check --json " + f + "twoca-a.cfg " + f + "twoca-b.cfg").out);
+  ASSERT_EQ(j["assumptions"].size(), 1u);
+  EXPECT_EQ(j["assumptions"][0].get<std::string>().rfind("CA CORP-CA: ", 0), 0u);
+}
+
 TEST(CheckCli, AssumptionLinesInTextAndJson) {
   std::string f = src("corpus/ios/field/");
   CliRun r = cli("check " + f + "gre-a.cfg " + f + "gre-b.cfg");

@@ -23,7 +23,7 @@ inline Scenario two_ca_scenario() {
     p.address = addr;
     p.trustpoints = {{"IOSCA1", "CA1", Revocation::None}, {"IOSCA2", "CA2", Revocation::None}};
     p.certificates = {{"IOSCA1", "", false, {}}, {"IOSCA2", "", false, {}}};
-    p.profiles = {Profile{"prof", {}, IdKind::Fqdn, {}, AuthMethod::RsaSig, AuthMethod::RsaSig}};
+    p.profiles = {Profile{"prof", {}, IdKind::Fqdn, {}, AuthMethod::RsaSig, AuthMethod::RsaSig, {}}};
     p.tunnel_profile = "prof";
     s.peers.push_back(p);
   }

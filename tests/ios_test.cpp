@@ -9,6 +9,7 @@
 
 #include "ios/ios.hpp"
 #include "model/input_error.hpp"
+#include "model/scenario_json.hpp"
 
 using namespace ikeconform;
 using namespace ikeconform::ios;
@@ -977,25 +978,81 @@ TEST(IosSection6, PkiServerRouterIsItsOwnCa) {
   EXPECT_TRUE(r.warnings.empty()) << r.warnings.front();
 }
 
-TEST(IosRules, CertificateMapSelectionIsUnsupportedWithItsLine) {
-  std::string cfg =
-      "crypto pki certificate map BRANCHES 10\n subject-name co ou=branch\n issuer-name eq cn=ca1\n!\n"
-      "crypto isakmp profile P\n match certificate BRANCHES\n";
-  EXPECT_EQ(error_of([&] { parse_ios_config(cfg, "r.cfg"); }),
-            "r.cfg:6: 'match certificate BRANCHES': UNSUPPORTED: profile selection by certificate map 'BRANCHES' is "
-            "not modeled; no verdict is "
-            "given for a configuration that depends on it");
-  EXPECT_NE(error_of([] {
-              parse_ios_config("crypto ikev2 profile P\n match certificate M\n", "r.cfg");
-            }).find("r.cfg:2: "),
-            std::string::npos);
+TEST(IosRules, CertificateMapLinesAreReadAsRulesPerSequence) {
   IosConfig c = parse_ios_config(
-      "crypto pki certificate map M 10\n subject-name co cn=x\n alt-subject-name eq a.example\n", "r.cfg");
+      "crypto pki certificate map BRANCHES 20\n issuer-name eq cn = CA1, o = cisco\n!\n"
+      "crypto pki certificate map BRANCHES 10\n subject-name co ou = branch\n subject-name nc ou=lab\n!\n"
+      "crypto isakmp profile P\n match certificate BRANCHES\n",
+      "r.cfg");
   EXPECT_TRUE(c.warnings.empty());
+  ASSERT_EQ(c.certificate_maps.size(), 1u);
+  const CertificateMap& m = c.certificate_maps[0].map;
+  ASSERT_EQ(m.entries.size(), 2u);
+  EXPECT_EQ(m.entries[0].seq, 10);  // sequence order, whatever the configuration order
+  ASSERT_EQ(m.entries[0].rules.size(), 2u);
+  EXPECT_EQ(m.entries[0].rules[0], (CertMapRule{CertField::SubjectName, CertMatchOp::Co, "ou = branch"}));
+  EXPECT_EQ(m.entries[0].rules[1], (CertMapRule{CertField::SubjectName, CertMatchOp::Nc, "ou=lab"}));
+  EXPECT_EQ(m.entries[1].rules.at(0), (CertMapRule{CertField::IssuerName, CertMatchOp::Eq, "cn = CA1, o = cisco"}));
+  ASSERT_EQ(c.isakmp_profiles.at(0).certificate_maps.size(), 1u);
+  EXPECT_EQ(c.isakmp_profiles[0].certificate_maps[0].line, 9);
+}
+
+TEST(IosRules, CertificateMapFieldsNotModeledAreUnsupportedWithTheirLine) {
+  // alt-subject-name (and dates, serial numbers, lt/ge) carry data a scenario does not hold.
+  std::string cfg =
+      "crypto pki certificate map M 10\n subject-name co cn=x\n alt-subject-name eq a.example\n!\n"
+      "crypto ikev2 profile P\n match certificate M\n";
+  EXPECT_EQ(error_of([&] { parse_ios_config(cfg, "r.cfg"); }),
+            "r.cfg:3: 'alt-subject-name eq a.example': UNSUPPORTED: only subject-name and issuer-name with eq, ne, "
+            "co, nc are evaluated; profile P selects peers by certificate map 'M' (line 6), so no verdict is given");
+  // Unused by any profile: no error.
+  EXPECT_TRUE(parse_ios_config(cfg.substr(0, cfg.find("crypto ikev2")), "r.cfg").warnings.empty());
+  EXPECT_EQ(error_of([] { parse_ios_config("crypto ikev2 profile P\n match certificate M\n", "r.cfg"); }),
+            "r.cfg:2: certificate map 'M' is not defined");
   EXPECT_NE(error_of([] {
               parse_ios_config("crypto pki certificate map M 10\n subject-name is cn=x\n", "r.cfg");
             }).find("r.cfg:2: "),
             std::string::npos);
+  EXPECT_NE(error_of([] { parse_ios_config("crypto pki certificate map M 0\n", "r.cfg"); }).find("r.cfg:1: "),
+            std::string::npos);
+}
+
+TEST(IosRules, CertificateMapIssuerNameWithoutCertificateDataIsUnsupported) {
+  // R1 selects R2 by issuer-name; R2's CA is known only by its trustpoint name: a guess.
+  std::string r1 = v1_router("R1", "192.168.0.1", "R2",
+                             "crypto pki certificate map M 10\n issuer-name co o=cisco\n!\n" + tp("CA", ""),
+                             " match certificate M\n");
+  std::string r2 = v1_router("R2", "192.168.0.2", "R1", tp("CA", ""));
+  std::string err = error_of([&] { import_routers(inline_router("a.cfg", r1), inline_router("b.cfg", r2)); });
+  EXPECT_EQ(err.rfind("a.cfg:", 0), 0u) << err;
+  EXPECT_NE(err.find("UNSUPPORTED: profile prof1 matches certificate map 'M' by issuer-name"), std::string::npos)
+      << err;
+  EXPECT_NE(err.find("R2's `show crypto pki certificates`"), std::string::npos) << err;
+  // A subject-name map imports: the model decides when it can, UNSUPPORTED when it cannot.
+  std::string r1s = v1_router("R1", "192.168.0.1", "R2",
+                              "crypto pki certificate map M 10\n subject-name co ou=x\n!\n" + tp("CA", ""),
+                              " match certificate M\n");
+  ImportResult r = import_routers(inline_router("a.cfg", r1s), inline_router("b.cfg", r2));
+  ASSERT_EQ(r.scenario.peers[0].profiles.at(0).match_certificate.size(), 1u);
+  EXPECT_EQ(r.scenario.peers[0].profiles[0].match_certificate[0].name, "M");
+}
+
+TEST(IosExport, CertificateMapsRoundTrip) {
+  Scenario s = load_scenario_file(std::string(IKECONFORM_SOURCE_DIR) + "/corpus/scenarios/s2.json");
+  CertificateMap m{"BR",
+                   {{10,
+                     {{CertField::SubjectName, CertMatchOp::Co, "ou=branch"},
+                      {CertField::IssuerName, CertMatchOp::Ne, "cn=CA9"}}},
+                    {20, {{CertField::SubjectName, CertMatchOp::Eq, "cn=R1,o=cisco"}}}}};
+  for (Profile& f : s.peers[1].profiles) f.match_certificate = {m};
+  std::string cfg = export_ios_config(s, 1);
+  EXPECT_NE(cfg.find("crypto pki certificate map BR 10\n subject-name co ou=branch\n issuer-name ne cn=CA9\n"),
+            std::string::npos)
+      << cfg;
+  IosConfig c = parse_ios_config(cfg, "r2.cfg");
+  ASSERT_EQ(c.certificate_maps.size(), 1u);  // written once for the profiles that share it
+  EXPECT_EQ(c.certificate_maps[0].map, m);
+  for (const auto& p : c.ikev2_profiles) EXPECT_EQ(p.certificate_maps.size(), 1u) << p.name;
 }
 
 TEST(IosRules, V2_9MatchFvrfLimitsProfileSelection) {

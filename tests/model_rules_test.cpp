@@ -1,6 +1,7 @@
 // One test (at least) per rule of spec/cisco-ios-behavior.md; test names carry the rule id.
 #include <gtest/gtest.h>
 
+#include "model/ladder.hpp"
 #include "model/observation_json.hpp"
 #include "model/personality.hpp"
 #include "model_support.hpp"
@@ -97,14 +98,19 @@ TEST(V1_6, RestrictedInitiatorOnlyConsidersItsProfileList) {
   EXPECT_EQ(o.failed_at, Message::MM5);                                // R2 validates against IOSCA1 only
 }
 
-TEST(V1_7, NoMatchFallsBackToACertificateAndCanStillAuthenticate) {
+// R1 restricted to IOSCA3 (CA3), a CA R2 does not know at all: R2's MM4 never names CA3, so R1
+// falls back to IOSCA3 (V1-7).
+Scenario v1_fallback() {
   Scenario s = v1_base();
-  // R2 knows CA3 only as a CA; R1 holds no CA3 certificate: nothing R2 requests first matches...
   s.cas.push_back({"CA3", "cn=CA3,o=cisco,o=com", ""});
   s.peers[0].trustpoints.push_back({"IOSCA3", "CA3", Revocation::None});
   s.peers[0].certificates.push_back({"IOSCA3", "", false, {}});
   s.peers[0].profiles[0].trustpoints = {{"IOSCA3"}};
-  // R2 does not know CA3 at all, so its MM4 never names CA3: R1 falls back to IOSCA3.
+  return s;
+}
+
+TEST(V1_7, NoMatchFallsBackToACertificateAndCanStillAuthenticate) {
+  Scenario s = v1_fallback();
   Observation o = run(s, 0);
   EXPECT_EQ(trustpoint_name(s, 0, o.initiator_trustpoint), "IOSCA3");
   EXPECT_TRUE(traced(o, "sending the certificate of IOSCA3 anyway"));
@@ -397,6 +403,52 @@ TEST(Model, KnowsTheCiscoPersonality) {
   Scenario s = corpus("s1");
   s.peers[0].personality = "no-such-stack";
   EXPECT_THROW(run(s, 0), std::invalid_argument);
+}
+
+TEST(V2_2, PredefinedCasInTheIkev2CertReqAreAnOption) {
+  Scenario s = v2_base();
+  ModelOptions off;
+  ASSERT_FALSE(set_model_option(off, "ikev2_certreq_predefined=off"));
+  Observation o = run(s, 1, off);
+  EXPECT_EQ(issuers(s, o.certreq_from_responder), (V{kCA2, kCA1}));  // user trustpoints only
+  EXPECT_EQ(run(s, 1).certreq_from_responder.size(), 7u);            // default on: as in IKEv1
+  // IKEv1 is documented (V1-3): the option does not touch it.
+  Scenario v1 = v1_base();
+  EXPECT_EQ(run(v1, 0, off).certreq_from_responder, run(v1, 0).certreq_from_responder);
+}
+
+TEST(V1_3, EarlyBindingByAddressRestrictsMM4ToThatProfileOnlyWhenOn) {
+  Scenario s = v1_base();
+  s.peers[1].profiles[0].match.push_back({IdKind::Address, "192.168.0.1", "255.255.255.255"});
+  s.peers[1].profiles[0].trustpoints = {{"IOSCA2"}};
+  ModelOptions on;
+  ASSERT_FALSE(set_model_option(on, "ikev1_early_binding_by_address=on"));
+  Observation o = run(s, 0, on);
+  EXPECT_EQ(issuers(s, o.certreq_from_responder), (V{kCA2}));
+  EXPECT_TRUE(traced(o, "matches profile prof1 by address before MM4"));
+  EXPECT_EQ(run(s, 0).certreq_from_responder.size(), 7u);  // default off: every global trustpoint (V1-3)
+  // Matched only by FQDN: nothing is known before MM5, whatever the option.
+  s.peers[1].profiles[0].match.pop_back();
+  EXPECT_EQ(run(s, 0, on).certreq_from_responder.size(), 7u);
+}
+
+TEST(V1_7, ExplanationsSayFallbackNotFirstMatch) {
+  Scenario s = v1_fallback();
+  const ModelOptions opt;
+  Observation o = run(s, 0);
+  ASSERT_EQ(o.reason, Reason::CertValidationFailed);
+  std::string why = decisive_step(s, o, opt);
+  EXPECT_NE(why.find("fallback certificate"), std::string::npos) << why;
+  EXPECT_NE(why.find("(V1-7)"), std::string::npos) << why;
+  EXPECT_EQ(why.find("first match"), std::string::npos) << why;
+  bool noted = false;
+  for (const LadderStep& st : ladder(s, o, opt))
+    for (const std::string& n : st.notes) noted = noted || n.find("R1 chooses IOSCA3 (fallback, V1-7") == 0;
+  EXPECT_TRUE(noted);
+  // A first match still says so.
+  Observation up = run(v1_base(), 0);
+  for (const LadderStep& st : ladder(v1_base(), up, opt))
+    for (const std::string& n : st.notes) EXPECT_EQ(n.find("fallback"), std::string::npos) << n;
 }
 
 }  // namespace
