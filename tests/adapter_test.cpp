@@ -115,8 +115,11 @@ rc::Gen<ad::AdapterMessage> observation_message() {
 rc::Gen<ad::AdapterMessage> adapter_message() {
   return rc::gen::oneOf(
       rc::gen::map(rc::gen::tuple(text(), text(), text(), rc::gen::arbitrary<bool>(), rc::gen::arbitrary<bool>(),
+                                  rc::gen::container<std::vector<std::string>>(text()),
                                   rc::gen::container<std::vector<std::string>>(text())),
-                   [](std::tuple<std::string, std::string, std::string, bool, bool, std::vector<std::string>> t) {
+                   [](std::tuple<std::string, std::string, std::string, bool, bool, std::vector<std::string>,
+                                 std::vector<std::string>>
+                          t) {
                      ad::AdapterHello h;
                      h.name = std::get<0>(t);
                      h.version = std::get<1>(t);
@@ -124,6 +127,7 @@ rc::Gen<ad::AdapterMessage> adapter_message() {
                      h.pki = std::get<3>(t);
                      h.p12 = std::get<4>(t);
                      h.capabilities = std::get<5>(t);
+                     h.cannot_express = std::get<6>(t);
                      return ad::AdapterMessage{h};
                    }),
       rc::gen::map(an_id(), [](std::uint64_t id) { return ad::AdapterMessage{ad::Ready{id}}; }),
@@ -433,6 +437,21 @@ std::string joined_trace(const Observation& o) {
   return t;
 }
 
+// The hello's cannot_express names model/expressible.hpp's fields, both ways; unknown names
+// are ignored (a newer adapter may know more).
+TEST(AdapterProtocol, CannotExpressNamesExpressibleFields) {
+  for (int bits = 0; bits < 8; ++bits) {
+    const Expressible e{(bits & 1) != 0, (bits & 2) != 0, (bits & 4) != 0};
+    EXPECT_EQ(ad::expressible_from(ad::cannot_express(e)), e) << bits;
+  }
+  EXPECT_EQ(ad::cannot_express(Expressible{}), std::vector<std::string>{});
+  EXPECT_EQ(ad::cannot_express(Expressible{true, true, false}), std::vector<std::string>{"ikev1_mixed_auth"});
+  const Expressible e = ad::expressible_from({"revoked_certificates", "teleportation"});
+  EXPECT_FALSE(e.revoked_certificates);
+  EXPECT_TRUE(e.certificate_features);
+  EXPECT_TRUE(e.ikev1_mixed_auth);
+}
+
 TEST(AdapterExec, ModelAdapterHello) {
   TempFolder tmp("hello");
   ad::ExecTarget t(kModelAdapter, quick_options(tmp.path()));
@@ -440,6 +459,7 @@ TEST(AdapterExec, ModelAdapterHello) {
   EXPECT_EQ(t.hello().name, "model");
   EXPECT_EQ(t.version(), std::optional<std::string>("ikeconform model 0.1.0"));
   EXPECT_EQ(t.personality(), "");
+  EXPECT_EQ(t.expressible(), Expressible{});  // the model runs everything
   EXPECT_TRUE(t.slow());
   EXPECT_GT(t.pid(), 0);
   EXPECT_FALSE(t.set_capture(tmp.path() / "x.pcap"));  // no "capture" capability

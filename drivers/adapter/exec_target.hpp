@@ -57,6 +57,7 @@ class ExecTarget final : public Target {
   std::string name() const override { return "exec:" + path_; }
   Observation run(const Scenario& s, std::uint8_t initiator) override;
   std::string personality() const override { return hello_.personality; }
+  Expressible expressible() const override { return expressible_from(hello_.cannot_express); }
   std::optional<std::string> version() override;
   bool slow() const override { return true; }
   std::vector<RenderedFile> render(const Scenario& s) override;

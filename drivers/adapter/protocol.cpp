@@ -3,7 +3,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cctype>
+#include <utility>
 
 #include "model/input_error.hpp"
 #include "model/scenario_json.hpp"
@@ -196,6 +198,7 @@ AdapterHello parse_adapter_hello(const Fields& f) {
   h.pki = f.flag("pki");
   h.p12 = f.flag("p12");
   h.capabilities = f.strings("capabilities");
+  h.cannot_express = f.strings("cannot_express");
   return h;
 }
 
@@ -220,6 +223,27 @@ std::string line_of(const ojson& j) {
 }
 
 }  // namespace
+
+// model/expressible.hpp's fields by their protocol names.
+constexpr std::pair<const char*, bool Expressible::*> kExpressible[] = {
+    {"revoked_certificates", &Expressible::revoked_certificates},
+    {"certificate_features", &Expressible::certificate_features},
+    {"ikev1_mixed_auth", &Expressible::ikev1_mixed_auth},
+};
+
+Expressible expressible_from(const std::vector<std::string>& cannot_express) {
+  Expressible e;
+  for (const auto& [name, field] : kExpressible)
+    if (std::find(cannot_express.begin(), cannot_express.end(), name) != cannot_express.end()) e.*field = false;
+  return e;
+}
+
+std::vector<std::string> cannot_express(const Expressible& e) {
+  std::vector<std::string> out;
+  for (const auto& [name, field] : kExpressible)
+    if (!(e.*field)) out.emplace_back(name);
+  return out;
+}
 
 HarnessMessage parse_harness_message(std::string_view line) {
   const json j = parse_object(line);
@@ -288,6 +312,7 @@ std::string to_line(const AdapterMessage& msg) {
           j = {{"type", "hello"},      {"protocol", m.protocol},        {"name", m.name},
                {"version", m.version}, {"personality", m.personality},  {"pki", m.pki},
                {"p12", m.p12},         {"capabilities", m.capabilities}};
+          if (!m.cannot_express.empty()) j["cannot_express"] = m.cannot_express;
         } else if constexpr (std::is_same_v<T, Ready>) {
           j = {{"type", "ready"}, {"id", m.id}};
         } else if constexpr (std::is_same_v<T, Unsupported>) {

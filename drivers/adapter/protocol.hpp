@@ -107,6 +107,10 @@ struct AdapterHello {
   bool pki = false;                       // wants the harness's PKI (files) with every scenario
   bool p12 = false;                       // ... including PKCS#12 files
   std::vector<std::string> capabilities;  // "capture", "render"
+  // What of the scenario format it cannot run (names of model/expressible.hpp's fields:
+  // "revoked_certificates", "certificate_features", "ikev1_mixed_auth"); the harness then
+  // generates none of it for this adapter (issue 11: scenarios are judged, not skipped).
+  std::vector<std::string> cannot_express;
   friend bool operator==(const AdapterHello&, const AdapterHello&) = default;
 };
 
@@ -147,6 +151,11 @@ struct ErrorReply {
   std::string message;
   friend bool operator==(const ErrorReply&, const ErrorReply&) = default;
 };
+
+// The hello's `cannot_express` and model/expressible.hpp's Expressible, one from the other.
+// Unknown names are ignored, like unknown capabilities (a newer adapter may know more).
+Expressible expressible_from(const std::vector<std::string>& cannot_express);
+std::vector<std::string> cannot_express(const Expressible& e);
 
 using AdapterMessage = std::variant<AdapterHello, Ready, Unsupported, ObservationReply, Rendering, Ok, ErrorReply, Bye>;
 

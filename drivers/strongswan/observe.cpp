@@ -281,7 +281,10 @@ stack::SideReport side_report(const Scenario& s, const Material& m, const Render
   if (initiator && !v2 && r.verdict == stack::Verdict::NoPrivateKey && refused_to_start(side))
     r.verdict_at = Message::MM1;
   r.heard_peer = got_any_packet(side);
-  if (initiator) r.refused = refused_line(side);
+  // After "no private key found", "configuration uses unsupported authentication" is charon's
+  // answer to the missing key (the model's NO_CERTIFICATE_PAYLOAD at MM1), not a refusal of what
+  // we rendered.
+  if (initiator && r.verdict != stack::Verdict::NoPrivateKey) r.refused = refused_line(side);
   // charon logs its CERTREQs while building the message (ike_cert_pre.c); an initiator that
   // then finds no private key never sends it (IKEv1 MM5, IKEv2 IKE_AUTH).
   if (!(initiator && r.verdict == stack::Verdict::NoPrivateKey)) r.certreqs_sent = certreqs_sent(s, m, peer, side);

@@ -80,6 +80,7 @@ class StrongswanBackend final : public Backend {
     h.personality = strongswan::kPersonality;
     h.pki = true;
     h.capabilities = {"capture", "render"};
+    h.cannot_express = cannot_express(target_.expressible());
     return h;
   }
 
