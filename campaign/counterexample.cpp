@@ -10,6 +10,7 @@
 #include "ios/ios.hpp"
 #include "model/files.hpp"
 #include "model/input_error.hpp"
+#include "model/json_errors.hpp"
 #include "model/observation_json.hpp"
 #include "model/scenario_json.hpp"
 #include "oracles/universal.hpp"
@@ -149,6 +150,8 @@ std::optional<Recorded> read_recorded(const fs::path& scenario_file) {
     j = nlohmann::json::parse(text);
   } catch (const nlohmann::json::parse_error& e) {
     throw InputError(file.string(), line_of_offset(text, e.byte > 0 ? e.byte - 1 : 0), "malformed JSON");
+  } catch (const nlohmann::json::out_of_range& e) {
+    throw_json_out_of_range(e, text, file.string());
   }
   if (!j.is_object() || j.value("schema", "") != kCounterexampleSchema)
     throw InputError(file.string(), 1, std::string("not an ") + kCounterexampleSchema + " file");

@@ -9,6 +9,7 @@
 
 #include "campaign/journal.hpp"
 #include "model/input_error.hpp"
+#include "model/json_errors.hpp"
 #include "oracles/oracle.hpp"
 
 namespace ikeconform::campaign {
@@ -139,6 +140,8 @@ std::map<std::string, std::string> read_baseline(const std::filesystem::path& fi
     j = json::parse(text);
   } catch (const json::parse_error& e) {
     throw InputError(name, line_of_offset(text, e.byte > 0 ? e.byte - 1 : 0), "malformed JSON");
+  } catch (const json::out_of_range& e) {
+    throw_json_out_of_range(e, text, name);
   }
   if (!j.is_object() || j.value("schema", "") != kBaselineSchema)
     throw InputError(name, 1, std::string("not an ") + kBaselineSchema + " file");

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "model/input_error.hpp"
+#include "model/json_errors.hpp"
 
 namespace ikeconform {
 
@@ -445,13 +446,7 @@ Scenario scenario_from_json_text(std::string_view text, const std::string& file)
     auto pos = what.find("syntax error");
     throw InputError(file, line, "invalid JSON: " + (pos == std::string::npos ? what : what.substr(pos)));
   } catch (const json::out_of_range& e) {
-    // 406 "number overflow parsing '2e513'" carries no offset: find the quoted token instead.
-    std::string what = e.what();
-    auto open = what.find('\''), close = what.rfind('\'');
-    auto at = open < close ? text.find(what.substr(open + 1, close - open - 1)) : std::string_view::npos;
-    int line = 1;
-    for (std::size_t i = 0; at != std::string_view::npos && i < at; ++i) line += text[i] == '\n';
-    throw InputError(file, line, "invalid JSON: number out of range" + (open < close ? " " + what.substr(open) : ""));
+    throw_json_out_of_range(e, text, file);
   }
   return read_scenario(Reader(text, file), j);
 }

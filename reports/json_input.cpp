@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "model/input_error.hpp"
+#include "model/json_errors.hpp"
 #include "model/scenario_json.hpp"
 
 namespace ikeconform::reports {
@@ -50,6 +51,8 @@ JsonFile parse_json_text(std::string text, const std::string& shown) {
     f.value = json::parse(f.text);
   } catch (const json::parse_error& e) {
     throw InputError(shown, line_of_byte(f.text, e.byte), "invalid JSON: " + parse_error_text(e));
+  } catch (const json::out_of_range& e) {
+    throw_json_out_of_range(e, f.text, shown);
   }
   return f;
 }
@@ -59,6 +62,8 @@ json parse_json_line(const std::string& text, const std::string& file, int line)
     return json::parse(text);
   } catch (const json::parse_error& e) {
     throw InputError(file, line, "invalid JSON: " + parse_error_text(e));
+  } catch (const json::out_of_range& e) {
+    throw_json_out_of_range(e, text, file, line);
   }
 }
 
