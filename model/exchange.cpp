@@ -42,6 +42,7 @@ Step Exchange::step(Message m, Role role) const {
     s.peer_cert_issuer = cert_from_initiator;
     s.peer_cert = cert_obj_from_initiator;
     s.peer_id = iid_sent ? &iid : nullptr;
+    s.idr_received = idr ? &*idr : nullptr;
   }
   return s;
 }

@@ -56,8 +56,9 @@ class Exchange {
   CaIndex cert_from_responder = kNone;
   const IdentityCert* cert_obj_from_initiator = nullptr;  // the CERT payload's certificate
   const IdentityCert* cert_obj_from_responder = nullptr;
-  PeerId iid;  // IDi, once sent
-  PeerId rid;  // IDr, once sent
+  std::optional<IdentityMatch> idr;  // the IDr the IKEv2 initiator sent (Personality::idr)
+  PeerId iid;                        // IDi, once sent
+  PeerId rid;                        // IDr, once sent
   bool iid_sent = false;
   bool rid_sent = false;
 };

@@ -70,6 +70,7 @@ class Ikev2Exchange final : Exchange {
         "AUTH CFG SA TSi TSr NOTIFY(INITIAL_CONTACT) NOTIFY(SET_WINDOW_SIZE) NOTIFY(ESP_TFC_NO_SUPPORT) "
         "NOTIFY(NON_FIRST_FRAGS)",
         icert ? "CERT " : "", obs.certreq_from_initiator.empty() ? "" : "CERTREQ ");
+    idr = I.personality->idr(n, I);
     iid = I.identity(iprof);
     iid_sent = true;
     return true;

@@ -14,7 +14,7 @@
 //   R processes MM3   bind_profile(MM3) with a pre-shared key
 //   I builds MM3      certreq(MM3)               R builds IKE_SA_INIT resp  certreq(IKE_SA_INIT)
 //   R processes MM3   choose_certificate(MM3)    I builds IKE_AUTH req      choose_certificate(IKE_AUTH),
-//   R builds MM4      certreq(MM4)                                          sends_certificate, certreq(IKE_AUTH)
+//   R builds MM4      certreq(MM4)                                          sends_certificate, certreq(IKE_AUTH), idr
 //   I processes MM4   choose_certificate(MM4)    R processes IKE_AUTH req   bind_profile, validation_list
 //   I builds MM5      sends_certificate, certreq(MM5)   R builds IKE_AUTH resp  choose_certificate, sends_certificate
 //   R processes MM5   bind_profile, validation_list     I processes IKE_AUTH resp  bind_profile, validation_list
@@ -22,6 +22,7 @@
 //   I processes MM6   bind_profile, validation_list
 #pragma once
 
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -45,6 +46,7 @@ struct Step {
   CaIndex peer_cert_issuer = kNone;                // issuer of the certificate the peer sent, once received
   const IdentityCert* peer_cert = nullptr;         // that certificate (its subject), once received
   const PeerId* peer_id = nullptr;                 // the peer's IKE identity, once received
+  const IdentityMatch* idr_received = nullptr;     // IKEv2 responder: the IDr the initiator sent, if any
 
   bool in_exchange() const { return message != Message::None; }
   const CertReqList& received() const;  // the CERT_REQs received (empty when none)
@@ -95,6 +97,15 @@ class Personality {
   // (IOS keeps the tunnel's profile whatever the ID; strongSwan checks it against remote.id).
   virtual std::int16_t bind_profile(const Negotiation& n, const PeerCtx& self, const Step& at,
                                     const PeerId& id) const = 0;
+
+  // IKEv2 initiator: "which IDr do I send in the IKE_AUTH request?" (RFC 7296 §3.5, optional:
+  // the identity of the responder it wants). The responder sees it as `Step::idr_received`; a
+  // personality with several identities may pick a profile by it. nullopt: no IDr (IOS).
+  virtual std::optional<IdentityMatch> idr(const Negotiation& n, const PeerCtx& self) const {
+    (void)n;
+    (void)self;
+    return std::nullopt;
+  }
 
   // "Which trustpoints validate the certificate received under `profile`?" (null: none bound).
   virtual void validation_list(const Negotiation& n, const PeerCtx& self, const Step& at, const Profile* profile,

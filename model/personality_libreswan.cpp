@@ -215,6 +215,12 @@ class Libreswan final : public Personality {
     return conns[c].profile;
   }
 
+  // IDr: the tunnel connection's `rightid` unless %any (seen: "SK{IDi,IDr,AUTH,...}").
+  std::optional<IdentityMatch> idr(const Negotiation&, const PeerCtx& self) const override {
+    if (const IdentityMatch* m = rightid(self.tunnel_profile())) return *m;
+    return std::nullopt;
+  }
+
   void validation_list(const Negotiation& n, const PeerCtx& self, const Step& at, const Profile*,
                        TpList& out) const override {
     const Conns conns = conns_of(n, self);

@@ -8,7 +8,6 @@
 // strongSwan has no predefined trustpoints.
 #include <algorithm>
 
-#include "model/libreswan.hpp"
 #include "model/personality.hpp"
 #include "model/strongswan.hpp"
 
@@ -29,18 +28,6 @@ bool trusts_issuer(const PeerCtx& self, CaIndex issuer) {
   for (TpIndex t = 0; t < self.user_tps; ++t)
     if (self.ca_of(t) == issuer) return true;
   return false;
-}
-
-// The IDr an IKEv2 initiator sends: strongSwan its remote.id unless %any (ike_auth.c build_i(),
-// "add (optional) IDr"), Libreswan its rightid unless %any (seen: "SK{IDi,IDr,AUTH,...}"); IOS
-// none. IKEv1 carries no IDr.
-std::optional<IdentityMatch> idr_sent(const Negotiation& n, const PeerCtx& initiator) {
-  if (n.version != IkeVersion::V2) return std::nullopt;
-  const std::string_view who = initiator.personality->name();
-  if (who == kStrongswan59) return strongswan_remote_id(*n.cs.scenario, initiator.index, initiator.tunnel_profile());
-  if (who == kLibreswan410)
-    if (const IdentityMatch* m = libreswan_rightid(initiator.tunnel_profile())) return *m;
-  return std::nullopt;
 }
 
 // The identity this peer presents under profile `f` (local.id, as rendered).
@@ -141,7 +128,7 @@ class StrongSwan final : public Personality {
     // An IDr the initiator sent must name this side's local.id (backend_manager.c get_peer_match()).
     const PeerCtx& peer = n.cs.peers[1 - self.index];
     const AuthMethod proposed = peer.tunnel_profile().auth_local;
-    const auto idr = idr_sent(n, peer);
+    const IdentityMatch* idr_received = at.idr_received;
     const auto& profiles = self.peer->profiles;
     // Candidates best first (rank, then load order). The first whose remote.cacerts accept the
     // peer's certificate keeps it: charon checks the constraints once the signature verifies
@@ -152,7 +139,7 @@ class StrongSwan final : public Personality {
     std::vector<std::pair<int, std::int16_t>> candidates;  // (-rank, index)
     for (std::size_t i = 0; i < profiles.size(); ++i) {
       if (n.version == IkeVersion::V1 && profiles[i].auth_remote != proposed) continue;
-      if (idr && !identity_matches(*idr, local_id(self, profiles[i]))) continue;
+      if (idr_received && !identity_matches(*idr_received, local_id(self, profiles[i]))) continue;
       const auto want = strongswan_remote_id(s, self.index, profiles[i]);
       const int rank = !want ? 1 : !identity_matches(*want, id) ? 0 : want->mask.empty() ? 3 : 2;
       if (rank > 0) candidates.emplace_back(-rank, static_cast<std::int16_t>(i));
@@ -184,6 +171,11 @@ class StrongSwan final : public Personality {
     }
     n.trace("selected peer config '{}'", profiles[static_cast<std::size_t>(best)].name);
     return best;
+  }
+
+  // IDr: remote.id unless %any (ikev2/tasks/ike_auth.c build_i(), "add (optional) IDr").
+  std::optional<IdentityMatch> idr(const Negotiation& n, const PeerCtx& self) const override {
+    return strongswan_remote_id(*n.cs.scenario, self.index, self.tunnel_profile());
   }
 
   void validation_list(const Negotiation& n, const PeerCtx& self, const Step&, const Profile* profile,

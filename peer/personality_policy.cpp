@@ -85,6 +85,11 @@ Step PersonalityPolicy::step(const CertStep& at) {
   return st;
 }
 
+std::optional<IdentityMatch> PersonalityPolicy::idr() {
+  const Negotiation n{cs_, o_, trace_, s_.ike_version};
+  return cs_.peers[peer_].personality->idr(n, cs_.peers[peer_]);
+}
+
 const Profile* PersonalityPolicy::profile(const CertStep& at) const {
   if (at.role == Role::Initiator) return &cs_.peers[peer_].tunnel_profile();
   if (record_.bound_profile == kNone) return nullptr;

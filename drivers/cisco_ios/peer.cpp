@@ -74,6 +74,19 @@ std::pair<std::uint8_t, wire::Bytes> own_identity(const Peer& p) {
            static_cast<std::uint8_t>(a)}};
 }
 
+// The IDr an initiator's personality sends, on the wire; nullopt for none or a subnet match,
+// which names no single identity.
+std::optional<wire::IdV2> wire_idr(const std::optional<IdentityMatch>& m) {
+  if (!m) return std::nullopt;
+  if (m->kind == IdKind::Fqdn) return wire::IdV2{k2::kIdFqdn, wire::Bytes(m->value.begin(), m->value.end())};
+  std::uint32_t a = 0;
+  if (m->kind != IdKind::Address || (!m->mask.empty() && m->mask != "255.255.255.255") || !parse_ipv4(m->value, a))
+    return std::nullopt;
+  return wire::IdV2{k2::kIdIpv4Addr,
+                    {static_cast<std::uint8_t>(a >> 24), static_cast<std::uint8_t>(a >> 16),
+                     static_cast<std::uint8_t>(a >> 8), static_cast<std::uint8_t>(a)}};
+}
+
 std::string text(std::optional<std::uint16_t> notify, IkeVersion v) {
   if (!notify) return "";
   const std::string_view n = wire::notify_name(v, *notify);
@@ -238,8 +251,9 @@ void CiscoIosPeer::prepare(const Scenario& s, std::size_t peer, const pki::Pki& 
     c2.ike.push_back({k2::kEncrAesCbc, a.key_bits, a.integ, a.prf, a.group});
   }
   c2.local_id = {id_type, id};
-  c2.auth_method = k2::kAuthRsaSig;      // IOS `authentication local rsa-sig`
-  c2.signature_hash_algorithms = false;  // and the peer answers with method 1 too (no RSASSA-PSS)
+  c2.idr = wire_idr(run->policy->idr());  // IOS: none
+  c2.auth_method = k2::kAuthRsaSig;       // IOS `authentication local rsa-sig`
+  c2.signature_hash_algorithms = false;   // and the peer answers with method 1 too (no RSASSA-PSS)
   c2.local_ts = tunnel_ts(peer);
   c2.remote_ts = tunnel_ts(1 - peer);
   c2.retransmit_timeout = rto;

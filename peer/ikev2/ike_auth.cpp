@@ -237,7 +237,7 @@ std::vector<Payload> ike_auth_build_i(IkeSa& sa, const Context& c) {
   add_certificate(sa, c, *cert, out);
   out.push_back(notify(k::kInitialContact));
   if (auto cr = certreq_payload(sa, c, Message::IKE_AUTH)) out.push_back(std::move(*cr));
-  if (c.config.remote_id) out.push_back({k::kIDr, false, *c.config.remote_id});
+  if (const auto& idr = c.config.idr ? c.config.idr : c.config.remote_id) out.push_back({k::kIDr, false, *idr});
   out.push_back({k::kAUTH, false, sign(sa, c, c.creds.own().at(*cert).key.get(), c.config.local_id)});
   sa.esp_spi_ours = crypto::random_bytes(4);
   wire::SaV2 offer;

@@ -71,6 +71,7 @@ struct Config {
   std::vector<EspSuite> esp = {EspSuite{}};
   wire::IdV2 local_id;
   std::optional<wire::IdV2> remote_id;  // the peer must present this ID (and, as initiator, IDr is sent)
+  std::optional<wire::IdV2> idr;        // initiator: the IDr to send instead (Personality::idr)
   // AUTH method we send: RSA signature (1) or RFC 7427 digital signature (14, used only when
   // the peer announced SIGNATURE_HASH_ALGORITHMS; SHA-256 then).
   std::uint8_t auth_method = wire::ikev2::kAuthDigitalSignature;
