@@ -111,11 +111,11 @@ rc::Gen<RawPki> raw_pki(int n, const Expressible& e) {
                                 rc::gen::set(&RawPki::feature, per_ca(n, rare_if(e.certificate_features))));
 }
 
-rc::Gen<RawProfile> raw_profile(int n) {
+rc::Gen<RawProfile> raw_profile(int n, const Expressible& e) {
   auto match = rc::gen::weightedElement<std::uint8_t>(
       {{6, kPeerFqdn}, {3, kPeerAddress}, {1, kPeerSubnet}, {2, kOtherFqdn}});
   auto line = rc::gen::weightedElement<std::uint8_t>({{4, kNoLine}, {3, kBoth}, {1, kSign}, {1, kVerify}});
-  auto psk = rc::gen::weightedElement<bool>({{9, false}, {1, true}});
+  auto psk = e.pre_shared_keys ? rc::gen::weightedElement<bool>({{9, false}, {1, true}}) : rc::gen::just(false);
   return rc::gen::build<RawProfile>(
       rc::gen::set(&RawProfile::match,
                    rc::gen::mapcat(rc::gen::element(1, 2),
@@ -132,9 +132,9 @@ rc::Gen<RawPeer> raw_peer(int n, const Expressible& e) {
                                  rc::gen::set(&RawPeer::lacks_feature, rare_if(e.certificate_features)),
                                  rc::gen::set(&RawPeer::profiles,
                                               rc::gen::mapcat(rc::gen::element(1, 2, 3),
-                                                              [n](int k) {
+                                                              [n, e](int k) {
                                                                 return rc::gen::container<std::vector<RawProfile>>(
-                                                                    static_cast<std::size_t>(k), raw_profile(n));
+                                                                    static_cast<std::size_t>(k), raw_profile(n, e));
                                                               })),
                                  rc::gen::set(&RawPeer::tunnel, rc::gen::inRange(0, 3)));
 }

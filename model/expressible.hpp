@@ -11,11 +11,12 @@ struct Expressible {
   bool revoked_certificates = true;  // section 7: a certificate the CRL marks revoked
   bool certificate_features = true;  // V1-13: certificate features a peer refuses to verify
   bool ikev1_mixed_auth = true;      // an IKEv1 profile that signs one way and uses a key the other
+  bool pre_shared_keys = true;       // a profile authenticating with a pre-shared key at all
 
   // What both express (a pair of stacks, a target and its companions).
   Expressible operator&(const Expressible& o) const {
     return {revoked_certificates && o.revoked_certificates, certificate_features && o.certificate_features,
-            ikev1_mixed_auth && o.ikev1_mixed_auth};
+            ikev1_mixed_auth && o.ikev1_mixed_auth, pre_shared_keys && o.pre_shared_keys};
   }
   friend bool operator==(const Expressible&, const Expressible&) = default;
 };

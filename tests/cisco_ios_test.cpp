@@ -146,7 +146,7 @@ TEST_F(CiscoIosWire, GeneratedScenariosOnCiscoIosPairAgreeWithTheModel) {
   const std::size_t n = runs ? std::strtoul(runs, nullptr, 10) : 50;
   std::vector<Scenario> scenarios;
   for (std::uint64_t i = 0; i < n; ++i) {
-    Scenario s = gen::generate(gen::mixed_scenario(), 7, i).value();
+    Scenario s = gen::generate(gen::mixed_scenario(t.expressible()), 7, i).value();
     s.name = "gen-" + std::to_string(i);
     scenarios.push_back(s);
   }
@@ -155,7 +155,8 @@ TEST_F(CiscoIosWire, GeneratedScenariosOnCiscoIosPairAgreeWithTheModel) {
   const std::string report = against_model(t, scenarios, &judged);
   std::cout << "[ timing ] cisco-ios: " << n << " scenarios, " << judged << " runs judged in " << ms_since(begin)
             << " ms\n";
-  EXPECT_GE(judged, static_cast<int>(n) / 2) << "most generated scenarios are expressible";
+  // Generated for the target: at least 95 % judged (issue 12), the rest refused with a reason.
+  EXPECT_GE(judged * 100, static_cast<int>(n) * 2 * 95) << "generated scenarios the emulated pair cannot express";
   EXPECT_TRUE(report.empty()) << report;
 }
 

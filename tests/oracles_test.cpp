@@ -60,6 +60,22 @@ RC_GTEST_PROP(Generators, UnrestrictedClassMeetsP2Precondition, ()) {
   RC_ASSERT(facts::is_unrestricted_shared(s, ModelOptions{}));
 }
 
+// Generate for the target (model/expressible.hpp): what a target cannot express never comes out.
+RC_GTEST_PROP(Generators, NothingTheTargetCannotExpress, ()) {
+  Expressible e;
+  e.pre_shared_keys = false;
+  e.revoked_certificates = false;
+  e.certificate_features = false;
+  const Scenario s = *gen::mixed_scenario(e);
+  RC_ASSERT(validate(s).empty());
+  for (const Peer& p : s.peers) {
+    for (const Profile& f : p.profiles)
+      RC_ASSERT(f.auth_local == AuthMethod::RsaSig && f.auth_remote == AuthMethod::RsaSig);
+    for (const IdentityCert& c : p.certificates) RC_ASSERT(!c.revoked && c.features.empty());
+    RC_ASSERT(p.unsupported_features.empty());
+  }
+}
+
 TEST(Generators, CampaignScenarioDependsOnlyOnSeedAndIndex) {
   const auto g = gen::mixed_scenario();
   for (std::uint64_t i = 0; i < 50; ++i) EXPECT_EQ(gen::generate(g, 7, i).value(), gen::generate(g, 7, i).value());

@@ -229,6 +229,7 @@ constexpr std::pair<const char*, bool Expressible::*> kExpressible[] = {
     {"revoked_certificates", &Expressible::revoked_certificates},
     {"certificate_features", &Expressible::certificate_features},
     {"ikev1_mixed_auth", &Expressible::ikev1_mixed_auth},
+    {"pre_shared_keys", &Expressible::pre_shared_keys},
 };
 
 Expressible expressible_from(const std::vector<std::string>& cannot_express) {

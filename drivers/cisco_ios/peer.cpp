@@ -418,6 +418,11 @@ stack::StackKind stack_kind() {
   k.make = stack::make_stack<CiscoIosPeer>;
   k.version = [] { return std::optional<std::string>("ikeconform peer/ (emulated Cisco IOS)"); };
   k.inexpressible = inexpressible;
+  // What inexpressible() refuses, not generated for this target: peer/ proves and checks RSA
+  // signatures only, and OpenSSL cannot be told to refuse a certificate feature; the PKI makes no CRL.
+  k.expressible.pre_shared_keys = false;
+  k.expressible.revoked_certificates = false;
+  k.expressible.certificate_features = false;
   k.render = [](const Scenario&, std::size_t, const stack::RenderContext&) { return std::vector<RenderedFile>{}; };
   return k;
 }
