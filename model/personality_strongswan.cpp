@@ -153,7 +153,9 @@ class StrongSwan final : public Personality {
     // The peer's AUTH verifies by its own method first (a trusted key, or the one pre-shared
     // key); only then are the constraints (method class, remote.cacerts) checked per candidate
     // ("constraint requires pre-shared key authentication, but public key was used").
-    std::int16_t best = candidates.front().second;
+    // IKEv1 tries every candidate when the signature does not verify ("no trusted RSA public key
+    // found", "switching to peer config ...", "no alternative config found"): the last is bound.
+    std::int16_t best = n.version == IkeVersion::V1 ? candidates.back().second : candidates.front().second;
     const bool verified = proposed == AuthMethod::RsaSig ? trusts_issuer(self, at.peer_cert_issuer)
                                                          : strongswan_loads_psk(*self.peer);
     if (verified) {

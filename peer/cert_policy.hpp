@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "model/observation.hpp"  // Message
@@ -63,6 +64,14 @@ class CertificatePolicy {
   virtual void certificate_checked(const CertStep& at, std::optional<std::size_t> anchor) = 0;
   // Responder: an IPsec policy covers the CHILD SA under the bound profile (V2-10 / V2-11).
   virtual bool ipsec_policy(const CertStep& at) = 0;
+  // Our ID payload's type and data under the profile in force when the ID goes out (IKEv1 MM5 /
+  // MM6, IKEv2 IKE_AUTH): the responder's bound profile may present another identity than the
+  // tunnel's (`self-identity`, V1-11). The types of ID_IPV4_ADDR and ID_FQDN agree in both
+  // versions. nullopt: the configured one.
+  virtual std::optional<std::pair<std::uint8_t, Bytes>> local_identity(const CertStep& at) {
+    (void)at;
+    return std::nullopt;
+  }
 };
 
 // The validation step both versions share: the received certificate logged, the policy's anchors, RFC 5280 validation

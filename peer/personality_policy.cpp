@@ -85,6 +85,19 @@ Step PersonalityPolicy::step(const CertStep& at) {
   return st;
 }
 
+std::optional<std::pair<std::uint8_t, Bytes>> PersonalityPolicy::local_identity(const CertStep& at) {
+  const Profile* f = profile(at);
+  if (!f) return std::nullopt;
+  const PeerId id = cs_.peers[peer_].identity(*f);  // what the model's engine sends (V1-11)
+  if (id.kind == IdKind::Fqdn && !id.value.empty())
+    return std::pair{wire::ikev2::kIdFqdn, Bytes(id.value.begin(), id.value.end())};
+  if (id.kind != IdKind::Address) return std::nullopt;
+  const std::uint32_t a = id.ipv4;
+  return std::pair{wire::ikev2::kIdIpv4Addr,
+                   Bytes{static_cast<std::uint8_t>(a >> 24), static_cast<std::uint8_t>(a >> 16),
+                         static_cast<std::uint8_t>(a >> 8), static_cast<std::uint8_t>(a)}};
+}
+
 std::optional<IdentityMatch> PersonalityPolicy::idr() {
   const Negotiation n{cs_, o_, trace_, s_.ike_version};
   return cs_.peers[peer_].personality->idr(n, cs_.peers[peer_]);

@@ -57,6 +57,7 @@ class PersonalityPolicy final : public CertificatePolicy {
   std::vector<std::size_t> trust_anchors(const CertStep& at) override;
   void certificate_checked(const CertStep& at, std::optional<std::size_t> anchor) override;
   bool ipsec_policy(const CertStep& at) override;
+  std::optional<std::pair<std::uint8_t, Bytes>> local_identity(const CertStep& at) override;
   // IKEv2 initiator: the IDr its personality sends in the IKE_AUTH request (Personality::idr).
   std::optional<IdentityMatch> idr();
 

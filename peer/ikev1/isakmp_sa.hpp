@@ -40,7 +40,7 @@ crypto::Hash hash_of(std::uint16_t hash);  // throws for one we do not implement
 
 struct Config {
   Suite suite;
-  wire::IdV1 local_id;                        // IDii
+  wire::IdV1 local_id;  // IDii; a responder presents its bound profile's (CertificatePolicy::local_identity)
   std::optional<wire::IdV1> remote_id;        // the IDir the responder must present
   wire::TrafficSelector local_ts, remote_ts;  // IDci / IDcr as IPV4_ADDR_SUBNET (address range -> mask)
   std::chrono::milliseconds retransmit_timeout{500};

@@ -177,7 +177,10 @@ Refusal authenticate_peer(IsakmpSa& sa, const Context& c, const std::vector<Payl
 // Our ID, CERT and SIG for MM5 / MM6; nullopt when there is no certificate to sign with.
 std::optional<std::vector<Payload>> our_identity(IsakmpSa& sa, const Context& c, Message m, Role role) {
   std::vector<Payload> ps;
-  const Payload id{k::kID, false, c.config.local_id};
+  wire::IdV1 local = c.config.local_id;
+  if (role == Role::Responder)  // the bound profile's `self-identity` (V1-11); the initiator's is configured
+    if (auto own = c.policy.local_identity(step(sa, m, role))) std::tie(local.type, local.data) = *own;
+  const Payload id{k::kID, false, local};
   ps.push_back(id);
   sa.our_cert = c.policy.choose_certificate(step(sa, m, role));
   if (!sa.our_cert) {

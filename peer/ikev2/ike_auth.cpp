@@ -123,6 +123,15 @@ void fail(IkeSa& sa, std::optional<std::uint16_t> error, std::string reason) {
 }
 
 // Own certificate for the peer's CERTREQ, as the policy decides; nullopt: none to send.
+// IDr: the bound profile's identity (the policy's), else the configured one. The initiator
+// always presents Config::local_id (its tunnel profile's).
+wire::IdV2 local_identity(IkeSa& sa, const Context& c, Message m) {
+  wire::IdV2 id = c.config.local_id;
+  if (sa.role == Role::Responder)
+    if (auto own = c.policy.local_identity(cert_step(sa, m))) std::tie(id.type, id.data) = *own;
+  return id;
+}
+
 std::optional<std::size_t> choose_certificate(IkeSa& sa, const Context& c) {
   const auto chosen = c.policy.choose_certificate(cert_step(sa, Message::IKE_AUTH));
   if (!chosen) {
@@ -231,14 +240,15 @@ bool ts_within(const wire::TrafficSelector& in, const wire::TrafficSelector& out
 
 std::vector<Payload> ike_auth_build_i(IkeSa& sa, const Context& c) {
   std::vector<Payload> out;
-  out.push_back({k::kIDi, false, c.config.local_id});
+  const wire::IdV2& local = c.config.local_id;
+  out.push_back({k::kIDi, false, local});
   const auto cert = choose_certificate(sa, c);
   if (!cert) return {};  // IOS: "Failed to build certificate payload", no IKE_AUTH goes out
   add_certificate(sa, c, *cert, out);
   out.push_back(notify(k::kInitialContact));
   if (auto cr = certreq_payload(sa, c, Message::IKE_AUTH)) out.push_back(std::move(*cr));
   if (const auto& idr = c.config.idr ? c.config.idr : c.config.remote_id) out.push_back({k::kIDr, false, *idr});
-  out.push_back({k::kAUTH, false, sign(sa, c, c.creds.own().at(*cert).key.get(), c.config.local_id)});
+  out.push_back({k::kAUTH, false, sign(sa, c, c.creds.own().at(*cert).key.get(), local)});
   sa.esp_spi_ours = crypto::random_bytes(4);
   wire::SaV2 offer;
   for (std::size_t i = 0; i < c.config.esp.size(); ++i)
@@ -258,16 +268,17 @@ std::vector<Payload> ike_auth_process_r(IkeSa& sa, const Context& c, const std::
     return {notify(k::kAuthenticationFailed)};
   }
   std::vector<Payload> out;
-  out.push_back({k::kIDr, false, c.config.local_id});
+  const wire::IdV2 local = local_identity(sa, c, Message::IKE_AUTH);
+  out.push_back({k::kIDr, false, local});
   const auto cert = choose_certificate(sa, c);
   if (!cert) {  // IOS builds no response ("Failed to build certificate payload"); the initiator times out
     fail(sa, std::nullopt, "no certificate to send");
     return {};
   }
   add_certificate(sa, c, *cert, out);
-  out.push_back({k::kAUTH, false, sign(sa, c, c.creds.own().at(*cert).key.get(), c.config.local_id)});
+  out.push_back({k::kAUTH, false, sign(sa, c, c.creds.own().at(*cert).key.get(), local)});
   sa.outcome.ike_sa = true;
-  sa.log(fmt::format("IKE_SA established between {}[{}]...{}[{}]", sa.ends.local_address, id_text(c.config.local_id),
+  sa.log(fmt::format("IKE_SA established between {}[{}]...{}[{}]", sa.ends.local_address, id_text(local),
                      sa.ends.remote_address, id_text(sa.peer_id)));
   // The CHILD SA: one ESP proposal, and our networks within what the initiator proposed.
   const Payload* sa_p = find(request, k::kSA);

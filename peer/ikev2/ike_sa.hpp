@@ -69,7 +69,7 @@ std::optional<std::pair<EspSuite, const wire::ProposalV2*>> select_esp(const wir
 struct Config {
   std::vector<IkeSuite> ike = {IkeSuite{}};
   std::vector<EspSuite> esp = {EspSuite{}};
-  wire::IdV2 local_id;
+  wire::IdV2 local_id;  // IDi; a responder presents its bound profile's (CertificatePolicy::local_identity)
   std::optional<wire::IdV2> remote_id;  // the peer must present this ID (and, as initiator, IDr is sent)
   std::optional<wire::IdV2> idr;        // initiator: the IDr to send instead (Personality::idr)
   // AUTH method we send: RSA signature (1) or RFC 7427 digital signature (14, used only when
