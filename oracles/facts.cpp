@@ -199,6 +199,31 @@ bool binds_tunnel_profile(const Scenario& s, std::size_t responder, const Identi
   return m.size() == 1 && r.profiles[m.front()].name == r.tunnel_profile;
 }
 
+}  // namespace
+
+bool every_certificate_accepted(const Scenario& s, std::string* why) {
+  if (s.peers.size() != 2) return fail_why(why, "not two peers");
+  for (std::size_t p = 0; p < 2; ++p) {
+    const Peer& me = s.peers[p];
+    const Peer& other = s.peers[1 - p];
+    const Profile* tunnel = find_profile(other, other.tunnel_profile);
+    if (!tunnel) return fail_why(why, other.name + " has no tunnel profile");
+    const std::vector<CaIndex> accepted = verify_restriction(s, other, *tunnel);
+    for (const IdentityCert& c : me.certificates) {
+      const CaIndex ca = trustpoint_ca(s, me, c.trustpoint);
+      const bool trusted = std::any_of(other.trustpoints.begin(), other.trustpoints.end(),
+                                       [&](const Trustpoint& t) { return trustpoint_ca(s, other, t.name) == ca; });
+      const bool allowed = accepted.empty() || std::find(accepted.begin(), accepted.end(), ca) != accepted.end();
+      if (!trusted || !allowed)
+        return fail_why(why, me.name + "'s certificate " + c.trustpoint + " is not accepted by " + other.name + "'s " +
+                                 tunnel->name);
+    }
+  }
+  return true;
+}
+
+namespace {
+
 // Common to P-1 and P-2: nothing outside the trust configuration may break a direction.
 // Personality-neutral: P-1 and P-6 are universal (a conformant stack of any kind).
 bool healthy_pair(const Scenario& s, const ModelOptions& o, std::string* why) {

@@ -64,6 +64,13 @@ class PreconditionCache {
 
 // The claims are about cisco-ios peers.
 bool cisco_pair(const Scenario& s);
+// P-1 / P-6 beyond a cisco-ios pair: every certificate either end holds is one the other end's
+// tunnel profile accepts, so whichever one a conformant stack sends validates. A stack other than
+// IOS picks its certificate from the CERTREQ hints alone (RFC 4945 §3.2.7.1 leaves the choice
+// to it), and an IOS responder asks for every CA in MM4 before its profile is bound (V1-3), so
+// with a certificate the profile refuses the note's "symmetric trust succeeds" is not a
+// requirement on it. `why` gets the first certificate that is not accepted.
+bool every_certificate_accepted(const Scenario& s, std::string* why = nullptr);
 
 // Texts for oracle messages.
 std::string direction_text(const Scenario& s,

@@ -101,6 +101,8 @@ class P1 final : public Claim {
   OracleResult check(const CheckInput& in) const override {
     std::string why;
     if (!facts::is_symmetric(in.scenario, in.options, &why)) return skip("not symmetric: " + why);
+    if (!facts::cisco_pair(in.scenario) && !facts::every_certificate_accepted(in.scenario, &why))
+      return skip("not a cisco-ios pair and a certificate a stack may pick is refused: " + why);
     for (const Observation& o : in.obs)
       if (!up(in, o))
         return fail(facts::direction_text(in.scenario, o) + " although the trust configuration is symmetric; " +
@@ -352,6 +354,9 @@ class P6 final : public Claim {
   std::vector<std::string_view> targets() const override { return {"any"}; }  // universal, like P-1
   OracleResult check(const CheckInput& in) const override {
     if (up(in, in.obs[0]) == up(in, in.obs[1])) return skip("not one-way");
+    std::string why;
+    if (!facts::cisco_pair(in.scenario) && !facts::every_certificate_accepted(in.scenario, &why))
+      return skip("not a cisco-ios pair and a certificate a stack may pick is refused: " + why);
     if (facts::is_symmetric(in.scenario, in.options))
       return fail(facts::direction_text(in.scenario, in.obs[0]) + " but " +
                       facts::direction_text(in.scenario, in.obs[1]) + " with a symmetric trust configuration",

@@ -223,6 +223,36 @@ std::optional<std::string> find_failure(std::string_view id, const rc::Gen<Scena
   return std::nullopt;
 }
 
+// cisco-ios,strongswan campaign (seed 3): both ends hold CA1 and CA2 certificates, every profile
+// accepts CA1 only. IOS asks for CA2 first in MM4 before its profile is bound (V1-3); charon
+// picks its CA2 certificate from that hint (RFC 4945 §3.2.7.1 leaves the choice to it); IOS
+// refuses it. Symmetric, yet one way down, and no stack wrong: P-1 and P-6 do not judge it, but
+// do on the same configuration between two IOS routers.
+TEST(OracleScope, P1AndP6JudgeOtherStacksOnlyWhereEveryCertificateIsAccepted) {
+  Scenario s = load_scenario_file(std::filesystem::path(IKECONFORM_SOURCE_DIR) /
+                                  "tests/data/oracles/p1-mixed-restricted.json");
+  ASSERT_EQ(s.peers[1].personality, kStrongswan59);
+  std::string why;
+  EXPECT_TRUE(facts::is_symmetric(s, ModelOptions{}, &why)) << why;
+  EXPECT_FALSE(facts::every_certificate_accepted(s, &why));
+
+  for (const char* id : {"P-1", "P-6"}) {
+    const OracleResult r = judge(oracle(id), s);
+    EXPECT_EQ(r.verdict, Verdict::Skip) << id << ": " << r.message;
+  }
+  s.peers[1].personality = std::string(kCiscoIos);
+  EXPECT_EQ(judge(oracle("P-1"), s).verdict, Verdict::Pass);
+  // Without CA2 on either end, whatever a stack picks validates: the claim holds for strongSwan too.
+  s.peers[1].personality = std::string(kStrongswan59);
+  for (Peer& p : s.peers) {
+    std::erase_if(p.certificates, [](const IdentityCert& c) { return c.trustpoint.back() == '2'; });
+    std::erase_if(p.trustpoints, [](const Trustpoint& t) { return t.name.back() == '2'; });
+  }
+  EXPECT_TRUE(facts::every_certificate_accepted(s, &why)) << why;
+  EXPECT_EQ(judge(oracle("P-1"), s).verdict, Verdict::Pass) << judge(oracle("P-1"), s).message << "\n"
+                                                            << scenario_to_text(s);
+}
+
 TEST(Mutations, P1CatchesUnrestrictedInitiatorChoice) {
   ModelOptions m;
   m.initiator_choice_restricted_to_profile = false;
