@@ -253,6 +253,25 @@ TEST(OracleScope, P1AndP6JudgeOtherStacksOnlyWhereEveryCertificateIsAccepted) {
                                                             << scenario_to_text(s);
 }
 
+// cisco-ios,libreswan campaign (seed 3): pluto, IKEv1 responder, has picked its connection by
+// address at MM1 and asks in MM4 for that connection's `rightca` (CA3) only, not for every CA it
+// holds (CA1, CA3): its local policy for the exchange, which RFC 4945 §3.2.7.1 asks it to name.
+TEST(OracleScope, CertReqAnchorsAcceptsTheBoundConfigurationOfAResponderOtherThanIos) {
+  Scenario s = load_scenario_file(std::filesystem::path(IKECONFORM_SOURCE_DIR) /
+                                  "tests/data/oracles/certreq-libreswan-rightca.json");
+  ASSERT_EQ(s.peers[1].personality, kLibreswan410);
+  const OracleResult r = judge(oracle("CERTREQ-ANCHORS"), s);
+  EXPECT_EQ(r.verdict, Verdict::Pass) << r.message;
+  // The same list from an IOS responder, which binds no profile before MM4 (V1-3), is a failure.
+  Observation o[2];
+  ModelTarget().run_both(s, o);
+  s.peers[1].personality = std::string(kCiscoIos);
+  const ModelOptions opt;
+  const std::vector<const RelatedRun*> none;
+  const CheckInput in{s, o, opt, none};
+  EXPECT_EQ(oracle("CERTREQ-ANCHORS").check(in).verdict, Verdict::Fail);
+}
+
 TEST(Mutations, P1CatchesUnrestrictedInitiatorChoice) {
   ModelOptions m;
   m.initiator_choice_restricted_to_profile = false;
