@@ -43,7 +43,7 @@ class CertReqAnchors final : public Oracle {
     return "A CERTREQ names exactly the trust anchors the sender's local policy deems trusted for the exchange: the "
            "initiator those of its tunnel profile's restriction when it has one, else every anchor it holds; the "
            "responder, which has bound no profile yet, every anchor it holds (a responder other than IOS that has "
-           "already chosen its configuration: that profile's restriction)";
+           "already chosen its configuration: CAs of that profile's restriction)";
   }
   std::vector<std::string_view> rules() const override {
     return {"RFC 4945 §3.2.7.1", "RFC 7296 §3.7", "V1-2", "V1-3", "V2-2"};
@@ -83,12 +83,13 @@ class CertReqAnchors final : public Oracle {
     const auto extra = minus(have, want), missing = minus(want, have);
     if (extra.empty() && missing.empty()) return std::nullopt;
     // A responder other than IOS may have bound its configuration before it builds the CERTREQ
-    // (Libreswan picks an IKEv1 connection by address at MM1 and asks for its `rightca`): the
-    // anchors of one of its profiles' restrictions are then its local policy for the exchange.
+    // (Libreswan picks an IKEv1 connection by address at MM1 and asks for its `rightca`, one CA
+    // per connection): CAs of one of its profiles' restrictions are then its local policy for the
+    // exchange. A CA outside every restriction is still a finding.
     if (!initiator && p.personality != kCiscoIos)
       for (const Profile& f : p.profiles) {
         const auto r = facts::verify_restriction(s, p, f);
-        if (!r.empty() && minus(have, r).empty() && minus(r, have).empty()) return std::nullopt;
+        if (!r.empty() && minus(have, r).empty()) return std::nullopt;
       }
     const std::string what = fmt::format("{}: {}'s CERTREQ as {} names {}", facts::direction_text(s, o), p.name,
                                          initiator ? "initiator" : "responder", ca_names(s, have));

@@ -262,6 +262,11 @@ TEST(OracleScope, CertReqAnchorsAcceptsTheBoundConfigurationOfAResponderOtherTha
   ASSERT_EQ(s.peers[1].personality, kLibreswan410);
   const OracleResult r = judge(oracle("CERTREQ-ANCHORS"), s);
   EXPECT_EQ(r.verdict, Verdict::Pass) << r.message;
+  // A profile restricted to two CAs is two connections, one `rightca` each: pluto asks for one.
+  const Scenario two = load_scenario_file(std::filesystem::path(IKECONFORM_SOURCE_DIR) /
+                                          "tests/data/oracles/certreq-libreswan-one-rightca.json");
+  EXPECT_EQ(judge(oracle("CERTREQ-ANCHORS"), two).verdict, Verdict::Pass)
+      << judge(oracle("CERTREQ-ANCHORS"), two).message;
   // The same list from an IOS responder, which binds no profile before MM4 (V1-3), is a failure.
   Observation o[2];
   ModelTarget().run_both(s, o);
