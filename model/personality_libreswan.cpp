@@ -52,15 +52,25 @@ AuthMethod proposed_auth(const Negotiation& n, const PeerCtx& self) {
   return other(n, self).tunnel_profile().auth_local;
 }
 
-// The responder's first pick, before it knows anything but the peer's address (and, IKEv1,
-// the proposed authentication method): the connection added last.
-std::size_t initial_conn(const Negotiation& n, const PeerCtx& self, const Step& at, const Conns& conns) {
-  for (std::size_t i = conns.size(); i-- > 0;) {
-    const Profile& f = self.peer->profiles[static_cast<std::size_t>(conns[i].profile)];
-    if (n.version == IkeVersion::V1 && at.in_exchange() && f.auth_remote != proposed_auth(n, self)) continue;
-    return i;
-  }
+// The newest connection (pluto searches newest first) that authenticates the peer with `m`.
+std::size_t newest_conn(const PeerCtx& self, const Conns& conns, AuthMethod m) {
+  for (std::size_t i = conns.size(); i-- > 0;)
+    if (self.peer->profiles[static_cast<std::size_t>(conns[i].profile)].auth_remote == m) return i;
   return kNoConn;
+}
+
+// The responder's first pick, before it knows anything but the peer's address: the connection
+// added last that takes the exchange. IKEv1: one authorized for the method MM1 proposes. IKEv2:
+// IKE_SA_INIT carries no method, so pluto tries its methods in order of preference, RSASIG
+// before PSK, each newest first (ikev2_ike_sa_init.c find_v2_host_pair_connection(): "policies[]
+// = { POLICY_ECDSA, POLICY_RSASIG, POLICY_PSK, POLICY_AUTH_NULL }"; a connection's policy is
+// how it authenticates the peer, `rightauth=`): a newer PSK connection loses to an older
+// RSASIG one.
+std::size_t initial_conn(const Negotiation& n, const PeerCtx& self, const Step& at, const Conns& conns) {
+  if (!at.in_exchange()) return conns.empty() ? kNoConn : conns.size() - 1;
+  if (n.version == IkeVersion::V1) return newest_conn(self, conns, proposed_auth(n, self));
+  const std::size_t rsa = newest_conn(self, conns, AuthMethod::RsaSig);
+  return rsa != kNoConn ? rsa : newest_conn(self, conns, AuthMethod::PreShare);
 }
 
 // A refinement candidate's score; lower is better, all zero is an exact match.

@@ -110,6 +110,12 @@ const Needles kNoProposal{"NO_PROPOSAL_CHOSEN",        "no acceptable Oakley Tra
                           "no IKE proposal",           "no connection has been authorized with authby"};
 const Needles kNoProfile{"no suitable connection", "mismatched on first found connection",
                          "no connection has been authorized", "no connection named"};
+// The peer's certificate was dropped unverified (ikev2_x509.c / x509.c: "no Certificate Authority
+// in NSS Certificate DB! certificate payloads discarded"). What pluto logs next is a consequence:
+// with `rightid=%any`, "Peer ID '…' mismatched on first found connection" (ikev2_peer_id.c:
+// no verified certificate vouches for the ID, and same_id() does not take %any for it), else
+// "no certificate matched". The model's reason is the refused certificate.
+const Needles kCertDiscarded{"certificate payloads discarded"};
 const Needles kRejected{"authentication failed", "certificate verify failed", "certificate verification failed",
                         "SEC_ERROR_", "no RSA public key known"};
 const Needles kGotAuthFailed{"rejected by peer: AUTHENTICATION_FAILED",
@@ -149,6 +155,7 @@ const Needles kInitiateRefused{"cannot initiate", "cannot identify ourselves", "
 stack::Verdict verdict_of(const std::vector<const PlutoLine*>& lines) {
   using stack::Verdict;
   if (any_line(lines, kNoProposal)) return Verdict::NoProposal;
+  if (any_line(lines, kCertDiscarded)) return Verdict::RejectedPeer;
   if (any_line(lines, kNoProfile)) return Verdict::NoProfile;
   if (any_line(lines, kOtherMethod)) return Verdict::NoSharedKey;
   if (any_line(lines, kRejected)) return Verdict::RejectedPeer;

@@ -151,6 +151,8 @@ std::string rightca_dn(const Ctx& c, TpIndex tp) {
   return m->libreswan_dn;
 }
 
+std::string conn_alias(const std::string& prefix) { return prefix.size() > 1 ? prefix.substr(0, prefix.size() - 1) : ""; }
+
 std::string render_conn(const Ctx& c, const RenderedConn& rc) {
   const Peer& me = c.self();
   const LibreswanConn& conn = rc.conn;
@@ -178,6 +180,7 @@ std::string render_conn(const Ctx& c, const RenderedConn& rc) {
   out += fmt::format("\tretransmit-timeout={}s\n", c.o.retransmit_timeout_s);
   out += "\tkeyingtries=1\n";  // one attempt: a retry would reach into the next scenario's run
   out += "\tauto=add\n";
+  if (const std::string alias = conn_alias(c.o.prefix); !alias.empty()) out += fmt::format("\tconnalias={}\n", alias);
   return out;
 }
 
@@ -241,6 +244,7 @@ PeerConfig render_peer(const Scenario& s, std::size_t peer, const pki::Pki& pki,
   } catch (const std::invalid_argument& e) {
     throw InputError(s.name, 0, e.what());
   }
+  pc.alias = conn_alias(o.prefix);
   pc.ipsec_conf = header(c) + render_config_setup();
   for (const RenderedConn& rc : pc.conns) pc.ipsec_conf += "\n" + render_conn(c, rc);
   pc.secrets = render_secrets(c);
