@@ -238,10 +238,27 @@ class Libreswan final : public Personality {
   }
 
  private:
-  // Both ends check the peer's ID (carried with its certificate) against `rightid`.
+  // Both ends check the peer's ID against `rightid`; with a certificate, against the certificate.
+  // A responder that found no better connection stays on its own when the peer's certificate
+  // vouches for the ID the peer sent (ikev1_peer_id.c / ikev2_peer_id.c: "st_peer_alt_id" /
+  // remote_cert_matches_id, then "continuing with existing connection"), and either end then
+  // accepts the peer when the certificate's subjectAltName, which holds both the peer's FQDN and
+  // address, holds `rightid`: `rightid=192.168.0.1` takes a peer that sent ID_FQDN
+  // '@R1.cisco.com' (seen both ways, IKEv1 and IKEv2: "authenticated peer … using peer
+  // certificate '192.168.0.1'"); `rightid=@R9.cisco.com` does not.
   static bool peer_id_fits_here(const Negotiation& n, const PeerCtx& self, const Step& at, const LibreswanConn& c) {
     if (!at.peer_id) return true;
     if (peer_id_fits(self, c, *at.peer_id)) return true;
+    if (at.peer_cert_issuer != kNone) {
+      const PeerCtx& peer = other(n, self);
+      const PeerId fqdn{IdKind::Fqdn, peer.peer->fqdn, 0};
+      const PeerId address{IdKind::Address, peer.peer->address, peer.ipv4};
+      if (peer_id_fits(self, c, fqdn) || peer_id_fits(self, c, address)) {
+        n.trace("libreswan: the peer's certificate holds rightid of connection {} in its subjectAltName",
+                conn_name(n, self, c));
+        return true;
+      }
+    }
     n.trace("libreswan: X509: authentication failed; peer certificate does not match rightid of connection {}",
             conn_name(n, self, c));
     return false;

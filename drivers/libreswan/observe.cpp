@@ -155,9 +155,11 @@ const Needles kInitiateRefused{"cannot initiate", "cannot identify ourselves", "
 stack::Verdict verdict_of(const std::vector<const PlutoLine*>& lines) {
   using stack::Verdict;
   if (any_line(lines, kNoProposal)) return Verdict::NoProposal;
+  // The method comes first: a PSK connection drops the certificate it cannot use, then refuses
+  // the signature ("certificate payloads discarded", "… but we want secret").
+  if (any_line(lines, kOtherMethod)) return Verdict::NoSharedKey;
   if (any_line(lines, kCertDiscarded)) return Verdict::RejectedPeer;
   if (any_line(lines, kNoProfile)) return Verdict::NoProfile;
-  if (any_line(lines, kOtherMethod)) return Verdict::NoSharedKey;
   if (any_line(lines, kRejected)) return Verdict::RejectedPeer;
   if (any_line(lines, kGotAuthFailed)) return Verdict::GotAuthFailed;
   if (any_line(lines, kNoPrivateKey)) return Verdict::NoPrivateKey;
@@ -184,9 +186,19 @@ const RenderedConn* first_conn(const std::vector<const PlutoLine*>& lines, const
       if (const RenderedConn* c = conn(in, l->conn)) return c;
   return nullptr;
 }
+// The IKE SA's last connection: the lines of its serial (the first one of the run), not those of
+// a CHILD SA, whose traffic selectors may switch it elsewhere after the IKE SA was established
+// (IKEv2: `#1: switched to "prof1"`, `responder established IKE SA`, then `#2: switched to
+// "prof2"` for the CHILD SA).
 const RenderedConn* last_conn(const std::vector<const PlutoLine*>& lines, const SideInput& in) {
+  int ike_serial = 0;
+  for (const PlutoLine* l : lines)
+    if (l->serial > 0 && conn(in, l->conn)) {
+      ike_serial = l->serial;
+      break;
+    }
   for (auto it = lines.rbegin(); it != lines.rend(); ++it)
-    if ((*it)->serial > 0)
+    if ((*it)->serial == ike_serial && ike_serial > 0)
       if (const RenderedConn* c = conn(in, (*it)->conn)) return c;
   return nullptr;
 }
