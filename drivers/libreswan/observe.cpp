@@ -110,12 +110,13 @@ const Needles kNoProposal{"NO_PROPOSAL_CHOSEN",        "no acceptable Oakley Tra
                           "no IKE proposal",           "no connection has been authorized with authby"};
 const Needles kNoProfile{"no suitable connection", "mismatched on first found connection",
                          "no connection has been authorized", "no connection named"};
-// The peer's certificate was dropped unverified (ikev2_x509.c / x509.c: "no Certificate Authority
-// in NSS Certificate DB! certificate payloads discarded"). What pluto logs next is a consequence:
+// The peer's certificate was dropped unverified (x509.c: "no Certificate Authority in NSS
+// Certificate DB! certificate payloads discarded"; NSS refused it: "SEC_ERROR_UNKNOWN_ISSUER",
+// then "X509: certificate payload rejected for this connection"). What pluto logs next is a consequence:
 // with `rightid=%any`, "Peer ID '…' mismatched on first found connection" (ikev2_peer_id.c:
 // no verified certificate vouches for the ID, and same_id() does not take %any for it), else
 // "no certificate matched". The model's reason is the refused certificate.
-const Needles kCertDiscarded{"certificate payloads discarded"};
+const Needles kCertDiscarded{"certificate payloads discarded", "certificate payload rejected", "SEC_ERROR_"};
 const Needles kRejected{"authentication failed", "certificate verify failed", "certificate verification failed",
                         "SEC_ERROR_", "no RSA public key known"};
 const Needles kGotAuthFailed{"rejected by peer: AUTHENTICATION_FAILED",
@@ -131,7 +132,11 @@ const Needles kNoPrivateKey{"unable to locate my private key", "no private key",
 // The peer authenticates with another method than the connection's (ikev2_auth.c
 // verify_v2AUTH_and_log(): "authentication failed: peer attempted PSK authentication but we want
 // rsasig"): the model's AUTH_METHOD_MISMATCH.
-const Needles kOtherMethod{"but we want"};
+// An IKEv2 initiator whose connection takes a PSK from the peer (`rightauth=secret`) refuses the
+// responder's signature the other way (ikev2_auth.c v2_authsig_and_log(): "authentication failed:
+// peer authentication requires policy RSASIG_v1_5", the connection's policy lacks the
+// signature's): the same mismatch.
+const Needles kOtherMethod{"but we want", "peer authentication requires policy"};
 const Needles kGaveUp{"max number of retransmissions", "giving up", "second timeout exceeded"};
 // A message from the peer arrived (initiator's view).
 const Needles kHeard{"sent Main Mode I2",
