@@ -201,7 +201,7 @@ class Libreswan final : public Personality {
     return conns[c].trustpoint;
   }
 
-  std::int16_t bind_profile(const Negotiation& n, const PeerCtx& self, const Step& at, const PeerId&) const override {
+  std::int16_t bind_profile(const Negotiation& n, const PeerCtx& self, const Step& at, const PeerId& id) const override {
     // The initiator stays on its connection; `rightid` is checked with the certificate
     // (validation_list).
     if (is_initiator(at)) return self.tunnel;
@@ -222,6 +222,14 @@ class Libreswan final : public Personality {
       return kNone;
     }
     if (c != initial) n.trace("libreswan: switched to connection {}", conn_name(n, self, conns[c]));
+    // A PSK connection has nothing but the ID payload to check `rightid` against
+    // (ikev1_peer_id.c / ikev2_peer_id.c: "Peer ID '…' mismatched on first found connection and
+    // no better connection found"): no profile.
+    if (self.peer->profiles[static_cast<std::size_t>(conns[c].profile)].auth_remote == AuthMethod::PreShare &&
+        proposed_auth(n, self) == AuthMethod::PreShare && !peer_id_fits(self, conns[c], id)) {
+      n.trace("libreswan: peer ID '{}' mismatched on connection {}", id.value, conn_name(n, self, conns[c]));
+      return kNone;
+    }
     return conns[c].profile;
   }
 

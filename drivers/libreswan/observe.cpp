@@ -108,8 +108,13 @@ const Needles kEstablished{"IKE SA established", "established IKE SA"};
 const Needles kNoProposal{"NO_PROPOSAL_CHOSEN",        "no acceptable Oakley Transform",
                           "no local proposal matches", "no acceptable proposal",
                           "no IKE proposal",           "no connection has been authorized with authby"};
-const Needles kNoProfile{"no suitable connection", "mismatched on first found connection",
-                         "no connection has been authorized", "no connection named"};
+const Needles kNoProfile{"no suitable connection", "no connection has been authorized", "no connection named"};
+// The responder found no connection for the peer's ID and its own does not take it
+// (ikev1_peer_id.c / ikev2_peer_id.c: "Peer ID '…' mismatched on first found connection and no
+// better connection found"). With a certificate connection that is the model's refused
+// certificate (no verified certificate vouches for the ID, or it does not fit `rightid`); with a
+// PSK connection nothing but the ID was checked: no profile.
+const Needles kIdMismatch{"mismatched on first found connection"};
 // The peer's certificate was dropped unverified (x509.c: "no Certificate Authority in NSS
 // Certificate DB! certificate payloads discarded"; NSS refused it: "SEC_ERROR_UNKNOWN_ISSUER",
 // then "X509: certificate payload rejected for this connection"). What pluto logs next is a consequence:
@@ -157,7 +162,7 @@ const Needles kHeard{"sent Main Mode I2",
 const Needles kInitiateRefused{"cannot initiate", "cannot identify ourselves", "no connection or alias named",
                                "no connection named"};
 
-stack::Verdict verdict_of(const std::vector<const PlutoLine*>& lines) {
+stack::Verdict verdict_of(const std::vector<const PlutoLine*>& lines, bool psk_conn) {
   using stack::Verdict;
   if (any_line(lines, kNoProposal)) return Verdict::NoProposal;
   // The method comes first: a PSK connection drops the certificate it cannot use, then refuses
@@ -165,6 +170,7 @@ stack::Verdict verdict_of(const std::vector<const PlutoLine*>& lines) {
   if (any_line(lines, kOtherMethod)) return Verdict::NoSharedKey;
   if (any_line(lines, kCertDiscarded)) return Verdict::RejectedPeer;
   if (any_line(lines, kNoProfile)) return Verdict::NoProfile;
+  if (any_line(lines, kIdMismatch)) return psk_conn ? Verdict::NoProfile : Verdict::RejectedPeer;
   if (any_line(lines, kRejected)) return Verdict::RejectedPeer;
   if (any_line(lines, kGotAuthFailed)) return Verdict::GotAuthFailed;
   if (any_line(lines, kNoPrivateKey)) return Verdict::NoPrivateKey;
@@ -206,6 +212,14 @@ const RenderedConn* last_conn(const std::vector<const PlutoLine*>& lines, const 
     if ((*it)->serial == ike_serial && ike_serial > 0)
       if (const RenderedConn* c = conn(in, (*it)->conn)) return c;
   return nullptr;
+}
+
+// Whether the connection this side is on takes a pre-shared key from the peer (`rightauth`).
+bool takes_psk(const SideInput& in, const std::vector<const PlutoLine*>& lines) {
+  const RenderedConn* c = in.role == Role::Initiator ? initiator_conn(in) : last_conn(lines, in);
+  if (!c) return false;
+  const Peer& p = in.scenario->peers[in.peer];
+  return p.profiles[static_cast<std::size_t>(c->conn.profile)].auth_remote == AuthMethod::PreShare;
 }
 
 CertReqList certreq_of(const SideInput& in, const RenderedConn* c) {
@@ -276,7 +290,7 @@ void fill_trace(const SideInput& in, const std::vector<const PlutoLine*>& lines,
 stack::Progress progress(const SideInput& in) {
   const auto lines = ours(in);
   if (in.role == Role::Initiator && any_line(lines, kEstablished)) return stack::Progress::Up;
-  const stack::Verdict v = verdict_of(lines);
+  const stack::Verdict v = verdict_of(lines, takes_psk(in, lines));
   // A responder's GaveUp (its MM4/IKE_SA_INIT reply unanswered) is not the end: the initiator decides.
   if (v != stack::Verdict::None && !(in.role == Role::Responder && v == stack::Verdict::GaveUp))
     return stack::Progress::Failed;
@@ -289,7 +303,7 @@ stack::SideReport side_report(const SideInput& in) {
   r.alive = in.alive;
   r.child_observable = false;  // no ESP in this kernel: pluto cannot install a CHILD SA (real-stacks.md)
   r.ike_established = established(in, lines);
-  r.verdict = verdict_of(lines);
+  r.verdict = verdict_of(lines, takes_psk(in, lines));
   r.heard_peer = in.role == Role::Responder ? !lines.empty() : any_line(lines, kHeard);
   if (in.role == Role::Initiator)
     for (const std::string& w : in.whack_output)
@@ -300,7 +314,8 @@ stack::SideReport side_report(const SideInput& in) {
   fill_certreqs(in, lines, r);
   fill_cert_sent(in, lines, r);
   if (in.role == Role::Responder)
-    if (const RenderedConn* c = last_conn(lines, in)) r.bound_profile = c->conn.profile;
+    if (const RenderedConn* c = last_conn(lines, in); c && r.verdict != stack::Verdict::NoProfile)
+      r.bound_profile = c->conn.profile;  // no profile: it refused the peer's ID on its first connection
   fill_trace(in, lines, r);
   return r;
 }

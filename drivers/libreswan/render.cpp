@@ -198,13 +198,19 @@ std::string header(const Ctx& c) {
       ids.empty() ? " none" : ids);
 }
 
-// Every identity of both peers: pluto looks the PSK up by the IDs of the connection.
+// Every identity of both peers, and every `rightid` this peer's connections expect: pluto looks
+// the PSK up by the IDs of the connection (leftid, rightid), before any ID was received (IKEv1:
+// while parsing MM1 / MM2, "Can't authenticate: no preshared key found for `@R2.cisco.com' and
+// `@R9.cisco.com'", then "no acceptable Oakley Transform"). The scenario's two peers share a key
+// whatever identity a profile expects (as IOS keys it by address); whether the peer's ID fits
+// `rightid` is decided later, with the ID ("mismatched on first found connection").
 std::string render_secrets(const Ctx& c) {
   std::set<std::string> ids;
   for (const Peer* p : {&c.self(), &c.other()}) {
     ids.insert(libreswan_id(IdKind::Fqdn, p->fqdn));
     ids.insert(p->address);
   }
+  for (const Profile& f : c.self().profiles) ids.insert(right_id(f));
   ids.erase("%any");
   std::string line;
   for (const std::string& id : ids) line += id + " ";
