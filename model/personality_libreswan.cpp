@@ -7,7 +7,7 @@
 //     in IKE_SA_INIT, the initiator's in IKE_AUTH. IKEv1: the responder's in MM4, the
 //     initiator's in MM5;
 //   - the responder starts on the most recently added connection that can take the exchange
-//     (pluto searches newest first), then refines it once the peer's ID and certificate are
+//     (pluto searches newest first; IKEv2: RSASIG connections before PSK ones), then refines it once the peer's ID and certificate are
 //     known: the first connection, newest first, that matches the peer's ID exactly, names the
 //     peer's issuer in `rightca` and (IKEv1 only) holds a certificate from a CA the peer
 //     requested; else the best partial match (`rightca` unset, `rightid=%any`); else it stays and
@@ -16,7 +16,8 @@
 //     the issuer of the initiator's certificate, which needs `rightca` set (upstream's
 //     `rightca=%same` case);
 //   - validation: the connection's `rightca`, or every trusted CA (every trustpoint's CA is in
-//     the NSS database). No predefined trustpoints.
+//     the NSS database); `rightid` against the certificate's subjectAltName, or, on a PSK
+//     connection, against the ID payload. No predefined trustpoints.
 #include <algorithm>
 #include <string>
 #include <tuple>
