@@ -223,11 +223,10 @@ class Libreswan final : public Personality {
       return kNone;
     }
     if (c != initial) n.trace("libreswan: switched to connection {}", conn_name(n, self, conns[c]));
-    // A PSK connection has nothing but the ID payload to check `rightid` against
-    // (ikev1_peer_id.c / ikev2_peer_id.c: "Peer ID '…' mismatched on first found connection and
-    // no better connection found"): no profile.
-    if (self.peer->profiles[static_cast<std::size_t>(conns[c].profile)].auth_remote == AuthMethod::PreShare &&
-        proposed_auth(n, self) == AuthMethod::PreShare && !peer_id_fits(self, conns[c], id)) {
+    // A peer authenticating with a PSK has nothing but its ID payload to hold against `rightid`,
+    // checked before the method (ikev1_peer_id.c / ikev2_peer_id.c: "Peer ID '…' mismatched on
+    // first found connection and no better connection found"): no profile.
+    if (proposed_auth(n, self) == AuthMethod::PreShare && !peer_id_fits(self, conns[c], id)) {
       n.trace("libreswan: peer ID '{}' mismatched on connection {}", id.value, conn_name(n, self, conns[c]));
       return kNone;
     }

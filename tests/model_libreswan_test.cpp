@@ -162,6 +162,27 @@ TEST(Libreswan, RightidIsCheckedAgainstTheCertificatesSubjectAltName) {
   }
 }
 
+// Issue 11 (tests/data/faithful/ls-*-psk-rightid-mismatch.json, ls-v2-psk-peer-id-before-method.json):
+// a peer that authenticates with a PSK has only its ID payload; a `rightid` it does not fit is
+// no profile, before the method is looked at.
+TEST(Libreswan, PskPeerIdIsCheckedAgainstRightidBeforeTheMethod) {
+  for (IkeVersion v : {IkeVersion::V1, IkeVersion::V2}) {
+    Scenario s = lsw("s1", v);
+    for (Peer& peer : s.peers)
+      for (Profile& f : peer.profiles) f.auth_local = f.auth_remote = AuthMethod::PreShare;
+    s.peers[1].profiles[0].match = {{IdKind::Fqdn, "R9.cisco.com", ""}};
+    const Observation o = run(s, 0);
+    EXPECT_EQ(o.reason, Reason::NoMatchingProfile);
+    EXPECT_EQ(o.responder_profile, kNone);
+  }
+  Scenario s = lsw("s1", IkeVersion::V2);
+  s.peers[0].profiles[0].auth_local = AuthMethod::PreShare;  // R2's profile wants a signature
+  s.peers[0].profiles[0].self_identity = IdKind::Address;    // and R1's FQDN
+  EXPECT_EQ(run(s, 0).reason, Reason::NoMatchingProfile);
+  s.peers[0].profiles[0].self_identity = IdKind::Fqdn;
+  EXPECT_EQ(run(s, 0).reason, Reason::AuthMethodMismatch);
+}
+
 TEST(Libreswan, EmptyCertReqsAndStrongswansSendCertIfAsked) {
   const Personality* p = find_personality(kLibreswan410);
   ASSERT_NE(p, nullptr);

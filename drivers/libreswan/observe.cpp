@@ -111,9 +111,9 @@ const Needles kNoProposal{"NO_PROPOSAL_CHOSEN",        "no acceptable Oakley Tra
 const Needles kNoProfile{"no suitable connection", "no connection has been authorized", "no connection named"};
 // The responder found no connection for the peer's ID and its own does not take it
 // (ikev1_peer_id.c / ikev2_peer_id.c: "Peer ID '…' mismatched on first found connection and no
-// better connection found"). With a certificate connection that is the model's refused
-// certificate (no verified certificate vouches for the ID, or it does not fit `rightid`); with a
-// PSK connection nothing but the ID was checked: no profile.
+// better connection found"). When the peer sent a certificate that is the model's refused
+// certificate (no verified certificate vouches for the ID, or it does not fit `rightid`); when it
+// authenticates with a PSK nothing but the ID was checked, before the method: no profile.
 const Needles kIdMismatch{"mismatched on first found connection"};
 // The peer's certificate was dropped unverified (x509.c: "no Certificate Authority in NSS
 // Certificate DB! certificate payloads discarded"; NSS refused it: "SEC_ERROR_UNKNOWN_ISSUER",
@@ -214,8 +214,14 @@ const RenderedConn* last_conn(const std::vector<const PlutoLine*>& lines, const 
   return nullptr;
 }
 
-// Whether the connection this side is on takes a pre-shared key from the peer (`rightauth`).
+// Whether the peer authenticated without a certificate: IKEv2 names the request's payloads
+// ("processing decrypted IKE_AUTH request: SK{IDi,IDr,AUTH,…}", no CERT); IKEv1 binds the method
+// at MM1, so the connection's `rightauth` says it.
 bool takes_psk(const SideInput& in, const std::vector<const PlutoLine*>& lines) {
+  if (in.role == Role::Responder)
+    for (const PlutoLine* l : lines)
+      if (const std::size_t at = l->msg.find("IKE_AUTH request: SK{"); at != std::string::npos)
+        return l->msg.find("CERT", at) == std::string::npos;
   const RenderedConn* c = in.role == Role::Initiator ? initiator_conn(in) : last_conn(lines, in);
   if (!c) return false;
   const Peer& p = in.scenario->peers[in.peer];
