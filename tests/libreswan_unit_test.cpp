@@ -276,6 +276,15 @@ TEST(LibreswanObserve, DiscardedCertificateMethodFirstAndTheIkeSasProfile) {
                 "connection found"},
                IkeVersion::V2);
   EXPECT_EQ(libreswan::side_report(unknown.in).verdict, stack::Verdict::RejectedPeer);
+  // A PSK peer (no CERT among the payloads; CERTREQ is not one) on a signature connection: no profile.
+  Side psk_peer(1, Role::Responder,
+                {"\"s1-prof1-IOSCA1\" #30: processing decrypted IKE_AUTH request: SK{IDi,CERTREQ,AUTH,SA,TSi,TSr}",
+                 "\"s1-prof1-IOSCA1\" #30: Peer ID '@R1.cisco.com' mismatched on first found connection and no "
+                 "better connection found"},
+                IkeVersion::V2);
+  const stack::SideReport pp = libreswan::side_report(psk_peer.in);
+  EXPECT_EQ(pp.verdict, stack::Verdict::NoProfile);
+  EXPECT_EQ(pp.bound_profile, kNone);
   // ls-v2-initiator-psk-conn-refuses-signature.json: the initiator's side of the same mismatch.
   Side initiator(0, Role::Initiator,
                  {"\"s1-prof1-IOSCA2\" #11: sent IKE_AUTH request {cipher=AES_CBC_128}",

@@ -69,7 +69,7 @@ INSTANTIATE_TEST_SUITE_P(Issue11, LibreswanFaithfulClasses,
                                            "ls-v2-rightid-not-in-cert-san.json", "ls-v2-untrusted-issuer-not-a-profile-miss.json",
                                            "ls-v2-initiator-psk-conn-refuses-signature.json",
                                            "ls-v1-psk-rightid-mismatch.json", "ls-v2-psk-rightid-mismatch.json",
-                                           "ls-v2-psk-peer-id-before-method.json"));
+                                           "ls-v2-psk-peer-id-before-method.json", "ls-v2-certreq-is-not-cert.json"));
 
 // strongSwan R1 against Libreswan R2 (issue 11, strongswan,libreswan seed 3).
 TEST(MixedFaithful, ModelAgreesWithCharonAndPluto) {

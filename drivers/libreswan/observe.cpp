@@ -220,8 +220,11 @@ const RenderedConn* last_conn(const std::vector<const PlutoLine*>& lines, const 
 bool takes_psk(const SideInput& in, const std::vector<const PlutoLine*>& lines) {
   if (in.role == Role::Responder)
     for (const PlutoLine* l : lines)
-      if (const std::size_t at = l->msg.find("IKE_AUTH request: SK{"); at != std::string::npos)
-        return l->msg.find("CERT", at) == std::string::npos;
+      if (const std::size_t at = l->msg.find("IKE_AUTH request: SK{"); at != std::string::npos) {
+        const std::string list = l->msg.substr(at + 20);  // "{IDi,CERTREQ,AUTH,…}": CERTREQ is not CERT
+        return list.find("{CERT,") == std::string::npos && list.find(",CERT,") == std::string::npos &&
+               list.find(",CERT}") == std::string::npos;
+      }
   const RenderedConn* c = in.role == Role::Initiator ? initiator_conn(in) : last_conn(lines, in);
   if (!c) return false;
   const Peer& p = in.scenario->peers[in.peer];
