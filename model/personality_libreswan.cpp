@@ -7,7 +7,7 @@
 //     in IKE_SA_INIT, the initiator's in IKE_AUTH. IKEv1: the responder's in MM4, the
 //     initiator's in MM5;
 //   - the responder starts on the most recently added connection that can take the exchange
-//     (pluto searches newest first), then refines it once the peer's ID and certificate are
+//     (pluto searches newest first; IKEv2: RSASIG connections before PSK ones), then refines it once the peer's ID and certificate are
 //     known: the first connection, newest first, that matches the peer's ID exactly, names the
 //     peer's issuer in `rightca` and (IKEv1 only) holds a certificate from a CA the peer
 //     requested; else the best partial match (`rightca` unset, `rightid=%any`); else it stays and
@@ -16,7 +16,8 @@
 //     the issuer of the initiator's certificate, which needs `rightca` set (upstream's
 //     `rightca=%same` case);
 //   - validation: the connection's `rightca`, or every trusted CA (every trustpoint's CA is in
-//     the NSS database). No predefined trustpoints.
+//     the NSS database); `rightid` against the certificate's subjectAltName, or, on a PSK
+//     connection, against the ID payload. No predefined trustpoints.
 #include <algorithm>
 #include <string>
 #include <tuple>
@@ -52,15 +53,25 @@ AuthMethod proposed_auth(const Negotiation& n, const PeerCtx& self) {
   return other(n, self).tunnel_profile().auth_local;
 }
 
-// The responder's first pick, before it knows anything but the peer's address (and, IKEv1,
-// the proposed authentication method): the connection added last.
-std::size_t initial_conn(const Negotiation& n, const PeerCtx& self, const Step& at, const Conns& conns) {
-  for (std::size_t i = conns.size(); i-- > 0;) {
-    const Profile& f = self.peer->profiles[static_cast<std::size_t>(conns[i].profile)];
-    if (n.version == IkeVersion::V1 && at.in_exchange() && f.auth_remote != proposed_auth(n, self)) continue;
-    return i;
-  }
+// The newest connection (pluto searches newest first) that authenticates the peer with `m`.
+std::size_t newest_conn(const PeerCtx& self, const Conns& conns, AuthMethod m) {
+  for (std::size_t i = conns.size(); i-- > 0;)
+    if (self.peer->profiles[static_cast<std::size_t>(conns[i].profile)].auth_remote == m) return i;
   return kNoConn;
+}
+
+// The responder's first pick, before it knows anything but the peer's address: the connection
+// added last that takes the exchange. IKEv1: one authorized for the method MM1 proposes. IKEv2:
+// IKE_SA_INIT carries no method, so pluto tries its methods in order of preference, RSASIG
+// before PSK, each newest first (ikev2_ike_sa_init.c find_v2_host_pair_connection(): "policies[]
+// = { POLICY_ECDSA, POLICY_RSASIG, POLICY_PSK, POLICY_AUTH_NULL }"; a connection's policy is
+// how it authenticates the peer, `rightauth=`): a newer PSK connection loses to an older
+// RSASIG one.
+std::size_t initial_conn(const Negotiation& n, const PeerCtx& self, const Step& at, const Conns& conns) {
+  if (!at.in_exchange()) return conns.empty() ? kNoConn : conns.size() - 1;
+  if (n.version == IkeVersion::V1) return newest_conn(self, conns, proposed_auth(n, self));
+  const std::size_t rsa = newest_conn(self, conns, AuthMethod::RsaSig);
+  return rsa != kNoConn ? rsa : newest_conn(self, conns, AuthMethod::PreShare);
 }
 
 // A refinement candidate's score; lower is better, all zero is an exact match.
@@ -191,7 +202,7 @@ class Libreswan final : public Personality {
     return conns[c].trustpoint;
   }
 
-  std::int16_t bind_profile(const Negotiation& n, const PeerCtx& self, const Step& at, const PeerId&) const override {
+  std::int16_t bind_profile(const Negotiation& n, const PeerCtx& self, const Step& at, const PeerId& id) const override {
     // The initiator stays on its connection; `rightid` is checked with the certificate
     // (validation_list).
     if (is_initiator(at)) return self.tunnel;
@@ -212,6 +223,13 @@ class Libreswan final : public Personality {
       return kNone;
     }
     if (c != initial) n.trace("libreswan: switched to connection {}", conn_name(n, self, conns[c]));
+    // A peer authenticating with a PSK has nothing but its ID payload to hold against `rightid`,
+    // checked before the method (ikev1_peer_id.c / ikev2_peer_id.c: "Peer ID '…' mismatched on
+    // first found connection and no better connection found"): no profile.
+    if (proposed_auth(n, self) == AuthMethod::PreShare && !peer_id_fits(self, conns[c], id)) {
+      n.trace("libreswan: peer ID '{}' mismatched on connection {}", id.value, conn_name(n, self, conns[c]));
+      return kNone;
+    }
     return conns[c].profile;
   }
 
@@ -234,10 +252,27 @@ class Libreswan final : public Personality {
   }
 
  private:
-  // Both ends check the peer's ID (carried with its certificate) against `rightid`.
+  // Both ends check the peer's ID against `rightid`; with a certificate, against the certificate.
+  // A responder that found no better connection stays on its own when the peer's certificate
+  // vouches for the ID the peer sent (ikev1_peer_id.c / ikev2_peer_id.c: "st_peer_alt_id" /
+  // remote_cert_matches_id, then "continuing with existing connection"), and either end then
+  // accepts the peer when the certificate's subjectAltName, which holds both the peer's FQDN and
+  // address, holds `rightid`: `rightid=192.168.0.1` takes a peer that sent ID_FQDN
+  // '@R1.cisco.com' (seen both ways, IKEv1 and IKEv2: "authenticated peer … using peer
+  // certificate '192.168.0.1'"); `rightid=@R9.cisco.com` does not.
   static bool peer_id_fits_here(const Negotiation& n, const PeerCtx& self, const Step& at, const LibreswanConn& c) {
     if (!at.peer_id) return true;
     if (peer_id_fits(self, c, *at.peer_id)) return true;
+    if (at.peer_cert_issuer != kNone) {
+      const PeerCtx& peer = other(n, self);
+      const PeerId fqdn{IdKind::Fqdn, peer.peer->fqdn, 0};
+      const PeerId address{IdKind::Address, peer.peer->address, peer.ipv4};
+      if (peer_id_fits(self, c, fqdn) || peer_id_fits(self, c, address)) {
+        n.trace("libreswan: the peer's certificate holds rightid of connection {} in its subjectAltName",
+                conn_name(n, self, c));
+        return true;
+      }
+    }
     n.trace("libreswan: X509: authentication failed; peer certificate does not match rightid of connection {}",
             conn_name(n, self, c));
     return false;

@@ -90,6 +90,18 @@ TEST(LibreswanRender, MappingRules) {
   EXPECT_NE(r2.ipsec_conf.find("rightca=\"O=com, O=cisco, CN=CA2\""), std::string::npos);
   EXPECT_NE(r2.ipsec_conf.find("ikev2=yes"), std::string::npos);
   EXPECT_NE(r2.secrets.find(": PSK \"ikeconform-psk\""), std::string::npos);
+  // Every connection carries the scenario's alias, never a connection's name: one `whack
+  // --delete --name s0` deletes them all. No prefix (the `render` command), no alias.
+  EXPECT_EQ(r2.alias, "s0");
+  for (const libreswan::RenderedConn& c : r2.conns) EXPECT_NE(c.name, r2.alias);
+  std::size_t aliased = 0;
+  for (std::size_t at = 0; (at = r2.ipsec_conf.find("\tconnalias=s0\n", at)) != std::string::npos; ++at) ++aliased;
+  EXPECT_EQ(aliased, r2.conns.size());
+  libreswan::RenderOptions bare;
+  bare.prefix = "";
+  const libreswan::PeerConfig plain = libreswan::render_peer(s, 1, pki, bare);
+  EXPECT_TRUE(plain.alias.empty());
+  EXPECT_EQ(plain.ipsec_conf.find("connalias"), std::string::npos);
   // Proposals Libreswan 4.10 cannot do fall back to the default; others map word by word.
   EXPECT_EQ(libreswan::ike_proposal({"3des", "md5", 2}, IkeVersion::V1), std::nullopt);
   EXPECT_EQ(libreswan::ike_proposal({"aes 256", "sha384", 20}, IkeVersion::V2), "aes256-sha2_384-dh20");
@@ -238,6 +250,65 @@ TEST(LibreswanObserve, OtherMethodAndMissingKeyHaveTheirOwnVerdicts) {
   EXPECT_EQ(libreswan::side_report(keyless.in).verdict, stack::Verdict::NoPrivateKey);
 }
 
+// Issue 11, seed 3 (tests/data/faithful/ls-v2-no-ca-discards-cert.json,
+// ls-v2-psk-conn-refuses-signature.json, ls-v2-child-switch-keeps-ike-profile.json): pluto's
+// words after a dropped certificate are consequences; a CHILD SA's switch is not the IKE SA's.
+TEST(LibreswanObserve, DiscardedCertificateMethodFirstAndTheIkeSasProfile) {
+  Side discarded(1, Role::Responder,
+                 {"\"s1-prof1-IOSCA1\" #26: processing decrypted IKE_AUTH request: SK{IDi,CERT,IDr,AUTH,SA,TSi,TSr}",
+                  "\"s1-prof1-IOSCA1\" #26: no Certificate Authority in NSS Certificate DB! certificate payloads "
+                  "discarded",
+                  "\"s1-prof1-IOSCA1\" #26: Peer ID '@R1.cisco.com' mismatched on first found connection and no better "
+                  "connection found"},
+                 IkeVersion::V2);
+  EXPECT_EQ(libreswan::side_report(discarded.in).verdict, stack::Verdict::RejectedPeer);
+  Side psk(1, Role::Responder,
+           {"\"s1-prof1-IOSCA1\" #22: no Certificate Authority in NSS Certificate DB! certificate payloads discarded",
+            "\"s1-prof1-IOSCA1\" #22: authentication failed: peer attempted authentication through Digital Signature "
+            "but we want secret"},
+           IkeVersion::V2);
+  EXPECT_EQ(libreswan::side_report(psk.in).verdict, stack::Verdict::NoSharedKey);
+  Side unknown(1, Role::Responder,
+               {"\"s1-prof1-IOSCA1\" #6: NSS: ERROR: IPsec certificate CN=R1 invalid: SEC_ERROR_UNKNOWN_ISSUER: Peer's "
+                "Certificate issuer is not recognized.",
+                "\"s1-prof1-IOSCA1\" #6: X509: certificate payload rejected for this connection",
+                "\"s1-prof1-IOSCA1\" #6: Peer ID '@R1.cisco.com' mismatched on first found connection and no better "
+                "connection found"},
+               IkeVersion::V2);
+  EXPECT_EQ(libreswan::side_report(unknown.in).verdict, stack::Verdict::RejectedPeer);
+  // A PSK peer (no CERT among the payloads; CERTREQ is not one) on a signature connection: no profile.
+  Side psk_peer(1, Role::Responder,
+                {"\"s1-prof1-IOSCA1\" #30: processing decrypted IKE_AUTH request: SK{IDi,CERTREQ,AUTH,SA,TSi,TSr}",
+                 "\"s1-prof1-IOSCA1\" #30: Peer ID '@R1.cisco.com' mismatched on first found connection and no "
+                 "better connection found"},
+                IkeVersion::V2);
+  const stack::SideReport pp = libreswan::side_report(psk_peer.in);
+  EXPECT_EQ(pp.verdict, stack::Verdict::NoProfile);
+  EXPECT_EQ(pp.bound_profile, kNone);
+  // ls-v2-initiator-psk-conn-refuses-signature.json: the initiator's side of the same mismatch.
+  Side initiator(0, Role::Initiator,
+                 {"\"s1-prof1-IOSCA2\" #11: sent IKE_AUTH request {cipher=AES_CBC_128}",
+                  "\"s1-prof1-IOSCA2\" #11: authentication failed: peer authentication requires policy RSASIG_v1_5"},
+                 IkeVersion::V2);
+  EXPECT_EQ(libreswan::side_report(initiator.in).verdict, stack::Verdict::NoSharedKey);
+  Side child(0, Role::Responder,
+             {"\"s1-prof2-IOSCA2\" #1: sent IKE_SA_INIT reply {cipher=AES_CBC_128}",
+              "\"s1-prof2-IOSCA2\" #1: switched to \"s1-prof1-IOSCA1\"",
+              "\"s1-prof1-IOSCA1\" #1: responder established IKE SA; authenticated peer",
+              "\"s1-prof1-IOSCA1\" #2: switched to \"s1-prof2-IOSCA2\"",
+              "\"s1-prof2-IOSCA2\" #2: setup_half_ipsec_sa() hit fail:"},
+             IkeVersion::V2);
+  child.s.peers[0].profiles.push_back(child.s.peers[0].profiles[0]);
+  child.s.peers[0].profiles[1].name = "prof2";
+  libreswan::RenderOptions o;
+  o.prefix = "s1-";
+  child.config = libreswan::render_peer(child.s, 0, child.pki, o);
+  ASSERT_TRUE(child.config.find("s1-prof2-IOSCA2"));
+  const stack::SideReport c = libreswan::side_report(child.in);
+  EXPECT_EQ(trustpoint_name(child.s, 0, c.cert_sent), "IOSCA1");
+  EXPECT_EQ(c.bound_profile, 0);  // prof1, where the IKE SA was established
+}
+
 // ---------------------------------------------------------------------------------------------
 // combine(): the same verdict vocabulary for every pair of stacks.
 
@@ -269,6 +340,14 @@ TEST(StackCombine, FailureReasonsFirstMatchWins) {
   EXPECT_EQ(o.failed_at, Message::IKE_AUTH);
   o = c(v1, side(Verdict::GotAuthFailed), side(Verdict::NoPrivateKey));
   EXPECT_EQ(o.failed_at, Message::MM6);
+  // The initiator's missing key explains the AUTHENTICATION_FAILED the responder received
+  // (pluto's IKEv1 initiator sends it instead of MM5): no profile bound from an ID.
+  stack::SideReport bound = side(Verdict::GotAuthFailed);
+  bound.bound_profile = 0;
+  o = c(v1, side(Verdict::NoPrivateKey), bound);
+  EXPECT_EQ(o.reason, Reason::NoCertificatePayload);
+  EXPECT_EQ(o.failed_at, Message::MM5);
+  EXPECT_EQ(o.responder_profile, kNone);
   o = c(v2, side(Verdict::GaveUp, false), side(Verdict::None));
   EXPECT_EQ(o.reason, Reason::PeerUnreachable);
   o = c(v2, side(Verdict::None), side(Verdict::None));

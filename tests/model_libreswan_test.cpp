@@ -127,6 +127,62 @@ TEST(Libreswan, UnknownPeerIdIsAnAuthenticationFailureOnTheFirstConnection) {
   }
 }
 
+// Issue 11, seed 3 (tests/data/faithful/ls-v2-rsasig-conn-before-newer-psk.json): IKE_SA_INIT
+// names no method, so pluto's IKEv2 responder tries RSASIG connections before PSK ones
+// (find_v2_host_pair_connection()); the newer PSK profile never gets the exchange.
+TEST(Libreswan, Ikev2ResponderStartsOnItsNewestRsasigConnection) {
+  Scenario s = lsw("s1", IkeVersion::V2);
+  Profile psk = s.peers[1].profiles[0];
+  psk.name = "prof2";
+  psk.auth_remote = AuthMethod::PreShare;
+  s.peers[1].profiles.push_back(psk);  // added last
+  const Observation o = run(s, 0);
+  EXPECT_EQ(o.ike_sa, SaResult::Established);
+  EXPECT_EQ(profile_name(s, 1, o.responder_profile), "prof1");
+  EXPECT_TRUE(traced(o, "responding on connection prof1-"));
+  // With the RSASIG profile gone the PSK one answers, and refuses the signature.
+  s.peers[1].profiles.erase(s.peers[1].profiles.begin());
+  s.peers[1].tunnel_profile = "prof2";
+  const Observation m = run(s, 0);
+  EXPECT_EQ(m.reason, Reason::AuthMethodMismatch);
+  EXPECT_EQ(profile_name(s, 1, m.responder_profile), "prof2");
+}
+
+// Issue 11 (tests/data/faithful/ls-v1-rightid-in-cert-san.json, ls-v2-rightid-not-in-cert-san.json):
+// with a certificate, `rightid` is checked against its subjectAltName (the peer's FQDN and
+// address), not against the ID type the peer chose to send.
+TEST(Libreswan, RightidIsCheckedAgainstTheCertificatesSubjectAltName) {
+  for (IkeVersion v : {IkeVersion::V1, IkeVersion::V2}) {
+    Scenario s = lsw("s1", v);
+    s.peers[1].profiles[0].match = {{IdKind::Address, "192.168.0.1", "255.255.255.255"}};  // R1 sends ID_FQDN
+    EXPECT_EQ(run(s, 0).ike_sa, SaResult::Established);
+    EXPECT_TRUE(traced(run(s, 0), "holds rightid"));
+    s.peers[1].profiles[0].match = {{IdKind::Fqdn, "R9.cisco.com", ""}};
+    EXPECT_EQ(run(s, 0).reason, Reason::CertValidationFailed);
+  }
+}
+
+// Issue 11 (tests/data/faithful/ls-*-psk-rightid-mismatch.json, ls-v2-psk-peer-id-before-method.json):
+// a peer that authenticates with a PSK has only its ID payload; a `rightid` it does not fit is
+// no profile, before the method is looked at.
+TEST(Libreswan, PskPeerIdIsCheckedAgainstRightidBeforeTheMethod) {
+  for (IkeVersion v : {IkeVersion::V1, IkeVersion::V2}) {
+    Scenario s = lsw("s1", v);
+    for (Peer& peer : s.peers)
+      for (Profile& f : peer.profiles) f.auth_local = f.auth_remote = AuthMethod::PreShare;
+    s.peers[1].profiles[0].match = {{IdKind::Fqdn, "R9.cisco.com", ""}};
+    const Observation o = run(s, 0);
+    EXPECT_EQ(o.reason, Reason::NoMatchingProfile);
+    EXPECT_EQ(o.responder_profile, kNone);
+  }
+  Scenario s = lsw("s1", IkeVersion::V2);
+  s.peers[0].profiles[0].auth_local = AuthMethod::PreShare;  // R2's profile wants a signature
+  s.peers[0].profiles[0].self_identity = IdKind::Address;    // and R1's FQDN
+  EXPECT_EQ(run(s, 0).reason, Reason::NoMatchingProfile);
+  s.peers[0].profiles[0].self_identity = IdKind::Fqdn;
+  EXPECT_EQ(run(s, 0).reason, Reason::AuthMethodMismatch);
+}
+
 TEST(Libreswan, EmptyCertReqsAndStrongswansSendCertIfAsked) {
   const Personality* p = find_personality(kLibreswan410);
   ASSERT_NE(p, nullptr);

@@ -51,4 +51,34 @@ TEST(LibreswanFaithful, Ikev1UntrustedCertificateKeepsTheFirstConnection) {
   replay("ls-v1-method-refused-at-mm1.json", "libreswan");
 }
 
+// Issue 11, the classes of seed 3 (docs/drivers.md, "Libreswan"): each a replay on two plutos.
+class LibreswanFaithfulClasses : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(LibreswanFaithfulClasses, ModelAgreesWithPluto) {
+  if (::geteuid() != 0) GTEST_SKIP() << "SKIPPED LOUDLY: needs root (network namespaces, pluto)";
+  if (!fs::exists(IKECONFORM_LIBRESWAN "/usr/libexec/ipsec/pluto"))
+    GTEST_SKIP() << "SKIPPED LOUDLY: no Libreswan at " IKECONFORM_LIBRESWAN " (run scripts/bootstrap)";
+  replay(GetParam(), "libreswan");
+}
+
+INSTANTIATE_TEST_SUITE_P(Issue11, LibreswanFaithfulClasses,
+                         ::testing::Values("ls-v2-no-ca-discards-cert.json", "ls-v2-rsasig-conn-before-newer-psk.json",
+                                           "ls-v1-initiator-without-key.json",
+                                           "ls-v2-child-switch-keeps-ike-profile.json",
+                                           "ls-v2-psk-conn-refuses-signature.json", "ls-v1-rightid-in-cert-san.json",
+                                           "ls-v2-rightid-not-in-cert-san.json", "ls-v2-untrusted-issuer-not-a-profile-miss.json",
+                                           "ls-v2-initiator-psk-conn-refuses-signature.json",
+                                           "ls-v1-psk-rightid-mismatch.json", "ls-v2-psk-rightid-mismatch.json",
+                                           "ls-v2-psk-peer-id-before-method.json", "ls-v2-certreq-is-not-cert.json"));
+
+// strongSwan R1 against Libreswan R2 (issue 11, strongswan,libreswan seed 3).
+TEST(MixedFaithful, ModelAgreesWithCharonAndPluto) {
+  if (::geteuid() != 0) GTEST_SKIP() << "SKIPPED LOUDLY: needs root (network namespaces, charon, pluto)";
+  if (!on_path("charon-systemd")) GTEST_SKIP() << "SKIPPED LOUDLY: charon-systemd not installed";
+  if (!fs::exists(IKECONFORM_LIBRESWAN "/usr/libexec/ipsec/pluto"))
+    GTEST_SKIP() << "SKIPPED LOUDLY: no Libreswan at " IKECONFORM_LIBRESWAN " (run scripts/bootstrap)";
+  replay("mixed-v1-unknown-id-no-cert.json", "strongswan,libreswan");
+  replay("mixed-v1-psk-for-any-rightid.json", "strongswan,libreswan");
+}
+
 }  // namespace

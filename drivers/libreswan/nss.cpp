@@ -64,9 +64,22 @@ void build_nss_db(const fs::path& dir, const NssContent& c, std::chrono::millise
   fs::create_directories(dir);
   const std::string db = "sql:" + dir.string();
   process::check_run({"certutil", "-N", "-d", db, "--empty-password"}, {}, timeout);
-  for (const NssContent::CaCert& ca : c.cas)
-    process::check_run({"certutil", "-A", "-d", db, "-n", ca.nickname, "-t", "CT,,", "-i", ca.file.string()}, {},
-                       timeout);
+  // Every CA in one `certutil -B` (batch: one line per command, words split at blanks, "…"
+  // quoted): one process start instead of one per CA. A word it could not quote goes alone.
+  const auto quotable = [](const std::string& w) { return w.find_first_of("\"\n") == std::string::npos; };
+  std::string batch;
+  for (const NssContent::CaCert& ca : c.cas) {
+    if (quotable(ca.nickname) && quotable(ca.file.string()))
+      batch += "-A -n \"" + ca.nickname + "\" -t \"CT,,\" -i \"" + ca.file.string() + "\"\n";
+    else
+      process::check_run({"certutil", "-A", "-d", db, "-n", ca.nickname, "-t", "CT,,", "-i", ca.file.string()}, {},
+                         timeout);
+  }
+  if (!batch.empty()) {
+    process::write_file(dir / "cas.batch", batch);
+    process::check_run({"certutil", "-B", "-d", db, "-i", (dir / "cas.batch").string()}, {}, timeout);
+    fs::remove(dir / "cas.batch");
+  }
   for (const fs::path& p12 : c.p12)
     process::check_run({"pk12util", "-i", p12.string(), "-d", db, "-W", ""}, {}, timeout);
 }

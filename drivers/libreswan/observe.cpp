@@ -108,8 +108,20 @@ const Needles kEstablished{"IKE SA established", "established IKE SA"};
 const Needles kNoProposal{"NO_PROPOSAL_CHOSEN",        "no acceptable Oakley Transform",
                           "no local proposal matches", "no acceptable proposal",
                           "no IKE proposal",           "no connection has been authorized with authby"};
-const Needles kNoProfile{"no suitable connection", "mismatched on first found connection",
-                         "no connection has been authorized", "no connection named"};
+const Needles kNoProfile{"no suitable connection", "no connection has been authorized", "no connection named"};
+// The responder found no connection for the peer's ID and its own does not take it
+// (ikev1_peer_id.c / ikev2_peer_id.c: "Peer ID '…' mismatched on first found connection and no
+// better connection found"). When the peer sent a certificate that is the model's refused
+// certificate (no verified certificate vouches for the ID, or it does not fit `rightid`); when it
+// authenticates with a PSK nothing but the ID was checked, before the method: no profile.
+const Needles kIdMismatch{"mismatched on first found connection"};
+// The peer's certificate was dropped unverified (x509.c: "no Certificate Authority in NSS
+// Certificate DB! certificate payloads discarded"; NSS refused it: "SEC_ERROR_UNKNOWN_ISSUER",
+// then "X509: certificate payload rejected for this connection"). What pluto logs next is a consequence:
+// with `rightid=%any`, "Peer ID '…' mismatched on first found connection" (ikev2_peer_id.c:
+// no verified certificate vouches for the ID, and same_id() does not take %any for it), else
+// "no certificate matched". The model's reason is the refused certificate.
+const Needles kCertDiscarded{"certificate payloads discarded", "certificate payload rejected", "SEC_ERROR_"};
 const Needles kRejected{"authentication failed", "certificate verify failed", "certificate verification failed",
                         "SEC_ERROR_", "no RSA public key known"};
 const Needles kGotAuthFailed{"rejected by peer: AUTHENTICATION_FAILED",
@@ -125,7 +137,11 @@ const Needles kNoPrivateKey{"unable to locate my private key", "no private key",
 // The peer authenticates with another method than the connection's (ikev2_auth.c
 // verify_v2AUTH_and_log(): "authentication failed: peer attempted PSK authentication but we want
 // rsasig"): the model's AUTH_METHOD_MISMATCH.
-const Needles kOtherMethod{"but we want"};
+// An IKEv2 initiator whose connection takes a PSK from the peer (`rightauth=secret`) refuses the
+// responder's signature the other way (ikev2_auth.c v2_authsig_and_log(): "authentication failed:
+// peer authentication requires policy RSASIG_v1_5", the connection's policy lacks the
+// signature's): the same mismatch.
+const Needles kOtherMethod{"but we want", "peer authentication requires policy"};
 const Needles kGaveUp{"max number of retransmissions", "giving up", "second timeout exceeded"};
 // A message from the peer arrived (initiator's view).
 const Needles kHeard{"sent Main Mode I2",
@@ -146,11 +162,15 @@ const Needles kHeard{"sent Main Mode I2",
 const Needles kInitiateRefused{"cannot initiate", "cannot identify ourselves", "no connection or alias named",
                                "no connection named"};
 
-stack::Verdict verdict_of(const std::vector<const PlutoLine*>& lines) {
+stack::Verdict verdict_of(const std::vector<const PlutoLine*>& lines, bool psk_conn) {
   using stack::Verdict;
   if (any_line(lines, kNoProposal)) return Verdict::NoProposal;
-  if (any_line(lines, kNoProfile)) return Verdict::NoProfile;
+  // The method comes first: a PSK connection drops the certificate it cannot use, then refuses
+  // the signature ("certificate payloads discarded", "… but we want secret").
   if (any_line(lines, kOtherMethod)) return Verdict::NoSharedKey;
+  if (any_line(lines, kCertDiscarded)) return Verdict::RejectedPeer;
+  if (any_line(lines, kNoProfile)) return Verdict::NoProfile;
+  if (any_line(lines, kIdMismatch)) return psk_conn ? Verdict::NoProfile : Verdict::RejectedPeer;
   if (any_line(lines, kRejected)) return Verdict::RejectedPeer;
   if (any_line(lines, kGotAuthFailed)) return Verdict::GotAuthFailed;
   if (any_line(lines, kNoPrivateKey)) return Verdict::NoPrivateKey;
@@ -177,11 +197,38 @@ const RenderedConn* first_conn(const std::vector<const PlutoLine*>& lines, const
       if (const RenderedConn* c = conn(in, l->conn)) return c;
   return nullptr;
 }
+// The IKE SA's last connection: the lines of its serial (the first one of the run), not those of
+// a CHILD SA, whose traffic selectors may switch it elsewhere after the IKE SA was established
+// (IKEv2: `#1: switched to "prof1"`, `responder established IKE SA`, then `#2: switched to
+// "prof2"` for the CHILD SA).
 const RenderedConn* last_conn(const std::vector<const PlutoLine*>& lines, const SideInput& in) {
+  int ike_serial = 0;
+  for (const PlutoLine* l : lines)
+    if (l->serial > 0 && conn(in, l->conn)) {
+      ike_serial = l->serial;
+      break;
+    }
   for (auto it = lines.rbegin(); it != lines.rend(); ++it)
-    if ((*it)->serial > 0)
+    if ((*it)->serial == ike_serial && ike_serial > 0)
       if (const RenderedConn* c = conn(in, (*it)->conn)) return c;
   return nullptr;
+}
+
+// Whether the peer authenticated without a certificate: IKEv2 names the request's payloads
+// ("processing decrypted IKE_AUTH request: SK{IDi,IDr,AUTH,…}", no CERT); IKEv1 binds the method
+// at MM1, so the connection's `rightauth` says it.
+bool takes_psk(const SideInput& in, const std::vector<const PlutoLine*>& lines) {
+  if (in.role == Role::Responder)
+    for (const PlutoLine* l : lines)
+      if (const std::size_t at = l->msg.find("IKE_AUTH request: SK{"); at != std::string::npos) {
+        const std::string list = l->msg.substr(at + 20);  // "{IDi,CERTREQ,AUTH,…}": CERTREQ is not CERT
+        return list.find("{CERT,") == std::string::npos && list.find(",CERT,") == std::string::npos &&
+               list.find(",CERT}") == std::string::npos;
+      }
+  const RenderedConn* c = in.role == Role::Initiator ? initiator_conn(in) : last_conn(lines, in);
+  if (!c) return false;
+  const Peer& p = in.scenario->peers[in.peer];
+  return p.profiles[static_cast<std::size_t>(c->conn.profile)].auth_remote == AuthMethod::PreShare;
 }
 
 CertReqList certreq_of(const SideInput& in, const RenderedConn* c) {
@@ -252,7 +299,7 @@ void fill_trace(const SideInput& in, const std::vector<const PlutoLine*>& lines,
 stack::Progress progress(const SideInput& in) {
   const auto lines = ours(in);
   if (in.role == Role::Initiator && any_line(lines, kEstablished)) return stack::Progress::Up;
-  const stack::Verdict v = verdict_of(lines);
+  const stack::Verdict v = verdict_of(lines, takes_psk(in, lines));
   // A responder's GaveUp (its MM4/IKE_SA_INIT reply unanswered) is not the end: the initiator decides.
   if (v != stack::Verdict::None && !(in.role == Role::Responder && v == stack::Verdict::GaveUp))
     return stack::Progress::Failed;
@@ -265,7 +312,7 @@ stack::SideReport side_report(const SideInput& in) {
   r.alive = in.alive;
   r.child_observable = false;  // no ESP in this kernel: pluto cannot install a CHILD SA (real-stacks.md)
   r.ike_established = established(in, lines);
-  r.verdict = verdict_of(lines);
+  r.verdict = verdict_of(lines, takes_psk(in, lines));
   r.heard_peer = in.role == Role::Responder ? !lines.empty() : any_line(lines, kHeard);
   if (in.role == Role::Initiator)
     for (const std::string& w : in.whack_output)
@@ -276,7 +323,8 @@ stack::SideReport side_report(const SideInput& in) {
   fill_certreqs(in, lines, r);
   fill_cert_sent(in, lines, r);
   if (in.role == Role::Responder)
-    if (const RenderedConn* c = last_conn(lines, in)) r.bound_profile = c->conn.profile;
+    if (const RenderedConn* c = last_conn(lines, in); c && r.verdict != stack::Verdict::NoProfile)
+      r.bound_profile = c->conn.profile;  // no profile: it refused the peer's ID on its first connection
   fill_trace(in, lines, r);
   return r;
 }

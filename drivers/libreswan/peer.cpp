@@ -99,7 +99,10 @@ stack::SideReport LibreswanPeer::report(Role role) {
 // runner tears the initiator down first. A responder's deletion is deferred into the next
 // prepare(), in the same shell that loads the next connections (one process start less).
 void LibreswanPeer::teardown() {
-  for (const RenderedConn& c : config_.conns) to_delete_.push_back(c.name);
+  if (!config_.alias.empty())
+    to_delete_.push_back(config_.alias);  // one whack for all of them
+  else
+    for (const RenderedConn& c : config_.conns) to_delete_.push_back(c.name);
   if (initiated_ && pluto_.alive()) {
     pluto_.delete_connections(to_delete_);
     to_delete_.clear();

@@ -151,6 +151,8 @@ std::string rightca_dn(const Ctx& c, TpIndex tp) {
   return m->libreswan_dn;
 }
 
+std::string conn_alias(const std::string& prefix) { return prefix.size() > 1 ? prefix.substr(0, prefix.size() - 1) : ""; }
+
 std::string render_conn(const Ctx& c, const RenderedConn& rc) {
   const Peer& me = c.self();
   const LibreswanConn& conn = rc.conn;
@@ -178,6 +180,7 @@ std::string render_conn(const Ctx& c, const RenderedConn& rc) {
   out += fmt::format("\tretransmit-timeout={}s\n", c.o.retransmit_timeout_s);
   out += "\tkeyingtries=1\n";  // one attempt: a retry would reach into the next scenario's run
   out += "\tauto=add\n";
+  if (const std::string alias = conn_alias(c.o.prefix); !alias.empty()) out += fmt::format("\tconnalias={}\n", alias);
   return out;
 }
 
@@ -195,13 +198,19 @@ std::string header(const Ctx& c) {
       ids.empty() ? " none" : ids);
 }
 
-// Every identity of both peers: pluto looks the PSK up by the IDs of the connection.
+// Every identity of both peers, and every `rightid` this peer's connections expect: pluto looks
+// the PSK up by the IDs of the connection (leftid, rightid), before any ID was received (IKEv1:
+// while parsing MM1 / MM2, "Can't authenticate: no preshared key found for `@R2.cisco.com' and
+// `@R9.cisco.com'", then "no acceptable Oakley Transform"). The scenario's two peers share a key
+// whatever identity a profile expects (as IOS keys it by address); whether the peer's ID fits
+// `rightid` is decided later, with the ID ("mismatched on first found connection").
 std::string render_secrets(const Ctx& c) {
   std::set<std::string> ids;
   for (const Peer* p : {&c.self(), &c.other()}) {
     ids.insert(libreswan_id(IdKind::Fqdn, p->fqdn));
     ids.insert(p->address);
   }
+  for (const Profile& f : c.self().profiles) ids.insert(right_id(f));
   ids.erase("%any");
   std::string line;
   for (const std::string& id : ids) line += id + " ";
@@ -241,6 +250,7 @@ PeerConfig render_peer(const Scenario& s, std::size_t peer, const pki::Pki& pki,
   } catch (const std::invalid_argument& e) {
     throw InputError(s.name, 0, e.what());
   }
+  pc.alias = conn_alias(o.prefix);
   pc.ipsec_conf = header(c) + render_config_setup();
   for (const RenderedConn& rc : pc.conns) pc.ipsec_conf += "\n" + render_conn(c, rc);
   pc.secrets = render_secrets(c);

@@ -33,6 +33,10 @@ struct RenderedConn {
 struct PeerConfig {
   std::vector<RenderedConn> conns;  // ipsec.conf order (pluto searches them newest first)
   std::size_t initiator_conn = 0;   // the one `whack --initiate` starts when this peer initiates
+  // `connalias=` of every connection: the prefix without its last character ("s3" for "s3-"),
+  // never a connection's name. `whack --delete --name ALIAS` deletes them all in one call
+  // (pluto: no connection of that name, so every one with that alias). Empty without a prefix.
+  std::string alias;
   std::string ipsec_conf;
   std::string secrets;
   const RenderedConn* find(std::string_view name) const;  // nullptr when not ours

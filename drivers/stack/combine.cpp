@@ -62,14 +62,16 @@ void classify_ike_failure(const Scenario& s, const SideReport& ini, const SideRe
   // The responder's own missing key is why the initiator got AUTHENTICATION_FAILED.
   if (res.verdict == Verdict::NoPrivateKey) return fail(o, auth_message(s, false), Reason::NoCertificatePayload);
   if (ini.verdict == Verdict::GotAuthFailed) return fail(o, auth_message(s, true), Reason::CertValidationFailed);
-  if (ini.verdict == Verdict::RejectedPeer || res.verdict == Verdict::GotAuthFailed)
-    return fail(o, auth_message(s, false), Reason::CertValidationFailed);
   if (ini.verdict == Verdict::NoPrivateKey) {
     // The initiator's ID never went out: whatever connection the responder answered the first
-    // exchange on (Libreswan logs one), it bound no profile from an ID (V1-8 / V2-9).
+    // exchange on (Libreswan logs one), it bound no profile from an ID (V1-8 / V2-9). The
+    // AUTHENTICATION_FAILED the responder may have received (pluto's IKEv1 initiator sends one
+    // instead of MM5) is this, not a refused certificate.
     o.responder_profile = kNone;
     return fail(o, at(ini, auth_message(s, true)), Reason::NoCertificatePayload);
   }
+  if (ini.verdict == Verdict::RejectedPeer || res.verdict == Verdict::GotAuthFailed)
+    return fail(o, auth_message(s, false), Reason::CertValidationFailed);
   if (!ini.heard_peer) return fail(o, v2(s) ? Message::IKE_SA_INIT : Message::MM1, Reason::PeerUnreachable);
   fail(o, Message::None, Reason::InternalError);  // answered, but not in words we know: see the trace
 }
