@@ -139,12 +139,20 @@ int main(int argc, char** argv) {
     if (!ss::inexpressible(s)) generated.push_back(std::move(s));
   }
   const auto begin = Clock::now();
-  for (const ikc::Scenario& s : generated) {
-    t.run(s, 0);
-    t.run(s, 1);
-  }
+  std::chrono::microseconds prep{0}, exch{0}, down{0};
+  for (const ikc::Scenario& s : generated)
+    for (const std::uint8_t i : {std::uint8_t{0}, std::uint8_t{1}}) {
+      t.run(s, i);
+      prep += t.runner().last().prepare_time;
+      exch += t.runner().last().exchange_time;
+      down += t.runner().last().teardown_time;
+    }
+  const double total = seconds_since(begin);
+  const auto share = [&](std::chrono::microseconds d) { return 100 * std::chrono::duration<double>(d).count() / total; };
   fmt::print("  generated scenarios, new PKI each (key cache warm)  {:6.1f} /s   ({} scenarios)\n",
-             static_cast<double>(generated.size()) / seconds_since(begin), generated.size());
+             static_cast<double>(generated.size()) / total, generated.size());
+  fmt::print("    time: prepare {:.0f} %, exchange {:.0f} %, teardown {:.0f} %, the rest (PKI, combine) {:.0f} %\n",
+             share(prep), share(exch), share(down), 100 - share(prep) - share(exch) - share(down));
   if (errors) fmt::print("  ({} runs ended in INTERNAL_ERROR)\n", errors);
   return errors ? 1 : 0;
 }
