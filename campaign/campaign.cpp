@@ -358,12 +358,12 @@ void save_counterexample(Campaign& c, Target& target, const rc::Shrinkable<Scena
   const bool with_evidence = c.real || oracle.cross_target();
   std::optional<std::pair<Scenario, Evidence>> last_failure;  // what the shrink saw last
   const Clock::time_point shrink_start = Clock::now();
-  bool budget_spent = false;
+  std::size_t unrun = 0;  // judge calls refused for the budget: steps that ran nothing
   const Judge judge = [&](const Scenario& candidate) {
     if (stopping()) return skip_result("stopping");
     if (c.shrink_seconds &&
         std::chrono::duration<double>(Clock::now() - shrink_start).count() >= *c.shrink_seconds) {
-      budget_spent = true;
+      ++unrun;
       return skip_result("shrink time budget spent");
     }
     try {
@@ -378,9 +378,9 @@ void save_counterexample(Campaign& c, Target& target, const rc::Shrinkable<Scena
       return skip_result(e.what());
     }
   };
-  const ShrinkResult r = c.real && !oracle.cross_target()
-                             ? guided_shrink(c, target, tree, s, oracle, failed.result, judge)
-                             : shrink(&tree, s, failed.result, judge, c.shrink_steps);
+  ShrinkResult r = c.real && !oracle.cross_target() ? guided_shrink(c, target, tree, s, oracle, failed.result, judge)
+                                                    : shrink(&tree, s, failed.result, judge, c.shrink_steps);
+  r.steps -= std::min(r.steps, unrun);
   const Scenario shrunk = for_target(target, r.scenario);
   CounterexampleInfo info{&oracle, c.config.target, c.options, c.config.seed, index, n, r.steps};
   SavedCounterexample saved;
@@ -411,7 +411,7 @@ void save_counterexample(Campaign& c, Target& target, const rc::Shrinkable<Scena
   if (!saved.pcap.empty()) line["pcap"] = saved.pcap;
   line["cas"] = r.scenario.cas.size();
   line["shrink_steps"] = r.steps;
-  if (budget_spent) line["shrink_budget_spent"] = *c.shrink_seconds;
+  if (unrun) line["shrink_budget_spent"] = *c.shrink_seconds;
   line["t"] = std::round(c.seconds() * 1000) / 1000;
   const std::string text = line.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
   std::lock_guard lock(c.mu);
