@@ -5,7 +5,7 @@
 // Plain timing loops rather than Google Benchmark: one iteration is a real exchange of tens of
 // milliseconds, and the interesting numbers are rates and ratios.
 //
-//   strongswan_bench [--runs N]
+//   strongswan_bench [--runs N] [--bare]   (--bare: only "bare R", R the IKEv2 bare handshakes/s)
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -99,8 +99,10 @@ int main(int argc, char** argv) {
     return 2;
   }
   int runs = 60;
-  for (int i = 1; i + 1 < argc; i += 2)
-    if (std::strcmp(argv[i], "--runs") == 0) runs = std::max(2, std::atoi(argv[i + 1]));
+  bool bare_only = false;  // --bare: one line, the physical ceiling the bench scripts divide by
+  for (int i = 1; i < argc; ++i)
+    if (std::strcmp(argv[i], "--runs") == 0 && i + 1 < argc) runs = std::max(2, std::atoi(argv[++i]));
+    else if (std::strcmp(argv[i], "--bare") == 0) bare_only = true;
   ikc::cleanup::install_cleanup_handlers();
   ikc::process::TempDir dir(fs::temp_directory_path(), ikc::process::run_prefix() + "-ssbench-");
   ikc::pki::KeyCache keys(ikc::pki::KeyCache::default_dir());
@@ -109,6 +111,12 @@ int main(int argc, char** argv) {
   o.base = dir.path();
   const ikc::stack::StackKind strongswan = ikc::targets::stack_named(ss::kName);
   ikc::stack::PairTarget t(strongswan, strongswan, o);
+  if (bare_only) {
+    const ikc::Scenario s = s1(ikc::IkeVersion::V2);
+    const ikc::pki::Pki pki = ikc::pki::make_pki(s, dir.path() / "pki-bare", keys);
+    fmt::print("bare {:.1f}\n", bare_rate(t, s, pki, runs));  // IKEv2 handshakes/s, one pair
+    return 0;
+  }
   fmt::print("ikeconform strongSwan throughput ({}), {} runs per line\n", t.version().value_or("strongSwan ?"), runs);
   int errors = 0;
   for (const ikc::IkeVersion v : {ikc::IkeVersion::V1, ikc::IkeVersion::V2}) {
@@ -139,12 +147,20 @@ int main(int argc, char** argv) {
     if (!ss::inexpressible(s)) generated.push_back(std::move(s));
   }
   const auto begin = Clock::now();
-  for (const ikc::Scenario& s : generated) {
-    t.run(s, 0);
-    t.run(s, 1);
-  }
+  std::chrono::microseconds prep{0}, exch{0}, down{0};
+  for (const ikc::Scenario& s : generated)
+    for (const std::uint8_t i : {std::uint8_t{0}, std::uint8_t{1}}) {
+      t.run(s, i);
+      prep += t.runner().last().prepare_time;
+      exch += t.runner().last().exchange_time;
+      down += t.runner().last().teardown_time;
+    }
+  const double total = seconds_since(begin);
+  const auto share = [&](std::chrono::microseconds d) { return 100 * std::chrono::duration<double>(d).count() / total; };
   fmt::print("  generated scenarios, new PKI each (key cache warm)  {:6.1f} /s   ({} scenarios)\n",
-             static_cast<double>(generated.size()) / seconds_since(begin), generated.size());
+             static_cast<double>(generated.size()) / total, generated.size());
+  fmt::print("    time: prepare {:.0f} %, exchange {:.0f} %, teardown {:.0f} %, the rest (PKI, combine) {:.0f} %\n",
+             share(prep), share(exch), share(down), 100 - share(prep) - share(exch) - share(down));
   if (errors) fmt::print("  ({} runs ended in INTERNAL_ERROR)\n", errors);
   return errors ? 1 : 0;
 }

@@ -43,6 +43,11 @@ bool stopping() { return StopSignals::stop_requested(); }
 // Real targets spend wall-clock time per run (daemons, handshakes): a shrink of 40 steps is
 // 80 handshakes, ~5-15 s on strongSwan, where the model's 2000 steps take milliseconds.
 constexpr std::uint64_t kRealShrinkSteps = 40;
+// And a wall-clock budget per shrink on a real target: a failure whose every step waits for
+// retransmissions to give up (a second or more) would otherwise hold its job for a minute. Once
+// spent, the remaining candidates are not run and the smallest failure found so far is saved
+// (the journal's counterexample line says so: "shrink_budget_spent").
+constexpr double kRealShrinkSeconds = 5.0;
 
 // Model campaigns: workers take this many consecutive indices at a time, so the passing ones
 // journal as a few long runs (one "passed" line per worker and checkpoint).
@@ -63,6 +68,7 @@ struct Campaign {
   unsigned jobs = 1;
   std::uint64_t max_counterexamples = 3;
   std::uint64_t shrink_steps = 2000;
+  std::optional<double> shrink_seconds;  // per shrink; real targets only
   std::optional<double> time_limit;
   IndexSet resumed;  // indices done by earlier sessions (read-only while running)
   std::uint64_t resumed_count = 0;
@@ -301,12 +307,14 @@ void capture_rerun(Campaign& c, Target& target, const Scenario& s, const Oracle&
   evidence.pcap = rel;
 }
 
-// Shrinking on a real target, where every step is two real handshakes. When the model shows the
-// same failure on the scenario (P-1 broken by a personality the model knows), the model shrinks
-// it first for free and the real target confirms the result in one step; the real target then
-// spends its remaining steps on structural shrinks from there. Otherwise (DIFF-MODEL, failures
-// the model does not predict) the real target shrinks structurally from the start: a removed CA
-// halves the scenario in one step, where RapidCheck's tree takes many.
+// Shrinking on a real target, where every step is two real handshakes: the model, which runs a
+// scenario in microseconds, does the searching wherever it can, and the target confirms.
+// When the model shows the same failure on the scenario (P-1 broken by a personality the model
+// knows), the model shrinks it all the way (RapidCheck's tree, then the structural pass) and the
+// real target runs only the result: one step when it fails there too. Otherwise (DIFF-MODEL,
+// failures the model does not predict, a model result the target does not confirm) the real
+// target shrinks structurally: a removed CA halves the scenario in one step, where RapidCheck's
+// tree takes many.
 ShrinkResult guided_shrink(Campaign& c, Target& target, const rc::Shrinkable<Scenario>& tree, const Scenario& s,
                            const Oracle& oracle, const OracleResult& failed, const Judge& judge) {
   ModelOptions quiet = c.options;
@@ -321,20 +329,16 @@ ShrinkResult guided_shrink(Campaign& c, Target& target, const rc::Shrinkable<Sce
     if (got.verdict == Verdict::Fail && got.kind != failed.kind) return skip_result("fails another way");
     return got;
   };
-  Scenario start = s;
-  OracleResult start_result = failed;
   std::size_t spent = 0;
   if (const OracleResult predicted = on_model(s); predicted.verdict == Verdict::Fail) {
     const ShrinkResult m = shrink(&tree, s, predicted, on_model, 2000);
-    if (!(m.scenario == s)) {
-      ++spent;
-      if (OracleResult confirmed = judge(m.scenario); confirmed.verdict == Verdict::Fail) {
-        start = m.scenario;
-        start_result = std::move(confirmed);
-      }
-    }
+    const ShrinkResult ms = shrink(nullptr, m.scenario, m.result, on_model, 2000);
+    if (ms.scenario == s) return {s, failed, 0, 0};  // nothing smaller fails on the model either
+    ++spent;
+    if (OracleResult confirmed = judge(ms.scenario); confirmed.verdict == Verdict::Fail)
+      return {ms.scenario, std::move(confirmed), spent, m.accepted + ms.accepted};
   }
-  ShrinkResult r = shrink(nullptr, start, start_result, judge, c.shrink_steps > spent ? c.shrink_steps - spent : 0);
+  ShrinkResult r = shrink(nullptr, s, failed, judge, c.shrink_steps > spent ? c.shrink_steps - spent : 0);
   r.steps += spent;
   return r;
 }
@@ -353,8 +357,15 @@ void save_counterexample(Campaign& c, Target& target, const rc::Shrinkable<Scena
   // cannot re-create a companion's observation).
   const bool with_evidence = c.real || oracle.cross_target();
   std::optional<std::pair<Scenario, Evidence>> last_failure;  // what the shrink saw last
+  const Clock::time_point shrink_start = Clock::now();
+  std::size_t unrun = 0;  // judge calls refused for the budget: steps that ran nothing
   const Judge judge = [&](const Scenario& candidate) {
     if (stopping()) return skip_result("stopping");
+    if (c.shrink_seconds &&
+        std::chrono::duration<double>(Clock::now() - shrink_start).count() >= *c.shrink_seconds) {
+      ++unrun;
+      return skip_result("shrink time budget spent");
+    }
     try {
       const Scenario run = for_target(target, candidate);
       Judged j = judge_once(c, target, run, oracle, companions);
@@ -367,9 +378,9 @@ void save_counterexample(Campaign& c, Target& target, const rc::Shrinkable<Scena
       return skip_result(e.what());
     }
   };
-  const ShrinkResult r = c.real && !oracle.cross_target()
-                             ? guided_shrink(c, target, tree, s, oracle, failed.result, judge)
-                             : shrink(&tree, s, failed.result, judge, c.shrink_steps);
+  ShrinkResult r = c.real && !oracle.cross_target() ? guided_shrink(c, target, tree, s, oracle, failed.result, judge)
+                                                    : shrink(&tree, s, failed.result, judge, c.shrink_steps);
+  r.steps -= std::min(r.steps, unrun);
   const Scenario shrunk = for_target(target, r.scenario);
   CounterexampleInfo info{&oracle, c.config.target, c.options, c.config.seed, index, n, r.steps};
   SavedCounterexample saved;
@@ -400,6 +411,7 @@ void save_counterexample(Campaign& c, Target& target, const rc::Shrinkable<Scena
   if (!saved.pcap.empty()) line["pcap"] = saved.pcap;
   line["cas"] = r.scenario.cas.size();
   line["shrink_steps"] = r.steps;
+  if (unrun) line["shrink_budget_spent"] = *c.shrink_seconds;
   line["t"] = std::round(c.seconds() * 1000) / 1000;
   const std::string text = line.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
   std::lock_guard lock(c.mu);
@@ -632,6 +644,8 @@ CampaignResult run_campaign(const CampaignSpec& a) {
   c.jobs = a.jobs;
   c.max_counterexamples = a.max_counterexamples;
   c.shrink_steps = a.shrink_steps ? *a.shrink_steps : slow ? kRealShrinkSteps : 2000;
+  if (a.shrink_seconds) c.shrink_seconds = *a.shrink_seconds > 0 ? a.shrink_seconds : std::nullopt;
+  else if (slow) c.shrink_seconds = kRealShrinkSeconds;
   c.time_limit = c.config.max_total_time;
   BaselineCheck baseline;
   if (!a.baseline.empty()) {

@@ -31,6 +31,8 @@ struct CampaignSpec {
   std::filesystem::path out;
   std::uint64_t max_counterexamples = 3;
   std::optional<std::uint64_t> shrink_steps;  // default 2000; 40 on a slow (real) target
+  // Wall-clock seconds per shrink (0: none); default none, 5 on a slow (real) target.
+  std::optional<double> shrink_seconds;
   std::vector<std::string> adapter_args;
   double adapter_timeout = 30;
   bool pcap = false;

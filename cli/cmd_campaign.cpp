@@ -16,10 +16,12 @@ struct CampaignArgs {
   std::uint64_t runs = 0;
   double max_total_time = 0;
   std::uint64_t shrink_steps = 2000;
+  double shrink_time = 0;
   std::string out, temp_dir = campaign::CampaignSpec{}.temp_dir.string();
   CLI::Option* runs_opt = nullptr;
   CLI::Option* time_opt = nullptr;
   CLI::Option* shrink_opt = nullptr;
+  CLI::Option* shrink_time_opt = nullptr;
 };
 
 void print_table(const nlohmann::ordered_json& summary, const std::string& dir) {
@@ -44,6 +46,7 @@ int run(CampaignArgs& a) {
   if (a.runs_opt->count()) spec.runs = a.runs;
   if (a.time_opt->count()) spec.max_total_time = a.max_total_time;
   if (a.shrink_opt->count()) spec.shrink_steps = a.shrink_steps;
+  if (a.shrink_time_opt->count()) spec.shrink_seconds = a.shrink_time;
   spec.out = a.out;
   spec.temp_dir = a.temp_dir;
   const campaign::CampaignResult r = campaign::run_campaign(spec);
@@ -93,6 +96,10 @@ void register_campaign(CLI::App& app, Outcome& out) {
       ->capture_default_str();
   a->shrink_opt = cmd->add_option("--shrink-steps", a->shrink_steps,
                                   "Target runs allowed per shrink (default 2000; 40 on a real target)");
+  a->shrink_time_opt =
+      cmd->add_option("--shrink-time", a->shrink_time,
+                      "Wall-clock seconds allowed per shrink, 0 for no limit (default: none; 5 on a real target)")
+          ->check(CLI::NonNegativeNumber);
   cmd->add_option("--adapter-arg", s.adapter_args, "exec:PATH: an argument for the adapter (repeatable)");
   cmd->add_option("--adapter-timeout", s.adapter_timeout, "exec:PATH: seconds the adapter may take per reply")
       ->capture_default_str();

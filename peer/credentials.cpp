@@ -66,12 +66,17 @@ std::size_t Credentials::add_ca(std::string name, std::string_view cert_pem) {
 }
 
 std::size_t Credentials::add_own(std::string name, std::string_view cert_pem, std::string_view key_pem) {
-  Ptr<X509> x = from_pem(cert_pem);
-  if (!x) throw std::invalid_argument("certificate " + name + " is not PEM X.509");
   Ptr<BIO> bio(BIO_new_mem_buf(key_pem.data(), static_cast<int>(key_pem.size())));
   Pkey key(bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr) : nullptr, PkeyFree{});
   ERR_clear_error();
   if (!key) throw std::invalid_argument("private key of " + name + " is not PEM");
+  return add_own(std::move(name), cert_pem, std::move(key));
+}
+
+std::size_t Credentials::add_own(std::string name, std::string_view cert_pem, Pkey key) {
+  Ptr<X509> x = from_pem(cert_pem);
+  if (!x) throw std::invalid_argument("certificate " + name + " is not PEM X.509");
+  if (!key) throw std::invalid_argument("no private key for " + name);
   if (X509_check_private_key(x.get(), key.get()) != 1) {
     ERR_clear_error();
     throw std::invalid_argument("private key of " + name + " does not match its certificate");

@@ -41,6 +41,8 @@ class Credentials {
   // PEM text; throws std::invalid_argument when it does not parse.
   std::size_t add_ca(std::string name, std::string_view cert_pem);
   std::size_t add_own(std::string name, std::string_view cert_pem, std::string_view key_pem);
+  // The same with the private key already decoded (shared, used read-only).
+  std::size_t add_own(std::string name, std::string_view cert_pem, Pkey key);
 
   const std::vector<CaCert>& cas() const { return cas_; }
   const std::vector<OwnCert>& own() const { return own_; }

@@ -263,7 +263,10 @@ Credentials credentials_for(const Scenario& s, std::size_t peer, const std::vect
   if (ca_pem.size() != s.cas.size()) throw std::invalid_argument("one CA certificate per scenario CA");
   for (std::size_t i = 0; i < s.cas.size(); ++i) c.add_ca(s.cas[i].id, ca_pem[i]);
   for (const IdentityCert& cert : s.peers.at(peer).certificates)
-    if (auto pem = own(cert.trustpoint)) c.add_own(cert.trustpoint, pem->cert_pem, pem->key_pem);
+    if (auto pem = own(cert.trustpoint)) {
+      if (pem->key) c.add_own(cert.trustpoint, pem->cert_pem, pem->key);
+      else c.add_own(cert.trustpoint, pem->cert_pem, pem->key_pem);
+    }
   return c;
 }
 

@@ -142,6 +142,25 @@ TEST(CampaignCli, DefaultOptionsEveryOracleHolds) {
 
 // Must-show (b): with the inferred V1-6 rule switched off the campaign finds a P-1 violation and
 // shrinks it to a scenario with exactly two user CAs, which replays.
+// --shrink-time bounds a shrink in wall-clock time: spent at once, the failure is saved as
+// found, and its journal line says the budget ran out.
+TEST(CampaignCli, ShrinkTimeBudgetSavesTheFailureAsFound) {
+  const fs::path out = scratch("shrink-time");
+  const CliRun r = run({"campaign", "--target", "model", "--runs", "2000", "--seed", "1", "--model-option",
+                        "initiator_choice_restricted_to_profile=off", "--oracle", "P-1", "--max-counterexamples", "1",
+                        "--shrink-time", "0.000001", "--out", out.string()});
+  ASSERT_EQ(r.code, 1) << r.output;
+  std::size_t saved = 0;
+  for (const json& line : journal(out))
+    if (line["type"] == "counterexample") {
+      ++saved;
+      EXPECT_EQ(line["shrink_budget_spent"], 0.000001) << line.dump();
+      EXPECT_EQ(line["shrink_steps"], 0) << line.dump();  // not one candidate ran
+    }
+  EXPECT_EQ(saved, 1u);
+  fs::remove_all(out);
+}
+
 TEST(CampaignCli, UnrestrictedInitiatorChoiceBreaksP1WithTwoCas) {
   const fs::path out = scratch("p1");
   const CliRun r = run({"campaign", "--target", "model", "--runs", "2000", "--seed", "1", "--model-option",
@@ -328,6 +347,7 @@ TEST(CampaignCli, BadInputExitsTwoAndWritesNothing) {
   EXPECT_EQ(run({"campaign", "--class", "nonsense", "--out", out.string()}).code, 2);
   EXPECT_EQ(run({"campaign", "--model-option", "nope=1", "--out", out.string()}).code, 2);
   EXPECT_EQ(run({"campaign", "--target", "no-such-target", "--out", out.string()}).code, 2);
+  EXPECT_EQ(run({"campaign", "--shrink-time", "-1", "--out", out.string()}).code, 2);
   const fs::path baseline = scratch("broken-baseline.json");
   std::ofstream(baseline) << "{\n  \"schema\": \"ikeconform.baseline/1\",\n  \"oracles\": {\n    \"P-1\": \"maybe\"\n  "
                              "}\n}\n";

@@ -260,6 +260,34 @@ TEST_F(PkiMake, SameScenarioSameBytes) {
   EXPECT_EQ(again.cas[1].serial, pki_.cas[1].serial);
 }
 
+// The process-wide memos (keys decoded once, certificates by content): a second PKI of the
+// same scenario shares the decoded keys and has the same bytes; a changed subject signs anew.
+TEST_F(PkiMake, MemoSharesDecodedKeysAndKeepsContentApart) {
+  process::TempDir other(fs::temp_directory_path(), "pki-");
+  KeyCache keys(testing::test_key_cache());
+  const Pki again = make_pki(two_ca_scenario(), other.path(), keys);
+  ASSERT_EQ(again.certs.size(), pki_.certs.size());
+  for (std::size_t i = 0; i < again.certs.size(); ++i) {
+    ASSERT_TRUE(again.certs[i].key);
+    EXPECT_EQ(again.certs[i].key.get(), pki_.certs[i].key.get());  // one EVP_PKEY per key
+    EXPECT_EQ(again.certs[i].cert_pem, pki_.certs[i].cert_pem);
+    // The files are written for every PKI, memo or not.
+    EXPECT_EQ(fs::file_size(again.certs[i].cert_file), again.certs[i].cert_pem.size());
+  }
+  EXPECT_EQ(decoded_key(pki_.cas[0].key_pem)->spki_sha1, pki_.cas[0].spki_sha1);
+  EXPECT_EQ(decoded_key(pki_.cas[0].key_pem)->ckaid, ckaid(pki_.cas[0].key_pem));
+  Scenario changed = two_ca_scenario();
+  changed.cas[0].dn = "cn=CA1b,o=cisco,o=com";
+  process::TempDir third(fs::temp_directory_path(), "pki-");
+  const Pki p3 = make_pki(changed, third.path(), keys);
+  EXPECT_NE(p3.cas[0].cert_pem, pki_.cas[0].cert_pem);
+  EXPECT_NE(p3.certs[0].cert_pem, pki_.certs[0].cert_pem);  // issued by the new CA
+  X509Ptr ca = parse(p3.cas[0].cert_pem), leaf = parse(p3.certs[0].cert_pem);
+  ASSERT_TRUE(ca && leaf);
+  EXPECT_EQ(X509_check_issued(ca.get(), leaf.get()), X509_V_OK);
+  EXPECT_EQ(p3.cas[1].cert_pem, pki_.cas[1].cert_pem);  // the other CA did not change
+}
+
 TEST_F(PkiMake, Pkcs12OpensWithEmptyPassword) {
   const IdentityMaterial& c = *pki_.cert("R1", "IOSCA2");
   std::ifstream in(c.p12_file, std::ios::binary);

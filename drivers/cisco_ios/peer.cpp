@@ -106,7 +106,7 @@ peer::Credentials credentials(const Scenario& s, std::size_t peer, const pki::Pk
   return peer::credentials_for(s, peer, cas, [&](const std::string& tp) -> std::optional<peer::OwnPem> {
     const pki::IdentityMaterial* m = pki.cert(name, tp);
     if (!m) return std::nullopt;
-    return peer::OwnPem{m->cert_pem, m->key_pem};
+    return peer::OwnPem{m->cert_pem, m->key_pem, m->key};  // decoded once per process (pki::decoded_key)
   });
 }
 

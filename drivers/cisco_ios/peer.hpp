@@ -59,6 +59,7 @@ class CiscoIosPeer final : public stack::PeerStack {
   stack::SideReport report(Role role) override;
   void teardown() override;
   bool healthy() override { return true; }
+  bool refusal_is_final() const override { return true; }  // the engine's responder never recovers
   std::string describe() override;
 
  private:

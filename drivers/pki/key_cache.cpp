@@ -9,7 +9,9 @@
 #include <cerrno>
 #include <cstdlib>
 #include <fstream>
+#include <mutex>
 #include <optional>
+#include <unordered_map>
 #include <sstream>
 #include <vector>
 
@@ -85,24 +87,49 @@ std::string KeyCache::key_pem(std::size_t slot) {
   return pem;
 }
 
-Sha1 spki_sha1(std::string_view key_pem) {
-  ossl::Pkey key = ossl::read_key(key_pem);
+namespace {
+
+Sha1 spki_sha1_of(EVP_PKEY* key) {
   unsigned char* der = nullptr;
-  const int len = i2d_PUBKEY(key.get(), &der);
+  const int len = i2d_PUBKEY(key, &der);
   if (len <= 0) ossl::fail("i2d_PUBKEY");
   const Sha1 d = sha1(der, static_cast<std::size_t>(len));
   OPENSSL_free(der);
   return d;
 }
 
-Sha1 ckaid(std::string_view key_pem) {
-  ossl::Pkey key = ossl::read_key(key_pem);
+Sha1 ckaid_of(EVP_PKEY* key) {
   BIGNUM* raw = nullptr;
-  ossl::check(EVP_PKEY_get_bn_param(key.get(), OSSL_PKEY_PARAM_RSA_N, &raw), "RSA modulus");
+  ossl::check(EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_RSA_N, &raw), "RSA modulus");
   ossl::Bn n(raw);
   std::vector<unsigned char> bytes(static_cast<std::size_t>(BN_num_bytes(n.get())));
   BN_bn2bin(n.get(), bytes.data());  // unsigned big-endian, no leading zero
   return sha1(bytes.data(), bytes.size());
 }
+
+}  // namespace
+
+std::shared_ptr<const DecodedKey> decoded_key(std::string_view key_pem) {
+  // A campaign uses a handful of slots: the memo stays small. Bounded anyway (a long-lived
+  // process fed many key caches) by starting over past kMax entries.
+  constexpr std::size_t kMax = 256;
+  static std::mutex mu;
+  static std::unordered_map<std::string, std::shared_ptr<const DecodedKey>> memo;
+  {
+    std::lock_guard lock(mu);
+    if (auto it = memo.find(std::string(key_pem)); it != memo.end()) return it->second;
+  }
+  auto d = std::make_shared<DecodedKey>();  // decoded outside the lock: two threads may both decode
+  d->key = std::shared_ptr<EVP_PKEY>(ossl::read_key(key_pem).release(), EVP_PKEY_free);
+  d->spki_sha1 = spki_sha1_of(d->key.get());
+  d->ckaid = ckaid_of(d->key.get());
+  std::lock_guard lock(mu);
+  if (memo.size() >= kMax) memo.clear();
+  return memo.try_emplace(std::string(key_pem), std::move(d)).first->second;
+}
+
+Sha1 spki_sha1(std::string_view key_pem) { return decoded_key(key_pem)->spki_sha1; }
+
+Sha1 ckaid(std::string_view key_pem) { return decoded_key(key_pem)->ckaid; }
 
 }  // namespace ikeconform::pki

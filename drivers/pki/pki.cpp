@@ -3,7 +3,9 @@
 
 #include <algorithm>
 #include <fstream>
+#include <mutex>
 #include <set>
+#include <unordered_map>
 
 #include "drivers/pki/ossl.hpp"
 #include "drivers/pki/pki.hpp"
@@ -126,9 +128,66 @@ std::string cert_to_pem(X509* cert) {
   return ossl::bio_string(bio.get());
 }
 
-ossl::X509Ptr read_cert(const std::string& pem) {
-  ossl::Bio bio = ossl::mem_bio(pem);
-  return ossl::X509Ptr(ossl::check(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr), "PEM_read_bio_X509"));
+// Memos of one process, by content: a campaign's scenarios share CAs and certificates far more
+// often than not (the same few DNs, names and key slots), and signing is a private-key
+// operation per certificate. Equal inputs give equal bytes (fixed validity, derived serials),
+// so a memo hit is what make_pki would have made. Bounded: past kMemo entries it starts over.
+constexpr std::size_t kMemo = 1024;
+
+template <class V>
+class Memo {
+ public:
+  template <class Make>
+  std::shared_ptr<const V> get(const std::string& key, Make&& make) {
+    {
+      std::lock_guard lock(mu_);
+      if (auto it = map_.find(key); it != map_.end()) return it->second;
+    }
+    auto v = std::make_shared<const V>(make());  // outside the lock: PKIs of two jobs in parallel
+    std::lock_guard lock(mu_);
+    if (map_.size() >= kMemo) map_.clear();
+    return map_.try_emplace(key, std::move(v)).first->second;
+  }
+
+ private:
+  std::mutex mu_;
+  std::unordered_map<std::string, std::shared_ptr<const V>> map_;
+};
+
+struct Built {
+  std::string pem;
+  std::shared_ptr<X509> x509;  // for issuing (the AKI extension reads the issuer's SKI)
+};
+
+// build() through the memo: the key is everything build() reads, keys by their public half.
+std::shared_ptr<const Built> built(const CertSpec& spec, const DecodedKey& key, const Built* issuer,
+                                   const DecodedKey* issuer_key) {
+  static Memo<Built> memo;
+  std::string k = spec.subject_dn + '\0' + spec.issuer_dn + '\0' + std::to_string(spec.serial) + '\0' +
+                  (spec.ca ? "ca" : "ee") + (spec.v1 ? "1" : "3") + '\0' + EVP_MD_get0_name(spec.digest) + '\0' +
+                  spec.san + '\0' + hex(key.spki_sha1) + '\0';
+  if (issuer) k += issuer->pem + '\0' + hex(issuer_key->spki_sha1);
+  return memo.get(k, [&] {
+    ossl::X509Ptr cert = build(spec, key.key.get(), issuer ? issuer->x509.get() : nullptr,
+                               issuer_key ? issuer_key->key.get() : nullptr);
+    Built b;
+    b.pem = cert_to_pem(cert.get());
+    b.x509 = std::shared_ptr<X509>(cert.release(), X509_free);
+    return b;
+  });
+}
+
+// The CA certificates made in this process, by PEM: the issuer of an identity certificate.
+std::shared_ptr<const Built> issuer_by_pem(const std::string& pem) {
+  static Memo<Built> memo;
+  return memo.get(pem, [&] {
+    ossl::Bio bio = ossl::mem_bio(pem);
+    Built b;
+    b.pem = pem;
+    b.x509 = std::shared_ptr<X509>(
+        ossl::check(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr), "PEM_read_bio_X509"), X509_free);
+    return b;
+  });
 }
 
 void write_file(const fs::path& p, const std::string& data, bool secret) {
@@ -140,14 +199,22 @@ void write_file(const fs::path& p, const std::string& data, bool secret) {
 
 // Empty password, no CA certificates inside (pk12util would import them untrusted, under
 // nicknames of its own; the CAs go in separately with certutil -A).
-void write_p12(const fs::path& p, const std::string& friendly, EVP_PKEY* key, X509* cert) {
-  ossl::P12 p12(ossl::check(PKCS12_create("", friendly.c_str(), key, cert, nullptr, 0, 0, 0, 0, 0), "PKCS12_create"));
-  unsigned char* der = nullptr;
-  const int len = i2d_PKCS12(p12.get(), &der);
-  if (len <= 0) ossl::fail("i2d_PKCS12");
-  std::string bytes(reinterpret_cast<char*>(der), static_cast<std::size_t>(len));
-  OPENSSL_free(der);
-  write_file(p, bytes, true);
+// The bytes are kept by content too (two PBKDF runs each): the same name, key and certificate
+// give the same file for the rest of the process.
+void write_p12(const fs::path& p, const std::string& friendly, EVP_PKEY* key, X509* cert, const std::string& key_pem,
+               const std::string& cert_pem) {
+  static Memo<std::string> memo;
+  const auto bytes = memo.get(friendly + '\0' + key_pem + '\0' + cert_pem, [&] {
+    ossl::P12 p12(
+        ossl::check(PKCS12_create("", friendly.c_str(), key, cert, nullptr, 0, 0, 0, 0, 0), "PKCS12_create"));
+    unsigned char* der = nullptr;
+    const int len = i2d_PKCS12(p12.get(), &der);
+    if (len <= 0) ossl::fail("i2d_PKCS12");
+    std::string out(reinterpret_cast<char*>(der), static_cast<std::size_t>(len));
+    OPENSSL_free(der);
+    return out;
+  });
+  write_file(p, *bytes, true);
 }
 
 std::string file_stem(const std::string& s) {  // names come from the scenario: keep them tame
@@ -191,11 +258,12 @@ CaMaterial make_ca(const Ca& ca, std::size_t slot, const fs::path& dir, KeyCache
   m.libreswan_dn = libreswan_dn(ca.dn);
   m.key_pem = keys.key_pem(slot);
   m.serial = serial_for(ca.dn, ca.dn, slot);
-  ossl::Pkey key = ossl::read_key(m.key_pem);
+  const auto key = decoded_key(m.key_pem);
   CertSpec spec{ca.dn, ca.dn, m.serial, true, false, EVP_sha256(), ""};
-  m.cert_pem = cert_to_pem(build(spec, key.get(), nullptr, nullptr).get());
-  m.spki_sha1 = spki_sha1(m.key_pem);
-  m.ckaid = ckaid(m.key_pem);
+  m.cert_pem = built(spec, *key, nullptr, nullptr)->pem;
+  m.spki_sha1 = key->spki_sha1;
+  m.ckaid = key->ckaid;
+  m.key = key->key;
   m.cert_file = dir / (file_stem(ca.id) + ".crt");
   m.key_file = dir / (file_stem(ca.id) + ".key");
   write_file(m.cert_file, m.cert_pem, false);
@@ -265,25 +333,24 @@ IdentityMaterial make_identity(const Scenario& s, const Peer& peer, std::size_t 
   m.san_ip = peer.address;
   m.key_pem = keys.key_pem(slot);
   m.serial = serial_for(ca->dn, m.ios_subject, slot);
-  m.spki_sha1 = spki_sha1(m.key_pem);
-  m.ckaid = ckaid(m.key_pem);
+  const auto key = decoded_key(m.key_pem);
+  m.spki_sha1 = key->spki_sha1;
+  m.ckaid = key->ckaid;
+  m.key = key->key;
 
   CertSpec spec{m.ios_subject, ca->dn, m.serial, false, false, EVP_sha256(), ""};
   spec.digest = digest_for(ic, where, spec.v1);
   if (!m.san_dns.empty()) spec.san = "DNS:" + m.san_dns;
   if (!m.san_ip.empty()) spec.san += (spec.san.empty() ? "IP:" : ",IP:") + m.san_ip;
-  ossl::Pkey key = ossl::read_key(m.key_pem);
-  ossl::Pkey ca_key = ossl::read_key(issuer->key_pem);
-  ossl::X509Ptr ca_cert = read_cert(issuer->cert_pem);
-  ossl::X509Ptr cert = build(spec, key.get(), ca_cert.get(), ca_key.get());
-  m.cert_pem = cert_to_pem(cert.get());
+  const auto cert = built(spec, *key, issuer_by_pem(issuer->cert_pem).get(), decoded_key(issuer->key_pem).get());
+  m.cert_pem = cert->pem;
   m.cert_file = pki.dir / (m.name + ".crt");
   m.key_file = pki.dir / (m.name + ".key");
   write_file(m.cert_file, m.cert_pem, false);
   write_file(m.key_file, m.key_pem, true);
   if (o.p12) {
     m.p12_file = pki.dir / (m.name + ".p12");
-    write_p12(m.p12_file, m.name, key.get(), cert.get());
+    write_p12(m.p12_file, m.name, key->key.get(), cert->x509.get(), m.key_pem, m.cert_pem);
   }
   return m;
 }

@@ -4,10 +4,13 @@
 // from the names), so that a failing run can be replayed byte for byte.
 #pragma once
 
+#include <openssl/types.h>
+
 #include <array>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -63,6 +66,15 @@ class KeyCache {
   std::size_t generated_ = 0;
 };
 
+// A private key decoded once per process: OpenSSL 3's PEM decoders cost about a millisecond a
+// key, and a campaign makes every scenario's PKI from the same few slots. Equal PEM text, one
+// entry; the EVP_PKEY is shared read-only (safe across threads once made). Thread-safe.
+struct DecodedKey {
+  std::shared_ptr<EVP_PKEY> key;
+  std::array<std::uint8_t, 20> spki_sha1{}, ckaid{};  // as spki_sha1() / ckaid() below
+};
+std::shared_ptr<const DecodedKey> decoded_key(std::string_view key_pem);
+
 // SHA-1 of the DER SubjectPublicKeyInfo: the IKEv2 CERTREQ "Certification Authority" entry
 // (RFC 7296 §3.7) and strongSwan's key id of a CA.
 Sha1 spki_sha1(std::string_view key_pem);
@@ -81,6 +93,7 @@ struct CaMaterial {
   std::string cert_pem, key_pem;
   Sha1 spki_sha1{}, ckaid{};
   std::filesystem::path cert_file, key_file;  // DIR/<id>.crt, DIR/<id>.key
+  std::shared_ptr<EVP_PKEY> key;              // key_pem decoded (decoded_key()), shared
 };
 
 struct IdentityMaterial {
@@ -96,6 +109,7 @@ struct IdentityMaterial {
   std::string cert_pem, key_pem;
   Sha1 spki_sha1{}, ckaid{};
   std::filesystem::path cert_file, key_file, p12_file;  // .crt, .key (PKCS#8), .p12 (password "")
+  std::shared_ptr<EVP_PKEY> key;                        // key_pem decoded (decoded_key()), shared
 };
 
 struct Pki {

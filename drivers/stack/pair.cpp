@@ -129,8 +129,10 @@ void PairRunner::wait(PeerStack& ini, PeerStack& res, bool child) {
     if (pi != Progress::Pending) return;
     // Without a CHILD SA to wait for, a responder that logged its refusal ends the run early.
     // With one, the initiator's end decides: a responder may recover after a refusal (charon
-    // logs "constraint check failed", then "switching to peer config" and completes).
-    if (!child && res.progress(Role::Responder, child) == Progress::Failed) {
+    // logs "constraint check failed", then "switching to peer config" and completes), unless
+    // its refusal is final (the emulated router: an initiator it no longer answers would
+    // retransmit for seconds).
+    if ((!child || res.refusal_is_final()) && res.progress(Role::Responder, child) == Progress::Failed) {
       // The initiator's own log of what it sent can lag the responder's refusal under load
       // (pluto's "sent IKE_AUTH request" after R2 already refused): a short, bounded moment for
       // it to say how its side ended, so its report is not read half-written.

@@ -117,6 +117,11 @@ class PeerStack {
   virtual void teardown() = 0;
   virtual bool healthy() = 0;
   virtual std::string describe() = 0;  // daemon status and log tail, for INTERNAL_ERROR traces
+  // True when this side's Failed progress as a responder ends its part for good: nothing it
+  // logs later can turn the exchange around (charon can: "constraint check failed", then
+  // "switching to peer config"). The pair then stops waiting for the initiator's CHILD SA too,
+  // instead of sitting through the initiator's retransmissions to a responder that stays silent.
+  virtual bool refusal_is_final() const { return false; }
 };
 
 // The Observation from both sides' reports. `harness_error` non-empty or a side that `refused`
