@@ -1,0 +1,372 @@
+// `ikeconform emulate` (emulate.hpp).
+#include "drivers/cisco_ios/emulate.hpp"
+
+#include <arpa/inet.h>
+#include <fmt/format.h>
+#include <netinet/in.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/pkcs12.h>
+#include <openssl/rsa.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <optional>
+#include <sstream>
+
+#include "drivers/cisco_ios/peer.hpp"
+#include "model/input_error.hpp"
+#include "peer/transport.hpp"
+#include "wire/ike.hpp"
+
+namespace ikeconform::cisco_ios {
+
+namespace k1 = wire::ikev1;
+namespace k2 = wire::ikev2;
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+std::int16_t trustpoint_index(const Peer& p, const std::string& name) { return index_of(p.trustpoints, name, &Trustpoint::name); }
+std::int16_t ca_index(const Scenario& s, const std::string& id) { return index_of(s.cas, id, &Ca::id); }
+
+template <auto Free>
+struct Deleter {
+  template <class T>
+  void operator()(T* p) const {
+    Free(p);
+  }
+};
+using Bio = std::unique_ptr<BIO, Deleter<BIO_free_all>>;
+using X509Ptr = std::unique_ptr<X509, Deleter<X509_free>>;
+using PkeyPtr = std::unique_ptr<EVP_PKEY, Deleter<EVP_PKEY_free>>;
+using P12Ptr = std::unique_ptr<PKCS12, Deleter<PKCS12_free>>;
+struct CertStackFree {
+  void operator()(STACK_OF(X509) * s) const { sk_X509_pop_free(s, X509_free); }
+};
+using CertStack = std::unique_ptr<STACK_OF(X509), CertStackFree>;
+
+std::string bio_text(BIO* b) {
+  BUF_MEM* m = nullptr;
+  BIO_get_mem_ptr(b, &m);
+  return m ? std::string(m->data, m->length) : std::string();
+}
+std::string cert_pem(X509* c) {
+  Bio b(BIO_new(BIO_s_mem()));
+  if (!b || PEM_write_bio_X509(b.get(), c) != 1) throw std::runtime_error("OpenSSL: PEM_write_bio_X509");
+  return bio_text(b.get());
+}
+std::string key_pem(EVP_PKEY* k) {
+  Bio b(BIO_new(BIO_s_mem()));
+  if (!b || PEM_write_bio_PrivateKey(b.get(), k, nullptr, nullptr, 0, nullptr, nullptr) != 1)
+    throw std::runtime_error("OpenSSL: PEM_write_bio_PrivateKey");
+  return bio_text(b.get());
+}
+X509Ptr read_cert(const std::string& pem) {
+  Bio b(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  return X509Ptr(b ? PEM_read_bio_X509(b.get(), nullptr, nullptr, nullptr) : nullptr);
+}
+std::string name_dn(const X509_NAME* n) {
+  unsigned char* der = nullptr;
+  const int len = i2d_X509_NAME(n, &der);
+  if (len <= 0) return {};
+  std::string dn = wire::ios_dn_from_der(std::span<const std::uint8_t>(der, static_cast<std::size_t>(len)));
+  OPENSSL_free(der);
+  return dn;
+}
+
+// A self-signed CA certificate with `dn`: a CA the real peer's model names but we hold no file
+// for. It fills its place in the CERT_REQ tables; it validates nothing we will receive.
+std::string placeholder_ca(const std::string& dn) {
+  PkeyPtr key(EVP_RSA_gen(2048));
+  X509Ptr c(X509_new());
+  if (!key || !c) throw std::runtime_error("OpenSSL: cannot make a placeholder CA");
+  const wire::Bytes der = wire::dn_der_from_ios(dn);
+  const unsigned char* p = der.data();
+  std::unique_ptr<X509_NAME, Deleter<X509_NAME_free>> name(d2i_X509_NAME(nullptr, &p, static_cast<long>(der.size())));
+  X509_set_version(c.get(), 2);
+  ASN1_INTEGER_set(X509_get_serialNumber(c.get()), 1);
+  X509_gmtime_adj(X509_getm_notBefore(c.get()), 0);
+  X509_gmtime_adj(X509_getm_notAfter(c.get()), 3600);
+  if (!name || X509_set_subject_name(c.get(), name.get()) != 1 || X509_set_issuer_name(c.get(), name.get()) != 1 ||
+      X509_set_pubkey(c.get(), key.get()) != 1 || X509_sign(c.get(), key.get(), EVP_sha256()) <= 0)
+    throw std::runtime_error("OpenSSL: cannot sign a placeholder CA");
+  return cert_pem(c.get());
+}
+
+// The address the kernel sends from toward `peer` (a connected UDP socket sends nothing).
+std::string route_source(const std::string& peer) {
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  to.sin_port = htons(500);
+  if (inet_pton(AF_INET, peer.c_str(), &to.sin_addr) != 1) throw InputError("--peer", 0, "not an IPv4 address: " + peer);
+  const int fd = socket(AF_INET, SOCK_DGRAM, 0);
+  if (fd < 0) throw peer::TransportError("socket: cannot open a UDP socket");
+  sockaddr_in me{};
+  socklen_t len = sizeof me;
+  const bool ok = connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof to) == 0 &&
+                  getsockname(fd, reinterpret_cast<sockaddr*>(&me), &len) == 0;
+  close(fd);
+  if (!ok) throw peer::TransportError("no route to " + peer + ": give --local ADDRESS");
+  char buf[INET_ADDRSTRLEN] = {};
+  inet_ntop(AF_INET, &me.sin_addr, buf, sizeof buf);
+  return buf;
+}
+
+std::string notify_text(const std::optional<std::uint16_t>& n, IkeVersion v) {
+  if (!n) return {};
+  const std::string_view name = wire::notify_name(v, *n);
+  return name.empty() ? std::to_string(*n) : std::string(name);
+}
+
+template <class Sa>
+EngineOutcome outcome_of(const Sa& sa, bool ike, bool child, bool heard, bool finished) {
+  EngineOutcome e;
+  e.ike = ike;
+  e.child = child;
+  e.heard = heard;
+  e.finished = finished;
+  e.failed_at = sa.outcome.failed_at;
+  e.error = sa.outcome.error;
+  e.trace = sa.trace;
+  return e;
+}
+
+// The real peer's side report as its messages tell it: what it requested and sent, and the
+// refusal its notify stands for. Its trustpoint is the one of its model that the CA issuing its
+// certificate anchors (kNone when its model has none).
+stack::SideReport peer_report(const Scenario& s, std::size_t self, bool we_initiate, const EngineOutcome& e,
+                              const stack::SideReport& ours, const peer::PersonalityPolicy::Record& rec) {
+  stack::SideReport r;
+  const bool v1 = s.ike_version == IkeVersion::V1;
+  r.ike_established = ours.ike_established;
+  r.child_installed = ours.child_installed;
+  r.heard_peer = e.heard;
+  r.certreqs_sent = rec.certreqs_received;
+  r.certreq_message = rec.certreq_received_message;
+  const Peer& them = s.peers.at(1 - self);
+  if (rec.peer_cert_issuer != kNone)
+    for (const IdentityCert& c : them.certificates)
+      if (const auto i = trustpoint_index(them, c.trustpoint);
+          i != kNone && ca_index(s, them.trustpoints[static_cast<std::size_t>(i)].ca) == rec.peer_cert_issuer) {
+        r.cert_sent = i;
+        break;
+      }
+  const std::uint16_t auth_failed = v1 ? k1::kAuthenticationFailed : k2::kAuthenticationFailed;
+  const bool refused = e.error && (*e.error == auth_failed || (v1 && (*e.error == k1::kInvalidIdInformation ||
+                                                                      *e.error == k1::kInvalidCertificate)));
+  // Our responder's answer went out and its initiator said AUTHENTICATION_FAILED; IKEv1: any
+  // initiator-side refusal notify (our own report names IKEv2's).
+  if (!ours.ike_established && refused && ours.verdict == stack::Verdict::None && (!we_initiate || v1))
+    r.verdict = stack::Verdict::RejectedPeer;
+  return r;
+}
+
+}  // namespace
+
+P12Spec parse_credentials_spec(const std::string& spec, const std::string& default_password) {
+  const auto eq = spec.find('=');
+  if (eq == std::string::npos || eq == 0 || eq + 1 == spec.size())
+    throw InputError("--credentials", 0, fmt::format("'{}': expected TRUSTPOINT=FILE.p12[:PASSWORD]", spec));
+  P12Spec p{spec.substr(0, eq), spec.substr(eq + 1), default_password};
+  // FILE:PASSWORD, unless the whole rest names an existing file (a path with a colon).
+  std::error_code ec;
+  if (const auto colon = p.file.rfind(':'); colon != std::string::npos && !std::filesystem::exists(p.file, ec)) {
+    p.password = p.file.substr(colon + 1);
+    p.file.resize(colon);
+  }
+  return p;
+}
+
+P12Contents read_p12(const P12Spec& spec) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(spec.file, ec)) throw InputError(spec.file, 0, "is a directory, not a file");
+  std::ifstream in(spec.file, std::ios::binary);
+  if (!in) throw InputError(spec.file, 0, "cannot read file");
+  std::ostringstream buf;
+  buf << in.rdbuf();
+  const std::string bytes = buf.str();
+  const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
+  P12Ptr p12(d2i_PKCS12(nullptr, &p, static_cast<long>(bytes.size())));
+  ERR_clear_error();
+  if (!p12) throw InputError(spec.file, 0, "not a PKCS#12 file");
+  if (PKCS12_mac_present(p12.get()) && PKCS12_verify_mac(p12.get(), spec.password.c_str(), -1) != 1) {
+    ERR_clear_error();
+    throw InputError(spec.file, 0, "wrong password (give it as TP=FILE.p12:PASSWORD or with --p12-password)");
+  }
+  EVP_PKEY* k = nullptr;
+  X509* c = nullptr;
+  STACK_OF(X509)* cas = nullptr;
+  const int ok = PKCS12_parse(p12.get(), spec.password.c_str(), &k, &c, &cas);
+  PkeyPtr key(k);
+  X509Ptr cert(c);
+  CertStack chain(cas);
+  ERR_clear_error();
+  if (ok != 1) throw InputError(spec.file, 0, "cannot decrypt: wrong password or an unsupported PKCS#12 encryption");
+  P12Contents out{spec.trustpoint, spec.file, {}, {}, {}, {}};
+  if (cert && !key) throw InputError(spec.file, 0, "holds a certificate without its private key");
+  if (cert) {
+    out.cert_pem = cert_pem(cert.get());
+    out.key_pem = key_pem(key.get());
+  }
+  X509* ca = nullptr;
+  const int n = chain ? sk_X509_num(chain.get()) : 0;
+  for (int i = 0; i < n && cert && !ca; ++i)
+    if (X509_NAME_cmp(X509_get_subject_name(sk_X509_value(chain.get(), i)), X509_get_issuer_name(cert.get())) == 0)
+      ca = sk_X509_value(chain.get(), i);
+  for (int i = 0; i < n && !ca; ++i)
+    if (X509_check_issued(sk_X509_value(chain.get(), i), sk_X509_value(chain.get(), i)) == X509_V_OK)
+      ca = sk_X509_value(chain.get(), i);
+  if (!ca && n > 0) ca = sk_X509_value(chain.get(), 0);
+  if (!ca)
+    throw InputError(spec.file, 0,
+                     "holds no CA certificate: export it with the chain (openssl pkcs12 -export ... -certfile CA.crt)");
+  out.ca_pem = cert_pem(ca);
+  out.ca_dn = name_dn(X509_get_subject_name(ca));
+  return out;
+}
+
+std::string make_p12(const std::string& cert, const std::string& key, const std::vector<std::string>& ca_pems,
+                     const std::string& password) {
+  X509Ptr c = cert.empty() ? nullptr : read_cert(cert);
+  PkeyPtr k;
+  if (!key.empty()) {
+    Bio b(BIO_new_mem_buf(key.data(), static_cast<int>(key.size())));
+    k.reset(PEM_read_bio_PrivateKey(b.get(), nullptr, nullptr, nullptr));
+  }
+  CertStack chain(sk_X509_new_null());
+  for (const std::string& pem : ca_pems) {
+    X509Ptr ca = read_cert(pem);
+    if (!ca || sk_X509_push(chain.get(), ca.get()) <= 0) throw std::invalid_argument("make_p12: a CA certificate does not parse");
+    ca.release();
+  }
+  if ((!cert.empty() && !c) || (!key.empty() && !k)) throw std::invalid_argument("make_p12: the certificate or key does not parse");
+  P12Ptr p12(PKCS12_create(password.c_str(), "ikeconform", k.get(), c.get(), chain.get(), NID_aes_256_cbc,
+                           NID_aes_256_cbc, 0, 0, 0));
+  if (!p12) throw std::runtime_error("OpenSSL: PKCS12_create failed");
+  unsigned char* der = nullptr;
+  const int len = i2d_PKCS12(p12.get(), &der);
+  if (len <= 0) throw std::runtime_error("OpenSSL: i2d_PKCS12 failed");
+  std::string out(reinterpret_cast<char*>(der), static_cast<std::size_t>(len));
+  OPENSSL_free(der);
+  return out;
+}
+
+peer::Credentials emulation_credentials(Scenario& s, std::size_t self, const std::vector<P12Contents>& files) {
+  const Peer& me = s.peers.at(self);
+  for (const P12Contents& f : files)
+    if (trustpoint_index(me, f.trustpoint) == kNone)
+      throw InputError("--credentials", 0,
+                       fmt::format("{}: {} has no trustpoint '{}'", f.file, me.name, f.trustpoint));
+  std::vector<std::string> ca_pem(s.cas.size());
+  for (const Trustpoint& tp : me.trustpoints) {
+    const P12Contents* f = nullptr;
+    for (const P12Contents& g : files)
+      if (g.trustpoint == tp.name) f = &g;
+    if (!f)
+      throw InputError("--credentials", 0,
+                       fmt::format("trustpoint {} of {} has no --credentials {}=FILE.p12 (a file with its CA "
+                                   "certificate, and its identity certificate and key if enrolled)",
+                                   tp.name, me.name, tp.name));
+    const auto ca = static_cast<std::size_t>(ca_index(s, tp.ca));
+    if (!ca_pem[ca].empty() && ca_pem[ca] != f->ca_pem)
+      throw InputError(f->file, 0,
+                       fmt::format("its CA certificate ({}) differs from the one of another trustpoint of CA {}",
+                                   f->ca_dn, tp.ca));
+    ca_pem[ca] = f->ca_pem;
+    s.cas[ca].dn = f->ca_dn;  // the real CA's DN: CERT_REQs map back by it
+  }
+  for (std::size_t i = 0; i < s.cas.size(); ++i)
+    if (ca_pem[i].empty()) ca_pem[i] = placeholder_ca(s.cas[i].dn);
+  try {
+    return peer::credentials_for(s, self, ca_pem, [&](const std::string& tp) -> std::optional<peer::OwnPem> {
+      for (const P12Contents& g : files)
+        if (g.trustpoint == tp && !g.cert_pem.empty()) return peer::OwnPem{g.cert_pem, g.key_pem};
+      return std::nullopt;
+    });
+  } catch (const std::invalid_argument& e) {
+    throw InputError("--credentials", 0, e.what());
+  }
+}
+
+Emulation emulate(const Scenario& s, std::size_t self, const peer::Credentials& creds, const EmulateOptions& o) {
+  if (auto why = inexpressible(s, self)) throw InputError(s.name, 0, *why);
+  Emulation out;
+  const std::string remote = s.peers.at(1 - self).address;
+  out.local_address = o.local_address.empty() ? route_source(remote) : o.local_address;
+  std::unique_ptr<peer::PersonalityPolicy> policy;
+  try {
+    policy = std::make_unique<peer::PersonalityPolicy>(s, self, creds);
+  } catch (const std::invalid_argument& e) {
+    throw InputError(s.name, 0, e.what());
+  }
+  // Retransmissions within --timeout: rto + 2 rto + 4 rto.
+  const auto rto = std::max(std::chrono::milliseconds(100), o.timeout / 7);
+  EngineConfig c = engine_config(s, self, rto, 2);
+  peer::UdpTransport t(out.local_address);
+  const bool v1 = s.ike_version == IkeVersion::V1;
+  const auto deadline = Clock::now() + o.timeout;
+  auto stopped = [&] { return o.stop && o.stop->load(); };
+  EngineOutcome e;
+  const Role role = o.initiate ? Role::Initiator : Role::Responder;
+  if (o.initiate && v1) {
+    peer::ikev1::Initiator ini(c.v1, creds, *policy, t, remote);
+    const auto& sa = ini.establish();
+    e = outcome_of(sa, sa.outcome.isakmp_sa, sa.outcome.ipsec_sa, sa.cky_r != wire::Spi{}, true);
+    if (sa.outcome.isakmp_sa) ini.delete_isakmp_sa();  // leave the device no SA of ours
+  } else if (o.initiate) {
+    peer::ikev2::Initiator ini(c.v2, creds, *policy, t, peer::ikev2::Endpoints{out.local_address, remote, 500, 500});
+    const auto& sa = ini.establish();
+    e = outcome_of(sa, sa.outcome.ike_sa, sa.outcome.child_sa, sa.spi_r != wire::Spi{}, true);
+    if (sa.outcome.ike_sa) ini.delete_ike_sa();
+  } else {
+    // Answer the device until its exchange ends (up, or refused either way), then a little
+    // longer: an IKEv2 initiator that refuses our AUTH says so in an INFORMATIONAL after it.
+    std::optional<peer::ikev1::Responder> r1;
+    std::optional<peer::ikev2::Responder> r2;
+    if (v1) r1.emplace(c.v1, creds, *policy, t);
+    else r2.emplace(c.v2, creds, *policy, t);
+    std::optional<Clock::time_point> linger;
+    while (Clock::now() < deadline && !(linger && Clock::now() >= *linger)) {
+      if (stopped()) {
+        out.stopped = true;
+        break;
+      }
+      auto d = t.receive(50ms);
+      if (!d || d->from_address != remote) continue;
+      bool finished = false;
+      if (v1) {
+        r1->handle(*d);
+        if (r1->sas().empty()) continue;
+        const auto& sa = r1->sas().back();
+        finished = sa.outcome.ipsec_sa || !sa.outcome.failed_at.empty();
+        e = outcome_of(sa, sa.outcome.isakmp_sa, sa.outcome.ipsec_sa, true, finished);
+      } else {
+        r2->handle(*d);
+        if (r2->sas().empty()) continue;
+        const auto& sa = r2->sas().back();
+        finished = (sa.outcome.ike_sa && sa.outcome.child_sa) || !sa.outcome.failed_at.empty();
+        e = outcome_of(sa, sa.outcome.ike_sa, sa.outcome.child_sa, true, finished);
+      }
+      if (finished && !linger) linger = Clock::now() + std::min<Clock::duration>(500ms, deadline - Clock::now());
+    }
+    e.finished = true;
+  }
+  out.record = policy->record();
+  out.notify = notify_text(e.error, s.ike_version);
+  out.self = side_report(s, self, role, e, out.record);
+  out.peer = peer_report(s, self, o.initiate, e, out.self, out.record);
+  const auto initiator = static_cast<std::uint8_t>(o.initiate ? self : 1 - self);
+  out.observed = o.initiate ? stack::combine(s, initiator, out.self, out.peer, "")
+                            : stack::combine(s, initiator, out.peer, out.self, "");
+  out.trace = out.self.trace;
+  return out;
+}
+
+}  // namespace ikeconform::cisco_ios
