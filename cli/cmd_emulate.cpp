@@ -16,6 +16,7 @@
 #include "model/input_error.hpp"
 #include "model/ladder.hpp"
 #include "model/observation_json.hpp"
+#include "model/scenario_json.hpp"
 #include "peer/transport.hpp"
 
 namespace ikeconform::cli {
@@ -25,7 +26,7 @@ std::atomic<bool> g_stop{false};
 extern "C" void on_sigint(int) { g_stop.store(true); }
 
 struct EmulateArgs {
-  std::string config, peer_config, peer, local, show_certs, tunnel, pcap, p12_password;
+  std::string config, peer_config, peer_show_certs, peer, local, show_certs, tunnel, pcap, p12_password;
   std::vector<std::string> credentials;
   bool initiate = false, respond = false, json = false;
   double timeout = 10;
@@ -111,6 +112,7 @@ void print_json(const LoadedScenario& in, const ModelOptions& opt, const cisco_i
   for (const Sent& l : device_sent(s, e, predicted)) sent[l.what] = {{"actual", l.actual}, {"predicted", l.predicted}};
   j["peer_sent"] = sent;
   j["trace"] = e.trace;
+  if (std::getenv("EMU_DEBUG")) j["debug_scenario"] = scenario_to_json(s);
   std::cout << j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << "\n";
 }
 
@@ -132,6 +134,8 @@ void register_emulate(CLI::App& app, Outcome& out) {
   ini->excludes(res);
   res->excludes(ini);
   cmd->add_option("--peer-config", a->peer_config, "An IOS configuration that models the device (predictions)");
+  cmd->add_option("--peer-show-certs", a->peer_show_certs,
+                  "FILE: `show crypto pki certificates` output of the --peer-config router");
   cmd->add_option("--show-certs", a->show_certs, "FILE: `show crypto pki certificates` output of the emulated router");
   cmd->add_option("--tunnel", a->tunnel, "INTERFACE: the tunnel toward the device, when CONFIG has several");
   cmd->add_option("--local", a->local, "Local IPv4 address to bind (default: the route's source toward --peer)");
@@ -146,7 +150,7 @@ void register_emulate(CLI::App& app, Outcome& out) {
       files.push_back(cisco_ios::read_p12(cisco_ios::parse_credentials_spec(spec, a->p12_password)));
       if (!files.back().cert_pem.empty()) enrolled.push_back(files.back().trustpoint);
     }
-    LoadedScenario in = load_emulated(a->config, a->peer_config, a->peer, a->show_certs, enrolled, a->tunnel);
+    LoadedScenario in = load_emulated(a->config, a->peer_config, a->peer, a->show_certs, a->peer_show_certs, enrolled, a->tunnel);
     peer::Credentials creds = cisco_ios::emulation_credentials(in.scenario, 0, files);
     ModelOptions opt;
     const CompiledScenario cs = compile(in.scenario, opt);

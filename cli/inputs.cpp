@@ -88,6 +88,7 @@ std::string synthesized_peer(const ios::IosConfig& cfg, const std::string& name,
 
 LoadedScenario load_emulated(const std::string& config, const std::string& peer_config,
                              const std::string& peer_address, const std::string& show_certs,
+                             const std::string& peer_show_certs,
                              const std::vector<std::string>& enrollment, const std::string& tunnel) {
   ios::RouterInput self{config, read_file(config), {}, {}};
   if (!show_certs.empty()) {
@@ -105,8 +106,15 @@ LoadedScenario load_emulated(const std::string& config, const std::string& peer_
   if (!tunnel.empty()) tunnels.push_back(name + "=" + tunnel);
   ios::ImportResult r;
   bool synthesized = peer_config.empty();
+  if (synthesized && !peer_show_certs.empty())
+    throw InputError("--peer-show-certs", 0, "applies to --peer-config, which is not given");
   if (!synthesized) {
-    r = ios::import_routers(self, {peer_config, read_file(peer_config), {}, {}}, enroll, tunnels);
+    ios::RouterInput other{peer_config, read_file(peer_config), {}, {}};
+    if (!peer_show_certs.empty()) {
+      other.show_file = peer_show_certs;
+      other.show_text = read_file(peer_show_certs);
+    }
+    r = ios::import_routers(self, other, enroll, tunnels);
   } else {
     std::string peer_name = name == "peer" ? "device" : "peer";
     // The version of CONFIG's tunnel decides the synthesized router's: try IKEv2 first.

@@ -55,6 +55,7 @@ class EmulateVsCharon : public ::testing::TestWithParam<IkeVersion> {
     pki_ = pki::make_pki(s, dir_->path() / "pki", *keys_);
     for (std::size_t i = 0; i < 2; ++i) {
       std::ofstream(dir_->path() / (s.peers[i].name + ".cfg")) << ios::export_ios_config(s, i);
+      std::ofstream(dir_->path() / (s.peers[i].name + ".show")) << ios::export_show_certs(s, i);
     }
     for (const Trustpoint& tp : s.peers[0].trustpoints) {
       const pki::IdentityMaterial* m = pki_.cert(s.peers[0].name, tp.name);
@@ -70,7 +71,9 @@ class EmulateVsCharon : public ::testing::TestWithParam<IkeVersion> {
   std::vector<std::string> args(const std::string& role, const std::string& peer, double timeout = 8) {
     std::vector<std::string> a{"netns", "exec", net_->ns(0), IKECONFORM_BIN, "emulate",
                                (dir_->path() / (s_.peers[0].name + ".cfg")).string(), "--peer", peer, role,
-                               "--peer-config", (dir_->path() / (s_.peers[1].name + ".cfg")).string(), "--json",
+                               "--peer-config", (dir_->path() / (s_.peers[1].name + ".cfg")).string(),
+                               "--show-certs", (dir_->path() / (s_.peers[0].name + ".show")).string(),
+                               "--peer-show-certs", (dir_->path() / (s_.peers[1].name + ".show")).string(), "--json",
                                "--timeout", std::to_string(timeout), "--p12-password", "s3cret"};
     for (const Trustpoint& tp : s_.peers[0].trustpoints) {
       a.push_back("--credentials");
@@ -163,7 +166,7 @@ TEST_P(EmulateVsCharon, BadInputsExitTwo) {
   };
   const EmuRun missing = emulate(with("IOSCA1.p12", "nothere.p12"));
   EXPECT_EQ(missing.exit, 2) << missing.text;
-  EXPECT_NE(missing.text.find("nothere.p12:0: cannot read file"), std::string::npos) << missing.text;
+  EXPECT_NE(missing.text.find("nothere.p12: cannot read file"), std::string::npos) << missing.text;
   EXPECT_TRUE(missing.j.contains("error")) << missing.text;
   const EmuRun wrong = emulate(with("s3cret", "guess"));
   EXPECT_EQ(wrong.exit, 2) << wrong.text;

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <map>
 #include <fstream>
 #include <memory>
 #include <optional>
@@ -264,7 +265,7 @@ peer::Credentials emulation_credentials(Scenario& s, std::size_t self, const std
     if (trustpoint_index(me, f.trustpoint) == kNone)
       throw InputError("--credentials", 0,
                        fmt::format("{}: {} has no trustpoint '{}'", f.file, me.name, f.trustpoint));
-  std::vector<std::string> ca_pem(s.cas.size());
+  std::map<std::string, std::string> pem_of;  // CA id -> the real CA certificate
   for (const Trustpoint& tp : me.trustpoints) {
     const P12Contents* f = nullptr;
     for (const P12Contents& g : files)
@@ -274,14 +275,34 @@ peer::Credentials emulation_credentials(Scenario& s, std::size_t self, const std
                        fmt::format("trustpoint {} of {} has no --credentials {}=FILE.p12 (a file with its CA "
                                    "certificate, and its identity certificate and key if enrolled)",
                                    tp.name, me.name, tp.name));
-    const auto ca = static_cast<std::size_t>(ca_index(s, tp.ca));
-    if (!ca_pem[ca].empty() && ca_pem[ca] != f->ca_pem)
+    auto& pem = pem_of[tp.ca];
+    if (!pem.empty() && pem != f->ca_pem)
       throw InputError(f->file, 0,
                        fmt::format("its CA certificate ({}) differs from the one of another trustpoint of CA {}",
                                    f->ca_dn, tp.ca));
-    ca_pem[ca] = f->ca_pem;
-    s.cas[ca].dn = f->ca_dn;  // the real CA's DN: CERT_REQs map back by it
+    pem = f->ca_pem;
+    s.cas.at(static_cast<std::size_t>(ca_index(s, tp.ca))).dn = f->ca_dn;  // the real CA's DN: CERT_REQs map back by it
   }
+  // A CA the import kept apart (by trustpoint name, or an annotation) that the files show to be
+  // the same certificate authority (same DN) becomes one: the DN is what goes on the wire.
+  for (std::size_t i = 0; i < s.cas.size(); ++i)
+    for (std::size_t j = i + 1; j < s.cas.size();) {
+      if (s.cas[j].dn != s.cas[i].dn) {
+        ++j;
+        continue;
+      }
+      const std::string from = s.cas[j].id, to = s.cas[i].id;
+      for (Peer& p : s.peers)
+        for (Trustpoint& tp : p.trustpoints)
+          if (tp.ca == from) tp.ca = to;
+      if (auto it = pem_of.find(from); it != pem_of.end()) {
+        if (pem_of[to].empty()) pem_of[to] = it->second;
+        pem_of.erase(from);
+      }
+      s.cas.erase(s.cas.begin() + static_cast<std::ptrdiff_t>(j));
+    }
+  std::vector<std::string> ca_pem;
+  for (const Ca& ca : s.cas) ca_pem.push_back(pem_of.count(ca.id) ? pem_of[ca.id] : std::string());
   for (std::size_t i = 0; i < s.cas.size(); ++i)
     if (ca_pem[i].empty()) ca_pem[i] = placeholder_ca(s.cas[i].dn);
   try {
