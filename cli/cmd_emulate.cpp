@@ -16,14 +16,18 @@
 #include "model/input_error.hpp"
 #include "model/ladder.hpp"
 #include "model/observation_json.hpp"
-#include "model/scenario_json.hpp"
 #include "peer/transport.hpp"
 
 namespace ikeconform::cli {
 namespace {
 
 std::atomic<bool> g_stop{false};
-extern "C" void on_sigint(int) { g_stop.store(true); }
+// The first Ctrl-C asks the exchange to end (the responder within 50 ms, the initiator after its
+// retransmissions, within --timeout) and still prints; a second one ends the process at once.
+extern "C" void on_sigint(int) {
+  g_stop.store(true);
+  std::signal(SIGINT, SIG_DFL);
+}
 
 struct EmulateArgs {
   std::string config, peer_config, peer_show_certs, peer, local, show_certs, tunnel, pcap, p12_password;
@@ -35,14 +39,8 @@ struct EmulateArgs {
 std::string certreq_text(const Scenario& s, const CertReqList& l) {
   std::string out;
   for (const CertReq& c : l)
-    out += (out.empty() ? "" : "; ") +
-           (c.ca == kNone ? std::string("(a CA of no trustpoint here)") : s.cas[static_cast<std::size_t>(c.ca)].dn);
+    out += (out.empty() ? "" : "; ") + (c.ca == kNone ? std::string("(a CA of no trustpoint here)") : ca_dn(s, c.ca));
   return out.empty() ? "none" : out;
-}
-
-std::string trustpoint_text(const Scenario& s, std::size_t peer, TpIndex tp) {
-  if (tp == kNone) return "none";
-  return s.peers[peer].trustpoints[static_cast<std::size_t>(tp)].name;
 }
 
 std::string verdict_text(const Observation& o) {
@@ -63,15 +61,12 @@ std::vector<Sent> device_sent(const Scenario& s, const cisco_ios::Emulation& e, 
   const TpIndex pred_tp = dev_initiates ? predicted.initiator_trustpoint : predicted.responder_trustpoint;
   std::vector<Sent> out;
   out.push_back({"ID", e.record.peer_id.empty() ? "none received" : e.record.peer_id, ""});
-  out.push_back({"CERT_REQ" + (e.record.certreq_received_message == Message::None
-                                   ? std::string()
-                                   : std::string(" in ") + std::string(message_name(e.record.certreq_received_message))),
-                 certreq_text(s, e.record.certreqs_received), certreq_text(s, pred_reqs)});
+  out.push_back({"CERT_REQ", certreq_text(s, e.record.certreqs_received), certreq_text(s, pred_reqs)});
   out.push_back({"certificate",
                  e.record.peer_cert_subject.empty()
                      ? "none received"
                      : fmt::format("subject {}, issuer {}", e.record.peer_cert_subject, e.record.peer_cert_issuer_dn),
-                 pred_tp == kNone ? "none" : "from trustpoint " + trustpoint_text(s, dev, pred_tp)});
+                 pred_tp == kNone ? "none" : "from trustpoint " + trustpoint_name(s, dev, pred_tp)});
   out.push_back({"notify", e.notify.empty() ? "none" : e.notify, ""});
   return out;
 }
@@ -112,7 +107,6 @@ void print_json(const LoadedScenario& in, const ModelOptions& opt, const cisco_i
   for (const Sent& l : device_sent(s, e, predicted)) sent[l.what] = {{"actual", l.actual}, {"predicted", l.predicted}};
   j["peer_sent"] = sent;
   j["trace"] = e.trace;
-  if (std::getenv("EMU_DEBUG")) j["debug_scenario"] = scenario_to_json(s);
   std::cout << j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << "\n";
 }
 
@@ -141,6 +135,7 @@ void register_emulate(CLI::App& app, Outcome& out) {
   cmd->add_option("--local", a->local, "Local IPv4 address to bind (default: the route's source toward --peer)");
   cmd->add_option("--timeout", a->timeout, "Seconds the whole exchange may take (default 10)")
       ->check(CLI::Range(0.1, 3600.0));
+  cmd->add_option("--pcap", a->pcap, "FILE: write the exchange's IKE datagrams as a classic pcap");
   cmd->add_flag("--json", a->json, "Print one JSON object (docs/emulate.md)");
   cmd->callback([a, &out] {
     if (!a->initiate && !a->respond) throw InputError("emulate", 0, "give --initiate or --respond");
@@ -160,6 +155,7 @@ void register_emulate(CLI::App& app, Outcome& out) {
     eo.initiate = a->initiate;
     eo.timeout = std::chrono::milliseconds(static_cast<long>(a->timeout * 1000));
     eo.stop = &g_stop;
+    eo.capture = !a->pcap.empty();
     auto previous = std::signal(SIGINT, on_sigint);
     cisco_ios::Emulation e;
     try {
@@ -169,6 +165,7 @@ void register_emulate(CLI::App& app, Outcome& out) {
       throw InputError(a->local.empty() ? "--peer" : "--local", 0, err.what());
     }
     std::signal(SIGINT, previous);
+    if (!a->pcap.empty()) wire::write_pcap(a->pcap, e.packets);
     if (a->json) print_json(in, opt, e, predicted, a->initiate);
     else print_text(in, opt, e, predicted, a->initiate);
     out.exit_code = e.observed.up() ? 0 : 1;

@@ -19,6 +19,7 @@
 #include "ios/ios.hpp"
 #include "model/personality_names.hpp"
 #include "strongswan_test_util.hpp"
+#include "wire/pcap.hpp"
 
 namespace ikeconform {
 namespace {
@@ -107,7 +108,10 @@ class EmulateVsCharon : public ::testing::TestWithParam<IkeVersion> {
 // S1: R1 requests and chooses CA1, R2 (charon) answers; the tunnel comes up as the model says.
 TEST_P(EmulateVsCharon, InitiateS1ComesUpAsPredicted) {
   start(testing::s1_scenario(GetParam()));
-  const EmuRun r = emulate(args("--initiate", s_.peers[1].address));
+  auto a = args("--initiate", s_.peers[1].address);
+  const fs::path pcap = dir_->path() / "emulate.pcap";
+  a.insert(a.end(), {"--pcap", pcap.string()});
+  const EmuRun r = emulate(a);
   ASSERT_EQ(r.exit, 0) << r.text;
   EXPECT_EQ(r.j["schema"], "ikeconform.emulate/1");
   EXPECT_EQ(r.j["observed"]["ike_sa"], "established") << r.text;
@@ -116,6 +120,43 @@ TEST_P(EmulateVsCharon, InitiateS1ComesUpAsPredicted) {
   EXPECT_EQ(r.j["peer_sent"]["ID"]["actual"], s_.peers[1].fqdn) << r.text;
   EXPECT_NE(r.j["peer_sent"]["certificate"]["actual"].get<std::string>().find("issuer cn=CA"), std::string::npos);
   EXPECT_EQ(r.j["observed"]["certreq_from_responder"], r.j["predicted"]["certreq_from_responder"]) << r.text;
+  // --pcap: every datagram of the exchange (and our Delete), each one decoding as IKE.
+  const auto packets = wire::read_ike_packets(pcap);
+  EXPECT_GE(packets.size(), GetParam() == IkeVersion::V2 ? 4u : 9u);
+  for (const auto& p : packets) EXPECT_TRUE(p.message.has_value()) << p.src.address.str();
+}
+
+// Ctrl-C while the responder waits: it ends at once, prints, and says it was interrupted.
+TEST_P(EmulateVsCharon, CtrlCEndsTheResponderCleanly) {
+  start(testing::s1_scenario(GetParam()));
+  const fs::path log = dir_->path() / "emulate.out";
+  const pid_t pid = testing::spawn_logged("/usr/sbin/ip", args("--respond", s_.peers[1].address, 60), log);
+  std::this_thread::sleep_for(1500ms);
+  const auto t0 = std::chrono::steady_clock::now();
+  ::kill(pid, SIGINT);  // `ip netns exec` exec()s: the pid is emulate's
+  EXPECT_EQ(testing::wait_exit(pid, std::chrono::seconds(10)), 1) << testing::slurp(log);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 3s);
+  const std::string text = testing::slurp(log);
+  const auto j = nlohmann::json::parse(text.substr(text.find('{')), nullptr, false);
+  EXPECT_EQ(j["interrupted"], true) << text;
+  EXPECT_EQ(j["observed"]["reason"], "PEER_UNREACHABLE") << text;
+}
+
+// Without --peer-config the device is modeled by a synthesized router (trusts R1's
+// trustpoints, accepts any identity): the tunnel still comes up, and a note says the prediction
+// is a guess.
+TEST_P(EmulateVsCharon, InitiateWithoutPeerConfig) {
+  start(testing::s1_scenario(GetParam()));
+  auto a = args("--initiate", s_.peers[1].address);
+  for (const char* drop : {"--peer-config", "--peer-show-certs"}) {
+    auto it = std::find(a.begin(), a.end(), drop);
+    ASSERT_NE(it, a.end());
+    a.erase(it, it + 2);
+  }
+  const EmuRun r = emulate(a);
+  ASSERT_EQ(r.exit, 0) << r.text;
+  EXPECT_EQ(r.j["observed"]["ike_sa"], "established") << r.text;
+  EXPECT_NE(r.j["notes"].dump().find("no --peer-config"), std::string::npos) << r.text;
 }
 
 // charon initiates toward the emulated router.
@@ -144,6 +185,29 @@ TEST_P(EmulateVsCharon, InitiateFailsWithThePredictedReason) {
   ASSERT_EQ(r.exit, 1) << r.text;
   EXPECT_NE(r.j["predicted"]["reason"], "none") << r.text;
   EXPECT_EQ(r.j["observed"]["reason"], r.j["predicted"]["reason"]) << r.text;
+}
+
+// Without --json: check's ladder for the direction, what charon sent beside its model's
+// prediction, and the model's verdict for the pair.
+TEST_P(EmulateVsCharon, TextShowsTheLadderAndWhatThePeerSent) {
+  Scenario s = testing::s1_scenario(GetParam());
+  s.peers[0].certificates = {{"IOSCA2", "", false, {}}};
+  s.peers[1].trustpoints = {{"IOSCA1", "CA1", Revocation::None}};
+  s.peers[1].certificates = {{"IOSCA1", "", false, {}}};
+  start(s);
+  auto a = args("--initiate", s_.peers[1].address);
+  a.erase(std::find(a.begin(), a.end(), "--json"));
+  const EmuRun r = emulate(a);
+  if (const char* keep = std::getenv("IKECONFORM_KEEP_EMULATE_TEXT")) std::ofstream(keep) << r.text;
+  ASSERT_EQ(r.exit, 1) << r.text;
+  EXPECT_NE(r.text.find("ikeconform emulate: S1 (IKEv"), std::string::npos) << r.text;
+  EXPECT_NE(r.text.find("R1 -> R2: DOWN at "), std::string::npos) << r.text;
+  EXPECT_NE(r.text.find("R2 sent (its model predicted):"), std::string::npos) << r.text;
+  EXPECT_NE(r.text.find("Model of the pair: DOWN at "), std::string::npos) << r.text;
+  EXPECT_NE(r.text.find("(agrees)"), std::string::npos) << r.text;
+  EXPECT_TRUE(r.text.find("Suggested fixes") != std::string::npos ||
+              r.text.find("No fix of one or two configuration changes") != std::string::npos)
+      << r.text;
 }
 
 // Nobody at the address: PEER_UNREACHABLE within --timeout, not a hang.

@@ -331,6 +331,20 @@ Emulation emulate(const Scenario& s, std::size_t self, const peer::Credentials& 
   const auto rto = std::max(std::chrono::milliseconds(100), o.timeout / 7);
   EngineConfig c = engine_config(s, self, rto, 2);
   peer::UdpTransport t(out.local_address);
+  if (o.capture)
+    t.set_tap([&out](bool sent, const std::string& peer, std::uint16_t peer_port, std::uint16_t local_port,
+                     const wire::Bytes& data) {
+      const wire::Endpoint us{wire::Ipv4::parse(out.local_address), local_port};
+      const wire::Endpoint them{wire::Ipv4::parse(peer), peer_port};
+      wire::IkePacket p;
+      p.timestamp = std::chrono::duration_cast<std::chrono::nanoseconds>(
+          std::chrono::system_clock::now().time_since_epoch());
+      p.src = sent ? us : them;
+      p.dst = sent ? them : us;
+      p.datagram = data;
+      if (auto m = wire::decode(data)) p.message = std::move(m).value();
+      out.packets.push_back(std::move(p));
+    });
   const bool v1 = s.ike_version == IkeVersion::V1;
   const auto deadline = Clock::now() + o.timeout;
   auto stopped = [&] { return o.stop && o.stop->load(); };

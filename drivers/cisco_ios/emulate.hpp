@@ -14,6 +14,7 @@
 #include "model/scenario.hpp"
 #include "peer/credentials.hpp"
 #include "peer/personality_policy.hpp"
+#include "wire/pcap.hpp"
 
 namespace ikeconform::cisco_ios {
 
@@ -51,6 +52,7 @@ struct EmulateOptions {
   bool initiate = true;
   std::chrono::milliseconds timeout{10000};  // the whole exchange; responder: from the start
   const std::atomic<bool>* stop = nullptr;   // set (Ctrl-C): end at the next check, within 50 ms
+  bool capture = false;                      // keep every datagram in Emulation::packets
 };
 
 struct Emulation {
@@ -62,6 +64,7 @@ struct Emulation {
   std::string local_address;
   bool stopped = false;      // ended by `stop`
   std::vector<std::string> trace;
+  std::vector<wire::IkePacket> packets;  // with EmulateOptions::capture: for wire::write_pcap
 };
 
 // Runs one exchange with the real device at s.peers[1 - self].address as peer `self` of `s`.
