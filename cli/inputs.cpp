@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -98,6 +99,9 @@ LoadedScenario load_emulated(const std::string& config, const std::string& peer_
   const ios::IosConfig cfg = ios::parse_ios_config(self.text, self.file);
   const std::string name = cfg.hostname.empty() ? ios::router_stem(config) : cfg.hostname;
   std::vector<std::string> enroll, tunnels;
+  for (const std::string& tp : enrollment)
+    if (std::none_of(cfg.trustpoints.begin(), cfg.trustpoints.end(), [&](const auto& t) { return t.name == tp; }))
+      throw InputError("--credentials", 0, fmt::format("{} has no trustpoint '{}'", name, tp));
   if (show_certs.empty() && !enrollment.empty()) {
     std::string spec = name + "=";
     for (std::size_t i = 0; i < enrollment.size(); ++i) spec += (i ? "," : "") + enrollment[i];
