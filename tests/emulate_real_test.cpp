@@ -187,6 +187,19 @@ TEST_P(EmulateVsCharon, InitiateFailsWithThePredictedReason) {
   EXPECT_EQ(r.j["observed"]["reason"], r.j["predicted"]["reason"]) << r.text;
 }
 
+// Without --json, S1: UP, the model agrees, exit 0 (the worked example of docs/emulate.md).
+TEST_P(EmulateVsCharon, TextS1Up) {
+  start(testing::s1_scenario(GetParam()));
+  auto a = args("--initiate", s_.peers[1].address);
+  a.erase(std::find(a.begin(), a.end(), "--json"));
+  const EmuRun r = emulate(a);
+  if (const char* keep = std::getenv("IKECONFORM_KEEP_EMULATE_UP")) std::ofstream(keep) << r.text;
+  ASSERT_EQ(r.exit, 0) << r.text;
+  EXPECT_NE(r.text.find("R1 -> R2: UP (IKE SA and CHILD SA established)"), std::string::npos) << r.text;
+  EXPECT_NE(r.text.find("Model of the pair: UP (agrees)"), std::string::npos) << r.text;
+  EXPECT_NE(r.text.find("ID                 R2.cisco.com"), std::string::npos) << r.text;
+}
+
 // Without --json: check's ladder for the direction, what charon sent beside its model's
 // prediction, and the model's verdict for the pair.
 TEST_P(EmulateVsCharon, TextShowsTheLadderAndWhatThePeerSent) {
