@@ -9,6 +9,7 @@
 
 #include "cli_run.hpp"
 #include "drivers/cisco_ios/emulate.hpp"
+#include "drivers/pki/p12.hpp"
 #include "drivers/pki/pki.hpp"
 #include "drivers_test_util.hpp"
 #include "ios/ios.hpp"
@@ -33,14 +34,14 @@ class EmulateCli : public ::testing::Test {
     for (const Trustpoint& tp : s_.peers[0].trustpoints) write_p12(tp.name, "s3cret");
     std::ofstream(dir_ / "garbage.p12") << "not a PKCS#12 file";
     std::ofstream(dir_ / "noca.p12", std::ios::binary)
-        << cisco_ios::make_p12(pki_.cert("R1", "IOSCA1")->cert_pem, pki_.cert("R1", "IOSCA1")->key_pem, {}, "s3cret");
+        << pki::p12_bytes(pki_.cert("R1", "IOSCA1")->cert_pem, pki_.cert("R1", "IOSCA1")->key_pem, {}, "s3cret");
   }
   void TearDown() override { fs::remove_all(dir_); }
 
   void write_p12(const std::string& tp, const std::string& password) {
     const pki::IdentityMaterial* m = pki_.cert("R1", tp);
     std::ofstream(dir_ / (tp + ".p12"), std::ios::binary)
-        << cisco_ios::make_p12(m->cert_pem, m->key_pem, {pki_.ca(find_trustpoint(s_.peers[0], tp)->ca)->cert_pem},
+        << pki::p12_bytes(m->cert_pem, m->key_pem, {pki_.ca(find_trustpoint(s_.peers[0], tp)->ca)->cert_pem},
                                password);
   }
 
@@ -66,7 +67,7 @@ TEST_F(EmulateCli, P12RoundTrip) {
   EXPECT_EQ(c.ca_dn, "cn=CA1,o=cisco,o=com");
   EXPECT_FALSE(c.key_pem.empty());
   // A CA-only file (a trustpoint without an identity certificate).
-  std::ofstream(dir_ / "ca.p12", std::ios::binary) << cisco_ios::make_p12("", "", {pki_.ca("CA2")->cert_pem}, "");
+  std::ofstream(dir_ / "ca.p12", std::ios::binary) << pki::p12_bytes("", "", {pki_.ca("CA2")->cert_pem}, "");
   const cisco_ios::P12Contents ca = cisco_ios::read_p12({"IOSCA2", (dir_ / "ca.p12").string(), ""});
   EXPECT_TRUE(ca.cert_pem.empty());
   EXPECT_EQ(ca.ca_dn, "cn=CA2,o=cisco,o=com");

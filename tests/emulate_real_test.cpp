@@ -12,6 +12,7 @@
 #include "cli_process.hpp"
 #include "drivers/cisco_ios/emulate.hpp"
 #include "drivers/netns/netns.hpp"
+#include "drivers/pki/p12.hpp"
 #include "drivers/pki/pki.hpp"
 #include "drivers/process/process.hpp"
 #include "drivers/strongswan/peer.hpp"
@@ -60,7 +61,7 @@ class EmulateVsCharon : public ::testing::TestWithParam<IkeVersion> {
     }
     for (const Trustpoint& tp : s.peers[0].trustpoints) {
       const pki::IdentityMaterial* m = pki_.cert(s.peers[0].name, tp.name);
-      const std::string bytes = cisco_ios::make_p12(m ? m->cert_pem : "", m ? m->key_pem : "",
+      const std::string bytes = pki::p12_bytes(m ? m->cert_pem : "", m ? m->key_pem : "",
                                                     {pki_.ca(tp.ca)->cert_pem}, "s3cret");
       std::ofstream(dir_->path() / (tp.name + ".p12"), std::ios::binary) << bytes;
     }
@@ -80,6 +81,14 @@ class EmulateVsCharon : public ::testing::TestWithParam<IkeVersion> {
       a.push_back("--credentials");
       a.push_back(tp.name + "=" + (dir_->path() / (tp.name + ".p12")).string());
     }
+    return a;
+  }
+
+  // `a` without option `name` and the `n - 1` words after it.
+  static std::vector<std::string> without(std::vector<std::string> a, const std::string& name, std::ptrdiff_t n) {
+    const auto it = std::find(a.begin(), a.end(), name);
+    EXPECT_NE(it, a.end()) << name;
+    if (it != a.end()) a.erase(it, it + n);
     return a;
   }
 
@@ -147,13 +156,8 @@ TEST_P(EmulateVsCharon, CtrlCEndsTheResponderCleanly) {
 // is a guess.
 TEST_P(EmulateVsCharon, InitiateWithoutPeerConfig) {
   start(testing::s1_scenario(GetParam()));
-  auto a = args("--initiate", s_.peers[1].address);
-  for (const char* drop : {"--peer-config", "--peer-show-certs"}) {
-    auto it = std::find(a.begin(), a.end(), drop);
-    ASSERT_NE(it, a.end());
-    a.erase(it, it + 2);
-  }
-  const EmuRun r = emulate(a);
+  const EmuRun r = emulate(
+      without(without(args("--initiate", s_.peers[1].address), "--peer-config", 2), "--peer-show-certs", 2));
   ASSERT_EQ(r.exit, 0) << r.text;
   EXPECT_EQ(r.j["observed"]["ike_sa"], "established") << r.text;
   EXPECT_NE(r.j["notes"].dump().find("no --peer-config"), std::string::npos) << r.text;
@@ -190,9 +194,7 @@ TEST_P(EmulateVsCharon, InitiateFailsWithThePredictedReason) {
 // Without --json, S1: UP, the model agrees, exit 0 (the worked example of docs/emulate.md).
 TEST_P(EmulateVsCharon, TextS1Up) {
   start(testing::s1_scenario(GetParam()));
-  auto a = args("--initiate", s_.peers[1].address);
-  a.erase(std::find(a.begin(), a.end(), "--json"));
-  const EmuRun r = emulate(a);
+  const EmuRun r = emulate(without(args("--initiate", s_.peers[1].address), "--json", 1));
   if (const char* keep = std::getenv("IKECONFORM_KEEP_EMULATE_UP")) std::ofstream(keep) << r.text;
   ASSERT_EQ(r.exit, 0) << r.text;
   EXPECT_NE(r.text.find("R1 -> R2: UP (IKE SA and CHILD SA established)"), std::string::npos) << r.text;
@@ -208,9 +210,7 @@ TEST_P(EmulateVsCharon, TextShowsTheLadderAndWhatThePeerSent) {
   s.peers[1].trustpoints = {{"IOSCA1", "CA1", Revocation::None}};
   s.peers[1].certificates = {{"IOSCA1", "", false, {}}};
   start(s);
-  auto a = args("--initiate", s_.peers[1].address);
-  a.erase(std::find(a.begin(), a.end(), "--json"));
-  const EmuRun r = emulate(a);
+  const EmuRun r = emulate(without(args("--initiate", s_.peers[1].address), "--json", 1));
   if (const char* keep = std::getenv("IKECONFORM_KEEP_EMULATE_TEXT")) std::ofstream(keep) << r.text;
   ASSERT_EQ(r.exit, 1) << r.text;
   EXPECT_NE(r.text.find("ikeconform emulate: S1 (IKEv"), std::string::npos) << r.text;

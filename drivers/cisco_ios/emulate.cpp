@@ -4,23 +4,16 @@
 #include <arpa/inet.h>
 #include <fmt/format.h>
 #include <netinet/in.h>
-#include <openssl/err.h>
-#include <openssl/pem.h>
-#include <openssl/pkcs12.h>
-#include <openssl/rsa.h>
-#include <openssl/x509.h>
-#include <openssl/x509v3.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <map>
-#include <fstream>
 #include <memory>
 #include <optional>
-#include <sstream>
 
 #include "drivers/cisco_ios/peer.hpp"
+#include "drivers/pki/p12.hpp"
 #include "model/input_error.hpp"
 #include "peer/transport.hpp"
 #include "wire/ike.hpp"
@@ -36,70 +29,6 @@ namespace {
 
 std::int16_t trustpoint_index(const Peer& p, const std::string& name) { return index_of(p.trustpoints, name, &Trustpoint::name); }
 std::int16_t ca_index(const Scenario& s, const std::string& id) { return index_of(s.cas, id, &Ca::id); }
-
-template <auto Free>
-struct Deleter {
-  template <class T>
-  void operator()(T* p) const {
-    Free(p);
-  }
-};
-using Bio = std::unique_ptr<BIO, Deleter<BIO_free_all>>;
-using X509Ptr = std::unique_ptr<X509, Deleter<X509_free>>;
-using PkeyPtr = std::unique_ptr<EVP_PKEY, Deleter<EVP_PKEY_free>>;
-using P12Ptr = std::unique_ptr<PKCS12, Deleter<PKCS12_free>>;
-struct CertStackFree {
-  void operator()(STACK_OF(X509) * s) const { sk_X509_pop_free(s, X509_free); }
-};
-using CertStack = std::unique_ptr<STACK_OF(X509), CertStackFree>;
-
-std::string bio_text(BIO* b) {
-  BUF_MEM* m = nullptr;
-  BIO_get_mem_ptr(b, &m);
-  return m ? std::string(m->data, m->length) : std::string();
-}
-std::string cert_pem(X509* c) {
-  Bio b(BIO_new(BIO_s_mem()));
-  if (!b || PEM_write_bio_X509(b.get(), c) != 1) throw std::runtime_error("OpenSSL: PEM_write_bio_X509");
-  return bio_text(b.get());
-}
-std::string key_pem(EVP_PKEY* k) {
-  Bio b(BIO_new(BIO_s_mem()));
-  if (!b || PEM_write_bio_PrivateKey(b.get(), k, nullptr, nullptr, 0, nullptr, nullptr) != 1)
-    throw std::runtime_error("OpenSSL: PEM_write_bio_PrivateKey");
-  return bio_text(b.get());
-}
-X509Ptr read_cert(const std::string& pem) {
-  Bio b(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
-  return X509Ptr(b ? PEM_read_bio_X509(b.get(), nullptr, nullptr, nullptr) : nullptr);
-}
-std::string name_dn(const X509_NAME* n) {
-  unsigned char* der = nullptr;
-  const int len = i2d_X509_NAME(n, &der);
-  if (len <= 0) return {};
-  std::string dn = wire::ios_dn_from_der(std::span<const std::uint8_t>(der, static_cast<std::size_t>(len)));
-  OPENSSL_free(der);
-  return dn;
-}
-
-// A self-signed CA certificate with `dn`: a CA the real peer's model names but we hold no file
-// for. It fills its place in the CERT_REQ tables; it validates nothing we will receive.
-std::string placeholder_ca(const std::string& dn) {
-  PkeyPtr key(EVP_RSA_gen(2048));
-  X509Ptr c(X509_new());
-  if (!key || !c) throw std::runtime_error("OpenSSL: cannot make a placeholder CA");
-  const wire::Bytes der = wire::dn_der_from_ios(dn);
-  const unsigned char* p = der.data();
-  std::unique_ptr<X509_NAME, Deleter<X509_NAME_free>> name(d2i_X509_NAME(nullptr, &p, static_cast<long>(der.size())));
-  X509_set_version(c.get(), 2);
-  ASN1_INTEGER_set(X509_get_serialNumber(c.get()), 1);
-  X509_gmtime_adj(X509_getm_notBefore(c.get()), 0);
-  X509_gmtime_adj(X509_getm_notAfter(c.get()), 3600);
-  if (!name || X509_set_subject_name(c.get(), name.get()) != 1 || X509_set_issuer_name(c.get(), name.get()) != 1 ||
-      X509_set_pubkey(c.get(), key.get()) != 1 || X509_sign(c.get(), key.get(), EVP_sha256()) <= 0)
-    throw std::runtime_error("OpenSSL: cannot sign a placeholder CA");
-  return cert_pem(c.get());
-}
 
 // The address the kernel sends from toward `peer` (a connected UDP socket sends nothing).
 std::string route_source(const std::string& peer) {
@@ -124,19 +53,6 @@ std::string notify_text(const std::optional<std::uint16_t>& n, IkeVersion v) {
   if (!n) return {};
   const std::string_view name = wire::notify_name(v, *n);
   return name.empty() ? std::to_string(*n) : std::string(name);
-}
-
-template <class Sa>
-EngineOutcome outcome_of(const Sa& sa, bool ike, bool child, bool heard, bool finished) {
-  EngineOutcome e;
-  e.ike = ike;
-  e.child = child;
-  e.heard = heard;
-  e.finished = finished;
-  e.failed_at = sa.outcome.failed_at;
-  e.error = sa.outcome.error;
-  e.trace = sa.trace;
-  return e;
 }
 
 // The real peer's side report as its messages tell it: what it requested and sent, and the
@@ -186,77 +102,9 @@ P12Spec parse_credentials_spec(const std::string& spec, const std::string& defau
 }
 
 P12Contents read_p12(const P12Spec& spec) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(spec.file, ec)) throw InputError(spec.file, 0, "is a directory, not a file");
-  std::ifstream in(spec.file, std::ios::binary);
-  if (!in) throw InputError(spec.file, 0, "cannot read file");
-  std::ostringstream buf;
-  buf << in.rdbuf();
-  const std::string bytes = buf.str();
-  const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
-  P12Ptr p12(d2i_PKCS12(nullptr, &p, static_cast<long>(bytes.size())));
-  ERR_clear_error();
-  if (!p12) throw InputError(spec.file, 0, "not a PKCS#12 file");
-  if (PKCS12_mac_present(p12.get()) && PKCS12_verify_mac(p12.get(), spec.password.c_str(), -1) != 1) {
-    ERR_clear_error();
-    throw InputError(spec.file, 0, "wrong password (give it as TP=FILE.p12:PASSWORD or with --p12-password)");
-  }
-  EVP_PKEY* k = nullptr;
-  X509* c = nullptr;
-  STACK_OF(X509)* cas = nullptr;
-  const int ok = PKCS12_parse(p12.get(), spec.password.c_str(), &k, &c, &cas);
-  PkeyPtr key(k);
-  X509Ptr cert(c);
-  CertStack chain(cas);
-  ERR_clear_error();
-  if (ok != 1) throw InputError(spec.file, 0, "cannot decrypt: wrong password or an unsupported PKCS#12 encryption");
-  P12Contents out{spec.trustpoint, spec.file, {}, {}, {}, {}};
-  if (cert && !key) throw InputError(spec.file, 0, "holds a certificate without its private key");
-  if (cert) {
-    out.cert_pem = cert_pem(cert.get());
-    out.key_pem = key_pem(key.get());
-  }
-  X509* ca = nullptr;
-  const int n = chain ? sk_X509_num(chain.get()) : 0;
-  for (int i = 0; i < n && cert && !ca; ++i)
-    if (X509_NAME_cmp(X509_get_subject_name(sk_X509_value(chain.get(), i)), X509_get_issuer_name(cert.get())) == 0)
-      ca = sk_X509_value(chain.get(), i);
-  for (int i = 0; i < n && !ca; ++i)
-    if (X509_check_issued(sk_X509_value(chain.get(), i), sk_X509_value(chain.get(), i)) == X509_V_OK)
-      ca = sk_X509_value(chain.get(), i);
-  if (!ca && n > 0) ca = sk_X509_value(chain.get(), 0);
-  if (!ca)
-    throw InputError(spec.file, 0,
-                     "holds no CA certificate: export it with the chain (openssl pkcs12 -export ... -certfile CA.crt)");
-  out.ca_pem = cert_pem(ca);
-  out.ca_dn = name_dn(X509_get_subject_name(ca));
-  return out;
-}
-
-std::string make_p12(const std::string& cert, const std::string& key, const std::vector<std::string>& ca_pems,
-                     const std::string& password) {
-  X509Ptr c = cert.empty() ? nullptr : read_cert(cert);
-  PkeyPtr k;
-  if (!key.empty()) {
-    Bio b(BIO_new_mem_buf(key.data(), static_cast<int>(key.size())));
-    k.reset(PEM_read_bio_PrivateKey(b.get(), nullptr, nullptr, nullptr));
-  }
-  CertStack chain(sk_X509_new_null());
-  for (const std::string& pem : ca_pems) {
-    X509Ptr ca = read_cert(pem);
-    if (!ca || sk_X509_push(chain.get(), ca.get()) <= 0) throw std::invalid_argument("make_p12: a CA certificate does not parse");
-    ca.release();
-  }
-  if ((!cert.empty() && !c) || (!key.empty() && !k)) throw std::invalid_argument("make_p12: the certificate or key does not parse");
-  P12Ptr p12(PKCS12_create(password.c_str(), "ikeconform", k.get(), c.get(), chain.get(), NID_aes_256_cbc,
-                           NID_aes_256_cbc, 0, 0, 0));
-  if (!p12) throw std::runtime_error("OpenSSL: PKCS12_create failed");
-  unsigned char* der = nullptr;
-  const int len = i2d_PKCS12(p12.get(), &der);
-  if (len <= 0) throw std::runtime_error("OpenSSL: i2d_PKCS12 failed");
-  std::string out(reinterpret_cast<char*>(der), static_cast<std::size_t>(len));
-  OPENSSL_free(der);
-  return out;
+  pki::P12Contents p = pki::read_p12(spec.file, spec.password);
+  const std::string dn = wire::ios_dn_from_der(p.ca_subject_der);
+  return P12Contents{spec.trustpoint, spec.file, std::move(p.cert_pem), std::move(p.key_pem), std::move(p.ca_pem), dn};
 }
 
 peer::Credentials emulation_credentials(Scenario& s, std::size_t self, const std::vector<P12Contents>& files) {
@@ -304,7 +152,7 @@ peer::Credentials emulation_credentials(Scenario& s, std::size_t self, const std
   std::vector<std::string> ca_pem;
   for (const Ca& ca : s.cas) ca_pem.push_back(pem_of.count(ca.id) ? pem_of[ca.id] : std::string());
   for (std::size_t i = 0; i < s.cas.size(); ++i)
-    if (ca_pem[i].empty()) ca_pem[i] = placeholder_ca(s.cas[i].dn);
+    if (ca_pem[i].empty()) ca_pem[i] = pki::self_signed_ca_pem(wire::dn_der_from_ios(s.cas[i].dn));
   try {
     return peer::credentials_for(s, self, ca_pem, [&](const std::string& tp) -> std::optional<peer::OwnPem> {
       for (const P12Contents& g : files)
@@ -353,12 +201,12 @@ Emulation emulate(const Scenario& s, std::size_t self, const peer::Credentials& 
   if (o.initiate && v1) {
     peer::ikev1::Initiator ini(c.v1, creds, *policy, t, remote);
     const auto& sa = ini.establish();
-    e = outcome_of(sa, sa.outcome.isakmp_sa, sa.outcome.ipsec_sa, sa.cky_r != wire::Spi{}, true);
+    e = engine_outcome(sa, sa.outcome.isakmp_sa, sa.outcome.ipsec_sa, sa.cky_r != wire::Spi{}, true);
     if (sa.outcome.isakmp_sa) ini.delete_isakmp_sa();  // leave the device no SA of ours
   } else if (o.initiate) {
     peer::ikev2::Initiator ini(c.v2, creds, *policy, t, peer::ikev2::Endpoints{out.local_address, remote, 500, 500});
     const auto& sa = ini.establish();
-    e = outcome_of(sa, sa.outcome.ike_sa, sa.outcome.child_sa, sa.spi_r != wire::Spi{}, true);
+    e = engine_outcome(sa, sa.outcome.ike_sa, sa.outcome.child_sa, sa.spi_r != wire::Spi{}, true);
     if (sa.outcome.ike_sa) ini.delete_ike_sa();
   } else {
     // Answer the device until its exchange ends (up, or refused either way), then a little
@@ -381,13 +229,13 @@ Emulation emulate(const Scenario& s, std::size_t self, const peer::Credentials& 
         if (r1->sas().empty()) continue;
         const auto& sa = r1->sas().back();
         finished = sa.outcome.ipsec_sa || !sa.outcome.failed_at.empty();
-        e = outcome_of(sa, sa.outcome.isakmp_sa, sa.outcome.ipsec_sa, true, finished);
+        e = engine_outcome(sa, sa.outcome.isakmp_sa, sa.outcome.ipsec_sa, true, finished);
       } else {
         r2->handle(*d);
         if (r2->sas().empty()) continue;
         const auto& sa = r2->sas().back();
         finished = (sa.outcome.ike_sa && sa.outcome.child_sa) || !sa.outcome.failed_at.empty();
-        e = outcome_of(sa, sa.outcome.ike_sa, sa.outcome.child_sa, true, finished);
+        e = engine_outcome(sa, sa.outcome.ike_sa, sa.outcome.child_sa, true, finished);
       }
       if (finished && !linger) linger = Clock::now() + std::min<Clock::duration>(500ms, deadline - Clock::now());
     }

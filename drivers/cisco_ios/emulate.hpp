@@ -25,22 +25,15 @@ struct P12Spec {
 // Parses "TP=FILE.p12" (password `default_password`) or "TP=FILE.p12:PASSWORD". Throws InputError.
 P12Spec parse_credentials_spec(const std::string& spec, const std::string& default_password);
 
-// What one PKCS#12 file holds, as PEM: the identity certificate and its key (both empty in a
-// file with CA certificates only) and the CA certificates; `ca_pem` is the one that issued the
-// identity certificate (else the first self-signed one, else the first).
+// One trustpoint's PKCS#12 file (pki::read_p12), as PEM: the identity certificate and its key
+// (both empty in a file with CA certificates only) and the CA certificate that issued it.
 struct P12Contents {
   std::string trustpoint, file;
   std::string cert_pem, key_pem, ca_pem;
   std::string ca_dn;  // ca_pem's subject, the IOS way ("cn=CA1,o=cisco,o=com")
 };
-// Throws InputError(file, 0, ...) for a missing file, a wrong password, a file that is not
-// PKCS#12, or one without a CA certificate.
+// Throws InputError(file, 0, ...) (pki::read_p12).
 P12Contents read_p12(const P12Spec& spec);
-// A PKCS#12 file's bytes (AES-256, PBKDF2) holding `cert_pem` + `key_pem` (both may be empty)
-// and `ca_pems`, as `openssl pkcs12 -export -in C -inkey K -certfile CA` writes it.
-std::string make_p12(const std::string& cert_pem, const std::string& key_pem, const std::vector<std::string>& ca_pems,
-                     const std::string& password);
-
 // The credentials of peer `self` of `s`: every trustpoint of `self` needs one file; a CA of
 // `s` that only the other peer's model names gets a placeholder certificate with its DN (it
 // can be requested, never validate). The DNs of `s`'s CAs become those of the real CA

@@ -221,14 +221,8 @@ struct CiscoIosPeer::Run {
   // Called with `mu` held.
   template <class Sa>
   void take(const Sa& sa, bool ike, bool child, bool heard, bool finished) {
-    snap.ike = ike;
-    snap.child = child;
-    snap.heard = heard;
-    snap.finished = finished;
-    snap.failed_at = sa.outcome.failed_at;
-    snap.error = sa.outcome.error;
+    static_cast<EngineOutcome&>(snap) = engine_outcome(sa, ike, child, heard, finished);
     snap.record = policy->record();
-    snap.trace = sa.trace;
     cv.notify_all();
   }
 };

@@ -64,6 +64,19 @@ struct EngineOutcome {
   std::optional<std::uint16_t> error;  // the notify that ended it (received or sent)
   std::vector<std::string> trace;
 };
+// An engine SA's (ikev1::IsakmpSa, ikev2::IkeSa) outcome and trace.
+template <class Sa>
+EngineOutcome engine_outcome(const Sa& sa, bool ike, bool child, bool heard, bool finished) {
+  EngineOutcome e;
+  e.ike = ike;
+  e.child = child;
+  e.heard = heard;
+  e.finished = finished;
+  e.failed_at = sa.outcome.failed_at;
+  e.error = sa.outcome.error;
+  e.trace = sa.trace;
+  return e;
+}
 stack::SideReport side_report(const Scenario& s, std::size_t peer, Role role, const EngineOutcome& e,
                               const peer::PersonalityPolicy::Record& rec);
 
