@@ -74,7 +74,8 @@ void settle_assumptions(LoadedScenario& in, const ModelOptions& opt, const Obser
 
 }  // namespace
 
-void print_direction(const Scenario& s, const Observation& o, const ModelOptions& opt, const std::string& not_initiated) {
+void print_direction(const Scenario& s, const Observation& o, const ModelOptions& opt,
+                     const std::string& not_initiated) {
   const Peer& ip = s.peers[o.initiator];
   const Peer& rp = s.peers[o.responder()];
   if (!not_initiated.empty()) {

@@ -75,9 +75,10 @@ void print_text(const LoadedScenario& in, const ModelOptions& opt, const cisco_i
                 const Observation& predicted, bool initiate) {
   const Scenario& s = in.scenario;
   fmt::print("ikeconform emulate: {} (IKEv{}), {} emulated on {} {} {} at {}\n", s.name,
-             static_cast<int>(s.ike_version), s.peers[0].name, e.local_address, initiate ? "->" : "<-",
-             s.peers[1].name, s.peers[1].address);
-  for (const std::string& note : in.notes) fmt::print("{}{}\n", note.rfind("assumption: ", 0) == 0 ? "" : "note: ", note);
+             static_cast<int>(s.ike_version), s.peers[0].name, e.local_address, initiate ? "->" : "<-", s.peers[1].name,
+             s.peers[1].address);
+  for (const std::string& note : in.notes)
+    fmt::print("{}{}\n", note.rfind("assumption: ", 0) == 0 ? "" : "note: ", note);
   if (e.stopped) fmt::print("note: interrupted (Ctrl-C) before the exchange ended\n");
   print_direction(s, e.observed, opt);
   fmt::print("  {} sent (its model predicted):\n", s.peers[1].name);
@@ -114,8 +115,9 @@ void print_json(const LoadedScenario& in, const ModelOptions& opt, const cisco_i
 
 void register_emulate(CLI::App& app, Outcome& out) {
   auto a = std::make_shared<EmulateArgs>();
-  CLI::App* cmd = app.add_subcommand(
-      "emulate", "Play the router of an IOS configuration on a real interface against a real device");
+  CLI::App* cmd = app.add_subcommand("emulate",
+                                     "Play the router of an IOS configuration on a real interface against a real "
+                                     "device");
   cmd->add_option("config", a->config, "The IOS configuration of the router to emulate")->required();
   cmd->add_option("--credentials", a->credentials,
                   "TP=FILE.p12[:PASSWORD]: trustpoint TP's CA certificate (and identity certificate and key); "
@@ -145,7 +147,8 @@ void register_emulate(CLI::App& app, Outcome& out) {
       files.push_back(cisco_ios::read_p12(cisco_ios::parse_credentials_spec(spec, a->p12_password)));
       if (!files.back().cert_pem.empty()) enrolled.push_back(files.back().trustpoint);
     }
-    LoadedScenario in = load_emulated(a->config, a->peer_config, a->peer, a->show_certs, a->peer_show_certs, enrolled, a->tunnel);
+    LoadedScenario in = load_emulated(a->config, a->peer_config, a->peer, a->show_certs, a->peer_show_certs, enrolled,
+                                      a->tunnel);
     peer::Credentials creds = cisco_ios::emulation_credentials(in.scenario, 0, files);
     ModelOptions opt;
     const CompiledScenario cs = compile(in.scenario, opt);

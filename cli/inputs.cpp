@@ -87,9 +87,8 @@ std::string synthesized_peer(const ios::IosConfig& cfg, const std::string& name,
 
 }  // namespace
 
-LoadedScenario load_emulated(const std::string& config, const std::string& peer_config,
-                             const std::string& peer_address, const std::string& show_certs,
-                             const std::string& peer_show_certs,
+LoadedScenario load_emulated(const std::string& config, const std::string& peer_config, const std::string& peer_address,
+                             const std::string& show_certs, const std::string& peer_show_certs,
                              const std::vector<std::string>& enrollment, const std::string& tunnel) {
   ios::RouterInput self{config, read_file(config), {}, {}};
   if (!show_certs.empty()) {
@@ -123,12 +122,14 @@ LoadedScenario load_emulated(const std::string& config, const std::string& peer_
     std::string peer_name = name == "peer" ? "device" : "peer";
     // The version of CONFIG's tunnel decides the synthesized router's: try IKEv2 first.
     try {
-      r = ios::import_routers(self, {"(peer " + peer_address + ")", synthesized_peer(cfg, peer_name, peer_address, true), {}, {}},
-                              enroll, tunnels);
+      r = ios::import_routers(
+          self, {"(peer " + peer_address + ")", synthesized_peer(cfg, peer_name, peer_address, true), {}, {}}, enroll,
+          tunnels);
     } catch (const InputError& e) {
       if (std::string_view(e.what()).find("uses IKEv") == std::string_view::npos) throw;
-      r = ios::import_routers(self, {"(peer " + peer_address + ")", synthesized_peer(cfg, peer_name, peer_address, false), {}, {}},
-                              enroll, tunnels);
+      r = ios::import_routers(
+          self, {"(peer " + peer_address + ")", synthesized_peer(cfg, peer_name, peer_address, false), {}, {}}, enroll,
+          tunnels);
     }
   }
   LoadedScenario out{std::move(r.scenario), {}, std::move(r.skipped), {}};
@@ -137,12 +138,14 @@ LoadedScenario load_emulated(const std::string& config, const std::string& peer_
   if (synthesized) {
     s.peers[1].proposals = s.peers[0].proposals;
     s.peers[1].personality = std::string(kCiscoIos);
-    out.notes.push_back(fmt::format("{}: no --peer-config: modeled as a router that trusts {}'s trustpoints, "
-                                    "accepts any identity and {}'s proposals (predictions are a guess)",
-                                    s.peers[1].name, s.peers[0].name, s.peers[0].name));
+    out.notes.push_back(
+        fmt::format("{}: no --peer-config: modeled as a router that trusts {}'s trustpoints, "
+                    "accepts any identity and {}'s proposals (predictions are a guess)",
+                    s.peers[1].name, s.peers[0].name, s.peers[0].name));
   }
   if (!r.tunnels[0].initiates) out.not_initiated[0] = r.tunnels[0].why_not;
-  if (r.tunnels[0].label != "Tunnel1") out.notes.push_back(fmt::format("{}: tunnel {}", s.peers[0].name, r.tunnels[0].label));
+  if (r.tunnels[0].label != "Tunnel1")
+    out.notes.push_back(fmt::format("{}: tunnel {}", s.peers[0].name, r.tunnels[0].label));
   for (const std::string& w : r.warnings) out.notes.push_back(w);
   for (const std::string& n : r.notes)
     if (!synthesized || n.rfind(s.peers[1].name + ":", 0) != 0) out.notes.push_back(n);

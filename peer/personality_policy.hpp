@@ -48,9 +48,9 @@ class PersonalityPolicy final : public CertificatePolicy {
     // prediction): its CERTREQ entries mapped to the scenario's CAs, its certificate, its ID.
     CertReqList certreqs_received;
     Message certreq_received_message = Message::None;
-    CaIndex peer_cert_issuer = kNone;            // the scenario CA whose DN issued the peer's certificate
+    CaIndex peer_cert_issuer = kNone;                    // the scenario CA whose DN issued the peer's certificate
     std::string peer_cert_subject, peer_cert_issuer_dn;  // as the certificate says; "" before it came
-    std::string peer_id;                         // "10.0.0.2", "R2.cisco.com"
+    std::string peer_id;                                 // "10.0.0.2", "R2.cisco.com"
   };
   const Record& record() const { return record_; }
   const Scenario& scenario() const { return s_; }

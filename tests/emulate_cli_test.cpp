@@ -41,8 +41,7 @@ class EmulateCli : public ::testing::Test {
   void write_p12(const std::string& tp, const std::string& password) {
     const pki::IdentityMaterial* m = pki_.cert("R1", tp);
     std::ofstream(dir_ / (tp + ".p12"), std::ios::binary)
-        << pki::p12_bytes(m->cert_pem, m->key_pem, {pki_.ca(find_trustpoint(s_.peers[0], tp)->ca)->cert_pem},
-                               password);
+        << pki::p12_bytes(m->cert_pem, m->key_pem, {pki_.ca(find_trustpoint(s_.peers[0], tp)->ca)->cert_pem}, password);
   }
 
   // emulate R1.cfg toward an address nobody answers, with `extra` appended.

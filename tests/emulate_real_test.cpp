@@ -61,8 +61,8 @@ class EmulateVsCharon : public ::testing::TestWithParam<IkeVersion> {
     }
     for (const Trustpoint& tp : s.peers[0].trustpoints) {
       const pki::IdentityMaterial* m = pki_.cert(s.peers[0].name, tp.name);
-      const std::string bytes = pki::p12_bytes(m ? m->cert_pem : "", m ? m->key_pem : "",
-                                                    {pki_.ca(tp.ca)->cert_pem}, "s3cret");
+      const std::string bytes = pki::p12_bytes(m ? m->cert_pem : "", m ? m->key_pem : "", {pki_.ca(tp.ca)->cert_pem},
+                                               "s3cret");
       std::ofstream(dir_->path() / (tp.name + ".p12"), std::ios::binary) << bytes;
     }
     net_ = std::make_unique<netns::NetnsPair>(s.peers[0].address, s.peers[1].address);
@@ -71,12 +71,26 @@ class EmulateVsCharon : public ::testing::TestWithParam<IkeVersion> {
   }
 
   std::vector<std::string> args(const std::string& role, const std::string& peer, double timeout = 8) {
-    std::vector<std::string> a{"netns", "exec", net_->ns(0), IKECONFORM_BIN, "emulate",
-                               (dir_->path() / (s_.peers[0].name + ".cfg")).string(), "--peer", peer, role,
-                               "--peer-config", (dir_->path() / (s_.peers[1].name + ".cfg")).string(),
-                               "--show-certs", (dir_->path() / (s_.peers[0].name + ".show")).string(),
-                               "--peer-show-certs", (dir_->path() / (s_.peers[1].name + ".show")).string(), "--json",
-                               "--timeout", std::to_string(timeout), "--p12-password", "s3cret"};
+    std::vector<std::string> a{"netns",
+                               "exec",
+                               net_->ns(0),
+                               IKECONFORM_BIN,
+                               "emulate",
+                               (dir_->path() / (s_.peers[0].name + ".cfg")).string(),
+                               "--peer",
+                               peer,
+                               role,
+                               "--peer-config",
+                               (dir_->path() / (s_.peers[1].name + ".cfg")).string(),
+                               "--show-certs",
+                               (dir_->path() / (s_.peers[0].name + ".show")).string(),
+                               "--peer-show-certs",
+                               (dir_->path() / (s_.peers[1].name + ".show")).string(),
+                               "--json",
+                               "--timeout",
+                               std::to_string(timeout),
+                               "--p12-password",
+                               "s3cret"};
     for (const Trustpoint& tp : s_.peers[0].trustpoints) {
       a.push_back("--credentials");
       a.push_back(tp.name + "=" + (dir_->path() / (tp.name + ".p12")).string());
@@ -218,8 +232,8 @@ TEST_P(EmulateVsCharon, TextShowsTheLadderAndWhatThePeerSent) {
   EXPECT_NE(r.text.find("R2 sent (its model predicted):"), std::string::npos) << r.text;
   EXPECT_NE(r.text.find("Model of the pair: DOWN at "), std::string::npos) << r.text;
   EXPECT_NE(r.text.find("(agrees)"), std::string::npos) << r.text;
-  EXPECT_TRUE(r.text.find("Suggested fixes") != std::string::npos ||
-              r.text.find("No fix of one or two configuration changes") != std::string::npos)
+  EXPECT_TRUE(r.text.find("Suggested fixes") != std::string::npos || r.text.find("No fix of one or two configuration "
+                                                                                 "changes") != std::string::npos)
       << r.text;
 }
 

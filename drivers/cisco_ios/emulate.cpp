@@ -27,7 +27,9 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-std::int16_t trustpoint_index(const Peer& p, const std::string& name) { return index_of(p.trustpoints, name, &Trustpoint::name); }
+std::int16_t trustpoint_index(const Peer& p, const std::string& name) {
+  return index_of(p.trustpoints, name, &Trustpoint::name);
+}
 std::int16_t ca_index(const Scenario& s, const std::string& id) { return index_of(s.cas, id, &Ca::id); }
 
 // The address the kernel sends from toward `peer` (a connected UDP socket sends nothing).
@@ -35,7 +37,8 @@ std::string route_source(const std::string& peer) {
   sockaddr_in to{};
   to.sin_family = AF_INET;
   to.sin_port = htons(500);
-  if (inet_pton(AF_INET, peer.c_str(), &to.sin_addr) != 1) throw InputError("--peer", 0, "not an IPv4 address: " + peer);
+  if (inet_pton(AF_INET, peer.c_str(), &to.sin_addr) != 1)
+    throw InputError("--peer", 0, "not an IPv4 address: " + peer);
   const int fd = socket(AF_INET, SOCK_DGRAM, 0);
   if (fd < 0) throw peer::TransportError("socket: cannot open a UDP socket");
   sockaddr_in me{};
@@ -111,8 +114,7 @@ peer::Credentials emulation_credentials(Scenario& s, std::size_t self, const std
   const Peer& me = s.peers.at(self);
   for (const P12Contents& f : files)
     if (trustpoint_index(me, f.trustpoint) == kNone)
-      throw InputError("--credentials", 0,
-                       fmt::format("{}: {} has no trustpoint '{}'", f.file, me.name, f.trustpoint));
+      throw InputError("--credentials", 0, fmt::format("{}: {} has no trustpoint '{}'", f.file, me.name, f.trustpoint));
   std::map<std::string, std::string> pem_of;  // CA id -> the real CA certificate
   for (const Trustpoint& tp : me.trustpoints) {
     const P12Contents* f = nullptr;

@@ -49,13 +49,13 @@ struct EmulateOptions {
 };
 
 struct Emulation {
-  Observation observed;      // the direction as it happened, in the scenario's indices
-  stack::SideReport self;    // our side
-  stack::SideReport peer;    // the real peer, as far as its messages tell
+  Observation observed;    // the direction as it happened, in the scenario's indices
+  stack::SideReport self;  // our side
+  stack::SideReport peer;  // the real peer, as far as its messages tell
   peer::PersonalityPolicy::Record record;
-  std::string notify;        // the notify that ended the exchange (received or sent), "" none
+  std::string notify;  // the notify that ended the exchange (received or sent), "" none
   std::string local_address;
-  bool stopped = false;      // ended by `stop`
+  bool stopped = false;  // ended by `stop`
   std::vector<std::string> trace;
   std::vector<wire::IkePacket> packets;  // with EmulateOptions::capture: for wire::write_pcap
 };

@@ -36,7 +36,8 @@ X509* issuing_ca(STACK_OF(X509) * chain, X509* cert) {
     if (X509_NAME_cmp(X509_get_subject_name(sk_X509_value(chain, i)), X509_get_issuer_name(cert)) == 0)
       return sk_X509_value(chain, i);
   for (int i = 0; i < n; ++i)
-    if (X509_check_issued(sk_X509_value(chain, i), sk_X509_value(chain, i)) == X509_V_OK) return sk_X509_value(chain, i);
+    if (X509_check_issued(sk_X509_value(chain, i), sk_X509_value(chain, i)) == X509_V_OK)
+      return sk_X509_value(chain, i);
   return n > 0 ? sk_X509_value(chain, 0) : nullptr;
 }
 
