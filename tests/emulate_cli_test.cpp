@@ -103,6 +103,10 @@ TEST_F(EmulateCli, BadInputsExitTwoWithFileAndReason) {
     EXPECT_EQ(r.exit_code, 2) << c.extra << "\n" << r.out;
     EXPECT_NE(r.out.find(c.message), std::string::npos) << c.extra << "\n" << r.out;
   }
+  const auto bad_peer = test::cli("emulate " + (dir_ / "R1.cfg").string() + " --peer 300.1.1.1 --initiate " + creds() +
+                                  " --p12-password s3cret");
+  EXPECT_EQ(bad_peer.exit_code, 2) << bad_peer.out;
+  EXPECT_NE(bad_peer.out.find("300.1.1.1"), std::string::npos) << bad_peer.out;
   const auto no_role = run(creds(), false);
   EXPECT_EQ(no_role.exit_code, 2) << no_role.out;
   EXPECT_NE(no_role.out.find("give --initiate or --respond"), std::string::npos) << no_role.out;
