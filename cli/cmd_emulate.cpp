@@ -159,15 +159,18 @@ void register_emulate(CLI::App& app, Outcome& out) {
     eo.timeout = std::chrono::milliseconds(static_cast<long>(a->timeout * 1000));
     eo.stop = &g_stop;
     eo.capture = !a->pcap.empty();
-    auto previous = std::signal(SIGINT, on_sigint);
     cisco_ios::Emulation e;
-    try {
-      e = cisco_ios::emulate(in.scenario, 0, creds, eo);
-    } catch (const peer::TransportError& err) {
-      std::signal(SIGINT, previous);
-      throw InputError(a->local.empty() ? "--peer" : "--local", 0, err.what());
+    {
+      struct SigintGuard {  // Ctrl-C asks the exchange to end only while it runs
+        void (*previous)(int) = std::signal(SIGINT, on_sigint);
+        ~SigintGuard() { std::signal(SIGINT, previous); }
+      } guard;
+      try {
+        e = cisco_ios::emulate(in.scenario, 0, creds, eo);
+      } catch (const peer::TransportError& err) {  // the sockets: --local not ours, port 500 taken
+        throw InputError(a->local.empty() ? "--peer" : "--local", 0, err.what());
+      }
     }
-    std::signal(SIGINT, previous);
     if (!a->pcap.empty()) wire::write_pcap(a->pcap, e.packets);
     if (a->json) print_json(in, opt, e, predicted, a->initiate);
     else print_text(in, opt, e, predicted, a->initiate);

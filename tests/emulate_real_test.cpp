@@ -244,6 +244,11 @@ TEST_P(EmulateVsCharon, UnreachablePeerEndsWithinTheTimeout) {
   ASSERT_EQ(r.exit, 1) << r.text;
   EXPECT_EQ(r.j["observed"]["reason"], "PEER_UNREACHABLE") << r.text;
   EXPECT_LT(r.took, 6s);
+  // No route at all (outside the namespace's only subnet): the same verdict, not bad input.
+  const EmuRun no_route = emulate(args("--initiate", "10.99.99.99", 2));
+  ASSERT_EQ(no_route.exit, 1) << no_route.text;
+  EXPECT_EQ(no_route.j["observed"]["reason"], "PEER_UNREACHABLE") << no_route.text;
+  EXPECT_NE(no_route.j["trace"].dump().find("no route to 10.99.99.99"), std::string::npos) << no_route.text;
 }
 
 // Bad input: exit 2, file:line message, one JSON `error` object.

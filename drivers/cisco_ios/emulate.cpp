@@ -32,8 +32,9 @@ std::int16_t trustpoint_index(const Peer& p, const std::string& name) {
 }
 std::int16_t ca_index(const Scenario& s, const std::string& id) { return index_of(s.cas, id, &Ca::id); }
 
-// The address the kernel sends from toward `peer` (a connected UDP socket sends nothing).
-std::string route_source(const std::string& peer) {
+// The address the kernel sends from toward `peer` (a connected UDP socket sends nothing);
+// nullopt: no route.
+std::optional<std::string> route_source(const std::string& peer) {
   sockaddr_in to{};
   to.sin_family = AF_INET;
   to.sin_port = htons(500);
@@ -46,7 +47,7 @@ std::string route_source(const std::string& peer) {
   const bool ok = connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof to) == 0 &&
                   getsockname(fd, reinterpret_cast<sockaddr*>(&me), &len) == 0;
   close(fd);
-  if (!ok) throw peer::TransportError("no route to " + peer + ": give --local ADDRESS");
+  if (!ok) return std::nullopt;
   char buf[INET_ADDRSTRLEN] = {};
   inet_ntop(AF_INET, &me.sin_addr, buf, sizeof buf);
   return buf;
@@ -170,7 +171,14 @@ Emulation emulate(const Scenario& s, std::size_t self, const peer::Credentials& 
   if (auto why = inexpressible(s, self)) throw InputError(s.name, 0, *why);
   Emulation out;
   const std::string remote = s.peers.at(1 - self).address;
-  out.local_address = o.local_address.empty() ? route_source(remote) : o.local_address;
+  std::vector<std::string> harness;  // trace lines of our own
+  out.local_address = o.local_address;
+  if (out.local_address.empty()) {
+    const auto source = route_source(remote);
+    // No route: nothing can reach the device, which ends as PEER_UNREACHABLE, not as bad input.
+    if (!source) harness.push_back("harness: no route to " + remote);
+    out.local_address = source.value_or("0.0.0.0");
+  }
   std::unique_ptr<peer::PersonalityPolicy> policy;
   try {
     policy = std::make_unique<peer::PersonalityPolicy>(s, self, creds);
@@ -200,49 +208,55 @@ Emulation emulate(const Scenario& s, std::size_t self, const peer::Credentials& 
   auto stopped = [&] { return o.stop && o.stop->load(); };
   EngineOutcome e;
   const Role role = o.initiate ? Role::Initiator : Role::Responder;
-  if (o.initiate && v1) {
-    peer::ikev1::Initiator ini(c.v1, creds, *policy, t, remote);
-    const auto& sa = ini.establish();
-    e = engine_outcome(sa, sa.outcome.isakmp_sa, sa.outcome.ipsec_sa, sa.cky_r != wire::Spi{}, true);
-    if (sa.outcome.isakmp_sa) ini.delete_isakmp_sa();  // leave the device no SA of ours
-  } else if (o.initiate) {
-    peer::ikev2::Initiator ini(c.v2, creds, *policy, t, peer::ikev2::Endpoints{out.local_address, remote, 500, 500});
-    const auto& sa = ini.establish();
-    e = engine_outcome(sa, sa.outcome.ike_sa, sa.outcome.child_sa, sa.spi_r != wire::Spi{}, true);
-    if (sa.outcome.ike_sa) ini.delete_ike_sa();
-  } else {
-    // Answer the device until its exchange ends (up, or refused either way), then a little
-    // longer: an IKEv2 initiator that refuses our AUTH says so in an INFORMATIONAL after it.
-    std::optional<peer::ikev1::Responder> r1;
-    std::optional<peer::ikev2::Responder> r2;
-    if (v1) r1.emplace(c.v1, creds, *policy, t);
-    else r2.emplace(c.v2, creds, *policy, t);
-    std::optional<Clock::time_point> linger;
-    while (Clock::now() < deadline && !(linger && Clock::now() >= *linger)) {
-      if (stopped()) {
-        out.stopped = true;
-        break;
+  try {
+    if (o.initiate && v1) {
+      peer::ikev1::Initiator ini(c.v1, creds, *policy, t, remote);
+      const auto& sa = ini.establish();
+      e = engine_outcome(sa, sa.outcome.isakmp_sa, sa.outcome.ipsec_sa, sa.cky_r != wire::Spi{}, true);
+      if (sa.outcome.isakmp_sa) ini.delete_isakmp_sa();  // leave the device no SA of ours
+    } else if (o.initiate) {
+      peer::ikev2::Initiator ini(c.v2, creds, *policy, t, peer::ikev2::Endpoints{out.local_address, remote, 500, 500});
+      const auto& sa = ini.establish();
+      e = engine_outcome(sa, sa.outcome.ike_sa, sa.outcome.child_sa, sa.spi_r != wire::Spi{}, true);
+      if (sa.outcome.ike_sa) ini.delete_ike_sa();
+    } else {
+      // Answer the device until its exchange ends (up, or refused either way), then a little
+      // longer: an IKEv2 initiator that refuses our AUTH says so in an INFORMATIONAL after it.
+      std::optional<peer::ikev1::Responder> r1;
+      std::optional<peer::ikev2::Responder> r2;
+      if (v1) r1.emplace(c.v1, creds, *policy, t);
+      else r2.emplace(c.v2, creds, *policy, t);
+      std::optional<Clock::time_point> linger;
+      while (Clock::now() < deadline && !(linger && Clock::now() >= *linger)) {
+        if (stopped()) {
+          out.stopped = true;
+          break;
+        }
+        auto d = t.receive(50ms);
+        if (!d || d->from_address != remote) continue;
+        bool finished = false;
+        if (v1) {
+          r1->handle(*d);
+          if (r1->sas().empty()) continue;
+          const auto& sa = r1->sas().back();
+          finished = sa.outcome.ipsec_sa || !sa.outcome.failed_at.empty();
+          e = engine_outcome(sa, sa.outcome.isakmp_sa, sa.outcome.ipsec_sa, true, finished);
+        } else {
+          r2->handle(*d);
+          if (r2->sas().empty()) continue;
+          const auto& sa = r2->sas().back();
+          finished = (sa.outcome.ike_sa && sa.outcome.child_sa) || !sa.outcome.failed_at.empty();
+          e = engine_outcome(sa, sa.outcome.ike_sa, sa.outcome.child_sa, true, finished);
+        }
+        if (finished && !linger) linger = Clock::now() + std::min<Clock::duration>(500ms, deadline - Clock::now());
       }
-      auto d = t.receive(50ms);
-      if (!d || d->from_address != remote) continue;
-      bool finished = false;
-      if (v1) {
-        r1->handle(*d);
-        if (r1->sas().empty()) continue;
-        const auto& sa = r1->sas().back();
-        finished = sa.outcome.ipsec_sa || !sa.outcome.failed_at.empty();
-        e = engine_outcome(sa, sa.outcome.isakmp_sa, sa.outcome.ipsec_sa, true, finished);
-      } else {
-        r2->handle(*d);
-        if (r2->sas().empty()) continue;
-        const auto& sa = r2->sas().back();
-        finished = (sa.outcome.ike_sa && sa.outcome.child_sa) || !sa.outcome.failed_at.empty();
-        e = engine_outcome(sa, sa.outcome.ike_sa, sa.outcome.child_sa, true, finished);
-      }
-      if (finished && !linger) linger = Clock::now() + std::min<Clock::duration>(500ms, deadline - Clock::now());
+      e.finished = true;
     }
+  } catch (const peer::TransportError& err) {  // sendto: network or host unreachable
     e.finished = true;
+    harness.push_back(std::string("harness: ") + err.what());
   }
+  e.trace.insert(e.trace.end(), harness.begin(), harness.end());
   out.record = policy->record();
   out.notify = notify_text(e.error, s.ike_version);
   out.self = side_report(s, self, role, e, out.record);
