@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "advice/fixes.hpp"
+#include "cli/check_print.hpp"
 #include "cli/commands.hpp"
 #include "cli/inputs.hpp"
 #include "model/engine.hpp"
@@ -71,44 +72,35 @@ void settle_assumptions(LoadedScenario& in, const ModelOptions& opt, const Obser
   }
 }
 
-void print_text(const LoadedScenario& in, const ModelOptions& opt, const Observation (&obs)[2],
-                const std::vector<Fix>& fixes, bool verbose) {
-  const Scenario& s = in.scenario;
-  fmt::print("ikeconform check: {} (IKEv{}), {} <-> {}\n", s.name.empty() ? "scenario" : s.name,
-             static_cast<int>(s.ike_version), s.peers[0].name, s.peers[1].name);
-  for (const std::string& note : in.notes)  // "assumption: ..." lines stand out as they are
-    fmt::print("{}{}\n", note.rfind("assumption: ", 0) == 0 ? "" : "note: ", note);
-  if (verbose)
-    for (const std::string& line : in.skipped) fmt::print("skipped: {}\n", line);
-  for (const Observation& o : obs) {
-    const Peer& ip = s.peers[o.initiator];
-    const Peer& rp = s.peers[o.responder()];
-    if (const std::string& why = in.not_initiated[o.initiator]; !why.empty()) {
-      fmt::print("\n{} -> {}: not initiated by design ({})\n", ip.name, rp.name, why);
-      continue;
-    }
-    if (o.up()) fmt::print("\n{} -> {}: UP (IKE SA and CHILD SA established)\n", ip.name, rp.name);
-    else if (o.reason == Reason::Unsupported)  // the model cannot decide: no verdict, never a guess
-      fmt::print("\n{} -> {}: UNSUPPORTED at {} (no verdict: the configurations use what the model cannot decide)\n",
-                 ip.name, rp.name, message_name(o.failed_at));
-    else if (o.ike_sa == SaResult::Established)
-      fmt::print("\n{} -> {}: IKE SA UP, CHILD SA DOWN at {}: {}\n", ip.name, rp.name, message_name(o.failed_at),
-                 reason_code(o.reason));
-    else fmt::print("\n{} -> {}: DOWN at {}: {}\n", ip.name, rp.name, message_name(o.failed_at), reason_code(o.reason));
-    for (const LadderStep& st : ladder(s, o, opt)) {
-      const std::size_t to = 1 - st.from;
-      fmt::print("  {}{:<21} {} -> {}  {}\n", st.failed ? "x " : "  ", st.message, s.peers[st.from].name,
-                 s.peers[to].name, st.payloads);
-      for (const std::string& c : st.certreqs) fmt::print("  {:<23}     {}\n", "", c);
-      for (const std::string& n : st.notes) fmt::print("  {:<23}   => {}\n", "", n);
-    }
-    if (std::string why = decisive_step(s, o, opt); !why.empty()) fmt::print("  Why: {}\n", why);
-  }
-  if (all_up(in, obs)) {
-    bool both = in.not_initiated[0].empty() && in.not_initiated[1].empty();
-    fmt::print("\n{}\n", both ? "Both directions come up." : "The direction the configurations initiate comes up.");
+}  // namespace
+
+void print_direction(const Scenario& s, const Observation& o, const ModelOptions& opt,
+                     const std::string& not_initiated) {
+  const Peer& ip = s.peers[o.initiator];
+  const Peer& rp = s.peers[o.responder()];
+  if (!not_initiated.empty()) {
+    fmt::print("\n{} -> {}: not initiated by design ({})\n", ip.name, rp.name, not_initiated);
     return;
   }
+  if (o.up()) fmt::print("\n{} -> {}: UP (IKE SA and CHILD SA established)\n", ip.name, rp.name);
+  else if (o.reason == Reason::Unsupported)  // the model cannot decide: no verdict, never a guess
+    fmt::print("\n{} -> {}: UNSUPPORTED at {} (no verdict: the configurations use what the model cannot decide)\n",
+               ip.name, rp.name, message_name(o.failed_at));
+  else if (o.ike_sa == SaResult::Established)
+    fmt::print("\n{} -> {}: IKE SA UP, CHILD SA DOWN at {}: {}\n", ip.name, rp.name, message_name(o.failed_at),
+               reason_code(o.reason));
+  else fmt::print("\n{} -> {}: DOWN at {}: {}\n", ip.name, rp.name, message_name(o.failed_at), reason_code(o.reason));
+  for (const LadderStep& st : ladder(s, o, opt)) {
+    const std::size_t to = 1 - st.from;
+    fmt::print("  {}{:<21} {} -> {}  {}\n", st.failed ? "x " : "  ", st.message, s.peers[st.from].name,
+               s.peers[to].name, st.payloads);
+    for (const std::string& c : st.certreqs) fmt::print("  {:<23}     {}\n", "", c);
+    for (const std::string& n : st.notes) fmt::print("  {:<23}   => {}\n", "", n);
+  }
+  if (std::string why = decisive_step(s, o, opt); !why.empty()) fmt::print("  Why: {}\n", why);
+}
+
+void print_fixes(const Scenario& s, const std::vector<Fix>& fixes) {
   if (fixes.empty()) {
     fmt::print("\nNo fix of one or two configuration changes brings both directions up.\n");
     return;
@@ -122,6 +114,26 @@ void print_text(const LoadedScenario& in, const ModelOptions& opt, const Observa
       for (const std::string& line : c.ios) fmt::print("       {}\n", line);
     }
   }
+}
+
+namespace {
+
+void print_text(const LoadedScenario& in, const ModelOptions& opt, const Observation (&obs)[2],
+                const std::vector<Fix>& fixes, bool verbose) {
+  const Scenario& s = in.scenario;
+  fmt::print("ikeconform check: {} (IKEv{}), {} <-> {}\n", s.name.empty() ? "scenario" : s.name,
+             static_cast<int>(s.ike_version), s.peers[0].name, s.peers[1].name);
+  for (const std::string& note : in.notes)  // "assumption: ..." lines stand out as they are
+    fmt::print("{}{}\n", note.rfind("assumption: ", 0) == 0 ? "" : "note: ", note);
+  if (verbose)
+    for (const std::string& line : in.skipped) fmt::print("skipped: {}\n", line);
+  for (const Observation& o : obs) print_direction(s, o, opt, in.not_initiated[o.initiator]);
+  if (all_up(in, obs)) {
+    bool both = in.not_initiated[0].empty() && in.not_initiated[1].empty();
+    fmt::print("\n{}\n", both ? "Both directions come up." : "The direction the configurations initiate comes up.");
+    return;
+  }
+  print_fixes(s, fixes);
 }
 
 void print_json(const LoadedScenario& in, const ModelOptions& opt, const Observation (&obs)[2],

@@ -18,5 +18,6 @@ void register_report(CLI::App& app, Outcome& out);    // cmd_report.cpp
 void register_diff(CLI::App& app, Outcome& out);      // cmd_report.cpp
 void register_pcap(CLI::App& app, Outcome& out);      // cmd_pcap.cpp
 void register_cleanup(CLI::App& app, Outcome& out);
+void register_emulate(CLI::App& app, Outcome& out);  // cmd_emulate.cpp
 
 }  // namespace ikeconform::cli

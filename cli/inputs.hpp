@@ -22,6 +22,16 @@ struct LoadedScenario {
 LoadedScenario load_inputs(const std::vector<std::string>& inputs, const std::vector<std::string>& show_certs,
                            const std::vector<std::string>& enrollment, const std::vector<std::string>& tunnels = {});
 
+// `emulate`: CONFIG is the router we play (peer 0); the real device at `peer_address` is peer 1,
+// modeled by `peer_config` (an IOS configuration) when given, else by a synthesized router that
+// trusts CONFIG's trustpoints, answers any identity and accepts CONFIG's proposals (a note says
+// so). `peer_show_certs`: `show crypto pki certificates` for `peer_config`. `enrollment`: CONFIG's enrolled
+// trustpoints, oldest first (from the PKCS#12 files) unless `show_certs` gives them. `tunnel`: INTERFACE of CONFIG when
+// several lead to the peer.
+LoadedScenario load_emulated(const std::string& config, const std::string& peer_config, const std::string& peer_address,
+                             const std::string& show_certs, const std::string& peer_show_certs,
+                             const std::vector<std::string>& enrollment, const std::string& tunnel);
+
 // "NAME=PERSONALITY" for a router of the scenario; throws InputError on unknown names.
 void apply_personalities(Scenario& s, const std::vector<std::string>& specs);
 

@@ -12,21 +12,25 @@
 
 namespace {
 
-// `check --json` writes one JSON object to stdout whatever happens: on exit 2 an `error` object
-// (docs/check-json.md), next to the usual message on stderr.
-bool check_json(int argc, char** argv) {
-  bool check = false, json = false;
+// `check --json` and `emulate --json` write one JSON object to stdout whatever happens: on exit
+// 2 an `error` object (docs/check-json.md, docs/emulate.md), next to the usual message on stderr.
+// Returns the command's schema, "" without --json.
+std::string json_schema(int argc, char** argv) {
+  std::string command;
+  bool json = false;
   for (int i = 1; i < argc; ++i) {
     std::string_view a = argv[i];
-    if (a == "check" && !check) check = true;
+    if ((a == "check" || a == "emulate") && command.empty()) command = a;
     else if (a == "--json") json = true;
   }
-  return check && json;
+  return json && !command.empty() ? "ikeconform." + command + "/1" : "";
 }
+
+std::string g_schema;
 
 void json_error(const std::string& message, const std::string& file = {}, int line = 0) {
   nlohmann::ordered_json j;
-  j["schema"] = "ikeconform.check/1";
+  j["schema"] = g_schema;
   j["error"] = {{"message", message}, {"file", file}, {"line", line}};
   std::cout << j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << "\n";
 }
@@ -34,7 +38,8 @@ void json_error(const std::string& message, const std::string& file = {}, int li
 }  // namespace
 
 int main(int argc, char** argv) {
-  const bool json = check_json(argc, argv);
+  g_schema = json_schema(argc, argv);
+  const bool json = !g_schema.empty();
   CLI::App app{"ikeconform: property-based conformance and fuzzing harness for IKE certificate negotiation"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "ikeconform 0.1.0");
@@ -47,6 +52,7 @@ int main(int argc, char** argv) {
   ikeconform::cli::register_diff(app, out);
   ikeconform::cli::register_pcap(app, out);
   ikeconform::cli::register_cleanup(app, out);
+  ikeconform::cli::register_emulate(app, out);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -64,12 +64,21 @@ Step PersonalityPolicy::step(const CertStep& at) {
         {v1() ? wire::ca_index_from_dn_der(a, tables_.dn_der) : wire::ca_index_from_spki_sha1(a, tables_.spki_sha1),
          a});
   received_ = wire::to_certreq_list(reqs, s_, static_cast<std::uint8_t>(1 - peer_));
+  if (!reqs.empty() && record_.certreq_received_message == Message::None) {
+    record_.certreqs_received = received_;
+    record_.certreq_received_message = at.message;
+  }
   Step st;
   st.message = at.message;
   st.role = role(at);
   st.certreqs_received = &received_;
-  if (!at.received.peer_cert.empty())
-    st.peer_cert_issuer = wire::ca_index_from_dn_der(certificate_issuer(at.received.peer_cert), tables_.dn_der);
+  if (!at.received.peer_cert.empty()) {
+    const Bytes issuer = certificate_issuer(at.received.peer_cert);
+    st.peer_cert_issuer = wire::ca_index_from_dn_der(issuer, tables_.dn_der);
+    record_.peer_cert_issuer = st.peer_cert_issuer;
+    record_.peer_cert_subject = certificate_subject(at.received.peer_cert);
+    record_.peer_cert_issuer_dn = issuer.empty() ? std::string() : wire::ios_dn_from_der(issuer);
+  }
   if (at.received.peer_id_type != 0) {
     // FQDN and ID_IPV4_ADDR have the same numbers in both versions (RFC 2407 §4.6.2.1, RFC 7296 §3.5).
     peer_id_text_ = wire::ikev2::kIdIpv4Addr == at.received.peer_id_type && at.received.peer_id.size() == 4
@@ -81,6 +90,7 @@ Step PersonalityPolicy::step(const CertStep& at) {
     peer_id_.ipv4 = 0;
     if (peer_id_.kind == IdKind::Address) parse_ipv4(peer_id_text_, peer_id_.ipv4);
     st.peer_id = &peer_id_;
+    record_.peer_id = peer_id_text_;
   }
   return st;
 }

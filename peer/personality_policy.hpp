@@ -44,6 +44,13 @@ class PersonalityPolicy final : public CertificatePolicy {
     bool no_profile = false;                  // responder: no profile matched the peer's ID
     bool refused_peer = false;                // the peer's certificate did not validate
     bool no_ipsec_policy = false;             // responder: the bound profile is not the tunnel's
+    // What the peer sent, as this side read it (`ikeconform emulate` prints it beside the model's
+    // prediction): its CERTREQ entries mapped to the scenario's CAs, its certificate, its ID.
+    CertReqList certreqs_received;
+    Message certreq_received_message = Message::None;
+    CaIndex peer_cert_issuer = kNone;                    // the scenario CA whose DN issued the peer's certificate
+    std::string peer_cert_subject, peer_cert_issuer_dn;  // as the certificate says; "" before it came
+    std::string peer_id;                                 // "10.0.0.2", "R2.cisco.com"
   };
   const Record& record() const { return record_; }
   const Scenario& scenario() const { return s_; }

@@ -108,6 +108,7 @@ void UdpTransport::send(const std::string& to_address, std::uint16_t to_port, co
   const sockaddr_in a = ipv4(to_address, to_port);
   if (::sendto(nat_t ? fd_nat_t_ : fd_, out.data(), out.size(), 0, reinterpret_cast<const sockaddr*>(&a), sizeof a) < 0)
     fail(fmt::format("sendto {}:{}", to_address, to_port));
+  if (tap_) tap_(true, to_address, to_port, nat_t ? port_nat_t_ : port_, data);
 }
 
 std::optional<Datagram> UdpTransport::receive(std::chrono::milliseconds timeout) {
@@ -141,6 +142,7 @@ std::optional<Datagram> UdpTransport::receive(std::chrono::milliseconds timeout)
         buf.erase(buf.begin(), buf.begin() + kNonEspMarker);
       }
       d.data = std::move(buf);
+      if (tap_) tap_(false, d.from_address, d.from_port, d.local_port, d.data);
       return d;
     }
   }

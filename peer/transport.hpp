@@ -45,11 +45,17 @@ class UdpTransport {
   // (ESP, NAT keepalives) are dropped.
   std::optional<Datagram> receive(std::chrono::milliseconds timeout);
   const std::string& address() const { return address_; }
+  // Sees every IKE datagram sent (`sent`) and received (marker stripped), with the peer's address
+  // and port and our port: `ikeconform emulate --pcap` writes them out.
+  using Tap = std::function<void(bool sent, const std::string& peer, std::uint16_t peer_port, std::uint16_t local_port,
+                                 const wire::Bytes& data)>;
+  void set_tap(Tap tap) { tap_ = std::move(tap); }
 
  private:
   std::string address_;
   int fd_ = -1, fd_nat_t_ = -1;
   std::uint16_t port_ = 500, port_nat_t_ = 4500;
+  Tap tap_;
 };
 
 // A responder's loop: hands each datagram to `handle` until `done()` holds (checked after each

@@ -140,6 +140,76 @@ std::optional<std::string> inexpressible(const Scenario& s, std::size_t peer) {
   return std::nullopt;
 }
 
+EngineConfig engine_config(const Scenario& s, std::size_t peer, std::chrono::milliseconds rto, int tries) {
+  const Peer& self = s.peers.at(peer);
+  const auto [id_type, id] = own_identity(self);
+  const auto props = proposals(self);
+  const Algorithms first = *algorithms(props.front());
+  EngineConfig out;
+  auto& c1 = out.v1;
+  c1.suite = {first.key_bits, first.hash, first.group, 28800};
+  c1.local_id = {id_type, 17, 500, id};  // V1-11: protocol 17, port 500
+  c1.local_ts = tunnel_ts(peer);
+  c1.remote_ts = tunnel_ts(1 - peer);
+  c1.retransmit_timeout = rto;
+  c1.retransmit_tries = tries;
+  auto& c2 = out.v2;
+  c2.ike.clear();
+  for (const Proposal& prop : props) {
+    const Algorithms a = *algorithms(prop);
+    c2.ike.push_back({k2::kEncrAesCbc, a.key_bits, a.integ, a.prf, a.group});
+  }
+  c2.local_id = {id_type, id};
+  c2.auth_method = k2::kAuthRsaSig;      // IOS `authentication local rsa-sig`
+  c2.signature_hash_algorithms = false;  // and the peer answers with method 1 too (no RSASSA-PSS)
+  c2.local_ts = tunnel_ts(peer);
+  c2.remote_ts = tunnel_ts(1 - peer);
+  c2.retransmit_timeout = rto;
+  c2.retransmit_tries = tries;
+  return out;
+}
+
+SideReport side_report(const Scenario& s, std::size_t peer, Role role, const EngineOutcome& e,
+                       const peer::PersonalityPolicy::Record& rec) {
+  SideReport r;
+  const IkeVersion v = s.ike_version;
+  const bool v1 = v == IkeVersion::V1;
+  r.ike_established = e.ike;
+  r.child_installed = e.ike && e.child;
+  r.heard_peer = e.heard;
+  r.certreqs_sent = rec.certreqs_sent;
+  r.certreq_message = rec.certreq_message;
+  r.cert_sent = rec.cert_sent;
+  r.bound_profile = role == Role::Responder ? rec.bound_profile : kNone;
+  const std::uint16_t no_proposal = v1 ? k1::kNoProposalChosen : k2::kNoProposalChosen;
+  const std::uint16_t auth_failed = v1 ? k1::kAuthenticationFailed : k2::kAuthenticationFailed;
+  if (e.ike) {
+    r.child_ts_unacceptable = rec.no_ipsec_policy ||
+                              (e.error && *e.error == (v1 ? k1::kInvalidIdInformation : k2::kTsUnacceptable));
+    r.child_no_proposal = e.error && *e.error == no_proposal;
+  } else if (rec.no_profile) {
+    r.verdict = Verdict::NoProfile;
+  } else if (rec.refused_peer) {
+    r.verdict = Verdict::RejectedPeer;
+  } else if (rec.no_certificate) {
+    r.verdict = Verdict::NoPrivateKey;
+  } else if (e.error && *e.error == no_proposal) {
+    r.verdict = Verdict::NoProposal;
+  } else if (e.error && *e.error == auth_failed && role == Role::Initiator && !v1) {
+    // IKEv2 only: an IKEv1 responder's Informational AUTHENTICATION_FAILED also comes when it
+    // has no key of its own (strongSwan), which its own report says better.
+    r.verdict = Verdict::GotAuthFailed;
+  } else if (role == Role::Initiator && e.finished && e.heard) {
+    r.verdict = Verdict::GaveUp;
+  }
+  const std::string& name = s.peers.at(peer).name;
+  for (const std::string& l : e.trace) r.trace.push_back(name + ": " + l);
+  if (!e.ike && !e.failed_at.empty())
+    r.trace.push_back(
+        fmt::format("{}: failed at {}{}", name, e.failed_at, e.error ? " (" + text(e.error, v) + ")" : std::string()));
+  return r;
+}
+
 // ---------------------------------------------------------------------------------------------
 
 // One scenario on this side. The worker thread owns the engine; the runner's thread reads the
@@ -153,12 +223,8 @@ struct CiscoIosPeer::Run {
   peer::ikev2::Config c2;
   std::string remote;
 
-  struct Snapshot {
-    bool ike = false, child = false, heard = false, finished = false;
-    std::string failed_at;
-    std::optional<std::uint16_t> error;
+  struct Snapshot : EngineOutcome {
     peer::PersonalityPolicy::Record record;
-    std::vector<std::string> trace;
   };
   std::mutex mu;
   std::condition_variable cv;
@@ -168,14 +234,8 @@ struct CiscoIosPeer::Run {
   // Called with `mu` held.
   template <class Sa>
   void take(const Sa& sa, bool ike, bool child, bool heard, bool finished) {
-    snap.ike = ike;
-    snap.child = child;
-    snap.heard = heard;
-    snap.finished = finished;
-    snap.failed_at = sa.outcome.failed_at;
-    snap.error = sa.outcome.error;
+    static_cast<EngineOutcome&>(snap) = engine_outcome(sa, ike, child, heard, finished);
     snap.record = policy->record();
-    snap.trace = sa.trace;
     cv.notify_all();
   }
 };
@@ -229,35 +289,12 @@ void CiscoIosPeer::prepare(const Scenario& s, std::size_t peer, const pki::Pki& 
   } catch (const std::invalid_argument& e) {
     throw InputError(s.name, 0, e.what());
   }
-  const Peer& self = s.peers[peer];
   run->remote = s.peers[1 - peer].address;
-  const auto [id_type, id] = own_identity(self);
   // Retransmissions inside the pair's exchange timeout: 400 + 800 + 1600 ms, then give up.
-  const auto rto = 400ms;
-  const int tries = 2;
-  const auto props = proposals(self);
-  const Algorithms first = *algorithms(props.front());
-  auto& c1 = run->c1;
-  c1.suite = {first.key_bits, first.hash, first.group, 28800};
-  c1.local_id = {id_type, 17, 500, id};  // V1-11: protocol 17, port 500
-  c1.local_ts = tunnel_ts(peer);
-  c1.remote_ts = tunnel_ts(1 - peer);
-  c1.retransmit_timeout = rto;
-  c1.retransmit_tries = tries;
-  auto& c2 = run->c2;
-  c2.ike.clear();
-  for (const Proposal& prop : props) {
-    const Algorithms a = *algorithms(prop);
-    c2.ike.push_back({k2::kEncrAesCbc, a.key_bits, a.integ, a.prf, a.group});
-  }
-  c2.local_id = {id_type, id};
-  c2.idr = wire_idr(run->policy->idr());  // IOS: none
-  c2.auth_method = k2::kAuthRsaSig;       // IOS `authentication local rsa-sig`
-  c2.signature_hash_algorithms = false;   // and the peer answers with method 1 too (no RSASSA-PSS)
-  c2.local_ts = tunnel_ts(peer);
-  c2.remote_ts = tunnel_ts(1 - peer);
-  c2.retransmit_timeout = rto;
-  c2.retransmit_tries = tries;
+  EngineConfig c = engine_config(s, peer, 400ms, 2);
+  run->c1 = std::move(c.v1);
+  run->c2 = std::move(c.v2);
+  run->c2.idr = wire_idr(run->policy->idr());  // IOS: none
   run_ = std::move(run);
   worker_ = std::thread([this, r = run_.get()] { work(*r); });
 }
@@ -354,51 +391,13 @@ void CiscoIosPeer::wait(std::chrono::microseconds d) {
 }
 
 SideReport CiscoIosPeer::report(Role role) {
-  SideReport r;
-  if (!run_) return r;
+  if (!run_) return {};
   std::unique_lock lock(run_->mu);
   // The pair may stop waiting on the other side's word (a responder that logged its refusal):
   // our initiator's exchange still ends within its retransmissions; report it whole.
   if (role == Role::Initiator && run_->initiated)
     run_->cv.wait_for(lock, o_.initiate_timeout, [&] { return run_->snap.finished; });
-  const auto& s = run_->snap;
-  const IkeVersion v = run_->s.ike_version;
-  const bool v1 = v == IkeVersion::V1;
-  const auto& rec = s.record;
-  r.ike_established = s.ike;
-  r.child_installed = s.ike && s.child;
-  r.heard_peer = s.heard;
-  r.certreqs_sent = rec.certreqs_sent;
-  r.certreq_message = rec.certreq_message;
-  r.cert_sent = rec.cert_sent;
-  r.bound_profile = role == Role::Responder ? rec.bound_profile : kNone;
-  const std::uint16_t no_proposal = v1 ? k1::kNoProposalChosen : k2::kNoProposalChosen;
-  const std::uint16_t auth_failed = v1 ? k1::kAuthenticationFailed : k2::kAuthenticationFailed;
-  if (s.ike) {
-    r.child_ts_unacceptable = rec.no_ipsec_policy ||
-                              (s.error && *s.error == (v1 ? k1::kInvalidIdInformation : k2::kTsUnacceptable));
-    r.child_no_proposal = s.error && *s.error == no_proposal;
-  } else if (rec.no_profile) {
-    r.verdict = Verdict::NoProfile;
-  } else if (rec.refused_peer) {
-    r.verdict = Verdict::RejectedPeer;
-  } else if (rec.no_certificate) {
-    r.verdict = Verdict::NoPrivateKey;
-  } else if (s.error && *s.error == no_proposal) {
-    r.verdict = Verdict::NoProposal;
-  } else if (s.error && *s.error == auth_failed && role == Role::Initiator && !v1) {
-    // IKEv2 only: an IKEv1 responder's Informational AUTHENTICATION_FAILED also comes when it
-    // has no key of its own (strongSwan), which its own report says better.
-    r.verdict = Verdict::GotAuthFailed;
-  } else if (role == Role::Initiator && s.finished && s.heard) {
-    r.verdict = Verdict::GaveUp;
-  }
-  const std::string& name = run_->s.peers[run_->peer].name;
-  for (const std::string& l : s.trace) r.trace.push_back(name + ": " + l);
-  if (!s.ike && !s.failed_at.empty())
-    r.trace.push_back(
-        fmt::format("{}: failed at {}{}", name, s.failed_at, s.error ? " (" + text(s.error, v) + ")" : std::string()));
-  return r;
+  return side_report(run_->s, run_->peer, role, run_->snap, run_->snap.record);
 }
 
 void CiscoIosPeer::teardown() {

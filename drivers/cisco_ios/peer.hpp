@@ -23,13 +23,15 @@
 
 #include "drivers/stack/stack.hpp"
 #include "peer/credentials.hpp"
+#include "peer/ikev1/isakmp_sa.hpp"
+#include "peer/ikev2/session.hpp"
+#include "peer/personality_policy.hpp"
 
 namespace ikeconform::pki {
 struct Pki;
 }
 namespace ikeconform::peer {
 class UdpTransport;
-class PersonalityPolicy;
 }  // namespace ikeconform::peer
 
 namespace ikeconform::cisco_ios {
@@ -44,6 +46,39 @@ peer::Credentials credentials(const Scenario& s, std::size_t peer, const pki::Pk
 // Why peer `peer` of `s` cannot run on the emulated router (what peer/ does not implement);
 // nullopt: it can.
 std::optional<std::string> inexpressible(const Scenario& s, std::size_t peer);
+
+// The engine's configuration for peer `peer` of `s` (its proposals, its tunnel profile's
+// identity, the tunnel's networks 10.<peer+1>.0.0/24, retransmissions after `rto` doubled
+// `tries` times). inexpressible(s, peer) must be nullopt. Shared with `ikeconform emulate`.
+struct EngineConfig {
+  peer::ikev1::Config v1;
+  peer::ikev2::Config v2;
+};
+EngineConfig engine_config(const Scenario& s, std::size_t peer, std::chrono::milliseconds rto, int tries);
+
+// Where one side's engine ended and its side report, from the engine's outcome and the policy's
+// record (never from log text).
+struct EngineOutcome {
+  bool ike = false, child = false, heard = false, finished = false;
+  std::string failed_at;
+  std::optional<std::uint16_t> error;  // the notify that ended it (received or sent)
+  std::vector<std::string> trace;
+};
+// An engine SA's (ikev1::IsakmpSa, ikev2::IkeSa) outcome and trace.
+template <class Sa>
+EngineOutcome engine_outcome(const Sa& sa, bool ike, bool child, bool heard, bool finished) {
+  EngineOutcome e;
+  e.ike = ike;
+  e.child = child;
+  e.heard = heard;
+  e.finished = finished;
+  e.failed_at = sa.outcome.failed_at;
+  e.error = sa.outcome.error;
+  e.trace = sa.trace;
+  return e;
+}
+stack::SideReport side_report(const Scenario& s, std::size_t peer, Role role, const EngineOutcome& e,
+                              const peer::PersonalityPolicy::Record& rec);
 
 class CiscoIosPeer final : public stack::PeerStack {
  public:

@@ -1,0 +1,133 @@
+// PKCS#12 in and out (p12.hpp).
+#include "drivers/pki/p12.hpp"
+
+#include <fstream>
+#include <sstream>
+
+#include "drivers/pki/ossl.hpp"
+#include "model/input_error.hpp"
+
+namespace ikeconform::pki {
+
+namespace {
+
+struct CertStackFree {
+  void operator()(STACK_OF(X509) * s) const { sk_X509_pop_free(s, X509_free); }
+};
+using CertStack = std::unique_ptr<STACK_OF(X509), CertStackFree>;
+
+std::string cert_pem(X509* c) {
+  ossl::Bio b(ossl::check(BIO_new(BIO_s_mem()), "BIO_new"));
+  ossl::check(PEM_write_bio_X509(b.get(), c), "PEM_write_bio_X509");
+  return ossl::bio_string(b.get());
+}
+
+ossl::X509Ptr parse_cert(const std::string& pem) {
+  ossl::Bio b = ossl::mem_bio(pem);
+  ossl::X509Ptr c(PEM_read_bio_X509(b.get(), nullptr, nullptr, nullptr));
+  if (!c) throw std::invalid_argument("a certificate does not parse as PEM");
+  return c;
+}
+
+// The CA of the chain that issued `cert`; else the first self-signed one; else the first.
+X509* issuing_ca(STACK_OF(X509) * chain, X509* cert) {
+  const int n = chain ? sk_X509_num(chain) : 0;
+  for (int i = 0; i < n && cert; ++i)
+    if (X509_NAME_cmp(X509_get_subject_name(sk_X509_value(chain, i)), X509_get_issuer_name(cert)) == 0)
+      return sk_X509_value(chain, i);
+  for (int i = 0; i < n; ++i)
+    if (X509_check_issued(sk_X509_value(chain, i), sk_X509_value(chain, i)) == X509_V_OK)
+      return sk_X509_value(chain, i);
+  return n > 0 ? sk_X509_value(chain, 0) : nullptr;
+}
+
+}  // namespace
+
+P12Contents read_p12(const std::filesystem::path& file, const std::string& password) {
+  const std::string name = file.string();
+  std::error_code ec;
+  if (std::filesystem::is_directory(file, ec)) throw InputError(name, 0, "is a directory, not a file");
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw InputError(name, 0, "cannot read file");
+  std::ostringstream buf;
+  buf << in.rdbuf();
+  const std::string bytes = buf.str();
+  const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
+  ossl::P12 p12(d2i_PKCS12(nullptr, &p, static_cast<long>(bytes.size())));
+  ERR_clear_error();
+  if (!p12) throw InputError(name, 0, "not a PKCS#12 file");
+  if (PKCS12_mac_present(p12.get()) && PKCS12_verify_mac(p12.get(), password.c_str(), -1) != 1) {
+    ERR_clear_error();
+    throw InputError(name, 0, "wrong password (give it as TP=FILE.p12:PASSWORD or with --p12-password)");
+  }
+  EVP_PKEY* k = nullptr;
+  X509* c = nullptr;
+  STACK_OF(X509)* cas = nullptr;
+  const int ok = PKCS12_parse(p12.get(), password.c_str(), &k, &c, &cas);
+  ossl::Pkey key(k);
+  ossl::X509Ptr cert(c);
+  CertStack chain(cas);
+  ERR_clear_error();
+  if (ok != 1) throw InputError(name, 0, "cannot decrypt: wrong password or an unsupported PKCS#12 encryption");
+  if (cert && !key) throw InputError(name, 0, "holds a certificate without its private key");
+  P12Contents out;
+  if (cert) {
+    out.cert_pem = cert_pem(cert.get());
+    out.key_pem = ossl::key_to_pem(key.get());
+  }
+  X509* ca = issuing_ca(chain.get(), cert.get());
+  if (!ca)
+    throw InputError(name, 0,
+                     "holds no CA certificate: export it with the chain (openssl pkcs12 -export ... -certfile CA.crt)");
+  out.ca_pem = cert_pem(ca);
+  unsigned char* der = nullptr;
+  const int len = i2d_X509_NAME(X509_get_subject_name(ca), &der);
+  if (len <= 0) ossl::fail("i2d_X509_NAME");
+  out.ca_subject_der.assign(der, der + len);
+  OPENSSL_free(der);
+  return out;
+}
+
+std::string p12_bytes(const std::string& cert, const std::string& key, const std::vector<std::string>& ca_pems,
+                      const std::string& password) {
+  ossl::X509Ptr c = cert.empty() ? nullptr : parse_cert(cert);
+  ossl::Pkey k;
+  if (!key.empty()) {
+    ossl::Bio b = ossl::mem_bio(key);
+    k.reset(PEM_read_bio_PrivateKey(b.get(), nullptr, nullptr, nullptr));
+    if (!k) throw std::invalid_argument("the key does not parse as PEM");
+  }
+  CertStack chain(ossl::check(sk_X509_new_null(), "sk_X509_new_null"));
+  for (const std::string& pem : ca_pems) {
+    ossl::X509Ptr ca = parse_cert(pem);
+    if (sk_X509_push(chain.get(), ca.get()) <= 0) ossl::fail("sk_X509_push");
+    ca.release();  // the stack owns it now
+  }
+  ossl::P12 p12(ossl::check(PKCS12_create(password.c_str(), "ikeconform", k.get(), c.get(), chain.get(),
+                                          NID_aes_256_cbc, NID_aes_256_cbc, 0, 0, 0),
+                            "PKCS12_create"));
+  unsigned char* der = nullptr;
+  const int len = i2d_PKCS12(p12.get(), &der);
+  if (len <= 0) ossl::fail("i2d_PKCS12");
+  std::string out(reinterpret_cast<char*>(der), static_cast<std::size_t>(len));
+  OPENSSL_free(der);
+  return out;
+}
+
+std::string self_signed_ca_pem(std::span<const std::uint8_t> subject_der) {
+  ossl::Pkey key(ossl::check(EVP_RSA_gen(2048), "EVP_RSA_gen"));
+  ossl::X509Ptr c(ossl::check(X509_new(), "X509_new"));
+  const unsigned char* p = subject_der.data();
+  ossl::Name name(ossl::check(d2i_X509_NAME(nullptr, &p, static_cast<long>(subject_der.size())), "d2i_X509_NAME"));
+  ossl::check(X509_set_version(c.get(), 2), "X509_set_version");
+  ossl::check(ASN1_INTEGER_set(X509_get_serialNumber(c.get()), 1), "ASN1_INTEGER_set");
+  ossl::check(X509_gmtime_adj(X509_getm_notBefore(c.get()), 0), "X509_gmtime_adj");
+  ossl::check(X509_gmtime_adj(X509_getm_notAfter(c.get()), 3600), "X509_gmtime_adj");
+  ossl::check(X509_set_subject_name(c.get(), name.get()), "X509_set_subject_name");
+  ossl::check(X509_set_issuer_name(c.get(), name.get()), "X509_set_issuer_name");
+  ossl::check(X509_set_pubkey(c.get(), key.get()), "X509_set_pubkey");
+  ossl::check(X509_sign(c.get(), key.get(), EVP_sha256()), "X509_sign");
+  return cert_pem(c.get());
+}
+
+}  // namespace ikeconform::pki
