@@ -159,7 +159,7 @@ peer::Credentials emulation_credentials(Scenario& s, std::size_t self, const std
   try {
     return peer::credentials_for(s, self, ca_pem, [&](const std::string& tp) -> std::optional<peer::OwnPem> {
       for (const P12Contents& g : files)
-        if (g.trustpoint == tp && !g.cert_pem.empty()) return peer::OwnPem{g.cert_pem, g.key_pem};
+        if (g.trustpoint == tp && !g.cert_pem.empty()) return peer::OwnPem{g.cert_pem, g.key_pem, {}};
       return std::nullopt;
     });
   } catch (const std::invalid_argument& e) {
