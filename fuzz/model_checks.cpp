@@ -10,6 +10,7 @@
 #include "fuzz/targets.hpp"
 #include "model/engine.hpp"
 #include "model/observation_json.hpp"
+#include "model/personality.hpp"
 #include "model/scenario_json.hpp"
 
 namespace ikeconform::fuzz {
@@ -58,7 +59,10 @@ class Consistency {
     const bool up = o_.child_sa == SaResult::Established;
     if (up != (o_.failed_at == Message::None)) return "failed_at set iff not established is broken";
     if (up != (o_.reason == Reason::None)) return "reason set iff not established is broken";
-    if (o_.responder_profile == kNone) return "established without a bound responder profile";
+    // Spec, IOS semantics: an IKEv1 responder whose peer matches none of its profiles goes on with
+    // its global configuration (a cisco-ios responder); any other responder needs a profile.
+    if (o_.responder_profile == kNone && !global_configuration())
+      return "established without a bound responder profile";
     return "";
   }
 
@@ -75,11 +79,16 @@ class Consistency {
     // An established SA authenticated each side that signs, so each sent a certificate.
     const bool v1 = o_.ike_version == IkeVersion::V1;
     const bool i_signs = ini.tunnel_profile().auth_local == AuthMethod::RsaSig;
-    const Profile& rprof = res.peer->profiles[static_cast<std::size_t>(o_.responder_profile)];
-    const bool r_signs = v1 ? i_signs : rprof.auth_local == AuthMethod::RsaSig;
+    const bool r_signs =
+        v1 ? i_signs
+           : res.peer->profiles[static_cast<std::size_t>(o_.responder_profile)].auth_local == AuthMethod::RsaSig;
     if (i_signs && o_.initiator_trustpoint == kNone) return "established, initiator signs, but sent no certificate";
     if (r_signs && o_.responder_trustpoint == kNone) return "established, responder signs, but sent no certificate";
     return "";
+  }
+
+  bool global_configuration() const {
+    return o_.ike_version == IkeVersion::V1 && cs_.peers[o_.responder()].personality->ikev1_unmatched_uses_global();
   }
 
   // Every entry names a CA in range, through a trustpoint of the sender anchoring that CA;

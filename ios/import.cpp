@@ -24,6 +24,7 @@ struct Router {
   TunnelChoice choice;
   std::vector<std::string> tunnel_peers;
   bool global_profile = false;  // IKEv1 without an ISAKMP profile: the global configuration
+  bool global_among_profiles = false;  // ... on a router that has ISAKMP profiles for other peers
   IkeVersion version = IkeVersion::V1;
   std::string tunnel_profile;
   int tunnel_line = 0;
@@ -184,12 +185,12 @@ void bind_tunnel(Router& r, const IosConfig& other, const std::string& forced) {
     r.tunnel_profile = r.cfg.isakmp_profiles.empty() ? r.cfg.ikev2_profiles[0].name : r.cfg.isakmp_profiles[0].name;
     return;
   }
-  if (!r.cfg.isakmp_profiles.empty())
-    throw InputError(r.cfg.file, k.line,
-                     k.label + " sets no isakmp-profile or ikev2-profile and the router has " + std::to_string(n) +
-                         " profiles: IOS would pick one by the peer's identity, which is not modeled");
+  // Several profiles and none named: IKEv1 with the global configuration for this tunnel; as a
+  // responder IOS still binds the profile whose `match identity` fits the peer (V1-8), and only a
+  // peer that matches none stays on the global configuration (spec, IOS semantics).
   r.version = IkeVersion::V1;
   r.global_profile = true;
+  r.global_among_profiles = !r.cfg.isakmp_profiles.empty();
 }
 
 // The address the other router's tunnel points at, else this router's tunnel source address.
@@ -652,9 +653,13 @@ std::vector<Profile> profiles(const Router& r, const std::string& other_fqdn) {
     }
     if (r.global_profile) {  // any peer, `crypto isakmp identity`, every trustpoint (V1-2, V1-9)
       AuthMethod m = all_psk ? AuthMethod::PreShare : AuthMethod::RsaSig;
+      // Beside other profiles it matches nobody: the global configuration is what a responder
+      // uses when no profile matches (the model's "no profile bound" on a tunnel without match).
+      std::vector<IdentityMatch> any{IdentityMatch{IdKind::Address, "0.0.0.0", "0.0.0.0"},
+                                     IdentityMatch{IdKind::Fqdn, other_fqdn, {}}};
       out.push_back(
           Profile{r.tunnel_profile,
-                  {IdentityMatch{IdKind::Address, "0.0.0.0", "0.0.0.0"}, IdentityMatch{IdKind::Fqdn, other_fqdn, {}}},
+                  r.global_among_profiles ? std::vector<IdentityMatch>{} : any,
                   r.cfg.isakmp_identity,
                   {},
                   m,
@@ -793,7 +798,10 @@ ImportResult import_routers(const RouterInput& a, const RouterInput& b,
       while (find_named(rs[i].cfg.isakmp_profiles, rs[i].tunnel_profile)) rs[i].tunnel_profile += "-";
       out.notes.push_back(rs[i].name + ": " + rs[i].choice.label +
                           " uses no ISAKMP profile: IKEv1 with the global configuration (profile '" +
-                          rs[i].tunnel_profile + "': any peer, every trustpoint)");
+                          rs[i].tunnel_profile +
+                          (rs[i].global_among_profiles ? "': peers that match none of its ISAKMP profiles"
+                                                       : "': any peer") +
+                          ", every trustpoint)");
     }
     out.tunnels[i] = rs[i].choice;
     // Identity kinds the scenario lacks (DN, e-mail): sent as the address, exact for a peer that

@@ -158,7 +158,7 @@ PeerCtx compile_peer(const Scenario& s, std::size_t index, const ModelOptions& o
   }
   if (o.predefined_trustpoints)
     for (std::size_t k = 0; k < kPredefinedTrustpoints.size(); ++k)
-      c.tp_ca.push_back(static_cast<CaIndex>(s.cas.size() + k));
+      c.tp_ca.push_back(predefined_ca_index(s.cas, k));
   c.all_tps = static_cast<std::int16_t>(c.tp_ca.size());
   for (std::size_t i = 0; i < p.certificates.size(); ++i) {
     auto tp = index_of(p.trustpoints, p.certificates[i].trustpoint, &Trustpoint::name);
@@ -249,7 +249,9 @@ std::string join_tp_names(const Negotiation& n, const PeerCtx& p, const TpList& 
 }
 
 void conclude_child_sa(Observation& obs, const PeerCtx& responder, Trace& trace, IkeVersion v) {
-  if (obs.responder_profile == responder.tunnel) {
+  // An IKEv1 SA on the global configuration fits a tunnel that names no ISAKMP profile.
+  if (obs.responder_profile == responder.tunnel ||
+      (v == IkeVersion::V1 && obs.responder_profile == kNone && responder.tunnel_is_global())) {
     obs.child_sa = SaResult::Established;
     return;
   }
@@ -259,10 +261,16 @@ void conclude_child_sa(Observation& obs, const PeerCtx& responder, Trace& trace,
   if (v == IkeVersion::V2) {
     trace("IKEv2:(SA ID = 1):There was no IPSEC policy found for received TS");
     trace("IKEv2:(SA ID = 1):Sending TS unacceptable notify");
+  } else {
+    // IKEv1 has no TS_UNACCEPTABLE: IOS refuses the quick mode's proxy identities with its own
+    // notify (RFC 2408 §3.14.1, INVALID-ID-INFORMATION).
+    trace("ISAKMP:(0): IPSec policy invalidated proposal with error 32");
+    trace("ISAKMP:(0): sending packet to {} my_port 500 peer_port 500 (R) QM_IDLE (INVALID_ID_INFORMATION)",
+          responder.peer->address);
   }
   obs.child_sa = SaResult::Failed;
   obs.failed_at = v == IkeVersion::V2 ? Message::IKE_AUTH : Message::QM1;
-  obs.reason = Reason::TsUnacceptable;
+  obs.reason = v == IkeVersion::V2 ? Reason::TsUnacceptable : Reason::InvalidIdInformation;
 }
 
 }  // namespace ikeconform

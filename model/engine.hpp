@@ -47,6 +47,18 @@ struct PeerCtx {
     return peer->certificates[static_cast<std::size_t>(cert[static_cast<std::size_t>(tp)])];
   }
   PeerId identity(const Profile& p) const;
+  // A tunnel profile without any match statement stands for IOS's global configuration (an
+  // ISAKMP profile without `match identity` is never bound): the configuration of an IKEv1
+  // responder whose peer matches no profile (ios/import.cpp builds it for a tunnel that names none).
+  bool tunnel_is_global() const {
+    const Profile& p = tunnel_profile();
+    return p.match.empty() && p.match_certificate.empty();
+  }
+  // No profile bound: the global configuration's identity (`crypto isakmp identity`), by default
+  // the address.
+  PeerId global_identity() const {
+    return tunnel_is_global() ? identity(tunnel_profile()) : PeerId{IdKind::Address, peer->address, ipv4};
+  }
 };
 
 struct CompiledScenario {

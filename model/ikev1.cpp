@@ -160,7 +160,13 @@ class MainMode final : Exchange {
     trace_id(iid);
     obs.responder_profile = R.personality->bind_profile(n, R, at, iid);
     if (obs.responder_profile == kUndecided) return undecided_profile(Message::MM5);
-    if (obs.responder_profile == kNone) return fail(Message::MM5, Reason::NoMatchingProfile);
+    if (obs.responder_profile == kNone) {
+      if (!R.personality->ikev1_unmatched_uses_global()) return fail(Message::MM5, Reason::NoMatchingProfile);
+      // The global configuration: the method the policy agreed at MM1, every global trustpoint.
+      trace("ISAKMP:(0): no profile bound: continuing with the global configuration");
+      if (certs && !validate(R, at, nullptr, I, ichoice, icert)) return fail(Message::MM5, Reason::CertValidationFailed);
+      return true;
+    }
     rprof = &R.peer->profiles[static_cast<std::size_t>(obs.responder_profile)];
     if (rprof->auth_remote != iprof.auth_local) {
       trace("ISAKMP:(0): profile {} expects another authentication method", rprof->name);
@@ -191,7 +197,7 @@ class MainMode final : Exchange {
         obs.responder_trustpoint = kNone;
       }
     }
-    rid = R.identity(*rprof);
+    rid = rprof ? R.identity(*rprof) : R.global_identity();
     rid_sent = true;
     trace("ISAKMP:(0): sending packet to {} my_port 500 peer_port 500 (R) MM_KEY_EXCH", I.peer->address);
     return true;

@@ -107,6 +107,11 @@ class Personality {
     return std::nullopt;
   }
 
+  // IKEv1 responder at MM5 whose peer matched none of its profiles: true goes on with the global
+  // configuration (no profile bound: every global trustpoint validates, the global ISAKMP
+  // policies, the address as identity, IOS's `crypto isakmp identity` default); false fails there.
+  virtual bool ikev1_unmatched_uses_global() const { return false; }
+
   // "Which trustpoints validate the certificate received under `profile`?" (null: none bound).
   virtual void validation_list(const Negotiation& n, const PeerCtx& self, const Step& at, const Profile* profile,
                                TpList& out) const = 0;

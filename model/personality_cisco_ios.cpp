@@ -74,10 +74,8 @@ class CiscoIos final : public Personality {
     }
     // V1-2 (no restriction), V1-3, V2-2: every global trustpoint in store order (V1-4); the
     // predefined ones in IKEv2 only with ikev2_certreq_predefined (inferred, V2-2).
-    const std::size_t scenario_cas = n.cs.scenario->cas.size();
     for (const CertReq& c : self.global_certreq)
-      if (n.version == IkeVersion::V1 || n.options.ikev2_certreq_predefined ||
-          static_cast<std::size_t>(c.ca) < scenario_cas)
+      if (n.version == IkeVersion::V1 || n.options.ikev2_certreq_predefined || c.trustpoint < self.user_tps)
         out.push_back(c);
     return !out.empty();
   }
@@ -198,6 +196,9 @@ class CiscoIos final : public Personality {
     else n.trace("IKEv2:found matching IKEv2 profile '{}'", name);
     return bound;
   }
+
+  // Spec, IOS semantics: "peer matches *none* of the profiles" does not end main mode.
+  bool ikev1_unmatched_uses_global() const override { return true; }
 
   void validation_list(const Negotiation& n, const PeerCtx& self, const Step&, const Profile* profile,
                        TpList& out) const override {

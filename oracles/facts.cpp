@@ -35,7 +35,7 @@ CaIndex observed_tp_ca(const Scenario& s, std::size_t peer, TpIndex tp, const Mo
   if (i < p.trustpoints.size()) return ca_index(s, p.trustpoints[i].ca);
   const std::size_t k = i - p.trustpoints.size();
   if (!o.predefined_trustpoints || k >= kPredefinedTrustpoints.size()) return kNone;
-  return static_cast<CaIndex>(s.cas.size() + k);
+  return predefined_ca_index(s.cas, k);
 }
 
 std::vector<CaIndex> global_certreq_order(const Scenario& s, std::size_t peer, const ModelOptions& o) {
@@ -54,7 +54,7 @@ std::vector<CaIndex> global_certreq_order(const Scenario& s, std::size_t peer, c
   for (const Trustpoint* t : ca_only) add(ca_index(s, t->ca));
   // Section 1: the predefined trustpoints, in the order IOS lists them.
   if (o.predefined_trustpoints)
-    for (std::size_t k = 0; k < kPredefinedTrustpoints.size(); ++k) add(static_cast<CaIndex>(s.cas.size() + k));
+    for (std::size_t k = 0; k < kPredefinedTrustpoints.size(); ++k) add(predefined_ca_index(s.cas, k));
   return out;
 }
 
@@ -85,7 +85,8 @@ std::vector<CaIndex> trust_anchors(const Scenario& s, std::size_t peer, const Mo
   }
   if (p.personality == kCiscoIos && o.predefined_trustpoints)
     for (std::size_t k = 0; k < kPredefinedTrustpoints.size(); ++k)
-      out.push_back(static_cast<CaIndex>(s.cas.size() + k));
+      if (const CaIndex ca = predefined_ca_index(s.cas, k); std::find(out.begin(), out.end(), ca) == out.end())
+        out.push_back(ca);
   return out;
 }
 

@@ -202,7 +202,9 @@ bool PersonalityPolicy::bind_profile(const CertStep& at) {
   }
   record_.bound_profile = self.personality->bind_profile(n, self, st, *st.peer_id);
   flush(at);
-  record_.no_profile = record_.bound_profile == kNone;
+  // Spec, IOS semantics: an IKEv1 responder that matches no profile goes on with its global
+  // configuration (no profile bound: every global trustpoint validates), as the model does.
+  record_.no_profile = record_.bound_profile == kNone && !(v1() && self.personality->ikev1_unmatched_uses_global());
   if (record_.no_profile && !v1()) at.log.push_back("IKEv2:(SA ID = 1):Sending authentication failure notify");
   return !record_.no_profile;
 }
@@ -255,7 +257,10 @@ void PersonalityPolicy::certificate_checked(const CertStep& at, std::optional<st
 
 bool PersonalityPolicy::ipsec_policy(const CertStep& at) {
   // V2-10 / V2-11: a profile other than the tunnel's finds no crypto map for the selectors.
-  if (record_.bound_profile == cs_.peers[peer_].tunnel) return true;
+  const PeerCtx& self = cs_.peers[peer_];
+  if (record_.bound_profile == self.tunnel) return true;
+  if (v1() && record_.bound_profile == kNone && self.tunnel_is_global()) return true;  // the global configuration
+  if (v1()) at.log.push_back("ISAKMP:(0): IPSec policy invalidated proposal with error 32");
   record_.no_ipsec_policy = true;
   at.log.push_back("map_db_check_isakmp_profile profile did not match");
   at.log.push_back("map_db_find_best did not find matching map");

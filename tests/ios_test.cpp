@@ -350,14 +350,35 @@ TEST(IosErrors, EnrollmentUnknownRouterOrTrustpoint) {
   EXPECT_EQ(error_of([&] { run({"R1"}); }), "--enrollment: 'R1': expected NAME=TP,TP (oldest first)");
 }
 
-TEST(IosErrors, ImportLevelProblems) {
-  // Tunnel profile not determinable: no set isakmp-profile and two profiles.
+// Issue 10 item 5: several ISAKMP profiles and a tunnel that names none is a legal IOS
+// configuration (once exit 2): the tunnel uses the global configuration, the profiles stay for
+// the responder's binding, and the global profile matches nobody by itself (spec, IOS semantics:
+// it is what a responder uses when no profile matches).
+TEST(IosImport, SeveralIsakmpProfilesWithoutTunnelBindingUseTheGlobalConfiguration) {
   std::string two =
-      "crypto isakmp profile a\n!\ncrypto isakmp profile b\n!\ncrypto ipsec profile ip\n!\n"
-      "interface Tunnel1\n tunnel protection ipsec profile ip\n";
-  EXPECT_EQ(error_of([&] { import_routers(inline_router("a.cfg", two), router("s1-r2.cfg")); }),
-            "a.cfg:5: Tunnel1 sets no isakmp-profile or ikev2-profile and the router has 2 profiles: IOS would pick "
-            "one by the peer's identity, which is not modeled");
+      "crypto isakmp profile a\n match identity host a.example\n!\ncrypto isakmp profile b\n"
+      " match identity address 192.168.0.2 255.255.255.255\n!\ncrypto ipsec profile ip\n!\n"
+      "interface Tunnel1\n tunnel destination 192.168.0.2\n tunnel protection ipsec profile ip\n";
+  ImportResult r = import_routers(inline_router("a.cfg", two), router("s1-r2.cfg"));
+  const Peer& p = r.scenario.peers[0];
+  EXPECT_EQ(p.tunnel_profile, "global");
+  ASSERT_EQ(p.profiles.size(), 3u);
+  EXPECT_EQ(p.profiles[0].name, "a");
+  EXPECT_EQ(p.profiles[1].name, "b");
+  EXPECT_EQ(p.profiles[2].name, "global");
+  EXPECT_TRUE(p.profiles[2].match.empty());
+  EXPECT_TRUE(p.profiles[2].trustpoints.empty());
+  bool noted = false;
+  for (const auto& n : r.notes) noted = noted || n.find("peers that match none of its ISAKMP profiles") != std::string::npos;
+  EXPECT_TRUE(noted);
+  // Without other profiles the global profile still matches any peer (unchanged).
+  std::string none = "crypto ipsec profile ip\n!\ninterface Tunnel1\n tunnel destination 192.168.0.2\n"
+                     " tunnel protection ipsec profile ip\n";
+  ImportResult g = import_routers(inline_router("g.cfg", none), router("s1-r2.cfg"));
+  EXPECT_FALSE(g.scenario.peers[0].profiles.at(0).match.empty());
+}
+
+TEST(IosErrors, ImportLevelProblems) {
   EXPECT_EQ(error_of([&] { import_routers(router("s1-r1.cfg"), router("s2-r2.cfg")); }),
             "s2-r2.cfg:52: R2's tunnel uses IKEv2 but R1's uses IKEv1");
 }

@@ -143,8 +143,11 @@ TEST(V1_8, ACertificateMapBindsTheIsakmpProfileAtMM5) {
   EXPECT_TRUE(traced(o, "ISAKMP:(0): certificate map M matches the peer's certificate"));
   s.peers[1].profiles[0].match_certificate = {map1(CertField::IssuerName, CertMatchOp::Nc, "o=cisco")};
   o = run(s, 0);
-  EXPECT_EQ(o.failed_at, Message::MM5);
-  EXPECT_EQ(o.reason, Reason::NoMatchingProfile);
+  // No profile matches: the global configuration authenticates R1 (IOS semantics), and quick
+  // mode finds no crypto map entry for the SA without prof1.
+  EXPECT_EQ(o.responder_profile, kNone);
+  EXPECT_EQ(o.failed_at, Message::QM1);
+  EXPECT_EQ(o.reason, Reason::InvalidIdInformation);
   // IKEv1 first-match (option): an earlier undecided profile leaves the question open.
   s.peers[1].profiles[0].match_certificate = {map1(CertField::SubjectName, CertMatchOp::Co, "cn=R1")};
   for (auto& c : s.peers[0].certificates) c.subject.clear();

@@ -1,9 +1,12 @@
 // One test (at least) per rule of spec/cisco-ios-behavior.md; test names carry the rule id.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "model/ladder.hpp"
 #include "model/observation_json.hpp"
 #include "model/personality.hpp"
+#include "model/predefined.hpp"
 #include "model_support.hpp"
 
 namespace ikeconform::testing {
@@ -136,11 +139,74 @@ TEST(V1_7, ResponderFallsBackWhenTheRestrictedRequestNamesNoCaItHolds) {
 
 TEST(V1_8, ResponderBindsItsProfileFromTheIkeIdAtMM5) {
   Scenario s = v1_base();
-  s.peers[1].profiles[0].match = {{IdKind::Fqdn, "R9.cisco.com", ""}};
   Observation o = run(s, 0);
+  EXPECT_TRUE(o.up());
+  EXPECT_EQ(profile_name(s, 1, o.responder_profile), s.peers[1].tunnel_profile);
+  EXPECT_TRUE(traced(o, "peer matches"));
+  EXPECT_FALSE(o.certreq_from_responder.empty());  // MM4 was sent before the binding
+}
+
+// Spec, IOS semantics: "peer matches *none* of the profiles" does not end main mode; the
+// responder goes on with its global configuration (every global trustpoint validates, even when
+// the unmatched profile's `ca trust-point` would not), and quick mode then finds no crypto map
+// entry for the tunnel's ISAKMP profile: INVALID-ID-INFORMATION at QM1, not a failure at MM5.
+TEST(IosSemantics, Ikev1ResponderMatchingNoProfileGoesOnWithItsGlobalConfiguration) {
+  Scenario s = v1_base();
+  s.peers[1].profiles[0].match = {{IdKind::Fqdn, "R9.cisco.com", ""}};
+  s.peers[1].profiles[0].trustpoints = {{"IOSCA2"}};  // would reject R1's CA1 certificate if bound
+  s.peers[0].certificates = {{"IOSCA1", "", false, {}}};
+  Observation o = run(s, 0);
+  EXPECT_TRUE(traced(o, "ISAKMP:(0):: peer matches *none* of the profiles"));
+  EXPECT_TRUE(traced(o, "continuing with the global configuration"));
+  EXPECT_TRUE(traced(o, "Creating CERT validation list: IOSCA1, IOSCA2"));
+  EXPECT_EQ(o.responder_profile, kNone);
+  EXPECT_EQ(o.ike_sa, SaResult::Established);
+  EXPECT_EQ(o.child_sa, SaResult::Failed);
+  EXPECT_EQ(o.failed_at, Message::QM1);
+  EXPECT_EQ(o.reason, Reason::InvalidIdInformation);
+  EXPECT_TRUE(traced(o, "proxy identities not supported"));
+  // The global list still rejects a CA the router does not trust at all.
+  s.peers[1].trustpoints.pop_back();  // R2 forgets IOSCA2 ...
+  s.peers[1].profiles[0].trustpoints.clear();
+  s.peers[1].certificates = {{"IOSCA1", "", false, {}}};
+  s.peers[0].certificates = {{"IOSCA2", "", false, {}}};  // ... and R1 only holds a CA2 certificate
+  s.peers[0].trustpoints = {s.peers[0].trustpoints.at(1)};
+  o = run(s, 0);
+  EXPECT_EQ(o.failed_at, Message::MM5);
+  EXPECT_EQ(o.reason, Reason::CertValidationFailed);
+}
+
+// Spec, IOS semantics: a user trustpoint whose CA has a predefined CA's subject DN (in another
+// spelling) is that CA: requested once, and R1's predefined trustpoint both asks for it and
+// validates its certificates (first match, not the V1-7 fallback).
+TEST(IosSemantics, AUserTrustpointWithAPredefinedCasDnIsThatCa) {
+  Scenario s = v1_base();
+  s.cas.push_back({"CR", "CN=Cisco Root CA 2048, O=Cisco Systems", ""});
+  s.peers[1].trustpoints.push_back({"CISCOROOT", "CR", Revocation::None});
+  s.peers[1].certificates = {{"CISCOROOT", "", false, {}}};
+  Observation o = run(s, 0);
+  EXPECT_TRUE(traced(o, "Choosing trustpoint CISCOROOT as issuer"));
+  EXPECT_FALSE(traced(o, "anyway"));
+  EXPECT_TRUE(o.up());
+  const auto cr = static_cast<CaIndex>(s.cas.size() - 1);
+  auto count = [&](const CertReqList& l) {
+    return std::count_if(l.begin(), l.end(), [&](const CertReq& c) { return c.ca == cr; });
+  };
+  EXPECT_EQ(count(o.certreq_from_responder), 1);  // once, from the user trustpoint
+  EXPECT_EQ(o.certreq_from_responder.front().ca, cr);
+  EXPECT_EQ(count(o.certreq_from_initiator), 1);  // R1's predefined Cisco-Root-CA-2048
+  EXPECT_EQ(o.certreq_from_responder.size(), 7u);  // CR, CA1, CA2 and the 4 other predefined CAs
+  EXPECT_FALSE(same_dn("cn=Cisco Root CA 2048,o=Cisco Systems", "cn=Cisco RootCA 2048,o=Cisco Systems"));
+}
+
+// strongSwan selects a config by IDi and fails at MM5 without one: the global fallback is IOS's.
+TEST(IosSemantics, TheGlobalFallbackIsTheCiscoPersonalitysOnly) {
+  Scenario s = v1_base();
+  s.peers[1].profiles[0].match = {{IdKind::Fqdn, "R9.cisco.com", ""}};
+  s.peers[1].personality = kStrongswan59;
+  const Observation o = run(s, 0);
   EXPECT_EQ(o.failed_at, Message::MM5);
   EXPECT_EQ(o.reason, Reason::NoMatchingProfile);
-  EXPECT_FALSE(o.certreq_from_responder.empty());  // MM4 was sent before the binding
 }
 
 TEST(V1_9, ValidationUsesTheBoundProfilesList) {

@@ -8,6 +8,7 @@
 
 #include "generators/generators.hpp"
 #include "model/engine.hpp"
+#include "model/personality_names.hpp"
 #include "model/scenario_json.hpp"
 #include "oracles/facts.hpp"
 #include "oracles/oracle.hpp"
@@ -73,6 +74,30 @@ RC_GTEST_PROP(Generators, NothingTheTargetCannotExpress, ()) {
       RC_ASSERT(f.auth_local == AuthMethod::RsaSig && f.auth_remote == AuthMethod::RsaSig);
     for (const IdentityCert& c : p.certificates) RC_ASSERT(!c.revoked && c.features.empty());
     RC_ASSERT(p.unsupported_features.empty());
+  }
+}
+
+// Spec, IOS semantics: a cisco-ios IKEv1 responder never ends main mode at MM5 for want of a
+// matching profile (it goes on with its global configuration); and a quick mode failure speaks
+// IKEv1 (INVALID-ID-INFORMATION, RFC 2408 §3.14.1), an IKEv2 CHILD SA failure IKEv2 (TS_UNACCEPTABLE).
+RC_GTEST_PROP(IosSemantics, Ikev1ResponderOnGlobalConfigurationAndReasonsInTheirVersionsVocabulary, ()) {
+  const Scenario s = *gen::any_scenario();
+  Observation obs[2];
+  ModelTarget().run_both(s, obs);
+  for (const Observation& o : obs) {
+    const bool v1 = s.ike_version == IkeVersion::V1;
+    if (v1 && s.peers[o.responder()].personality == kCiscoIos)
+      RC_ASSERT(!(o.failed_at == Message::MM5 && o.reason == Reason::NoMatchingProfile));
+    RC_ASSERT(o.reason != (v1 ? Reason::TsUnacceptable : Reason::InvalidIdInformation));
+    const Peer& r = s.peers[o.responder()];
+    const auto tunnel = std::find_if(r.profiles.begin(), r.profiles.end(),
+                                     [&](const Profile& p) { return p.name == r.tunnel_profile; });
+    const bool tunnel_global = tunnel->match.empty() && tunnel->match_certificate.empty();
+    if (v1 && o.ike_sa == SaResult::Established && o.responder_profile == kNone && !tunnel_global) {
+      RC_TAG("global configuration");
+      RC_ASSERT(o.child_sa == SaResult::Failed);
+      RC_ASSERT(o.reason == Reason::InvalidIdInformation);
+    }
   }
 }
 

@@ -111,6 +111,23 @@ TEST(StackRecipe, RegisteredNamesAreTheStacksAndTheirOrderedPairs) {
 }
 
 // The one shape of a run that produced no exchange (model/observation.hpp).
+// Issue 10 item 2: a CHILD SA refused for its selectors is TS_UNACCEPTABLE in IKEv2 and
+// INVALID_ID_INFORMATION in IKEv1 quick mode, the codes the model gives (model/engine.cpp).
+TEST(Combine, SelectorRefusalSpeaksTheIkeVersionsVocabulary) {
+  for (IkeVersion v : {IkeVersion::V1, IkeVersion::V2}) {
+    const Scenario s = testing::s1_scenario(v);
+    stack::SideReport ini, res;
+    ini.ike_established = res.ike_established = true;
+    ini.heard_peer = res.heard_peer = true;
+    res.child_ts_unacceptable = true;
+    const Observation o = stack::combine(s, 0, ini, res, "");
+    EXPECT_EQ(o.ike_sa, SaResult::Established);
+    EXPECT_EQ(o.child_sa, SaResult::Failed);
+    EXPECT_EQ(o.reason, v == IkeVersion::V1 ? Reason::InvalidIdInformation : Reason::TsUnacceptable);
+    EXPECT_EQ(o.failed_at, v == IkeVersion::V1 ? Message::QM1 : Message::IKE_AUTH);
+  }
+}
+
 TEST(NotAttempted, UnsupportedAttemptsNothingAndInternalErrorFailsTheIkeSa) {
   const Scenario s = testing::s1_scenario(IkeVersion::V2);
   const Observation u = not_attempted(s, 1, Reason::Unsupported, "echo: aggressive mode");

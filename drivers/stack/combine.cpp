@@ -87,7 +87,9 @@ void classify_child(const Scenario& s, const SideReport& ini, const SideReport& 
   }
   o.child_sa = SaResult::Failed;
   o.failed_at = v2(s) ? Message::IKE_AUTH : Message::QM1;
-  o.reason = ini.child_ts_unacceptable || res.child_ts_unacceptable ? Reason::TsUnacceptable
+  // IKEv1 quick mode has no TS_UNACCEPTABLE: the same refusal is INVALID_ID_INFORMATION there.
+  const Reason ts = v2(s) ? Reason::TsUnacceptable : Reason::InvalidIdInformation;
+  o.reason = ini.child_ts_unacceptable || res.child_ts_unacceptable ? ts
              : ini.child_no_proposal || res.child_no_proposal       ? Reason::NoProposalChosen
                                                                     : Reason::InternalError;
 }

@@ -135,7 +135,8 @@ class PeerStack {
 // (MM6 / IKE_AUTH) > NO_CERTIFICATE_PAYLOAD > PEER_UNREACHABLE (the initiator never heard the
 // peer; MM1 / IKE_SA_INIT) > INTERNAL_ERROR. A side's `verdict_at` overrides the message.
 // CHILD SA: not attempted when either side cannot observe it; else established when the
-// initiator installed it, else failed with TS_UNACCEPTABLE > NO_PROPOSAL_CHOSEN > INTERNAL_ERROR.
+// initiator installed it, else failed with TS_UNACCEPTABLE (IKEv1: INVALID_ID_INFORMATION) >
+// NO_PROPOSAL_CHOSEN > INTERNAL_ERROR.
 Observation combine(const Scenario& s, std::uint8_t initiator, const SideReport& ini, const SideReport& res,
                     const std::string& harness_error);
 
