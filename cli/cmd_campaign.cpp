@@ -94,6 +94,9 @@ void register_campaign(CLI::App& app, Outcome& out) {
   a->shrink_opt = cmd->add_option("--shrink-steps", a->shrink_steps,
                                   "Target runs allowed per shrink (default 2000; 40 on a real target)");
   cmd->add_option("--adapter-arg", s.adapter_args, "exec:PATH: an argument for the adapter (repeatable)");
+  cmd->add_option("--peer-bug", s.peer_bugs,
+                  "Targets with a cisco-ios side: a protocol bug its emulated router commits (repeatable; "
+                  "docs/protocol-bugs.md)");
   cmd->add_option("--adapter-timeout", s.adapter_timeout, "exec:PATH: seconds the adapter may take per reply")
       ->capture_default_str();
   cmd->add_flag("--pcap", s.pcap,

@@ -124,6 +124,7 @@ std::optional<std::string> inexpressible(const Scenario& s, std::size_t peer) {
           p.name, prop.encryption, prop.integrity, prop.group);
   if (s.ike_version == IkeVersion::V1 && props.size() != 1)
     return p.name + " has " + std::to_string(props.size()) + " IKEv1 proposals: peer/ offers one";
+  if (std::string why = peer::inexpressible(p.bugs, s.ike_version); !why.empty()) return p.name + ": " + why;
   return std::nullopt;
 }
 
@@ -231,6 +232,7 @@ void CiscoIosPeer::prepare(const Scenario& s, std::size_t peer, const pki::Pki& 
   c1.remote_ts = tunnel_ts(1 - peer);
   c1.retransmit_timeout = rto;
   c1.retransmit_tries = tries;
+  c1.bugs = peer::protocol_bugs(self.bugs);  // the scenario's switches, carried out by the engine
   auto& c2 = run->c2;
   c2.ike.clear();
   for (const Proposal& prop : props) {
@@ -244,6 +246,7 @@ void CiscoIosPeer::prepare(const Scenario& s, std::size_t peer, const pki::Pki& 
   c2.remote_ts = tunnel_ts(1 - peer);
   c2.retransmit_timeout = rto;
   c2.retransmit_tries = tries;
+  c2.bugs = c1.bugs;
   run_ = std::move(run);
   worker_ = std::thread([this, r = run_.get()] { work(*r); });
 }
@@ -401,6 +404,7 @@ stack::StackKind stack_kind() {
   k.personality = kPersonality;
   k.observes_child_sa = true;  // the CHILD SA's negotiation is ours (no ESP data plane needed)
   k.needs_p12 = false;
+  k.protocol_bugs = true;  // peer/protocol_bugs.hpp
   k.make = stack::make_stack<CiscoIosPeer>;
   k.version = [] { return std::optional<std::string>("ikeconform peer/ (emulated Cisco IOS)"); };
   k.inexpressible = inexpressible;

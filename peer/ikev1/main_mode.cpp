@@ -107,12 +107,12 @@ void note_certreqs(IsakmpSa& sa, const std::vector<const Payload*>& crs) {
 
 // The CERT_REQs the policy puts into message `m`, one per CA (an empty one: any CA).
 void add_certreqs(IsakmpSa& sa, const Context& c, Message m, Role role, std::vector<Payload>& out) {
-  const auto names = c.policy.certreq(step(sa, m, role));
+  auto names = c.policy.certreq(step(sa, m, role));
   if (!names) return;
-  if (names->empty()) out.push_back({k::kCR, false, wire::CertRequest{wire::kCertX509Signature, {}}});
-  for (const Bytes& dn : *names) {
-    out.push_back({k::kCR, false, wire::CertRequest{wire::kCertX509Signature, dn}});
-    sa.log("sending cert request for \"" + wire::ios_dn_from_der(dn) + "\"");
+  for (auto& payload : certreq_payloads(c.config.bugs, IkeVersion::V1, std::move(*names), sa.trace)) {
+    Bytes dn = payload.empty() ? Bytes{} : std::move(payload.front());
+    if (!dn.empty()) sa.log("sending cert request for \"" + wire::ios_dn_from_der(dn) + "\"");
+    out.push_back({k::kCR, false, wire::CertRequest{wire::kCertX509Signature, std::move(dn)}});
   }
 }
 
@@ -177,7 +177,13 @@ Refusal authenticate_peer(IsakmpSa& sa, const Context& c, const std::vector<Payl
 // Our ID, CERT and SIG for MM5 / MM6; nullopt when there is no certificate to sign with.
 std::optional<std::vector<Payload>> our_identity(IsakmpSa& sa, const Context& c, Message m, Role role) {
   std::vector<Payload> ps;
-  const Payload id{k::kID, false, c.config.local_id};
+  wire::IdV1 claimed = c.config.local_id;
+  if (c.config.bugs.id_not_in_cert) {  // an FQDN our certificate does not carry, signed over
+    claimed.type = k::kIdFqdn;
+    claimed.data.assign(kIdNotInCert.begin(), kIdNotInCert.end());
+    sa.log(fmt::format("protocol bug id_not_in_cert: claiming '{}'", kIdNotInCert));
+  }
+  const Payload id{k::kID, false, claimed};
   ps.push_back(id);
   sa.our_cert = c.policy.choose_certificate(step(sa, m, role));
   if (!sa.our_cert) {
@@ -186,7 +192,8 @@ std::optional<std::vector<Payload>> our_identity(IsakmpSa& sa, const Context& c,
   }
   const OwnCert& own = c.creds.own().at(*sa.our_cert);
   if (c.policy.sends_certificate(step(sa, m, role))) {
-    ps.push_back({k::kCERT, false, wire::Cert{wire::kCertX509Signature, own.der}});
+    for (wire::Cert& cert : cert_payloads(c.config.bugs, c.creds, *sa.our_cert, sa.trace))
+      ps.push_back({k::kCERT, false, std::move(cert)});
     sa.log("sending end entity cert \"" + certificate_subject(own.der) + "\"");
   }
   ps.push_back({k::kSIG, false,

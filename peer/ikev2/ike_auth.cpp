@@ -133,11 +133,19 @@ std::optional<std::size_t> choose_certificate(IkeSa& sa, const Context& c) {
   return chosen;
 }
 
-// The CERT payload of our certificate when the policy sends it.
+// The CERT payload of our certificate when the policy sends it (several with the cert_* bugs).
 void add_certificate(IkeSa& sa, const Context& c, std::size_t own, std::vector<Payload>& out) {
   if (!c.policy.sends_certificate(cert_step(sa, Message::IKE_AUTH))) return;
-  out.push_back({k::kCERT, false, wire::Cert{wire::kCertX509Signature, c.creds.own().at(own).der}});
+  for (wire::Cert& cert : cert_payloads(c.config.bugs, c.creds, own, sa.trace))
+    out.push_back({k::kCERT, false, std::move(cert)});
   sa.log("sending end entity cert \"" + certificate_subject(c.creds.own().at(own).der) + "\"");
+}
+
+// The ID we claim: ours, or with id_not_in_cert an FQDN our certificate does not carry.
+wire::IdV2 local_id(IkeSa& sa, const Context& c) {
+  if (!c.config.bugs.id_not_in_cert) return c.config.local_id;
+  sa.log(fmt::format("protocol bug id_not_in_cert: claiming '{}'", kIdNotInCert));
+  return {k::kIdFqdn, Bytes(kIdNotInCert.begin(), kIdNotInCert.end())};
 }
 
 // Why the peer's IKE_AUTH was refused.
@@ -231,14 +239,15 @@ bool ts_within(const wire::TrafficSelector& in, const wire::TrafficSelector& out
 
 std::vector<Payload> ike_auth_build_i(IkeSa& sa, const Context& c) {
   std::vector<Payload> out;
-  out.push_back({k::kIDi, false, c.config.local_id});
+  const wire::IdV2 idi = local_id(sa, c);
+  out.push_back({k::kIDi, false, idi});
   const auto cert = choose_certificate(sa, c);
   if (!cert) return {};  // IOS: "Failed to build certificate payload", no IKE_AUTH goes out
   add_certificate(sa, c, *cert, out);
   out.push_back(notify(k::kInitialContact));
-  if (auto cr = certreq_payload(sa, c, Message::IKE_AUTH)) out.push_back(std::move(*cr));
+  for (Payload& cr : certreq_payloads(sa, c, Message::IKE_AUTH)) out.push_back(std::move(cr));
   if (c.config.remote_id) out.push_back({k::kIDr, false, *c.config.remote_id});
-  out.push_back({k::kAUTH, false, sign(sa, c, c.creds.own().at(*cert).key.get(), c.config.local_id)});
+  out.push_back({k::kAUTH, false, sign(sa, c, c.creds.own().at(*cert).key.get(), idi)});
   sa.esp_spi_ours = crypto::random_bytes(4);
   wire::SaV2 offer;
   for (std::size_t i = 0; i < c.config.esp.size(); ++i)
@@ -258,14 +267,15 @@ std::vector<Payload> ike_auth_process_r(IkeSa& sa, const Context& c, const std::
     return {notify(k::kAuthenticationFailed)};
   }
   std::vector<Payload> out;
-  out.push_back({k::kIDr, false, c.config.local_id});
+  const wire::IdV2 idr = local_id(sa, c);
+  out.push_back({k::kIDr, false, idr});
   const auto cert = choose_certificate(sa, c);
   if (!cert) {  // IOS builds no response ("Failed to build certificate payload"); the initiator times out
     fail(sa, std::nullopt, "no certificate to send");
     return {};
   }
   add_certificate(sa, c, *cert, out);
-  out.push_back({k::kAUTH, false, sign(sa, c, c.creds.own().at(*cert).key.get(), c.config.local_id)});
+  out.push_back({k::kAUTH, false, sign(sa, c, c.creds.own().at(*cert).key.get(), idr)});
   sa.outcome.ike_sa = true;
   sa.log(fmt::format("IKE_SA established between {}[{}]...{}[{}]", sa.ends.local_address, id_text(c.config.local_id),
                      sa.ends.remote_address, id_text(sa.peer_id)));
