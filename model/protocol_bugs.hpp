@@ -39,7 +39,7 @@ inline constexpr std::array<ProtocolBugInfo, 10> kProtocolBugs = {{
      "the CERT_REQ names only a CA the peer does not hold"},
     {"certreq_empty", BugReaction::Proceed, BugReaction::Proceed, false, "RFC 4945 §3.2.7.2",
      "one CERT_REQ with an empty Certification Authority field"},
-    {"certreq_64", BugReaction::Proceed, BugReaction::Proceed, false, "RFC 4945 §3.2.7.1, §3.2.8.3",
+    {"certreq_64", BugReaction::Unfixed, BugReaction::Unfixed, false, "RFC 4945 §3.2.7.1, §3.2.8.3; RFC 7296 §2",
      "64 CERT_REQ payloads: the genuine ones first, then CAs nobody holds"},
     {"certreq_1000_hashes", BugReaction::None, BugReaction::Unfixed, false, "RFC 7296 §3.7",
      "one IKEv2 CERTREQ of 1,000 SHA-1 hashes (the genuine ones first)"},

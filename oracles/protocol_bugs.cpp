@@ -135,9 +135,10 @@ class BugReactionOracle final : public BugOracle {
     for (std::size_t d = 0; d < 2; ++d) {
       const Observation& o = in.obs[d];
       const Observation& c = clean.obs[d];
-      if (o.reason == Reason::Unsupported || is_infrastructure_error(o) || is_infrastructure_error(c) ||
-          c.reason == Reason::Unsupported)
-        continue;
+      // The run without the bug is the control: when it ran cleanly, a bugged run that ended in
+      // words the observers do not know (INTERNAL_ERROR: a message dropped, a retransmission
+      // given up) is the stack's reaction, and is judged.
+      if (o.reason == Reason::Unsupported || is_infrastructure_error(c) || c.reason == Reason::Unsupported) continue;
       ++judged;
       const std::string dir = facts::direction_text(s, o);
       if (want == BugReaction::Proceed) {
@@ -188,8 +189,8 @@ class BugLiveness final : public BugOracle {
  public:
   std::string_view id() const override { return "BUG-LIVENESS"; }
   std::string_view statement() const override {
-    return "The daemon under test stays up through a protocol bug: a fresh valid exchange (the same scenario "
-           "without the bugs) run after the bugged one is answered";
+    return "The daemon under test stays up through a protocol bug: it does not die during the bugged run, and a "
+           "fresh valid exchange (the same scenario without the bugs) run after it is answered";
   }
   std::vector<std::string_view> rules() const override { return {"RFC 4945 §3.2.8", "RFC 4945 §3.3.10"}; }
   bool metamorphic() const override { return true; }
@@ -200,6 +201,11 @@ class BugLiveness final : public BugOracle {
     const Scenario& s = in.scenario;
     if (bugged_peer(s) < 0) return skip("no protocol bug");
     if (in.related.size() != 1) return skip("the run without protocol bugs is missing");
+    for (std::size_t d = 0; d < 2; ++d)
+      for (const std::string& line : in.obs[d].trace)
+        if (line.find("daemon died during the run") != std::string::npos)
+          return fail(facts::direction_text(s, in.obs[d]) + " with " + protocol_bugs_of(s) + ": " + line,
+                      static_cast<int>(d), in.obs[d].failed_at);
     const RelatedRun& clean = *in.related.front();
     int judged = 0;
     for (std::size_t d = 0; d < 2; ++d) {

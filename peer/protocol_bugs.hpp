@@ -28,8 +28,10 @@ struct ProtocolBugs {
   // request for any end-entity certificate; the exchange proceeds as without the bug.
   bool certreq_empty = false;
   // CERTREQ: 64 payloads, the policy's first, then CAs nobody holds, one per payload (IKEv2: one
-  // hash per extra payload). RFC 4945 §3.2.7.1 (the receiver MUST answer with the end-entity
-  // certificate of a requested CA it has) and §3.2.8.3 (it MUST NOT assume an order): proceeds.
+  // hash per extra payload). RFC 4945 §3.2.7.1 (answer a requested CA with its end-entity
+  // certificate) presumes the message is processed; no RFC bounds the number of payloads, and
+  // RFC 7296 §2 asks only that messages up to 3000 octets SHOULD be processed: a receiver that
+  // caps payloads against denial of service is not forbidden to. Hard invariants only.
   bool certreq_64 = false;
   // IKEv2 only: one CERTREQ of 1,000 SHA-1 hashes (20,000 octets), the policy's first. In
   // IKE_SA_INIT (responder) that is an unfragmentable 20 kB datagram (RFC 7383 §2.5 fragments SK
