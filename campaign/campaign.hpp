@@ -37,7 +37,7 @@ struct CampaignSpec {
   std::filesystem::path temp_dir = std::filesystem::temp_directory_path();
   bool keep_dirs = false;
   std::vector<std::string> peer_bugs;  // --peer-bug: on every emulated (cisco-ios) side
-  bool progress = true;  // a progress line on stderr, when it is a terminal
+  bool progress = true;                // a progress line on stderr, when it is a terminal
   // ikeconform.known-divergences/1; empty: the file shipped as corpus/known-divergences.json.
   std::filesystem::path known_divergences;
 };

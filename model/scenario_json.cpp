@@ -379,7 +379,8 @@ Peer read_peer(const Reader& r, const json& j, const std::string& ptr, const Sce
       r.fail(fmt::format("{}/bugs/{}", ptr, i),
              fmt::format("unknown protocol bug '{}' (known: {})", p.bugs[i], protocol_bug_names()));
     for (std::size_t k = 0; k < i; ++k)
-      if (p.bugs[k] == p.bugs[i]) r.fail(fmt::format("{}/bugs/{}", ptr, i), fmt::format("bug '{}' is named twice", p.bugs[i]));
+      if (p.bugs[k] == p.bugs[i])
+        r.fail(fmt::format("{}/bugs/{}", ptr, i), fmt::format("bug '{}' is named twice", p.bugs[i]));
   }
   return p;
 }

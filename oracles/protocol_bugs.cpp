@@ -54,7 +54,8 @@ BugReaction required(const Peer& p, IkeVersion v) {
 std::string rules_of(const Peer& p) {
   std::string out;
   for (const std::string& name : p.bugs)
-    if (const ProtocolBugInfo* b = find_protocol_bug(name)) out += fmt::format("{}{}: {}", out.empty() ? "" : "; ", name, b->rules);
+    if (const ProtocolBugInfo* b = find_protocol_bug(name))
+      out += fmt::format("{}{}: {}", out.empty() ? "" : "; ", name, b->rules);
   return out;
 }
 
@@ -74,8 +75,8 @@ class BugSa final : public BugOracle {
            "binding to the ID) cannot be verified, no IKE SA comes up in either direction";
   }
   std::vector<std::string_view> rules() const override {
-    return {"RFC 4945 §3.1", "RFC 4945 §3.2.7.2", "RFC 4945 §3.3.10.1", "RFC 4945 §5.1.3.6", "RFC 7296 §2.21.2",
-            "RFC 7296 §3.6"};
+    return {"RFC 4945 §3.1",     "RFC 4945 §3.2.7.2", "RFC 4945 §3.3.10.1",
+            "RFC 4945 §5.1.3.6", "RFC 7296 §2.21.2",  "RFC 7296 §3.6"};
   }
   OracleResult check(const CheckInput& in) const override {
     const Scenario& s = in.scenario;
@@ -113,7 +114,7 @@ class BugReactionOracle final : public BugOracle {
            "certificate cannot be verified; a bug whose reaction the RFCs leave open is not judged here";
   }
   std::vector<std::string_view> rules() const override {
-    return {"RFC 4945 §3.1",      "RFC 4945 §3.2.7.1",  "RFC 4945 §3.2.7.2", "RFC 4945 §3.2.8.3",
+    return {"RFC 4945 §3.1",      "RFC 4945 §3.2.7.1",  "RFC 4945 §3.2.7.2",  "RFC 4945 §3.2.8.3",
             "RFC 4945 §3.3.10.1", "RFC 4945 §3.3.10.3", "RFC 4945 §3.3.10.4", "RFC 7296 §2.21.2"};
   }
   bool metamorphic() const override { return true; }
@@ -128,8 +129,8 @@ class BugReactionOracle final : public BugOracle {
     const Peer& p = s.peers[static_cast<std::size_t>(b)];
     const BugReaction want = required(p, s.ike_version);
     if (want == BugReaction::Unfixed)
-      return skip(fmt::format("the RFCs leave the reaction to {} open ({}): hard invariants only", bug_list(p),
-                              rules_of(p)));
+      return skip(
+          fmt::format("the RFCs leave the reaction to {} open ({}): hard invariants only", bug_list(p), rules_of(p)));
     const RelatedRun& clean = *in.related.front();
     int judged = 0;
     for (std::size_t d = 0; d < 2; ++d) {
@@ -157,8 +158,8 @@ class BugReactionOracle final : public BugOracle {
                     static_cast<int>(d), o.failed_at);
       if (c.ike_sa != SaResult::Established) continue;
       if (failure_phase(o.failed_at) != "authentication")
-        return fail(fmt::format("{}: with {} the exchange failed at {} ({}), not in the authentication exchange",
-                                dir, bug_list(p), message_name(o.failed_at), reason_code(o.reason)),
+        return fail(fmt::format("{}: with {} the exchange failed at {} ({}), not in the authentication exchange", dir,
+                                bug_list(p), message_name(o.failed_at), reason_code(o.reason)),
                     static_cast<int>(d), o.failed_at);
       const bool bugged_initiates = o.initiator == static_cast<std::uint8_t>(b);
       if (s.ike_version == IkeVersion::V2 && bugged_initiates) {

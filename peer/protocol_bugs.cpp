@@ -42,8 +42,8 @@ using NamePtr = std::unique_ptr<X509_NAME, Free<X509_NAME, X509_NAME_free>>;
 NamePtr name_of(const std::string& cn) {
   NamePtr n(X509_NAME_new());
   const auto add = [&](const char* field, const std::string& v) {
-    if (!X509_NAME_add_entry_by_txt(n.get(), field, MBSTRING_ASC, reinterpret_cast<const unsigned char*>(v.c_str()),
-                                    -1, -1, 0))
+    if (!X509_NAME_add_entry_by_txt(n.get(), field, MBSTRING_ASC, reinterpret_cast<const unsigned char*>(v.c_str()), -1,
+                                    -1, 0))
       throw std::runtime_error("X509_NAME_add_entry_by_txt failed");
   };
   add("O", "ikeconform");
@@ -92,7 +92,9 @@ std::string inexpressible(const std::vector<std::string>& names, IkeVersion v) {
 
 Bytes unknown_ca_entry(IkeVersion v, std::size_t n) {
   const std::string cn = fmt::format("ikeconform unknown CA {}", n);
-  if (v == IkeVersion::V2) return crypto::digest(crypto::Hash::Sha1, crypto::View(reinterpret_cast<const std::uint8_t*>(cn.data()), cn.size()));
+  if (v == IkeVersion::V2)
+    return crypto::digest(crypto::Hash::Sha1,
+                          crypto::View(reinterpret_cast<const std::uint8_t*>(cn.data()), cn.size()));
   const NamePtr name = name_of(cn);
   unsigned char* der = nullptr;
   const int len = i2d_X509_NAME(name.get(), &der);
@@ -161,8 +163,9 @@ std::vector<wire::Cert> cert_payloads(const ProtocolBugs& bugs, const Credential
   std::vector<wire::Cert> out = {{wire::kCertX509Signature, mine.der}};
   if (bugs.cert_unrequested_ca) {
     out.front().data = reissued_by_unknown_ca(mine.der);
-    log.push_back("protocol bug cert_unrequested_ca: our certificate re-issued by \"O=ikeconform, CN=ikeconform "
-                  "unrequested CA\"");
+    log.push_back(
+        "protocol bug cert_unrequested_ca: our certificate re-issued by \"O=ikeconform, CN=ikeconform "
+        "unrequested CA\"");
   }
   if (bugs.cert_wrong_encoding) {
     out.front().encoding = kCertCrl;

@@ -119,10 +119,15 @@ stack::PairOptions options() {
 // The real side's own log lines that say how it reacted (the last few that name a certificate
 // decision, a refusal, a notify or the outcome).
 std::string evidence(const Observation& o, const std::string& real_peer) {
-  static const char* kWords[] = {"invalid", "failed", "FAILED", "exceed", "too ", "more than", "error", "not respond",
-                                 "discard", "ignor", "received cert", "received end entity", "no trusted",
-                                 "no matching", "authentication of", "established", "ESTABLISHED", "constraint",
-                                 "unsupported", "cannot", "rejected", "NOTIFY", "notify", "Peer ID", "certificate"};
+  static const char* kWords[] = {"invalid",     "failed",        "FAILED",
+                                 "exceed",      "too ",          "more than",
+                                 "error",       "not respond",   "discard",
+                                 "ignor",       "received cert", "received end entity",
+                                 "no trusted",  "no matching",   "authentication of",
+                                 "established", "ESTABLISHED",   "constraint",
+                                 "unsupported", "cannot",        "rejected",
+                                 "NOTIFY",      "notify",        "Peer ID",
+                                 "certificate"};
   std::vector<std::string> picked;
   for (const std::string& line : o.trace) {
     if (line.rfind(real_peer + ":", 0) != 0) continue;
@@ -202,8 +207,8 @@ void run_all_bugs(stack::PairTarget& t, const std::string& stack_title, Findings
         verdicts += fmt::format(" {}={}", oracles[i]->id(), verdict_text(r.verdict));
         if (r.verdict != Verdict::Fail) continue;
         f.failing.insert(fmt::format("{} IKEv{} {} {}", stack_title, static_cast<int>(v), b.name, oracles[i]->id()));
-        f.messages += fmt::format("{} IKEv{} {}: {}: {}\n", stack_title, static_cast<int>(v), b.name,
-                                  oracles[i]->id(), r.message);
+        f.messages += fmt::format("{} IKEv{} {}: {}: {}\n", stack_title, static_cast<int>(v), b.name, oracles[i]->id(),
+                                  r.message);
       }
       std::cout << "    oracles:" << verdicts << " (" << ms << " ms with the run without the bug)\n";
     }
@@ -271,9 +276,10 @@ TEST_F(ProtocolBugsWire, CapturesDecodeInTsharkExceptTheMalformation) {
       t.run_both(s, obs);
       t.set_capture(std::nullopt);
       const std::string frames = without_banner(testing::tshark(pcap, "-T fields -e frame.number", false));
-      const std::string bad = without_banner(testing::tshark(
-          pcap, "-Y '_ws.malformed || _ws.expert.severity >= error' -T fields -e ip.src -e _ws.expert.message",
-          false));  // the veth capture's checksums are offloaded
+      const std::string bad = without_banner(testing::tshark(pcap,
+                                                             "-Y '_ws.malformed || _ws.expert.severity >= error' -T "
+                                                             "fields -e ip.src -e _ws.expert.message",
+                                                             false));  // the veth capture's checksums are offloaded
       const std::string what = fmt::format("IKEv{} {}", static_cast<int>(v), b.name);
       EXPECT_FALSE(frames.empty()) << what;
       if (v == IkeVersion::V1 && b.name == "certreq_truncated") {

@@ -53,7 +53,8 @@ std::optional<std::string> PairTarget::version() {
 // run() leaves the bugs as the scenario has them: for_target() added --peer-bug's before, and a
 // related run without bugs (BUG-REACTION) stays without.
 Scenario PairTarget::personalities_only(Scenario s) const {
-  for (std::size_t i = 0; i < s.peers.size(); ++i) s.peers[i].personality = kinds_[std::min<std::size_t>(i, 1)].personality;
+  for (std::size_t i = 0; i < s.peers.size(); ++i)
+    s.peers[i].personality = kinds_[std::min<std::size_t>(i, 1)].personality;
   return s;
 }
 
