@@ -589,6 +589,7 @@ TargetConfig target_config(const CampaignSpec& a, const ModelOptions& opt) {
   if (!(a.adapter_timeout > 0)) throw InputError("--adapter-timeout", 0, "must be a positive number of seconds");
   tc.adapter_timeout = std::chrono::milliseconds(static_cast<std::int64_t>(a.adapter_timeout * 1000));
   tc.keep_dirs = a.keep_dirs;
+  tc.peer_bugs = a.peer_bugs;
   return tc;
 }
 
@@ -616,7 +617,9 @@ CampaignResult run_campaign(const CampaignSpec& a) {
   c.companions.resize(a.jobs);
   bool slow = c.targets.front()->slow();
   for (const std::string& d : a.diff_targets) {
-    auto made = open_targets(d, a.jobs, target_config(a, opt));
+    TargetConfig companion = target_config(a, opt);
+    companion.peer_bugs.clear();  // --peer-bug is the judged target's emulated side's
+    auto made = open_targets(d, a.jobs, companion);
     for (unsigned j = 0; j < a.jobs; ++j) c.companions[j].push_back(std::move(made[j]));
     slow |= c.companions.front().back()->slow();
   }

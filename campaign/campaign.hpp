@@ -38,7 +38,8 @@ struct CampaignSpec {
   bool pcap = false;
   std::filesystem::path temp_dir = std::filesystem::temp_directory_path();
   bool keep_dirs = false;
-  bool progress = true;  // a progress line on stderr, when it is a terminal
+  std::vector<std::string> peer_bugs;  // --peer-bug: on every emulated (cisco-ios) side
+  bool progress = true;                // a progress line on stderr, when it is a terminal
   // ikeconform.known-divergences/1; empty: the file shipped as corpus/known-divergences.json.
   std::filesystem::path known_divergences;
 };
@@ -77,6 +78,7 @@ struct ReplaySpec {
   double adapter_timeout = 30;
   std::string pcap;
   bool keep_dirs = false;
+  std::vector<std::string> peer_bugs;  // --peer-bug: on every emulated (cisco-ios) side
 };
 struct ReplayResult {
   int exit_code = 0;  // 1 while an oracle still fails

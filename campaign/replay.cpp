@@ -79,7 +79,10 @@ ReplayResult replay(const ReplaySpec& a) {
   tc.adapter_args = a.adapter_args;
   tc.adapter_timeout = std::chrono::milliseconds(static_cast<std::int64_t>(a.adapter_timeout * 1000));
   tc.keep_dirs = a.keep_dirs;
+  tc.peer_bugs = a.peer_bugs;
   auto targets = open_targets(name, 1, tc);
+  tc.peer_bugs.clear();  // --peer-bug is the judged target's emulated side's, not its companions'
+
   Target& target = *targets.front();
   const std::vector<std::string> diff_names = !a.diff_targets.empty()        ? a.diff_targets
                                               : recorded && a.target.empty() ? recorded->diff_targets

@@ -12,11 +12,18 @@
 #include "drivers/process/process.hpp"
 #include "drivers/targets/targets.hpp"
 #include "model/input_error.hpp"
+#include "model/protocol_bugs.hpp"
 
 namespace ikeconform::campaign {
 
 std::vector<std::unique_ptr<Target>> open_targets(const std::string& name, std::size_t n, const TargetConfig& config) {
   targets::register_real_targets();
+  for (const std::string& b : config.peer_bugs)
+    if (!find_protocol_bug(b))
+      throw InputError("--peer-bug", 0, "unknown protocol bug '" + b + "' (known: " + protocol_bug_names() + ")");
+  if (!config.peer_bugs.empty() && (name == "model" || name.rfind("exec:", 0) == 0))
+    throw InputError("--peer-bug", 0,
+                     "needs a target with an emulated side (cisco-ios, cisco-ios,strongswan, ...), not '" + name + "'");
   std::vector<std::unique_ptr<Target>> out;
   if (name != "model") {  // leftovers of killed runs: their pids are gone, so nothing live is touched
     netns::sweep_stale();

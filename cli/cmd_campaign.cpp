@@ -101,6 +101,9 @@ void register_campaign(CLI::App& app, Outcome& out) {
                       "Wall-clock seconds allowed per shrink, 0 for no limit (default: none; 5 on a real target)")
           ->check(CLI::NonNegativeNumber);
   cmd->add_option("--adapter-arg", s.adapter_args, "exec:PATH: an argument for the adapter (repeatable)");
+  cmd->add_option("--peer-bug", s.peer_bugs,
+                  "Targets with a cisco-ios side: a protocol bug its emulated router commits (repeatable; "
+                  "docs/protocol-bugs.md)");
   cmd->add_option("--adapter-timeout", s.adapter_timeout, "exec:PATH: seconds the adapter may take per reply")
       ->capture_default_str();
   cmd->add_flag("--pcap", s.pcap,

@@ -27,6 +27,9 @@ void register_replay(CLI::App& app, Outcome& out) {
                   "DIFF-STACKS: run the scenario on this target too (repeatable; default: the companions the "
                   "counterexample recorded)");
   cmd->add_option("--adapter-arg", a->adapter_args, "exec:PATH: an argument for the adapter (repeatable)");
+  cmd->add_option("--peer-bug", a->peer_bugs,
+                  "Targets with a cisco-ios side: a protocol bug its emulated router commits (repeatable; "
+                  "docs/protocol-bugs.md)");
   cmd->add_option("--adapter-timeout", a->adapter_timeout, "exec:PATH: seconds the adapter may take per reply")
       ->capture_default_str();
   cmd->add_option("--pcap", a->pcap, "Real targets: capture both directions into this pcap file");

@@ -120,6 +120,9 @@ struct Peer {
   std::vector<Proposal> proposals;         // empty: one default proposal
   // V1-13: certificate features this peer cannot verify ("x509v1", "sig-md5", ...).
   std::vector<std::string> unsupported_features;
+  // Protocol bugs of the emulated router on this peer (model/protocol_bugs.hpp names); only a
+  // `cisco-ios` side of a real pair carries them out, every other target refuses them.
+  std::vector<std::string> bugs;
   friend bool operator==(const Peer&, const Peer&) = default;
 };
 

@@ -9,6 +9,7 @@
 
 #include "model/input_error.hpp"
 #include "model/json_errors.hpp"
+#include "model/protocol_bugs.hpp"
 
 namespace ikeconform {
 
@@ -312,7 +313,7 @@ Profile read_profile(const Reader& r, const json& j, const std::string& ptr) {
 Peer read_peer(const Reader& r, const json& j, const std::string& ptr, const Scenario& s) {
   r.keys(j, ptr,
          {"name", "fqdn", "address", "personality", "trustpoints", "certificates", "profiles", "tunnel_profile",
-          "proposals", "unsupported_features"});
+          "proposals", "unsupported_features", "bugs"});
   Peer p;
   p.name = r.str(j, ptr, "name", true);
   if (p.name.empty()) r.fail(ptr + "/name", "empty peer name");
@@ -372,6 +373,15 @@ Peer read_peer(const Reader& r, const json& j, const std::string& ptr, const Sce
     p.proposals.push_back(std::move(pr));
   }
   p.unsupported_features = r.strings(j, ptr, "unsupported_features");
+  p.bugs = r.strings(j, ptr, "bugs");
+  for (std::size_t i = 0; i < p.bugs.size(); ++i) {
+    if (!find_protocol_bug(p.bugs[i]))
+      r.fail(fmt::format("{}/bugs/{}", ptr, i),
+             fmt::format("unknown protocol bug '{}' (known: {})", p.bugs[i], protocol_bug_names()));
+    for (std::size_t k = 0; k < i; ++k)
+      if (p.bugs[k] == p.bugs[i])
+        r.fail(fmt::format("{}/bugs/{}", ptr, i), fmt::format("bug '{}' is named twice", p.bugs[i]));
+  }
   return p;
 }
 
@@ -515,6 +525,7 @@ nlohmann::ordered_json scenario_to_json(const Scenario& s) {
         pj["proposals"].push_back({{"encryption", pr.encryption}, {"integrity", pr.integrity}, {"group", pr.group}});
     }
     if (!p.unsupported_features.empty()) pj["unsupported_features"] = p.unsupported_features;
+    if (!p.bugs.empty()) pj["bugs"] = p.bugs;
     j["peers"].push_back(pj);
   }
   return j;

@@ -8,6 +8,7 @@
 
 #include "oracles/facts.hpp"
 #include "oracles/oracle.hpp"
+#include "oracles/protocol_bugs.hpp"
 #include "oracles/universal.hpp"
 
 namespace ikeconform {
@@ -514,6 +515,9 @@ const std::vector<const Oracle*>& every_oracle() {
     v.push_back(&certreq_anchors_oracle());
     v.push_back(&diff_model_oracle());
     v.push_back(&diff_stacks_oracle());
+    v.push_back(&bug_sa_oracle());
+    v.push_back(&bug_reaction_oracle());
+    v.push_back(&bug_liveness_oracle());
     return v;
   }();
   return every;
@@ -577,9 +581,16 @@ std::vector<Evaluation> evaluate_all(const std::vector<const Oracle*>& oracles, 
   std::vector<Evaluation> out;
   out.reserve(oracles.size());
   std::vector<const RelatedRun*> view;
+  const std::string bugs = protocol_bugs_of(s);
   for (const Oracle* o : oracles) {
     Evaluation e;
     view.clear();
+    if (!bugs.empty() && !is_protocol_bug_oracle(*o)) {  // the emulated side misbehaves on purpose
+      e.result = {Verdict::Skip, "protocol bugs on " + bugs + ": only the BUG-* oracles judge this run", -1, -1,
+                  Message::None};
+      out.push_back(std::move(e));
+      continue;
+    }
     if (o->cross_target())
       for (Target* other : companions) {
         const std::string name = "target " + other->name();

@@ -102,6 +102,9 @@ struct TargetConfig {
   std::vector<std::string> adapter_args;             // exec:PATH: extra arguments for the adapter
   std::chrono::milliseconds adapter_timeout{30000};  // exec:PATH: per reply
   bool keep_dirs = false;                            // leave configurations and logs on disk
+  // `--peer-bug`: protocol bugs (model/protocol_bugs.hpp) every emulated side of the target
+  // carries out, added to each scenario's peer on that side (for_target()).
+  std::vector<std::string> peer_bugs;
 };
 
 // A factory for targets whose name starts with a registered prefix ("strongswan", "exec:").

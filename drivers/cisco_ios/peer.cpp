@@ -137,6 +137,7 @@ std::optional<std::string> inexpressible(const Scenario& s, std::size_t peer) {
           p.name, prop.encryption, prop.integrity, prop.group);
   if (s.ike_version == IkeVersion::V1 && props.size() != 1)
     return p.name + " has " + std::to_string(props.size()) + " IKEv1 proposals: peer/ offers one";
+  if (std::string why = peer::inexpressible(p.bugs, s.ike_version); !why.empty()) return p.name + ": " + why;
   return std::nullopt;
 }
 
@@ -153,6 +154,7 @@ EngineConfig engine_config(const Scenario& s, std::size_t peer, std::chrono::mil
   c1.remote_ts = tunnel_ts(1 - peer);
   c1.retransmit_timeout = rto;
   c1.retransmit_tries = tries;
+  c1.bugs = peer::protocol_bugs(self.bugs);  // the scenario's switches, carried out by the engine
   auto& c2 = out.v2;
   c2.ike.clear();
   for (const Proposal& prop : props) {
@@ -166,6 +168,7 @@ EngineConfig engine_config(const Scenario& s, std::size_t peer, std::chrono::mil
   c2.remote_ts = tunnel_ts(1 - peer);
   c2.retransmit_timeout = rto;
   c2.retransmit_tries = tries;
+  c2.bugs = c1.bugs;
   return out;
 }
 
@@ -414,6 +417,7 @@ stack::StackKind stack_kind() {
   k.personality = kPersonality;
   k.observes_child_sa = true;  // the CHILD SA's negotiation is ours (no ESP data plane needed)
   k.needs_p12 = false;
+  k.protocol_bugs = true;  // peer/protocol_bugs.hpp
   k.make = stack::make_stack<CiscoIosPeer>;
   k.version = [] { return std::optional<std::string>("ikeconform peer/ (emulated Cisco IOS)"); };
   k.inexpressible = inexpressible;

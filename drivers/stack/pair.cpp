@@ -79,6 +79,9 @@ std::optional<std::string> PairRunner::inexpressible(const Scenario& s) const {
   for (std::size_t i = 0; i < 2; ++i) {
     const StackKind* k = kind_of(s, i);
     if (!k) return "real-stack target: no real stack for personality '" + s.peers[i].personality + "'";
+    if (!s.peers[i].bugs.empty() && !k->protocol_bugs)
+      return (k->title.empty() ? k->name : k->title) + " target: " + s.peers[i].name +
+             "'s protocol bugs are switches of the emulated router (cisco-ios) only";
     if (k->inexpressible)
       if (auto why = k->inexpressible(s, i)) return (k->title.empty() ? k->name : k->title) + " target: " + *why;
   }

@@ -1,5 +1,6 @@
 #include "drivers/stack/pair_target.hpp"
 
+#include <algorithm>
 #include <fstream>
 
 namespace ikeconform::stack {
@@ -26,8 +27,14 @@ std::string PairTarget::personality() const {
 }
 
 Scenario PairTarget::personalities(Scenario s) const {
-  for (std::size_t i = 0; i < s.peers.size(); ++i)
-    s.peers[i].personality = kinds_[std::min<std::size_t>(i, 1)].personality;
+  s = personalities_only(std::move(s));
+  for (std::size_t i = 0; i < s.peers.size(); ++i) {
+    const StackKind& k = kinds_[std::min<std::size_t>(i, 1)];
+    if (k.protocol_bugs)
+      for (const std::string& b : peer_bugs_)
+        if (std::find(s.peers[i].bugs.begin(), s.peers[i].bugs.end(), b) == s.peers[i].bugs.end())
+          s.peers[i].bugs.push_back(b);
+  }
   return s;
 }
 
@@ -43,14 +50,22 @@ std::optional<std::string> PairTarget::version() {
   return v[0].value_or(kinds_[0].name + " ?") + " + " + v[1].value_or(kinds_[1].name + " ?");
 }
 
+// run() leaves the bugs as the scenario has them: for_target() added --peer-bug's before, and a
+// related run without bugs (BUG-REACTION) stays without.
+Scenario PairTarget::personalities_only(Scenario s) const {
+  for (std::size_t i = 0; i < s.peers.size(); ++i)
+    s.peers[i].personality = kinds_[std::min<std::size_t>(i, 1)].personality;
+  return s;
+}
+
 Observation PairTarget::run(const Scenario& s, std::uint8_t initiator) {
-  Observation o = runner_.run(personalities(s), initiator);
+  Observation o = runner_.run(personalities_only(s), initiator);
   captured();
   return o;
 }
 
 Observation PairTarget::run(const Scenario& s, const pki::Pki& pki, std::uint8_t initiator) {
-  Observation o = runner_.run(personalities(s), pki, initiator);
+  Observation o = runner_.run(personalities_only(s), pki, initiator);
   captured();
   return o;
 }

@@ -38,15 +38,21 @@ class PairTarget final : public Target {
   // Every run's packets are appended to `file` (one pcap, one global header).
   bool set_capture(const std::optional<std::filesystem::path>& file) override;
 
+  // `--peer-bug`: protocol bugs added to the scenario peers of every side that carries them out
+  // (StackKind::protocol_bugs), so that the journal and the oracles see them in the scenario.
+  void set_peer_bugs(std::vector<std::string> bugs) { peer_bugs_ = std::move(bugs); }
+
   PairRunner& runner() { return runner_; }
   const StackKind& kind(std::size_t side) const { return kinds_.at(side); }
 
  private:
   void captured();
+  Scenario personalities_only(Scenario s) const;
   std::array<StackKind, 2> kinds_;
   PairRunner runner_;
   RenderContext rc_;
   std::optional<std::filesystem::path> capture_;
+  std::vector<std::string> peer_bugs_;
 };
 
 }  // namespace ikeconform::stack

@@ -166,6 +166,7 @@ struct StackKind {
   std::string personality;        // the model personality its peers follow: "strongswan-5.9"
   bool observes_child_sa = true;  // false: it cannot install a CHILD SA here (no ESP: Libreswan)
   bool needs_p12 = false;         // its credentials are read from PKCS#12 files (NSS)
+  bool protocol_bugs = false;     // it carries out a peer's "bugs" (our own engine); others refuse them
   Expressible expressible;        // what it can run; the generators build only that
   // Makes the stack of one side: (namespace pair, side, folder of its own, timeouts).
   std::function<std::unique_ptr<PeerStack>(const netns::NetnsPair&, std::size_t, const std::filesystem::path&,

@@ -34,8 +34,12 @@ stack::PairOptions pair_options(const TargetConfig& c) {
 }
 
 void register_pair(const stack::StackKind& a, const stack::StackKind& b, std::string name) {
-  register_target(std::move(name), true, [a, b](const std::string&, const TargetConfig& c) -> std::unique_ptr<Target> {
-    return std::make_unique<stack::PairTarget>(a, b, pair_options(c), stack::RenderContext{c.key_cache, c.temp_dir});
+  register_target(name, true, [a, b, name](const std::string&, const TargetConfig& c) -> std::unique_ptr<Target> {
+    if (!c.peer_bugs.empty() && !a.protocol_bugs && !b.protocol_bugs)
+      throw std::invalid_argument("--peer-bug needs a target with an emulated side (cisco-ios), not '" + name + "'");
+    auto t = std::make_unique<stack::PairTarget>(a, b, pair_options(c), stack::RenderContext{c.key_cache, c.temp_dir});
+    t->set_peer_bugs(c.peer_bugs);
+    return t;
   });
 }
 

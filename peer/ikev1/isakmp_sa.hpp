@@ -20,6 +20,7 @@
 #include "peer/cert_policy.hpp"
 #include "peer/credentials.hpp"
 #include "peer/crypto.hpp"
+#include "peer/protocol_bugs.hpp"
 #include "peer/transport.hpp"
 #include "wire/ike.hpp"
 
@@ -46,6 +47,7 @@ struct Config {
   std::chrono::milliseconds retransmit_timeout{500};
   int retransmit_tries = 4;
   bool nat_traversal = true;  // offer RFC 3947 (kernel-libipsec installs only UDP-encapsulated ESP)
+  ProtocolBugs bugs;          // deliberate misbehavior (peer/protocol_bugs.hpp); none by default
 };
 
 struct Outcome {

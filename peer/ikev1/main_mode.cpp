@@ -107,12 +107,12 @@ void note_certreqs(IsakmpSa& sa, const std::vector<const Payload*>& crs) {
 
 // The CERT_REQs the policy puts into message `m`, one per CA (an empty one: any CA).
 void add_certreqs(IsakmpSa& sa, const Context& c, Message m, Role role, std::vector<Payload>& out) {
-  const auto names = c.policy.certreq(step(sa, m, role));
+  auto names = c.policy.certreq(step(sa, m, role));
   if (!names) return;
-  if (names->empty()) out.push_back({k::kCR, false, wire::CertRequest{wire::kCertX509Signature, {}}});
-  for (const Bytes& dn : *names) {
-    out.push_back({k::kCR, false, wire::CertRequest{wire::kCertX509Signature, dn}});
-    sa.log("sending cert request for \"" + wire::ios_dn_from_der(dn) + "\"");
+  for (auto& payload : certreq_payloads(c.config.bugs, IkeVersion::V1, std::move(*names), sa.trace)) {
+    Bytes dn = payload.empty() ? Bytes{} : std::move(payload.front());
+    if (!dn.empty()) sa.log("sending cert request for \"" + wire::ios_dn_from_der(dn) + "\"");
+    out.push_back({k::kCR, false, wire::CertRequest{wire::kCertX509Signature, std::move(dn)}});
   }
 }
 
@@ -180,6 +180,11 @@ std::optional<std::vector<Payload>> our_identity(IsakmpSa& sa, const Context& c,
   wire::IdV1 local = c.config.local_id;
   if (role == Role::Responder)  // the bound profile's `self-identity` (V1-11); the initiator's is configured
     if (auto own = c.policy.local_identity(step(sa, m, role))) std::tie(local.type, local.data) = *own;
+  if (c.config.bugs.id_not_in_cert) {  // an FQDN our certificate does not carry, signed over
+    local.type = k::kIdFqdn;
+    local.data.assign(kIdNotInCert.begin(), kIdNotInCert.end());
+    sa.log(fmt::format("protocol bug id_not_in_cert: claiming '{}'", kIdNotInCert));
+  }
   const Payload id{k::kID, false, local};
   ps.push_back(id);
   sa.our_cert = c.policy.choose_certificate(step(sa, m, role));
@@ -189,7 +194,8 @@ std::optional<std::vector<Payload>> our_identity(IsakmpSa& sa, const Context& c,
   }
   const OwnCert& own = c.creds.own().at(*sa.our_cert);
   if (c.policy.sends_certificate(step(sa, m, role))) {
-    ps.push_back({k::kCERT, false, wire::Cert{wire::kCertX509Signature, own.der}});
+    for (wire::Cert& cert : cert_payloads(c.config.bugs, c.creds, *sa.our_cert, sa.trace))
+      ps.push_back({k::kCERT, false, std::move(cert)});
     sa.log("sending end entity cert \"" + certificate_subject(own.der) + "\"");
   }
   ps.push_back({k::kSIG, false,

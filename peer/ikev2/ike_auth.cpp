@@ -125,7 +125,12 @@ void fail(IkeSa& sa, std::optional<std::uint16_t> error, std::string reason) {
 // Own certificate for the peer's CERTREQ, as the policy decides; nullopt: none to send.
 // IDr: the bound profile's identity (the policy's), else the configured one. The initiator
 // always presents Config::local_id (its tunnel profile's).
+// Our ID: the configured one, the bound profile's for a responder, or the id_not_in_cert bug's.
 wire::IdV2 local_identity(IkeSa& sa, const Context& c, Message m) {
+  if (c.config.bugs.id_not_in_cert) {
+    sa.log(fmt::format("protocol bug id_not_in_cert: claiming '{}'", kIdNotInCert));
+    return {k::kIdFqdn, Bytes(kIdNotInCert.begin(), kIdNotInCert.end())};
+  }
   wire::IdV2 id = c.config.local_id;
   if (sa.role == Role::Responder)
     if (auto own = c.policy.local_identity(cert_step(sa, m))) std::tie(id.type, id.data) = *own;
@@ -142,10 +147,11 @@ std::optional<std::size_t> choose_certificate(IkeSa& sa, const Context& c) {
   return chosen;
 }
 
-// The CERT payload of our certificate when the policy sends it.
+// The CERT payload of our certificate when the policy sends it (several with the cert_* bugs).
 void add_certificate(IkeSa& sa, const Context& c, std::size_t own, std::vector<Payload>& out) {
   if (!c.policy.sends_certificate(cert_step(sa, Message::IKE_AUTH))) return;
-  out.push_back({k::kCERT, false, wire::Cert{wire::kCertX509Signature, c.creds.own().at(own).der}});
+  for (wire::Cert& cert : cert_payloads(c.config.bugs, c.creds, own, sa.trace))
+    out.push_back({k::kCERT, false, std::move(cert)});
   sa.log("sending end entity cert \"" + certificate_subject(c.creds.own().at(own).der) + "\"");
 }
 
@@ -240,13 +246,13 @@ bool ts_within(const wire::TrafficSelector& in, const wire::TrafficSelector& out
 
 std::vector<Payload> ike_auth_build_i(IkeSa& sa, const Context& c) {
   std::vector<Payload> out;
-  const wire::IdV2& local = c.config.local_id;
+  const wire::IdV2 local = local_identity(sa, c, Message::IKE_AUTH);
   out.push_back({k::kIDi, false, local});
   const auto cert = choose_certificate(sa, c);
   if (!cert) return {};  // IOS: "Failed to build certificate payload", no IKE_AUTH goes out
   add_certificate(sa, c, *cert, out);
   out.push_back(notify(k::kInitialContact));
-  if (auto cr = certreq_payload(sa, c, Message::IKE_AUTH)) out.push_back(std::move(*cr));
+  for (Payload& cr : certreq_payloads(sa, c, Message::IKE_AUTH)) out.push_back(std::move(cr));
   if (const auto& idr = c.config.idr ? c.config.idr : c.config.remote_id) out.push_back({k::kIDr, false, *idr});
   out.push_back({k::kAUTH, false, sign(sa, c, c.creds.own().at(*cert).key.get(), local)});
   sa.esp_spi_ours = crypto::random_bytes(4);

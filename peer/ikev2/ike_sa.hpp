@@ -21,6 +21,7 @@
 #include "peer/cert_policy.hpp"
 #include "peer/credentials.hpp"
 #include "peer/crypto.hpp"
+#include "peer/protocol_bugs.hpp"
 #include "wire/ike.hpp"
 
 namespace ikeconform::peer::ikev2 {
@@ -84,6 +85,7 @@ struct Config {
   // Announce SIGNATURE_HASH_ALGORITHMS (RFC 7427 §4). Off: the peer signs with AUTH method 1
   // (Libreswan would otherwise pick RSASSA-PSS, which we do not verify).
   bool signature_hash_algorithms = true;
+  ProtocolBugs bugs;  // deliberate misbehavior (peer/protocol_bugs.hpp); none by default
 };
 
 // ---- State ----------------------------------------------------------------------------------------
@@ -182,8 +184,9 @@ InitStatus ike_sa_init_process_i(IkeSa& sa, const Context& c, const IkeMessage& 
 
 // The CERTREQ payloads of `payloads`: their 20-octet entries go to sa.received (ike_sa_init.cpp).
 void note_certreqs(IkeSa& sa, const std::vector<Payload>& payloads);
-// Our CERTREQ of message `m` as the policy orders it; nullopt: the message carries none.
-std::optional<Payload> certreq_payload(IkeSa& sa, const Context& c, Message m);
+// Our CERTREQ of message `m` as the policy orders it (several with the certreq_64 bug); none:
+// the message carries none.
+std::vector<Payload> certreq_payloads(IkeSa& sa, const Context& c, Message m);
 // Where the policy is asked: message `m` in this SA's role.
 CertStep cert_step(IkeSa& sa, Message m);
 

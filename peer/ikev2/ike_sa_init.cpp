@@ -125,15 +125,19 @@ void note_certreqs(IkeSa& sa, const std::vector<Payload>& payloads) {
   }
 }
 
-std::optional<Payload> certreq_payload(IkeSa& sa, const Context& c, Message m) {
-  const auto hashes = c.policy.certreq(cert_step(sa, m));
-  if (!hashes) return std::nullopt;
-  wire::CertRequest cr;
-  for (const Bytes& h : *hashes) {
-    cr.authority.insert(cr.authority.end(), h.begin(), h.end());
-    sa.log(fmt::format("sending cert request for a CA with key hash {}", hex(h)));
+std::vector<Payload> certreq_payloads(IkeSa& sa, const Context& c, Message m) {
+  auto hashes = c.policy.certreq(cert_step(sa, m));
+  if (!hashes) return {};
+  std::vector<Payload> out;
+  for (const auto& entries : peer::certreq_payloads(c.config.bugs, IkeVersion::V2, std::move(*hashes), sa.trace)) {
+    wire::CertRequest cr;
+    for (const Bytes& h : entries) {
+      cr.authority.insert(cr.authority.end(), h.begin(), h.end());
+      if (out.empty()) sa.log(fmt::format("sending cert request for a CA with key hash {}", hex(h)));
+    }
+    out.push_back({k::kCERTREQ, false, std::move(cr)});
   }
-  return Payload{k::kCERTREQ, false, cr};
+  return out;
 }
 
 IkeMessage ike_sa_init_build_i(IkeSa& sa, const Context& c) {
@@ -224,7 +228,7 @@ IkeMessage ike_sa_init_process_r(IkeSa& sa, const Context& c, const IkeMessage& 
       notify(k::kNatDetectionSourceIp, nat_hash(sa.spi_i, sa.spi_r, sa.ends.local_address, sa.ends.local_port)));
   r.payloads.push_back(
       notify(k::kNatDetectionDestinationIp, nat_hash(sa.spi_i, sa.spi_r, sa.ends.remote_address, sa.ends.remote_port)));
-  if (auto cr = certreq_payload(sa, c, Message::IKE_SA_INIT)) r.payloads.push_back(std::move(*cr));
+  for (Payload& cr : certreq_payloads(sa, c, Message::IKE_SA_INIT)) r.payloads.push_back(std::move(cr));
   if (c.config.http_cert_lookup) r.payloads.push_back(notify(k::kHttpCertLookupSupported));
   if (c.config.fragmentation && sa.peer_fragmentation) r.payloads.push_back(notify(k::kIkev2FragmentationSupported));
   if (!sa.peer_hashes.empty() && c.config.signature_hash_algorithms)
