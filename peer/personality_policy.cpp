@@ -96,9 +96,13 @@ Step PersonalityPolicy::step(const CertStep& at) {
 }
 
 std::optional<std::pair<std::uint8_t, Bytes>> PersonalityPolicy::local_identity(const CertStep& at) {
+  const PeerCtx& self = cs_.peers[peer_];
   const Profile* f = profile(at);
-  if (!f) return std::nullopt;
-  const PeerId id = cs_.peers[peer_].identity(*f);  // what the model's engine sends (V1-11)
+  // An IKEv1 responder on its global configuration sends the global identity (model/ikev1.cpp MM6).
+  const bool global = !f && at.role == Role::Responder && v1() && record_.bound_profile == kNone &&
+                      self.personality->ikev1_unmatched_uses_global();
+  if (!f && !global) return std::nullopt;
+  const PeerId id = f ? self.identity(*f) : self.global_identity();  // what the model's engine sends (V1-11)
   if (id.kind == IdKind::Fqdn && !id.value.empty())
     return std::pair{wire::ikev2::kIdFqdn, Bytes(id.value.begin(), id.value.end())};
   if (id.kind != IdKind::Address) return std::nullopt;
@@ -115,7 +119,7 @@ std::optional<IdentityMatch> PersonalityPolicy::idr() {
 
 const Profile* PersonalityPolicy::profile(const CertStep& at) const {
   if (at.role == Role::Initiator) return &cs_.peers[peer_].tunnel_profile();
-  if (record_.bound_profile == kNone) return nullptr;
+  if (record_.bound_profile < 0) return nullptr;  // kNone, or kUndecided (the model: UNSUPPORTED)
   return &s_.peers[peer_].profiles[static_cast<std::size_t>(record_.bound_profile)];
 }
 
@@ -202,6 +206,12 @@ bool PersonalityPolicy::bind_profile(const CertStep& at) {
   }
   record_.bound_profile = self.personality->bind_profile(n, self, st, *st.peer_id);
   flush(at);
+  if (record_.bound_profile == kUndecided) {  // the model calls the run UNSUPPORTED; on the wire: refuse
+    at.log.push_back("personality could not decide the profile: refusing");
+    record_.bound_profile = kNone;
+    record_.no_profile = true;
+    return false;
+  }
   // Spec, IOS semantics: an IKEv1 responder that matches no profile goes on with its global
   // configuration (no profile bound: every global trustpoint validates), as the model does.
   record_.no_profile = record_.bound_profile == kNone && !(v1() && self.personality->ikev1_unmatched_uses_global());

@@ -43,6 +43,15 @@ INSTANTIATE_TEST_SUITE_P(Issue11, StrongswanFaithful,
                                            "ss-v1-psk-needs-key-at-mm3.json",
                                            "ss-v1-switches-config-on-ca-constraint.json"));
 
+// The emulated router (issue 12) against charon: an IKEv1 responder on its global configuration
+// sends the global identity (its address), as the model's MM6 does, not its tunnel profile's.
+TEST(EmulatedFaithful, Ikev1GlobalConfigurationSendsTheAddressIdentity) {
+  if (::geteuid() != 0) GTEST_SKIP() << "SKIPPED LOUDLY: needs root (network namespaces, charon)";
+  if (!on_path("charon-systemd")) GTEST_SKIP() << "SKIPPED LOUDLY: charon-systemd not installed";
+  replay("ios-v1-global-identity-is-address.json", "cisco-ios,strongswan");
+  replay("ios-v1-global-identity-not-fqdn.json", "cisco-ios,strongswan");
+}
+
 TEST(LibreswanFaithful, Ikev1UntrustedCertificateKeepsTheFirstConnection) {
   if (::geteuid() != 0) GTEST_SKIP() << "SKIPPED LOUDLY: needs root (network namespaces, pluto)";
   if (!fs::exists(IKECONFORM_LIBRESWAN "/usr/libexec/ipsec/pluto"))
@@ -66,7 +75,8 @@ INSTANTIATE_TEST_SUITE_P(Issue11, LibreswanFaithfulClasses,
                                            "ls-v1-initiator-without-key.json",
                                            "ls-v2-child-switch-keeps-ike-profile.json",
                                            "ls-v2-psk-conn-refuses-signature.json", "ls-v1-rightid-in-cert-san.json",
-                                           "ls-v2-rightid-not-in-cert-san.json", "ls-v2-untrusted-issuer-not-a-profile-miss.json",
+                                           "ls-v2-rightid-not-in-cert-san.json",
+                                           "ls-v2-untrusted-issuer-not-a-profile-miss.json",
                                            "ls-v2-initiator-psk-conn-refuses-signature.json",
                                            "ls-v1-psk-rightid-mismatch.json", "ls-v2-psk-rightid-mismatch.json",
                                            "ls-v2-psk-peer-id-before-method.json", "ls-v2-certreq-is-not-cert.json"));
