@@ -11,8 +11,8 @@
 #include <fstream>
 #include <mutex>
 #include <optional>
-#include <sstream>
 #include <unordered_map>
+#include <sstream>
 #include <vector>
 
 #include "drivers/pki/ossl.hpp"
