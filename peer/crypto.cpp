@@ -251,8 +251,22 @@ Bytes DhKey::shared_secret(View peer_public) const {
   Ptr<EVP_PKEY> peer(key_from(group_, nullptr, peer_public, EVP_PKEY_PUBLIC_KEY));
   Ptr<EVP_PKEY_CTX> ctx(nonnull(EVP_PKEY_CTX_new_from_pkey(nullptr, key_, nullptr), "EVP_PKEY_CTX_new_from_pkey"));
   ok(EVP_PKEY_derive_init(ctx.get()), "EVP_PKEY_derive_init");
-  if (group_ != 19) ok(EVP_PKEY_CTX_set_dh_pad(ctx.get(), 1), "DH pad");  // g^ir is as long as p (§2.14)
-  ok(EVP_PKEY_derive_set_peer_ex(ctx.get(), peer.get(), 1), "peer public value rejected");
+  bool full_check = true;
+  if (group_ != 19) {
+    ok(EVP_PKEY_CTX_set_dh_pad(ctx.get(), 1), "DH pad");  // g^ir is as long as p (§2.14)
+    // A MODP group's prime is safe: RFC 6989 §2.2 asks only 1 < y < p-1. OpenSSL's full check
+    // (y^q mod p = 1) is one more 2048-bit exponentiation, the largest cost of a handshake here.
+    BIGNUM* p = nullptr;
+    ok(EVP_PKEY_get_bn_param(key_, OSSL_PKEY_PARAM_FFC_P, &p), "DH prime");
+    Ptr<BIGNUM> p_owned(p);
+    const Ptr<BIGNUM> y = bn(peer_public);
+    Ptr<BIGNUM> p_minus_1(nonnull(BN_dup(p), "BN_dup"));
+    ok(BN_sub_word(p_minus_1.get(), 1), "BN_sub_word");
+    if (BN_is_zero(y.get()) || BN_is_one(y.get()) || BN_cmp(y.get(), p_minus_1.get()) >= 0)
+      throw CryptoError(fmt::format("group {} public value outside 1 < y < p-1 (RFC 6989 §2.2)", group_));
+    full_check = false;
+  }
+  ok(EVP_PKEY_derive_set_peer_ex(ctx.get(), peer.get(), full_check ? 1 : 0), "peer public value rejected");
   std::size_t len = 0;
   ok(EVP_PKEY_derive(ctx.get(), nullptr, &len), "EVP_PKEY_derive size");
   Bytes out(len);

@@ -49,6 +49,7 @@ void PersonalityPolicy::begin(Role) {
   chosen_ = kDeferred;
   decided_ = false;
   record_ = {};
+  peer_cert_seen_.clear();
   lines_.clear();
 }
 
@@ -73,11 +74,14 @@ Step PersonalityPolicy::step(const CertStep& at) {
   st.role = role(at);
   st.certreqs_received = &received_;
   if (!at.received.peer_cert.empty()) {
-    const Bytes issuer = certificate_issuer(at.received.peer_cert);
-    st.peer_cert_issuer = wire::ca_index_from_dn_der(issuer, tables_.dn_der);
-    record_.peer_cert_issuer = st.peer_cert_issuer;
-    record_.peer_cert_subject = certificate_subject(at.received.peer_cert);
-    record_.peer_cert_issuer_dn = issuer.empty() ? std::string() : wire::ios_dn_from_der(issuer);
+    if (at.received.peer_cert != peer_cert_seen_) {
+      const Bytes issuer = certificate_issuer(at.received.peer_cert);
+      record_.peer_cert_issuer = wire::ca_index_from_dn_der(issuer, tables_.dn_der);
+      record_.peer_cert_subject = certificate_subject(at.received.peer_cert);
+      record_.peer_cert_issuer_dn = issuer.empty() ? std::string() : wire::ios_dn_from_der(issuer);
+      peer_cert_seen_ = at.received.peer_cert;
+    }
+    st.peer_cert_issuer = record_.peer_cert_issuer;
   }
   if (at.received.peer_id_type != 0) {
     // FQDN and ID_IPV4_ADDR have the same numbers in both versions (RFC 2407 §4.6.2.1, RFC 7296 §3.5).

@@ -174,6 +174,17 @@ TEST(PeerCryptoKat, Modp2048AgainstPythonIntegers) {
   EXPECT_EQ(x.public_value().size(), 256U);                                 // padded to the modulus (RFC 7296 §3.4)
   EXPECT_THROW((void)x.shared_secret(Bytes(256, 0)), crypto::CryptoError);  // 0 is not in the group
   EXPECT_THROW((void)x.shared_secret(Bytes(255, 7)), crypto::CryptoError);
+  // RFC 6989 §2.2: 1 < y < p-1 (the MODP primes are safe, so the range check is the whole check).
+  Bytes one(256, 0);
+  one.back() = 1;
+  EXPECT_THROW((void)x.shared_secret(one), crypto::CryptoError);
+  Bytes p_minus_1(256, 0xff);  // the RFC 3526 primes begin and end with 64 one bits
+  p_minus_1.back() = 0xfe;
+  EXPECT_THROW((void)x.shared_secret(p_minus_1), crypto::CryptoError);
+  EXPECT_THROW((void)x.shared_secret(Bytes(256, 0xff)), crypto::CryptoError);  // above p
+  Bytes two(256, 0);
+  two.back() = 2;
+  EXPECT_EQ(x.shared_secret(two).size(), 256U);  // in range: accepted
 }
 
 TEST(PeerCryptoKat, PrfPlusAndIkev2KeySchedule) {
