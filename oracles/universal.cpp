@@ -42,8 +42,8 @@ class CertReqAnchors final : public Oracle {
   std::string_view statement() const override {
     return "A CERTREQ names exactly the trust anchors the sender's local policy deems trusted for the exchange: the "
            "initiator those of its tunnel profile's restriction when it has one, else every anchor it holds; the "
-           "responder, which has bound no profile yet, every anchor it holds (a responder other than IOS that has "
-           "already chosen its configuration: CAs of that profile's restriction)";
+           "responder, which has bound no profile yet, every anchor it holds (a stack other than IOS that validates "
+           "with one CA of a profile's restriction, as a connection's rightca: that subset)";
   }
   std::vector<std::string_view> rules() const override {
     return {"RFC 4945 §3.2.7.1", "RFC 7296 §3.7", "V1-2", "V1-3", "V2-2"};
@@ -86,8 +86,11 @@ class CertReqAnchors final : public Oracle {
     // (Libreswan picks an IKEv1 connection by address at MM1 and asks for its `rightca`, one CA
     // per connection): CAs of one of its profiles' restrictions are then its local policy for the
     // exchange. A CA outside every restriction is still a finding.
-    if (!initiator && p.personality != kCiscoIos)
+    // Its initiator likewise validates with its connection's `rightca`, one CA of the tunnel
+    // profile's restriction: the CERTREQ then names that subset.
+    if (p.personality != kCiscoIos)
       for (const Profile& f : p.profiles) {
+        if (initiator && f.name != p.tunnel_profile) continue;
         const auto r = facts::verify_restriction(s, p, f);
         if (!r.empty() && minus(have, r).empty()) return std::nullopt;
       }

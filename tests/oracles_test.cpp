@@ -302,6 +302,24 @@ TEST(OracleScope, CertReqAnchorsAcceptsTheBoundConfigurationOfAResponderOtherTha
   EXPECT_EQ(oracle("CERTREQ-ANCHORS").check(in).verdict, Verdict::Fail);
 }
 
+// A Libreswan initiator whose tunnel profile trusts CA3 and CA5 validates with its connection's
+// rightca (CA3) and asks for that one (cisco-ios,libreswan seed 3, index 1).
+TEST(OracleScope, CertReqAnchorsAcceptsTheRightcaOfAnInitiatorOtherThanIos) {
+  Scenario s = load_scenario_file(std::filesystem::path(IKECONFORM_SOURCE_DIR) /
+                                  "tests/data/oracles/certreq-libreswan-initiator-rightca.json");
+  ASSERT_EQ(s.peers[1].personality, kLibreswan410);
+  Observation o[2];
+  ModelTarget().run_both(s, o);
+  const Observation& from_r2 = o[0].initiator == 1 ? o[0] : o[1];
+  ASSERT_EQ(facts::cas_in(from_r2.certreq_from_initiator).size(), 1U);  // CA3 only
+  const ModelOptions opt;
+  const std::vector<const RelatedRun*> none;
+  EXPECT_EQ(oracle("CERTREQ-ANCHORS").check(CheckInput{s, o, opt, none}).verdict, Verdict::Pass);
+  // The same list from an IOS initiator, whose CERT_REQ lists its profile's trustpoints (V1-2), fails.
+  s.peers[1].personality = std::string(kCiscoIos);
+  EXPECT_EQ(oracle("CERTREQ-ANCHORS").check(CheckInput{s, o, opt, none}).verdict, Verdict::Fail);
+}
+
 TEST(Mutations, P1CatchesUnrestrictedInitiatorChoice) {
   ModelOptions m;
   m.initiator_choice_restricted_to_profile = false;
