@@ -148,6 +148,15 @@ class StrongSwan final : public Personality {
       n.trace("no matching peer config found");
       return kNone;
     }
+    // The config found, charon answers only an IDr that its local.id matches as an identity, not
+    // as a range: a subnet IDr (a remote.id of `match identity address A M`) names no one
+    // (ikev2/tasks/ike_auth.c build_r(): "received IDr %Y, but require %Y", AUTHENTICATION_FAILED).
+    if (std::uint32_t mask = 0; idr_received && idr_received->kind == IdKind::Address &&
+                                !idr_received->mask.empty() && parse_ipv4(idr_received->mask, mask) &&
+                                mask != 0xffffffffu) {
+      n.trace("received IDr {}/{}, but require our own identity", idr_received->value, idr_received->mask);
+      return kNone;
+    }
     std::stable_sort(candidates.begin(), candidates.end(),
                      [](const auto& a, const auto& b) { return a.first < b.first; });
     // The peer's AUTH verifies by its own method first (a trusted key, or the one pre-shared

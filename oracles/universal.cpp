@@ -73,7 +73,11 @@ class CertReqAnchors final : public Oracle {
     std::vector<CaIndex> want = facts::trust_anchors(s, sender, opt);
     std::string policy = "every anchor it holds";
     if (initiator) {  // the initiator knows its tunnel profile from the start
-      const auto r = facts::verify_restriction(s, p, *find_profile(p, p.tunnel_profile));
+      const Profile& tunnel = *find_profile(p, p.tunnel_profile);
+      // It expects a pre-shared key: no anchor of its policy is at stake (strongSwan still asks
+      // for every CA it holds, ike_cert_pre.c build_certreqs()); not judged.
+      if (tunnel.auth_remote == AuthMethod::PreShare) return std::nullopt;
+      const auto r = facts::verify_restriction(s, p, tunnel);
       if (!r.empty()) {
         want = r;
         policy = "its profile " + p.tunnel_profile + "'s restriction";

@@ -320,6 +320,22 @@ TEST(OracleScope, CertReqAnchorsAcceptsTheRightcaOfAnInitiatorOtherThanIos) {
   EXPECT_EQ(oracle("CERTREQ-ANCHORS").check(CheckInput{s, o, opt, none}).verdict, Verdict::Fail);
 }
 
+// A strongSwan initiator whose tunnel profile expects a pre-shared key still asks for every CA
+// it holds (soak, seed 1): no certificate policy is at stake, so the list is not judged.
+TEST(OracleScope, CertReqAnchorsDoesNotJudgeAnInitiatorExpectingAPreSharedKey) {
+  const Scenario s = load_scenario_file(std::filesystem::path(IKECONFORM_SOURCE_DIR) /
+                                        "tests/data/oracles/certreq-strongswan-psk-initiator.json");
+  ASSERT_EQ(s.peers[0].profiles[0].auth_remote, AuthMethod::PreShare);
+  Observation o[2];
+  ModelTarget().run_both(s, o);
+  const Observation& from_r1 = o[0].initiator == 0 ? o[0] : o[1];
+  ASSERT_EQ(facts::cas_in(from_r1.certreq_from_initiator).size(), 2U);  // CA1 and CA2, as charon does
+  const ModelOptions opt;
+  const std::vector<const RelatedRun*> none;
+  const OracleResult r = oracle("CERTREQ-ANCHORS").check(CheckInput{s, o, opt, none});
+  EXPECT_NE(r.verdict, Verdict::Fail) << r.message;
+}
+
 TEST(Mutations, P1CatchesUnrestrictedInitiatorChoice) {
   ModelOptions m;
   m.initiator_choice_restricted_to_profile = false;

@@ -145,6 +145,44 @@ TEST(StrongswanObserve, InitiatorRefusesTheResponderAuthenticationMethod) {
   EXPECT_EQ(o.failed_at, Message::IKE_AUTH);
 }
 
+// Recorded (soak, seed 1): R2's first peer config expects a pre-shared key, R1 signs; charon
+// switches to the next config, which has no key to sign with: the model's NO_CERTIFICATE_PAYLOAD,
+// not the method mismatch of the config it left.
+TEST(StrongswanObserve, ResponderSwitchingConfigAfterAMethodConstraintIsJudgedByItsLaterRefusal) {
+  Scenario s = testing::s1_scenario();
+  s.ike_version = IkeVersion::V2;
+  ss::RunEvidence e;
+  e.initiator = 0;
+  e.sides[1].log = lines(
+      "14[IKE1] authentication of 'R1.cisco.com' with RSA_EMSA_PKCS1_SHA2_256 successful\n"
+      "14[CFG1] constraint requires pre-shared key authentication, but public key was used\n"
+      "14[CFG1] selected peer config 's1-prof2' unacceptable: non-matching authentication done\n"
+      "14[CFG1] switching to peer config 's1-prof2'\n"
+      "14[IKE1] no private key found for 'R2.cisco.com'\n"
+      "14[ENC1] generating IKE_AUTH response 1 [ N(AUTH_FAILED) ]\n");
+  const Observation o = ss::observe(s, testing::fake_material(s), prefix("s1-"), e);
+  EXPECT_EQ(o.reason, Reason::NoCertificatePayload);
+  EXPECT_EQ(o.failed_at, Message::IKE_AUTH);
+}
+
+// Recorded (seed 1, index 1731): R1's remote.id is a subnet, sent as IDr; R2 selects its config,
+// then refuses the IDr: NO_MATCHING_PROFILE with no profile bound, as the strongswan-5.9
+// personality predicts.
+TEST(StrongswanObserve, ResponderRefusingASubnetIdrBindsNoProfile) {
+  Scenario s = testing::s1_scenario();
+  s.ike_version = IkeVersion::V2;
+  ss::RunEvidence e;
+  e.initiator = 0;
+  e.sides[1].log = lines(
+      "14[CFG1] selected peer config 's1-prof1'\n"
+      "14[IKE1] authentication of '192.168.0.1' with RSA_EMSA_PKCS1_SHA2_256 successful\n"
+      "14[CFG1] received IDr 192.168.0.0/24, but require 192.168.0.2\n"
+      "14[ENC1] generating IKE_AUTH response 1 [ N(AUTH_FAILED) ]\n");
+  const Observation o = ss::observe(s, testing::fake_material(s), prefix("s1-"), e);
+  EXPECT_EQ(o.reason, Reason::NoMatchingProfile);
+  EXPECT_EQ(o.responder_profile, kNone);
+}
+
 // charon refusing to initiate what we loaded is our rendering's fault: INTERNAL_ERROR (the
 // infrastructure error), never a verdict such as PEER_UNREACHABLE.
 TEST(StrongswanObserve, RefusedConfigurationIsNoVerdict) {

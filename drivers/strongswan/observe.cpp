@@ -78,15 +78,26 @@ std::optional<std::string> quoted_after(const std::string& msg, std::string_view
   return msg.substr(open + 1, close - open - 1);
 }
 
+// The lines that judge the peer: after the last "switching to peer config" (ike_auth.c,
+// ikev1/phase1.c), charon starts over with the next candidate, so what the one it left refused no
+// longer counts; "no alternative config found" says the last one refused too.
+std::vector<LogLine>::const_iterator judged_from(const SideEvidence& side) {
+  const auto last = std::find_if(side.log.rbegin(), side.log.rend(),
+                                 [](const LogLine& l) { return has(l.msg, "switching to peer config"); });
+  return last == side.log.rend() ? side.log.begin() : last.base();
+}
+
 // This side rejected what the peer sent (its certificate, its signature, its identity).
 bool rejects_peer(const SideEvidence& side) {
-  return any_line(side,
-                  {"constraint check failed", "no trusted RSA public key found", "no trusted public key found",
-                   "no issuer certificate found", "certificate was revoked", "signature validation failed",
-                   "no peer config found", "no matching peer config found", "tried 0 shared keys", "MAC mismatched"}) ||
-         std::any_of(side.log.begin(), side.log.end(), [](const LogLine& l) {
-           return has(l.msg, "authentication of '") && has(l.msg, " failed") && !has(l.msg, "(myself)");
-         });
+  static constexpr std::string_view kRefusals[] = {
+      "constraint check failed", "no trusted RSA public key found", "no trusted public key found",
+      "no issuer certificate found", "certificate was revoked", "signature validation failed",
+      "no peer config found", "no matching peer config found", "tried 0 shared keys", "MAC mismatched",
+      "no alternative config found"};
+  return std::any_of(judged_from(side), side.log.end(), [](const LogLine& l) {
+    return std::any_of(std::begin(kRefusals), std::end(kRefusals), [&](std::string_view n) { return has(l.msg, n); }) ||
+           (has(l.msg, "authentication of '") && has(l.msg, " failed") && !has(l.msg, "(myself)"));
+  });
 }
 
 // No connection for the peer: none matches its ID, or (IKEv1) those that do authenticate another
@@ -107,11 +118,13 @@ bool refused_to_start(const SideEvidence& side) {
 // use pre-share, so this is the other side authenticating in another way. The IKEv2 initiator
 // says so after the fact: the peer authenticated, but not in the class its remote auth requires
 // ("constraint requires pre-shared key authentication, but public key was used", auth_cfg.c
-// complies()). Both are AUTH_METHOD_MISMATCH (docs/reasons.md).
+// complies()). Both are AUTH_METHOD_MISMATCH (docs/reasons.md). A responder that then switches
+// to another peer config ("switching to peer config", ike_auth.c) goes on: its later refusal counts.
 bool no_shared_key(const SideEvidence& side) {
-  return any_line(side, {"no shared key found"}) || std::any_of(side.log.begin(), side.log.end(), [](const LogLine& l) {
-           return has(l.msg, "constraint requires ") && has(l.msg, " authentication, but ");
-         });
+  if (any_line(side, {"no shared key found"})) return true;
+  return std::any_of(judged_from(side), side.log.end(), [](const LogLine& l) {
+    return has(l.msg, "constraint requires ") && has(l.msg, " authentication, but ");
+  });
 }
 // The identity the peer presented is not the one this side's connection expects: the IKEv1
 // initiator checks IDir ("IDir 'x' does not match to 'y'"), the IKEv2 initiator enforces remote.id
@@ -198,6 +211,11 @@ std::int16_t bound_profile(const Scenario& s, const RenderOptions& o, std::size_
       if (profiles[i].name == conn.substr(o.prefix.size())) return to_index(i);
     return kNone;
   };
+  // The config found refused the IDr the initiator sent ("received IDr %Y, but require %Y",
+  // ike_auth.c build_r()): no configuration took the peer, as the model's NO_MATCHING_PROFILE.
+  if (std::any_of(side.log.begin(), side.log.end(),
+                  [](const LogLine& l) { return has(l.msg, "received IDr ") && has(l.msg, ", but require "); }))
+    return kNone;
   std::int16_t first = kNone, settled = kNone;
   for (const LogLine& l : side.log) {
     auto name = quoted_after(l.msg, "selected peer config");
