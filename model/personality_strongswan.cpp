@@ -148,15 +148,7 @@ class StrongSwan final : public Personality {
       n.trace("no matching peer config found");
       return kNone;
     }
-    // The config found, charon answers only an IDr that its local.id matches as an identity, not
-    // as a range: a subnet IDr (a remote.id of `match identity address A M`) names no one
-    // (ikev2/tasks/ike_auth.c build_r(): "received IDr %Y, but require %Y", AUTHENTICATION_FAILED).
-    if (std::uint32_t mask = 0; idr_received && idr_received->kind == IdKind::Address &&
-                                !idr_received->mask.empty() && parse_ipv4(idr_received->mask, mask) &&
-                                mask != 0xffffffffu) {
-      n.trace("received IDr {}/{}, but require our own identity", idr_received->value, idr_received->mask);
-      return kNone;
-    }
+
     std::stable_sort(candidates.begin(), candidates.end(),
                      [](const auto& a, const auto& b) { return a.first < b.first; });
     // The peer's AUTH verifies by its own method first (a trusted key, or the one pre-shared
@@ -167,6 +159,7 @@ class StrongSwan final : public Personality {
     std::int16_t best = n.version == IkeVersion::V1 ? candidates.back().second : candidates.front().second;
     const bool verified = proposed == AuthMethod::RsaSig ? trusts_issuer(self, at.peer_cert_issuer)
                                                          : strongswan_loads_psk(*self.peer);
+    bool accepted = false;
     if (verified) {
       best = candidates.back().second;
       for (const auto& [rank, i] : candidates) {
@@ -176,9 +169,19 @@ class StrongSwan final : public Personality {
         if (r.empty() ||
             std::any_of(r.begin(), r.end(), [&](TpIndex t) { return self.ca_of(t) == at.peer_cert_issuer; })) {
           best = i;
+          accepted = true;
           break;
         }
       }
+    }
+    // The peer accepted, charon answers only an IDr that its local.id matches as an identity, not
+    // as a range: a subnet IDr (a remote.id of `match identity address A M`) names no one
+    // (ikev2/tasks/ike_auth.c build_r(): "received IDr %Y, but require %Y", AUTHENTICATION_FAILED).
+    if (std::uint32_t mask = 0; accepted && idr_received && idr_received->kind == IdKind::Address &&
+                                !idr_received->mask.empty() && parse_ipv4(idr_received->mask, mask) &&
+                                mask != 0xffffffffu) {
+      n.trace("received IDr {}/{}, but require our own identity", idr_received->value, idr_received->mask);
+      return kNone;
     }
     n.trace("selected peer config '{}'", profiles[static_cast<std::size_t>(best)].name);
     return best;

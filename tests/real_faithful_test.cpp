@@ -43,7 +43,8 @@ INSTANTIATE_TEST_SUITE_P(Issue11, StrongswanFaithful,
                                            "ss-v1-psk-needs-key-at-mm3.json",
                                            "ss-v1-switches-config-on-ca-constraint.json",
                                            "ss-v2-subnet-idr-refused.json", "ss-v1-switch-then-no-key.json",
-                                           "ss-v2-psk-constraint-then-no-key.json"));
+                                           "ss-v2-psk-constraint-then-no-key.json",
+                                           "ss-v2-subnet-idr-after-cert-refusal.json"));
 
 // The emulated router (issue 12) against charon: an IKEv1 responder on its global configuration
 // sends the global identity (its address), as the model's MM6 does, not its tunnel profile's.
