@@ -76,7 +76,7 @@ std::size_t initial_conn(const Negotiation& n, const PeerCtx& self, const Step& 
 
 // A refinement candidate's score; lower is better, all zero is an exact match.
 struct Score {
-  int wildcards = 0;  // rightid=%any
+  int wildcards = 0;  // kept for upstream's order; rightid=%any is the address, an exact match
   int peer_path = 0;  // rightca unset while the peer sent a certificate
   int our_path = 0;   // (IKEv1) the peer requested no CA at all
   bool operator<(const Score& o) const {
@@ -93,8 +93,15 @@ bool candidate(const Negotiation& n, const PeerCtx& self, const Step& at, const 
   if (f.auth_remote != proposed) return false;
   if (proposed == AuthMethod::RsaSig && c.cert == kNone) return false;  // "RSASIG and no private key"
   const IdentityMatch* id = rightid(f);
-  score.wildcards = id ? 0 : 1;
-  if (id && !identity_matches(*id, at.peer_id ? *at.peer_id : peer.identity(peer.tunnel_profile()))) return false;
+  const PeerId sent = at.peer_id ? *at.peer_id : peer.identity(peer.tunnel_profile());
+  // `rightid=%any` with a fixed `right=` is the peer's address as an ID, not a wildcard: refining
+  // compares it exactly ("rhc: match_id a=@R1.cisco.com b=192.168.0.1 ... skipping because
+  // peer_id does not match", peer_id.c refine_host_connection_on_responder()).
+  if (!id) {
+    if (sent.kind != IdKind::Address || sent.ipv4 != peer.ipv4) return false;
+  } else if (!identity_matches(*id, sent)) {
+    return false;
+  }
   const CaIndex peer_ca = at.peer_cert_issuer;
   if (c.rightca == kNone) {
     score.peer_path = peer_ca == kNone ? 0 : 1;

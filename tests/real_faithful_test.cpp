@@ -55,6 +55,16 @@ TEST(EmulatedFaithful, Ikev1GlobalConfigurationSendsTheAddressIdentity) {
   replay("ios-v1-global-identity-not-fqdn.json", "cisco-ios,strongswan");
 }
 
+// The emulated router against pluto (issue 12): `rightid=%any` beside a fixed `right=` is the
+// peer's address as an ID, so an FQDN IDi refines to no other connection ("skipping because
+// peer_id does not match"); pluto stays on its first connection and refuses the certificate.
+TEST(EmulatedFaithful, LibreswanAnyRightidIsTheAddress) {
+  if (::geteuid() != 0) GTEST_SKIP() << "SKIPPED LOUDLY: needs root (network namespaces, pluto)";
+  if (!fs::exists(IKECONFORM_LIBRESWAN "/usr/libexec/ipsec/pluto"))
+    GTEST_SKIP() << "SKIPPED LOUDLY: no Libreswan at " IKECONFORM_LIBRESWAN " (run scripts/bootstrap)";
+  replay("ios-ls-v2-anyid-is-the-address.json", "cisco-ios,libreswan");
+}
+
 TEST(LibreswanFaithful, Ikev1UntrustedCertificateKeepsTheFirstConnection) {
   if (::geteuid() != 0) GTEST_SKIP() << "SKIPPED LOUDLY: needs root (network namespaces, pluto)";
   if (!fs::exists(IKECONFORM_LIBRESWAN "/usr/libexec/ipsec/pluto"))
