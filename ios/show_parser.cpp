@@ -12,11 +12,14 @@ using namespace detail;
 
 enum class Section { None, Issuer, Subject };
 
-// "R1#sh crypto pki certificates", "R2#": a router prompt.
+// "R1#sh crypto pki certificates", "R2#": a router prompt. Not a DN line whose value holds a
+// '#' ("cn=CORP#CA": found by fuzz_ios_roundtrip, corpus/regressions/ios_roundtrip/).
 std::string_view prompt_host(std::string_view line) {
   std::size_t i = 0;
   while (i < line.size() && is_host_char(line[i])) ++i;
-  return i > 0 && i < line.size() && line[i] == '#' ? line.substr(0, i) : std::string_view();
+  if (i == 0 || i >= line.size() || line[i] != '#') return {};
+  const std::string_view host = line.substr(0, i);
+  return host.find('=') == std::string_view::npos ? host : std::string_view();
 }
 
 bool is_omission(std::string_view line) {

@@ -262,6 +262,20 @@ TEST(IosShow, CaCertificateSubjectGivesTheDn) {
   EXPECT_FALSE(s.omitted);
 }
 
+// A '#' in a DN value is no router prompt: "cn=CORP#CA" stays the CA's subject (fuzz_ios_roundtrip,
+// corpus/regressions/ios_roundtrip/hash-in-ca-dn-is-no-prompt.cfg), while "R1#sh ..." is one.
+TEST(IosShow, HashInADnIsNoPrompt) {
+  const std::string show =
+      "R1#show crypto pki certificates\n"
+      "CA Certificate\n  Status: Available\n  Issuer:\n    cn=CORP#CA\n  Subject:\n    cn=CORP#CA\n"
+      "  Associated Trustpoints: CORP#CA\n";
+  const ShowCerts s = parse_show_certs(show, "x.show");
+  EXPECT_EQ(s.hostname, "R1");
+  ASSERT_EQ(s.certs.size(), 1u);
+  EXPECT_EQ(s.certs[0].subject, "cn=CORP#CA");
+  EXPECT_EQ(s.certs[0].trustpoints, (std::vector<std::string>{"CORP#CA"}));
+}
+
 // ---------------------------------------------------------------- error classes
 
 TEST(IosErrors, BadArguments) {
