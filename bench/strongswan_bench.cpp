@@ -156,7 +156,9 @@ int main(int argc, char** argv) {
       down += t.runner().last().teardown_time;
     }
   const double total = seconds_since(begin);
-  const auto share = [&](std::chrono::microseconds d) { return 100 * std::chrono::duration<double>(d).count() / total; };
+  const auto share = [&](std::chrono::microseconds d) {
+    return 100 * std::chrono::duration<double>(d).count() / total;
+  };
   fmt::print("  generated scenarios, new PKI each (key cache warm)  {:6.1f} /s   ({} scenarios)\n",
              static_cast<double>(generated.size()) / total, generated.size());
   fmt::print("    time: prepare {:.0f} %, exchange {:.0f} %, teardown {:.0f} %, the rest (PKI, combine) {:.0f} %\n",

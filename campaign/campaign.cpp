@@ -361,8 +361,7 @@ void save_counterexample(Campaign& c, Target& target, const rc::Shrinkable<Scena
   std::size_t unrun = 0;  // judge calls refused for the budget: steps that ran nothing
   const Judge judge = [&](const Scenario& candidate) {
     if (stopping()) return skip_result("stopping");
-    if (c.shrink_seconds &&
-        std::chrono::duration<double>(Clock::now() - shrink_start).count() >= *c.shrink_seconds) {
+    if (c.shrink_seconds && std::chrono::duration<double>(Clock::now() - shrink_start).count() >= *c.shrink_seconds) {
       ++unrun;
       return skip_result("shrink time budget spent");
     }

@@ -96,10 +96,10 @@ void register_campaign(CLI::App& app, Outcome& out) {
       ->capture_default_str();
   a->shrink_opt = cmd->add_option("--shrink-steps", a->shrink_steps,
                                   "Target runs allowed per shrink (default 2000; 40 on a real target)");
-  a->shrink_time_opt =
-      cmd->add_option("--shrink-time", a->shrink_time,
-                      "Wall-clock seconds allowed per shrink, 0 for no limit (default: none; 5 on a real target)")
-          ->check(CLI::NonNegativeNumber);
+  a->shrink_time_opt = cmd->add_option("--shrink-time", a->shrink_time,
+                                       "Wall-clock seconds allowed per shrink, 0 for no limit (default: none; 5 on a "
+                                       "real target)")
+                           ->check(CLI::NonNegativeNumber);
   cmd->add_option("--adapter-arg", s.adapter_args, "exec:PATH: an argument for the adapter (repeatable)");
   cmd->add_option("--peer-bug", s.peer_bugs,
                   "Targets with a cisco-ios side: a protocol bug its emulated router commits (repeatable; "

@@ -79,9 +79,9 @@ class Consistency {
     // An established SA authenticated each side that signs, so each sent a certificate.
     const bool v1 = o_.ike_version == IkeVersion::V1;
     const bool i_signs = ini.tunnel_profile().auth_local == AuthMethod::RsaSig;
-    const bool r_signs =
-        v1 ? i_signs
-           : res.peer->profiles[static_cast<std::size_t>(o_.responder_profile)].auth_local == AuthMethod::RsaSig;
+    const bool r_signs = v1 ? i_signs
+                            : res.peer->profiles[static_cast<std::size_t>(o_.responder_profile)].auth_local ==
+                                  AuthMethod::RsaSig;
     if (i_signs && o_.initiator_trustpoint == kNone) return "established, initiator signs, but sent no certificate";
     if (r_signs && o_.responder_trustpoint == kNone) return "established, responder signs, but sent no certificate";
     return "";

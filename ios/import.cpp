@@ -23,7 +23,7 @@ struct Router {
   const Interface* tunnel = nullptr;  // the tunnel interface, or the one carrying the crypto map
   TunnelChoice choice;
   std::vector<std::string> tunnel_peers;
-  bool global_profile = false;  // IKEv1 without an ISAKMP profile: the global configuration
+  bool global_profile = false;         // IKEv1 without an ISAKMP profile: the global configuration
   bool global_among_profiles = false;  // ... on a router that has ISAKMP profiles for other peers
   IkeVersion version = IkeVersion::V1;
   std::string tunnel_profile;
@@ -657,14 +657,13 @@ std::vector<Profile> profiles(const Router& r, const std::string& other_fqdn) {
       // uses when no profile matches (the model's "no profile bound" on a tunnel without match).
       std::vector<IdentityMatch> any{IdentityMatch{IdKind::Address, "0.0.0.0", "0.0.0.0"},
                                      IdentityMatch{IdKind::Fqdn, other_fqdn, {}}};
-      out.push_back(
-          Profile{r.tunnel_profile,
-                  r.global_among_profiles ? std::vector<IdentityMatch>{} : any,
-                  r.cfg.isakmp_identity,
-                  {},
-                  m,
-                  m,
-                  {}});
+      out.push_back(Profile{r.tunnel_profile,
+                            r.global_among_profiles ? std::vector<IdentityMatch>{} : any,
+                            r.cfg.isakmp_identity,
+                            {},
+                            m,
+                            m,
+                            {}});
     }
   } else {
     for (const auto& p : r.cfg.ikev2_profiles) {
@@ -796,12 +795,11 @@ ImportResult import_routers(const RouterInput& a, const RouterInput& b,
     if (rs[i].global_profile) {
       rs[i].tunnel_profile = "global";
       while (find_named(rs[i].cfg.isakmp_profiles, rs[i].tunnel_profile)) rs[i].tunnel_profile += "-";
-      out.notes.push_back(rs[i].name + ": " + rs[i].choice.label +
-                          " uses no ISAKMP profile: IKEv1 with the global configuration (profile '" +
-                          rs[i].tunnel_profile +
-                          (rs[i].global_among_profiles ? "': peers that match none of its ISAKMP profiles"
-                                                       : "': any peer") +
-                          ", every trustpoint)");
+      out.notes.push_back(
+          rs[i].name + ": " + rs[i].choice.label +
+          " uses no ISAKMP profile: IKEv1 with the global configuration (profile '" + rs[i].tunnel_profile +
+          (rs[i].global_among_profiles ? "': peers that match none of its ISAKMP profiles" : "': any peer") +
+          ", every trustpoint)");
     }
     out.tunnels[i] = rs[i].choice;
     // Identity kinds the scenario lacks (DN, e-mail): sent as the address, exact for a peer that

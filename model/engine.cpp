@@ -157,8 +157,7 @@ PeerCtx compile_peer(const Scenario& s, std::size_t index, const ModelOptions& o
     c.cert.push_back(kNone);
   }
   if (o.predefined_trustpoints)
-    for (std::size_t k = 0; k < kPredefinedTrustpoints.size(); ++k)
-      c.tp_ca.push_back(predefined_ca_index(s.cas, k));
+    for (std::size_t k = 0; k < kPredefinedTrustpoints.size(); ++k) c.tp_ca.push_back(predefined_ca_index(s.cas, k));
   c.all_tps = static_cast<std::int16_t>(c.tp_ca.size());
   for (std::size_t i = 0; i < p.certificates.size(); ++i) {
     auto tp = index_of(p.trustpoints, p.certificates[i].trustpoint, &Trustpoint::name);

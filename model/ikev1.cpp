@@ -164,7 +164,8 @@ class MainMode final : Exchange {
       if (!R.personality->ikev1_unmatched_uses_global()) return fail(Message::MM5, Reason::NoMatchingProfile);
       // The global configuration: the method the policy agreed at MM1, every global trustpoint.
       trace("ISAKMP:(0): no profile bound: continuing with the global configuration");
-      if (certs && !validate(R, at, nullptr, I, ichoice, icert)) return fail(Message::MM5, Reason::CertValidationFailed);
+      if (certs && !validate(R, at, nullptr, I, ichoice, icert))
+        return fail(Message::MM5, Reason::CertValidationFailed);
       return true;
     }
     rprof = &R.peer->profiles[static_cast<std::size_t>(obs.responder_profile)];

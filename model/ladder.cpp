@@ -94,10 +94,11 @@ std::vector<LadderStep> ladder(const Scenario& s, const Observation& o, const Mo
                                       how_chosen(s, I, o.initiator_trustpoint, o.certreq_from_responder, "V1-5/V1-6")));
     auto& mm5 = step("MM5", I, itp.empty() ? "ID SIG/HASH" : fmt::format("ID CERT({}) SIG", itp));
     if (!rprof.empty()) mm5.notes.push_back(fmt::format("{} binds profile {} (V1-8)", rp.name, rprof));
-    else if (rp.personality == kCiscoIos && (reached(o, Message::MM6) || (o.failed_at == Message::MM5 &&
-                                                                          o.reason == Reason::CertValidationFailed)))
-      mm5.notes.push_back(fmt::format(
-          "{}: the peer matches none of its profiles: global configuration (spec, IOS semantics)", rp.name));
+    else if (rp.personality == kCiscoIos &&
+             (reached(o, Message::MM6) || (o.failed_at == Message::MM5 && o.reason == Reason::CertValidationFailed)))
+      mm5.notes.push_back(
+          fmt::format("{}: the peer matches none of its profiles: global configuration (spec, IOS semantics)",
+                      rp.name));
     if (o.failed_at == Message::MM5) {
       mm5.failed = true;
       mm5.notes.push_back(fmt::format("{}: {}", rp.name, reason_code(o.reason)));
@@ -207,8 +208,9 @@ std::string decisive_step(const Scenario& s, const Observation& o, const ModelOp
       return fmt::format(
           "{} bound {}, but its tunnel uses profile {}: no IPsec policy for the quick mode's proxy identities, "
           "INVALID-ID-INFORMATION (V2-11; RFC 2408 section 3.14.1).",
-          rp.name, o.responder_profile == kNone ? std::string("no profile (the global configuration)")
-                                                : "profile " + profile_name(s, R, o.responder_profile),
+          rp.name,
+          o.responder_profile == kNone ? std::string("no profile (the global configuration)")
+                                       : "profile " + profile_name(s, R, o.responder_profile),
           rp.tunnel_profile);
     case Reason::NoMatchingProfile:
       return fmt::format("No profile of {} has a `match identity` for {}'s IKE ID (V1-8 / V2-9).", rp.name, ip.name);

@@ -7,13 +7,12 @@
 //     in IKE_SA_INIT, the initiator's in IKE_AUTH. IKEv1: the responder's in MM4, the
 //     initiator's in MM5;
 //   - the responder starts on the most recently added connection that can take the exchange
-//     (pluto searches newest first; IKEv2: RSASIG connections before PSK ones), then refines it once the peer's ID and certificate are
-//     known: the first connection, newest first, that matches the peer's ID exactly, names the
-//     peer's issuer in `rightca` and (IKEv1 only) holds a certificate from a CA the peer
-//     requested; else the best partial match (`rightca` unset, `rightid=%any`); else it stays and
-//     fails the peer at authentication ("X509: authentication failed", "no certificate matched").
-//     So an IKEv1 responder switches connection by the requested CA, an IKEv2 responder only by
-//     the issuer of the initiator's certificate, which needs `rightca` set (upstream's
+//     (pluto searches newest first; IKEv2: RSASIG connections before PSK ones), then refines it once the peer's ID and
+//     certificate are known: the first connection, newest first, that matches the peer's ID exactly, names the peer's
+//     issuer in `rightca` and (IKEv1 only) holds a certificate from a CA the peer requested; else the best partial
+//     match (`rightca` unset, `rightid=%any`); else it stays and fails the peer at authentication ("X509:
+//     authentication failed", "no certificate matched"). So an IKEv1 responder switches connection by the requested CA,
+//     an IKEv2 responder only by the issuer of the initiator's certificate, which needs `rightca` set (upstream's
 //     `rightca=%same` case);
 //   - validation: the connection's `rightca`, or every trusted CA (every trustpoint's CA is in
 //     the NSS database); `rightid` against the certificate's subjectAltName, or, on a PSK
@@ -209,7 +208,8 @@ class Libreswan final : public Personality {
     return conns[c].trustpoint;
   }
 
-  std::int16_t bind_profile(const Negotiation& n, const PeerCtx& self, const Step& at, const PeerId& id) const override {
+  std::int16_t bind_profile(const Negotiation& n, const PeerCtx& self, const Step& at,
+                            const PeerId& id) const override {
     // The initiator stays on its connection; `rightid` is checked with the certificate
     // (validation_list).
     if (is_initiator(at)) return self.tunnel;

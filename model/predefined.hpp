@@ -28,11 +28,13 @@ inline bool same_dn(std::string_view a, std::string_view b) {
   std::size_t i = 0, j = 0;
   for (;;) {
     // Skip blanks that follow a separator or precede one.
-    while (i < a.size() && a[i] == ' ' && (i == 0 || a[i - 1] == ',' || a[i - 1] == '=' || i + 1 == a.size() ||
-                                           a[i + 1] == ',' || a[i + 1] == '=' || a[i + 1] == ' '))
+    while (i < a.size() && a[i] == ' ' &&
+           (i == 0 || a[i - 1] == ',' || a[i - 1] == '=' || i + 1 == a.size() || a[i + 1] == ',' || a[i + 1] == '=' ||
+            a[i + 1] == ' '))
       ++i;
-    while (j < b.size() && b[j] == ' ' && (j == 0 || b[j - 1] == ',' || b[j - 1] == '=' || j + 1 == b.size() ||
-                                           b[j + 1] == ',' || b[j + 1] == '=' || b[j + 1] == ' '))
+    while (j < b.size() && b[j] == ' ' &&
+           (j == 0 || b[j - 1] == ',' || b[j - 1] == '=' || j + 1 == b.size() || b[j + 1] == ',' || b[j + 1] == '=' ||
+            b[j + 1] == ' '))
       ++j;
     if (i == a.size() || j == b.size()) return i == a.size() && j == b.size();
     if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[j]))) return false;

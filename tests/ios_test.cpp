@@ -383,11 +383,13 @@ TEST(IosImport, SeveralIsakmpProfilesWithoutTunnelBindingUseTheGlobalConfigurati
   EXPECT_TRUE(p.profiles[2].match.empty());
   EXPECT_TRUE(p.profiles[2].trustpoints.empty());
   bool noted = false;
-  for (const auto& n : r.notes) noted = noted || n.find("peers that match none of its ISAKMP profiles") != std::string::npos;
+  for (const auto& n : r.notes)
+    noted = noted || n.find("peers that match none of its ISAKMP profiles") != std::string::npos;
   EXPECT_TRUE(noted);
   // Without other profiles the global profile still matches any peer (unchanged).
-  std::string none = "crypto ipsec profile ip\n!\ninterface Tunnel1\n tunnel destination 192.168.0.2\n"
-                     " tunnel protection ipsec profile ip\n";
+  std::string none =
+      "crypto ipsec profile ip\n!\ninterface Tunnel1\n tunnel destination 192.168.0.2\n"
+      " tunnel protection ipsec profile ip\n";
   ImportResult g = import_routers(inline_router("g.cfg", none), router("s1-r2.cfg"));
   EXPECT_FALSE(g.scenario.peers[0].profiles.at(0).match.empty());
 }

@@ -194,7 +194,7 @@ TEST(IosSemantics, AUserTrustpointWithAPredefinedCasDnIsThatCa) {
   };
   EXPECT_EQ(count(o.certreq_from_responder), 1);  // once, from the user trustpoint
   EXPECT_EQ(o.certreq_from_responder.front().ca, cr);
-  EXPECT_EQ(count(o.certreq_from_initiator), 1);  // R1's predefined Cisco-Root-CA-2048
+  EXPECT_EQ(count(o.certreq_from_initiator), 1);   // R1's predefined Cisco-Root-CA-2048
   EXPECT_EQ(o.certreq_from_responder.size(), 7u);  // CR, CA1, CA2 and the 4 other predefined CAs
   EXPECT_FALSE(same_dn("cn=Cisco Root CA 2048,o=Cisco Systems", "cn=Cisco RootCA 2048,o=Cisco Systems"));
 }

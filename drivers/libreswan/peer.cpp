@@ -99,8 +99,7 @@ stack::SideReport LibreswanPeer::report(Role role) {
 // runner tears the initiator down first. A responder's deletion is deferred into the next
 // prepare(), in the same shell that loads the next connections (one process start less).
 void LibreswanPeer::teardown() {
-  if (!config_.alias.empty())
-    to_delete_.push_back(config_.alias);  // one whack for all of them
+  if (!config_.alias.empty()) to_delete_.push_back(config_.alias);  // one whack for all of them
   else
     for (const RenderedConn& c : config_.conns) to_delete_.push_back(c.name);
   if (initiated_ && pluto_.alive()) {

@@ -151,7 +151,9 @@ std::string rightca_dn(const Ctx& c, TpIndex tp) {
   return m->libreswan_dn;
 }
 
-std::string conn_alias(const std::string& prefix) { return prefix.size() > 1 ? prefix.substr(0, prefix.size() - 1) : ""; }
+std::string conn_alias(const std::string& prefix) {
+  return prefix.size() > 1 ? prefix.substr(0, prefix.size() - 1) : "";
+}
 
 std::string render_conn(const Ctx& c, const RenderedConn& rc) {
   const Peer& me = c.self();

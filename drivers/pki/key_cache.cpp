@@ -11,8 +11,8 @@
 #include <fstream>
 #include <mutex>
 #include <optional>
-#include <unordered_map>
 #include <sstream>
+#include <unordered_map>
 #include <vector>
 
 #include "drivers/pki/ossl.hpp"

@@ -184,8 +184,9 @@ std::shared_ptr<const Built> issuer_by_pem(const std::string& pem) {
     ossl::Bio bio = ossl::mem_bio(pem);
     Built b;
     b.pem = pem;
-    b.x509 = std::shared_ptr<X509>(
-        ossl::check(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr), "PEM_read_bio_X509"), X509_free);
+    b.x509 = std::shared_ptr<X509>(ossl::check(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr),
+                                               "PEM_read_bio_X509"),
+                                   X509_free);
     return b;
   });
 }
@@ -205,8 +206,7 @@ void write_p12(const fs::path& p, const std::string& friendly, EVP_PKEY* key, X5
                const std::string& cert_pem) {
   static Memo<std::string> memo;
   const auto bytes = memo.get(friendly + '\0' + key_pem + '\0' + cert_pem, [&] {
-    ossl::P12 p12(
-        ossl::check(PKCS12_create("", friendly.c_str(), key, cert, nullptr, 0, 0, 0, 0, 0), "PKCS12_create"));
+    ossl::P12 p12(ossl::check(PKCS12_create("", friendly.c_str(), key, cert, nullptr, 0, 0, 0, 0, 0), "PKCS12_create"));
     unsigned char* der = nullptr;
     const int len = i2d_PKCS12(p12.get(), &der);
     if (len <= 0) ossl::fail("i2d_PKCS12");

@@ -89,11 +89,12 @@ std::vector<LogLine>::const_iterator judged_from(const SideEvidence& side) {
 
 // This side rejected what the peer sent (its certificate, its signature, its identity).
 bool rejects_peer(const SideEvidence& side) {
-  static constexpr std::string_view kRefusals[] = {
-      "constraint check failed", "no trusted RSA public key found", "no trusted public key found",
-      "no issuer certificate found", "certificate was revoked", "signature validation failed",
-      "no peer config found", "no matching peer config found", "tried 0 shared keys", "MAC mismatched",
-      "no alternative config found"};
+  static constexpr std::string_view kRefusals[] = {"constraint check failed",     "no trusted RSA public key found",
+                                                   "no trusted public key found", "no issuer certificate found",
+                                                   "certificate was revoked",     "signature validation failed",
+                                                   "no peer config found",        "no matching peer config found",
+                                                   "tried 0 shared keys",         "MAC mismatched",
+                                                   "no alternative config found"};
   return std::any_of(judged_from(side), side.log.end(), [](const LogLine& l) {
     return std::any_of(std::begin(kRefusals), std::end(kRefusals), [&](std::string_view n) { return has(l.msg, n); }) ||
            (has(l.msg, "authentication of '") && has(l.msg, " failed") && !has(l.msg, "(myself)"));
