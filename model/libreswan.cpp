@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "model/engine.hpp"
+
 namespace ikeconform {
 namespace {
 
@@ -43,11 +45,23 @@ std::vector<LibreswanConn> libreswan_conns(const Peer& p, IkeVersion v) {
   return out;
 }
 
-const IdentityMatch* libreswan_rightid(const Profile& f) {
+namespace {
+bool is_subnet(const IdentityMatch& m) {
+  return m.kind == IdKind::Address && !m.mask.empty() && m.mask != "255.255.255.255";
+}
+}  // namespace
+
+const IdentityMatch* libreswan_rightid(const Scenario& s, std::size_t peer, const Profile& f) {
   if (f.match.empty()) return nullptr;
+  const Peer& other = s.peers.at(1 - peer);
+  const Profile* t = find_profile(other, other.tunnel_profile);
+  PeerId presented{IdKind::Address, other.address, 0};
+  if (t && t->self_identity == IdKind::Fqdn && !other.fqdn.empty()) presented = {IdKind::Fqdn, other.fqdn, 0};
+  else parse_ipv4(other.address, presented.ipv4);
+  for (const IdentityMatch& m : f.match)
+    if (!is_subnet(m) && identity_matches(m, presented)) return &m;
   const IdentityMatch& m = f.match.front();
-  if (m.kind == IdKind::Address && !m.mask.empty() && m.mask != "255.255.255.255") return nullptr;
-  return &m;
+  return is_subnet(m) ? nullptr : &m;
 }
 
 std::size_t libreswan_initiator_conn(const Peer& p, const std::vector<LibreswanConn>& conns) {

@@ -29,10 +29,11 @@ struct LibreswanConn {
 // no certificate still gets a connection, without `leftckaid` (it then cannot authenticate).
 std::vector<LibreswanConn> libreswan_conns(const Peer& p, IkeVersion v);
 
-// `rightid=` of a profile's connections: its first `match identity` line; nullptr stands for
-// %any (no line, or an address with a mask other than /32). One identity per connection, as in
-// strongSwan. The IKEv2 initiator also sends it as IDr unless it is %any.
-const IdentityMatch* libreswan_rightid(const Profile& f);
+// `rightid=` of peer `peer`'s profile `f`: of its `match identity` lines the FQDN or host line
+// that matches the identity the other peer's tunnel profile presents, else the first line;
+// nullptr stands for %any (no line, or a subnet line). One identity per connection, as in
+// strongSwan (strongswan_remote_id()). The IKEv2 initiator also sends it as IDr unless %any.
+const IdentityMatch* libreswan_rightid(const Scenario& s, std::size_t peer, const Profile& f);
 
 // The connection the initiator starts (`whack --initiate --name`): of its tunnel profile's
 // connections, the one holding the newest certificate (the first of `show crypto pki

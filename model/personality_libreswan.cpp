@@ -45,7 +45,9 @@ std::string conn_name(const Negotiation& n, const PeerCtx& self, const Libreswan
 }
 
 // `rightid` (model/libreswan.hpp); nullptr stands for %any.
-const IdentityMatch* rightid(const Profile& f) { return libreswan_rightid(f); }
+const IdentityMatch* rightid(const Negotiation& n, const PeerCtx& self, const Profile& f) {
+  return libreswan_rightid(*n.cs.scenario, self.index, f);
+}
 
 // The method the initiator proposes (IKEv1 MM1 / IKEv2 AUTH): its tunnel profile's.
 AuthMethod proposed_auth(const Negotiation& n, const PeerCtx& self) {
@@ -91,7 +93,7 @@ bool candidate(const Negotiation& n, const PeerCtx& self, const Step& at, const 
   const AuthMethod proposed = proposed_auth(n, self);
   if (f.auth_remote != proposed) return false;
   if (proposed == AuthMethod::RsaSig && c.cert == kNone) return false;  // "RSASIG and no private key"
-  const IdentityMatch* id = rightid(f);
+  const IdentityMatch* id = rightid(n, self, f);
   const PeerId sent = at.peer_id ? *at.peer_id : peer.identity(peer.tunnel_profile());
   // `rightid=%any` with a fixed `right=` is the peer's address as an ID, not a wildcard: refining
   // compares it exactly ("rhc: match_id a=@R1.cisco.com b=192.168.0.1 ... skipping because
@@ -152,8 +154,8 @@ std::size_t bound_conn(const Negotiation& n, const PeerCtx& self, const Step& at
 }
 
 // Whether the peer's identity fits the connection's `rightid` (%any fits all).
-bool peer_id_fits(const PeerCtx& self, const LibreswanConn& c, const PeerId& peer_id) {
-  const IdentityMatch* id = rightid(self.peer->profiles[static_cast<std::size_t>(c.profile)]);
+bool peer_id_fits(const Negotiation& n, const PeerCtx& self, const LibreswanConn& c, const PeerId& peer_id) {
+  const IdentityMatch* id = rightid(n, self, self.peer->profiles[static_cast<std::size_t>(c.profile)]);
   return !id || identity_matches(*id, peer_id);
 }
 
@@ -233,7 +235,7 @@ class Libreswan final : public Personality {
     // A peer authenticating with a PSK has nothing but its ID payload to hold against `rightid`,
     // checked before the method (ikev1_peer_id.c / ikev2_peer_id.c: "Peer ID '…' mismatched on
     // first found connection and no better connection found"): no profile.
-    if (proposed_auth(n, self) == AuthMethod::PreShare && !peer_id_fits(self, conns[c], id)) {
+    if (proposed_auth(n, self) == AuthMethod::PreShare && !peer_id_fits(n, self, conns[c], id)) {
       n.trace("libreswan: peer ID '{}' mismatched on connection {}", id.value, conn_name(n, self, conns[c]));
       return kNone;
     }
@@ -241,8 +243,8 @@ class Libreswan final : public Personality {
   }
 
   // IDr: the tunnel connection's `rightid` unless %any (seen: "SK{IDi,IDr,AUTH,...}").
-  std::optional<IdentityMatch> idr(const Negotiation&, const PeerCtx& self) const override {
-    if (const IdentityMatch* m = rightid(self.tunnel_profile())) return *m;
+  std::optional<IdentityMatch> idr(const Negotiation& n, const PeerCtx& self) const override {
+    if (const IdentityMatch* m = rightid(n, self, self.tunnel_profile())) return *m;
     return std::nullopt;
   }
 
@@ -269,12 +271,12 @@ class Libreswan final : public Personality {
   // certificate '192.168.0.1'"); `rightid=@R9.cisco.com` does not.
   static bool peer_id_fits_here(const Negotiation& n, const PeerCtx& self, const Step& at, const LibreswanConn& c) {
     if (!at.peer_id) return true;
-    if (peer_id_fits(self, c, *at.peer_id)) return true;
+    if (peer_id_fits(n, self, c, *at.peer_id)) return true;
     if (at.peer_cert_issuer != kNone) {
       const PeerCtx& peer = other(n, self);
       const PeerId fqdn{IdKind::Fqdn, peer.peer->fqdn, 0};
       const PeerId address{IdKind::Address, peer.peer->address, peer.ipv4};
-      if (peer_id_fits(self, c, fqdn) || peer_id_fits(self, c, address)) {
+      if (peer_id_fits(n, self, c, fqdn) || peer_id_fits(n, self, c, address)) {
         n.trace("libreswan: the peer's certificate holds rightid of connection {} in its subjectAltName",
                 conn_name(n, self, c));
         return true;

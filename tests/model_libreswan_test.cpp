@@ -162,6 +162,24 @@ TEST(Libreswan, RightidIsCheckedAgainstTheCertificatesSubjectAltName) {
   }
 }
 
+// Several `match identity` lines: `rightid` is the one naming the other peer (as strongSwan's
+// remote.id), not the first as written (cisco-ios,libreswan seed 3: P-1 failed on a symmetric
+// pair whose R2 matched "R9.cisco.com" then "R1.cisco.com").
+TEST(Libreswan, RightidIsTheMatchLineNamingTheOtherPeer) {
+  for (IkeVersion v : {IkeVersion::V1, IkeVersion::V2}) {
+    Scenario s = lsw("s1", v);
+    s.peers[1].profiles[0].match = {{IdKind::Fqdn, "R9.cisco.com", ""}, {IdKind::Fqdn, "R1.cisco.com", ""}};
+    const IdentityMatch* m = libreswan_rightid(s, 1, s.peers[1].profiles[0]);
+    ASSERT_NE(m, nullptr);
+    EXPECT_EQ(m->value, "R1.cisco.com");
+    EXPECT_EQ(run(s, 0).ike_sa, SaResult::Established);
+    s.peers[1].profiles[0].match = {{IdKind::Fqdn, "R9.cisco.com", ""}, {IdKind::Fqdn, "R8.cisco.com", ""}};
+    EXPECT_EQ(libreswan_rightid(s, 1, s.peers[1].profiles[0])->value, "R9.cisco.com");  // none names it: the first
+    s.peers[1].profiles[0].match = {{IdKind::Address, "192.168.0.0", "255.255.255.0"}};
+    EXPECT_EQ(libreswan_rightid(s, 1, s.peers[1].profiles[0]), nullptr);  // a subnet: %any
+  }
+}
+
 // Issue 11 (tests/data/faithful/ls-*-psk-rightid-mismatch.json, ls-v2-psk-peer-id-before-method.json):
 // a peer that authenticates with a PSK has only its ID payload; a `rightid` it does not fit is
 // no profile, before the method is looked at.

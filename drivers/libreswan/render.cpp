@@ -116,10 +116,10 @@ std::string proposals(const Ctx& c) {
   return fmt::format("{}", fmt::join(out, ","));
 }
 
-// `rightid=`: the profile's first `match identity`; none, or an address with a mask other than
-// /32, accepts any peer (%any). One Libreswan identity per connection, as in strongSwan.
-std::string right_id(const Profile& f) {
-  const IdentityMatch* m = libreswan_rightid(f);  // model/libreswan.hpp: the personality's too
+// `rightid=`: the profile's `match identity` line that names the other peer, else its first;
+// none, or a subnet line, is %any. One Libreswan identity per connection, as in strongSwan.
+std::string right_id(const Ctx& c, const Profile& f) {
+  const IdentityMatch* m = libreswan_rightid(c.s, c.peer, f);  // model/libreswan.hpp: the personality's too
   return m ? libreswan_id(m->kind, m->value) : "%any";
 }
 
@@ -174,7 +174,7 @@ std::string render_conn(const Ctx& c, const RenderedConn& rc) {
     out += "\tleftsendcert=always\n";
   }
   out += fmt::format("\tright={}\n", c.other().address);
-  out += fmt::format("\trightid={}\n", right_id(f));
+  out += fmt::format("\trightid={}\n", right_id(c, f));
   if (conn.rightca != kNone) out += fmt::format("\trightca=\"{}\"\n", rightca_dn(c, conn.rightca));
   out += auth_lines(c, f);
   out += fmt::format("\tike={}\n", proposals(c));
@@ -212,7 +212,7 @@ std::string render_secrets(const Ctx& c) {
     ids.insert(libreswan_id(IdKind::Fqdn, p->fqdn));
     ids.insert(p->address);
   }
-  for (const Profile& f : c.self().profiles) ids.insert(right_id(f));
+  for (const Profile& f : c.self().profiles) ids.insert(right_id(c, f));
   ids.erase("%any");
   std::string line;
   for (const std::string& id : ids) line += id + " ";
