@@ -93,6 +93,14 @@ bool candidate(const Negotiation& n, const PeerCtx& self, const Step& at, const 
   const AuthMethod proposed = proposed_auth(n, self);
   if (f.auth_remote != proposed) return false;
   if (proposed == AuthMethod::RsaSig && c.cert == kNone) return false;  // "RSASIG and no private key"
+  // An IDr must name this candidate: its certificate's subjectAltName (an FQDN) or its leftid
+  // ("You Tarzan, me Jane": idr_wildmatch(), peer_id.c; else "skipping because peer IDr payload
+  // does not match our expected ID", so pluto stays on its first connection).
+  if (const IdentityMatch* idr = at.idr_received) {
+    const PeerId fqdn{IdKind::Fqdn, self.peer->fqdn, 0};
+    const bool in_san = c.cert != kNone && idr->kind == IdKind::Fqdn && identity_matches(*idr, fqdn);
+    if (!in_san && !identity_matches(*idr, self.identity(f))) return false;
+  }
   const IdentityMatch* id = rightid(n, self, f);
   const PeerId sent = at.peer_id ? *at.peer_id : peer.identity(peer.tunnel_profile());
   // `rightid=%any` with a fixed `right=` is the peer's address as an ID, not a wildcard: refining
@@ -243,8 +251,12 @@ class Libreswan final : public Personality {
   }
 
   // IDr: the tunnel connection's `rightid` unless %any (seen: "SK{IDi,IDr,AUTH,...}").
+  // Not the peer's own address: that is `rightid`'s default (seen: "SK{IDi,CERT,AUTH,SA,TSi,TSr}"
+  // from an initiator with rightid=192.168.0.2).
   std::optional<IdentityMatch> idr(const Negotiation& n, const PeerCtx& self) const override {
-    if (const IdentityMatch* m = rightid(n, self, self.tunnel_profile())) return *m;
+    const IdentityMatch* m = rightid(n, self, self.tunnel_profile());
+    if (m && m->kind == IdKind::Address && m->value == other(n, self).peer->address) return std::nullopt;
+    if (m) return *m;
     return std::nullopt;
   }
 
@@ -271,6 +283,14 @@ class Libreswan final : public Personality {
   // certificate '192.168.0.1'"); `rightid=@R9.cisco.com` does not.
   static bool peer_id_fits_here(const Negotiation& n, const PeerCtx& self, const Step& at, const LibreswanConn& c) {
     if (!at.peer_id) return true;
+    // An X.509 v1 certificate has no extensions: the ID the peer sent cannot be in its
+    // subjectAltName ("X509: authentication failed; peer certificate contains no subjectAltName
+    // extension to match ID_FQDN '@R1.cisco.com'", libreswan seed 3).
+    if (at.peer_cert && std::find(at.peer_cert->features.begin(), at.peer_cert->features.end(), "x509v1") !=
+                            at.peer_cert->features.end()) {
+      n.trace("libreswan: X509: authentication failed; peer certificate contains no subjectAltName extension");
+      return false;
+    }
     if (peer_id_fits(n, self, c, *at.peer_id)) return true;
     if (at.peer_cert_issuer != kNone) {
       const PeerCtx& peer = other(n, self);

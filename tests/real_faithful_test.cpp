@@ -83,16 +83,16 @@ TEST_P(LibreswanFaithfulClasses, ModelAgreesWithPluto) {
   replay(GetParam(), "libreswan");
 }
 
-INSTANTIATE_TEST_SUITE_P(Issue11, LibreswanFaithfulClasses,
-                         ::testing::Values("ls-v2-no-ca-discards-cert.json", "ls-v2-rsasig-conn-before-newer-psk.json",
-                                           "ls-v1-initiator-without-key.json",
-                                           "ls-v2-child-switch-keeps-ike-profile.json",
-                                           "ls-v2-psk-conn-refuses-signature.json", "ls-v1-rightid-in-cert-san.json",
-                                           "ls-v2-rightid-not-in-cert-san.json",
-                                           "ls-v2-untrusted-issuer-not-a-profile-miss.json",
-                                           "ls-v2-initiator-psk-conn-refuses-signature.json",
-                                           "ls-v1-psk-rightid-mismatch.json", "ls-v2-psk-rightid-mismatch.json",
-                                           "ls-v2-psk-peer-id-before-method.json", "ls-v2-certreq-is-not-cert.json"));
+INSTANTIATE_TEST_SUITE_P(
+    Issue11, LibreswanFaithfulClasses,
+    ::testing::Values("ls-v2-no-ca-discards-cert.json", "ls-v2-rsasig-conn-before-newer-psk.json",
+                      "ls-v1-initiator-without-key.json", "ls-v2-child-switch-keeps-ike-profile.json",
+                      "ls-v2-psk-conn-refuses-signature.json", "ls-v1-rightid-in-cert-san.json",
+                      "ls-v2-rightid-not-in-cert-san.json", "ls-v2-untrusted-issuer-not-a-profile-miss.json",
+                      "ls-v2-initiator-psk-conn-refuses-signature.json", "ls-v1-psk-rightid-mismatch.json",
+                      "ls-v2-psk-rightid-mismatch.json", "ls-v2-psk-peer-id-before-method.json",
+                      "ls-v2-certreq-is-not-cert.json", "ls-v2-idr-names-another-peer.json",
+                      "ls-v1-x509v1-has-no-san.json", "ls-v2-address-rightid-sends-no-idr.json"));
 
 // strongSwan R1 against Libreswan R2 (issue 11, strongswan,libreswan seed 3).
 TEST(MixedFaithful, ModelAgreesWithCharonAndPluto) {

@@ -342,6 +342,13 @@ IdentityMaterial make_identity(const Scenario& s, const Peer& peer, std::size_t 
   spec.digest = digest_for(ic, where, spec.v1);
   if (!m.san_dns.empty()) spec.san = "DNS:" + m.san_dns;
   if (!m.san_ip.empty()) spec.san += (spec.san.empty() ? "IP:" : ",IP:") + m.san_ip;
+  // Two different certificates never share issuer and serial: NSS keeps every certificate a
+  // pluto has seen and refuses a second one with the same pair (SEC_ERROR_REUSED_ISSUER_AND_SERIAL,
+  // libreswan seed 3: an x509v1 certificate after a v3 one of the same subject and key).
+  spec.serial = m.serial = serial_for(ca->dn,
+                                      m.ios_subject + '\0' + (spec.v1 ? "v1" : "v3") + '\0' +
+                                          EVP_MD_get0_name(spec.digest) + '\0' + spec.san + '\0' + issuer->cert_pem,
+                                      slot);
   const auto cert = built(spec, *key, issuer_by_pem(issuer->cert_pem).get(), decoded_key(issuer->key_pem).get());
   m.cert_pem = cert->pem;
   m.cert_file = pki.dir / (m.name + ".crt");
