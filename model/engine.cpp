@@ -51,6 +51,15 @@ bool identity_matches(const IdentityMatch& m, const PeerId& id) {
   return (addr & mask) == (id.ipv4 & mask);
 }
 
+PeerId tunnel_identity(const Scenario& s, std::size_t peer) {
+  const Peer& p = s.peers.at(peer);
+  const Profile* t = find_profile(p, p.tunnel_profile);
+  if (t && t->self_identity == IdKind::Fqdn && !p.fqdn.empty()) return {IdKind::Fqdn, p.fqdn, 0};
+  PeerId id{IdKind::Address, p.address, 0};
+  parse_ipv4(p.address, id.ipv4);
+  return id;
+}
+
 // A DN or value as `crypto pki certificate map` compares it: lower case, no blanks around `=`
 // and `,` (IOS prints `ou = green`, DNs as `cn=R1,o=cisco`), other blanks kept.
 std::string certificate_map_text(std::string_view s) {

@@ -107,6 +107,9 @@ Observation run_direction(const Scenario& s, std::uint8_t initiator, const Model
 // Helpers shared by the engines and personalities.
 bool identity_matches(const IdentityMatch& m, const PeerId& id);
 bool parse_ipv4(std::string_view s, std::uint32_t& out);
+// The ID peer `peer` presents from its tunnel profile (V1-11): its FQDN with `self-identity
+// fqdn`, else its address. What a stack rendered for the other peer matches its lines against.
+PeerId tunnel_identity(const Scenario& s, std::size_t peer);
 // `match certificate MAP` against the certificate the peer sent (its subject and issuer DN;
 // empty: not known). Unknown when a sequence could match and a line of it needs a DN not known.
 enum class CertMapResult : std::uint8_t { Match, NoMatch, Unknown };

@@ -53,11 +53,7 @@ bool is_subnet(const IdentityMatch& m) {
 
 const IdentityMatch* libreswan_rightid(const Scenario& s, std::size_t peer, const Profile& f) {
   if (f.match.empty()) return nullptr;
-  const Peer& other = s.peers.at(1 - peer);
-  const Profile* t = find_profile(other, other.tunnel_profile);
-  PeerId presented{IdKind::Address, other.address, 0};
-  if (t && t->self_identity == IdKind::Fqdn && !other.fqdn.empty()) presented = {IdKind::Fqdn, other.fqdn, 0};
-  else parse_ipv4(other.address, presented.ipv4);
+  const PeerId presented = tunnel_identity(s, 1 - peer);
   for (const IdentityMatch& m : f.match)
     if (!is_subnet(m) && identity_matches(m, presented)) return &m;
   const IdentityMatch& m = f.match.front();

@@ -75,15 +75,13 @@ std::size_t initial_conn(const Negotiation& n, const PeerCtx& self, const Step& 
   return rsa != kNoConn ? rsa : newest_conn(self, conns, AuthMethod::PreShare);
 }
 
-// A refinement candidate's score; lower is better, all zero is an exact match.
+// A refinement candidate's score; lower is better, all zero is an exact match. Upstream also
+// counts ID wildcards, but every `rightid` rendered here is exact (%any is the peer's address).
 struct Score {
-  int wildcards = 0;  // kept for upstream's order; rightid=%any is the address, an exact match
   int peer_path = 0;  // rightca unset while the peer sent a certificate
   int our_path = 0;   // (IKEv1) the peer requested no CA at all
-  bool operator<(const Score& o) const {
-    return std::tie(wildcards, peer_path, our_path) < std::tie(o.wildcards, o.peer_path, o.our_path);
-  }
-  bool exact() const { return wildcards == 0 && peer_path == 0 && our_path == 0; }
+  bool operator<(const Score& o) const { return std::tie(peer_path, our_path) < std::tie(o.peer_path, o.our_path); }
+  bool exact() const { return peer_path == 0 && our_path == 0; }
 };
 
 // Whether connection `c` can serve the peer, and how well (upstream refine_host_connection).

@@ -61,10 +61,7 @@ bool strongswan_loads_psk(const Peer& p) {
 std::optional<IdentityMatch> strongswan_remote_id(const Scenario& s, std::size_t peer, const Profile& f) {
   if (f.match.empty()) return std::nullopt;
   const Peer& other = s.peers.at(1 - peer);
-  const Profile* t = find_profile(other, other.tunnel_profile);
-  PeerId presented{IdKind::Address, other.address, 0};
-  if (t && t->self_identity == IdKind::Fqdn && !other.fqdn.empty()) presented = {IdKind::Fqdn, other.fqdn, 0};
-  else parse_ipv4(other.address, presented.ipv4);
+  const PeerId presented = tunnel_identity(s, 1 - peer);
   for (const IdentityMatch& m : f.match)
     if (identity_matches(m, presented))
       return m.kind == IdKind::Fqdn ? m : IdentityMatch{IdKind::Address, other.address, ""};
