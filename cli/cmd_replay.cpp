@@ -4,6 +4,9 @@
 
 #include "campaign/campaign.hpp"
 #include "cli/commands.hpp"
+#include "drivers/pki/pki.hpp"
+#include "fuzzpeer/fuzz_peer.hpp"
+#include "model/input_error.hpp"
 #include "model/options.hpp"
 
 namespace ikeconform::cli {
@@ -36,6 +39,23 @@ void register_replay(CLI::App& app, Outcome& out) {
   cmd->add_flag("--keep-dirs", a->keep_dirs,
                 "Real targets: leave the run folders (configurations, daemon logs) on disk");
   cmd->callback([a, &out] {
+    if (fuzzpeer::is_finding_file(a->file)) {  // a fuzz-peer finding (docs/fuzzing.md)
+      fuzzpeer::ReplayOptions o;
+      o.finding = a->file;
+      o.self = std::filesystem::read_symlink("/proc/self/exe");
+      o.key_cache = pki::KeyCache::default_dir();
+      o.temp_dir = std::filesystem::temp_directory_path();
+      o.print = [](const std::string& s) { fmt::print("{}\n", s); };
+      try {
+        out.exit_code = fuzzpeer::replay_finding(o);
+      } catch (const InputError&) {
+        throw;
+      } catch (const std::exception& e) {
+        fmt::print(stderr, "ikeconform replay: harness failure: {}\n", e.what());
+        out.exit_code = fuzzpeer::kExitHarness;
+      }
+      return;
+    }
     const campaign::ReplayResult r = campaign::replay(*a);
     fmt::print("{}", r.text);
     out.exit_code = r.exit_code;

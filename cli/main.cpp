@@ -53,6 +53,7 @@ int main(int argc, char** argv) {
   ikeconform::cli::register_pcap(app, out);
   ikeconform::cli::register_cleanup(app, out);
   ikeconform::cli::register_emulate(app, out);
+  ikeconform::cli::register_fuzz_peer(app, out);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

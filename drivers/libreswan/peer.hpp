@@ -40,6 +40,7 @@ class LibreswanPeer final : public stack::PeerStack {
   std::string describe() override;
 
   Pluto& pluto() { return pluto_; }
+  std::optional<int> daemon_pid() override { return pluto_.pid(); }
   const PeerConfig& config() const { return config_; }
   std::size_t restarts() const { return restarts_; }  // pluto (re)starts, NSS changes included
 

@@ -51,6 +51,8 @@ fs::path Pluto::tool(const char* name) const { return prefix_ / "usr/libexec/ips
 // unshare: a private mount namespace (propagation private: the bind mount never reaches the
 // host); inside it sh bind-mounts the private libexec and execs `ip netns exec`, which execs
 // pluto. Arguments travel as "$0" / "$@", never spliced into the script, so paths need no quoting.
+std::optional<int> Pluto::pid() const { return daemon_ ? std::optional<int>(daemon_->pid()) : std::nullopt; }
+
 process::Argv Pluto::daemon_argv() const {
   return {"unshare",
           "-m",

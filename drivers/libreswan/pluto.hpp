@@ -45,6 +45,7 @@ class Pluto {
   void start();
   void stop();
   bool alive();
+  std::optional<int> pid() const;  // while it runs
   Millis start_time() const { return start_time_; }
   std::string report();  // daemon status + log tail
 

@@ -90,6 +90,9 @@ struct StackOptions {
   Millis initiate_timeout{4000};   // the stack's own limit on one exchange (inside the pair's)
   Millis terminate_timeout{1000};  // tearing down the SAs of a run
   Millis stop_grace{1000};         // SIGTERM, then SIGKILL after this
+  // The daemon is fuzzed (`ikeconform fuzz-peer`): no denial-of-service defence that would
+  // answer the fuzzer's many half-open SAs with cookies or a block instead of parsing its messages.
+  bool fuzzed = false;
 };
 
 class PeerStack {
@@ -117,6 +120,8 @@ class PeerStack {
   virtual void teardown() = 0;
   virtual bool healthy() = 0;
   virtual std::string describe() = 0;  // daemon status and log tail, for INTERNAL_ERROR traces
+  // The daemon's process id (its memory is watched while it is fuzzed); nullopt: no process.
+  virtual std::optional<int> daemon_pid() { return std::nullopt; }
   // True when this side's Failed progress as a responder ends its part for good: nothing it
   // logs later can turn the exchange around (charon can: "constraint check failed", then
   // "switching to peer config"). The pair then stops waiting for the initiator's CHILD SA too,

@@ -82,6 +82,7 @@ StrongswanPeer::~StrongswanPeer() {
 void StrongswanPeer::start() {
   DaemonOptions d;
   d.dir = dir_;
+  d.fuzzed = o_.fuzzed;
   process::write_file(dir_ / "strongswan.conf", render_strongswan_conf(d));
   process::DaemonSpec spec;
   spec.name = fmt::format("charon {} ({})", side_, net_.ns(side_));
@@ -210,6 +211,10 @@ void StrongswanPeer::teardown() {
 
 bool StrongswanPeer::healthy() {
   return daemon_ && daemon_->alive() && control_ && control_->connected() && ini_ && ini_->connected();
+}
+
+std::optional<int> StrongswanPeer::daemon_pid() {
+  return daemon_ && daemon_->alive() ? std::optional<int>(daemon_->pid()) : std::nullopt;
 }
 
 std::string StrongswanPeer::describe() { return daemon_ ? daemon_->report() : "charon is not running"; }

@@ -47,6 +47,7 @@ class StrongswanPeer final : public stack::PeerStack {
   void teardown() override;
   bool healthy() override;
   std::string describe() override;
+  std::optional<int> daemon_pid() override;
 
   // "strongSwan 5.9.8" from VICI `version`.
   std::string daemon_version();

@@ -90,6 +90,10 @@ std::string render_strongswan_conf(const DaemonOptions& o) {
   std::string ports;
   if (o.port) ports += fmt::format("  port = {}\n", *o.port);
   if (o.port_nat_t) ports += fmt::format("  port_nat_t = {}\n", *o.port_nat_t);
+  // Fuzzed: every message must reach the parsers (cookies after 10 half-open SAs and a block after
+  // 5 per address would answer most of them), and failed exchanges must not pile up for 30 s.
+  if (o.fuzzed)
+    ports += "  dos_protection = no\n  block_threshold = 0\n  cookie_threshold = 0\n  half_open_timeout = 5\n";
   return fmt::format(
       "# Written by ikeconform for one charon-systemd (STRONGSWAN_CONF=this file).\n"
       "charon {{\n"

@@ -58,6 +58,7 @@ struct DaemonOptions {
   std::optional<int> port_nat_t;
   int retransmit_tries = 2;
   double retransmit_timeout = 0.5;  // seconds; an unanswered exchange gives up after ~2 s
+  bool fuzzed = false;              // StackOptions::fuzzed: no DoS protection, short half-open life
 };
 
 std::string vici_uri(const std::filesystem::path& dir);            // unix://DIR/charon.vici

@@ -92,6 +92,9 @@ struct Context {
 
 // Encrypts `payloads` under the E flag with `iv`, which becomes the last ciphertext block.
 Bytes seal(const IsakmpSa& sa, const wire::Header& header, const std::vector<Payload>& payloads, Bytes& iv);
+// The same for an encoded payload chain (`first`: its first payload's type) that need not
+// decode: `fuzz-peer` mutates the chain before it is encrypted.
+Bytes seal_chain(const IsakmpSa& sa, const wire::Header& header, std::uint8_t first, Bytes plain, Bytes& iv);
 // Decrypts a message with `iv` (updated to its last ciphertext block); the payload chain ends
 // where its lengths say (RFC 2408 lets the sender pad); `chain` gets the plaintext chain bytes.
 // Throws std::runtime_error when it does not decrypt to a payload chain.
@@ -111,6 +114,8 @@ bool mm2_process_i(IsakmpSa& sa, const Context& c, const IkeMessage& m);
 IkeMessage mm3_build_i(IsakmpSa& sa, const Context& c);
 bool mm4_process_i(IsakmpSa& sa, const Context& c, const IkeMessage& m);
 std::optional<Bytes> mm5_build_i(IsakmpSa& sa, const Context& c);  // the encrypted datagram; nullopt: no certificate
+// What mm5_build_i encrypts (IDii, CERT, CERT_REQ, SIG); header_for(sa, MM, 0, true), sa.iv.
+std::optional<std::vector<Payload>> mm5_payloads_i(IsakmpSa& sa, const Context& c);
 bool mm6_process_i(IsakmpSa& sa, const Context& c, const IkeMessage& m);
 // Responder: each returns the answer to send, or nullopt when the exchange ends here
 // (sa.outcome says why; an error Notify may have been prepared in `notify`).
@@ -121,6 +126,8 @@ std::optional<Bytes> mm5_process_r(IsakmpSa& sa, const Context& c, const IkeMess
 // ---- Quick Mode (quick_mode.cpp) ------------------------------------------------------------------
 
 Bytes qm1_build_i(IsakmpSa& sa, const Context& c);
+// What qm1_build_i encrypts (HASH(1), SA, Ni, IDci, IDcr); it sets sa.qm_id and sa.qm_iv.
+std::vector<Payload> qm1_payloads_i(IsakmpSa& sa, const Context& c);
 bool qm2_process_i(IsakmpSa& sa, const Context& c, const IkeMessage& m);
 Bytes qm3_build_i(IsakmpSa& sa);
 std::optional<Bytes> qm1_process_r(IsakmpSa& sa, const Context& c, const IkeMessage& m);

@@ -277,12 +277,15 @@ bool mm4_process_i(IsakmpSa& sa, const Context& c, const IkeMessage& m) {
   return derive(sa, sa.gxr, "MM4");
 }
 
-std::optional<Bytes> mm5_build_i(IsakmpSa& sa, const Context& c) {
+std::optional<std::vector<Payload>> mm5_payloads_i(IsakmpSa& sa, const Context& c) {
   auto ps = our_identity(sa, c, Message::MM5, Role::Initiator);
-  if (!ps) {
-    fail(sa, "MM5", "no certificate to send (Failed to build certificate payload)");
-    return std::nullopt;
-  }
+  if (!ps) fail(sa, "MM5", "no certificate to send (Failed to build certificate payload)");
+  return ps;
+}
+
+std::optional<Bytes> mm5_build_i(IsakmpSa& sa, const Context& c) {
+  auto ps = mm5_payloads_i(sa, c);
+  if (!ps) return std::nullopt;
   return seal(sa, header_for(sa, k::kIdentityProtection, 0, true), *ps, sa.iv);
 }
 

@@ -53,13 +53,17 @@ wire::Header header_for(const IsakmpSa& sa, std::uint8_t exchange, std::uint32_t
 }
 
 Bytes seal(const IsakmpSa& sa, const wire::Header& header, const std::vector<Payload>& payloads, Bytes& iv) {
-  Bytes plain = wire::encode_payloads(IkeVersion::V1, payloads);
+  return seal_chain(sa, header, payloads.empty() ? std::uint8_t{0} : payloads.front().type,
+                    wire::encode_payloads(IkeVersion::V1, payloads), iv);
+}
+
+Bytes seal_chain(const IsakmpSa& sa, const wire::Header& header, std::uint8_t first, Bytes plain, Bytes& iv) {
   plain.resize((plain.size() + kBlock - 1) / kBlock * kBlock, 0);  // zero padding to the block
   const Bytes ct = crypto::aes_cbc_encrypt(sa.keys.enc_key, iv, plain);
   iv.assign(ct.end() - kBlock, ct.end());
   IkeMessage m;
   m.header = header;
-  m.v1_encrypted = wire::Encrypted{payloads.empty() ? std::uint8_t{0} : payloads.front().type, ct};
+  m.v1_encrypted = wire::Encrypted{first, ct};
   return wire::encode(m);
 }
 

@@ -47,6 +47,11 @@ std::vector<Payload> with_hash(const IsakmpSa& sa, const Bytes& prefix, std::vec
 }  // namespace
 
 Bytes qm1_build_i(IsakmpSa& sa, const Context& c) {
+  const std::vector<Payload> ps = qm1_payloads_i(sa, c);
+  return seal(sa, header_for(sa, k::kQuickMode, sa.qm_id, true), ps, sa.qm_iv);
+}
+
+std::vector<Payload> qm1_payloads_i(IsakmpSa& sa, const Context& c) {
   do {
     const Bytes r = crypto::random_bytes(4);
     sa.qm_id = (std::uint32_t{r[0]} << 24) | (std::uint32_t{r[1]} << 16) | (std::uint32_t{r[2]} << 8) | r[3];
@@ -65,8 +70,7 @@ Bytes qm1_build_i(IsakmpSa& sa, const Context& c) {
       {k::kID, false, subnet_id(c.config.local_ts)},
       {k::kID, false, subnet_id(c.config.remote_ts)}};
   sa.log(fmt::format("initiating Quick Mode, message ID {:#010x}", sa.qm_id));
-  return seal(sa, header_for(sa, k::kQuickMode, sa.qm_id, true), with_hash(sa, mid(sa.qm_id), std::move(rest)),
-              sa.qm_iv);
+  return with_hash(sa, mid(sa.qm_id), std::move(rest));
 }
 
 bool qm2_process_i(IsakmpSa& sa, const Context&, const IkeMessage& m) {

@@ -267,6 +267,12 @@ std::vector<Payload> ike_auth_build_i(IkeSa& sa, const Context& c) {
 }
 
 std::vector<Payload> ike_auth_process_r(IkeSa& sa, const Context& c, const std::vector<Payload>& request) {
+  if (c.config.planted_abort_certreq_hashes > 0) {  // fuzz-peer's planted defect (ike_sa.hpp)
+    std::size_t hashes = 0;
+    for (const Payload& p : request)
+      if (const auto* r = std::get_if<wire::CertRequest>(&p.body)) hashes += r->authority.size() / wire::kSha1Size;
+    if (hashes >= c.config.planted_abort_certreq_hashes) std::abort();
+  }
   note_certreqs(sa, request);
   std::string bad;
   if (authenticate_peer(sa, c, request, k::kIDi, bad) != Refusal::None) {

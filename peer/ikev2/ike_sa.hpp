@@ -86,6 +86,10 @@ struct Config {
   // (Libreswan would otherwise pick RSASSA-PSS, which we do not verify).
   bool signature_hash_algorithms = true;
   ProtocolBugs bugs;  // deliberate misbehavior (peer/protocol_bugs.hpp); none by default
+  // The planted defect of `ikeconform fuzz-peer --target planted` (docs/fuzzing.md), a receiver
+  // bug for the daemon fuzzer to find: the responder aborts the process when an IKE_AUTH request
+  // carries CERTREQ payloads listing at least this many hashes in all. 0 (always, elsewhere): off.
+  std::size_t planted_abort_certreq_hashes = 0;
 };
 
 // ---- State ----------------------------------------------------------------------------------------
@@ -145,6 +149,10 @@ struct Context {
 // and the message would exceed `fragment_size` (0: never). Returns the datagrams.
 std::vector<Bytes> seal(const IkeSa& sa, const wire::Header& header, const std::vector<Payload>& inner,
                         std::size_t fragment_size);
+// The same for a payload chain already encoded (`first`: its first payload's type), which need
+// not decode: `fuzz-peer` mutates the chain before it is encrypted.
+std::vector<Bytes> seal_chain(const IkeSa& sa, const wire::Header& header, std::uint8_t first, const Bytes& plain,
+                              std::size_t fragment_size);
 
 // Reassembles and decrypts protected messages. Returns the inner payloads once a whole message
 // is there; nullopt while fragments are missing. Throws ProtectionError on a bad ICV, bad

@@ -92,8 +92,12 @@ wire::Header header_for(const IkeSa& sa, std::uint8_t exchange, std::uint32_t id
 
 std::vector<Bytes> seal(const IkeSa& sa, const wire::Header& header, const std::vector<Payload>& inner,
                         std::size_t fragment_size) {
-  const Bytes plain = wire::encode_payloads(IkeVersion::V2, inner);
-  const std::uint8_t first = inner.empty() ? 0 : inner.front().type;
+  return seal_chain(sa, header, inner.empty() ? 0 : inner.front().type, wire::encode_payloads(IkeVersion::V2, inner),
+                    fragment_size);
+}
+
+std::vector<Bytes> seal_chain(const IkeSa& sa, const wire::Header& header, std::uint8_t first, const Bytes& plain,
+                              std::size_t fragment_size) {
   const std::size_t overhead = wire::kHeaderSize + wire::kGenericHeaderSize + iv_size(sa.suite) + icv_size(sa.suite) +
                                kCbcBlock;
   if (!sa.peer_fragmentation || fragment_size == 0 || plain.size() + overhead <= fragment_size)
