@@ -57,7 +57,10 @@ void classify(IkeVersion v, std::uint8_t exchange, const std::vector<wire::Paylo
   if (!error.empty()) r.state = "error:" + error;
   else if (auth) r.state = "established";
   else r.state = "answered";
-  r.established = error.empty() && auth;
+  // The responder's AUTH (IKEv2; an error about the CHILD SA may stand beside it, RFC 7296 §1.2)
+  // or SIG (IKEv1 MM6): it authenticated us.
+  r.established = auth;
+  if (auth && !error.empty()) r.state = "established+error:" + error;
 }
 
 }  // namespace

@@ -47,7 +47,7 @@ struct Result {
   bool answered = false;
   std::string response;      // the answer's shape: "IKE_AUTH [IDr CERT AUTH SA TSi TSr]", "none"
   std::string state;         // what the daemon did: "established", "error:AUTHENTICATION_FAILED", ...
-  bool established = false;  // the daemon authenticated us (its AUTH / MM6) after the mutation
+  bool established = false;  // the daemon authenticated us (its AUTH in IKE_AUTH, its SIG in MM6)
   bool auth_broken = false;  // the mutation removed or altered what authenticates us
 };
 

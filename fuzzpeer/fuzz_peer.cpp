@@ -260,6 +260,18 @@ void Fuzzer::found(Session& s, Exchanger& repro, Oracle oracle, Point p, const B
       if (still(t)) best = t;
     }
     for (std::size_t i = 0; i < best.steps.size(); ++i) {
+      // Selectors to their first value, counts into their first period (CertreqList reads c % 256).
+      for (auto field : {&Mutation::a, &Mutation::b}) {
+        if (best.steps[i].*field == 0) continue;
+        Recipe t = best;
+        t.steps[i].*field = 0;
+        if (still(t)) best = t;
+      }
+      if (best.steps[i].c >= 256) {
+        Recipe t = best;
+        t.steps[i].c = static_cast<std::uint16_t>(t.steps[i].c % 256);
+        if (still(t)) best = t;
+      }
       for (int k = 0; k < 8 && best.steps[i].c > 0; ++k) {
         Recipe t = best;
         t.steps[i].c = static_cast<std::uint16_t>(t.steps[i].c / 2);
@@ -274,7 +286,12 @@ void Fuzzer::found(Session& s, Exchanger& repro, Oracle oracle, Point p, const B
     }
   }
   const Bytes minimized = encode_recipe(best);
-  const std::string id = fmt::format("{}-{}-{:08x}", oracle_name(oracle), point_dir(p), fnv1a(minimized));
+  // One finding per oracle, point and sequence of operations: the same defect reached with other
+  // parameters is the same finding.
+  std::string ops;
+  for (const Mutation& m : best.steps) ops += describe(m).substr(0, describe(m).find('('));
+  const std::string id = fmt::format("{}-{}-{:08x}", oracle_name(oracle), point_dir(p),
+                                     fnv1a(Bytes(ops.begin(), ops.end())));
   {
     std::lock_guard lock(mu_);
     if (!finding_ids_.insert(id).second) {
