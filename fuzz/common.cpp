@@ -76,6 +76,7 @@ constexpr Target kTargets[] = {
     {"vici", &fuzz_vici},
     {"adapter", &fuzz_adapter},
     {"known_divergences", &fuzz_known_divergences},
+    {"peer_recipe", &fuzz_peer_recipe},
 };
 }  // namespace
 

@@ -46,6 +46,7 @@ int fuzz_vici(const std::uint8_t* data, std::size_t size);               // stro
 int fuzz_observation_json(const std::uint8_t* data, std::size_t size);   // observation records (adapter replies)
 int fuzz_adapter(const std::uint8_t* data, std::size_t size);            // external adapter line protocol
 int fuzz_known_divergences(const std::uint8_t* data, std::size_t size);  // known-divergence file parser
+int fuzz_peer_recipe(const std::uint8_t* data, std::size_t size);        // fuzz-peer's recipe decoder + mutations
 
 // The scenario fuzz_observation_json reads observations against (the seed generator uses it).
 

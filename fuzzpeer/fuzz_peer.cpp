@@ -118,7 +118,7 @@ struct Session {
   Session(const std::string& target, IkeVersion v, const fs::path& self, const fs::path& key_cache,
           const fs::path& temp_dir)
       : scenario(fuzz_scenario(v, personalities().at(target))),
-        dir(temp_dir, "ikeconform-fuzz-peer-"),
+        dir(temp_dir, "fuzz-peer-"),
         keys(key_cache.empty() ? pki::KeyCache::default_dir() : key_cache),
         pki(pki::make_pki(scenario, dir.path() / "pki", keys, pki::PkiOptions{target == "libreswan"})),
         net(scenario.peers[0].address, scenario.peers[1].address),

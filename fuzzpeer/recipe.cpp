@@ -117,7 +117,8 @@ Recipe decode_recipe(std::span<const std::uint8_t> in) {
     m.c = static_cast<std::uint16_t>(next() << 8);
     m.c = static_cast<std::uint16_t>(m.c | next());
     if (carries_data(m.op)) {
-      const std::size_t n = std::min<std::size_t>(next() % (kMaxData + 1), in.size() - std::min(at, in.size()));
+      const std::size_t want = next() % (kMaxData + 1);  // read first: `at` moves
+      const std::size_t n = std::min(want, in.size() - at);
       m.data.assign(in.begin() + static_cast<std::ptrdiff_t>(at), in.begin() + static_cast<std::ptrdiff_t>(at + n));
       at += n;
     }

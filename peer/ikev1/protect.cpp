@@ -4,6 +4,7 @@
 // exchange starts from hash(last phase 1 block | M-ID).
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "peer/ikev1/isakmp_sa.hpp"
@@ -58,7 +59,8 @@ Bytes seal(const IsakmpSa& sa, const wire::Header& header, const std::vector<Pay
 }
 
 Bytes seal_chain(const IsakmpSa& sa, const wire::Header& header, std::uint8_t first, Bytes plain, Bytes& iv) {
-  plain.resize((plain.size() + kBlock - 1) / kBlock * kBlock, 0);  // zero padding to the block
+  // Zero padding to the block; an empty chain (fuzz-peer deletes every payload) is one block.
+  plain.resize(std::max<std::size_t>(kBlock, (plain.size() + kBlock - 1) / kBlock * kBlock), 0);
   const Bytes ct = crypto::aes_cbc_encrypt(sa.keys.enc_key, iv, plain);
   iv.assign(ct.end() - kBlock, ct.end());
   IkeMessage m;
