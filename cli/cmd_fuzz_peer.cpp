@@ -22,6 +22,7 @@ struct FuzzPeerArgs {
   unsigned jobs = 1;
   std::uint64_t seed = 1;
   int answer_ms = 250;
+  bool no_mutation = false;
 };
 
 std::filesystem::path self_exe() { return std::filesystem::read_symlink("/proc/self/exe"); }
@@ -50,6 +51,8 @@ void register_fuzz_peer(CLI::App& app, Outcome& out) {
   cmd->add_option("--answer-ms", a->answer_ms, "How long an answer to a mutated message is awaited")
       ->check(CLI::Range(10, 10000))
       ->capture_default_str();
+  cmd->add_flag("--no-mutation", a->no_mutation,
+                "Bench: the same exchanges with valid messages (the ceiling scripts/bench-fuzz-peer divides by)");
   cmd->add_option("--key-cache", a->key_cache, "RSA key cache (default: $IKECONFORM_KEY_CACHE or ~/.cache)");
   cmd->add_option("--temp-dir", a->temp_dir, "Where the run folder (PKI, daemon files) is made")->capture_default_str();
   cmd->callback([a, &out] {
@@ -66,6 +69,7 @@ void register_fuzz_peer(CLI::App& app, Outcome& out) {
     o.key_cache = a->key_cache.empty() ? pki::KeyCache::default_dir() : std::filesystem::path(a->key_cache);
     o.temp_dir = a->temp_dir;
     o.answer = std::chrono::milliseconds(a->answer_ms);
+    o.no_mutation = a->no_mutation;
     campaign::StopSignals signals;
     o.stop = [] { return campaign::StopSignals::stop_requested(); };
     o.print = [](const std::string& s) {

@@ -110,6 +110,8 @@ std::optional<std::uint64_t> DaemonUnderTest::rss_kib() {
   return std::nullopt;
 }
 
+std::optional<std::size_t> DaemonUnderTest::half_open_sas() { return stack_ ? stack_->half_open_sas() : std::nullopt; }
+
 std::string DaemonUnderTest::version() const {
   if (target_ == "planted") return "ikeconform peer/ responder with the planted defect";
   const auto v = targets::stack_named(target_).version();

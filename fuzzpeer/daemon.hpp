@@ -34,7 +34,8 @@ class DaemonUnderTest {
   void restart();
   // "exited with status 134 (SIGABRT)" and the log tail.
   std::string describe();
-  std::optional<std::uint64_t> rss_kib();  // VmRSS of the daemon process
+  std::optional<std::uint64_t> rss_kib();      // VmRSS of the daemon process
+  std::optional<std::size_t> half_open_sas();  // as its control interface reports them
   std::string version() const;
 
  private:

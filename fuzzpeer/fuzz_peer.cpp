@@ -39,6 +39,7 @@ constexpr std::size_t kMaxTrials = 60;       // minimization runs per finding
 constexpr std::size_t kRecent = 16;          // inputs kept for finding the one that killed the daemon
 constexpr std::uint64_t kGrowthKib = 65536;  // growth oracle: at least this much more, and doubled
 constexpr int kMaxHarnessErrorsInARow = 20;
+constexpr std::size_t kHalfOpenBound = 1000;
 
 const std::map<std::string, std::string>& personalities() {
   static const std::map<std::string, std::string> m = {{"strongswan", "strongswan-5.9"},
@@ -358,7 +359,7 @@ void Fuzzer::job(unsigned j, Session& s, Exchanger& ex, Exchanger& repro, Clock:
       base = c[mut.rng()() % c.size()];
       other = c[mut.rng()() % c.size()];
     }
-    const Bytes input = mut.mutate(base, other);
+    const Bytes input = o_.no_mutation ? Bytes{} : mut.mutate(base, other);
     Result res;
     {
       std::shared_lock lock(gate_);
@@ -466,10 +467,13 @@ void Fuzzer::phase(IkeVersion v, double seconds) {
   std::vector<std::thread> threads;
   for (unsigned j = 0; j < o_.jobs; ++j) threads.emplace_back([&, j] { job(j, s, *exs[j], repro, deadline); });
   auto next_print = Clock::now() + 10s;
+  std::vector<std::pair<double, std::size_t>> half_open;  // (seconds into the phase, count)
   while (!done(deadline)) {
     std::this_thread::sleep_for(50ms);
     if (Clock::now() < next_print) continue;
     next_print += 10s;
+    if (auto n = s.daemon.half_open_sas())
+      half_open.emplace_back(std::chrono::duration<double>(Clock::now() - started).count(), *n);
     std::lock_guard lock(mu_);
     const double t = std::chrono::duration<double>(Clock::now() - started).count();
     print(fmt::format("#{} {} {:.0f} exec/s, responses {}, states {}, probes {}, findings {}", executions_.load(),
@@ -486,8 +490,19 @@ void Fuzzer::phase(IkeVersion v, double seconds) {
   if (rss_start && rss_end && *rss_end > 2 * *rss_start && *rss_end - *rss_start > kGrowthKib)
     found(s, repro, Oracle::Growth, v == IkeVersion::V2 ? Point::V2IkeAuth : Point::V1Mm5, {},
           fmt::format("resident memory grew from {} KiB to {} KiB over {:.0f} s", *rss_start, *rss_end, took));
+  // Half-open SAs without bound: over 1000 at the end and more than twice what they were a third
+  // of the way in (the daemon's own timeout keeps a healthy count level).
+  if (half_open.size() >= 3) {
+    const std::size_t early = half_open[half_open.size() / 3].second, last = half_open.back().second;
+    if (last > kHalfOpenBound && last > 2 * early)
+      found(s, repro, Oracle::Growth, v == IkeVersion::V2 ? Point::V2IkeSaInit : Point::V1Mm1, {},
+            fmt::format("half-open SAs grew from {} to {} over {:.0f} s", early, last, took));
+  }
   json ph;
   ph["ike_version"] = v == IkeVersion::V2 ? 2 : 1;
+  json ho = json::array();
+  for (const auto& [t, n] : half_open) ho.push_back({t, n});
+  ph["half_open_sas"] = ho;
   ph["seconds"] = took;
   ph["executions"] = executions_ - before;
   ph["rss_kib_start"] = rss_start ? json(*rss_start) : json(nullptr);
@@ -504,6 +519,7 @@ json Fuzzer::report_json() const {
   j["daemon"] = daemon_version_;
   j["seed"] = o_.seed;
   j["jobs"] = o_.jobs;
+  if (o_.no_mutation) j["no_mutation"] = true;
   j["seconds"] = seconds_;
   j["executions"] = executions_.load();
   j["exec_per_s"] = seconds_ > 0 ? static_cast<double>(executions_) / seconds_ : 0.0;

@@ -43,6 +43,7 @@ struct FuzzOptions {
   std::filesystem::path key_cache, temp_dir;
   std::chrono::milliseconds answer{250};  // how long an answer to a mutated message is awaited
   std::size_t probe_every = 200;
+  bool no_mutation = false;                       // the same exchanges with valid messages: the bench's ceiling
   std::function<bool()> stop;                     // Ctrl-C
   std::function<void(const std::string&)> print;  // progress lines
 };

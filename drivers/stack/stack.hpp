@@ -122,6 +122,9 @@ class PeerStack {
   virtual std::string describe() = 0;  // daemon status and log tail, for INTERNAL_ERROR traces
   // The daemon's process id (its memory is watched while it is fuzzed); nullopt: no process.
   virtual std::optional<int> daemon_pid() { return std::nullopt; }
+  // IKE SAs the daemon holds half-open (IKE_SA_INIT / Main Mode answered, not authenticated),
+  // from its control interface; nullopt: it does not say.
+  virtual std::optional<std::size_t> half_open_sas() { return std::nullopt; }
   // True when this side's Failed progress as a responder ends its part for good: nothing it
   // logs later can turn the exchange around (charon can: "constraint check failed", then
   // "switching to peer config"). The pair then stops waiting for the initiator's CHILD SA too,

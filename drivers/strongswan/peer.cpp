@@ -217,6 +217,18 @@ std::optional<int> StrongswanPeer::daemon_pid() {
   return daemon_ && daemon_->alive() ? std::optional<int>(daemon_->pid()) : std::nullopt;
 }
 
+std::optional<std::size_t> StrongswanPeer::half_open_sas() {
+  if (!control_ || !control_->connected()) return std::nullopt;
+  try {
+    const vici::Message m = control_->stats();
+    const vici::Message* ike = m.section("ikesas");
+    if (!ike || !ike->value("half-open")) return std::nullopt;
+    return static_cast<std::size_t>(std::stoull(*ike->value("half-open")));
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
 std::string StrongswanPeer::describe() { return daemon_ ? daemon_->report() : "charon is not running"; }
 
 std::optional<std::string> installed_version() {

@@ -48,6 +48,7 @@ class StrongswanPeer final : public stack::PeerStack {
   bool healthy() override;
   std::string describe() override;
   std::optional<int> daemon_pid() override;
+  std::optional<std::size_t> half_open_sas() override;  // VICI stats: ikesas.half-open
 
   // "strongSwan 5.9.8" from VICI `version`.
   std::string daemon_version();
