@@ -47,6 +47,7 @@ void check(IkeVersion v, const fuzzpeer::Recipe& r, const std::vector<wire::Payl
   std::size_t expected = 0;
   for (const fuzzpeer::Segment& x : s) expected += wire::kGenericHeaderSize + x.body.size();
   if (chain.size() != expected) report_violation(kTarget, "the chain is not as long as its segments");
+  if (chain.size() > fuzzpeer::kMaxChain + 4096) report_violation(kTarget, "the chain outgrew kMaxChain");
   (void)wire::decode_payloads(v, fuzzpeer::first_type(s), chain);  // total: a value or a WireError
   if (r.steps.empty() && (s != original || fuzzpeer::authentication_broken(v, original, s)))
     report_violation(kTarget, "the empty recipe changed the message");

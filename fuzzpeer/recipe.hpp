@@ -90,12 +90,16 @@ Bytes encode_recipe(const Recipe& r);
 std::string describe(const Mutation& m);  // "CertreqList(payload 2, 45 entries, copies)"
 nlohmann::json recipe_json(const Recipe& r);
 
-// Applies `r` to `s` in order. A step that names no suitable payload does nothing.
+// Applies `r` to `s` in order. A step that names no suitable payload does nothing; one that
+// would make the chain longer than kMaxChain octets is skipped (a UDP datagram holds 65,507, and
+// an unfragmented IKE_SA_INIT or Main Mode message must fit in one).
+inline constexpr std::size_t kMaxChain = 48 * 1024;
 void apply(const Recipe& r, IkeVersion v, const Material& m, std::vector<Segment>& s);
 
 // The payload types whose bodies authenticate the sender (IKEv2 IDi and AUTH; IKEv1 ID and SIG):
-// true when `mutated` no longer carries, at an honest length, every such body `original` had. A
-// daemon that then establishes the SA let an unauthenticated peer in.
+// true when `mutated` no longer carries, at an honest length, every such body `original` had
+// (IKEv2: RESERVED octets 1-3 not compared). A daemon that then establishes the SA let an
+// unauthenticated peer in.
 bool authentication_broken(IkeVersion v, const std::vector<Segment>& original, const std::vector<Segment>& mutated);
 
 // libFuzzer's byte mutations (flip, set to an interesting value, insert, erase, copy a range,

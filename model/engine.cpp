@@ -132,13 +132,17 @@ std::string_view Negotiation::ca_dn(CaIndex ca) const {
   const auto& cas = cs.scenario->cas;
   auto i = static_cast<std::size_t>(ca);
   if (i < cas.size()) return cas[i].dn;
-  return kPredefinedTrustpoints.at(i - cas.size()).dn;
+  // On the wire a CERT_REQ may name a CA the scenario does not know (kNone): fuzz-peer found
+  // the emulated responder dying of it in this trace line.
+  if (ca < 0 || i - cas.size() >= kPredefinedTrustpoints.size()) return "(a CA this router does not know)";
+  return kPredefinedTrustpoints[i - cas.size()].dn;
 }
 
 std::string_view Negotiation::tp_name(const PeerCtx& p, TpIndex tp) const {
   auto i = static_cast<std::size_t>(tp);
   if (i < p.peer->trustpoints.size()) return p.peer->trustpoints[i].name;
-  return kPredefinedTrustpoints.at(i - p.peer->trustpoints.size()).name;
+  if (tp < 0 || i - p.peer->trustpoints.size() >= kPredefinedTrustpoints.size()) return "(no trustpoint)";
+  return kPredefinedTrustpoints[i - p.peer->trustpoints.size()].name;
 }
 
 namespace {

@@ -24,9 +24,25 @@ struct FuzzTarget {
   std::vector<FuzzCrash> crashes;
 };
 
+// One daemon fuzzed by `ikeconform fuzz-peer` (its fuzz-peer.json, docs/fuzzing.md).
+struct DaemonFinding {
+  std::string id, oracle, point, summary;
+};
+struct DaemonFuzz {
+  std::string target;           // strongswan, libreswan, planted
+  std::string daemon;           // its version
+  std::string unavailable;      // why it was not fuzzed (not root, not installed); else empty
+  std::string harness_failure;  // why the run could not go on; else empty
+  std::optional<double> exec_per_s, seconds;
+  std::optional<std::uint64_t> executions, distinct_responses, harness_errors;
+  std::vector<std::string> states_reached;
+  std::vector<DaemonFinding> findings;
+};
+
 struct FuzzReport {
   std::string file;  // as given, shown in the report
   std::vector<FuzzTarget> targets;
+  std::vector<DaemonFuzz> daemons;  // optional `daemons` list
 };
 
 // Throws InputError ("file:line: what").

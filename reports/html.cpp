@@ -379,6 +379,38 @@ void fuzzing(std::string& out, const FuzzReport& f) {
                          c.artifact.empty() ? "" : ": <code>" + esc(c.artifact) + "</code>",
                          c.summary.empty() ? "" : "<div class=\"broke\">" + esc(c.summary) + "</div>",
                          esc(c.reproducer));
+  if (f.daemons.empty()) return;
+  out +=
+      "<h3 id=\"daemon-fuzzing\">Daemon fuzzing (<code>ikeconform fuzz-peer</code>)</h3>\n<table>\n<tr><th>Target</th>"
+      "<th>daemon</th><th>exec/s</th><th>executions</th><th>time</th><th>distinct responses</th><th>states "
+      "reached</th><th>harness errors</th><th>findings</th></tr>\n";
+  for (const DaemonFuzz& d : f.daemons) {
+    if (!d.unavailable.empty()) {
+      out += fmt::format("<tr><td><b>{}</b></td><td colspan=\"8\">not fuzzed: {}</td></tr>\n", esc(d.target),
+                         esc(d.unavailable));
+      continue;
+    }
+    out += fmt::format(
+        "<tr><td><b>{}</b></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</"
+        "td></tr>\n",
+        esc(d.target), esc(d.daemon), opt_text(d.exec_per_s), opt_text(d.executions), opt_text(d.seconds, " s"),
+        opt_text(d.distinct_responses), grouped(d.states_reached.size()),
+        d.harness_failure.empty() ? opt_text(d.harness_errors)
+                                  : "<b class=\"badge failed\">failed</b> " + esc(d.harness_failure),
+        d.findings.empty() ? "0" : fmt::format("<b class=\"badge failed\">{}</b>", d.findings.size()));
+  }
+  out += "</table>\n";
+  for (const DaemonFuzz& d : f.daemons) {
+    if (!d.states_reached.empty()) {
+      std::string states;
+      for (const std::string& s : d.states_reached) states += (states.empty() ? "" : ", ") + esc(s);
+      out += fmt::format("<p><b>{}</b> states reached: {}</p>\n", esc(d.target), states);
+    }
+    for (const DaemonFinding& x : d.findings)
+      out += fmt::format(
+          "<article class=\"ce\"><h3>{} {} at {}</h3><div class=\"broke\">{}</div><pre>{}</pre></article>\n",
+          esc(d.target), esc(x.oracle), esc(x.point), esc(x.summary), esc(x.id));
+  }
 }
 
 // Multi-target campaigns: scenario class x pair (the targets' own names as the matrix labels

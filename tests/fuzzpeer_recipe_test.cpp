@@ -1,9 +1,19 @@
-// fuzz-peer's recipe (fuzzpeer/recipe.hpp): decoding, re-encoding and the mutations (label `unit`).
+// fuzz-peer's recipe (fuzzpeer/recipe.hpp): decoding, re-encoding and the mutations; and the
+// defects fuzz-peer found in our own engine, kept as regressions (label `unit`).
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
 
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "drivers/cisco_ios/peer.hpp"
+#include "drivers/pki/pki.hpp"
+#include "drivers_test_util.hpp"
 #include "fuzzpeer/exchange.hpp"
+#include "fuzzpeer/fuzz_peer.hpp"
 #include "fuzzpeer/recipe.hpp"
+#include "peer/personality_policy.hpp"
 
 namespace ikeconform {
 namespace {
@@ -52,6 +62,16 @@ RC_GTEST_PROP(FuzzPeerRecipe, AnyBytesDecodeAndReencodeToTheSameRecipe, (std::ve
   std::size_t n = 0;
   for (const auto& x : s) n += wire::kGenericHeaderSize + x.body.size();
   RC_ASSERT(fp::encode_chain(s).size() == n);
+  RC_ASSERT(n <= fp::kMaxChain + 4096);  // the engine's own message may start near 4 KiB
+}
+
+TEST(FuzzPeerRecipe, DuplicatingPastADatagramIsSkipped) {
+  fp::Recipe r;
+  for (int i = 0; i < 8; ++i) r.steps.push_back({fp::Op::CertreqList, 0, 0, 255, {}});
+  for (int i = 0; i < 8; ++i) r.steps.push_back({fp::Op::Duplicate, 2, 0, 0, {}});
+  std::size_t n = 0;
+  for (const auto& x : mutated(r)) n += wire::kGenericHeaderSize + x.body.size();
+  EXPECT_LE(n, fp::kMaxChain);
 }
 
 TEST(FuzzPeerRecipe, CertreqListWritesTheAskedNumberOfHashes) {
@@ -85,7 +105,10 @@ TEST(FuzzPeerRecipe, AuthenticationBrokenOnlyWhenTheSignedBodiesAreGone) {
   EXPECT_FALSE(fp::authentication_broken(IkeVersion::V2, original, mutated(one(fp::Op::Duplicate, 0, 0, 0))));
   EXPECT_FALSE(fp::authentication_broken(IkeVersion::V2, original, mutated(one(fp::Op::Move, 3, 0, 0))));
   EXPECT_FALSE(fp::authentication_broken(IkeVersion::V2, original, mutated(one(fp::Op::Delete, 2, 0, 0))));
-  EXPECT_TRUE(fp::authentication_broken(IkeVersion::V2, original, mutated(one(fp::Op::FlipBit, 0, 0, 9))));
+  EXPECT_FALSE(
+      fp::authentication_broken(IkeVersion::V2, original, mutated(one(fp::Op::FlipBit, 0, 0, 9))));  // RESERVED
+  EXPECT_TRUE(fp::authentication_broken(IkeVersion::V2, original, mutated(one(fp::Op::FlipBit, 0, 0, 33))));  // data
+  EXPECT_TRUE(fp::authentication_broken(IkeVersion::V2, original, mutated(one(fp::Op::FlipBit, 0, 0, 1))));   // type
   EXPECT_TRUE(fp::authentication_broken(IkeVersion::V2, original, mutated(one(fp::Op::Delete, 3, 0, 0))));
   EXPECT_TRUE(fp::authentication_broken(IkeVersion::V2, original, mutated(one(fp::Op::LengthLie, 3, 0, 0))));
 }
@@ -109,6 +132,40 @@ TEST(FuzzPeerRecipe, PointNamesRoundTrip) {
     }
   EXPECT_EQ(fp::points(IkeVersion::V2).size(), 3u);
   EXPECT_EQ(fp::points(IkeVersion::V1).size(), 4u);
+}
+
+}  // namespace
+}  // namespace ikeconform
+
+// ---- What fuzz-peer found in our own engine ------------------------------------------------------------
+
+namespace ikeconform {
+namespace {
+
+// fuzz-peer --target planted, daemon-died at ikev1:MM3 with FlipBit on the CERT_REQ: a DN that
+// names no CA of the scenario became CA index kNone, and the cisco-ios personality's trace line
+// for it threw std::out_of_range out of the responder (Negotiation::ca_dn). Every hook must take
+// CERT_REQs naming unknown CAs, in both versions.
+TEST(FuzzPeerFindings, CertreqNamingNoKnownCaIsNoCrash) {
+  for (IkeVersion v : {IkeVersion::V1, IkeVersion::V2}) {
+    const Scenario s = fuzzpeer::fuzz_scenario(v, "cisco-ios");
+    pki::KeyCache keys(testing::test_key_cache());
+    const fs::path dir = fs::temp_directory_path() / ("fuzzpeer-finding-" + std::to_string(::getpid()));
+    const pki::Pki pki = pki::make_pki(s, dir, keys, pki::PkiOptions{false});
+    const peer::Credentials creds = cisco_ios::credentials(s, 1, pki);
+    peer::PersonalityPolicy policy(s, 1, creds);
+    policy.begin(peer::Role::Responder);
+    peer::Received rec;
+    rec.certreqs = {v == IkeVersion::V1 ? wire::Bytes{0x38, 0x00} : wire::Bytes(20, 0xee)};
+    rec.certreq_payload = true;
+    std::vector<std::string> log;
+    const Message in = v == IkeVersion::V1 ? Message::MM3 : Message::IKE_SA_INIT;
+    const Message out = v == IkeVersion::V1 ? Message::MM4 : Message::IKE_SA_INIT;
+    EXPECT_NO_THROW(policy.choose_certificate(peer::CertStep{in, peer::Role::Responder, rec, log}));
+    EXPECT_NO_THROW(policy.certreq(peer::CertStep{out, peer::Role::Responder, rec, log}));
+    EXPECT_NO_THROW(policy.sends_certificate(peer::CertStep{out, peer::Role::Responder, rec, log}));
+    fs::remove_all(dir);
+  }
 }
 
 }  // namespace
