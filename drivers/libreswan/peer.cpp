@@ -1,6 +1,8 @@
 #include "drivers/libreswan/peer.hpp"
 
+#include <cstdlib>
 #include <sstream>
+#include <string_view>
 
 #include "drivers/libreswan/nss.hpp"
 #include "drivers/libreswan/render.hpp"
@@ -114,6 +116,15 @@ void LibreswanPeer::teardown() {
 bool LibreswanPeer::healthy() { return pluto_.alive(); }
 
 std::string LibreswanPeer::describe() { return pluto_.report(); }
+
+std::optional<std::size_t> LibreswanPeer::half_open_sas() {
+  if (!pluto_.alive()) return std::nullopt;
+  const process::RunResult r = pluto_.whack({"--globalstatus"});
+  constexpr std::string_view kKey = "current.states.iketype.halfopen=";
+  const std::size_t at = r.out.find(kKey);
+  if (at == std::string::npos) return std::nullopt;
+  return static_cast<std::size_t>(std::strtoull(r.out.c_str() + at + kKey.size(), nullptr, 10));
+}
 
 std::optional<std::string> installed_version() {
   return process::version_from({(libreswan_prefix() / "usr/libexec/ipsec/pluto").string(), "--version"}, "Libreswan");

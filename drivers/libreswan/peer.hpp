@@ -41,6 +41,7 @@ class LibreswanPeer final : public stack::PeerStack {
 
   Pluto& pluto() { return pluto_; }
   std::optional<int> daemon_pid() override { return pluto_.pid(); }
+  std::optional<std::size_t> half_open_sas() override;  // whack --globalstatus: iketype.halfopen
   const PeerConfig& config() const { return config_; }
   std::size_t restarts() const { return restarts_; }  // pluto (re)starts, NSS changes included
 
