@@ -92,17 +92,19 @@ std::vector<Point> points(IkeVersion v) {
 Exchanger::Exchanger(const OurSide& side, std::uint16_t port, std::uint16_t port_nat_t)
     : side_(side), transport_(side.local_address, side.netns, port, port_nat_t), port_(port), port_nat_t_(port_nat_t) {}
 
-Result Exchanger::run(Point p, const Recipe& r, milliseconds answer) {
+Result Exchanger::run(Point p, const Recipe& r, milliseconds answer, milliseconds mutated) {
   while (transport_.receive(milliseconds(0))) {  // late answers of the last exchange
   }
-  return point_version(p) == IkeVersion::V2 ? run_v2(p, r, answer) : run_v1(p, r, answer);
+  if (mutated.count() == 0) mutated = answer;
+  return point_version(p) == IkeVersion::V2 ? run_v2(p, r, answer, mutated) : run_v1(p, r, answer, mutated);
 }
 
 // ---- IKEv2 -----------------------------------------------------------------------------------------
 
-Result Exchanger::run_v2(Point p, const Recipe& recipe, milliseconds answer) {
+Result Exchanger::run_v2(Point p, const Recipe& recipe, milliseconds answer, milliseconds mutated) {
   using namespace peer::ikev2;
   Result res;
+  Clock::time_point mutated_at{};  // when the mutated message went out
   peer::PersonalityPolicy policy(side_.scenario, side_.peer, *side_.creds);
   const Config& config = side_.config.v2;
   Context ctx{config, *side_.creds, policy};
@@ -119,8 +121,8 @@ Result Exchanger::run_v2(Point p, const Recipe& recipe, milliseconds answer) {
     std::vector<Payload> inner;
     bool undecryptable = false;
   };
-  auto await = [&](std::uint32_t id, bool protected_response) -> std::optional<Answer> {
-    const auto deadline = Clock::now() + answer;
+  auto await = [&](std::uint32_t id, bool protected_response, milliseconds wait) -> std::optional<Answer> {
+    const auto deadline = Clock::now() + wait;
     while (Clock::now() < deadline) {
       auto d = transport_.receive(std::chrono::duration_cast<milliseconds>(deadline - Clock::now()));
       if (!d) break;
@@ -148,6 +150,7 @@ Result Exchanger::run_v2(Point p, const Recipe& recipe, milliseconds answer) {
     for (const Bytes& d : datagrams) transport_.send(side_.remote_address, 500, d, port_);
   };
   auto judge = [&](const std::optional<Answer>& a) {
+    res.latency = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - mutated_at);
     if (!a) {
       res.response = res.state = "none";
       return;
@@ -166,13 +169,14 @@ Result Exchanger::run_v2(Point p, const Recipe& recipe, milliseconds answer) {
     apply(recipe, IkeVersion::V2, side_.material, segs);
     res.reached = true;
     send({clear_message(init.header, segs)});
-    judge(await(0, false));
+    mutated_at = Clock::now();
+    judge(await(0, false, mutated));
     return res;
   }
   for (int round = 0;; ++round) {  // IKE_SA_INIT, again after INVALID_KE_PAYLOAD or COOKIE
     ike_sa_init_build_i(sa, ctx);
     send({sa.init_request});
-    auto a = await(0, false);
+    auto a = await(0, false, answer);
     if (!a) {
       res.unreached = "no IKE_SA_INIT response";
       return res;
@@ -202,12 +206,13 @@ Result Exchanger::run_v2(Point p, const Recipe& recipe, milliseconds answer) {
     res.auth_broken = authentication_broken(IkeVersion::V2, original, segs);
     send(seal_chain(sa, header_for(sa, k2::kIkeAuth, 1, false), first_type(segs), encode_chain(segs),
                     config.fragment_size));
-    judge(await(1, true));
+    mutated_at = Clock::now();
+    judge(await(1, true, mutated));
     if (res.established) delete_sa(2);
     return res;
   }
   send(seal(sa, header_for(sa, k2::kIkeAuth, 1, false), auth, config.fragment_size));
-  auto a = await(1, true);
+  auto a = await(1, true, answer);
   if (!a || a->undecryptable) {
     res.unreached = "no IKE_AUTH response";
     return res;
@@ -222,16 +227,18 @@ Result Exchanger::run_v2(Point p, const Recipe& recipe, milliseconds answer) {
   res.reached = true;
   send(seal_chain(sa, header_for(sa, k2::kInformational, 2, false), first_type(segs), encode_chain(segs),
                   config.fragment_size));
-  judge(await(2, true));
+  mutated_at = Clock::now();
+  judge(await(2, true, mutated));
   delete_sa(res.answered ? 3 : 2);  // whatever the mutated one did; unanswered, 2 is still expected
   return res;
 }
 
 // ---- IKEv1 -----------------------------------------------------------------------------------------
 
-Result Exchanger::run_v1(Point p, const Recipe& recipe, milliseconds answer) {
+Result Exchanger::run_v1(Point p, const Recipe& recipe, milliseconds answer, milliseconds mutated) {
   using namespace peer::ikev1;
   Result res;
+  Clock::time_point mutated_at{};  // when the mutated message went out
   peer::PersonalityPolicy policy(side_.scenario, side_.peer, *side_.creds);
   const Config& config = side_.config.v1;
   Context ctx{config, *side_.creds, policy};
@@ -243,8 +250,8 @@ Result Exchanger::run_v1(Point p, const Recipe& recipe, milliseconds answer) {
     transport_.send(side_.remote_address, sa.port, d, sa.port == 4500 ? port_nat_t_ : port_);
   };
   // The responder's next Main Mode or Quick Mode message, or its Informational (a Notify).
-  auto await = [&](std::uint8_t exchange, std::uint32_t id) -> std::optional<IkeMessage> {
-    const auto deadline = Clock::now() + answer;
+  auto await = [&](std::uint8_t exchange, std::uint32_t id, milliseconds wait) -> std::optional<IkeMessage> {
+    const auto deadline = Clock::now() + wait;
     while (Clock::now() < deadline) {
       auto d = transport_.receive(std::chrono::duration_cast<milliseconds>(deadline - Clock::now()));
       if (!d) break;
@@ -257,6 +264,7 @@ Result Exchanger::run_v1(Point p, const Recipe& recipe, milliseconds answer) {
   };
   // What an answer says: Informationals decrypted with their phase 2 IV, MM6 / QM2 with `iv`.
   auto judge = [&](const std::optional<IkeMessage>& m, Bytes* iv) {
+    res.latency = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - mutated_at);
     if (!m) {
       res.response = res.state = "none";
       return;
@@ -280,12 +288,13 @@ Result Exchanger::run_v1(Point p, const Recipe& recipe, milliseconds answer) {
     apply(recipe, IkeVersion::V1, side_.material, segs);
     res.reached = true;
     send(clear_message(m.header, segs));
-    judge(await(k1::kIdentityProtection, 0), nullptr);
+    mutated_at = Clock::now();
+    judge(await(k1::kIdentityProtection, 0, mutated), nullptr);
   };
   // A valid Main Mode step: send `m`, process its answer with `process`.
   auto step = [&](const Bytes& request, const char* what, auto process) {
     send(request);
-    auto m = await(k1::kIdentityProtection, 0);
+    auto m = await(k1::kIdentityProtection, 0, answer);
     if (!m || m->header.exchange != k1::kIdentityProtection || !process(*m)) {
       res.unreached = std::string(what) + (m ? " refused" : " unanswered");
       return false;
@@ -318,7 +327,8 @@ Result Exchanger::run_v1(Point p, const Recipe& recipe, milliseconds answer) {
     res.reached = true;
     res.auth_broken = authentication_broken(IkeVersion::V1, original, segs);
     send(seal_chain(sa, h5, first_type(segs), encode_chain(segs), sa.iv));
-    judge(await(k1::kIdentityProtection, 0), &sa.iv);
+    mutated_at = Clock::now();
+    judge(await(k1::kIdentityProtection, 0, mutated), &sa.iv);
     if (res.established) send(delete_isakmp_sa_build(sa));
     return res;
   }
@@ -328,7 +338,8 @@ Result Exchanger::run_v1(Point p, const Recipe& recipe, milliseconds answer) {
   apply(recipe, IkeVersion::V1, side_.material, segs);
   res.reached = true;
   send(seal_chain(sa, header_for(sa, k1::kQuickMode, sa.qm_id, true), first_type(segs), encode_chain(segs), sa.qm_iv));
-  judge(await(k1::kQuickMode, sa.qm_id), &sa.qm_iv);
+  mutated_at = Clock::now();
+  judge(await(k1::kQuickMode, sa.qm_id, mutated), &sa.qm_iv);
   res.established = false;  // Quick Mode authenticates nothing new: no bypass to judge here
   send(delete_isakmp_sa_build(sa));
   return res;

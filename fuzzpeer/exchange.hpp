@@ -45,23 +45,26 @@ struct Result {
   bool reached = false;   // the valid messages before the point went through
   std::string unreached;  // why not (the liveness probe decides whether that is a finding)
   bool answered = false;
-  std::string response;      // the answer's shape: "IKE_AUTH [IDr CERT AUTH SA TSi TSr]", "none"
-  std::string state;         // what the daemon did: "established", "error:AUTHENTICATION_FAILED", ...
-  bool established = false;  // the daemon authenticated us (its AUTH in IKE_AUTH, its SIG in MM6)
-  bool auth_broken = false;  // the mutation removed or altered what authenticates us
+  std::string response;                  // the answer's shape: "IKE_AUTH [IDr CERT AUTH SA TSi TSr]", "none"
+  std::string state;                     // what the daemon did: "established", "error:AUTHENTICATION_FAILED", ...
+  bool established = false;              // the daemon authenticated us (its AUTH in IKE_AUTH, its SIG in MM6)
+  bool auth_broken = false;              // the mutation removed or altered what authenticates us
+  std::chrono::microseconds latency{0};  // from sending the mutated message to its answer
 };
 
 // One job's sockets (in our namespace, ports `port` and `port` + 1 for NAT-T) and exchanges.
 class Exchanger {
  public:
   Exchanger(const OurSide& side, std::uint16_t port, std::uint16_t port_nat_t);
-  // The valid exchanges up to `p`, then the mutated message; waits `answer` for each answer.
-  Result run(Point p, const Recipe& r, std::chrono::milliseconds answer);
+  // The valid exchanges up to `p` (each answer awaited up to `answer`), then the mutated message
+  // (its answer awaited up to `mutated`; zero: `answer`).
+  Result run(Point p, const Recipe& r, std::chrono::milliseconds answer,
+             std::chrono::milliseconds mutated = std::chrono::milliseconds(0));
   void set_tap(peer::UdpTransport::Tap tap) { transport_.set_tap(std::move(tap)); }
 
  private:
-  Result run_v2(Point p, const Recipe& r, std::chrono::milliseconds answer);
-  Result run_v1(Point p, const Recipe& r, std::chrono::milliseconds answer);
+  Result run_v2(Point p, const Recipe& r, std::chrono::milliseconds answer, std::chrono::milliseconds mutated);
+  Result run_v1(Point p, const Recipe& r, std::chrono::milliseconds answer, std::chrono::milliseconds mutated);
   const OurSide& side_;
   peer::UdpTransport transport_;
   std::uint16_t port_, port_nat_t_;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <deque>
 #include <fstream>
@@ -197,6 +198,12 @@ class Fuzzer {
   std::vector<Finding> findings_;
   std::set<std::string> finding_ids_;
   std::atomic<std::uint64_t> executions_{0};
+  // How long a mutated message's answer is awaited: eight times the 90th percentile of the last
+  // 256 answers' latencies, between 30 ms and FuzzOptions::answer. A daemon that drops a message
+  // silently (most malformed IKEv1 ones) then costs tens of milliseconds instead of the maximum.
+  std::vector<std::int64_t> latencies_us_;
+  std::size_t latency_next_ = 0, answers_seen_ = 0;
+  std::atomic<std::int64_t> mutated_wait_ms_{0};
   std::uint64_t probes_ = 0, restarts_ = 0, harness_errors_ = 0;
   std::atomic<bool> fatal_{false};
   std::string fatal_why_;
@@ -365,7 +372,8 @@ void Fuzzer::job(unsigned j, Session& s, Exchanger& ex, Exchanger& repro, Clock:
       std::shared_lock lock(gate_);
       if (done(deadline)) break;
       try {
-        res = ex.run(p, decode_recipe(input), o_.answer);
+        const std::int64_t wait = mutated_wait_ms_.load();
+        res = ex.run(p, decode_recipe(input), o_.answer, wait > 0 ? milliseconds(wait) : o_.answer);
         errors_in_a_row = 0;
       } catch (const std::exception& e) {
         std::lock_guard l(mu_);
@@ -385,6 +393,16 @@ void Fuzzer::job(unsigned j, Session& s, Exchanger& ex, Exchanger& repro, Clock:
       ++point_execs_[p];
       recent_.emplace_back(p, input);
       if (recent_.size() > kRecent) recent_.pop_front();
+      if (res.reached && res.answered) {
+        if (latencies_us_.size() < 256) latencies_us_.push_back(res.latency.count());
+        else latencies_us_[latency_next_++ % 256] = res.latency.count();
+        if (++answers_seen_ % 64 == 0 && latencies_us_.size() >= 64) {
+          std::vector<std::int64_t> l = latencies_us_;
+          std::nth_element(l.begin(), l.begin() + static_cast<std::ptrdiff_t>(l.size() * 9 / 10), l.end());
+          const std::int64_t p90_ms = l[l.size() * 9 / 10] / 1000 + 1;
+          mutated_wait_ms_ = std::clamp<std::int64_t>(8 * p90_ms, 30, o_.answer.count());
+        }
+      }
       if (res.reached) {
         states_.insert(point_name(p) + ":" + res.state);
         if (responses_.insert(point_name(p) + " " + res.response).second) add_to_corpus(p, input);
@@ -536,6 +554,7 @@ json Fuzzer::report_json() const {
   j["states_reached"] = states_;
   j["probes"] = probes_;
   j["restarts"] = restarts_;
+  j["mutated_answer_wait_ms"] = mutated_wait_ms_ > 0 ? mutated_wait_ms_.load() : o_.answer.count();
   j["harness_errors"] = harness_errors_;
   if (fatal_) j["harness_failure"] = fatal_why_;
   json per = json::object();
