@@ -242,7 +242,8 @@ bool mutate_der(Bytes& der, const Mutation& m) {
   if (!root || at != der.size()) return false;
   std::vector<std::pair<Der*, Der*>> nodes;
   collect(*root, nullptr, nodes);
-  auto [node, parent] = nodes.at(m.c % nodes.size());
+  Der* node = nodes.at(m.c % nodes.size()).first;  // not a structured binding: clang 14 cannot capture one
+  Der* parent = nodes.at(m.c % nodes.size()).second;
   switch (m.b % 10) {
     case 0: node->length = Der::Length::LongForm; break;
     case 1: node->length = Der::Length::Indefinite; break;
