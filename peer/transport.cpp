@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <sched.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -84,19 +85,26 @@ UdpTransport::UdpTransport(const std::string& address, const std::string& netns,
     : address_(address), port_(port), port_nat_t_(port_nat_t) {
   InNamespace in(netns);
   fd_ = bound_socket(address, port);
-  if (port_nat_t) {
-    try {
-      fd_nat_t_ = bound_socket(address, port_nat_t);
-    } catch (...) {
-      ::close(fd_);
-      throw;
-    }
+  try {
+    if (port_nat_t) fd_nat_t_ = bound_socket(address, port_nat_t);
+    wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (wake_fd_ < 0) fail("eventfd");
+  } catch (...) {
+    ::close(fd_);
+    if (fd_nat_t_ >= 0) ::close(fd_nat_t_);
+    throw;
   }
 }
 
 UdpTransport::~UdpTransport() {
   if (fd_ >= 0) ::close(fd_);
   if (fd_nat_t_ >= 0) ::close(fd_nat_t_);
+  if (wake_fd_ >= 0) ::close(wake_fd_);
+}
+
+void UdpTransport::wake() {
+  const std::uint64_t one = 1;
+  if (::write(wake_fd_, &one, sizeof one) < 0 && errno != EAGAIN) fail("eventfd write");
 }
 
 void UdpTransport::send(const std::string& to_address, std::uint16_t to_port, const wire::Bytes& data,
@@ -108,6 +116,7 @@ void UdpTransport::send(const std::string& to_address, std::uint16_t to_port, co
   const sockaddr_in a = ipv4(to_address, to_port);
   if (::sendto(nat_t ? fd_nat_t_ : fd_, out.data(), out.size(), 0, reinterpret_cast<const sockaddr*>(&a), sizeof a) < 0)
     fail(fmt::format("sendto {}:{}", to_address, to_port));
+  ++sent_;
   if (tap_) tap_(true, to_address, to_port, nat_t ? port_nat_t_ : port_, data);
 }
 
@@ -117,11 +126,16 @@ std::optional<Datagram> UdpTransport::receive(std::chrono::milliseconds timeout)
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline -
                                                                             std::chrono::steady_clock::now());
     if (left.count() < 0) return std::nullopt;
-    pollfd fds[2] = {{fd_, POLLIN, 0}, {fd_nat_t_, POLLIN, 0}};
-    const int n = ::poll(fds, fd_nat_t_ >= 0 ? 2 : 1, static_cast<int>(left.count()));
+    pollfd fds[3] = {{fd_, POLLIN, 0}, {fd_nat_t_, POLLIN, 0}, {wake_fd_, POLLIN, 0}};  // poll skips fd -1
+    const int n = ::poll(fds, 3, static_cast<int>(left.count()));
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) fail("poll");
     if (n == 0) return std::nullopt;
+    if ((fds[2].revents & POLLIN) && !(fds[0].revents & POLLIN) && !(fds[1].revents & POLLIN)) {
+      std::uint64_t count = 0;  // datagrams first: a wake only ends a wait with nothing to read
+      if (::read(wake_fd_, &count, sizeof count) < 0 && errno != EAGAIN) fail("eventfd read");
+      return std::nullopt;
+    }
     for (int i = 0; i < 2; ++i) {
       if (!(fds[i].revents & POLLIN)) continue;
       wire::Bytes buf(65536);
@@ -157,6 +171,13 @@ void serve_datagrams(UdpTransport& t, std::chrono::milliseconds duration, const 
     const auto left = std::chrono::duration_cast<milliseconds>(deadline - std::chrono::steady_clock::now());
     if (auto d = t.receive(std::min(milliseconds(50), left))) handle(*d);
   }
+}
+
+std::chrono::milliseconds receive_slice(const std::atomic<bool>* abandon,
+                                        std::chrono::steady_clock::time_point deadline) {
+  using std::chrono::milliseconds;
+  const auto left = std::chrono::duration_cast<milliseconds>(deadline - std::chrono::steady_clock::now());
+  return abandon ? std::min(left, milliseconds(10)) : left;
 }
 
 }  // namespace ikeconform::peer

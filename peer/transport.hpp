@@ -5,6 +5,7 @@
 // in, so only the creating thread switches, and switches back at once.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -44,7 +45,11 @@ class UdpTransport {
   // Waits up to `timeout` for one datagram on either socket. Non-IKE datagrams on 4500
   // (ESP, NAT keepalives) are dropped.
   std::optional<Datagram> receive(std::chrono::milliseconds timeout);
+  // Ends a receive() waiting in another thread now (nullopt) once nothing is left to read, or
+  // the next one if none waits: a worker told to stop does not sit out its poll.
+  void wake();
   const std::string& address() const { return address_; }
+  std::uint64_t datagrams_sent() const { return sent_; }  // tells whether a handle() answered
   // Sees every IKE datagram sent (`sent`) and received (marker stripped), with the peer's address
   // and port and our port: `ikeconform emulate --pcap` writes them out.
   using Tap = std::function<void(bool sent, const std::string& peer, std::uint16_t peer_port, std::uint16_t local_port,
@@ -53,14 +58,20 @@ class UdpTransport {
 
  private:
   std::string address_;
-  int fd_ = -1, fd_nat_t_ = -1;
+  int fd_ = -1, fd_nat_t_ = -1, wake_fd_ = -1;
   std::uint16_t port_ = 500, port_nat_t_ = 4500;
   Tap tap_;
+  std::uint64_t sent_ = 0;
 };
 
 // A responder's loop: hands each datagram to `handle` until `done()` holds (checked after each
 // datagram and at least every 50 ms) or `duration` passed.
 void serve_datagrams(UdpTransport& t, std::chrono::milliseconds duration, const std::function<bool()>& done,
                      const std::function<void(const Datagram&)>& handle);
+
+// An initiator's wait for an answer until `deadline`, in slices of at most 10 ms while an
+// `abandon` flag (Config::abandon) can stop it; abandoned(): the flag is set.
+std::chrono::milliseconds receive_slice(const std::atomic<bool>* abandon, std::chrono::steady_clock::time_point deadline);
+inline bool abandoned(const std::atomic<bool>* abandon) { return abandon && abandon->load(); }
 
 }  // namespace ikeconform::peer

@@ -1,12 +1,14 @@
 // Our IKEv2 initiator against our IKEv2 responder over loopback (label `unit`: no root, no
 // daemon): both algorithm families, IKE fragmentation both ways, the Delete, retransmission
 // after a lost first try, a bounded give-up when nobody answers, and a responder that answers
-// a retransmitted IKE_SA_INIT with the very same response (RFC 7296 §2.1).
+// a retransmitted IKE_SA_INIT with the very same response (RFC 7296 §2.1); an abandoned
+// initiator (both versions) and the transport's wake().
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <future>
 #include <thread>
@@ -153,6 +155,72 @@ TEST_F(PeerSession, InitiatorGivesUpAfterBoundedRetransmissions) {
   // 200 + 400 + 800 + 1600 ms: doubling from retransmit_timeout, retransmit_tries times.
   EXPECT_GE(took, 2900ms);
   EXPECT_LT(took, 4500ms);
+}
+
+// The pair reads an emulated initiator's report once the other side has concluded
+// (drivers/cisco_ios): Config::abandon ends its wait then, instead of after its retransmissions.
+TEST_F(PeerSession, AnAbandonedInitiatorGivesUpAtOnceOnBothVersions) {
+  std::atomic<bool> abandon{false};
+  auto stop_soon = [&] {
+    return std::async(std::launch::async, [&] {
+      std::this_thread::sleep_for(100ms);
+      abandon = true;
+    });
+  };
+  {
+    peer::UdpTransport udp(kLoopback, "", port_, 0);
+    config_[0].abandon = &abandon;
+    peer::ikev2::Initiator ini(config_[0], creds_[0], *policy_[0], udp, ends());
+    auto flag = stop_soon();
+    const auto begin = Clock::now();
+    const auto& sa = ini.establish();
+    EXPECT_LT(Clock::now() - begin, 1500ms) << "without the flag: 200 + 400 + 800 + 1600 ms";
+    EXPECT_EQ(sa.outcome.failed_at, "IKE_SA_INIT");
+    EXPECT_EQ(ini.retransmissions(), 0U) << "the first wait (200 ms) was cut short";
+    EXPECT_NE(trace(sa).find("giving up: abandoned"), std::string::npos) << trace(sa);
+  }
+  abandon = false;
+  {
+    peer::UdpTransport udp(kLoopback, "", port_, 0);  // IKEv1 sends to port 500: nobody answers here
+    peer::ikev1::Config c;
+    c.retransmit_timeout = 200ms;
+    c.retransmit_tries = 3;
+    c.abandon = &abandon;
+    peer::ikev1::Initiator ini(c, creds_[0], *policy_[0], udp, kLoopback);
+    auto flag = stop_soon();
+    const auto begin = Clock::now();
+    const auto& sa = ini.establish();
+    EXPECT_LT(Clock::now() - begin, 1500ms);
+    EXPECT_EQ(sa.outcome.failed_at, "MM2");
+    EXPECT_FALSE(sa.outcome.isakmp_sa);
+    bool said = false;
+    for (const auto& l : sa.trace) said = said || l.find("giving up: abandoned") != std::string::npos;
+    EXPECT_TRUE(said);
+  }
+}
+
+// UdpTransport::wake(): a worker told to stop leaves its receive() at once, but never before
+// what is already queued has been read.
+TEST_F(PeerSession, WakeEndsAReceiveButQueuedDatagramsComeFirst) {
+  peer::UdpTransport a(kLoopback, "", port_, 0), b(kLoopback, "", static_cast<std::uint16_t>(port_ + 1), 0);
+  auto waiting = std::async(std::launch::async, [&] {
+    const auto begin = Clock::now();
+    const bool got = b.receive(5000ms).has_value();
+    return std::pair(got, Clock::now() - begin);
+  });
+  std::this_thread::sleep_for(50ms);
+  b.wake();
+  const auto [got, took] = waiting.get();
+  EXPECT_FALSE(got);
+  EXPECT_LT(took, 2000ms);
+  a.send(kLoopback, static_cast<std::uint16_t>(port_ + 1), Bytes{1, 2, 3});
+  std::this_thread::sleep_for(20ms);
+  b.wake();
+  const auto d = b.receive(1000ms);
+  ASSERT_TRUE(d.has_value()) << "the queued datagram before the wake";
+  EXPECT_EQ(d->data, (Bytes{1, 2, 3}));
+  EXPECT_FALSE(b.receive(1000ms).has_value()) << "then the wake";
+  EXPECT_EQ(a.datagrams_sent(), 1U);
 }
 
 TEST_F(PeerSession, ResponderAnswersARetransmittedRequestWithTheSameResponse) {

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <atomic>
 #include <map>
 
 #include "drivers/netns/netns.hpp"
@@ -232,6 +233,8 @@ struct CiscoIosPeer::Run {
   std::mutex mu;
   std::condition_variable cv;
   bool initiate = false, stop = false, initiated = false;
+  bool answered = true;            // the responder's last handle() sent something
+  std::atomic<bool> abandon{false};  // the engine's Config::abandon: the pair reads the report
   Snapshot snap;
 
   // Called with `mu` held.
@@ -254,6 +257,7 @@ CiscoIosPeer::~CiscoIosPeer() {
       std::lock_guard lock(run_->mu);
       run_->stop = true;
     }
+    transport_->wake();
     if (worker_.joinable()) worker_.join();
   }
 }
@@ -265,6 +269,7 @@ void CiscoIosPeer::prepare(const Scenario& s, std::size_t peer, const pki::Pki& 
       std::lock_guard lock(run_->mu);
       run_->stop = true;
     }
+    transport_->wake();
     if (worker_.joinable()) worker_.join();
     run_.reset();
   }
@@ -298,6 +303,7 @@ void CiscoIosPeer::prepare(const Scenario& s, std::size_t peer, const pki::Pki& 
   run->c1 = std::move(c.v1);
   run->c2 = std::move(c.v2);
   run->c2.idr = wire_idr(run->policy->idr());  // IOS: none
+  run->c1.abandon = run->c2.abandon = &run->abandon;
   run_ = std::move(run);
   worker_ = std::thread([this, r = run_.get()] { work(*r); });
 }
@@ -347,6 +353,7 @@ void CiscoIosPeer::work(Run& run) {
       if (!d || d->from_address != run.remote) continue;
       // Held while answering: whoever saw our answer reads a report that includes it.
       std::lock_guard lock(run.mu);
+      const std::uint64_t sent = t.datagrams_sent();
       if (v1) {
         r1->handle(*d);
         if (!r1->sas().empty()) {
@@ -360,6 +367,7 @@ void CiscoIosPeer::work(Run& run) {
           run.take(sa, sa.outcome.ike_sa, sa.outcome.child_sa, true, !sa.outcome.failed_at.empty());
         }
       }
+      run.answered = t.datagrams_sent() != sent;
     }
   } catch (const std::exception& e) {
     std::lock_guard lock(run.mu);
@@ -387,6 +395,12 @@ Progress CiscoIosPeer::progress(Role role, bool child) {
   return s.finished ? Progress::Failed : Progress::Pending;
 }
 
+bool CiscoIosPeer::refused_silently() {
+  if (!run_) return false;
+  std::lock_guard lock(run_->mu);
+  return !run_->initiated && run_->snap.finished && !run_->snap.ike && !run_->answered;
+}
+
 void CiscoIosPeer::wait(std::chrono::microseconds d) {
   if (!run_) return;
   std::unique_lock lock(run_->mu);
@@ -396,10 +410,13 @@ void CiscoIosPeer::wait(std::chrono::microseconds d) {
 SideReport CiscoIosPeer::report(Role role) {
   if (!run_) return {};
   std::unique_lock lock(run_->mu);
-  // The pair may stop waiting on the other side's word (a responder that logged its refusal):
-  // our initiator's exchange still ends within its retransmissions; report it whole.
-  if (role == Role::Initiator && run_->initiated)
+  // The pair may stop waiting on the other side's word (a responder that concluded): nothing
+  // more will come, so our initiator gives up now (within 10 ms of silence) rather than after its
+  // retransmissions, and is reported whole, as it would be then.
+  if (role == Role::Initiator && run_->initiated) {
+    run_->abandon = true;
     run_->cv.wait_for(lock, o_.initiate_timeout, [&] { return run_->snap.finished; });
+  }
   return side_report(run_->s, run_->peer, role, run_->snap, run_->snap.record);
 }
 

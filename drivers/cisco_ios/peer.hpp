@@ -95,6 +95,8 @@ class CiscoIosPeer final : public stack::PeerStack {
   void teardown() override;
   bool healthy() override { return true; }
   bool refusal_is_final() const override { return true; }  // the engine's responder never recovers
+  bool refused_silently() override;
+  std::chrono::milliseconds log_lag() const override { return {}; }  // report() waits for the engine
   std::string describe() override;
 
  private:

@@ -138,8 +138,10 @@ void PairRunner::wait(PeerStack& ini, PeerStack& res, bool child) {
     if ((!child || res.refusal_is_final()) && res.progress(Role::Responder, child) == Progress::Failed) {
       // The initiator's own log of what it sent can lag the responder's refusal under load
       // (pluto's "sent IKE_AUTH request" after R2 already refused): a short, bounded moment for
-      // it to say how its side ended, so its report is not read half-written.
-      const auto grace = std::min(deadline, Clock::now() + std::chrono::milliseconds(300));
+      // it to say how its side ended, so its report is not read half-written. A refusal that was
+      // answered gets the moment whatever the stack: the answer is still on its way in.
+      const auto moment = res.refused_silently() ? ini.log_lag() : std::chrono::milliseconds(300);
+      const auto grace = std::min(deadline, Clock::now() + moment);
       while (Clock::now() < grace && ini.progress(Role::Initiator, child) == Progress::Pending) ini.wait(pause);
       return;
     }

@@ -130,6 +130,14 @@ class PeerStack {
   // "switching to peer config"). The pair then stops waiting for the initiator's CHILD SA too,
   // instead of sitting through the initiator's retransmissions to a responder that stays silent.
   virtual bool refusal_is_final() const { return false; }
+  // True when this side, as a responder, refused without answering the request it refused (IOS's
+  // "Failed to build certificate payload"): nothing more will reach the initiator but its own
+  // retransmissions, so the pair waits for the initiator's log only as long as log_lag().
+  virtual bool refused_silently() { return false; }
+  // How long this side's log may lag a message it has already sent: pluto logs "sent IKE_AUTH
+  // request" after sending it. Zero for a stack that logs before it sends (charon with
+  // flush_line) or whose report() waits for its own side to end (the emulated router).
+  virtual std::chrono::milliseconds log_lag() const { return std::chrono::milliseconds(300); }
 };
 
 // The Observation from both sides' reports. `harness_error` non-empty or a side that `refused`

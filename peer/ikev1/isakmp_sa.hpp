@@ -8,6 +8,7 @@
 // Names follow RFC 2409 (SKEYID_e, HASH_I, SAi_b, IDii_b, Ni_b).
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -46,6 +47,7 @@ struct Config {
   wire::TrafficSelector local_ts, remote_ts;  // IDci / IDcr as IPV4_ADDR_SUBNET (address range -> mask)
   std::chrono::milliseconds retransmit_timeout{500};
   int retransmit_tries = 4;
+  const std::atomic<bool>* abandon = nullptr;  // as ikev2::Config::abandon
   bool nat_traversal = true;  // offer RFC 3947 (kernel-libipsec installs only UDP-encapsulated ESP)
   ProtocolBugs bugs;          // deliberate misbehavior (peer/protocol_bugs.hpp); none by default
 };

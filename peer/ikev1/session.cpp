@@ -26,8 +26,12 @@ std::optional<IkeMessage> Initiator::exchange(const Bytes& request, std::uint8_t
     transport_.send(remote_, sa_.port, request, sa_.port);
     const auto deadline = Clock::now() + timeout;
     while (Clock::now() < deadline) {
-      auto d = transport_.receive(std::chrono::duration_cast<milliseconds>(deadline - Clock::now()));
-      if (!d) break;
+      auto d = transport_.receive(receive_slice(ctx_.config.abandon, deadline));
+      if (!d) {
+        if (!abandoned(ctx_.config.abandon)) continue;
+        sa_.log("giving up: abandoned while waiting for the answer");
+        return std::nullopt;
+      }
       auto m = wire::decode(d->data);
       if (!m || m->version() != IkeVersion::V1 || m->header.ispi != sa_.cky_i) continue;
       // A Notify in an Informational exchange is how an IKEv1 responder says no (RFC 2408 §3.14).

@@ -10,6 +10,7 @@
 // Names follow RFC 7296 (SKEYSEED, SK_ei, InitiatorSignedOctets, TSi / TSr).
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -81,6 +82,10 @@ struct Config {
   std::size_t fragment_size = 1280;                   // send SKF when a message exceeds this (peer willing)
   std::chrono::milliseconds retransmit_timeout{500};  // doubles with each try (RFC 7296 §2.1)
   int retransmit_tries = 4;
+  // Set by the owner (another thread) when nobody waits for the exchange any more: an initiator
+  // waiting for an answer gives up within 10 ms of nothing arriving, as after its last
+  // retransmission, instead of retransmitting to a peer that has concluded. Null: never.
+  const std::atomic<bool>* abandon = nullptr;
   bool http_cert_lookup = false;  // announce HTTP_CERT_LOOKUP_SUPPORTED (RFC 7296 §3.10.1)
   // Announce SIGNATURE_HASH_ALGORITHMS (RFC 7427 §4). Off: the peer signs with AUTH method 1
   // (Libreswan would otherwise pick RSASSA-PSS, which we do not verify).

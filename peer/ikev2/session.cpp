@@ -39,8 +39,12 @@ std::optional<Initiator::Received> Initiator::exchange(const std::vector<Bytes>&
       transport_.send(sa_.ends.remote_address, sa_.ends.remote_port, d, sa_.ends.local_port);
     const auto deadline = Clock::now() + timeout;
     while (Clock::now() < deadline) {
-      auto d = transport_.receive(std::chrono::duration_cast<milliseconds>(deadline - Clock::now()));
-      if (!d) break;
+      auto d = transport_.receive(receive_slice(ctx_.config.abandon, deadline));
+      if (!d) {
+        if (!abandoned(ctx_.config.abandon)) continue;
+        sa_.log("giving up: abandoned while waiting for the answer");
+        return std::nullopt;
+      }
       auto decoded = wire::decode(d->data);
       if (!decoded) {
         sa_.log("dropping undecodable datagram: " + decoded.error().what());
