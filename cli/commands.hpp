@@ -18,7 +18,7 @@ void register_report(CLI::App& app, Outcome& out);    // cmd_report.cpp
 void register_diff(CLI::App& app, Outcome& out);      // cmd_report.cpp
 void register_pcap(CLI::App& app, Outcome& out);      // cmd_pcap.cpp
 void register_cleanup(CLI::App& app, Outcome& out);
-void register_emulate(CLI::App& app, Outcome& out);     // cmd_emulate.cpp
-void register_fuzz_peer(CLI::App& app, Outcome& out);   // cmd_fuzz_peer.cpp
+void register_emulate(CLI::App& app, Outcome& out);    // cmd_emulate.cpp
+void register_fuzz_peer(CLI::App& app, Outcome& out);  // cmd_fuzz_peer.cpp
 
 }  // namespace ikeconform::cli

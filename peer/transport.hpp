@@ -71,7 +71,8 @@ void serve_datagrams(UdpTransport& t, std::chrono::milliseconds duration, const 
 
 // An initiator's wait for an answer until `deadline`, in slices of at most 10 ms while an
 // `abandon` flag (Config::abandon) can stop it; abandoned(): the flag is set.
-std::chrono::milliseconds receive_slice(const std::atomic<bool>* abandon, std::chrono::steady_clock::time_point deadline);
+std::chrono::milliseconds receive_slice(const std::atomic<bool>* abandon,
+                                        std::chrono::steady_clock::time_point deadline);
 inline bool abandoned(const std::atomic<bool>* abandon) { return abandon && abandon->load(); }
 
 }  // namespace ikeconform::peer

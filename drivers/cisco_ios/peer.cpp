@@ -233,7 +233,7 @@ struct CiscoIosPeer::Run {
   std::mutex mu;
   std::condition_variable cv;
   bool initiate = false, stop = false, initiated = false;
-  bool answered = true;            // the responder's last handle() sent something
+  bool answered = true;              // the responder's last handle() sent something
   std::atomic<bool> abandon{false};  // the engine's Config::abandon: the pair reads the report
   Snapshot snap;
 

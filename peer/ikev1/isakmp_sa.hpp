@@ -48,8 +48,8 @@ struct Config {
   std::chrono::milliseconds retransmit_timeout{500};
   int retransmit_tries = 4;
   const std::atomic<bool>* abandon = nullptr;  // as ikev2::Config::abandon
-  bool nat_traversal = true;  // offer RFC 3947 (kernel-libipsec installs only UDP-encapsulated ESP)
-  ProtocolBugs bugs;          // deliberate misbehavior (peer/protocol_bugs.hpp); none by default
+  bool nat_traversal = true;                   // offer RFC 3947 (kernel-libipsec installs only UDP-encapsulated ESP)
+  ProtocolBugs bugs;                           // deliberate misbehavior (peer/protocol_bugs.hpp); none by default
 };
 
 struct Outcome {
