@@ -80,6 +80,11 @@ class Ikev2Exchange final : Exchange {
   // V2-5 / V2-6 / V2-8: validation against the profile's verify trustpoints, or all.
   bool ike_auth_process_r() {
     const Step at = step(Message::IKE_AUTH, Role::Responder);
+    if (at.idr_received && !R.personality->parses_idr(*at.idr_received)) {
+      trace("IKEv2: IDr {}/{} is an ID type IKEv2 does not define (ID_IPV4_ADDR_SUBNET): sending INVALID_SYNTAX",
+            at.idr_received->value, at.idr_received->mask);
+      return fail(Message::IKE_AUTH, Reason::InvalidSyntax);
+    }
     obs.responder_profile = R.personality->bind_profile(n, R, at, iid);
     if (obs.responder_profile == kUndecided) return undecided_profile(Message::IKE_AUTH);
     if (obs.responder_profile == kNone) {

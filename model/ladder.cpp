@@ -212,6 +212,11 @@ std::string decisive_step(const Scenario& s, const Observation& o, const ModelOp
           o.responder_profile == kNone ? std::string("no profile (the global configuration)")
                                        : "profile " + profile_name(s, R, o.responder_profile),
           rp.tunnel_profile);
+    case Reason::InvalidSyntax:
+      return fmt::format(
+          "{} refused {}'s IKE_AUTH request as malformed, INVALID_SYNTAX (RFC 7296 section 3.10.1): its IDr is an "
+          "address range, ID_IPV4_ADDR_SUBNET, an IKEv1 ID type that IKEv2 does not define (RFC 7296 section 3.5).",
+          rp.name, ip.name);
     case Reason::NoMatchingProfile:
       return fmt::format("No profile of {} has a `match identity` for {}'s IKE ID (V1-8 / V2-9).", rp.name, ip.name);
     case Reason::NoProposalChosen:

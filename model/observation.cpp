@@ -9,7 +9,7 @@
 namespace ikeconform {
 namespace {
 
-constexpr std::array<std::string_view, 11> kReasons{"",
+constexpr std::array<std::string_view, 12> kReasons{"",
                                                     "CERT_VALIDATION_FAILED",
                                                     "NO_CERTIFICATE_PAYLOAD",
                                                     "TS_UNACCEPTABLE",
@@ -19,7 +19,8 @@ constexpr std::array<std::string_view, 11> kReasons{"",
                                                     "AUTH_METHOD_MISMATCH",
                                                     "PEER_UNREACHABLE",
                                                     "INTERNAL_ERROR",
-                                                    "INVALID_ID_INFORMATION"};
+                                                    "INVALID_ID_INFORMATION",
+                                                    "INVALID_SYNTAX"};
 constexpr std::array<std::string_view, 11> kMessages{
     "", "MM1", "MM2", "MM3", "MM4", "MM5", "MM6", "QM1", "IKE_SA_INIT", "IKE_AUTH", "CREATE_CHILD_SA"};
 

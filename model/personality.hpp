@@ -107,6 +107,14 @@ class Personality {
     return std::nullopt;
   }
 
+  // IKEv2 responder: "does my parser take this IDr?" An address range is sent as
+  // ID_IPV4_ADDR_SUBNET (4), an IKEv1 type RFC 7296 §3.5 does not define for IKEv2; false: the
+  // request is refused as malformed (INVALID_SYNTAX) before anything else is looked at.
+  virtual bool parses_idr(const IdentityMatch& idr) const {
+    (void)idr;
+    return true;
+  }
+
   // IKEv1 responder at MM5 whose peer matched none of its profiles: true goes on with the global
   // configuration (no profile bound: every global trustpoint validates, the global ISAKMP
   // policies, the address as identity, IOS's `crypto isakmp identity` default); false fails there.

@@ -258,6 +258,16 @@ class Libreswan final : public Personality {
     return std::nullopt;
   }
 
+  // pluto's IKEv2 parser knows no ID_IPV4_ADDR_SUBNET (4), which strongSwan sends for a
+  // remote.id that is an address range: "malformed payload in packet ... ID type of IKEv2
+  // Identification - Responder - Payload has an unknown value: 4", then "responding to IKE_AUTH
+  // message ... with encrypted notification INVALID_SYNTAX" and the state is deleted (seen with
+  // a strongSwan initiator whose `match identity address A M` named no identity of the peer).
+  bool parses_idr(const IdentityMatch& idr) const override {
+    std::uint32_t mask = 0;
+    return !(idr.kind == IdKind::Address && !idr.mask.empty() && parse_ipv4(idr.mask, mask) && mask != 0xffffffffu);
+  }
+
   void validation_list(const Negotiation& n, const PeerCtx& self, const Step& at, const Profile*,
                        TpList& out) const override {
     const Conns conns = conns_of(n, self);

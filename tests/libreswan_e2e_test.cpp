@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "drivers/libreswan/nss.hpp"
 #include "drivers/libreswan/peer.hpp"
 #include "drivers/pki/pki.hpp"
 #include "drivers/process/process.hpp"
@@ -67,6 +68,34 @@ Agreement compare(stack::PairTarget& t, const Scenario& s) {
                   "  model trace:\n" + dump(a.model[i]);
   }
   return a;
+}
+
+// A peer's NSS database as pluto gets it (drivers/libreswan/nss.hpp): every CA trusted "CT,,",
+// every identity certificate from the one PKCS#12 bundle with its private key (NSS shows a
+// certificate with a key as "u,u,u"), under the nickname its connection names.
+TEST_F(LibreswanE2E, NssDatabaseHoldsEveryCaAndEveryIdentityWithItsKey) {
+  const Scenario s = testing::two_ca_scenario();  // two identities per peer: one bundle
+  process::TempDir dir(std::filesystem::temp_directory_path(), process::run_prefix() + "-nss-");
+  pki::KeyCache keys(testing::test_key_cache());
+  pki::PkiOptions po;
+  po.p12 = false;  // the bundle is made from the PEMs
+  const pki::Pki pki = pki::make_pki(s, dir.path() / "pki", keys, po);
+  const libreswan::NssContent c = libreswan::nss_content(s, 0, pki);
+  ASSERT_EQ(c.identities.size(), 2U);
+  libreswan::install_nss_db(dir.path() / "templates", dir.path() / "db", c);
+  const process::RunResult l =
+      process::run({"certutil", "-L", "-d", "sql:" + (dir.path() / "db").string()}, {}, std::chrono::seconds(10));
+  ASSERT_TRUE(l.ok()) << l.err;
+  for (const auto& ca : c.cas) EXPECT_NE(l.out.find(ca.nickname), std::string::npos) << l.out;
+  for (const auto& id : c.identities) {
+    const auto at = l.out.find(id.friendly_name);
+    ASSERT_NE(at, std::string::npos) << l.out;
+    EXPECT_NE(l.out.substr(at, l.out.find('\n', at) - at).find("u,u,u"), std::string::npos)
+        << id.friendly_name << " has no private key in the database:\n" << l.out;
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "db" / "identities.p12"));
+  // A second database of the same content is a copy of the template, not a build.
+  EXPECT_FALSE(libreswan::install_nss_db(dir.path() / "templates", dir.path() / "db2", c));
 }
 
 TEST_F(LibreswanE2E, S1BothDirectionsBothVersions) {

@@ -228,6 +228,23 @@ TEST(LibreswanObserve, VerdictsFromTheVocabulary) {
                IkeVersion::V2);
   EXPECT_EQ(libreswan::side_report(keyless.in).verdict, stack::Verdict::NoPrivateKey);
   EXPECT_EQ(libreswan::progress(keyless.in), stack::Progress::Failed);
+  // Recorded (strongswan,libreswan seed 3, scenario 18; tests/data/faithful/mixed-v2-subnet-idr-
+  // invalid-syntax.json): strongSwan's IDr of type 4 does not parse in pluto, which says so.
+  Side malformed(1, Role::Responder,
+                 {"\"s1-prof1-IOSCA1\" #1: sent IKE_SA_INIT reply {cipher=AES_CBC_128}",
+                  "\"s1-prof1-IOSCA1\" #1: malformed payload in packet",
+                  "\"s1-prof1-IOSCA1\" #1: responding to IKE_AUTH message (ID 1) from 192.168.0.1:500 with "
+                  "encrypted notification INVALID_SYNTAX"},
+                 IkeVersion::V2);
+  const stack::SideReport m = libreswan::side_report(malformed.in);
+  EXPECT_EQ(m.verdict, stack::Verdict::InvalidSyntax);
+  EXPECT_EQ(m.bound_profile, kNone) << "refused before any ID was looked at";
+  EXPECT_EQ(libreswan::progress(malformed.in), stack::Progress::Failed);
+  // "malformed payload in packet" alone (an IKEv1 Informational pluto cannot read after its
+  // exchange failed otherwise) is no verdict of its own.
+  Side unreadable(0, Role::Initiator,
+                  {"\"s1-prof1-IOSCA2\" #1: sent Main Mode I3", "\"s1-prof1-IOSCA2\" #1: malformed payload in packet"});
+  EXPECT_EQ(libreswan::side_report(unreadable.in).verdict, stack::Verdict::None);
 }
 
 // Issue 11, from pluto's own words (tests/data/faithful/ls-v2-*.json): the other method is the
@@ -348,6 +365,16 @@ TEST(StackCombine, FailureReasonsFirstMatchWins) {
   EXPECT_EQ(o.reason, Reason::NoCertificatePayload);
   EXPECT_EQ(o.failed_at, Message::MM5);
   EXPECT_EQ(o.responder_profile, kNone);
+  // A request refused as malformed, whatever else either side says; an initiator refusing the
+  // responder's ID (pluto: "mismatched on first found connection" on a PSK connection).
+  o = c(v2, side(Verdict::GotAuthFailed), side(Verdict::InvalidSyntax));
+  EXPECT_EQ(o.reason, Reason::InvalidSyntax);
+  EXPECT_EQ(o.failed_at, Message::IKE_AUTH);
+  o = c(v2, side(Verdict::NoProfile), side(Verdict::None));
+  EXPECT_EQ(o.reason, Reason::NoMatchingProfile);
+  EXPECT_EQ(o.failed_at, Message::IKE_AUTH);
+  o = c(v1, side(Verdict::NoProfile), side(Verdict::None));
+  EXPECT_EQ(o.failed_at, Message::MM6);
   o = c(v2, side(Verdict::GaveUp, false), side(Verdict::None));
   EXPECT_EQ(o.reason, Reason::PeerUnreachable);
   o = c(v2, side(Verdict::None), side(Verdict::None));

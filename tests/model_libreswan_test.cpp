@@ -201,6 +201,23 @@ TEST(Libreswan, PskPeerIdIsCheckedAgainstRightidBeforeTheMethod) {
   EXPECT_EQ(run(s, 0).reason, Reason::AuthMethodMismatch);
 }
 
+// strongSwan sends a remote.id that is an address range as IDr ID_IPV4_ADDR_SUBNET (4), which
+// IKEv2 does not define (RFC 7296 §3.5); pluto's parser refuses the request with INVALID_SYNTAX
+// before it looks at anything (seen: tests/data/faithful/mixed-v2-subnet-idr-invalid-syntax.json).
+TEST(Libreswan, SubnetIdrFromStrongswanIsInvalidSyntax) {
+  Scenario s = lsw("s1", IkeVersion::V2);
+  s.peers[0].personality = kStrongswan59;
+  s.peers[0].profiles[0].match = {{IdKind::Address, "192.168.0.0", "255.255.255.0"}};  // names no FQDN
+  s.peers[0].profiles[0].self_identity = IdKind::Fqdn;
+  s.peers[1].profiles[0].self_identity = IdKind::Fqdn;  // R2 presents R2.cisco.com: remote.id stays the range
+  Observation o = run(s, 0);
+  EXPECT_EQ(o.reason, Reason::InvalidSyntax);
+  EXPECT_EQ(o.failed_at, Message::IKE_AUTH);
+  EXPECT_EQ(o.responder_profile, kNone);
+  s.peers[0].profiles[0].match = {{IdKind::Address, "192.168.0.2", "255.255.255.255"}};  // one address: type 1
+  EXPECT_NE(run(s, 0).reason, Reason::InvalidSyntax);
+}
+
 TEST(Libreswan, EmptyCertReqsAndStrongswansSendCertIfAsked) {
   const Personality* p = find_personality(kLibreswan410);
   ASSERT_NE(p, nullptr);

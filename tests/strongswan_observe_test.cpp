@@ -127,6 +127,16 @@ TEST(StrongswanObserve, InitiatorRejectsResponderAtMM6) {
   EXPECT_EQ(ss::observe(v2, testing::fake_material(v2), prefix("s1-"), e).failed_at, Message::IKE_AUTH);
 }
 
+// Recorded (strongswan,libreswan seed 3, scenario 18): pluto refused charon's IKE_AUTH request as
+// malformed; charon's initiator says what it received.
+TEST(StrongswanObserve, InitiatorToldInvalidSyntax) {
+  ss::SideEvidence side;
+  side.log = lines(
+      "03[ENC1] parsed IKE_AUTH response 1 [ N(INVAL_SYN) ]\n"
+      "03[IKE1] received INVALID_SYNTAX notify error\n");
+  EXPECT_EQ(ss::side_verdict(side, Role::Initiator), stack::Verdict::InvalidSyntax);
+}
+
 // Recorded (campaign seed 3, scenario 27): R1's profile expects a pre-shared key from R2, which
 // signs; charon's IKEv2 initiator refuses after IKE_AUTH -- the model's AUTH_METHOD_MISMATCH.
 TEST(StrongswanObserve, InitiatorRefusesTheResponderAuthenticationMethod) {

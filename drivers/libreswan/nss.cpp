@@ -50,7 +50,7 @@ NssContent nss_content(const Scenario& s, std::size_t peer, const pki::Pki& pki)
   for (const IdentityCert& ic : p.certificates) {
     const pki::IdentityMaterial* m = pki.cert(p.name, ic.trustpoint);
     if (!m) throw InputError(s.name, 0, "PKI has no certificate " + p.name + "/" + ic.trustpoint);
-    c.p12.push_back(m->p12_file);
+    c.identities.push_back({m->name, m->cert_pem, m->key_pem});
     parts.push_back("ID " + m->name + "\n" + m->cert_pem + m->key_pem);
   }
   std::sort(parts.begin(), parts.end());
@@ -62,8 +62,12 @@ NssContent nss_content(const Scenario& s, std::size_t peer, const pki::Pki& pki)
 
 void build_nss_db(const fs::path& dir, const NssContent& c, std::chrono::milliseconds timeout) {
   fs::create_directories(dir);
+  process::check_run({"certutil", "-N", "-d", "sql:" + dir.string(), "--empty-password"}, {}, timeout);
+  fill_nss_db(dir, c, timeout);
+}
+
+void fill_nss_db(const fs::path& dir, const NssContent& c, std::chrono::milliseconds timeout) {
   const std::string db = "sql:" + dir.string();
-  process::check_run({"certutil", "-N", "-d", db, "--empty-password"}, {}, timeout);
   // Every CA in one `certutil -B` (batch: one line per command, words split at blanks, "…"
   // quoted): one process start instead of one per CA. A word it could not quote goes alone.
   const auto quotable = [](const std::string& w) { return w.find_first_of("\"\n") == std::string::npos; };
@@ -80,20 +84,34 @@ void build_nss_db(const fs::path& dir, const NssContent& c, std::chrono::millise
     process::check_run({"certutil", "-B", "-d", db, "-i", (dir / "cas.batch").string()}, {}, timeout);
     fs::remove(dir / "cas.batch");
   }
-  for (const fs::path& p12 : c.p12)
-    process::check_run({"pk12util", "-i", p12.string(), "-d", db, "-W", ""}, {}, timeout);
+  if (!c.identities.empty()) {
+    const fs::path bundle = dir / "identities.p12";
+    process::write_file(bundle, pki::p12_bundle_bytes(c.identities));
+    fs::permissions(bundle, fs::perms::owner_read | fs::perms::owner_write);
+    process::check_run({"pk12util", "-i", bundle.string(), "-d", db, "-W", ""}, {}, timeout);
+    fs::remove(bundle);
+  }
 }
 
 bool install_nss_db(const fs::path& cache_dir, const fs::path& dir, const NssContent& c) {
   const fs::path tmpl = cache_dir / c.fingerprint.substr(0, 24);
   bool built = false;
-  if (!fs::exists(tmpl / "cert9.db")) {
-    // Build beside, rename into place: a half-built template is never used.
-    const fs::path partial = cache_dir / (c.fingerprint.substr(0, 24) + ".partial");
+  // Build beside, rename into place: a half-built template is never used.
+  auto build = [&](const fs::path& t, auto&& make) {
+    const fs::path partial = t.string() + ".partial";
     fs::remove_all(partial);
-    build_nss_db(partial, c);
-    fs::remove_all(tmpl);
-    fs::rename(partial, tmpl);
+    make(partial);
+    fs::remove_all(t);
+    fs::rename(partial, t);
+  };
+  if (!fs::exists(tmpl / "cert9.db")) {
+    const fs::path empty = cache_dir / "empty";
+    if (!fs::exists(empty / "cert9.db")) build(empty, [](const fs::path& p) { build_nss_db(p, NssContent{}); });
+    build(tmpl, [&](const fs::path& p) {
+      fs::create_directories(p);
+      for (const char* f : kDbFiles) fs::copy_file(empty / f, p / f);
+      fill_nss_db(p, c);
+    });
     built = true;
   }
   fs::create_directories(dir);

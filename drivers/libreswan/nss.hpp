@@ -16,6 +16,8 @@
 
 #include "model/scenario.hpp"
 
+#include "drivers/pki/p12.hpp"
+
 namespace ikeconform::pki {
 struct Pki;
 }
@@ -27,20 +29,26 @@ struct NssContent {
     std::string nickname;  // Ca::id
     std::filesystem::path file;
   };
-  std::vector<CaCert> cas;                 // the peer's trusted CAs, trustpoint order, no duplicates
-  std::vector<std::filesystem::path> p12;  // its identity certificates, enrollment order
-  std::string fingerprint;                 // SHA-256 over the PEM texts (PKCS#12 files have random salts)
+  std::vector<CaCert> cas;               // the peer's trusted CAs, trustpoint order, no duplicates
+  std::vector<pki::P12Identity> identities;  // its certificates and keys, enrollment order, nickname = friendly name
+  std::string fingerprint;               // SHA-256 over the PEM texts (PKCS#12 files have random salts)
 };
 
 // What `peer` of `s` needs in its database, from the PKI the scenario was made with.
 NssContent nss_content(const Scenario& s, std::size_t peer, const pki::Pki& pki);
 
-// Writes a fresh database for `c` into `dir` (created; must not hold one already).
+// Writes a fresh database for `c` into `dir` (created; must not hold one already): `certutil
+// -N`, then fill_nss_db().
 void build_nss_db(const std::filesystem::path& dir, const NssContent& c,
                   std::chrono::milliseconds timeout = std::chrono::milliseconds(10000));
+// Puts `c` into the empty database in `dir`: every CA in one `certutil -B`, every identity in
+// one `pk12util` (one PKCS#12 bundle): two processes, whatever the content.
+void fill_nss_db(const std::filesystem::path& dir, const NssContent& c,
+                 std::chrono::milliseconds timeout = std::chrono::milliseconds(10000));
 
-// Templates under `cache_dir`/<fingerprint prefix>: builds one on first use, then copies its
-// files into `dir` (replacing what is there). Returns true when it had to build.
+// Templates under `cache_dir`/<fingerprint prefix>: builds one on first use (from a copy of
+// `cache_dir`/empty, the one `certutil -N` of the folder), then copies its files into `dir`
+// (replacing what is there). Returns true when it had to build.
 bool install_nss_db(const std::filesystem::path& cache_dir, const std::filesystem::path& dir, const NssContent& c);
 
 }  // namespace ikeconform::libreswan

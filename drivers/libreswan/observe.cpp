@@ -142,6 +142,12 @@ const Needles kNoPrivateKey{"unable to locate my private key", "no private key",
 // peer authentication requires policy RSASIG_v1_5", the connection's policy lacks the
 // signature's): the same mismatch.
 const Needles kOtherMethod{"but we want", "peer authentication requires policy"};
+// The peer's request did not parse and pluto said so ("malformed payload in packet", then
+// "responding to IKE_AUTH message ... with encrypted notification INVALID_SYNTAX"), or the peer
+// said so of ours. "malformed payload in packet" alone is no verdict: pluto also logs it for an
+// IKEv1 Informational it cannot read after the exchange has failed for another reason.
+const Needles kInvalidSyntax{"notification INVALID_SYNTAX", "notification payload: INVALID_SYNTAX",
+                             "payload INVALID_SYNTAX"};
 const Needles kGaveUp{"max number of retransmissions", "giving up", "second timeout exceeded"};
 // A message from the peer arrived (initiator's view).
 const Needles kHeard{"sent Main Mode I2",
@@ -165,6 +171,7 @@ const Needles kInitiateRefused{"cannot initiate", "cannot identify ourselves", "
 stack::Verdict verdict_of(const std::vector<const PlutoLine*>& lines, bool psk_conn) {
   using stack::Verdict;
   if (any_line(lines, kNoProposal)) return Verdict::NoProposal;
+  if (any_line(lines, kInvalidSyntax)) return Verdict::InvalidSyntax;
   // The method comes first: a PSK connection drops the certificate it cannot use, then refuses
   // the signature ("certificate payloads discarded", "… but we want secret").
   if (any_line(lines, kOtherMethod)) return Verdict::NoSharedKey;
@@ -323,7 +330,8 @@ stack::SideReport side_report(const SideInput& in) {
   fill_certreqs(in, lines, r);
   fill_cert_sent(in, lines, r);
   if (in.role == Role::Responder)
-    if (const RenderedConn* c = last_conn(lines, in); c && r.verdict != stack::Verdict::NoProfile)
+    if (const RenderedConn* c = last_conn(lines, in);
+        c && r.verdict != stack::Verdict::NoProfile && r.verdict != stack::Verdict::InvalidSyntax)
       r.bound_profile = c->conn.profile;  // no profile: it refused the peer's ID on its first connection
   fill_trace(in, lines, r);
   return r;

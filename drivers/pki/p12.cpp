@@ -114,6 +114,57 @@ std::string p12_bytes(const std::string& cert, const std::string& key, const std
   return out;
 }
 
+std::string p12_bundle_bytes(const std::vector<P12Identity>& ids) {
+  struct SafesFree {
+    void operator()(STACK_OF(PKCS7) * s) const { sk_PKCS7_pop_free(s, PKCS7_free); }
+  };
+  struct BagsFree {
+    void operator()(STACK_OF(PKCS12_SAFEBAG) * s) const { sk_PKCS12_SAFEBAG_pop_free(s, PKCS12_SAFEBAG_free); }
+  };
+  using Bags = std::unique_ptr<STACK_OF(PKCS12_SAFEBAG), BagsFree>;
+  STACK_OF(PKCS7)* raw_safes = nullptr;
+  std::unique_ptr<STACK_OF(PKCS7), SafesFree> safes;
+  // Both bags of an identity carry its name and the certificate's SHA-1 as localKeyID, which
+  // is how a reader pairs a key with its certificate.
+  auto label = [](PKCS12_SAFEBAG* bag, const std::string& name, const unsigned char* id, unsigned int n) {
+    ossl::check(PKCS12_add_friendlyname(bag, name.c_str(), -1), "PKCS12_add_friendlyname");
+    ossl::check(PKCS12_add_localkeyid(bag, const_cast<unsigned char*>(id), static_cast<int>(n)),
+                "PKCS12_add_localkeyid");
+  };
+  for (const P12Identity& id : ids) {
+    ossl::X509Ptr c = parse_cert(id.cert_pem);
+    ossl::Bio b = ossl::mem_bio(id.key_pem);
+    ossl::Pkey k(PEM_read_bio_PrivateKey(b.get(), nullptr, nullptr, nullptr));
+    if (!k) throw std::invalid_argument("the key of " + id.friendly_name + " does not parse as PEM");
+    unsigned char keyid[EVP_MAX_MD_SIZE];
+    unsigned int keyid_len = 0;
+    ossl::check(X509_digest(c.get(), EVP_sha1(), keyid, &keyid_len), "X509_digest");
+    STACK_OF(PKCS12_SAFEBAG)* raw = nullptr;
+    PKCS12_SAFEBAG* cert_bag = PKCS12_add_cert(&raw, c.get());
+    Bags cert_bags(raw);
+    label(ossl::check(cert_bag, "PKCS12_add_cert"), id.friendly_name, keyid, keyid_len);
+    ossl::check(PKCS12_add_safe(&raw_safes, cert_bags.get(), NID_aes_256_cbc, PKCS12_DEFAULT_ITER, ""),
+                "PKCS12_add_safe");
+    safes.release();
+    safes.reset(raw_safes);
+    raw = nullptr;
+    PKCS12_SAFEBAG* key_bag = PKCS12_add_key(&raw, k.get(), 0, PKCS12_DEFAULT_ITER, NID_aes_256_cbc, "");
+    Bags key_bags(raw);
+    label(ossl::check(key_bag, "PKCS12_add_key"), id.friendly_name, keyid, keyid_len);
+    ossl::check(PKCS12_add_safe(&raw_safes, key_bags.get(), -1, 0, nullptr), "PKCS12_add_safe");
+    safes.release();
+    safes.reset(raw_safes);
+  }
+  ossl::P12 p12(ossl::check(PKCS12_add_safes(raw_safes, 0), "PKCS12_add_safes"));
+  ossl::check(PKCS12_set_mac(p12.get(), "", -1, nullptr, 0, 1, nullptr), "PKCS12_set_mac");  // as PKCS12_create
+  unsigned char* der = nullptr;
+  const int len = i2d_PKCS12(p12.get(), &der);
+  if (len <= 0) ossl::fail("i2d_PKCS12");
+  std::string out(reinterpret_cast<char*>(der), static_cast<std::size_t>(len));
+  OPENSSL_free(der);
+  return out;
+}
+
 std::string self_signed_ca_pem(std::span<const std::uint8_t> subject_der) {
   ossl::Pkey key(ossl::check(EVP_RSA_gen(2048), "EVP_RSA_gen"));
   ossl::X509Ptr c(ossl::check(X509_new(), "X509_new"));

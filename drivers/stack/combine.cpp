@@ -17,6 +17,7 @@ std::string_view verdict_name(Verdict v) {
     case Verdict::GotAuthFailed: return "got-authentication-failed";
     case Verdict::NoPrivateKey: return "no-private-key";
     case Verdict::GaveUp: return "gave-up";
+    case Verdict::InvalidSyntax: return "invalid-syntax";
   }
   return "?";
 }
@@ -49,6 +50,9 @@ void classify_ike_failure(const Scenario& s, const SideReport& ini, const SideRe
     return fail(o, at(said, v2(s) ? Message::IKE_SA_INIT : Message::MM2), Reason::NoProposalChosen);
   }
   // IKEv1 main mode needs the key for SKEYID: the responder looks it up on MM3, the initiator on MM4.
+  // A request refused as malformed is refused before anything in it is looked at.
+  if (res.verdict == Verdict::InvalidSyntax || ini.verdict == Verdict::InvalidSyntax)
+    return fail(o, auth_message(s, true), Reason::InvalidSyntax);
   if (res.verdict == Verdict::NoSharedKey)
     return fail(o, at(res, v2(s) ? Message::IKE_AUTH : Message::MM3), Reason::AuthMethodMismatch);
   if (ini.verdict == Verdict::NoSharedKey)
@@ -58,6 +62,9 @@ void classify_ike_failure(const Scenario& s, const SideReport& ini, const SideRe
   if (ini.verdict == Verdict::IdentityRejected)
     return fail(o, at(ini, auth_message(s, false)), Reason::NoMatchingProfile);
   if (res.verdict == Verdict::NoProfile) return fail(o, at(res, auth_message(s, true)), Reason::NoMatchingProfile);
+  // An initiator whose connection does not take the responder's ID (pluto: "Peer ID '…'
+  // mismatched on first found connection" on a connection that checks nothing else first).
+  if (ini.verdict == Verdict::NoProfile) return fail(o, at(ini, auth_message(s, false)), Reason::NoMatchingProfile);
   if (res.verdict == Verdict::RejectedPeer) return fail(o, auth_message(s, true), Reason::CertValidationFailed);
   // The responder's own missing key is why the initiator got AUTHENTICATION_FAILED.
   if (res.verdict == Verdict::NoPrivateKey) return fail(o, auth_message(s, false), Reason::NoCertificatePayload);

@@ -53,7 +53,8 @@ enum class Verdict : std::uint8_t {
   RejectedPeer,
   GotAuthFailed,
   NoPrivateKey,
-  GaveUp,  // retransmissions exhausted
+  GaveUp,         // retransmissions exhausted
+  InvalidSyntax,  // a message was refused as malformed: INVALID_SYNTAX sent (responder) or received (initiator)
 };
 std::string_view verdict_name(Verdict v);
 

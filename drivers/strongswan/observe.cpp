@@ -142,6 +142,8 @@ bool ts_unacceptable(const SideEvidence& side) {
                          "no matching CHILD_SA config found"});
 }
 bool got_auth_failed(const SideEvidence& side) { return any_line(side, {"received AUTHENTICATION_FAILED"}); }
+// The peer refused our message as malformed ("received INVALID_SYNTAX notify error").
+bool got_invalid_syntax(const SideEvidence& side) { return any_line(side, {"received INVALID_SYNTAX"}); }
 bool got_any_packet(const SideEvidence& side) { return any_line(side, {"received packet"}); }
 // charon refused to use the configuration we loaded (docs/reasons.md, "Not a reason"): its own
 // line, "" when it took it. src/libcharon/sa/ikev1/phase1.c logs the first when no
@@ -255,6 +257,7 @@ stack::Verdict side_verdict(const SideEvidence& side, Role role) {
     // "no RSA private key found for 'R2.cisco.com'": it accepted the peer, then could not sign.
     return no_private_key(side) ? Verdict::NoPrivateKey : Verdict::None;
   }
+  if (got_invalid_syntax(side)) return Verdict::InvalidSyntax;
   if (got_auth_failed(side)) return Verdict::GotAuthFailed;
   if (rejects_peer(side)) return Verdict::RejectedPeer;
   if (no_private_key(side)) return Verdict::NoPrivateKey;
