@@ -77,6 +77,45 @@ std::vector<std::pair<Change, Scenario>> candidate_changes(const Scenario& s) {
                std::move(v)});
         }
     }
+    if (s.peers.size() == 2) {
+      // The other router's identity, as it sends it, matched by one of this router's profiles: the
+      // fix for a responder that matched none (V1-8 / V2-9) and fell back to its global
+      // configuration, whose SA then has no IPsec policy in the tunnel's profile (V2-11).
+      const PeerId theirs = tunnel_identity(s, 1 - pi);
+      const std::string kind = s.ike_version == IkeVersion::V1 ? "isakmp" : "ikev2";
+      for (std::size_t fi = 0; fi < p.profiles.size(); ++fi) {
+        const Profile& f = p.profiles[fi];
+        if (theirs.value.empty() || std::any_of(f.match.begin(), f.match.end(),
+                                                [&](const IdentityMatch& m) { return identity_matches(m, theirs); }))
+          continue;
+        const IdentityMatch m{theirs.kind, std::string(theirs.value), ""};
+        Scenario v = s;
+        v.peers[pi].profiles[fi].match.push_back(m);
+        out.push_back({{pi,
+                        fmt::format("add `{}` to {} profile {} ({} sends that identity)", match_line(s, m), kind,
+                                    f.name, s.peers[1 - pi].name),
+                        {profile_header(s, f), " " + match_line(s, m)}},
+                       std::move(v)});
+      }
+      // Or this router sends the other kind of identity from its tunnel's profile (V1-11).
+      if (const Profile* t = find_profile(p, p.tunnel_profile)) {
+        const bool to_fqdn = t->self_identity == IdKind::Address;
+        if (!(to_fqdn && p.fqdn.empty()) && !(!to_fqdn && p.address.empty())) {
+          Scenario v = s;
+          for (Profile& f : v.peers[pi].profiles)
+            if (f.name == t->name) f.self_identity = to_fqdn ? IdKind::Fqdn : IdKind::Address;
+          const std::string line = s.ike_version == IkeVersion::V1
+                                       ? (to_fqdn ? "self-identity fqdn" : "self-identity address")
+                                       : (to_fqdn ? "identity local fqdn " + p.fqdn
+                                                  : "identity local address " + p.address);
+          out.push_back({{pi,
+                          fmt::format("send {} `{}` from {} profile {}", to_fqdn ? "the FQDN" : "the address", line,
+                                      kind, t->name),
+                          {profile_header(s, *t), " " + line}},
+                         std::move(v)});
+        }
+      }
+    }
     for (std::size_t ci = 0; ci + 1 < p.certificates.size(); ++ci) {  // re-enroll: its certificate becomes the newest
       Scenario v = s;
       auto& certs = v.peers[pi].certificates;

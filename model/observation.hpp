@@ -29,7 +29,7 @@ enum class Reason : std::uint8_t {
   PeerUnreachable,       // real stacks: no answer at all
   InternalError,         // real stacks: daemon crashed, timeout
   InvalidIdInformation,  // IKEv1 quick mode: no IPsec policy for the proxy identities (RFC 2408 §3.14.1, 18)
-  InvalidSyntax,  // the responder refused a message as malformed (RFC 7296 §3.10.1, INVALID_SYNTAX, 7)
+  InvalidSyntax,         // the responder refused a message as malformed (RFC 7296 §3.10.1, INVALID_SYNTAX, 7)
 };
 std::string_view reason_code(Reason r);  // "CERT_VALIDATION_FAILED", ... ; None -> ""
 bool parse_reason_code(std::string_view s, Reason& out);

@@ -148,6 +148,22 @@ TEST(CheckCli, HubDirectionIsNotInitiatedByDesignAndDoesNotCount) {
   EXPECT_NE(r.out.find("DM2-HUB -> DM2-SPOKE: not initiated by design"), std::string::npos) << r.out;
 }
 
+// A responder that matched none of its ISAKMP profiles went on with its global configuration and
+// refused quick mode (V2-11): the fix is a `match identity` for what the peer sends, verified.
+TEST(CheckCli, GlobalConfigurationFallbackGetsAMatchIdentityFix) {
+  std::string f = src("corpus/ios/field/");
+  CliRun r = cli("check " + f + "globalfb-hub.cfg " + f + "globalfb-branch.cfg");
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_NE(r.out.find("GFB-BR -> GFB-HUB: IKE SA UP, CHILD SA DOWN at QM1: INVALID_ID_INFORMATION"), std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("on GFB-HUB: add `match identity address 198.51.100.2` to isakmp profile BRANCHES"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("crypto isakmp profile BRANCHES\n        match identity address 198.51.100.2"),
+            std::string::npos)
+      << r.out;
+}
+
 TEST(CheckCli, AssumptionLinesOnlyWhenTheVerdictDependsOnThem) {
   // Both CAs are shared by URL without certificate data; only CORP-CA's decision changes a
   // verdict (evaluated both ways), so LAB-CA's is a plain note (issue 10).

@@ -83,15 +83,16 @@ TEST_F(LibreswanE2E, NssDatabaseHoldsEveryCaAndEveryIdentityWithItsKey) {
   const libreswan::NssContent c = libreswan::nss_content(s, 0, pki);
   ASSERT_EQ(c.identities.size(), 2U);
   libreswan::install_nss_db(dir.path() / "templates", dir.path() / "db", c);
-  const process::RunResult l =
-      process::run({"certutil", "-L", "-d", "sql:" + (dir.path() / "db").string()}, {}, std::chrono::seconds(10));
+  const process::RunResult l = process::run({"certutil", "-L", "-d", "sql:" + (dir.path() / "db").string()}, {},
+                                            std::chrono::seconds(10));
   ASSERT_TRUE(l.ok()) << l.err;
   for (const auto& ca : c.cas) EXPECT_NE(l.out.find(ca.nickname), std::string::npos) << l.out;
   for (const auto& id : c.identities) {
     const auto at = l.out.find(id.friendly_name);
     ASSERT_NE(at, std::string::npos) << l.out;
     EXPECT_NE(l.out.substr(at, l.out.find('\n', at) - at).find("u,u,u"), std::string::npos)
-        << id.friendly_name << " has no private key in the database:\n" << l.out;
+        << id.friendly_name << " has no private key in the database:\n"
+        << l.out;
   }
   EXPECT_FALSE(std::filesystem::exists(dir.path() / "db" / "identities.p12"));
   // A second database of the same content is a copy of the template, not a build.

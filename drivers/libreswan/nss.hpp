@@ -29,9 +29,9 @@ struct NssContent {
     std::string nickname;  // Ca::id
     std::filesystem::path file;
   };
-  std::vector<CaCert> cas;               // the peer's trusted CAs, trustpoint order, no duplicates
+  std::vector<CaCert> cas;                   // the peer's trusted CAs, trustpoint order, no duplicates
   std::vector<pki::P12Identity> identities;  // its certificates and keys, enrollment order, nickname = friendly name
-  std::string fingerprint;               // SHA-256 over the PEM texts (PKCS#12 files have random salts)
+  std::string fingerprint;                   // SHA-256 over the PEM texts (PKCS#12 files have random salts)
 };
 
 // What `peer` of `s` needs in its database, from the PKI the scenario was made with.
