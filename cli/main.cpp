@@ -1,6 +1,7 @@
 // `ikeconform`: the command-line front of the harness (README "Commands").
 #include <fmt/format.h>
 
+#include <csignal>
 #include <cstdio>
 #include <exception>
 #include <iostream>
@@ -38,6 +39,10 @@ void json_error(const std::string& message, const std::string& file = {}, int li
 }  // namespace
 
 int main(int argc, char** argv) {
+  // A write to a pipe or socket whose reader is gone (a daemon's, an adapter's, our own stdout's)
+  // is an EPIPE error the caller handles, never a death that skips the cleanup of namespaces,
+  // daemons and folders (a Libreswan soak under scripts/soak died of SIGPIPE once, leaving them).
+  std::signal(SIGPIPE, SIG_IGN);
   g_schema = json_schema(argc, argv);
   const bool json = !g_schema.empty();
   CLI::App app{"ikeconform: property-based conformance and fuzzing harness for IKE certificate negotiation"};
