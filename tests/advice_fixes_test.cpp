@@ -32,8 +32,8 @@ TEST(AdviceFixes, AnUnmatchedIdentityIsFixedOnEitherSide) {
     ASSERT_FALSE(both_directions_up(s, o));
     const auto fixes = suggest_fixes(s, o, 10);
     const std::string kind = v == IkeVersion::V1 ? "isakmp" : "ikev2";
-    const std::string match =
-        v == IkeVersion::V1 ? "match identity address 192.168.0.1" : "match identity remote address 192.168.0.1";
+    const std::string match = v == IkeVersion::V1 ? "match identity address 192.168.0.1"
+                                                  : "match identity remote address 192.168.0.1";
     EXPECT_TRUE(suggests(fixes, "add `" + match + "` to " + kind + " profile")) << int(v);
     EXPECT_TRUE(suggests(fixes, v == IkeVersion::V1 ? "send the FQDN `self-identity fqdn`"
                                                     : "send the FQDN `identity local fqdn R1.cisco.com`"))
