@@ -68,6 +68,15 @@ inline Pkey read_key(std::string_view pem) {
   return Pkey(check(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr), "PEM_read_bio_PrivateKey"));
 }
 
+inline std::string p12_der(PKCS12* p12) {  // the bytes of a PKCS#12 file
+  unsigned char* der = nullptr;
+  const int len = i2d_PKCS12(p12, &der);
+  if (len <= 0) fail("i2d_PKCS12");
+  std::string out(reinterpret_cast<char*>(der), static_cast<std::size_t>(len));
+  OPENSSL_free(der);
+  return out;
+}
+
 inline std::string key_to_pem(EVP_PKEY* key) {  // PKCS#8 ("BEGIN PRIVATE KEY"), unencrypted
   Bio bio(check(BIO_new(BIO_s_mem()), "BIO_new"));
   check(PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr), "PEM_write_bio_PrivateKey");

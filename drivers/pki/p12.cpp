@@ -106,12 +106,7 @@ std::string p12_bytes(const std::string& cert, const std::string& key, const std
   ossl::P12 p12(ossl::check(PKCS12_create(password.c_str(), "ikeconform", k.get(), c.get(), chain.get(),
                                           NID_aes_256_cbc, NID_aes_256_cbc, 0, 0, 0),
                             "PKCS12_create"));
-  unsigned char* der = nullptr;
-  const int len = i2d_PKCS12(p12.get(), &der);
-  if (len <= 0) ossl::fail("i2d_PKCS12");
-  std::string out(reinterpret_cast<char*>(der), static_cast<std::size_t>(len));
-  OPENSSL_free(der);
-  return out;
+  return ossl::p12_der(p12.get());
 }
 
 std::string p12_bundle_bytes(const std::vector<P12Identity>& ids) {
@@ -122,8 +117,8 @@ std::string p12_bundle_bytes(const std::vector<P12Identity>& ids) {
     void operator()(STACK_OF(PKCS12_SAFEBAG) * s) const { sk_PKCS12_SAFEBAG_pop_free(s, PKCS12_SAFEBAG_free); }
   };
   using Bags = std::unique_ptr<STACK_OF(PKCS12_SAFEBAG), BagsFree>;
-  STACK_OF(PKCS7)* raw_safes = nullptr;
-  std::unique_ptr<STACK_OF(PKCS7), SafesFree> safes;
+  std::unique_ptr<STACK_OF(PKCS7), SafesFree> safes(ossl::check(sk_PKCS7_new_null(), "sk_PKCS7_new_null"));
+  STACK_OF(PKCS7)* raw_safes = safes.get();  // PKCS12_add_safe pushes onto it (it only creates one for null)
   // Both bags of an identity carry its name and the certificate's SHA-1 as localKeyID, which
   // is how a reader pairs a key with its certificate.
   auto label = [](PKCS12_SAFEBAG* bag, const std::string& name, const unsigned char* id, unsigned int n) {
@@ -145,24 +140,15 @@ std::string p12_bundle_bytes(const std::vector<P12Identity>& ids) {
     label(ossl::check(cert_bag, "PKCS12_add_cert"), id.friendly_name, keyid, keyid_len);
     ossl::check(PKCS12_add_safe(&raw_safes, cert_bags.get(), NID_aes_256_cbc, PKCS12_DEFAULT_ITER, ""),
                 "PKCS12_add_safe");
-    safes.release();
-    safes.reset(raw_safes);
     raw = nullptr;
     PKCS12_SAFEBAG* key_bag = PKCS12_add_key(&raw, k.get(), 0, PKCS12_DEFAULT_ITER, NID_aes_256_cbc, "");
     Bags key_bags(raw);
     label(ossl::check(key_bag, "PKCS12_add_key"), id.friendly_name, keyid, keyid_len);
     ossl::check(PKCS12_add_safe(&raw_safes, key_bags.get(), -1, 0, nullptr), "PKCS12_add_safe");
-    safes.release();
-    safes.reset(raw_safes);
   }
-  ossl::P12 p12(ossl::check(PKCS12_add_safes(raw_safes, 0), "PKCS12_add_safes"));
+  ossl::P12 p12(ossl::check(PKCS12_add_safes(safes.get(), 0), "PKCS12_add_safes"));
   ossl::check(PKCS12_set_mac(p12.get(), "", -1, nullptr, 0, 1, nullptr), "PKCS12_set_mac");  // as PKCS12_create
-  unsigned char* der = nullptr;
-  const int len = i2d_PKCS12(p12.get(), &der);
-  if (len <= 0) ossl::fail("i2d_PKCS12");
-  std::string out(reinterpret_cast<char*>(der), static_cast<std::size_t>(len));
-  OPENSSL_free(der);
-  return out;
+  return ossl::p12_der(p12.get());
 }
 
 std::string self_signed_ca_pem(std::span<const std::uint8_t> subject_der) {

@@ -207,12 +207,7 @@ void write_p12(const fs::path& p, const std::string& friendly, EVP_PKEY* key, X5
   static Memo<std::string> memo;
   const auto bytes = memo.get(friendly + '\0' + key_pem + '\0' + cert_pem, [&] {
     ossl::P12 p12(ossl::check(PKCS12_create("", friendly.c_str(), key, cert, nullptr, 0, 0, 0, 0, 0), "PKCS12_create"));
-    unsigned char* der = nullptr;
-    const int len = i2d_PKCS12(p12.get(), &der);
-    if (len <= 0) ossl::fail("i2d_PKCS12");
-    std::string out(reinterpret_cast<char*>(der), static_cast<std::size_t>(len));
-    OPENSSL_free(der);
-    return out;
+    return ossl::p12_der(p12.get());
   });
   write_file(p, *bytes, true);
 }
