@@ -251,28 +251,23 @@ CiscoIosPeer::CiscoIosPeer(const netns::NetnsPair& net, std::size_t side, fs::pa
   transport_ = std::make_unique<peer::UdpTransport>(address_, net.ns(side));
 }
 
-CiscoIosPeer::~CiscoIosPeer() {
-  if (run_) {
-    {
-      std::lock_guard lock(run_->mu);
-      run_->stop = true;
-    }
-    transport_->wake();
-    if (worker_.joinable()) worker_.join();
+CiscoIosPeer::~CiscoIosPeer() { stop_worker(); }
+
+// Tells the last run's worker to stop, ends its poll at once and waits for it.
+void CiscoIosPeer::stop_worker() {
+  if (!run_) return;
+  {
+    std::lock_guard lock(run_->mu);
+    run_->stop = true;
   }
+  transport_->wake();
+  if (worker_.joinable()) worker_.join();
 }
 
 void CiscoIosPeer::prepare(const Scenario& s, std::size_t peer, const pki::Pki& pki, const std::string&) {
   // The last run's engine served until now (the other side's Delete still got its answer).
-  if (run_) {
-    {
-      std::lock_guard lock(run_->mu);
-      run_->stop = true;
-    }
-    transport_->wake();
-    if (worker_.joinable()) worker_.join();
-    run_.reset();
-  }
+  stop_worker();
+  run_.reset();
   while (transport_->receive(0ms)) {
   }
   if (auto why = inexpressible(s, peer)) throw InputError(s.name, 0, *why);

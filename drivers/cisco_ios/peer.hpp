@@ -102,6 +102,7 @@ class CiscoIosPeer final : public stack::PeerStack {
  private:
   struct Run;  // one scenario: credentials, policy, engine state, the worker's results
   void work(Run& run);
+  void stop_worker();
   std::size_t side_;
   std::string address_;
   stack::StackOptions o_;
