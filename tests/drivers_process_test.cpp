@@ -204,7 +204,12 @@ TEST(ProcessCleanup, SweepsDirsOfDeadRuns) {
   fs::create_directories(base.path() / "ikc999999999x0000-scratch");
   fs::create_directories(base.path() / (run_prefix() + "-mine"));
   fs::create_directories(base.path() / "unrelated");
-  EXPECT_EQ(sweep_stale_dirs(base.path()), 1U);
+  // The scratch folder (/dev/shm here) is swept too: NSS templates live there.
+  const fs::path scratch = scratch_base() / "ikc999999998x0000-nss-test";
+  fs::create_directories(scratch);
+  EXPECT_GE(sweep_stale_dirs(base.path()), 2U);  // other dead runs' leftovers may be there too
+  EXPECT_FALSE(fs::exists(base.path() / "ikc999999999x0000-scratch"));
+  EXPECT_FALSE(fs::exists(scratch));
   EXPECT_TRUE(fs::exists(base.path() / (run_prefix() + "-mine")));
   EXPECT_TRUE(fs::exists(base.path() / "unrelated"));
 }

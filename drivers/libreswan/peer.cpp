@@ -40,7 +40,9 @@ void LibreswanPeer::prepare(const Scenario& s, std::size_t peer, const pki::Pki&
     pluto_.stop();
     nss_fingerprint_.clear();
     to_delete_.clear();  // a fresh pluto starts with none
-    install_nss_db(dir_ / "nss-templates", pluto_.nss_dir(), nss);
+    if (!templates_)
+      templates_ = std::make_unique<process::TempDir>(process::scratch_base(), process::run_prefix() + "-nss-");
+    install_nss_db(templates_->path(), pluto_.nss_dir(), nss);
     pluto_.start();
     nss_fingerprint_ = nss.fingerprint;
     ++restarts_;

@@ -19,6 +19,7 @@
 
 #include "drivers/libreswan/observe.hpp"
 #include "drivers/libreswan/pluto.hpp"
+#include "drivers/process/process.hpp"
 #include "drivers/stack/stack.hpp"
 
 namespace ikeconform::libreswan {
@@ -49,6 +50,9 @@ class LibreswanPeer final : public stack::PeerStack {
   SideInput input(Role role);
   void read_new_lines();
   std::filesystem::path dir_;
+  // Built NSS databases by content, copied into pluto's on a change: on scratch_base(), since
+  // certutil and pk12util sync after every object (on ext4, about half of a change's time).
+  std::unique_ptr<process::TempDir> templates_;
   Pluto pluto_;
   std::string nss_fingerprint_;
   const Scenario* scenario_ = nullptr;

@@ -3,6 +3,8 @@
 #include "drivers/process/child_setup.hpp"
 
 #include <fcntl.h>
+#include <linux/magic.h>
+#include <sys/statfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -255,12 +257,25 @@ bool is_stale(const std::string& name) {
 std::size_t sweep_stale_dirs(const fs::path& base) {
   std::size_t removed = 0;
   std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(base, ec)) {
-    if (!entry.is_directory(ec) || !is_stale(entry.path().filename().string())) continue;
-    fs::remove_all(entry.path(), ec);
-    ++removed;
+  for (const fs::path& b : {base, scratch_base()}) {
+    if (b != base && fs::equivalent(b, base, ec)) continue;
+    for (const auto& entry : fs::directory_iterator(b, ec)) {
+      if (!entry.is_directory(ec) || !is_stale(entry.path().filename().string())) continue;
+      fs::remove_all(entry.path(), ec);
+      ++removed;
+    }
   }
   return removed;
+}
+
+const fs::path& scratch_base() {
+  static const fs::path base = [] {
+    struct statfs st {};
+    if (::statfs("/dev/shm", &st) == 0 && st.f_type == TMPFS_MAGIC && ::access("/dev/shm", W_OK | X_OK) == 0)
+      return fs::path("/dev/shm");
+    return fs::temp_directory_path();
+  }();
+  return base;
 }
 
 // ---- Daemon ----

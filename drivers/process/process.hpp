@@ -133,7 +133,13 @@ std::string run_prefix();
 std::optional<int> run_prefix_pid(const std::string& name);
 // True when `name` was made by a run whose process is gone (and is not this process's).
 bool is_stale(const std::string& name);
-// Removes the folders under `base` that dead runs left behind. Returns how many.
+// Removes the folders under `base` that dead runs left behind, and under scratch_base() when
+// that is another folder. Returns how many.
 std::size_t sweep_stale_dirs(const std::filesystem::path& base);
+
+// Where scratch that is written with fsync and never outlives the run goes (NSS's sqlite
+// databases syncs on every object: 35 to 115 fdatasync per certutil / pk12util call): /dev/shm
+// when it is a writable tmpfs, else the system's temporary folder.
+const std::filesystem::path& scratch_base();
 
 }  // namespace ikeconform::process
