@@ -110,6 +110,13 @@ TEST_F(LibreswanE2E, S1BothDirectionsBothVersions) {
               << " ms\n";
     for (int i = 0; i < 2; ++i) std::cout << "--- real, initiator " << i << ":\n" << dump(a.real[i]);
     EXPECT_TRUE(a.report.empty()) << a.report;
+    // The second direction kept the first one's connections (their states terminated), on both
+    // sides; the other IKE version needs other connections: loaded anew, nothing reused from v1.
+    for (std::size_t i = 0; i < 2; ++i) {
+      const auto* peer = dynamic_cast<libreswan::LibreswanPeer*>(t.runner().stack(i));
+      ASSERT_NE(peer, nullptr);
+      EXPECT_EQ(peer->reuses(), v == IkeVersion::V1 ? 1U : 2U) << "side " << i;
+    }
   }
 }
 

@@ -39,6 +39,7 @@ void LibreswanPeer::prepare(const Scenario& s, std::size_t peer, const pki::Pki&
   if (!pluto_.alive() || nss.fingerprint != nss_fingerprint_) {
     pluto_.stop();
     nss_fingerprint_.clear();
+    loaded_key_.clear();
     to_delete_.clear();  // a fresh pluto starts with none
     if (!templates_)
       templates_ = std::make_unique<process::TempDir>(process::scratch_base(), process::run_prefix() + "-nss-");
@@ -47,7 +48,19 @@ void LibreswanPeer::prepare(const Scenario& s, std::size_t peer, const pki::Pki&
     nss_fingerprint_ = nss.fingerprint;
     ++restarts_;
   }
-  pluto_.replace_connections(to_delete_, config.ipsec_conf, config.secrets);
+  // The same connections as the last run (the other direction of one scenario, a retry): they
+  // stay, under their names; teardown() terminated their states. Adding a connection costs
+  // pluto ~140 NSS database queries (its certificate, key and CA): half of its CPU in a campaign.
+  ro.prefix = "";
+  const PeerConfig canonical = render_peer(s, peer, pki, ro);
+  std::string key = nss.fingerprint + "\n" + canonical.ipsec_conf + "\n" + canonical.secrets;
+  if (!loaded_key_.empty() && key == loaded_key_) {
+    config = std::move(loaded_);
+    ++reuses_;
+  } else {
+    pluto_.replace_connections(to_delete_, config.ipsec_conf, config.secrets);
+    loaded_key_ = std::move(key);
+  }
   to_delete_.clear();
   config_ = std::move(config);
   scenario_ = &s;
@@ -97,18 +110,27 @@ stack::SideReport LibreswanPeer::report(Role role) {
   return side_report(in);
 }
 
-// The initiator's connections go now: an IKEv1 initiator whose quick mode is pending starts a
-// new main mode when the peer deletes the ISAKMP SA ("reschedule pending IPsec SA"), which would
-// reach into the next run (seen against strongSwan, whose teardown deletes its IKE_SAs). The
-// runner tears the initiator down first. A responder's deletion is deferred into the next
-// prepare(), in the same shell that loads the next connections (one process start less).
+// Every state of this run goes now (`whack --terminate`), the initiator's first: an IKEv1
+// initiator whose quick mode is pending starts a new main mode when the peer deletes the ISAKMP
+// SA ("reschedule pending IPsec SA"), which would reach into the next run (seen against
+// strongSwan, whose teardown deletes its IKE_SAs); and an IKE SA left up would carry the next
+// run (the other direction) as a CREATE_CHILD_SA. The runner tears the initiator down first.
+// The connections stay loaded: the next prepare() keeps them when it needs the same ones and
+// deletes them otherwise, in the same shell that loads the new ones.
 void LibreswanPeer::teardown() {
   if (!config_.alias.empty()) to_delete_.push_back(config_.alias);  // one whack for all of them
   else
     for (const RenderedConn& c : config_.conns) to_delete_.push_back(c.name);
-  if (initiated_ && pluto_.alive()) {
-    pluto_.delete_connections(to_delete_);
-    to_delete_.clear();
+  if (pluto_.alive() && !config_.conns.empty()) {
+    try {
+      pluto_.terminate_connections(to_delete_);
+      loaded_ = std::move(config_);
+    } catch (const std::exception&) {
+      loaded_key_.clear();  // states may be left: the next prepare() deletes and reloads
+      throw;
+    }
+  } else {
+    loaded_key_.clear();
   }
   initiated_ = false;
   config_ = PeerConfig{};

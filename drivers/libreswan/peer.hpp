@@ -5,8 +5,9 @@
 //   LibreswanPeer  the stack::PeerStack of one side: NSS database (restart when its content
 //                  changes), rendered ipsec.conf loaded with addconn, `whack --initiate
 //                  --asynchronous`, progress from the pluto log, report from the log plus
-//                  `whack --showstates`, teardown = `whack --delete` of every connection
-//                  (a responder's deferred into its next prepare(): one process start less).
+//                  `whack --showstates`, teardown = `whack --terminate` of every connection
+//                  (their deletion deferred into the next prepare(), which keeps them when
+//                  the next run needs the same: the other direction of one scenario).
 //   stack_kind()   the registry entry: names, personality, factory, version, ipsec.conf.
 #pragma once
 
@@ -45,6 +46,7 @@ class LibreswanPeer final : public stack::PeerStack {
   std::optional<std::size_t> half_open_sas() override;  // whack --globalstatus: iketype.halfopen
   const PeerConfig& config() const { return config_; }
   std::size_t restarts() const { return restarts_; }  // pluto (re)starts, NSS changes included
+  std::size_t reuses() const { return reuses_; }      // runs that kept the last run's connections
 
  private:
   SideInput input(Role role);
@@ -61,9 +63,14 @@ class LibreswanPeer final : public stack::PeerStack {
   std::uintmax_t offset_ = 0;
   std::vector<PlutoLine> lines_;
   std::vector<std::string> whack_output_;
-  std::vector<std::string> to_delete_;  // the last scenario's connections, deleted by the next load
+  std::vector<std::string> to_delete_;  // the last run's connections, deleted by the next load
+  // What pluto holds (NSS content + the ipsec.conf without its run prefix) and the config it was
+  // loaded as: the next run that needs the same keeps them. Empty key: nothing reusable.
+  std::string loaded_key_;
+  PeerConfig loaded_;
   bool initiated_ = false;
   std::size_t restarts_ = 0;
+  std::size_t reuses_ = 0;
 };
 
 // "Libreswan 4.10" from `pluto --version`; nullopt when pluto is not there.

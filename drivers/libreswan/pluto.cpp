@@ -166,6 +166,21 @@ void Pluto::replace_connections(const std::vector<std::string>& old, const std::
     throw std::runtime_error("loading connections failed: " + r.describe(argv) + "\n" + text);
 }
 
+void Pluto::terminate_connections(const std::vector<std::string>& names) {
+  if (names.size() == 1) {  // the usual case (an alias): no shell
+    const process::RunResult r = whack({"--name", names[0], "--terminate"});
+    if (r.timed_out) throw std::runtime_error("terminating connections failed: " + r.describe({"whack"}));
+    return;
+  }
+  process::Argv argv{"sh", "-c",
+                     "w=$0; r=$1; shift; for n in \"$@\"; do \"$w\" --rundir \"$r\" --name \"$n\" --terminate "
+                     ">/dev/null; done",
+                     tool("whack").string(), rundir().string()};
+  argv.insert(argv.end(), names.begin(), names.end());
+  const process::RunResult r = process::run(argv, {}, o_.control_timeout * 2);
+  if (r.timed_out) throw std::runtime_error("terminating connections failed: " + r.describe(argv));
+}
+
 std::uintmax_t Pluto::log_size() const { return process::file_size_or_zero(log_file()); }
 
 std::vector<std::string> Pluto::read_log(std::uintmax_t& offset) const {

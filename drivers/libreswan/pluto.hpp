@@ -63,6 +63,9 @@ class Pluto {
   void replace_connections(const std::vector<std::string>& old, const std::string& ipsec_conf,
                            const std::string& secrets);
   void delete_connections(const std::vector<std::string>& names) { replace_connections(names, {}, {}); }
+  // `whack --name N --terminate` for each: every state of theirs deleted, the connections kept
+  // (revival is impaired: nothing comes back). Throws std::runtime_error on a timeout.
+  void terminate_connections(const std::vector<std::string>& names);
 
   std::uintmax_t log_size() const;
   // Complete lines appended since `offset`; `offset` moves past them.
