@@ -250,6 +250,39 @@ TEST(LibreswanObserve, VerdictsFromTheVocabulary) {
 // Issue 11, from pluto's own words (tests/data/faithful/ls-v2-*.json): the other method is the
 // model's AUTH_METHOD_MISMATCH (ikev2_auth.c verify_v2AUTH_and_log()), a responder without its
 // key is NO_CERTIFICATE_PAYLOAD (keys.c: "connection %s's %s private key not found").
+// The pair's moment after a responder's refusal (drivers/stack/pair.cpp): it is cut short when
+// the responder dropped the first message without a state or a word, or when the initiator
+// could not read the answer; a refusal inside a state may still be answered.
+TEST(LibreswanObserve, SilentDropsAndUnreadableAnswers) {
+  // Recorded (strongswan,libreswan seed 3): charon's RSA main mode to a PSK-only responder.
+  Side dropped(1, Role::Responder,
+               {"packet from 192.168.0.1:500: initial Main Mode message received but no connection has been "
+                "authorized with authby=RSASIG and xauth=no"});
+  EXPECT_EQ(libreswan::progress(dropped.in), stack::Progress::Failed);
+  EXPECT_TRUE(libreswan::dropped_first_message(dropped.in));
+  Side told(1, Role::Responder,
+            {"packet from 192.168.0.1:500: initial Main Mode message received but no connection has been "
+             "authorized with authby=RSASIG and xauth=no",
+             "packet from 192.168.0.1:500: sending notification NO_PROPOSAL_CHOSEN to 192.168.0.1:500"});
+  EXPECT_FALSE(libreswan::dropped_first_message(told.in));
+  // Recorded (libreswan,strongswan seed 3, scenario 155): refused inside a state, then answered.
+  Side in_state(0, Role::Responder,
+                {"\"s1-prof1-IOSCA1\" #3: connection s1-prof1's RSA private key not found",
+                 "\"s1-prof1-IOSCA1\" #3: reloaded private key matching left certificate 'R1-IOSCA2'",
+                 "\"s1-prof1-IOSCA1\" #3: responder established IKE SA"},
+                IkeVersion::V2);
+  EXPECT_FALSE(libreswan::dropped_first_message(in_state.in));
+  EXPECT_FALSE(libreswan::dropped_first_message(Side(0, Role::Responder, {}).in));  // nothing yet
+  // Recorded (strongswan,libreswan seed 3): charon's INFORMATIONAL after it refused MM5.
+  Side unreadable(1, Role::Initiator,
+                  {"\"s1-prof1-IOSCA1\" #3: sent Main Mode I3",
+                   "\"s1-prof1-IOSCA1\" #3: 27494-byte length of ISAKMP Hash Payload is larger than can fit",
+                   "\"s1-prof1-IOSCA1\" #3: malformed payload in packet"});
+  EXPECT_TRUE(libreswan::unreadable_answer(unreadable.in));
+  EXPECT_EQ(libreswan::progress(unreadable.in), stack::Progress::Pending);  // its own end: not reached
+  EXPECT_FALSE(libreswan::unreadable_answer(told.in));
+}
+
 TEST(LibreswanObserve, OtherMethodAndMissingKeyHaveTheirOwnVerdicts) {
   Side method(1, Role::Responder,
               {"\"s1-prof1-IOSCA1\" #7: processing decrypted IKE_AUTH request: SK{IDi,IDr,AUTH,SA,TSi,TSr}",

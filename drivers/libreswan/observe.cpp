@@ -163,6 +163,15 @@ const Needles kHeard{"sent Main Mode I2",
                      "authentication failed",
                      "IKE_SA_INIT response"};
 
+// A notification sent in answer (ikev1_send.c / ikev2_send.c: "sending [encrypted ]notification X
+// to …", "responding to … with [un]encrypted notification X").
+const Needles kAnswered{"sending notification", "sending encrypted notification", "with encrypted notification",
+                        "with unencrypted notification"};
+// A message of the peer's it could not read (charon's IKEv1 INFORMATIONAL with
+// N(AUTHENTICATION_FAILED) after a refused MM5: "27494-byte length of ISAKMP Hash Payload is
+// larger than can fit", then this).
+const Needles kUnreadableAnswer{"malformed payload in packet"};
+
 // whack --initiate answered that pluto will not start the connection we added (initiate.c):
 // our rendering, not a verdict (docs/reasons.md, "Not a reason").
 const Needles kInitiateRefused{"cannot initiate", "cannot identify ourselves", "no connection or alias named",
@@ -311,6 +320,15 @@ stack::Progress progress(const SideInput& in) {
   if (v != stack::Verdict::None && !(in.role == Role::Responder && v == stack::Verdict::GaveUp))
     return stack::Progress::Failed;
   return stack::Progress::Pending;
+}
+
+bool unreadable_answer(const SideInput& in) { return any_line(ours(in), kUnreadableAnswer); }
+
+bool dropped_first_message(const SideInput& in) {
+  const auto lines = ours(in);
+  return !lines.empty() && std::none_of(lines.begin(), lines.end(), [](const PlutoLine* l) {
+    return l->serial != 0 || (has(l->msg, kAnswered) && l->msg.find("NOT sending") == std::string::npos);
+  });
 }
 
 stack::SideReport side_report(const SideInput& in) {

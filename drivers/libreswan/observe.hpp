@@ -48,5 +48,11 @@ struct SideInput {
 // Progress for the run loop (only the log lines are needed).
 stack::Progress progress(const SideInput& in);
 stack::SideReport side_report(const SideInput& in);
+// Whether this side, as a responder, dropped the first message of the exchange without a state
+// and without a notification (pluto: "initial Main Mode message received but no connection has
+// been authorized with authby=RSASIG"): the initiator hears nothing but its own retransmissions.
+bool dropped_first_message(const SideInput& in);
+// Whether this side could not read a message of the peer's in this run.
+bool unreadable_answer(const SideInput& in);
 
 }  // namespace ikeconform::libreswan

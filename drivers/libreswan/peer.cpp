@@ -139,6 +139,19 @@ void LibreswanPeer::teardown() {
 
 bool LibreswanPeer::healthy() { return pluto_.alive(); }
 
+// Asked of a responder that refused. Only a refusal of the first message is known to be silent;
+// a later one may still be answered (an IKE_AUTH response after "private key not found" and
+// "reloaded private key"), and the initiator must get its moment to read it.
+bool LibreswanPeer::refused_silently() {
+  read_new_lines();
+  return dropped_first_message(input(Role::Responder));
+}
+
+bool LibreswanPeer::unreadable_answer() {
+  read_new_lines();
+  return libreswan::unreadable_answer(input(Role::Initiator));
+}
+
 std::string LibreswanPeer::describe() { return pluto_.report(); }
 
 std::optional<std::size_t> LibreswanPeer::half_open_sas() {

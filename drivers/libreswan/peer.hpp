@@ -39,6 +39,8 @@ class LibreswanPeer final : public stack::PeerStack {
   stack::SideReport report(Role role) override;
   void teardown() override;
   bool healthy() override;
+  bool refused_silently() override;
+  bool unreadable_answer() override;
   std::string describe() override;
 
   Pluto& pluto() { return pluto_; }

@@ -139,6 +139,11 @@ class PeerStack {
   // request" after sending it. Zero for a stack that logs before it sends (charon with
   // flush_line) or whose report() waits for its own side to end (the emulated router).
   virtual std::chrono::milliseconds log_lag() const { return std::chrono::milliseconds(300); }
+  // True when this side, as the initiator, could not read the answer to its request: an IKEv1
+  // INFORMATIONAL sent before Main Mode ended, whose IV the two stacks derive differently (charon
+  // "ignore malformed INFORMATIONAL request", pluto "malformed payload in packet"). After the
+  // responder's refusal it has said all it will say: it only retransmits, seconds later.
+  virtual bool unreadable_answer() { return false; }
 };
 
 // The Observation from both sides' reports. `harness_error` non-empty or a side that `refused`

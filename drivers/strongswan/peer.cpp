@@ -179,6 +179,15 @@ Progress StrongswanPeer::progress(Role role, bool child) {
   return side_verdict(side_evidence_, role) == stack::Verdict::None ? Progress::Pending : Progress::Failed;
 }
 
+// charon's IKEv1 initiator cannot decrypt pluto's notification sent before MM6 ("invalid
+// HASH_V1 payload length, decryption failed?", then this line); it retransmits MM5 after 4 s.
+bool StrongswanPeer::unreadable_answer() {
+  read_new_lines();
+  return std::any_of(side_evidence_.log.begin(), side_evidence_.log.end(), [](const LogLine& l) {
+    return l.msg.find("ignore malformed INFORMATIONAL request") != std::string::npos;
+  });
+}
+
 void StrongswanPeer::wait(std::chrono::microseconds d) {
   if (pending_.valid()) pending_.wait_for(d);
   else stack::PeerStack::wait(d);

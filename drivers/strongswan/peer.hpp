@@ -51,6 +51,7 @@ class StrongswanPeer final : public stack::PeerStack {
   std::optional<std::size_t> half_open_sas() override;  // VICI stats: ikesas.half-open
   // flush_line = yes: what charon logged before sending a message is on disk when it is sent.
   std::chrono::milliseconds log_lag() const override { return {}; }
+  bool unreadable_answer() override;  // "ignore malformed INFORMATIONAL request"
 
   // "strongSwan 5.9.8" from VICI `version`.
   std::string daemon_version();
