@@ -92,6 +92,11 @@ class Ikev2Exchange final : Exchange {
       return fail(Message::IKE_AUTH, Reason::NoMatchingProfile);
     }
     rprof = &R.peer->profiles[static_cast<std::size_t>(obs.responder_profile)];
+    if (const auto why = R.personality->refuses_before_method(n, R, at, iid)) {
+      if (*why == Reason::NoMatchingProfile) obs.responder_profile = kNone;
+      trace("IKEv2:(SA ID = 1):Sending authentication failure notify");
+      return fail(Message::IKE_AUTH, *why);
+    }
     if (rprof->auth_remote != iprof.auth_local) {
       trace("IKEv2:(SA ID = 1):Peer's authentication method does not match profile '{}'", rprof->name);
       trace("IKEv2:(SA ID = 1):Sending authentication failure notify");
@@ -133,6 +138,7 @@ class Ikev2Exchange final : Exchange {
   // profile (IOS always keeps it; strongSwan checks remote.id), then V2-8 validation.
   bool ike_auth_process_i() {
     const Step at = step(Message::IKE_AUTH, Role::Initiator);
+    if (const auto why = I.personality->refuses_before_method(n, I, at, rid)) return fail(Message::IKE_AUTH, *why);
     if (iprof.auth_remote != rprof->auth_local) {
       trace("IKEv2:(SA ID = 1):Peer's authentication method does not match profile '{}'", iprof.name);
       return fail(Message::IKE_AUTH, Reason::AuthMethodMismatch);

@@ -115,6 +115,19 @@ class Personality {
     return true;
   }
 
+  // IKEv2, either end, once the peer's IKE_AUTH is in and its profile bound, before the engine
+  // compares authentication methods: a refusal that comes first ("Peer ID … mismatched on first
+  // found connection" from pluto, which decodes the certificates and checks the ID before it
+  // looks at the method). nullopt: nothing before the method (IOS, strongSwan).
+  virtual std::optional<Reason> refuses_before_method(const Negotiation& n, const PeerCtx& self, const Step& at,
+                                                      const PeerId& id) const {
+    (void)n;
+    (void)self;
+    (void)at;
+    (void)id;
+    return std::nullopt;
+  }
+
   // IKEv1 responder at MM5 whose peer matched none of its profiles: true goes on with the global
   // configuration (no profile bound: every global trustpoint validates, the global ISAKMP
   // policies, the address as identity, IOS's `crypto isakmp identity` default); false fails there.

@@ -84,13 +84,24 @@ struct Score {
   bool exact() const { return peer_path == 0 && our_path == 0; }
 };
 
+// Whether pluto finds a private key for a connection without `leftckaid` through its `leftid`
+// (FQDN or address): any certificate of this peer names both in its subjectAltName (the PKI's
+// rule), and NSS holds every certificate with its key.
+bool key_by_id(const PeerCtx& self) { return !self.peer->certificates.empty(); }
+
 // Whether connection `c` can serve the peer, and how well (upstream refine_host_connection).
 bool candidate(const Negotiation& n, const PeerCtx& self, const Step& at, const LibreswanConn& c, Score& score) {
   const PeerCtx& peer = other(n, self);
   const Profile& f = self.peer->profiles[static_cast<std::size_t>(c.profile)];
   const AuthMethod proposed = proposed_auth(n, self);
   if (f.auth_remote != proposed) return false;
-  if (proposed == AuthMethod::RsaSig && c.cert == kNone) return false;  // "RSASIG and no private key"
+  // A peer that signs needs a candidate with a private key of ours (refine_host_connection():
+  // "We must at least be able to find our private key", whatever the candidate's own method):
+  // its certificate's, or one found by its `leftid` in a certificate's subjectAltName, which
+  // holds our FQDN and address (seen: an RSA peer switched onto `leftauth=secret` without
+  // `leftckaid` on a peer holding certificates, seed 1, scenario 56; not on a peer holding none,
+  // "connection prof1's RSA private key not found", seed 7, scenario 31).
+  if (proposed == AuthMethod::RsaSig && c.cert == kNone && !key_by_id(self)) return false;
   // An IDr must name this candidate: its certificate's subjectAltName (an FQDN) or its leftid
   // ("You Tarzan, me Jane": idr_wildmatch(), peer_id.c; else "skipping because peer IDr payload
   // does not match our expected ID", so pluto stays on its first connection).
@@ -266,6 +277,42 @@ class Libreswan final : public Personality {
   bool parses_idr(const IdentityMatch& idr) const override {
     std::uint32_t mask = 0;
     return !(idr.kind == IdKind::Address && !idr.mask.empty() && parse_ipv4(idr.mask, mask) && mask != 0xffffffffu);
+  }
+
+  // IKEv2: pluto decodes the peer's certificates (NSS verifies them against every CA of the
+  // database), then holds the peer's ID against `rightid`, and only then the method
+  // (ikev2_ike_auth.c: the certificates and ikev2_peer_id.c before verify_v2AUTH_and_log(), whose
+  // "peer attempted authentication through Digital Signature but we want secret" comes last).
+  // Seen (libreswan and strongswan,libreswan seed 3, scenarios 132, 151, 188, 193):
+  //  - an ID that misses `rightid` with no certificate: "Peer ID '@R1.cisco.com' mismatched on
+  //    first found connection and no better connection found", where the methods differ too;
+  //  - a certificate NSS cannot verify (no CA for it, "SEC_ERROR_UNKNOWN_ISSUER") cannot vouch for
+  //    an ID that misses `rightid`: the refused certificate; an initiator stops at the certificate
+  //    itself ("X509: certificate payload rejected for this connection", fatal).
+  // What the observer reads (drivers/libreswan/observe.cpp kIdMismatch, kCertDiscarded): without a
+  // certificate the ID alone was checked, no profile, unless an initiator's connection verifies
+  // signatures (then no certificate vouches for the ID: the refused certificate).
+  std::optional<Reason> refuses_before_method(const Negotiation& n, const PeerCtx& self, const Step& at,
+                                              const PeerId& id) const override {
+    const Conns conns = conns_of(n, self);
+    const std::size_t c = current_conn(n, self, at, conns);
+    if (c == kNoConn) return std::nullopt;
+    const bool initiator = is_initiator(at);
+    const bool verified = at.peer_cert && at.peer_cert_issuer != kNone && in_nss(self, at.peer_cert_issuer);
+    if (initiator && at.peer_cert && !verified) {
+      n.trace("libreswan: X509: certificate payload rejected for this connection (no CA for it in NSS)");
+      return Reason::CertValidationFailed;
+    }
+    // The ID alone: `rightid=%any` with a fixed `right=` is the peer's address, not a wildcard
+    // (same_id(); seen: "Peer ID '@R1.cisco.com' mismatched" on rightid=%any, seed 1, scenario 27).
+    const IdentityMatch* want = rightid(n, self, self.peer->profiles[static_cast<std::size_t>(conns[c].profile)]);
+    const PeerCtx& peer = other(n, self);
+    if (want ? identity_matches(*want, id) : id.kind == IdKind::Address && id.ipv4 == peer.ipv4) return std::nullopt;
+    if (verified && peer_id_fits_here(n, self, at, conns[c])) return std::nullopt;  // its certificate vouches
+    n.trace("libreswan: Peer ID '{}' mismatched on first found connection and no better connection found", id.value);
+    if (at.peer_cert) return Reason::CertValidationFailed;
+    const Profile& f = self.peer->profiles[static_cast<std::size_t>(conns[c].profile)];
+    return initiator && f.auth_remote == AuthMethod::RsaSig ? Reason::CertValidationFailed : Reason::NoMatchingProfile;
   }
 
   void validation_list(const Negotiation& n, const PeerCtx& self, const Step& at, const Profile*,

@@ -253,6 +253,28 @@ TEST(LibreswanObserve, VerdictsFromTheVocabulary) {
 // The pair's moment after a responder's refusal (drivers/stack/pair.cpp): it is cut short when
 // the responder dropped the first message without a state or a word, or when the initiator
 // could not read the answer; a refusal inside a state may still be answered.
+// "RSA private key not found" is the side's verdict only when nothing was established after it
+// (recorded: libreswan seed 3 scenario 151, seed 1 scenario 91).
+TEST(LibreswanObserve, MissingKeyCountsOnlyWhenNothingWasEstablishedAfterIt) {
+  Side candidate(1, Role::Responder,
+                 {"\"s1-prof1-IOSCA1\" #1: processing decrypted IKE_AUTH request: SK{IDi,CERT,IDr,AUTH,SA,TSi,TSr}",
+                  "\"s1-prof1-IOSCA1\" #1: connection s1-prof9's RSA private key not found",
+                  "\"s1-prof1-IOSCA1\" #1: responder established IKE SA; authenticated peer '2048-bit RSASSA-PSS "
+                  "with SHA2_512' digital signature using peer certificate '@R1.cisco.com'"},
+                 IkeVersion::V2);
+  EXPECT_EQ(libreswan::side_report(candidate.in).verdict, stack::Verdict::None);
+  Side signing(1, Role::Responder,
+               {"\"s1-prof1-IOSCA1\" #1: processing decrypted IKE_AUTH request: SK{IDi,CERT,IDr,AUTH,SA,TSi,TSr}",
+                "\"s1-prof1-IOSCA1\" #1: connection s1-prof1's RSA private key not found",
+                "\"s1-prof1-IOSCA1\" #1: responder established IKE SA; authenticated peer '2048-bit RSASSA-PSS "
+                "with SHA2_512' digital signature using peer certificate '@R1.cisco.com'",
+                "\"s1-prof1-IOSCA1\" #1: connection s1-prof1's RSA private key not found",
+                "\"s1-prof1-IOSCA1\" #1: responding to IKE_AUTH message (ID 1) from 192.168.0.1:500 with "
+                "encrypted notification AUTHENTICATION_FAILED"},
+               IkeVersion::V2);
+  EXPECT_EQ(libreswan::side_report(signing.in).verdict, stack::Verdict::NoPrivateKey);
+}
+
 TEST(LibreswanObserve, SilentDropsAndUnreadableAnswers) {
   // Recorded (strongswan,libreswan seed 3): charon's RSA main mode to a PSK-only responder.
   Side dropped(1, Role::Responder,
