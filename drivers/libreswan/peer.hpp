@@ -40,6 +40,7 @@ class LibreswanPeer final : public stack::PeerStack {
   void teardown() override;
   bool healthy() override;
   bool refused_silently() override;
+  bool refused_first_message() override { return refused_silently(); }  // the only silent refusal known
   bool unreadable_answer() override;
   std::string describe() override;
 

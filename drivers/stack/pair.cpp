@@ -142,7 +142,9 @@ void PairRunner::wait(PeerStack& ini, PeerStack& res, bool child) {
       // answered gets the moment whatever the stack: the answer is still on its way in -- unless
       // the initiator could not read it (an IKEv1 INFORMATIONAL between charon and pluto), after
       // which it says nothing until it retransmits. Both cut the moment in 60 % of mixed runs.
-      const auto moment = res.refused_silently() ? ini.log_lag() : std::chrono::milliseconds(300);
+      const auto moment = res.refused_first_message() ? std::chrono::milliseconds(0)
+                          : res.refused_silently()    ? ini.log_lag()
+                                                      : std::chrono::milliseconds(300);
       const auto grace = std::min(deadline, Clock::now() + moment);
       while (Clock::now() < grace && ini.progress(Role::Initiator, child) == Progress::Pending &&
              !ini.unreadable_answer())

@@ -135,6 +135,10 @@ class PeerStack {
   // "Failed to build certificate payload"): nothing more will reach the initiator but its own
   // retransmissions, so the pair waits for the initiator's log only as long as log_lag().
   virtual bool refused_silently() { return false; }
+  // True when this side, as a responder, refused the exchange's first message without a word
+  // (pluto: no connection takes the proposed method): the initiator has sent nothing but that
+  // message, so its log holds nothing the observation needs, and the pair does not wait for it.
+  virtual bool refused_first_message() { return false; }
   // How long this side's log may lag a message it has already sent: pluto logs "sent IKE_AUTH
   // request" after sending it. Zero for a stack that logs before it sends (charon with
   // flush_line) or whose report() waits for its own side to end (the emulated router).
