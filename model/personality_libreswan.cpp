@@ -100,7 +100,10 @@ bool candidate(const Negotiation& n, const PeerCtx& self, const Step& at, const 
   // its certificate's, or one found by its `leftid` in a certificate's subjectAltName, which
   // holds our FQDN and address (seen: an RSA peer switched onto `leftauth=secret` without
   // `leftckaid` on a peer holding certificates, seed 1, scenario 56; not on a peer holding none,
-  // "connection prof1's RSA private key not found", seed 7, scenario 31).
+  // "connection prof1's RSA private key not found", seed 7, scenario 31). Not modeled: the lookup
+  // through `leftid` finds only keys pluto has loaded at that moment, and it reloads them lazily,
+  // in the order it tries connections (seed 7, scenario 106: "connection prof2-IOSCA2's RSA private
+  // key not found" before "reloaded private key matching left certificate 'R1-IOSCA1'").
   if (proposed == AuthMethod::RsaSig && c.cert == kNone && !key_by_id(self)) return false;
   // An IDr must name this candidate: its certificate's subjectAltName (an FQDN) or its leftid
   // ("You Tarzan, me Jane": idr_wildmatch(), peer_id.c; else "skipping because peer IDr payload
