@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <optional>
 
 #include "model/engine.hpp"
 
@@ -20,11 +21,31 @@ std::string trustpoint_line(const Scenario& s, const ProfileTrustpoint& t) {
 }
 
 std::string match_line(const Scenario& s, const IdentityMatch& m) {
+  const bool v1 = s.ike_version == IkeVersion::V1;
+  const std::string domain = m.domain ? "domain " : "";
+  if (m.kind == IdKind::Fqdn) return (v1 ? "match identity host " : "match identity remote fqdn ") + domain + m.value;
+  if (m.kind == IdKind::Email)
+    return (v1 ? "match identity user-fqdn " : "match identity remote email ") + domain + m.value;
   std::string mask = m.mask.empty() ? "" : " " + m.mask;
-  if (s.ike_version == IkeVersion::V1)
-    return m.kind == IdKind::Fqdn ? "match identity host " + m.value : "match identity address " + m.value + mask;
-  return m.kind == IdKind::Fqdn ? "match identity remote fqdn " + m.value
-                                : "match identity remote address " + m.value + mask;
+  return (v1 ? "match identity address " : "match identity remote address ") + m.value + mask;
+}
+
+// A certificate map that holds every certificate `other` can send: one sequence per issuing CA,
+// by issuer DN (known for every scenario CA, where an imported subject may not be).
+std::optional<CertificateMap> issuer_map(const Scenario& s, const Peer& other) {
+  CertificateMap m;
+  m.name = other.name + "-DN";
+  for (const IdentityCert& c : other.certificates) {
+    const Trustpoint* t = find_trustpoint(other, c.trustpoint);
+    const Ca* ca = t ? find_ca(s, t->ca) : nullptr;
+    if (!ca) continue;
+    const CertMapRule rule{CertField::IssuerName, CertMatchOp::Eq, ca->dn};
+    if (std::any_of(m.entries.begin(), m.entries.end(), [&](const CertMapEntry& e) { return e.rules[0] == rule; }))
+      continue;
+    m.entries.push_back({static_cast<int>(10 * (m.entries.size() + 1)), {rule}});
+  }
+  if (m.entries.empty()) return std::nullopt;
+  return m;
 }
 
 }  // namespace
@@ -83,7 +104,30 @@ std::vector<std::pair<Change, Scenario>> candidate_changes(const Scenario& s) {
       // configuration, whose SA then has no IPsec policy in the tunnel's profile (V2-11).
       const PeerId theirs = tunnel_identity(s, 1 - pi);
       const std::string kind = s.ike_version == IkeVersion::V1 ? "isakmp" : "ikev2";
-      for (std::size_t fi = 0; fi < p.profiles.size(); ++fi) {
+      // A DN sender: IOS has no `match identity` for a DN; a certificate map matches its certificate.
+      const auto dn_map = theirs.kind == IdKind::Dn ? issuer_map(s, s.peers[1 - pi]) : std::nullopt;
+      for (std::size_t fi = 0; dn_map && fi < p.profiles.size(); ++fi) {
+        const Profile& f = p.profiles[fi];
+        if (std::any_of(f.match_certificate.begin(), f.match_certificate.end(),
+                        [&](const CertificateMap& m) { return m.name == dn_map->name; }))
+          continue;
+        Scenario v = s;
+        v.peers[pi].profiles[fi].match_certificate.push_back(*dn_map);
+        std::vector<std::string> ios;
+        for (const CertMapEntry& e : dn_map->entries) {
+          ios.push_back(fmt::format("crypto pki certificate map {} {}", dn_map->name, e.seq));
+          ios.push_back(" issuer-name eq " + e.rules[0].value);
+        }
+        ios.push_back(profile_header(s, f));
+        ios.push_back(" match certificate " + dn_map->name);
+        out.push_back({{pi,
+                        fmt::format("add `match certificate {}` (its certificate's issuer) to {} profile {} ({} "
+                                    "sends its certificate's DN as its identity)",
+                                    dn_map->name, kind, f.name, s.peers[1 - pi].name),
+                        std::move(ios)},
+                       std::move(v)});
+      }
+      for (std::size_t fi = 0; theirs.kind != IdKind::Dn && fi < p.profiles.size(); ++fi) {
         const Profile& f = p.profiles[fi];
         if (theirs.value.empty() || std::any_of(f.match.begin(), f.match.end(),
                                                 [&](const IdentityMatch& m) { return identity_matches(m, theirs); }))

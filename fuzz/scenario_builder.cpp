@@ -156,6 +156,13 @@ struct MatchRecipe {
   std::string text;
 };
 
+// The e-mail identity a peer sends with `identity local email`: "r1@cisco.com".
+std::string email(const Identity& id) {
+  std::string local = id.name.empty() ? "peer" : id.name;
+  for (char& c : local) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return local + "@cisco.com";
+}
+
 IdentityMatch materialize(const MatchRecipe& r, const Identity& other, const Identity& self) {
   switch (r.kind) {
     case 0: return {IdKind::Fqdn, other.fqdn.empty() ? "peer" : other.fqdn, ""};
@@ -165,13 +172,16 @@ IdentityMatch materialize(const MatchRecipe& r, const Identity& other, const Ide
     case 4: return {IdKind::Fqdn, other.fqdn.empty() ? "PEER" : upper(other.fqdn), ""};
     case 5: return {IdKind::Fqdn, self.fqdn.empty() ? "self" : self.fqdn, ""};
     case 6: return {IdKind::Address, other.address.empty() ? "1.2.3.4" : other.address, ""};
+    case 8: return {IdKind::Email, email(other), ""};
+    case 9: return {IdKind::Email, "cisco.com", "", true};  // e-mail domain: both peers' addresses
+    case 10: return {IdKind::Fqdn, "cisco.com", "", true};  // FQDN domain
     default: return {IdKind::Fqdn, r.text.empty() ? "?" : r.text, ""};
   }
 }
 
 MatchRecipe draw_match(Draw& d) {
   MatchRecipe r;
-  r.kind = d.one_in(3) ? static_cast<std::uint8_t>(d.below(8)) : 0;
+  r.kind = d.one_in(3) ? static_cast<std::uint8_t>(d.below(11)) : 0;
   if (r.kind == 7) r.text = d.text(20);
   return r;
 }
@@ -204,6 +214,7 @@ std::vector<ProfileRecipe> draw_profiles(Draw& d, const Scenario& s, const Peer&
     const std::size_t m = d.one_in(16) ? 0 : d.count(1, 2, 4);
     for (std::size_t k = 0; k < m; ++k) r.match.push_back(draw_match(d));
     r.profile.self_identity = d.one_in(3) ? IdKind::Address : IdKind::Fqdn;
+    if (d.one_in(8)) r.profile.self_identity = d.flip() ? IdKind::Dn : IdKind::Email;  // value: materialized
     add_profile_trustpoints(d, s, p, r.profile);
     const AuthMethod base = psk ? AuthMethod::PreShare : AuthMethod::RsaSig;
     const AuthMethod other = psk ? AuthMethod::RsaSig : AuthMethod::PreShare;
@@ -220,6 +231,7 @@ void materialize_profiles(Draw& d, const std::vector<ProfileRecipe>& recipes, co
   for (const ProfileRecipe& r : recipes) {
     Profile f = r.profile;
     for (const MatchRecipe& m : r.match) f.match.push_back(materialize(m, other, self));
+    if (f.self_identity == IdKind::Email) f.self_identity_value = email(self);
     p.profiles.push_back(std::move(f));
   }
   p.tunnel_profile = p.profiles.empty() ? "prof1" : p.profiles[d.below(p.profiles.size())].name;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <numeric>
 #include <string>
 
@@ -20,12 +21,19 @@ enum LineUse : std::uint8_t { kNoLine, kBoth, kSign, kVerify };
 // What one `match identity` line names.
 enum MatchCode : std::uint8_t { kPeerFqdn, kPeerAddress, kPeerSubnet, kOtherFqdn };
 
+// The identity a profile sends beyond FQDN / address (`identity local dn|email`), and one more
+// match statement for such identities (Expressible::dn_email_identities; 0 where not expressible).
+enum SelfKind : std::uint8_t { kSelfAsAddressSays, kSelfDn, kSelfEmail };
+enum ExtraMatch : std::uint8_t { kNoExtra, kPeerEmail, kEmailDomain, kFqdnDomain, kPeerCertMap };
+
 struct RawProfile {
   std::vector<std::uint8_t> match;  // MatchCode, 1..2 lines
   bool self_address = false;
   std::vector<std::uint8_t> lines;  // LineUse per CA
   bool psk_local = false;
   bool psk_remote = false;
+  std::uint8_t self_kind = kSelfAsAddressSays;  // SelfKind; drawn after the others, so that
+  std::uint8_t extra_match = kNoExtra;          // ExtraMatch; the earlier draws stay as they were
 };
 
 struct RawPki {
@@ -116,6 +124,13 @@ rc::Gen<RawProfile> raw_profile(int n, const Expressible& e) {
       {{6, kPeerFqdn}, {3, kPeerAddress}, {1, kPeerSubnet}, {2, kOtherFqdn}});
   auto line = rc::gen::weightedElement<std::uint8_t>({{4, kNoLine}, {3, kBoth}, {1, kSign}, {1, kVerify}});
   auto psk = e.pre_shared_keys ? rc::gen::weightedElement<bool>({{9, false}, {1, true}}) : rc::gen::just(false);
+  auto self_kind = e.dn_email_identities ? rc::gen::weightedElement<std::uint8_t>(
+                                               {{8, kSelfAsAddressSays}, {1, kSelfDn}, {1, kSelfEmail}})
+                                         : rc::gen::just<std::uint8_t>(kSelfAsAddressSays);
+  auto extra = e.dn_email_identities
+                   ? rc::gen::weightedElement<std::uint8_t>(
+                         {{6, kNoExtra}, {1, kPeerEmail}, {1, kEmailDomain}, {1, kFqdnDomain}, {1, kPeerCertMap}})
+                   : rc::gen::just<std::uint8_t>(kNoExtra);
   return rc::gen::build<RawProfile>(
       rc::gen::set(&RawProfile::match,
                    rc::gen::mapcat(rc::gen::element(1, 2),
@@ -124,7 +139,8 @@ rc::Gen<RawProfile> raw_profile(int n, const Expressible& e) {
                                                                                           match);
                                    })),
       rc::gen::set(&RawProfile::self_address, sometimes()), rc::gen::set(&RawProfile::lines, per_ca(n, line)),
-      rc::gen::set(&RawProfile::psk_local, psk), rc::gen::set(&RawProfile::psk_remote, psk));
+      rc::gen::set(&RawProfile::psk_local, psk), rc::gen::set(&RawProfile::psk_remote, psk),
+      rc::gen::set(&RawProfile::self_kind, self_kind), rc::gen::set(&RawProfile::extra_match, extra));
 }
 
 rc::Gen<RawPeer> raw_peer(int n, const Expressible& e) {
@@ -207,6 +223,30 @@ IdentityMatch matching_line(IdKind kind, const Peer& other, bool subnet) {
                 : IdentityMatch{IdKind::Address, other.address, "255.255.255.255"};
 }
 
+// The e-mail identity a generated peer sends with `identity local email`: "r1@cisco.com".
+std::string email_of(const Peer& p) {
+  std::string local = p.name;
+  for (char& c : local) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return local + "@cisco.com";
+}
+
+// ExtraMatch as a statement of `f`: an e-mail line, a domain line, or a certificate map on the
+// other peer's CN (what matches a DN sender, which IOS has no `match identity` line for).
+void add_extra_match(Profile& f, std::uint8_t code, const Peer& other) {
+  IdentityMatch m;
+  switch (code) {
+    case kPeerEmail: m = {IdKind::Email, email_of(other), ""}; break;
+    case kEmailDomain: m = {IdKind::Email, "cisco.com", "", true}; break;
+    case kFqdnDomain: m = {IdKind::Fqdn, "cisco.com", "", true}; break;
+    case kPeerCertMap:
+      f.match_certificate.push_back(
+          {"MAP-" + other.name, {{10, {{CertField::SubjectName, CertMatchOp::Co, "cn=" + other.name}}}}});
+      return;
+    default: return;
+  }
+  f.match.push_back(std::move(m));
+}
+
 bool trusted(const Peer& p, std::size_t p_index, std::size_t ca) {
   return find_trustpoint(p, tp_name(p_index, ca)) != nullptr;
 }
@@ -229,7 +269,13 @@ Scenario assemble_any(const RawAny& r, bool one_v1_method) {
       Profile f;
       f.name = "prof" + std::to_string(j + 1);
       for (std::uint8_t m : rp.match) f.match.push_back(match_for(m, other));
+      add_extra_match(f, rp.extra_match, other);
       f.self_identity = rp.self_address ? IdKind::Address : IdKind::Fqdn;
+      if (rp.self_kind == kSelfDn) f.self_identity = IdKind::Dn;
+      if (rp.self_kind == kSelfEmail) {
+        f.self_identity = IdKind::Email;
+        f.self_identity_value = email_of(peer);
+      }
       for (std::size_t ca = 0; ca < rp.lines.size(); ++ca) {
         if (rp.lines[ca] == kNoLine || !trusted(peer, p, ca)) continue;
         // V2-6: sign / verify exist only for IKEv2 `pki trustpoint`; IKEv1 lines serve both.

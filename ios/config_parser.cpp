@@ -400,7 +400,7 @@ class ConfigParser {
       words(4, 4, "address, hostname or dn");
       if (w_[3] != "address" && w_[3] != "hostname" && w_[3] != "dn")
         bad(w_[3], "is not an ISAKMP identity (address, hostname, dn)");
-      cfg_.isakmp_identity = w_[3] == "hostname" ? IdKind::Fqdn : IdKind::Address;
+      cfg_.isakmp_identity = w_[3] == "hostname" ? IdKind::Fqdn : w_[3] == "dn" ? IdKind::Dn : IdKind::Address;
       cfg_.isakmp_identity_type = w_[3];
       mode_ = Mode::Global;
       return true;
@@ -619,7 +619,12 @@ class ConfigParser {
         bad(w_[1], "is not a self-identity (address, fqdn, user-fqdn, dn)");
       if (w_.size() == 3 && (w_[1] == "address" || w_[1] == "dn")) bad(w_[2], "is not expected here");
       if (w_[1] == "user-fqdn") words(3, 3, "a name");
-      p.self_identity = w_[1] == "fqdn" ? IdKind::Fqdn : IdKind::Address;
+      p.self_identity = w_[1] == "fqdn"        ? IdKind::Fqdn
+                        : w_[1] == "user-fqdn" ? IdKind::Email
+                        : w_[1] == "dn"        ? IdKind::Dn
+                                               : IdKind::Address;
+      if (p.self_identity == IdKind::Email && w_[2].find('@') == std::string_view::npos)
+        bad(w_[2], "is not an e-mail address (user@domain)");
       p.self_identity_type = w_[1];
       p.self_identity_value = w_.size() == 3 ? std::string(w_[2]) : std::string();
       return true;
@@ -650,17 +655,32 @@ class ConfigParser {
     return is(0, "description") || is(0, "keepalive") || is(0, "local-address");
   }
 
+  // `host|user-fqdn [domain] NAME` from word `k` on (IOS: `match identity host domain cisco.com`).
+  IdentityMatch name_match(IdKind kind, std::size_t k) {
+    const bool domain = is(k, "domain");
+    const std::size_t at = domain ? k + 1 : k;
+    words(at + 1, at + 1, domain ? "a domain" : kind == IdKind::Email ? "an e-mail address" : "a name");
+    std::string_view value = w_[at];
+    if (kind == IdKind::Email && !domain && value.find('@') == std::string_view::npos)
+      bad(value, "is not an e-mail address (user@domain)");
+    IdentityMatch m{kind, std::string(value), {}};
+    m.domain = domain;
+    return m;
+  }
+
   // V1-8: the responder binds a profile by these lines on MM5.
   bool isakmp_match(IsakmpProfile& p) {
-    if (is(2, "host") && !is(3, "domain")) {
-      words(4, 4, "a host name");
-      p.match.push_back(IdentityMatch{IdKind::Fqdn, std::string(w_[3]), {}});
+    if (is(2, "host")) {
+      p.match.push_back(name_match(IdKind::Fqdn, 3));
+    } else if (is(2, "user-fqdn")) {
+      p.match.push_back(name_match(IdKind::Email, 3));
     } else if (is(2, "address")) {
       words(4, 6, "an IPv4 address");
       p.match.push_back(address_match(3));
     } else {
       fail(quote_for_message(line_) +
-           ": only 'match identity host NAME' and 'match identity address IP [MASK]' are supported");
+           ": only 'match identity host [domain] NAME', 'user-fqdn [domain] NAME' and 'address IP [MASK]' are "
+           "supported");
     }
     return true;
   }
@@ -779,11 +799,14 @@ class ConfigParser {
     } else if (is(3, "address")) {
       words(5, 6, "an IPv4 address");
       p.match.push_back(address_match(4));
-    } else if (is(3, "fqdn") && !is(4, "domain")) {
-      words(5, 5, "a name");
-      p.match.push_back(IdentityMatch{IdKind::Fqdn, std::string(w_[4]), {}});
+    } else if (is(3, "fqdn")) {
+      p.match.push_back(name_match(IdKind::Fqdn, 4));
+    } else if (is(3, "email")) {
+      p.match.push_back(name_match(IdKind::Email, 4));
     } else {
-      fail(quote_for_message(line_) + ": only 'match identity remote any|address IP [MASK]|fqdn NAME' are supported");
+      fail(quote_for_message(line_) +
+           ": only 'match identity remote any|address IP [MASK]|fqdn [domain] NAME|email [domain] NAME' are "
+           "supported");
     }
     return true;
   }
@@ -799,7 +822,12 @@ class ConfigParser {
     } else {
       bad(w_[2], "is not a local identity (address, fqdn, email, dn)");
     }
-    p.identity_local = w_[2] == "fqdn" ? IdKind::Fqdn : IdKind::Address;
+    p.identity_local = w_[2] == "fqdn"    ? IdKind::Fqdn
+                       : w_[2] == "email" ? IdKind::Email
+                       : w_[2] == "dn"    ? IdKind::Dn
+                                          : IdKind::Address;
+    if (p.identity_local == IdKind::Email && w_[3].find('@') == std::string_view::npos)
+      bad(w_[3], "is not an e-mail address (user@domain)");
     p.identity_local_type = w_[2];
     p.identity_local_value = w_.size() == 4 ? std::string(w_[3]) : std::string();
     return true;

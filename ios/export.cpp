@@ -27,6 +27,22 @@ class Writer {
 const char* auth_word(AuthMethod m) { return m == AuthMethod::PreShare ? "pre-share" : "rsa-sig"; }
 std::string keyring_name(const Profile& f) { return "KR-" + f.name; }
 
+// One `match identity` line: IKEv1 host / user-fqdn / address, IKEv2 remote fqdn / email /
+// address, each name kind with its `domain` form.
+std::string match_line(const IdentityMatch& m, IkeVersion v) {
+  const bool v1 = v == IkeVersion::V1;
+  const std::string domain = m.domain ? "domain " : "";
+  switch (m.kind) {
+    case IdKind::Fqdn: return (v1 ? "match identity host " : "match identity remote fqdn ") + domain + m.value;
+    case IdKind::Email: return (v1 ? "match identity user-fqdn " : "match identity remote email ") + domain + m.value;
+    case IdKind::Dn: break;  // no such line in IOS (validate() refuses it)
+    case IdKind::Address:
+      return (v1 ? "match identity address " : "match identity remote address ") + m.value +
+             (m.mask.empty() ? "" : " " + m.mask);
+  }
+  return "! no IOS line matches a DN identity: " + m.value;
+}
+
 // fqdn = hostname.domain when it has that form; otherwise the trustpoints' `fqdn` carries it.
 std::string domain_of(const Peer& p) {
   std::string prefix = p.name + ".";
@@ -107,10 +123,11 @@ void ikev1(const Scenario& s, const Peer& p, Writer& w) {
     w.top("crypto isakmp profile " + f.name);
     for (const auto& t : f.trustpoints) w.sub("ca trust-point " + t.trustpoint);  // V1-2, V1-12
     if (f.auth_local == AuthMethod::PreShare) w.sub("keyring " + keyring_name(f));
-    w.sub(f.self_identity == IdKind::Fqdn ? "self-identity fqdn" : "self-identity address");
-    for (const auto& m : f.match)
-      w.sub(m.kind == IdKind::Fqdn ? "match identity host " + m.value
-                                   : "match identity address " + m.value + (m.mask.empty() ? "" : " " + m.mask));
+    w.sub(f.self_identity == IdKind::Fqdn    ? "self-identity fqdn"
+          : f.self_identity == IdKind::Dn    ? "self-identity dn"
+          : f.self_identity == IdKind::Email ? "self-identity user-fqdn " + f.self_identity_value
+                                             : "self-identity address");
+    for (const auto& m : f.match) w.sub(match_line(m, IkeVersion::V1));
     for (const auto& m : f.match_certificate) w.sub("match certificate " + m.name);
     if (s.aggressive_mode && f.name == p.tunnel_profile) w.sub("initiate mode aggressive");
     w.bang();
@@ -134,13 +151,13 @@ void ikev2(const Peer& p, Writer& w) {
   }
   for (const Profile& f : p.profiles) {
     w.top("crypto ikev2 profile " + f.name);
-    for (const auto& m : f.match)
-      w.sub(m.kind == IdKind::Fqdn ? "match identity remote fqdn " + m.value
-                                   : "match identity remote address " + m.value + (m.mask.empty() ? "" : " " + m.mask));
+    for (const auto& m : f.match) w.sub(match_line(m, IkeVersion::V2));
     for (const auto& m : f.match_certificate) w.sub("match certificate " + m.name);
     // `identity local address` with no address does not parse; the address kind is IOS's default
     // anyway (found by fuzz_ios_config: a router whose tunnel source has no address).
     if (f.self_identity == IdKind::Fqdn) w.sub("identity local fqdn " + p.fqdn);
+    else if (f.self_identity == IdKind::Dn) w.sub("identity local dn");
+    else if (f.self_identity == IdKind::Email) w.sub("identity local email " + f.self_identity_value);
     else if (!p.address.empty()) w.sub("identity local address " + p.address);
     w.sub(std::string("authentication remote ") + auth_word(f.auth_remote));
     w.sub(std::string("authentication local ") + auth_word(f.auth_local));

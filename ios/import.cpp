@@ -636,9 +636,35 @@ std::vector<CertificateMap> certificate_maps(const Router& r, const std::vector<
   return out;
 }
 
+// The kind of identity a router's tunnel sends, and its configured e-mail address.
+struct SentIdentity {
+  IdKind kind = IdKind::Address;
+  std::string email;
+};
+SentIdentity sent_identity(const Router& r) {
+  if (r.version == IkeVersion::V2) {
+    if (const auto* p = find_named(r.cfg.ikev2_profiles, r.tunnel_profile))
+      return {p->identity_local, p->identity_local == IdKind::Email ? p->identity_local_value : std::string()};
+  } else if (const auto* p = find_named(r.cfg.isakmp_profiles, r.tunnel_profile)) {
+    return {p->self_identity, p->self_identity == IdKind::Email ? p->self_identity_value : std::string()};
+  } else if (r.global_profile) {
+    return {r.cfg.isakmp_identity, {}};
+  }
+  return {};
+}
+
+// "Any identity" for the kinds the scenario matches by value: the other router's e-mail address,
+// or for a DN sender (IOS has no line for a DN; its certificate always comes with it) a
+// certificate map without lines, which matches every certificate.
+void accept_any(Profile& f, const SentIdentity& other) {
+  if (other.kind == IdKind::Email) f.match.push_back(IdentityMatch{IdKind::Email, other.email, {}});
+  if (other.kind == IdKind::Dn) f.match_certificate.push_back(CertificateMap{"any-identity", {CertMapEntry{10, {}}}});
+}
+
 // `match identity remote any` and the global configuration accept every identity; the scenario
-// matches kinds separately, so "any" is every address plus the one FQDN the other router sends.
-std::vector<Profile> profiles(const Router& r, const std::string& other_fqdn) {
+// matches kinds separately, so "any" is every address plus the one FQDN the other router sends
+// (and its e-mail address or DN when it sends one, accept_any()).
+std::vector<Profile> profiles(const Router& r, const std::string& other_fqdn, const SentIdentity& other) {
   std::vector<Profile> out;
   if (r.version == IkeVersion::V1) {
     // IKEv1 negotiates the method in the policy: pre-share when every policy says so, or
@@ -650,6 +676,7 @@ std::vector<Profile> profiles(const Router& r, const std::string& other_fqdn) {
       AuthMethod m = all_psk || !p.keyring.name.empty() ? AuthMethod::PreShare : AuthMethod::RsaSig;
       out.push_back(Profile{p.name, p.match, p.self_identity, profile_trustpoints(p.ca_trustpoints), m, m,
                             certificate_maps(r, p.certificate_maps)});
+      if (p.self_identity == IdKind::Email) out.back().self_identity_value = p.self_identity_value;
     }
     if (r.global_profile) {  // any peer, `crypto isakmp identity`, every trustpoint (V1-2, V1-9)
       AuthMethod m = all_psk ? AuthMethod::PreShare : AuthMethod::RsaSig;
@@ -664,12 +691,17 @@ std::vector<Profile> profiles(const Router& r, const std::string& other_fqdn) {
                             m,
                             m,
                             {}});
+      if (!r.global_among_profiles) accept_any(out.back(), other);
     }
   } else {
     for (const auto& p : r.cfg.ikev2_profiles) {
       out.push_back(Profile{p.name, p.match, p.identity_local, profile_trustpoints(p.trustpoints), p.auth_local,
                             p.auth_remote, certificate_maps(r, p.certificate_maps)});
-      if (p.match_any) out.back().match.push_back(IdentityMatch{IdKind::Fqdn, other_fqdn, {}});
+      if (p.identity_local == IdKind::Email) out.back().self_identity_value = p.identity_local_value;
+      if (p.match_any) {
+        out.back().match.push_back(IdentityMatch{IdKind::Fqdn, other_fqdn, {}});
+        accept_any(out.back(), other);
+      }
       // `match fvrf`: a profile only binds peers arriving in its front-door VRF (none: the
       // global table; `any`: every VRF). This tunnel's is `tunnel vrf`, or the map interface's VRF.
       std::string fvrf = r.tunnel->tunnel_vrf.empty() && !r.tunnel->crypto_map.name.empty() ? r.tunnel->vrf
@@ -771,7 +803,7 @@ Peer build_peer(const Router& self, const Router& other, const Annotations& ann,
   for (const auto& t : self.cfg.trustpoints)
     p.trustpoints.push_back(Trustpoint{t.name, self.tp_ca.at(t.name), t.revocation});
   p.certificates = std::move(certs);
-  p.profiles = profiles(self, fqdn_of(other, other_ann.fqdn));
+  p.profiles = profiles(self, fqdn_of(other, other_ann.fqdn), sent_identity(other));
   p.tunnel_profile = self.tunnel_profile;
   p.proposals = proposals(self, warnings);
   p.unsupported_features = ann.unsupported;
@@ -802,16 +834,6 @@ ImportResult import_routers(const RouterInput& a, const RouterInput& b,
           ", every trustpoint)");
     }
     out.tunnels[i] = rs[i].choice;
-    // Identity kinds the scenario lacks (DN, e-mail): sent as the address, exact for a peer that
-    // matches any identity or the address, not for one that matches a DN or an e-mail.
-    const auto* v2 = find_named(rs[i].cfg.ikev2_profiles, rs[i].tunnel_profile);
-    const auto* v1 = find_named(rs[i].cfg.isakmp_profiles, rs[i].tunnel_profile);
-    std::string kind = v2 && rs[i].version == IkeVersion::V2   ? v2->identity_local_type
-                       : v1 && rs[i].version == IkeVersion::V1 ? v1->self_identity_type
-                                                               : std::string("address");
-    if (kind == "dn" || kind == "email" || kind == "user-fqdn")
-      out.notes.push_back(rs[i].name + ": its " + kind + " identity is modeled as its address (the scenario has no " +
-                          kind + " identities)");
   }
   if (rs[0].version != rs[1].version)
     throw InputError(b.file, rs[1].tunnel_line,

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "model/dn.hpp"
 #include "model/personality.hpp"
 #include "model/predefined.hpp"
 
@@ -41,10 +42,26 @@ static bool iequals(std::string_view a, std::string_view b) {
          });
 }
 
-// V1-8 / V2-9: `match identity host|address` against the received ID payload.
+// `... domain NAME`: an FQDN in that domain is NAME itself or ends in ".NAME" (whole labels,
+// case-insensitive); an e-mail address is in it when its part after '@' is NAME.
+static bool in_domain(IdKind kind, std::string_view domain, std::string_view id) {
+  if (kind == IdKind::Email) {
+    const auto at = id.rfind('@');
+    return at != std::string_view::npos && iequals(id.substr(at + 1), domain);
+  }
+  if (iequals(id, domain)) return true;
+  return id.size() > domain.size() && id[id.size() - domain.size() - 1] == '.' &&
+         iequals(id.substr(id.size() - domain.size()), domain);
+}
+
+// V1-8 / V2-9: `match identity host|address|user-fqdn` / `remote fqdn|address|email` against the
+// received ID payload. The ID type must be the line's: an e-mail identity never matches an FQDN
+// line, a DN identity no line at all (IOS has none for it; `match certificate` serves DN senders).
 bool identity_matches(const IdentityMatch& m, const PeerId& id) {
-  if (m.kind != id.kind) return false;
-  if (m.kind == IdKind::Fqdn) return iequals(m.value, id.value);
+  if (m.kind != id.kind || id.value.empty()) return false;
+  if (m.kind == IdKind::Fqdn || m.kind == IdKind::Email)
+    return m.domain ? in_domain(m.kind, m.value, id.value) : iequals(m.value, id.value);
+  if (m.kind == IdKind::Dn) return certificate_map_text(m.value) == certificate_map_text(id.value);
   std::uint32_t addr = 0, mask = 0xffffffffu;
   if (!parse_ipv4(m.value, addr)) return false;
   if (!m.mask.empty() && !parse_ipv4(m.mask, mask)) return false;
@@ -55,6 +72,8 @@ PeerId tunnel_identity(const Scenario& s, std::size_t peer) {
   const Peer& p = s.peers.at(peer);
   const Profile* t = find_profile(p, p.tunnel_profile);
   if (t && t->self_identity == IdKind::Fqdn && !p.fqdn.empty()) return {IdKind::Fqdn, p.fqdn, 0};
+  if (t && t->self_identity == IdKind::Email) return {IdKind::Email, t->self_identity_value, 0};
+  if (t && t->self_identity == IdKind::Dn) return {IdKind::Dn, {}, 0};
   PeerId id{IdKind::Address, p.address, 0};
   parse_ipv4(p.address, id.ipv4);
   return id;
@@ -122,9 +141,29 @@ bool has_feature_gap(const PeerCtx& verifier, const IdentityCert& cert) {
   return false;
 }
 
-PeerId PeerCtx::identity(const Profile& p) const {
-  // V1-11: `self-identity fqdn` sends ID type FQDN; otherwise the address.
-  if (p.self_identity == IdKind::Fqdn) return {IdKind::Fqdn, peer->fqdn, 0};
+std::string_view id_type_text(IdKind k) {
+  switch (k) {
+    case IdKind::Fqdn: return "FQDN";
+    case IdKind::Address: return "IPv4 address";
+    case IdKind::Dn: return "DER ASN1 DN";
+    case IdKind::Email: return "RFC822 address";
+  }
+  return "?";
+}
+
+PeerId PeerCtx::identity(const Profile& p, TpIndex sent) const {
+  // V1-11 / section 7: the configured identity. `self-identity fqdn` sends ID type FQDN; `email`
+  // (IKEv1 `user-fqdn`) the configured address; `dn` the subject of the certificate this
+  // exchange sends (RFC 7296 §3.5 ID_DER_ASN1_DN: "the binary DER encoding of an ASN.1 X.500
+  // Distinguished Name"); otherwise the address.
+  switch (p.self_identity) {
+    case IdKind::Fqdn: return {IdKind::Fqdn, peer->fqdn, 0};
+    case IdKind::Email: return {IdKind::Email, p.self_identity_value, 0};
+    case IdKind::Dn:
+      if (!enrolled(sent) || subjects.empty()) return {IdKind::Dn, {}, 0};
+      return {IdKind::Dn, subjects[static_cast<std::size_t>(cert[static_cast<std::size_t>(sent)])], 0};
+    case IdKind::Address: break;
+  }
   return {IdKind::Address, peer->address, ipv4};
 }
 
@@ -199,6 +238,8 @@ PeerCtx compile_peer(const Scenario& s, std::size_t index, const ModelOptions& o
         throw std::invalid_argument("peer '" + p.name + "': profile '" + f.name + "' names unknown trustpoint '" +
                                     pt.trustpoint + "'");
   if (!parse_ipv4(p.address, c.ipv4)) c.ipv4 = 0;
+  if (std::any_of(p.profiles.begin(), p.profiles.end(), [](const Profile& f) { return f.self_identity == IdKind::Dn; }))
+    c.subjects = certificate_subjects(s, p);
   return c;
 }
 

@@ -20,7 +20,7 @@ enum class Role : std::uint8_t { Initiator, Responder };
 // The IKE identity a peer sends (IDi / IDr; RFC 7296 §3.5, RFC 2407 §4.6.2.1).
 struct PeerId {
   IdKind kind = IdKind::Fqdn;
-  std::string_view value;  // points into the scenario
+  std::string_view value;  // points into the scenario (a DN: into PeerCtx::subjects); "" when not known
   std::uint32_t ipv4 = 0;  // when kind == Address and value parses
 };
 
@@ -39,6 +39,9 @@ struct PeerCtx {
   CertReqList global_certreq;                            // V1-4 order over every global trustpoint
   std::uint32_t ipv4 = 0;
   std::int16_t tunnel = kNone;  // index of the tunnel's profile
+  // Per certificate, the subject it carries (certificate_subjects(), model/dn.hpp); filled only
+  // when a profile of this peer sends a DN identity (the only reader).
+  std::vector<std::string> subjects;
 
   bool enrolled(TpIndex tp) const { return tp >= 0 && tp < user_tps && cert[static_cast<std::size_t>(tp)] != kNone; }
   CaIndex ca_of(TpIndex tp) const { return tp_ca[static_cast<std::size_t>(tp)]; }
@@ -46,7 +49,10 @@ struct PeerCtx {
   const IdentityCert& certificate(TpIndex tp) const {
     return peer->certificates[static_cast<std::size_t>(cert[static_cast<std::size_t>(tp)])];
   }
-  PeerId identity(const Profile& p) const;
+  // V1-11: the ID this peer sends under profile `p` when `sent` is the trustpoint of the
+  // certificate it chose (kNone: none). A DN identity is that certificate's subject; without a
+  // certificate its value is empty (the engine refuses to decide that case, sends_dn_without_cert()).
+  PeerId identity(const Profile& p, TpIndex sent) const;
   // A tunnel profile without any match statement stands for IOS's global configuration (an
   // ISAKMP profile without `match identity` is never bound): the configuration of an IKEv1
   // responder whose peer matches no profile (ios/import.cpp builds it for a tunnel that names none).
@@ -56,8 +62,8 @@ struct PeerCtx {
   }
   // No profile bound: the global configuration's identity (`crypto isakmp identity`), by default
   // the address.
-  PeerId global_identity() const {
-    return tunnel_is_global() ? identity(tunnel_profile()) : PeerId{IdKind::Address, peer->address, ipv4};
+  PeerId global_identity(TpIndex sent) const {
+    return tunnel_is_global() ? identity(tunnel_profile(), sent) : PeerId{IdKind::Address, peer->address, ipv4};
   }
 };
 
@@ -108,8 +114,12 @@ Observation run_direction(const Scenario& s, std::uint8_t initiator, const Model
 bool identity_matches(const IdentityMatch& m, const PeerId& id);
 bool parse_ipv4(std::string_view s, std::uint32_t& out);
 // The ID peer `peer` presents from its tunnel profile (V1-11): its FQDN with `self-identity
-// fqdn`, else its address. What a stack rendered for the other peer matches its lines against.
+// fqdn`, its configured e-mail address with `email`, else its address; a DN identity with an empty
+// value (the subject depends on the certificate chosen in the exchange). What a stack rendered for
+// the other peer matches its lines against.
 PeerId tunnel_identity(const Scenario& s, std::size_t peer);
+// The IOS debug name of an ID type: "FQDN", "IPv4 address", "DER ASN1 DN", "RFC822 address".
+std::string_view id_type_text(IdKind k);
 // `match certificate MAP` against the certificate the peer sent (its subject and issuer DN;
 // empty: not known). Unknown when a sequence could match and a line of it needs a DN not known.
 enum class CertMapResult : std::uint8_t { Match, NoMatch, Unknown };

@@ -34,6 +34,29 @@ class Exchange {
     (sender == Role::Initiator ? cert_obj_from_initiator : cert_obj_from_responder) = &p.certificate(tp);
   }
 
+  // Personality::unsupported() of either peer: UNSUPPORTED at `first` (the exchange's first
+  // message), false. True when both can back a verdict.
+  bool backed_by_personalities(Message first) {
+    for (const PeerCtx* p : {&I, &R})
+      if (auto why = p->personality->unsupported(*cs.scenario, p->index)) {
+        trace("ikeconform: the {} personality of {} cannot back a verdict: {}", p->personality->name(), p->peer->name,
+              *why);
+        return fail(first, Reason::Unsupported);
+      }
+    return true;
+  }
+
+  // The ID `who` sends at `at` (IDi / IDr) under `profile` (null: no profile bound, the global
+  // configuration) with the certificate of trustpoint `sent` (kNone: none). A DN identity
+  // (`identity local dn`) with no certificate to take the subject from -- a pre-shared key -- is
+  // not documented: UNSUPPORTED at `at`, false.
+  bool send_id(const PeerCtx& who, const Profile* profile, TpIndex sent, Message at, PeerId& out) {
+    out = profile ? who.identity(*profile, sent) : who.global_identity(sent);
+    if (out.kind != IdKind::Dn || !out.value.empty()) return true;
+    trace("ikeconform: {} sends a DN identity without a certificate to take it from: not modelled", who.peer->name);
+    return fail(at, Reason::Unsupported);
+  }
+
   // The responder's bind_profile() could not decide (kUndecided): UNSUPPORTED at `at`.
   bool undecided_profile(Message at) {
     obs.responder_profile = kNone;

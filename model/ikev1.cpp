@@ -12,8 +12,8 @@ class MainMode final : Exchange {
       : Exchange(c, ini, opt, IkeVersion::V1) {}
 
   Observation run() {
-    if (mm1_mm2() && mm3_build_i() && mm3_process_r() && mm4_build_r() && mm4_process_i() && mm5_build_i() &&
-        mm5_process_r() && mm6_build_r() && mm6_process_i())
+    if (backed_by_personalities(Message::MM1) && mm1_mm2() && mm3_build_i() && mm3_process_r() && mm4_build_r() &&
+        mm4_process_i() && mm5_build_i() && mm5_process_r() && mm6_build_r() && mm6_process_i())
       quick_mode();
     return std::move(obs);
   }
@@ -34,9 +34,21 @@ class MainMode final : Exchange {
     if (!trace.on()) return;
     trace("ISAKMP:(0): processing ID payload. message ID = 0");
     // V1-11: FQDN is ID type 2, protocol 17 (UDP), port 500.
-    if (id.kind == IdKind::Fqdn)
-      trace("ISAKMP (0): ID payload next-payload : 6 type : 2 FQDN name : {} protocol : 17 port : 500", id.value);
-    else trace("ISAKMP (0): ID payload next-payload : 6 type : 1 address : {} protocol : 17 port : 500", id.value);
+    // A DN is ID type 9 (ID_DER_ASN1_DN), an e-mail address type 3 (ID_USER_FQDN; RFC 2407 §4.6.2.1).
+    switch (id.kind) {
+      case IdKind::Fqdn:
+        trace("ISAKMP (0): ID payload next-payload : 6 type : 2 FQDN name : {} protocol : 17 port : 500", id.value);
+        break;
+      case IdKind::Dn:
+        trace("ISAKMP (0): ID payload next-payload : 6 type : 9 Dist. name : {} protocol : 17 port : 500", id.value);
+        break;
+      case IdKind::Email:
+        trace("ISAKMP (0): ID payload next-payload : 6 type : 3 USER FQDN : {} protocol : 17 port : 500", id.value);
+        break;
+      case IdKind::Address:
+        trace("ISAKMP (0): ID payload next-payload : 6 type : 1 address : {} protocol : 17 port : 500", id.value);
+        break;
+    }
   }
 
   void trace_cert_sent(const PeerCtx& p, TpIndex tp) {
@@ -136,7 +148,7 @@ class MainMode final : Exchange {
     const Step at = step(Message::MM5, Role::Initiator);
     icert = certs && sends_cert(I, at);
     if (certs && !icert) obs.initiator_trustpoint = kNone;
-    iid = I.identity(iprof);
+    if (!send_id(I, &iprof, certs ? ichoice : kNone, Message::MM5, iid)) return false;
     iid_sent = true;
     if (icert) {
       trace_cert_sent(I, ichoice);
@@ -198,7 +210,7 @@ class MainMode final : Exchange {
         obs.responder_trustpoint = kNone;
       }
     }
-    rid = rprof ? R.identity(*rprof) : R.global_identity();
+    if (!send_id(R, rprof, certs ? rchoice : kNone, Message::MM6, rid)) return false;
     rid_sent = true;
     trace("ISAKMP:(0): sending packet to {} my_port 500 peer_port 500 (R) MM_KEY_EXCH", I.peer->address);
     return true;

@@ -12,7 +12,8 @@ class Ikev2Exchange final : Exchange {
       : Exchange(c, ini, opt, IkeVersion::V2) {}
 
   Observation run() {
-    if (ike_sa_init() && ike_auth_build_i() && ike_auth_process_r() && ike_auth_build_r() && ike_auth_process_i())
+    if (backed_by_personalities(Message::IKE_SA_INIT) && ike_sa_init() && ike_auth_build_i() && ike_auth_process_r() &&
+        ike_auth_build_r() && ike_auth_process_i())
       child_sa();
     return std::move(obs);
   }
@@ -71,7 +72,7 @@ class Ikev2Exchange final : Exchange {
         "NOTIFY(NON_FIRST_FRAGS)",
         icert ? "CERT " : "", obs.certreq_from_initiator.empty() ? "" : "CERTREQ ");
     idr = I.personality->idr(n, I);
-    iid = I.identity(iprof);
+    if (!send_id(I, &iprof, isigns ? ichoice : kNone, Message::IKE_AUTH, iid)) return false;
     iid_sent = true;
     return true;
   }
@@ -129,7 +130,8 @@ class Ikev2Exchange final : Exchange {
         "IKEv2 IKE_AUTH Exchange RESPONSE Payload contents: VID IDr {}AUTH SA TSi TSr NOTIFY(SET_WINDOW_SIZE) "
         "NOTIFY(ESP_TFC_NO_SUPPORT) NOTIFY(NON_FIRST_FRAGS)",
         rcert ? "CERT " : "");
-    rid = R.identity(*rprof);
+    if (!send_id(R, rprof, rprof->auth_local == AuthMethod::RsaSig ? rchoice : kNone, Message::IKE_AUTH, rid))
+      return false;
     rid_sent = true;
     return true;
   }

@@ -217,14 +217,27 @@ std::string decisive_step(const Scenario& s, const Observation& o, const ModelOp
           "{} refused {}'s IKE_AUTH request as malformed, INVALID_SYNTAX (RFC 7296 section 3.10.1): its IDr is an "
           "address range, ID_IPV4_ADDR_SUBNET, an IKEv1 ID type that IKEv2 does not define (RFC 7296 section 3.5).",
           rp.name, ip.name);
-    case Reason::NoMatchingProfile:
+    case Reason::NoMatchingProfile: {
+      const Profile* sender = find_profile(ip, ip.tunnel_profile);
+      if (sender && sender->self_identity == IdKind::Dn)
+        return fmt::format(
+            "No profile of {} matches {}'s IKE ID, the DN of its certificate (`identity local dn`): IOS has no "
+            "`match identity` for a DN, only `match certificate` selects such a peer (V1-8 / V2-9).",
+            rp.name, ip.name);
       return fmt::format("No profile of {} has a `match identity` for {}'s IKE ID (V1-8 / V2-9).", rp.name, ip.name);
+    }
     case Reason::NoProposalChosen:
       return fmt::format("{} and {} share no IKE proposal / policy (V1-1).", ip.name, rp.name);
     case Reason::AuthMethodMismatch:
       return fmt::format("{} and {} disagree on the authentication method (rsa-sig / pre-share).", ip.name, rp.name);
     case Reason::Unsupported:
-      if (o.failed_at == Message::MM1) return "Aggressive mode is not modelled (spec section 7).";
+      if (o.failed_at == Message::MM1 && s.aggressive_mode) return "Aggressive mode is not modelled (spec section 7).";
+      if (o.failed_at == Message::MM1 || o.failed_at == Message::IKE_SA_INIT)
+        return "A personality of this pair cannot back a verdict on this configuration (see the trace).";
+      if (const Profile* f = find_profile(ip, ip.tunnel_profile), *g = profile_at(rp, o.responder_profile);
+          (f && f->self_identity == IdKind::Dn && f->auth_local != AuthMethod::RsaSig) ||
+          (g && g->self_identity == IdKind::Dn && g->auth_local != AuthMethod::RsaSig))
+        return "A DN identity (`identity local dn`) without a certificate to take it from is not modelled.";
       return fmt::format(
           "{} selects profiles by a certificate map on the subject of {}'s certificate, which no input gives "
           "(certificate chain or `show crypto pki certificates`): the profile it binds, and so the verdict, cannot "

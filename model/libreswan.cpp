@@ -73,4 +73,10 @@ std::size_t libreswan_initiator_conn(const Peer& p, const std::vector<LibreswanC
   return best;
 }
 
+std::optional<std::string> libreswan_identity_gap(const Scenario& s) {
+  if (auto use = dn_email_identity_use(s))
+    return *use + ": the Libreswan mapping renders FQDN and address identities only";
+  return std::nullopt;
+}
+
 }  // namespace ikeconform

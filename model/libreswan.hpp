@@ -6,6 +6,8 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "model/observation.hpp"
@@ -40,5 +42,11 @@ const IdentityMatch* libreswan_rightid(const Scenario& s, std::size_t peer, cons
 // certificates`), and of those the first `rightca`. Index into `conns`; throws
 // std::invalid_argument when the tunnel profile has none.
 std::size_t libreswan_initiator_conn(const Peer& p, const std::vector<LibreswanConn>& conns);
+
+// What of the scenario's identities the mapping does not render (dn_email_identity_use()): not
+// mapped yet (`leftid=%fromcert` / a DN or e-mail `rightid=` and their matching in pluto are not
+// checked against upstream here). The renderer refuses it and the personality answers
+// UNSUPPORTED, from this one function.
+std::optional<std::string> libreswan_identity_gap(const Scenario& s);
 
 }  // namespace ikeconform

@@ -23,6 +23,7 @@
 #pragma once
 
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -56,6 +57,15 @@ class Personality {
  public:
   virtual ~Personality() = default;
   virtual std::string_view name() const = 0;
+
+  // "Can I back a verdict on this scenario?" Asked of both peers' personalities before the first
+  // message of every direction; a reason ends the exchange UNSUPPORTED there, with the reason in
+  // the trace: a verdict we cannot back is worse than no verdict. `self` is this peer's index.
+  virtual std::optional<std::string> unsupported(const Scenario& s, std::size_t self) const {
+    (void)s;
+    (void)self;
+    return std::nullopt;
+  }
 
   // For reports only: the message that carries an IKEv1 initiator's CERT_REQs (IOS MM3, V1-2;
   // strongSwan and Libreswan MM5). The engine itself just asks certreq() at every message.

@@ -165,7 +165,7 @@ class CiscoIos final : public Personality {
     }
     if (n.version == IkeVersion::V2)
       n.trace("IKEv2:(SA ID = 1):Searching policy based on peer's identity '{}' of type '{}'", id.value,
-              id.kind == IdKind::Fqdn ? "FQDN" : "IPv4 address");
+              id_type_text(id.kind));
     // V1-8 / V2-9: `show crypto ... profile` order; IKEv2 keeps the last match (and IKEv1 by option).
     // So the profiles are tried from the end for "last": the first that surely matches is bound;
     // one that may match (a certificate map on data not known) before it leaves the choice open.

@@ -111,10 +111,10 @@ bool candidate(const Negotiation& n, const PeerCtx& self, const Step& at, const 
   if (const IdentityMatch* idr = at.idr_received) {
     const PeerId fqdn{IdKind::Fqdn, self.peer->fqdn, 0};
     const bool in_san = c.cert != kNone && idr->kind == IdKind::Fqdn && identity_matches(*idr, fqdn);
-    if (!in_san && !identity_matches(*idr, self.identity(f))) return false;
+    if (!in_san && !identity_matches(*idr, self.identity(f, c.trustpoint))) return false;
   }
   const IdentityMatch* id = rightid(n, self, f);
-  const PeerId sent = at.peer_id ? *at.peer_id : peer.identity(peer.tunnel_profile());
+  const PeerId sent = at.peer_id ? *at.peer_id : peer.identity(peer.tunnel_profile(), kNone);
   // `rightid=%any` with a fixed `right=` is the peer's address as an ID, not a wildcard: refining
   // compares it exactly ("rhc: match_id a=@R1.cisco.com b=192.168.0.1 ... skipping because
   // peer_id does not match", peer_id.c refine_host_connection_on_responder()).
@@ -188,6 +188,10 @@ std::size_t current_conn(const Negotiation& n, const PeerCtx& self, const Step& 
 class Libreswan final : public Personality {
  public:
   std::string_view name() const override { return kLibreswan410; }
+  // DN / e-mail identities: not in the ipsec.conf mapping (model/libreswan.hpp).
+  std::optional<std::string> unsupported(const Scenario& s, std::size_t) const override {
+    return libreswan_identity_gap(s);
+  }
   Message ikev1_initiator_certreq_message() const override { return Message::MM5; }
 
   // One CERTREQ for `rightca`. Besides, the IKEv1 initiator's MM5 always carries a CERT_REQ (an

@@ -45,6 +45,10 @@ void add_unique(CertReqList& out, CaIndex ca, TpIndex tp) {
 class StrongSwan final : public Personality {
  public:
   std::string_view name() const override { return kStrongswan59; }
+  // DN / e-mail identities: not in the swanctl mapping (model/strongswan.hpp).
+  std::optional<std::string> unsupported(const Scenario& s, std::size_t) const override {
+    return strongswan_identity_gap(s);
+  }
   Message ikev1_initiator_certreq_message() const override { return Message::MM5; }
   // `send_cert = ifasked` (the default the renderer keeps): no CERTREQ payload, no CERT. Seen
   // against Libreswan, whose IKEv1 responder without `rightca` sends no CERT_REQ in MM4.

@@ -17,6 +17,29 @@ std::string_view cert_match_op_name(CertMatchOp o) {
   return "?";
 }
 
+std::string_view id_kind_name(IdKind k) {
+  switch (k) {
+    case IdKind::Fqdn: return "fqdn";
+    case IdKind::Address: return "address";
+    case IdKind::Dn: return "dn";
+    case IdKind::Email: return "email";
+  }
+  return "?";
+}
+
+std::optional<std::string> dn_email_identity_use(const Scenario& s) {
+  for (const Peer& p : s.peers)
+    for (const Profile& f : p.profiles) {
+      const std::string who = p.name + "'s profile " + f.name;
+      if (f.self_identity == IdKind::Dn || f.self_identity == IdKind::Email)
+        return who + " sends a " + std::string(id_kind_name(f.self_identity)) + " identity";
+      for (const IdentityMatch& m : f.match)
+        if (m.kind == IdKind::Email || m.kind == IdKind::Dn || m.domain)
+          return who + " matches " + std::string(id_kind_name(m.kind)) + (m.domain ? " domain " : " ") + m.value;
+    }
+  return std::nullopt;
+}
+
 const Ca* find_ca(const Scenario& s, const std::string& id) {
   auto it = std::find_if(s.cas.begin(), s.cas.end(), [&](const Ca& c) { return c.id == id; });
   return it == s.cas.end() ? nullptr : &*it;
@@ -68,8 +91,18 @@ std::vector<std::string> validate(const Scenario& s) {
       for (const ProfileTrustpoint& pt : f.trustpoints)
         if (!find_trustpoint(p, pt.trustpoint))
           bad(who + ": profile '" + f.name + "' names unknown trustpoint '" + pt.trustpoint + "'");
-      for (const IdentityMatch& m : f.match)
+      for (const IdentityMatch& m : f.match) {
         if (m.value.empty()) bad(who + ": profile '" + f.name + "' has an empty match identity");
+        // IOS has no `match identity` for a DN (a certificate map serves it), nor a domain of an address.
+        if (m.kind == IdKind::Dn)
+          bad(who + ": profile '" + f.name + "' matches a DN identity: use match_certificate for DN senders");
+        if (m.domain && m.kind != IdKind::Fqdn && m.kind != IdKind::Email)
+          bad(who + ": profile '" + f.name + "' matches a domain of an address");
+      }
+      if (f.self_identity == IdKind::Email && f.self_identity_value.find('@') == std::string::npos)
+        bad(who + ": profile '" + f.name + "' sends an e-mail identity without an address (self_identity_value)");
+      if (f.self_identity != IdKind::Email && !f.self_identity_value.empty())
+        bad(who + ": profile '" + f.name + "' has a self_identity_value, which only an e-mail identity takes");
       for (const CertificateMap& m : f.match_certificate)
         for (const CertMapEntry& e : m.entries)
           for (const CertMapRule& r : e.rules)

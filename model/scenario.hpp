@@ -17,8 +17,12 @@ inline constexpr const char* kScenarioSchema = "ikeconform.scenario/1";
 
 enum class IkeVersion : std::uint8_t { V1 = 1, V2 = 2 };
 enum class AuthMethod : std::uint8_t { RsaSig, PreShare };
-// IKE identification types this project uses (RFC 7296 §3.5 / RFC 2407 §4.6.2.1).
-enum class IdKind : std::uint8_t { Fqdn, Address };
+// IKE identification types this project uses (RFC 7296 §3.5 / RFC 2407 §4.6.2.1): FQDN (2),
+// IPv4 address (1), DER ASN.1 DN (9; IOS `identity local dn` / `self-identity dn`: the subject
+// of the certificate sent), RFC 822 address (3; IKEv1 ID_USER_FQDN, IOS `identity local email` /
+// `self-identity user-fqdn`).
+enum class IdKind : std::uint8_t { Fqdn, Address, Dn, Email };
+std::string_view id_kind_name(IdKind k);                         // "fqdn", "address", "dn", "email"
 enum class TrustpointUse : std::uint8_t { Both, Sign, Verify };  // IKEv2 `pki trustpoint X [sign|verify]` (V2-6)
 enum class Revocation : std::uint8_t { None, Crl };
 
@@ -47,11 +51,16 @@ struct IdentityCert {
   friend bool operator==(const IdentityCert&, const IdentityCert&) = default;
 };
 
-// `match identity host|address` (IKEv1) / `match identity remote fqdn|address` (IKEv2).
+// `match identity host|address|user-fqdn` (IKEv1) / `match identity remote fqdn|address|email`
+// (IKEv2). IOS has no line for a DN identity (kind Dn is never a match line): a DN sender is
+// matched by `match certificate` (CertificateMap) instead.
 struct IdentityMatch {
   IdKind kind = IdKind::Fqdn;
-  std::string value;  // FQDN, or IPv4 address
+  std::string value;  // FQDN, IPv4 address, e-mail address; with `domain` the domain
   std::string mask;   // address only, optional ("255.255.255.255")
+  // `... domain NAME` (fqdn / host, email / user-fqdn): an FQDN that is NAME or ends in ".NAME",
+  // an e-mail address whose part after '@' is NAME.
+  bool domain = false;
   friend bool operator==(const IdentityMatch&, const IdentityMatch&) = default;
 };
 
@@ -97,6 +106,10 @@ struct Profile {
   // `match certificate MAP`: the peer matches the profile when one of these maps matches the
   // certificate it sent, or one of `match` its identity (IOS ORs them).
   std::vector<CertificateMap> match_certificate;
+  // The configured e-mail address of `self-identity user-fqdn NAME` / `identity local email NAME`
+  // (self_identity Email only, required there). A DN identity has no value of its own: it is the
+  // subject of the certificate sent (certificate_subjects(), model/dn.hpp).
+  std::string self_identity_value{};
   friend bool operator==(const Profile&, const Profile&) = default;
 };
 
@@ -147,6 +160,11 @@ std::int16_t index_of(const std::vector<T>& v, const std::string& name, std::str
 const Ca* find_ca(const Scenario& s, const std::string& id);
 const Trustpoint* find_trustpoint(const Peer& p, const std::string& name);
 const Profile* find_profile(const Peer& p, const std::string& name);
+
+// The first DN or e-mail identity, or `match identity` line of kind email or with `domain`, in
+// `s`, described ("R1's profile prof1 sends a dn identity"); nullopt when none. What a target
+// that renders FQDN and address identities only refuses (Expressible::dn_email_identities).
+std::optional<std::string> dn_email_identity_use(const Scenario& s);
 
 // Structural checks (references resolve, names unique, two peers). Returns problems, empty if valid.
 std::vector<std::string> validate(const Scenario& s);

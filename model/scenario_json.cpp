@@ -227,7 +227,9 @@ class Reader {
 constexpr std::initializer_list<std::pair<const char*, AuthMethod>> kAuth{{"rsa-sig", AuthMethod::RsaSig},
                                                                           {"pre-share", AuthMethod::PreShare}};
 constexpr std::initializer_list<std::pair<const char*, IdKind>> kIdKind{{"fqdn", IdKind::Fqdn},
-                                                                        {"address", IdKind::Address}};
+                                                                        {"address", IdKind::Address},
+                                                                        {"dn", IdKind::Dn},
+                                                                        {"email", IdKind::Email}};
 constexpr std::initializer_list<std::pair<const char*, TrustpointUse>> kUse{{"both", TrustpointUse::Both},
                                                                             {"sign", TrustpointUse::Sign},
                                                                             {"verify", TrustpointUse::Verify}};
@@ -241,28 +243,41 @@ constexpr std::initializer_list<std::pair<const char*, Revocation>> kRevocation{
                                                                                 {"crl", Revocation::Crl}};
 
 Profile read_profile(const Reader& r, const json& j, const std::string& ptr) {
-  r.keys(j, ptr, {"name", "match", "self_identity", "trustpoints", "auth_local", "auth_remote", "match_certificate"});
+  r.keys(j, ptr,
+         {"name", "match", "self_identity", "self_identity_value", "trustpoints", "auth_local", "auth_remote",
+          "match_certificate"});
   Profile p;
   p.name = r.str(j, ptr, "name", true);
   const json& match = r.array(j, ptr, "match", false);
   for (std::size_t i = 0; i < match.size(); ++i) {
     std::string mp = fmt::format("{}/match/{}", ptr, i);
-    r.keys(match[i], mp, {"fqdn", "address", "mask"});
+    r.keys(match[i], mp, {"fqdn", "email", "address", "mask", "domain"});
     IdentityMatch m;
-    if (match[i].contains("fqdn")) {
-      m.kind = IdKind::Fqdn;
-      m.value = r.str(match[i], mp, "fqdn", true);
-      if (match[i].contains("address") || match[i].contains("mask"))
-        r.fail(mp, "give either fqdn or address (with mask)");
+    const int kinds = match[i].contains("fqdn") + match[i].contains("email") + match[i].contains("address");
+    if (kinds != 1) r.fail(mp, "give exactly one of fqdn, email or address (with mask)");
+    if (match[i].contains("fqdn") || match[i].contains("email")) {
+      m.kind = match[i].contains("fqdn") ? IdKind::Fqdn : IdKind::Email;
+      m.value = r.str(match[i], mp, m.kind == IdKind::Fqdn ? "fqdn" : "email", true);
+      if (match[i].contains("mask")) r.fail(mp, "a mask goes with an address only");
+      if (const json* d = r.get(match[i], mp, "domain", false)) {
+        if (!d->is_boolean()) r.fail(mp + "/domain", "expected true or false");
+        m.domain = d->get<bool>();
+      }
     } else {
       m.kind = IdKind::Address;
       m.value = r.str(match[i], mp, "address", true);
       m.mask = r.str(match[i], mp, "mask", false);
+      if (match[i].contains("domain")) r.fail(mp + "/domain", "an address has no domain");
     }
     if (m.value.empty()) r.fail(mp, "empty match identity");
     p.match.push_back(std::move(m));
   }
   p.self_identity = r.enumeration(j, ptr, "self_identity", kIdKind, IdKind::Fqdn);
+  p.self_identity_value = r.str(j, ptr, "self_identity_value", false);
+  if (p.self_identity == IdKind::Email && p.self_identity_value.find('@') == std::string::npos)
+    r.fail(ptr + "/self_identity_value", "an email identity needs its address (user@domain)");
+  if (p.self_identity != IdKind::Email && j.contains("self_identity_value"))
+    r.fail(ptr + "/self_identity_value", "only an email identity takes a value");
   const json& tps = r.array(j, ptr, "trustpoints", false);
   for (std::size_t i = 0; i < tps.size(); ++i) {
     std::string tp = fmt::format("{}/trustpoints/{}", ptr, i);
@@ -436,7 +451,7 @@ nlohmann::ordered_json certificate_maps_json(const std::vector<CertificateMap>& 
 }
 
 const char* text(AuthMethod a) { return a == AuthMethod::RsaSig ? "rsa-sig" : "pre-share"; }
-const char* text(IdKind k) { return k == IdKind::Fqdn ? "fqdn" : "address"; }
+std::string text(IdKind k) { return std::string(id_kind_name(k)); }
 const char* text(TrustpointUse u) {
   return u == TrustpointUse::Both ? "both" : u == TrustpointUse::Sign ? "sign" : "verify";
 }
@@ -499,10 +514,13 @@ nlohmann::ordered_json scenario_to_json(const Scenario& s) {
     pj["profiles"] = ojson::array();
     for (const Profile& f : p.profiles) {
       ojson fj = {{"name", f.name}, {"match", ojson::array()}, {"self_identity", text(f.self_identity)}};
+      if (!f.self_identity_value.empty()) fj["self_identity_value"] = f.self_identity_value;
       for (const IdentityMatch& m : f.match) {
         ojson mj;
-        if (m.kind == IdKind::Fqdn) mj["fqdn"] = m.value;
-        else {
+        if (m.kind == IdKind::Fqdn || m.kind == IdKind::Email || m.kind == IdKind::Dn) {
+          mj[text(m.kind)] = m.value;
+          if (m.domain) mj["domain"] = true;
+        } else {
           mj["address"] = m.value;
           if (!m.mask.empty()) mj["mask"] = m.mask;
         }

@@ -68,4 +68,10 @@ std::optional<IdentityMatch> strongswan_remote_id(const Scenario& s, std::size_t
   return f.match.front();
 }
 
+std::optional<std::string> strongswan_identity_gap(const Scenario& s) {
+  if (auto use = dn_email_identity_use(s))
+    return *use + ": the strongSwan mapping renders FQDN and address identities only";
+  return std::nullopt;
+}
+
 }  // namespace ikeconform

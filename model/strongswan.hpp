@@ -8,6 +8,7 @@
 #include <boost/container/small_vector.hpp>
 #include <cstddef>
 #include <optional>
+#include <string>
 
 #include "model/observation.hpp"
 #include "model/scenario.hpp"
@@ -49,5 +50,14 @@ bool strongswan_loads_psk(const Peer& p);
 // (upstream ikev2/tasks/ike_auth.c and auth_cfg.c complies(): "constraint check failed:
 // identity ... required"; ikev1/tasks/main_mode.c: "IDir '...' does not match to '...'").
 std::optional<IdentityMatch> strongswan_remote_id(const Scenario& s, std::size_t peer, const Profile& f);
+
+// What of the scenario's identities the mapping does not render: DN and e-mail identities and
+// `match identity` lines of kind email or with `domain` (dn_email_identity_use()). Not mapped
+// yet: a DN `local.id` also steers which certificate charon sends, where this mapping's choice
+// follows the CERTREQs (strongswan_local_certs()), and an e-mail `local.id` or a domain
+// `remote.id` needs charon's identity matching and the certificate's rfc822Name checked against
+// upstream first. The renderer refuses it and the personality answers UNSUPPORTED, from this one
+// function.
+std::optional<std::string> strongswan_identity_gap(const Scenario& s);
 
 }  // namespace ikeconform

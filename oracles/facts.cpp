@@ -99,7 +99,13 @@ std::vector<CaIndex> verify_restriction(const Scenario& s, const Peer& p, const 
 }
 
 Identity identity_sent(const Peer& p, const Profile& f) {
-  return f.self_identity == IdKind::Fqdn ? Identity{IdKind::Fqdn, p.fqdn} : Identity{IdKind::Address, p.address};
+  switch (f.self_identity) {
+    case IdKind::Fqdn: return {IdKind::Fqdn, p.fqdn};
+    case IdKind::Email: return {IdKind::Email, f.self_identity_value};
+    case IdKind::Dn: return {IdKind::Dn, {}};  // the chosen certificate's subject: no fact here matches it
+    case IdKind::Address: break;
+  }
+  return {IdKind::Address, p.address};
 }
 
 namespace {
@@ -129,12 +135,24 @@ std::string lower(std::string v) {
 }  // namespace
 
 bool identity_matches(const IdentityMatch& m, const Identity& id) {
-  if (m.kind != id.kind) return false;
-  if (m.kind == IdKind::Fqdn) return lower(m.value) == lower(id.value);  // DNS names are case-insensitive
+  if (m.kind != id.kind || id.value.empty() || m.kind == IdKind::Dn) return false;
+  if (m.kind == IdKind::Fqdn || m.kind == IdKind::Email) {  // case-insensitive
+    const std::string want = lower(m.value), have = lower(id.value);
+    if (!m.domain) return want == have;
+    // `domain`: the part after '@' of an e-mail address; an FQDN equal to it or below it.
+    if (m.kind == IdKind::Email)
+      return have.size() > want.size() && have.substr(have.size() - want.size() - 1) == "@" + want;
+    return have == want || (have.size() > want.size() && have.substr(have.size() - want.size() - 1) == "." + want);
+  }
   std::uint32_t net = 0, mask = 0xffffffffu, addr = 0;
   if (!dotted_quad(m.value, net) || !dotted_quad(id.value, addr)) return false;
   if (!m.mask.empty() && !dotted_quad(m.mask, mask)) return false;
   return (net & mask) == (addr & mask);
+}
+
+bool uses_certificate_maps(const Peer& p) {
+  return std::any_of(p.profiles.begin(), p.profiles.end(),
+                     [](const Profile& f) { return !f.match_certificate.empty(); });
 }
 
 std::vector<std::size_t> matching_profiles(const Peer& responder, const Identity& id) {
@@ -192,6 +210,7 @@ std::set<CaIndex> trusted_cas(const Scenario& s, const Peer& p) {
 // tunnel profile must be the only one that matches.
 bool binds_tunnel_profile(const Scenario& s, std::size_t responder, const Identity& id, const ModelOptions& o) {
   const Peer& r = s.peers[responder];
+  if (uses_certificate_maps(r)) return false;  // the facts match identities only (matching_profiles())
   if (r.personality == kCiscoIos) {
     const int bound = bound_profile(s, responder, id, o);
     return bound >= 0 && r.profiles[static_cast<std::size_t>(bound)].name == r.tunnel_profile;

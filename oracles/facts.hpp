@@ -40,7 +40,10 @@ struct Identity {
 };
 Identity identity_sent(const Peer& p, const Profile& f);  // V1-11
 bool identity_matches(const IdentityMatch& m, const Identity& id);
+// The profiles whose `match identity` lines match `id`; `match certificate` maps are not looked
+// at: a claim resting on it skips a responder that has some (uses_certificate_maps()).
 std::vector<std::size_t> matching_profiles(const Peer& responder, const Identity& id);
+bool uses_certificate_maps(const Peer& p);
 // V1-8 / V2-9: the profile the responder binds (last match in IKEv2; IKEv1 by option), or -1.
 int bound_profile(const Scenario& s, std::size_t responder, const Identity& id, const ModelOptions& o);
 bool proposals_agree(const Peer& a, const Peer& b);

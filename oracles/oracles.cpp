@@ -414,6 +414,7 @@ class P8 final : public Claim {
     int compared = 0;
     for (const Observation& o : in.obs) {
       const Peer& responder = s.peers[o.responder()];
+      if (facts::uses_certificate_maps(responder)) continue;  // a map may bind a later profile
       const auto id = facts::identity_sent(s.peers[o.initiator], tunnel_of(s.peers[o.initiator]));
       const auto matches = facts::matching_profiles(responder, id);
       if (matches.size() < 2) continue;

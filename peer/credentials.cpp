@@ -105,6 +105,11 @@ Bytes certificate_issuer(std::span<const std::uint8_t> der) {
   return x ? name_der(X509_get_issuer_name(x.get())) : Bytes{};
 }
 
+Bytes certificate_subject_der(std::span<const std::uint8_t> der) {
+  Ptr<X509> x = from_der(der);
+  return x ? name_der(X509_get_subject_name(x.get())) : Bytes{};
+}
+
 std::string certificate_subject(std::span<const std::uint8_t> der) {
   Ptr<X509> x = from_der(der);
   if (!x) return "";

@@ -58,6 +58,9 @@ class Credentials {
 Pkey certificate_key(std::span<const std::uint8_t> der);
 // The DER issuer Name of a DER certificate; empty when it does not parse.
 Bytes certificate_issuer(std::span<const std::uint8_t> der);
+// The DER subject Name of a DER certificate (an ID_DER_ASN1_DN payload's data); empty when it
+// does not parse.
+Bytes certificate_subject_der(std::span<const std::uint8_t> der);
 // "CN=R1, O=cisco" for traces; "" when it does not parse.
 std::string certificate_subject(std::span<const std::uint8_t> der);
 // RFC 5280 path validation of `der` against `anchors` only (no CRLs: the harness makes none),

@@ -79,17 +79,27 @@ Step PersonalityPolicy::step(const CertStep& at) {
       record_.peer_cert_issuer = wire::ca_index_from_dn_der(issuer, tables_.dn_der);
       record_.peer_cert_subject = certificate_subject(at.received.peer_cert);
       record_.peer_cert_issuer_dn = issuer.empty() ? std::string() : wire::ios_dn_from_der(issuer);
+      // What `match certificate` maps read (Step::peer_cert): the subject in IOS order.
+      peer_cert_ = IdentityCert{};
+      peer_cert_.subject = wire::ios_dn_from_der(certificate_subject_der(at.received.peer_cert));
       peer_cert_seen_ = at.received.peer_cert;
     }
     st.peer_cert_issuer = record_.peer_cert_issuer;
+    st.peer_cert = &peer_cert_;
   }
   if (at.received.peer_id_type != 0) {
-    // FQDN and ID_IPV4_ADDR have the same numbers in both versions (RFC 2407 §4.6.2.1, RFC 7296 §3.5).
-    peer_id_text_ = wire::ikev2::kIdIpv4Addr == at.received.peer_id_type && at.received.peer_id.size() == 4
-                        ? fmt::format("{}.{}.{}.{}", at.received.peer_id[0], at.received.peer_id[1],
-                                      at.received.peer_id[2], at.received.peer_id[3])
-                        : std::string(at.received.peer_id.begin(), at.received.peer_id.end());
-    peer_id_.kind = at.received.peer_id_type == wire::ikev2::kIdIpv4Addr ? IdKind::Address : IdKind::Fqdn;
+    // ID types 1, 2, 3 and 9 have the same numbers in both versions (RFC 2407 §4.6.2.1, RFC 7296
+    // §3.5); a DN is read back into IOS order, the form the model's subjects have.
+    const std::uint8_t type = at.received.peer_id_type;
+    const auto& data = at.received.peer_id;
+    if (type == wire::ikev2::kIdIpv4Addr && data.size() == 4)
+      peer_id_text_ = fmt::format("{}.{}.{}.{}", data[0], data[1], data[2], data[3]);
+    else if (type == wire::ikev2::kIdDerAsn1Dn) peer_id_text_ = wire::ios_dn_from_der(data);
+    else peer_id_text_.assign(data.begin(), data.end());
+    peer_id_.kind = type == wire::ikev2::kIdIpv4Addr     ? IdKind::Address
+                    : type == wire::ikev2::kIdDerAsn1Dn  ? IdKind::Dn
+                    : type == wire::ikev2::kIdRfc822Addr ? IdKind::Email
+                                                         : IdKind::Fqdn;
     peer_id_.value = peer_id_text_;
     peer_id_.ipv4 = 0;
     if (peer_id_.kind == IdKind::Address) parse_ipv4(peer_id_text_, peer_id_.ipv4);
@@ -106,9 +116,22 @@ std::optional<std::pair<std::uint8_t, Bytes>> PersonalityPolicy::local_identity(
   const bool global = !f && at.role == Role::Responder && v1() && record_.bound_profile == kNone &&
                       self.personality->ikev1_unmatched_uses_global();
   if (!f && !global) return std::nullopt;
-  const PeerId id = f ? self.identity(*f) : self.global_identity();  // what the model's engine sends (V1-11)
+  // What the model's engine sends (V1-11), with the certificate chosen in this exchange.
+  const TpIndex sent = chosen_ >= 0 ? chosen_ : kNone;
+  const PeerId id = f ? self.identity(*f, sent) : self.global_identity(sent);
   if (id.kind == IdKind::Fqdn && !id.value.empty())
     return std::pair{wire::ikev2::kIdFqdn, Bytes(id.value.begin(), id.value.end())};
+  if (id.kind == IdKind::Email && !id.value.empty())
+    return std::pair{wire::ikev2::kIdRfc822Addr, Bytes(id.value.begin(), id.value.end())};
+  if (id.kind == IdKind::Dn) {
+    // The DER subject of the certificate that goes out, byte for byte (RFC 7296 §3.5); none: no
+    // DN to send (the model calls that UNSUPPORTED, the engine falls back to its default ID).
+    const auto tp = static_cast<std::size_t>(sent);
+    if (sent == kNone || tp >= own_of_tp_.size() || own_of_tp_[tp] == kNone) return std::nullopt;
+    Bytes der = certificate_subject_der(creds_.own()[static_cast<std::size_t>(own_of_tp_[tp])].der);
+    if (der.empty()) return std::nullopt;
+    return std::pair{wire::ikev2::kIdDerAsn1Dn, std::move(der)};
+  }
   if (id.kind != IdKind::Address) return std::nullopt;
   const std::uint32_t a = id.ipv4;
   return std::pair{wire::ikev2::kIdIpv4Addr,

@@ -88,7 +88,8 @@ class PersonalityPolicy final : public CertificatePolicy {
   CertReqList received_;
   std::string peer_id_text_;
   PeerId peer_id_;
-  Bytes peer_cert_seen_;  // the received certificate already parsed into record_ (asked per step)
+  Bytes peer_cert_seen_;    // the received certificate already parsed into record_ (asked per step)
+  IdentityCert peer_cert_;  // its subject, for certificate maps
   TpIndex chosen_ = kDeferred;
   bool decided_ = false;
   Record record_;

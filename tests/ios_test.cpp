@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "ios/ios.hpp"
+#include "model/engine.hpp"
 #include "model/input_error.hpp"
 #include "model/scenario_json.hpp"
 
@@ -291,8 +292,13 @@ TEST(IosErrors, BadArguments) {
   EXPECT_EQ(error_of([] { parse_ios_config("hostname\n", "r.cfg"); }), "r.cfg:1: 'hostname': missing a host name");
   EXPECT_EQ(error_of([] { parse_ios_config("interface Tunnel1\n tunnel destination 1.2.3\n", "r.cfg"); }),
             "r.cfg:2: 'tunnel destination 1.2.3': '1.2.3' is not an IPv4 address");
+  // An unsupported variant of `match identity` (IKEv1 `group`, IKEv2 `key-id`) names its line.
   EXPECT_NE(error_of([] {
-              parse_ios_config("crypto isakmp profile p\n match identity host domain cisco.com\n", "r.cfg");
+              parse_ios_config("crypto isakmp profile p\n match identity group G\n", "r.cfg");
+            }).find("r.cfg:2: "),
+            std::string::npos);
+  EXPECT_NE(error_of([] {
+              parse_ios_config("crypto ikev2 profile p\n match identity remote key-id K\n", "r.cfg");
             }).find("r.cfg:2: "),
             std::string::npos);
 }
@@ -1122,3 +1128,137 @@ TEST(IosSyntax, TunnelSourceInterfaceNotInTheText) {
   EXPECT_EQ(r.scenario.peers[1].address, "192.168.0.2");
   EXPECT_TRUE(r.warnings.empty()) << r.warnings.front();
 }
+
+// ---------------------------------------------------------------- DN and e-mail identities (issue 10)
+
+namespace {
+
+IdentityMatch domain_match(IdKind k, std::string v) {
+  IdentityMatch m{k, std::move(v), ""};
+  m.domain = true;
+  return m;
+}
+
+TEST(IosSyntax, MatchIdentityHostDomain) {
+  IosConfig c = parse_ios_config("crypto isakmp profile A\n match identity host domain cisco.com\n", "r.cfg");
+  EXPECT_EQ(c.isakmp_profiles.at(0).match.at(0), domain_match(IdKind::Fqdn, "cisco.com"));
+}
+
+TEST(IosSyntax, MatchIdentityUserFqdn) {
+  IosConfig c = parse_ios_config("crypto isakmp profile A\n match identity user-fqdn r2@cisco.com\n", "r.cfg");
+  EXPECT_EQ(c.isakmp_profiles.at(0).match.at(0), (IdentityMatch{IdKind::Email, "r2@cisco.com", ""}));
+  EXPECT_NE(error_of([] {
+              parse_ios_config("crypto isakmp profile A\n match identity user-fqdn r2\n", "r.cfg");
+            }).find("r.cfg:2:"),
+            std::string::npos);
+}
+
+TEST(IosSyntax, MatchIdentityUserFqdnDomain) {
+  IosConfig c = parse_ios_config("crypto isakmp profile A\n match identity user-fqdn domain cisco.com\n", "r.cfg");
+  EXPECT_EQ(c.isakmp_profiles.at(0).match.at(0), domain_match(IdKind::Email, "cisco.com"));
+}
+
+TEST(IosSyntax, MatchIdentityRemoteFqdnDomain) {
+  IosConfig c = parse_ios_config("crypto ikev2 profile A\n match identity remote fqdn domain cisco.com\n", "r.cfg");
+  EXPECT_EQ(c.ikev2_profiles.at(0).match.at(0), domain_match(IdKind::Fqdn, "cisco.com"));
+  EXPECT_NE(error_of([] {
+              parse_ios_config("crypto ikev2 profile A\n match identity remote fqdn domain\n", "r.cfg");
+            }).find("r.cfg:2:"),
+            std::string::npos);
+}
+
+TEST(IosSyntax, MatchIdentityRemoteEmail) {
+  IosConfig c = parse_ios_config("crypto ikev2 profile A\n match identity remote email r2@cisco.com\n", "r.cfg");
+  EXPECT_EQ(c.ikev2_profiles.at(0).match.at(0), (IdentityMatch{IdKind::Email, "r2@cisco.com", ""}));
+}
+
+TEST(IosSyntax, MatchIdentityRemoteEmailDomain) {
+  IosConfig c = parse_ios_config("crypto ikev2 profile A\n match identity remote email domain cisco.com\n", "r.cfg");
+  EXPECT_EQ(c.ikev2_profiles.at(0).match.at(0), domain_match(IdKind::Email, "cisco.com"));
+}
+
+TEST(IosSyntax, IdentityLocalDnAndEmailAreTheirKinds) {
+  IosConfig c = parse_ios_config(
+      "crypto ikev2 profile A\n identity local dn\ncrypto ikev2 profile B\n identity local email r1@cisco.com\n"
+      "crypto isakmp profile C\n self-identity dn\ncrypto isakmp profile D\n self-identity user-fqdn r1@cisco.com\n"
+      "crypto isakmp identity dn\n",
+      "r.cfg");
+  EXPECT_EQ(c.ikev2_profiles.at(0).identity_local, IdKind::Dn);
+  EXPECT_EQ(c.ikev2_profiles.at(1).identity_local, IdKind::Email);
+  EXPECT_EQ(c.ikev2_profiles.at(1).identity_local_value, "r1@cisco.com");
+  EXPECT_EQ(c.isakmp_profiles.at(0).self_identity, IdKind::Dn);
+  EXPECT_EQ(c.isakmp_profiles.at(1).self_identity, IdKind::Email);
+  EXPECT_EQ(c.isakmp_identity, IdKind::Dn);
+  EXPECT_NE(error_of([] {
+              parse_ios_config("crypto ikev2 profile B\n identity local email r1\n", "r.cfg");
+            }).find("r.cfg:2:"),
+            std::string::npos);
+}
+
+// FlexVPN pair: R1 sends its DN, R2 `match identity remote any` or an FQDN line.
+std::string flex(const std::string& identity, const std::string& match) {
+  return "hostname R1\nip domain name cisco.com\ncrypto pki trustpoint TP1\n enrollment url http://1.1.1.1\n!\n"
+         "crypto ikev2 profile V2\n " +
+         match + "\n " + identity +
+         "\n authentication local rsa-sig\n authentication remote rsa-sig\n pki trustpoint TP1\n!\n"
+         "crypto ipsec profile IP\n set ikev2-profile V2\n!\n"
+         "interface Tunnel1\n tunnel source 192.168.0.1\n tunnel destination 192.168.0.2\n tunnel protection ipsec "
+         "profile IP\n";
+}
+
+TEST(IosImport, IdentityLocalDnIsADnIdentityAndMatchAnyAcceptsItsCertificate) {
+  const std::string r1 = flex("identity local dn", "match identity remote any");
+  ImportResult r = import_routers(inline_router("r1.cfg", r1), inline_router("r2.cfg", mirror_r1(r1)));
+  for (const auto& n : r.notes) EXPECT_EQ(n.find("modeled as its address"), std::string::npos) << n;
+  const Profile& f = r.scenario.peers[0].profiles.at(0);
+  EXPECT_EQ(f.self_identity, IdKind::Dn);
+  ASSERT_EQ(f.match_certificate.size(), 1u);  // `any`: the DN sender's certificate, whatever it is
+  EXPECT_TRUE(f.match_certificate[0].entries.at(0).rules.empty());
+  EXPECT_TRUE(run_direction(r.scenario, 0, {}).up());
+  EXPECT_TRUE(run_direction(r.scenario, 1, {}).up());
+}
+
+TEST(IosImport, ADnSenderAgainstAnFqdnMatchFailsWhereItUsedToBeModeledAsItsAddress) {
+  std::string r1 = flex("identity local dn", "match identity remote fqdn R2.cisco.com");
+  std::string r2 = mirror_r1(flex("identity local fqdn R2.cisco.com", "match identity remote fqdn R2.cisco.com"));
+  r2.replace(r2.find("match identity remote fqdn R2.cisco.com"), 39, "match identity remote fqdn R1.cisco.com");
+  ImportResult r = import_routers(inline_router("r1.cfg", r1), inline_router("r2.cfg", r2));
+  EXPECT_EQ(run_direction(r.scenario, 0, {}).reason, Reason::NoMatchingProfile);  // R2 finds no profile for a DN
+  EXPECT_TRUE(run_direction(r.scenario, 1, {}).up());                             // R1 matches R2's FQDN
+}
+
+TEST(IosImport, IdentityLocalEmailAndMatchIdentityRemoteEmailDomain) {
+  const std::string r1 = flex("identity local email r1@cisco.com", "match identity remote email domain cisco.com");
+  std::string r2 = mirror_r1(r1);
+  r2.replace(r2.find("r1@"), 3, "r2@");
+  ImportResult r = import_routers(inline_router("r1.cfg", r1), inline_router("r2.cfg", r2));
+  const Profile& f = r.scenario.peers[0].profiles.at(0);
+  EXPECT_EQ(f.self_identity, IdKind::Email);
+  EXPECT_EQ(f.self_identity_value, "r1@cisco.com");
+  EXPECT_EQ(f.match.at(0), domain_match(IdKind::Email, "cisco.com"));
+  EXPECT_TRUE(run_direction(r.scenario, 0, {}).up());
+  EXPECT_TRUE(run_direction(r.scenario, 1, {}).up());
+  const std::string out = export_ios_config(r.scenario, 0);
+  EXPECT_NE(out.find(" identity local email r1@cisco.com\n"), std::string::npos) << out;
+  EXPECT_NE(out.find(" match identity remote email domain cisco.com\n"), std::string::npos) << out;
+}
+
+TEST(IosExport, Ikev1DnAndUserFqdnLines) {
+  Scenario s = import_routers(router("s1-r1.cfg", "s1-r1.show"), router("s1-r2.cfg", "s1-r2.show")).scenario;
+  s.peers[0].profiles[0].self_identity = IdKind::Dn;
+  s.peers[1].profiles[0].self_identity = IdKind::Email;
+  s.peers[1].profiles[0].self_identity_value = "r2@cisco.com";
+  IdentityMatch host = domain_match(IdKind::Fqdn, "cisco.com");
+  s.peers[0].profiles[0].match = {{IdKind::Email, "r2@cisco.com", ""}, domain_match(IdKind::Email, "cisco.com"), host};
+  const std::string a = export_ios_config(s, 0), b = export_ios_config(s, 1);
+  EXPECT_NE(a.find(" self-identity dn\n"), std::string::npos) << a;
+  EXPECT_NE(a.find(" match identity user-fqdn r2@cisco.com\n"), std::string::npos) << a;
+  EXPECT_NE(a.find(" match identity user-fqdn domain cisco.com\n"), std::string::npos) << a;
+  EXPECT_NE(a.find(" match identity host domain cisco.com\n"), std::string::npos) << a;
+  EXPECT_NE(b.find(" self-identity user-fqdn r2@cisco.com\n"), std::string::npos) << b;
+  RouterInput ra{"r1.cfg", a, "r1.show", export_show_certs(s, 0)};
+  RouterInput rb{"r2.cfg", b, "r2.show", export_show_certs(s, 1)};
+  EXPECT_EQ(import_routers(ra, rb).scenario, s);
+}
+
+}  // namespace

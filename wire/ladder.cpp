@@ -217,12 +217,33 @@ class Ladder {
   std::pair<std::uint8_t, Bytes> identity(bool from_i) const {
     const Peer& p = from_i ? ini_ : res_;
     const Profile* f = profile(from_i);
+    // A DN is the subject of the certificate this ladder sends (type 9), an e-mail address type 3:
+    // the same numbers in v1 and v2 (RFC 2407 §4.6.2.1, RFC 7296 §3.5).
+    if (f && f->self_identity == IdKind::Email)
+      return {ikev1::kIdUserFqdn, Bytes(f->self_identity_value.begin(), f->self_identity_value.end())};
+    if (f && f->self_identity == IdKind::Dn) {
+      const std::string subject = sent_subject(from_i);
+      if (!subject.empty()) return {ikev1::kIdDerAsn1Dn, dn_der_from_ios(subject)};
+    }
     if (f && f->self_identity == IdKind::Address) {
       const Ipv4 a = Ipv4::parse(p.address);
       return {ikev1::kIdIpv4Addr, Bytes(a.octets.begin(), a.octets.end())};
     }
     const std::string& fqdn = p.fqdn.empty() ? p.name : p.fqdn;
     return {ikev1::kIdFqdn, Bytes(fqdn.begin(), fqdn.end())};  // same numbers in v1 and v2
+  }
+
+  // The subject of the placeholder certificate a side sends ("" when it sends none).
+  std::string sent_subject(bool from_i) const {
+    const TpIndex tp = from_i ? o_.initiator_trustpoint : o_.responder_trustpoint;
+    if (tp == kNone) return {};
+    const Peer& p = s_.peers[from_i ? o_.initiator : o_.responder()];
+    const auto i = static_cast<std::size_t>(tp);
+    std::string subject;
+    if (i < p.trustpoints.size())
+      for (const IdentityCert& c : p.certificates)
+        if (c.trustpoint == p.trustpoints[i].name) subject = c.subject;
+    return subject.empty() ? "cn=" + (p.fqdn.empty() ? p.name : p.fqdn) : subject;
   }
 
   // The certificate a side sends (Observation::*_trustpoint), or empty for none.
@@ -236,16 +257,14 @@ class Ladder {
     }
     const Peer& p = s_.peers[who];
     const auto i = static_cast<std::size_t>(tp);
-    std::string issuer, subject;
+    std::string issuer;
     if (i < p.trustpoints.size()) {
       const Ca* ca = find_ca(s_, p.trustpoints[i].ca);
       issuer = ca ? ca->dn : "cn=" + p.trustpoints[i].name;
-      for (const IdentityCert& c : p.certificates)
-        if (c.trustpoint == p.trustpoints[i].name) subject = c.subject;
     } else {
       issuer = ca_dn_string(s_, static_cast<CaIndex>(s_.cas.size() + (i - p.trustpoints.size())));
     }
-    if (subject.empty()) subject = "cn=" + (p.fqdn.empty() ? p.name : p.fqdn);
+    const std::string subject = sent_subject(from_i);
     if (issuer.empty()) return {};
     return placeholder_certificate(subject, issuer, fmt::format("{}|{}|{}", s_.name, p.name, tp));
   }

@@ -230,6 +230,7 @@ constexpr std::pair<const char*, bool Expressible::*> kExpressible[] = {
     {"certificate_features", &Expressible::certificate_features},
     {"ikev1_mixed_auth", &Expressible::ikev1_mixed_auth},
     {"pre_shared_keys", &Expressible::pre_shared_keys},
+    {"dn_email_identities", &Expressible::dn_email_identities},
 };
 
 Expressible expressible_from(const std::vector<std::string>& cannot_express) {

@@ -108,7 +108,8 @@ struct AdapterHello {
   bool p12 = false;                       // ... including PKCS#12 files
   std::vector<std::string> capabilities;  // "capture", "render"
   // What of the scenario format it cannot run (names of model/expressible.hpp's fields:
-  // "revoked_certificates", "certificate_features", "ikev1_mixed_auth", "pre_shared_keys"); the harness then
+  // "revoked_certificates", "certificate_features", "ikev1_mixed_auth", "pre_shared_keys",
+  // "dn_email_identities"); the harness then
   // generates none of it for this adapter (issue 11: scenarios are judged, not skipped).
   std::vector<std::string> cannot_express;
   friend bool operator==(const AdapterHello&, const AdapterHello&) = default;

@@ -63,11 +63,14 @@ wire::TrafficSelector tunnel_ts(std::size_t peer) {
 }
 
 // The identity the peer presents: its tunnel profile's self-identity (V1-11), as the other
-// stacks' renderers expect it.
+// stacks' renderers expect it. The engine's default: a DN depends on the certificate chosen in
+// the exchange, which PersonalityPolicy::local_identity() sends instead.
 std::pair<std::uint8_t, wire::Bytes> own_identity(const Peer& p) {
   const Profile* f = find_profile(p, p.tunnel_profile);
   if (f && f->self_identity == IdKind::Fqdn && !p.fqdn.empty())
     return {k2::kIdFqdn, wire::Bytes(p.fqdn.begin(), p.fqdn.end())};
+  if (f && f->self_identity == IdKind::Email)
+    return {k2::kIdRfc822Addr, wire::Bytes(f->self_identity_value.begin(), f->self_identity_value.end())};
   std::uint32_t a = 0;
   parse_ipv4(p.address, a);
   return {k2::kIdIpv4Addr,
@@ -79,7 +82,9 @@ std::pair<std::uint8_t, wire::Bytes> own_identity(const Peer& p) {
 // which names no single identity.
 std::optional<wire::IdV2> wire_idr(const std::optional<IdentityMatch>& m) {
   if (!m) return std::nullopt;
+  if (m->domain) return std::nullopt;  // a domain names no single identity
   if (m->kind == IdKind::Fqdn) return wire::IdV2{k2::kIdFqdn, wire::Bytes(m->value.begin(), m->value.end())};
+  if (m->kind == IdKind::Email) return wire::IdV2{k2::kIdRfc822Addr, wire::Bytes(m->value.begin(), m->value.end())};
   std::uint32_t a = 0;
   if (m->kind != IdKind::Address || (!m->mask.empty() && m->mask != "255.255.255.255") || !parse_ipv4(m->value, a))
     return std::nullopt;

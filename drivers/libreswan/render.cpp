@@ -223,6 +223,7 @@ std::string render_secrets(const Ctx& c) {
 
 std::optional<std::string> inexpressible(const Scenario& s, std::size_t peer) {
   if (peer >= s.peers.size()) return "no peer " + std::to_string(peer);
+  if (auto why = libreswan_identity_gap(s)) return *why;  // model/libreswan.hpp
   for (const Profile& f : s.peers[peer].profiles)
     if (auto why = one_method_v1(s, f)) return why;
   return std::nullopt;
@@ -231,6 +232,7 @@ std::optional<std::string> inexpressible(const Scenario& s, std::size_t peer) {
 Expressible expressible() {
   Expressible e;
   e.ikev1_mixed_auth = false;
+  e.dn_email_identities = false;  // libreswan_identity_gap()
   return e;
 }
 

@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <fstream>
 #include <mutex>
-#include <set>
 #include <unordered_map>
 
 #include "drivers/pki/ossl.hpp"
@@ -219,21 +218,6 @@ std::string file_stem(const std::string& s) {  // names come from the scenario: 
   return out;
 }
 
-// "cn=R1,ou=IT-CA1,o=cisco,o=com" for a CA "cn=CA1,o=cisco,o=com": the CA's organization part
-// plus a unit that tells the router's certificates apart in logs and NSS nicknames.
-std::string synthesize_subject(const Peer& peer, const Ca& ca, const std::string& unit) {
-  std::string dn = "cn=" + peer.name + ",ou=" + unit;
-  for (const Rdn& r : parse_ios_dn(ca.dn))
-    if (r.type == "O" || r.type == "C" || r.type == "L" || r.type == "ST") {
-      std::string value;
-      for (char c : r.value) value += (c == ',' ? std::string("\\,") : std::string(1, c));
-      std::string type = r.type;  // IOS spells types in lower case
-      std::transform(type.begin(), type.end(), type.begin(), [](unsigned char c) { return std::tolower(c); });
-      dn += "," + type + "=" + value;
-    }
-  return dn;
-}
-
 const EVP_MD* digest_for(const IdentityCert& c, const std::string& where, bool& v1) {
   const EVP_MD* md = EVP_sha256();
   for (const std::string& f : c.features) {
@@ -288,15 +272,10 @@ std::vector<const IdentityMaterial*> Pki::certs_of(std::string_view peer) const 
 
 namespace {
 
-// The k-th identity certificate of `peer`, issued by the CA of its trustpoint.
-std::string lower_ascii(std::string v) {
-  for (char& c : v) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return v;
-}
-
+// The k-th identity certificate of `peer`, issued by the CA of its trustpoint, with `subject`
+// (certificate_subjects()).
 IdentityMaterial make_identity(const Scenario& s, const Peer& peer, std::size_t k, std::size_t slot,
-                               std::set<std::string>& units, std::set<std::string>& subjects, const Pki& pki,
-                               KeyCache& keys, const PkiOptions& o) {
+                               const std::string& subject, const Pki& pki, KeyCache& keys, const PkiOptions& o) {
   const IdentityCert& ic = peer.certificates[k];
   const std::string where = "peer '" + peer.name + "', certificate under '" + ic.trustpoint + "'";
   const Trustpoint* tp = find_trustpoint(peer, ic.trustpoint);
@@ -311,17 +290,10 @@ IdentityMaterial make_identity(const Scenario& s, const Peer& peer, std::size_t 
   m.ca = ca->id;
   m.enrollment = k;
   m.name = file_stem(peer.name + "-" + ic.trustpoint);
-  std::string unit = "IT-" + ca->id;  // two trustpoints of one CA: fall back to the trustpoint
-  if (!units.insert(unit).second) units.insert(unit = "IT-" + ic.trustpoint);
-  m.ios_subject = ic.subject.empty() ? synthesize_subject(peer, *ca, unit) : ic.subject;
-  // Two certificates of one router must have distinguishable subjects (real-stacks.md): stacks
-  // log the subject of the certificate they send, NSS merges equal nicknames. A scenario that
-  // gives two certificates the same subject gets the unit added to the later one; the subject
-  // plays no part in IKE identity here (that is the SAN).
-  if (!subjects.insert(lower_ascii(m.ios_subject)).second) {
-    m.ios_subject = "ou=" + unit + "," + m.ios_subject;
-    subjects.insert(lower_ascii(m.ios_subject));
-  }
+  // The subject the model's DN identity sends (model/dn.hpp): unit, synthesized subject and the
+  // "ou=<unit>," that keeps two subjects of one router apart are decided there. The subject plays
+  // no part in an FQDN or address identity (that is the SAN).
+  m.ios_subject = subject;
   m.dn = strongswan_dn(m.ios_subject);
   m.libreswan_dn = libreswan_dn(m.ios_subject);
   m.san_dns = peer.fqdn;
@@ -368,9 +340,9 @@ Pki make_pki(const Scenario& s, const fs::path& dir, KeyCache& keys, const PkiOp
   for (std::size_t i = 0; i < s.cas.size(); ++i) pki.cas.push_back(make_ca(s.cas[i], i, dir, keys));
   std::size_t slot = s.cas.size();
   for (const Peer& peer : s.peers) {
-    std::set<std::string> units, subjects;  // OU values and subjects already used on this peer
+    const std::vector<std::string> subjects = certificate_subjects(s, peer);
     for (std::size_t k = 0; k < peer.certificates.size(); ++k)
-      pki.certs.push_back(make_identity(s, peer, k, slot++, units, subjects, pki, keys, o));
+      pki.certs.push_back(make_identity(s, peer, k, slot++, subjects[k], pki, keys, o));
   }
   return pki;
 }

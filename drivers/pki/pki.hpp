@@ -15,26 +15,16 @@
 #include <string_view>
 #include <vector>
 
+#include "model/dn.hpp"
 #include "model/scenario.hpp"
 
 namespace ikeconform::pki {
 
 // ---- Distinguished names ----
 
-// One attribute of a DN. `type` is canonical: CN, OU, O, C, L, ST, DC, serialNumber,
-// emailAddress, unstructuredName.
-struct Rdn {
-  std::string type;
-  std::string value;
-  friend bool operator==(const Rdn&, const Rdn&) = default;
-};
-
-// Parses a DN written the IOS / LDAP way, most specific first: "cn=CA1,o=cisco,o=com".
-// Types are case-insensitive (cn, ou, o, c, l, st, dc, serialNumber, emailAddress / e / email,
-// unstructuredName / hostname). A comma separates attributes only when a known `type=` follows
-// it, so "o=VeriSign, Inc.,c=US" keeps "VeriSign, Inc." whole; "\," escapes a comma anyway.
-// Surrounding blanks are trimmed. Throws InputError on anything else.
-std::vector<Rdn> parse_ios_dn(std::string_view dn);
+// The DN parser is the model's (model/dn.hpp): certificate subjects are decided there.
+using ikeconform::parse_ios_dn;
+using ikeconform::Rdn;
 
 // The DN as strongSwan prints it: X.509 order (least specific first), "O=com, O=cisco, CN=CA1".
 std::string strongswan_dn(std::string_view ios_dn);

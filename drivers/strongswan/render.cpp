@@ -395,6 +395,7 @@ std::vector<std::string> psk_owners(const Scenario& s) {
 std::optional<std::string> inexpressible(const Scenario& s) {
   if (s.peers.size() != 2) return "a scenario has two peers";
   if (s.aggressive_mode) return "aggressive mode is not covered";
+  if (auto why = strongswan_identity_gap(s)) return *why;  // model/strongswan.hpp
   for (const Peer& p : s.peers) {
     // The PKI makes no CRL and charon runs with revocation checks off (the harness has no CDP).
     for (const IdentityCert& c : p.certificates)
@@ -425,6 +426,7 @@ Expressible expressible() {
   e.revoked_certificates = false;
   e.certificate_features = false;
   e.ikev1_mixed_auth = false;
+  e.dn_email_identities = false;  // strongswan_identity_gap()
   return e;
 }
 

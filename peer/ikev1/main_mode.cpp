@@ -151,12 +151,13 @@ Refusal authenticate_peer(IsakmpSa& sa, const Context& c, const std::vector<Payl
     why = "the peer's ID is not the configured one";
     return Refusal::NoProfile;
   }
+  // Recorded before the binding: a `match certificate` map reads the certificate that came with the ID.
+  if (cert) sa.received.peer_cert = sa.peer_cert = std::get<wire::Cert>(cert->body).data;
   const CertStep at = step(sa, m, role);
   if (role == Role::Responder && !c.policy.bind_profile(at)) {
     why = "no profile matches the peer's ID";
     return Refusal::NoProfile;
   }
-  if (cert) sa.received.peer_cert = sa.peer_cert = std::get<wire::Cert>(cert->body).data;
   const auto anchor = check_peer_certificate(c.policy, at, c.creds, cert ? &sa.peer_cert : nullptr, why);
   if (!anchor) {
     why = "certificate not trusted: " + why;
@@ -177,9 +178,18 @@ Refusal authenticate_peer(IsakmpSa& sa, const Context& c, const std::vector<Payl
 // Our ID, CERT and SIG for MM5 / MM6; nullopt when there is no certificate to sign with.
 std::optional<std::vector<Payload>> our_identity(IsakmpSa& sa, const Context& c, Message m, Role role) {
   std::vector<Payload> ps;
+  // The certificate first: a DN identity is its subject (V1-11, `self-identity dn`).
+  sa.our_cert = c.policy.choose_certificate(step(sa, m, role));
+  if (!sa.our_cert) {
+    sa.log("no certificate to send: Failed to build certificate payload");
+    return std::nullopt;
+  }
   wire::IdV1 local = c.config.local_id;
-  if (role == Role::Responder)  // the bound profile's `self-identity` (V1-11); the initiator's is configured
-    if (auto own = c.policy.local_identity(step(sa, m, role))) std::tie(local.type, local.data) = *own;
+  // A responder: the bound profile's `self-identity` (V1-11). An initiator: the configured one (its
+  // tunnel profile's) unless the policy sends a DN, which no configuration can carry.
+  if (auto own = c.policy.local_identity(step(sa, m, role));
+      own && (role == Role::Responder || own->first == k::kIdDerAsn1Dn))
+    std::tie(local.type, local.data) = *own;
   if (c.config.bugs.id_not_in_cert) {  // an FQDN our certificate does not carry, signed over
     local.type = k::kIdFqdn;
     local.data.assign(kIdNotInCert.begin(), kIdNotInCert.end());
@@ -187,11 +197,6 @@ std::optional<std::vector<Payload>> our_identity(IsakmpSa& sa, const Context& c,
   }
   const Payload id{k::kID, false, local};
   ps.push_back(id);
-  sa.our_cert = c.policy.choose_certificate(step(sa, m, role));
-  if (!sa.our_cert) {
-    sa.log("no certificate to send: Failed to build certificate payload");
-    return std::nullopt;
-  }
   const OwnCert& own = c.creds.own().at(*sa.our_cert);
   if (c.policy.sends_certificate(step(sa, m, role))) {
     for (wire::Cert& cert : cert_payloads(c.config.bugs, c.creds, *sa.our_cert, sa.trace))

@@ -126,14 +126,17 @@ void fail(IkeSa& sa, std::optional<std::uint16_t> error, std::string reason) {
 // IDr: the bound profile's identity (the policy's), else the configured one. The initiator
 // always presents Config::local_id (its tunnel profile's).
 // Our ID: the configured one, the bound profile's for a responder, or the id_not_in_cert bug's.
+// An initiator presents Config::local_id unless its policy sends a DN, which no configuration can
+// carry: it is the subject of the certificate chosen (so the policy is asked after the choice).
 wire::IdV2 local_identity(IkeSa& sa, const Context& c, Message m) {
   if (c.config.bugs.id_not_in_cert) {
     sa.log(fmt::format("protocol bug id_not_in_cert: claiming '{}'", kIdNotInCert));
     return {k::kIdFqdn, Bytes(kIdNotInCert.begin(), kIdNotInCert.end())};
   }
   wire::IdV2 id = c.config.local_id;
-  if (sa.role == Role::Responder)
-    if (auto own = c.policy.local_identity(cert_step(sa, m))) std::tie(id.type, id.data) = *own;
+  if (auto own = c.policy.local_identity(cert_step(sa, m));
+      own && (sa.role == Role::Responder || own->first == k::kIdDerAsn1Dn))
+    std::tie(id.type, id.data) = *own;
   return id;
 }
 
@@ -174,18 +177,19 @@ Refusal authenticate_peer(IkeSa& sa, const Context& c, const std::vector<Payload
     why = "peer identity '" + id_text(sa.peer_id) + "' is not the configured '" + id_text(*c.config.remote_id) + "'";
     return Refusal::NoProfile;
   }
-  const CertStep at = cert_step(sa, Message::IKE_AUTH);
-  if (sa.role == Role::Responder && !c.policy.bind_profile(at)) {
-    why = "no profile matches peer identity '" + id_text(sa.peer_id) + "'";
-    return Refusal::NoProfile;
-  }
   const Payload* cert = nullptr;
   for (const Payload& p : ps)
     if (p.type == k::kCERT && std::get<wire::Cert>(p.body).encoding == wire::kCertX509Signature) {
       cert = &p;  // the first X.509 CERT is the end entity (§3.6)
       break;
     }
+  // Recorded before the binding: a `match certificate` map reads the certificate that came with the ID.
   if (cert) sa.received.peer_cert = sa.peer_cert = std::get<wire::Cert>(cert->body).data;
+  const CertStep at = cert_step(sa, Message::IKE_AUTH);
+  if (sa.role == Role::Responder && !c.policy.bind_profile(at)) {
+    why = "no profile matches peer identity '" + id_text(sa.peer_id) + "'";
+    return Refusal::NoProfile;
+  }
   const auto anchor = check_peer_certificate(c.policy, at, c.creds, cert ? &sa.peer_cert : nullptr, why);
   if (!anchor) {
     why = "certificate status is not available or invalid: " +
@@ -246,10 +250,10 @@ bool ts_within(const wire::TrafficSelector& in, const wire::TrafficSelector& out
 
 std::vector<Payload> ike_auth_build_i(IkeSa& sa, const Context& c) {
   std::vector<Payload> out;
-  const wire::IdV2 local = local_identity(sa, c, Message::IKE_AUTH);
-  out.push_back({k::kIDi, false, local});
   const auto cert = choose_certificate(sa, c);
   if (!cert) return {};  // IOS: "Failed to build certificate payload", no IKE_AUTH goes out
+  const wire::IdV2 local = local_identity(sa, c, Message::IKE_AUTH);  // after the choice: a DN is its subject
+  out.push_back({k::kIDi, false, local});
   add_certificate(sa, c, *cert, out);
   out.push_back(notify(k::kInitialContact));
   for (Payload& cr : certreq_payloads(sa, c, Message::IKE_AUTH)) out.push_back(std::move(cr));
@@ -280,13 +284,13 @@ std::vector<Payload> ike_auth_process_r(IkeSa& sa, const Context& c, const std::
     return {notify(k::kAuthenticationFailed)};
   }
   std::vector<Payload> out;
-  const wire::IdV2 local = local_identity(sa, c, Message::IKE_AUTH);
-  out.push_back({k::kIDr, false, local});
   const auto cert = choose_certificate(sa, c);
   if (!cert) {  // IOS builds no response ("Failed to build certificate payload"); the initiator times out
     fail(sa, std::nullopt, "no certificate to send");
     return {};
   }
+  const wire::IdV2 local = local_identity(sa, c, Message::IKE_AUTH);  // after the choice: a DN is its subject
+  out.push_back({k::kIDr, false, local});
   add_certificate(sa, c, *cert, out);
   out.push_back({k::kAUTH, false, sign(sa, c, c.creds.own().at(*cert).key.get(), local)});
   sa.outcome.ike_sa = true;
