@@ -43,8 +43,10 @@ inline Leftovers leftovers(const std::string& prefix) {
     if (cmd.find(prefix) != std::string::npos && process::pid_alive(std::stoi(pid)))
       l.processes.push_back(pid + ": " + cmd);
   }
-  for (const auto& e : std::filesystem::directory_iterator(std::filesystem::temp_directory_path()))
-    if (e.path().filename().string().rfind(prefix, 0) == 0) l.dirs.push_back(e.path().string());
+  // The temporary folder and the scratch one (process::scratch_base(): NSS templates).
+  for (const std::filesystem::path& base : {std::filesystem::temp_directory_path(), process::scratch_base()})
+    for (const auto& e : std::filesystem::directory_iterator(base))
+      if (e.path().filename().string().rfind(prefix, 0) == 0) l.dirs.push_back(e.path().string());
   return l;
 }
 
