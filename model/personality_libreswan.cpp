@@ -90,21 +90,22 @@ struct Score {
 bool key_by_id(const PeerCtx& self) { return !self.peer->certificates.empty(); }
 
 // Whether connection `c` can serve the peer, and how well (upstream refine_host_connection).
-bool candidate(const Negotiation& n, const PeerCtx& self, const Step& at, const LibreswanConn& c, Score& score) {
+bool candidate(const Negotiation& n, const PeerCtx& self, const Step& at, const LibreswanConn& c,
+               const LibreswanConn& initial, Score& score) {
   const PeerCtx& peer = other(n, self);
   const Profile& f = self.peer->profiles[static_cast<std::size_t>(c.profile)];
   const AuthMethod proposed = proposed_auth(n, self);
   if (f.auth_remote != proposed) return false;
   // A peer that signs needs a candidate with a private key of ours (refine_host_connection():
   // "We must at least be able to find our private key", whatever the candidate's own method):
-  // its certificate's, or one found by its `leftid` in a certificate's subjectAltName, which
-  // holds our FQDN and address (seen: an RSA peer switched onto `leftauth=secret` without
-  // `leftckaid` on a peer holding certificates, seed 1, scenario 56; not on a peer holding none,
-  // "connection prof1's RSA private key not found", seed 7, scenario 31). Not modeled: the lookup
-  // through `leftid` finds only keys pluto has loaded at that moment, and it reloads them lazily,
-  // in the order it tries connections (seed 7, scenario 106: "connection prof2-IOSCA2's RSA private
-  // key not found" before "reloaded private key matching left certificate 'R1-IOSCA1'").
-  if (proposed == AuthMethod::RsaSig && c.cert == kNone && !key_by_id(self)) return false;
+  // its certificate's, or, for a connection without `leftckaid`, one found through its `leftid`
+  // among the keys pluto has loaded by then. Pluto loads keys lazily: the one of the connection the
+  // exchange started on when that holds a certificate, the others as it tries them. Seen: an RSA
+  // peer switched onto `leftauth=secret` without `leftckaid` when the first connection held a
+  // certificate (seed 1, scenario 56); "connection X's RSA private key not found" for every
+  // connection without one when the first held none, until one with a certificate (seed 7,
+  // scenarios 31 and 106; strongswan,libreswan seed 3, scenario 865).
+  if (proposed == AuthMethod::RsaSig && c.cert == kNone && (initial.cert == kNone || !key_by_id(self))) return false;
   // An IDr must name this candidate: its certificate's subjectAltName (an FQDN) or its leftid
   // ("You Tarzan, me Jane": idr_wildmatch(), peer_id.c; else "skipping because peer IDr payload
   // does not match our expected ID", so pluto stays on its first connection).
@@ -139,11 +140,13 @@ bool candidate(const Negotiation& n, const PeerCtx& self, const Step& at, const 
 }
 
 std::size_t refine(const Negotiation& n, const PeerCtx& self, const Step& at, const Conns& conns) {
+  const std::size_t first = initial_conn(n, self, at, conns);
+  if (first == kNoConn) return kNoConn;
   std::size_t best = kNoConn;
   Score best_score;
   for (std::size_t i = conns.size(); i-- > 0;) {  // newest first
     Score s;
-    if (!candidate(n, self, at, conns[i], s)) continue;
+    if (!candidate(n, self, at, conns[i], conns[first], s)) continue;
     if (s.exact()) return i;
     if (best == kNoConn || s < best_score) {
       best = i;

@@ -97,7 +97,8 @@ INSTANTIATE_TEST_SUITE_P(
                       // a peer that signs needs a key of ours, found by `leftid` too (seeds 1, 3).
                       "ls-v2-psk-answer-idr-before-method.json", "ls-v2-discarded-cert-id-before-method.json",
                       "ls-v2-initiator-unknown-issuer-before-method.json",
-                      "ls-v2-any-rightid-psk-peer-is-the-address.json", "ls-v2-key-by-id-allows-the-switch.json"));
+                      "ls-v2-any-rightid-psk-peer-is-the-address.json", "ls-v2-key-by-id-allows-the-switch.json",
+                      "ls-v2-first-conn-without-key.json"));
 
 // strongSwan R1 against Libreswan R2 (issue 11, strongswan,libreswan seed 3).
 TEST(MixedFaithful, ModelAgreesWithCharonAndPluto) {
@@ -113,6 +114,9 @@ TEST(MixedFaithful, ModelAgreesWithCharonAndPluto) {
   // charon signs without a certificate (nobody asked), its ID misses `rightid` of a connection
   // that takes a PSK: "Peer ID … mismatched", before the method.
   replay("mixed-v2-no-cert-id-before-method.json", "strongswan,libreswan");
+  // A connection without `leftckaid` finds a key through `leftid` only once pluto loaded one:
+  // not when the exchange started on such a connection (strongswan,libreswan seed 3, 865).
+  replay("mixed-v2-first-conn-without-key.json", "strongswan,libreswan");
 }
 
 }  // namespace

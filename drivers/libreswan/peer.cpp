@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <sstream>
+#include <stdexcept>
 #include <string_view>
 
 #include "drivers/libreswan/nss.hpp"
@@ -56,6 +57,11 @@ void LibreswanPeer::prepare(const Scenario& s, std::size_t peer, const pki::Pki&
   std::string key = nss.fingerprint + "\n" + canonical.ipsec_conf + "\n" + canonical.secrets;
   if (!loaded_key_.empty() && key == loaded_key_) {
     config = std::move(loaded_);
+    // As after a load (addconn --autoall ends with it): pluto forgets the private keys it loaded
+    // since, which it reloads lazily, and whether a connection without `leftckaid` finds one
+    // through its `leftid` depends on what is loaded (model/personality_libreswan.cpp).
+    const process::RunResult r = pluto_.whack({"--rereadsecrets"});
+    if (r.timed_out) throw std::runtime_error("whack --rereadsecrets timed out: " + r.describe({"whack"}));
     ++reuses_;
   } else {
     pluto_.replace_connections(to_delete_, config.ipsec_conf, config.secrets);
