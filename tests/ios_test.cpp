@@ -608,13 +608,32 @@ Profile profile(IkeVersion v, const Peer& p, std::size_t k) {
   Profile f;
   f.name = *gen::element<std::string>("prof", "profile", "p-") + std::to_string(k + 1);
   for (int m = *gen::inRange(0, 3); m > 0; --m) {
-    if (*gen::arbitrary<bool>())
-      f.match.push_back({IdKind::Fqdn, *gen::element<std::string>("R2.cisco.com", "peer.example.net", "x"), ""});
-    else if (*gen::arbitrary<bool>())
-      f.match.push_back({IdKind::Address, ipv4(), *gen::element<std::string>("", "255.255.255.255", "255.255.0.0")});
-    else f.match.push_back({IdKind::Address, "0.0.0.0", "0.0.0.0"});  // `match identity ... any` / `address 0.0.0.0`
+    switch (*gen::inRange(0, 6)) {
+      case 0:
+        f.match.push_back({IdKind::Fqdn, *gen::element<std::string>("R2.cisco.com", "peer.example.net", "x"), ""});
+        break;
+      case 1:
+        f.match.push_back({IdKind::Address, ipv4(), *gen::element<std::string>("", "255.255.255.255", "255.255.0.0")});
+        break;
+      case 2:
+        f.match.push_back({IdKind::Address, "0.0.0.0", "0.0.0.0"});
+        break;  // `... any` / `address 0.0.0.0`
+      // `match identity host|remote fqdn domain`, `user-fqdn|remote email [domain]`
+      case 3:
+        f.match.push_back({IdKind::Fqdn, *gen::element<std::string>("cisco.com", "example.net"), "", true});
+        break;
+      case 4:
+        f.match.push_back({IdKind::Email, *gen::element<std::string>("r2@cisco.com", "vpn@example.net"), ""});
+        break;
+      default:
+        f.match.push_back({IdKind::Email, *gen::element<std::string>("cisco.com", "example.net"), "", true});
+        break;
+    }
   }
-  f.self_identity = *gen::element(IdKind::Fqdn, IdKind::Address);
+  // `self-identity fqdn|address|dn|user-fqdn NAME` / `identity local fqdn|address|dn|email NAME`
+  f.self_identity = *gen::element(IdKind::Fqdn, IdKind::Address, IdKind::Dn, IdKind::Email);
+  if (f.self_identity == IdKind::Email)
+    f.self_identity_value = *gen::element<std::string>("r1@cisco.com", "vpn@example.net");
   std::vector<std::string> names;
   for (const auto& t : p.trustpoints) names.push_back(t.name);
   for (const auto& n : subset(names))  // IKEv1 `ca trust-point` has no sign/verify
