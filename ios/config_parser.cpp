@@ -612,6 +612,18 @@ class ConfigParser {
     return false;
   }
 
+  // The kind named by word k of an own-identity line (`self-identity fqdn|user-fqdn|dn|address`,
+  // `identity local fqdn|email|dn|address`); an e-mail kind's value, word k + 1, must hold an '@'.
+  IdKind identity_kind(std::size_t k) {
+    const IdKind kind = w_[k] == "fqdn"                            ? IdKind::Fqdn
+                        : w_[k] == "user-fqdn" || w_[k] == "email" ? IdKind::Email
+                        : w_[k] == "dn"                            ? IdKind::Dn
+                                                                   : IdKind::Address;
+    if (kind == IdKind::Email && w_[k + 1].find('@') == std::string_view::npos)
+      bad(w_[k + 1], "is not an e-mail address (user@domain)");
+    return kind;
+  }
+
   bool isakmp_profile_cmd(IsakmpProfile& p) {
     if (is(0, "self-identity")) {  // V1-11: address | fqdn [NAME] | user-fqdn NAME | dn
       words(2, 3, "fqdn, address, user-fqdn or dn");
@@ -619,12 +631,7 @@ class ConfigParser {
         bad(w_[1], "is not a self-identity (address, fqdn, user-fqdn, dn)");
       if (w_.size() == 3 && (w_[1] == "address" || w_[1] == "dn")) bad(w_[2], "is not expected here");
       if (w_[1] == "user-fqdn") words(3, 3, "a name");
-      p.self_identity = w_[1] == "fqdn"        ? IdKind::Fqdn
-                        : w_[1] == "user-fqdn" ? IdKind::Email
-                        : w_[1] == "dn"        ? IdKind::Dn
-                                               : IdKind::Address;
-      if (p.self_identity == IdKind::Email && w_[2].find('@') == std::string_view::npos)
-        bad(w_[2], "is not an e-mail address (user@domain)");
+      p.self_identity = identity_kind(1);
       p.self_identity_type = w_[1];
       p.self_identity_value = w_.size() == 3 ? std::string(w_[2]) : std::string();
       return true;
@@ -822,12 +829,7 @@ class ConfigParser {
     } else {
       bad(w_[2], "is not a local identity (address, fqdn, email, dn)");
     }
-    p.identity_local = w_[2] == "fqdn"    ? IdKind::Fqdn
-                       : w_[2] == "email" ? IdKind::Email
-                       : w_[2] == "dn"    ? IdKind::Dn
-                                          : IdKind::Address;
-    if (p.identity_local == IdKind::Email && w_[3].find('@') == std::string_view::npos)
-      bad(w_[3], "is not an e-mail address (user@domain)");
+    p.identity_local = identity_kind(2);
     p.identity_local_type = w_[2];
     p.identity_local_value = w_.size() == 4 ? std::string(w_[3]) : std::string();
     return true;
