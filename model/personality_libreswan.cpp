@@ -89,6 +89,11 @@ struct Score {
 // rule), and NSS holds every certificate with its key.
 bool key_by_id(const PeerCtx& self) { return !self.peer->certificates.empty(); }
 
+// An X.509 v1 certificate has no extensions, so no subjectAltName to hold an ID.
+bool has_x509v1(const IdentityCert& c) {
+  return std::find(c.features.begin(), c.features.end(), "x509v1") != c.features.end();
+}
+
 // Whether connection `c` can serve the peer, and how well (upstream refine_host_connection).
 bool candidate(const Negotiation& n, const PeerCtx& self, const Step& at, const LibreswanConn& c,
                const LibreswanConn& initial, Score& score) {
@@ -108,10 +113,14 @@ bool candidate(const Negotiation& n, const PeerCtx& self, const Step& at, const 
   if (proposed == AuthMethod::RsaSig && c.cert == kNone && (initial.cert == kNone || !key_by_id(self))) return false;
   // An IDr must name this candidate: its certificate's subjectAltName (an FQDN) or its leftid
   // ("You Tarzan, me Jane": idr_wildmatch(), peer_id.c; else "skipping because peer IDr payload
-  // does not match our expected ID", so pluto stays on its first connection).
+  // does not match our expected ID", so pluto stays on its first connection). An X.509 v1
+  // certificate has no subjectAltName ("peer certificate contains no subjectAltName extension to
+  // match ID_FQDN '@R1.cisco.com'", then "switched to" the connection of another certificate,
+  // seed 3, scenario 524).
   if (const IdentityMatch* idr = at.idr_received) {
     const PeerId fqdn{IdKind::Fqdn, self.peer->fqdn, 0};
-    const bool in_san = c.cert != kNone && idr->kind == IdKind::Fqdn && identity_matches(*idr, fqdn);
+    const bool in_san = c.cert != kNone && !has_x509v1(self.peer->certificates[static_cast<std::size_t>(c.cert)]) &&
+                        idr->kind == IdKind::Fqdn && identity_matches(*idr, fqdn);
     if (!in_san && !identity_matches(*idr, self.identity(f, c.trustpoint))) return false;
   }
   const IdentityMatch* id = rightid(n, self, f);
@@ -313,6 +322,14 @@ class Libreswan final : public Personality {
       n.trace("libreswan: X509: certificate payload rejected for this connection (no CA for it in NSS)");
       return Reason::CertValidationFailed;
     }
+    // The initiator checks the responder's IDr against the verified certificate before AUTH's
+    // method, whatever `rightid` says: an X.509 v1 certificate holds no ID ("X509: authentication
+    // failed; peer certificate contains no subjectAltName extension to match ID_IPV4_ADDR
+    // '192.168.0.2'" on a `rightauth=secret` connection, libreswan seed 3, scenario 876).
+    if (initiator && verified && at.peer_id && has_x509v1(*at.peer_cert)) {
+      n.trace("libreswan: X509: authentication failed; peer certificate contains no subjectAltName extension");
+      return Reason::CertValidationFailed;
+    }
     // The ID alone: `rightid=%any` with a fixed `right=` is the peer's address, not a wildcard
     // (same_id(); seen: "Peer ID '@R1.cisco.com' mismatched" on rightid=%any, seed 1, scenario 27).
     const IdentityMatch* want = rightid(n, self, self.peer->profiles[static_cast<std::size_t>(conns[c].profile)]);
@@ -351,8 +368,7 @@ class Libreswan final : public Personality {
     // An X.509 v1 certificate has no extensions: the ID the peer sent cannot be in its
     // subjectAltName ("X509: authentication failed; peer certificate contains no subjectAltName
     // extension to match ID_FQDN '@R1.cisco.com'", libreswan seed 3).
-    if (at.peer_cert && std::find(at.peer_cert->features.begin(), at.peer_cert->features.end(), "x509v1") !=
-                            at.peer_cert->features.end()) {
+    if (at.peer_cert && has_x509v1(*at.peer_cert)) {
       n.trace("libreswan: X509: authentication failed; peer certificate contains no subjectAltName extension");
       return false;
     }

@@ -97,6 +97,7 @@ INSTANTIATE_TEST_SUITE_P(
                       // a peer that signs needs a key of ours, found by `leftid` too (seeds 1, 3).
                       "ls-v2-psk-answer-idr-before-method.json", "ls-v2-discarded-cert-id-before-method.json",
                       "ls-v2-initiator-unknown-issuer-before-method.json",
+                      "ls-v2-initiator-x509v1-id-before-method.json", "ls-v2-idr-not-in-x509v1-cert.json",
                       "ls-v2-any-rightid-psk-peer-is-the-address.json", "ls-v2-key-by-id-allows-the-switch.json",
                       "ls-v2-first-conn-without-key.json"));
 

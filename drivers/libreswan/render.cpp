@@ -226,11 +226,28 @@ std::optional<std::string> inexpressible(const Scenario& s, std::size_t peer) {
   if (auto why = libreswan_identity_gap(s)) return *why;  // model/libreswan.hpp
   for (const Profile& f : s.peers[peer].profiles)
     if (auto why = one_method_v1(s, f)) return why;
+  // Section 7's CRL check: the PKI makes no CRL and pluto gets none in its NSS database, so it
+  // accepts a revoked certificate that the model's trustpoint with `revocation-check crl` refuses
+  // (seen: "authenticated peer ... using peer certificate '@R2.cisco.com'", seed 3, scenario 821).
+  const Peer& self = s.peers[peer];
+  const Peer& other = s.peers[1 - peer];
+  for (const IdentityCert& c : other.certificates) {
+    if (!c.revoked) continue;
+    const Trustpoint* issuer = nullptr;
+    for (const Trustpoint& t : other.trustpoints)
+      if (t.name == c.trustpoint) issuer = &t;
+    if (!issuer) continue;
+    for (const Trustpoint& t : self.trustpoints)
+      if (t.ca == issuer->ca && t.revocation_check == Revocation::Crl)
+        return self.name + " checks the CRL of " + t.ca + " (" + t.name + ") and " + other.name +
+               " holds a revoked certificate: the PKI makes no CRL for pluto";
+  }
   return std::nullopt;
 }
 
 Expressible expressible() {
   Expressible e;
+  e.revoked_certificates = false;  // no CRL for pluto (inexpressible())
   e.ikev1_mixed_auth = false;
   e.dn_email_identities = false;  // libreswan_identity_gap()
   return e;

@@ -46,10 +46,11 @@ struct PeerConfig {
 // certificate in the PKI, an IKEv1 profile whose local and remote methods differ).
 PeerConfig render_peer(const Scenario& s, std::size_t peer, const pki::Pki& pki, const RenderOptions& o);
 
-// Why peer `peer` of `s` cannot be rendered, known before any PKI is made (an IKEv1 profile
-// whose local and remote methods differ); nullopt: it may.
+// Why peer `peer` of `s` cannot be run faithfully, known before any PKI is made (an IKEv1
+// profile whose local and remote methods differ, a revoked peer certificate under a CA it checks
+// the CRL of); nullopt: it may.
 std::optional<std::string> inexpressible(const Scenario& s, std::size_t peer);
-// The generator switch for it: no IKEv1 profile with two methods.
+// The generator switches for it: no IKEv1 profile with two methods, no revoked certificate.
 Expressible expressible();
 
 // `config setup`: IKEv1 allowed (4.10 drops it by default), no DNSSEC (nothing to resolve).
