@@ -26,8 +26,8 @@ P12Contents read_p12(const std::filesystem::path& file, const std::string& passw
 std::string p12_bytes(const std::string& cert_pem, const std::string& key_pem, const std::vector<std::string>& ca_pems,
                       const std::string& password);
 // One PKCS#12 file holding several identities (empty password, no CA certificates): each
-// certificate with its friendly name, and its key shrouded (AES-256-CBC, PBKDF2) under the same
-// name and localKeyID, as PKCS12_create writes one. NSS imports them all in one `pk12util`
+// certificate (in the clear) with its friendly name, and its key shrouded (AES-256-CBC, one
+// PBKDF2 iteration) under the same name and localKeyID. NSS imports them all in one `pk12util`
 // call, one process instead of one per certificate (drivers/libreswan/nss.hpp).
 struct P12Identity {
   std::string friendly_name, cert_pem, key_pem;
