@@ -70,9 +70,10 @@ Agreement compare(stack::PairTarget& t, const Scenario& s) {
   return a;
 }
 
-// A peer's NSS database as pluto gets it (drivers/libreswan/nss.hpp): every CA trusted "CT,,",
-// every identity certificate from the one PKCS#12 bundle with its private key (NSS shows a
-// certificate with a key as "u,u,u"), under the nickname its connection names.
+// A peer's NSS database as pluto gets it (drivers/libreswan/nss.hpp), all from one PKCS#12
+// bundle: every CA under its Ca::id (no trust flags: pluto takes self-signed CAs as anchors),
+// every identity certificate with its private key (NSS shows a certificate with a key as
+// "u,u,u"), under the nickname its connection names.
 TEST_F(LibreswanE2E, NssDatabaseHoldsEveryCaAndEveryIdentityWithItsKey) {
   const Scenario s = testing::two_ca_scenario();  // two identities per peer: one bundle
   process::TempDir dir(std::filesystem::temp_directory_path(), process::run_prefix() + "-nss-");
@@ -86,7 +87,8 @@ TEST_F(LibreswanE2E, NssDatabaseHoldsEveryCaAndEveryIdentityWithItsKey) {
   const process::RunResult l = process::run({"certutil", "-L", "-d", "sql:" + (dir.path() / "db").string()}, {},
                                             std::chrono::seconds(10));
   ASSERT_TRUE(l.ok()) << l.err;
-  for (const auto& ca : c.cas) EXPECT_NE(l.out.find(ca.nickname), std::string::npos) << l.out;
+  ASSERT_EQ(c.cas.size(), 2U);
+  for (const auto& ca : c.cas) EXPECT_NE(l.out.find(ca.friendly_name), std::string::npos) << l.out;
   for (const auto& id : c.identities) {
     const auto at = l.out.find(id.friendly_name);
     ASSERT_NE(at, std::string::npos) << l.out;
@@ -94,7 +96,8 @@ TEST_F(LibreswanE2E, NssDatabaseHoldsEveryCaAndEveryIdentityWithItsKey) {
         << id.friendly_name << " has no private key in the database:\n"
         << l.out;
   }
-  EXPECT_FALSE(std::filesystem::exists(dir.path() / "db" / "identities.p12"));
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "db" / "content.p12"));
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "templates" / c.fingerprint.substr(0, 24) / "content.p12"));
   // A second database of the same content is a copy of the template, not a build.
   EXPECT_FALSE(libreswan::install_nss_db(dir.path() / "templates", dir.path() / "db2", c));
 }

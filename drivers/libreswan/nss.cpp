@@ -40,11 +40,11 @@ NssContent nss_content(const Scenario& s, std::size_t peer, const pki::Pki& pki)
   // The database is a set: the same certificates in another order make the same database.
   std::vector<std::string> parts;
   for (const Trustpoint& t : p.trustpoints) {
-    if (std::any_of(c.cas.begin(), c.cas.end(), [&](const NssContent::CaCert& x) { return x.nickname == t.ca; }))
+    if (std::any_of(c.cas.begin(), c.cas.end(), [&](const pki::P12Cert& x) { return x.friendly_name == t.ca; }))
       continue;
     const pki::CaMaterial* m = pki.ca(t.ca);
     if (!m) throw InputError(s.name, 0, "PKI has no CA '" + t.ca + "'");
-    c.cas.push_back({t.ca, m->cert_file});
+    c.cas.push_back({t.ca, m->cert_pem});
     parts.push_back("CA " + t.ca + "\n" + m->cert_pem);
   }
   for (const IdentityCert& ic : p.certificates) {
@@ -67,30 +67,12 @@ void build_nss_db(const fs::path& dir, const NssContent& c, std::chrono::millise
 }
 
 void fill_nss_db(const fs::path& dir, const NssContent& c, std::chrono::milliseconds timeout) {
-  const std::string db = "sql:" + dir.string();
-  // Every CA in one `certutil -B` (batch: one line per command, words split at blanks, "…"
-  // quoted): one process start instead of one per CA. A word it could not quote goes alone.
-  const auto quotable = [](const std::string& w) { return w.find_first_of("\"\n") == std::string::npos; };
-  std::string batch;
-  for (const NssContent::CaCert& ca : c.cas) {
-    if (quotable(ca.nickname) && quotable(ca.file.string()))
-      batch += "-A -n \"" + ca.nickname + "\" -t \"CT,,\" -i \"" + ca.file.string() + "\"\n";
-    else
-      process::check_run({"certutil", "-A", "-d", db, "-n", ca.nickname, "-t", "CT,,", "-i", ca.file.string()}, {},
-                         timeout);
-  }
-  if (!batch.empty()) {
-    process::write_file(dir / "cas.batch", batch);
-    process::check_run({"certutil", "-B", "-d", db, "-i", (dir / "cas.batch").string()}, {}, timeout);
-    fs::remove(dir / "cas.batch");
-  }
-  if (!c.identities.empty()) {
-    const fs::path bundle = dir / "identities.p12";
-    process::write_file(bundle, pki::p12_bundle_bytes(c.identities));
-    fs::permissions(bundle, fs::perms::owner_read | fs::perms::owner_write);
-    process::check_run({"pk12util", "-i", bundle.string(), "-d", db, "-W", ""}, {}, timeout);
-    fs::remove(bundle);
-  }
+  if (c.cas.empty() && c.identities.empty()) return;
+  const fs::path bundle = dir / "content.p12";
+  process::write_file(bundle, pki::p12_bundle_bytes(c.identities, c.cas));
+  fs::permissions(bundle, fs::perms::owner_read | fs::perms::owner_write);
+  process::check_run({"pk12util", "-i", bundle.string(), "-d", "sql:" + dir.string(), "-W", ""}, {}, timeout);
+  fs::remove(bundle);
 }
 
 bool install_nss_db(const fs::path& cache_dir, const fs::path& dir, const NssContent& c) {

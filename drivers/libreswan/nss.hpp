@@ -1,5 +1,8 @@
-// A peer's NSS database for pluto: its trusted CAs (`certutil -A -t "CT,,"`) and its identity
-// certificates with their keys (`pk12util -W ""`). Every certutil / pk12util call has a timeout.
+// A peer's NSS database for pluto: its trusted CAs and its identity certificates with their
+// keys, all from one PKCS#12 bundle (`pk12util -W ""`). Every certutil / pk12util call has a
+// timeout. The CAs need no trust flags: pluto takes every self-signed CA certificate of the
+// database as a trust anchor (upstream root_certs.c: CERT_IsCACert() && isRoot; the faithful
+// replays pass with the CAs imported untrusted).
 //
 // Why databases are built from templates and swapped while pluto is stopped: pluto caches the
 // root certificates for 5 minutes and NSS caches objects, so a CA removed under a running pluto
@@ -25,11 +28,7 @@ struct Pki;
 namespace ikeconform::libreswan {
 
 struct NssContent {
-  struct CaCert {
-    std::string nickname;  // Ca::id
-    std::filesystem::path file;
-  };
-  std::vector<CaCert> cas;                   // the peer's trusted CAs, trustpoint order, no duplicates
+  std::vector<pki::P12Cert> cas;             // the peer's trusted CAs (nickname = Ca::id), trustpoint order, once each
   std::vector<pki::P12Identity> identities;  // its certificates and keys, enrollment order, nickname = friendly name
   std::string fingerprint;                   // SHA-256 over the PEM texts (PKCS#12 files have random salts)
 };
@@ -41,8 +40,8 @@ NssContent nss_content(const Scenario& s, std::size_t peer, const pki::Pki& pki)
 // -N`, then fill_nss_db().
 void build_nss_db(const std::filesystem::path& dir, const NssContent& c,
                   std::chrono::milliseconds timeout = std::chrono::milliseconds(10000));
-// Puts `c` into the empty database in `dir`: every CA in one `certutil -B`, every identity in
-// one `pk12util` (one PKCS#12 bundle): two processes, whatever the content.
+// Puts `c` into the empty database in `dir`: one `pk12util` of one PKCS#12 bundle, whatever the
+// content.
 void fill_nss_db(const std::filesystem::path& dir, const NssContent& c,
                  std::chrono::milliseconds timeout = std::chrono::milliseconds(10000));
 

@@ -109,7 +109,7 @@ std::string p12_bytes(const std::string& cert, const std::string& key, const std
   return ossl::p12_der(p12.get());
 }
 
-std::string p12_bundle_bytes(const std::vector<P12Identity>& ids) {
+std::string p12_bundle_bytes(const std::vector<P12Identity>& ids, const std::vector<P12Cert>& cas) {
   struct SafesFree {
     void operator()(STACK_OF(PKCS7) * s) const { sk_PKCS7_pop_free(s, PKCS7_free); }
   };
@@ -147,6 +147,17 @@ std::string p12_bundle_bytes(const std::vector<P12Identity>& ids) {
     Bags key_bags(raw);
     label(ossl::check(key_bag, "PKCS12_add_key"), id.friendly_name, keyid, keyid_len);
     ossl::check(PKCS12_add_safe(&raw_safes, key_bags.get(), -1, 0, nullptr), "PKCS12_add_safe");
+  }
+  // The CA certificates: cert bags with a name and no localKeyID (no key pairs with them).
+  if (!cas.empty()) {
+    Bags ca_bags(ossl::check(sk_PKCS12_SAFEBAG_new_null(), "sk_PKCS12_SAFEBAG_new_null"));
+    STACK_OF(PKCS12_SAFEBAG)* raw = ca_bags.get();  // PKCS12_add_cert pushes onto it
+    for (const P12Cert& ca : cas) {
+      ossl::X509Ptr c = parse_cert(ca.cert_pem);
+      PKCS12_SAFEBAG* bag = ossl::check(PKCS12_add_cert(&raw, c.get()), "PKCS12_add_cert");
+      ossl::check(PKCS12_add_friendlyname(bag, ca.friendly_name.c_str(), -1), "PKCS12_add_friendlyname");
+    }
+    ossl::check(PKCS12_add_safe(&raw_safes, ca_bags.get(), -1, 0, nullptr), "PKCS12_add_safe");
   }
   ossl::P12 p12(ossl::check(PKCS12_add_safes(safes.get(), 0), "PKCS12_add_safes"));
   ossl::check(PKCS12_set_mac(p12.get(), "", -1, nullptr, 0, 1, nullptr), "PKCS12_set_mac");  // as PKCS12_create

@@ -25,14 +25,17 @@ P12Contents read_p12(const std::filesystem::path& file, const std::string& passw
 // Throws std::invalid_argument when a PEM does not parse.
 std::string p12_bytes(const std::string& cert_pem, const std::string& key_pem, const std::vector<std::string>& ca_pems,
                       const std::string& password);
-// One PKCS#12 file holding several identities (empty password, no CA certificates): each
-// certificate (in the clear) with its friendly name, and its key shrouded (AES-256-CBC, one
-// PBKDF2 iteration) under the same name and localKeyID. NSS imports them all in one `pk12util`
-// call, one process instead of one per certificate (drivers/libreswan/nss.hpp).
+// One PKCS#12 file holding several identities and CA certificates (empty password): each
+// certificate (in the clear) with its friendly name, and each identity's key shrouded
+// (AES-256-CBC, one PBKDF2 iteration) under the same name and localKeyID. NSS imports them all
+// in one `pk12util` call, one process for a whole database (drivers/libreswan/nss.hpp).
 struct P12Identity {
   std::string friendly_name, cert_pem, key_pem;
 };
-std::string p12_bundle_bytes(const std::vector<P12Identity>& ids);
+struct P12Cert {
+  std::string friendly_name, cert_pem;
+};
+std::string p12_bundle_bytes(const std::vector<P12Identity>& ids, const std::vector<P12Cert>& cas = {});
 // A self-signed CA certificate (PEM, fresh RSA-2048 key, valid one hour) with subject
 // `subject_der`: a stand-in for a CA that is named but whose certificate nobody gave.
 std::string self_signed_ca_pem(std::span<const std::uint8_t> subject_der);
