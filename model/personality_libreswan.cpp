@@ -133,7 +133,12 @@ bool candidate(const Negotiation& n, const PeerCtx& self, const Step& at, const 
   } else if (!identity_matches(*id, sent)) {
     return false;
   }
-  const CaIndex peer_ca = at.peer_cert_issuer;
+  // The peer's CA as refining sees it: the issuer of the verified certificate whose public key
+  // pluto stored under the peer's ID, i.e. under a subjectAltName entry (upstream peer_id.c
+  // refine_host_connection_on_responder(): get_peer_ca(pubkey_db, peer_id)). An X.509 v1
+  // certificate has none, so no CA: a `rightca` candidate is skipped (seed 1, scenario 76: pluto
+  // stayed on the first connection instead of the exact `rightid` + `rightca` match).
+  const CaIndex peer_ca = at.peer_cert && has_x509v1(*at.peer_cert) ? kNone : at.peer_cert_issuer;
   if (c.rightca == kNone) {
     score.peer_path = peer_ca == kNone ? 0 : 1;
   } else if (peer_ca != self.ca_of(c.rightca)) {
@@ -249,8 +254,21 @@ class Libreswan final : public Personality {
   std::int16_t bind_profile(const Negotiation& n, const PeerCtx& self, const Step& at,
                             const PeerId& id) const override {
     // The initiator stays on its connection; `rightid` is checked with the certificate
-    // (validation_list).
-    if (is_initiator(at)) return self.tunnel;
+    // (validation_list), or, IKEv1 with a PSK, against the ID payload alone at MM6 ("Peer ID
+    // '@R2.cisco.com' mismatched on first found connection and no better connection found", then
+    // INVALID_ID_INFORMATION; seed 1, scenario 85). IKEv2: refuses_before_method().
+    if (is_initiator(at)) {
+      // MM1 proposed the initiator's own method (one for both directions in IKEv1).
+      if (n.version == IkeVersion::V1 && self.tunnel_profile().auth_remote == AuthMethod::PreShare) {
+        const Conns conns = conns_of(n, self);
+        const std::size_t c = libreswan_initiator_conn(*self.peer, conns);
+        if (c != kNoConn && !peer_id_fits(n, self, conns[c], id)) {
+          n.trace("libreswan: peer ID '{}' mismatched on connection {}", id.value, conn_name(n, self, conns[c]));
+          return kNone;
+        }
+      }
+      return self.tunnel;
+    }
     // MM1: pluto answers main mode only on a connection authorized for the proposed method
     // ("initial Main Mode message received but no connection has been authorized with
     // authby=RSASIG", ikev1_host_pair.c), else drops it.

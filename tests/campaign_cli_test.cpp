@@ -198,7 +198,13 @@ TEST(CampaignCli, UnrestrictedInitiatorChoiceBreaksP1WithTwoCas) {
 // Must-show (c): SIGINT stops cleanly (summary for what finished), --resume keeps every journaled
 // scenario and finishes; the result equals an uninterrupted run's.
 TEST(CampaignCli, ResumeAfterSigintAndSigkill) {
-  const std::vector<std::string> base{"campaign", "--target", "model", "--runs", "6000", "--seed", "5"};
+  // A model campaign journals its passing scenarios once a second: the run must outlast that.
+#if defined(__SANITIZE_ADDRESS__)
+  constexpr std::size_t kRuns = 6000;  // ~4 s under ASan
+#else
+  constexpr std::size_t kRuns = 40000;  // ~3 s in a Release build
+#endif
+  const std::vector<std::string> base{"campaign", "--target", "model", "--runs", std::to_string(kRuns), "--seed", "5"};
   const fs::path full = scratch("full");
   auto args = base;
   args.insert(args.end(), {"--out", full.string()});
@@ -210,12 +216,12 @@ TEST(CampaignCli, ResumeAfterSigintAndSigkill) {
     args.insert(args.end(), {"--out", out.string()});
     const fs::path log = scratch("resume-log");
     const pid_t pid = spawn(args, log);
-    for (int i = 0; i < 600 && journaled(out) < 100; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    for (int i = 0; i < 6000 && journaled(out) < 100; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
     ::kill(pid, sig);
     const int code = wait_exit(pid);
     const auto before = journal_state(out);
     ASSERT_GT(before.scenarios, 100u);
-    ASSERT_LT(before.scenarios, 6000u) << "the run finished before the signal";
+    ASSERT_LT(before.scenarios, kRuns) << "the run finished before the signal";
     if (sig == SIGINT) {
       EXPECT_EQ(code, 0) << slurp(log);
       const json partial = read_json(out / "summary.json");
@@ -231,9 +237,9 @@ TEST(CampaignCli, ResumeAfterSigintAndSigkill) {
     const CliRun r = run(again);
     ASSERT_EQ(r.code, 0) << r.output;
     const auto after = journal_state(out);
-    EXPECT_EQ(after.scenarios, 6000u);  // nothing ran twice, nothing was left out
+    EXPECT_EQ(after.scenarios, kRuns);  // nothing ran twice, nothing was left out
     EXPECT_EQ(after.resumes, 1u);
-    for (std::uint64_t i = 0; i < 6000; ++i) {
+    for (std::uint64_t i = 0; i < kRuns; ++i) {
       EXPECT_TRUE(after.done.contains(i)) << i;
       if (!after.done.contains(i)) break;
     }
