@@ -94,23 +94,13 @@ bool has_x509v1(const IdentityCert& c) {
   return std::find(c.features.begin(), c.features.end(), "x509v1") != c.features.end();
 }
 
-// Whether connection `c` can serve the peer, and how well (upstream refine_host_connection).
-bool candidate(const Negotiation& n, const PeerCtx& self, const Step& at, const LibreswanConn& c,
-               const LibreswanConn& initial, Score& score) {
+// Whether connection `c` can serve the peer, and how well (upstream v4.10 peer_id.c
+// refine_host_connection_on_responder(), in its order: IDr, method, our private key, ID, CA).
+// `keys_loaded`: whether pluto holds a private key by now (see below); trying `c` may load one.
+bool candidate(const Negotiation& n, const PeerCtx& self, const Step& at, const LibreswanConn& c, bool& keys_loaded,
+               Score& score) {
   const PeerCtx& peer = other(n, self);
   const Profile& f = self.peer->profiles[static_cast<std::size_t>(c.profile)];
-  const AuthMethod proposed = proposed_auth(n, self);
-  if (f.auth_remote != proposed) return false;
-  // A peer that signs needs a candidate with a private key of ours (refine_host_connection():
-  // "We must at least be able to find our private key", whatever the candidate's own method):
-  // its certificate's, or, for a connection without `leftckaid`, one found through its `leftid`
-  // among the keys pluto has loaded by then. Pluto loads keys lazily: the one of the connection the
-  // exchange started on when that holds a certificate, the others as it tries them. Seen: an RSA
-  // peer switched onto `leftauth=secret` without `leftckaid` when the first connection held a
-  // certificate (seed 1, scenario 56); "connection X's RSA private key not found" for every
-  // connection without one when the first held none, until one with a certificate (seed 7,
-  // scenarios 31 and 106; strongswan,libreswan seed 3, scenario 865).
-  if (proposed == AuthMethod::RsaSig && c.cert == kNone && (initial.cert == kNone || !key_by_id(self))) return false;
   // An IDr must name this candidate: its certificate's subjectAltName (an FQDN) or its leftid
   // ("You Tarzan, me Jane": idr_wildmatch(), peer_id.c; else "skipping because peer IDr payload
   // does not match our expected ID", so pluto stays on its first connection). An X.509 v1
@@ -122,6 +112,22 @@ bool candidate(const Negotiation& n, const PeerCtx& self, const Step& at, const 
     const bool in_san = c.cert != kNone && !has_x509v1(self.peer->certificates[static_cast<std::size_t>(c.cert)]) &&
                         idr->kind == IdKind::Fqdn && identity_matches(*idr, fqdn);
     if (!in_san && !identity_matches(*idr, self.identity(f, c.trustpoint))) return false;
+  }
+  const AuthMethod proposed = proposed_auth(n, self);
+  if (f.auth_remote != proposed) return false;
+  // A peer that signs needs a candidate with a private key of ours (refine_host_connection():
+  // "We must at least be able to find our private key", whatever the candidate's own method):
+  // its certificate's, which trying the candidate loads, or, for a connection without
+  // `leftckaid`, one found through its `leftid` among the keys pluto has loaded by then (none
+  // at the start of an exchange: every load of connections and `whack --rereadsecrets` forget
+  // them). Seen: an RSA peer switched onto `leftauth=secret` without `leftckaid` after a
+  // candidate with a certificate was tried (seed 1, scenario 56); "connection X's RSA private key
+  // not found" for every connection without one tried before any with a certificate (seed 7,
+  // scenarios 31 and 106; strongswan,libreswan seed 3, scenario 865; libreswan,strongswan seed 1,
+  // scenario 557, where the newer certificate connection failed the IDr first).
+  if (proposed == AuthMethod::RsaSig) {
+    if (c.cert != kNone) keys_loaded = true;
+    else if (!keys_loaded || !key_by_id(self)) return false;
   }
   const IdentityMatch* id = rightid(n, self, f);
   const PeerId sent = at.peer_id ? *at.peer_id : peer.identity(peer.tunnel_profile(), kNone);
@@ -158,9 +164,10 @@ std::size_t refine(const Negotiation& n, const PeerCtx& self, const Step& at, co
   if (first == kNoConn) return kNoConn;
   std::size_t best = kNoConn;
   Score best_score;
+  bool keys_loaded = false;
   for (std::size_t i = conns.size(); i-- > 0;) {  // newest first
     Score s;
-    if (!candidate(n, self, at, conns[i], conns[first], s)) continue;
+    if (!candidate(n, self, at, conns[i], keys_loaded, s)) continue;
     if (s.exact()) return i;
     if (best == kNoConn || s < best_score) {
       best = i;

@@ -120,6 +120,9 @@ TEST(MixedFaithful, ModelAgreesWithCharonAndPluto) {
   // A connection without `leftckaid` finds a key through `leftid` only once pluto loaded one:
   // not when the exchange started on such a connection (strongswan,libreswan seed 3, 865).
   replay("mixed-v2-first-conn-without-key.json", "strongswan,libreswan");
+  // Nor when the newer connection with a certificate was skipped for the IDr before its key was
+  // loaded (strongSwan's IDr is an address; libreswan,strongswan seed 1, scenario 557).
+  replay("mixed-v2-idr-skips-cert-conn-no-key-loaded.json", "libreswan,strongswan");
 }
 
 }  // namespace
