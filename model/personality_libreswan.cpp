@@ -96,9 +96,10 @@ bool has_x509v1(const IdentityCert& c) {
 
 // Whether connection `c` can serve the peer, and how well (upstream v4.10 peer_id.c
 // refine_host_connection_on_responder(), in its order: IDr, method, our private key, ID, CA).
-// `keys_loaded`: whether pluto holds a private key by now (see below); trying `c` may load one.
-bool candidate(const Negotiation& n, const PeerCtx& self, const Step& at, const LibreswanConn& c, bool& keys_loaded,
-               Score& score) {
+// `peer_ca`: peer_ca_for_refining(); `keys_loaded`: whether pluto holds a private key by now
+// (see below); trying `c` may load one.
+bool candidate(const Negotiation& n, const PeerCtx& self, const Step& at, const LibreswanConn& c, CaIndex peer_ca,
+               bool& keys_loaded, Score& score) {
   const PeerCtx& peer = other(n, self);
   const Profile& f = self.peer->profiles[static_cast<std::size_t>(c.profile)];
   // An IDr must name this candidate: its certificate's subjectAltName (an FQDN) or its leftid
@@ -139,12 +140,6 @@ bool candidate(const Negotiation& n, const PeerCtx& self, const Step& at, const 
   } else if (!identity_matches(*id, sent)) {
     return false;
   }
-  // The peer's CA as refining sees it: the issuer of the verified certificate whose public key
-  // pluto stored under the peer's ID, i.e. under a subjectAltName entry (upstream peer_id.c
-  // refine_host_connection_on_responder(): get_peer_ca(pubkey_db, peer_id)). An X.509 v1
-  // certificate has none, so no CA: a `rightca` candidate is skipped (seed 1, scenario 76: pluto
-  // stayed on the first connection instead of the exact `rightid` + `rightca` match).
-  const CaIndex peer_ca = at.peer_cert && has_x509v1(*at.peer_cert) ? kNone : at.peer_cert_issuer;
   if (c.rightca == kNone) {
     score.peer_path = peer_ca == kNone ? 0 : 1;
   } else if (peer_ca != self.ca_of(c.rightca)) {
@@ -159,15 +154,33 @@ bool candidate(const Negotiation& n, const PeerCtx& self, const Step& at, const 
   return true;
 }
 
+// The peer's CA as refining sees it (upstream v4.10 peer_id.c get_peer_ca()): the issuer of the
+// verified certificate whose public key pluto stored under the ID the peer sent. It stores the
+// key under the certificate's subject, each subjectAltName entry, and the `rightid` of the
+// connection the exchange is on while it verifies (cert_decode_helper.c / ikev1_cert.c: keyid
+// = remote host id). An X.509 v1 certificate has no subjectAltName: its CA is known only when
+// the peer's ID is that `rightid` (seed 1, scenario 58: `rightid=@R1.cisco.com` on the first
+// connection, pluto switched to the `rightca` one; scenario 76: `rightid=%any` there, the
+// peer's address, and pluto did not).
+CaIndex peer_ca_for_refining(const Negotiation& n, const PeerCtx& self, const Step& at, const LibreswanConn& initial) {
+  if (!at.peer_cert || !has_x509v1(*at.peer_cert)) return at.peer_cert_issuer;
+  const PeerCtx& peer = other(n, self);
+  const PeerId sent = at.peer_id ? *at.peer_id : peer.identity(peer.tunnel_profile(), kNone);
+  const IdentityMatch* id = rightid(n, self, self.peer->profiles[static_cast<std::size_t>(initial.profile)]);
+  const bool keyed = id ? identity_matches(*id, sent) : sent.kind == IdKind::Address && sent.ipv4 == peer.ipv4;
+  return keyed ? at.peer_cert_issuer : kNone;
+}
+
 std::size_t refine(const Negotiation& n, const PeerCtx& self, const Step& at, const Conns& conns) {
   const std::size_t first = initial_conn(n, self, at, conns);
   if (first == kNoConn) return kNoConn;
+  const CaIndex peer_ca = peer_ca_for_refining(n, self, at, conns[first]);
   std::size_t best = kNoConn;
   Score best_score;
   bool keys_loaded = false;
   for (std::size_t i = conns.size(); i-- > 0;) {  // newest first
     Score s;
-    if (!candidate(n, self, at, conns[i], keys_loaded, s)) continue;
+    if (!candidate(n, self, at, conns[i], peer_ca, keys_loaded, s)) continue;
     if (s.exact()) return i;
     if (best == kNoConn || s < best_score) {
       best = i;

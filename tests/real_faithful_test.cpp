@@ -100,6 +100,8 @@ INSTANTIATE_TEST_SUITE_P(
                       "ls-v2-initiator-x509v1-id-before-method.json", "ls-v2-idr-not-in-x509v1-cert.json",
                       "ls-v1-initiator-psk-rightid-at-mm6.json", "ls-v2-x509v1-cert-gives-no-peer-ca.json",
                       "ls-v1-x509v1-cert-gives-no-peer-ca.json", "ls-v1-initiator-psk-rightid-own-method.json",
+                      "ls-v2-x509v1-ca-known-through-first-rightid.json",
+                      "ls-v1-x509v1-ca-known-through-first-rightid.json",
                       "ls-v2-any-rightid-psk-peer-is-the-address.json", "ls-v2-key-by-id-allows-the-switch.json",
                       "ls-v2-first-conn-without-key.json"));
 
