@@ -97,6 +97,44 @@ TEST(Netns, CleanupAllRemovesLivePairs) {
   pair.reset();  // the destructor then has nothing left to do
 }
 
+// A daemon that enters its namespace and bind mounts between fork and exec (DaemonSpec::netns,
+// bind_mounts; how pluto starts): it sees its side's address and the mounted folder, and the
+// host sees neither the mount nor anything left once the daemon stops.
+TEST(Netns, DaemonJoinsNamespaceAndBindMountsBeforeExec) {
+  REQUIRE_ROOT();
+  process::TempDir dir(std::filesystem::temp_directory_path(), process::run_prefix() + "-enter-");
+  std::filesystem::create_directories(dir.path() / "from");
+  std::filesystem::create_directories(dir.path() / "to");
+  process::write_file(dir.path() / "from" / "marker", "seen through the bind mount\n");
+  NetnsPair pair("192.168.0.1", "192.168.0.2");
+  process::DaemonSpec spec;
+  spec.name = "entered";
+  spec.argv = {"sh", "-c", "cat \"$0/marker\"; ip -o -4 addr show; exec sleep 100", (dir.path() / "to").string()};
+  spec.log_file = dir.path() / "log";
+  spec.stop_grace = 500ms;
+  spec.netns = pair.path(1);
+  spec.bind_mounts = {{dir.path() / "from", dir.path() / "to"}};
+  process::Daemon d(spec);
+  d.wait_ready([&] { return process::read_file(dir.path() / "log").find("192.168.0.2/") != std::string::npos; },
+               5000ms, 10ms);
+  const std::string log = process::read_file(dir.path() / "log");
+  EXPECT_NE(log.find("seen through the bind mount"), std::string::npos) << log;
+  EXPECT_EQ(log.find("192.168.0.1/"), std::string::npos) << "not side 1's namespace:\n" << log;
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "to" / "marker")) << "the bind mount reached the host";
+  d.stop();
+}
+
+// A namespace file that does not exist is an error of the start, not of the child.
+TEST(Netns, DaemonWithMissingNamespaceFileThrows) {
+  process::TempDir dir(std::filesystem::temp_directory_path(), process::run_prefix() + "-enter-");
+  process::DaemonSpec spec;
+  spec.name = "nowhere";
+  spec.argv = {"sleep", "100"};
+  spec.log_file = dir.path() / "log";
+  spec.netns = dir.path() / "no-such-namespace";
+  EXPECT_THROW(process::Daemon{spec}, process::ProcessError);
+}
+
 // Ctrl-C in a harness: a forked "harness" makes a pair with a daemon inside and gets SIGINT.
 TEST(Netns, SigintRemovesPairsAndDaemons) {
   REQUIRE_ROOT();
@@ -108,7 +146,7 @@ TEST(Netns, SigintRemovesPairsAndDaemons) {
     install_cleanup_handlers();
     process::TempDir dir(std::filesystem::temp_directory_path(), process::run_prefix() + "-sig-");
     NetnsPair pair("192.168.0.1", "192.168.0.2");
-    process::Daemon d({"sleeper", pair.exec_argv(0, {"sleep", "100"}), {}, dir.path() / "log", {}, 500ms, 5});
+    process::Daemon d({"sleeper", pair.exec_argv(0, {"sleep", "100"}), {}, dir.path() / "log", {}, 500ms, 5, {}, {}});
     const std::string msg = pair.ns(0) + " " + std::to_string(d.pid()) + "\n";
     [[maybe_unused]] auto n = ::write(fds[1], msg.data(), msg.size());
     for (;;) ::pause();

@@ -67,7 +67,7 @@ TEST(ProcessRun, ConcurrentDaemonDoesNotDelayRuns) {
   });
   std::vector<std::unique_ptr<Daemon>> daemons;
   for (int i = 0; i < 10; ++i) {
-    DaemonSpec spec{"sleeper", {"sleep", "100"}, {}, dir.path() / "log", {}, 500ms, 5};
+    DaemonSpec spec{"sleeper", {"sleep", "100"}, {}, dir.path() / "log", {}, 500ms, 5, {}, {}};
     daemons.push_back(std::make_unique<Daemon>(spec));
   }
   stop = true;

@@ -48,26 +48,14 @@ Pluto::~Pluto() { stop(); }
 
 fs::path Pluto::tool(const char* name) const { return prefix_ / "usr/libexec/ipsec" / name; }
 
-// unshare: a private mount namespace (propagation private: the bind mount never reaches the
-// host); inside it sh bind-mounts the private libexec and execs `ip netns exec`, which execs
-// pluto. Arguments travel as "$0" / "$@", never spliced into the script, so paths need no quoting.
+// pluto runs with the private libexec bind-mounted over /usr/libexec (in a mount namespace of
+// its own, so the mount never reaches the host) inside the peer's network namespace: both
+// entered by the child before exec (DaemonSpec::netns, bind_mounts), where `unshare`, `sh`,
+// `mount --bind` and `ip netns exec` were four processes per start (two starts a scenario).
 std::optional<int> Pluto::pid() const { return daemon_ ? std::optional<int>(daemon_->pid()) : std::nullopt; }
 
 process::Argv Pluto::daemon_argv() const {
-  return {"unshare",
-          "-m",
-          "--propagation",
-          "private",
-          "--",
-          "sh",
-          "-c",
-          "mount --bind \"$0\" /usr/libexec && exec \"$@\"",
-          (prefix_ / "usr/libexec").string(),
-          "ip",
-          "netns",
-          "exec",
-          net_.ns(side_),
-          tool("pluto").string(),
+  return {tool("pluto").string(),
           "--nofork",
           "--stderrlog",
           "--config",
@@ -97,6 +85,8 @@ void Pluto::start() {
   process::DaemonSpec spec;
   spec.name = fmt::format("pluto {} ({})", side_, net_.ns(side_));
   spec.argv = daemon_argv();
+  spec.netns = net_.path(side_);
+  spec.bind_mounts = {{prefix_ / "usr/libexec", "/usr/libexec"}};
   spec.log_file = log_file();
   spec.stop_grace = o_.stop_grace;
   spec.tail = 30;

@@ -5,6 +5,7 @@
 
 #include <array>
 #include <chrono>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,8 @@ class NetnsPair {
   const std::string& interface(std::size_t side) const { return ifname_.at(side); }
   milliseconds setup_time() const { return setup_time_; }
 
+  // The namespace's file, /run/netns/NS: DaemonSpec::netns.
+  std::filesystem::path path(std::size_t side) const { return std::filesystem::path("/run/netns") / ns(side); }
   // {"ip", "netns", "exec", NS, argv...}: for run() or a Daemon.
   process::Argv exec_argv(std::size_t side, const process::Argv& argv) const;
   process::RunResult exec(std::size_t side, const process::Argv& argv, const process::Env& env = {},

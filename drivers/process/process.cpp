@@ -286,12 +286,26 @@ Daemon::Daemon(DaemonSpec spec) : spec_(std::move(spec)) {
   if (spec_.log_file.has_parent_path()) fs::create_directories(spec_.log_file.parent_path());
   const int fd = ::open(spec_.log_file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (fd < 0) throw ProcessError("daemon " + spec_.name + ": cannot open " + spec_.log_file.string());
+  int netns_fd = -1;
+  if (!spec_.netns.empty()) {
+    netns_fd = ::open(spec_.netns.c_str(), O_RDONLY | O_CLOEXEC);
+    if (netns_fd < 0) {
+      const int e = errno;
+      ::close(fd);
+      throw ProcessError("daemon " + spec_.name + ": cannot open " + spec_.netns.string() + ": " + std::strerror(e));
+    }
+  }
+  std::vector<std::pair<std::string, std::string>> binds;
+  for (const auto& [from, to] : spec_.bind_mounts) binds.emplace_back(from.string(), to.string());
   std::error_code ec;
   ChildSetup setup;
   setup.stdout_fd = setup.stderr_fd = fd;
+  setup.netns_fd = netns_fd;
+  setup.bind_mounts = &binds;
   bp::child child(bp::exe = exe.string(), bp::args = Argv(spec_.argv.begin() + 1, spec_.argv.end()),
                   make_env(spec_.env), bp::std_in < bp::null, setup, ec);
   ::close(fd);
+  if (netns_fd >= 0) ::close(netns_fd);
   if (ec) throw ProcessError("cannot start " + spec_.name + " (" + quote(spec_.argv) + "): " + ec.message());
   pid_ = child.id();
   child.detach();

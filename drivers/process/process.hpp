@@ -9,6 +9,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "drivers/process/cleanup.hpp"
@@ -73,6 +74,12 @@ struct DaemonSpec {
   std::vector<std::filesystem::path> more_logs;  // logs the daemon writes itself, tailed on errors
   milliseconds stop_grace{3000};                 // SIGTERM, then SIGKILL after this
   std::size_t tail = 20;                         // lines of each log quoted in errors
+  // Entered by the child between fork and exec, where `unshare -m`, `mount --bind` and `ip netns
+  // exec` were four more processes per daemon start: a network namespace file to join
+  // (/run/netns/NAME), and bind mounts (source, target) made in a private mount namespace of
+  // its own (propagation private: they never reach the host).
+  std::filesystem::path netns;
+  std::vector<std::pair<std::filesystem::path, std::filesystem::path>> bind_mounts;
 };
 
 // A supervised long-lived process in its own process group. Stopped in the destructor.
