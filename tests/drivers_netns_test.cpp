@@ -115,8 +115,8 @@ TEST(Netns, DaemonJoinsNamespaceAndBindMountsBeforeExec) {
   spec.netns = pair.path(1);
   spec.bind_mounts = {{dir.path() / "from", dir.path() / "to"}};
   process::Daemon d(spec);
-  d.wait_ready([&] { return process::read_file(dir.path() / "log").find("192.168.0.2/") != std::string::npos; },
-               5000ms, 10ms);
+  d.wait_ready([&] { return process::read_file(dir.path() / "log").find("192.168.0.2/") != std::string::npos; }, 5000ms,
+               10ms);
   const std::string log = process::read_file(dir.path() / "log");
   EXPECT_NE(log.find("seen through the bind mount"), std::string::npos) << log;
   EXPECT_EQ(log.find("192.168.0.1/"), std::string::npos) << "not side 1's namespace:\n" << log;
