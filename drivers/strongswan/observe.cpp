@@ -300,9 +300,12 @@ stack::SideReport side_report(const Scenario& s, const Material& m, const Render
   // charon's IKEv1 responder drops a main mode without a common proposal: the observer places
   // the refusal at MM1, where it happened.
   if (r.verdict == stack::Verdict::NoProposal && !v2) r.verdict_at = Message::MM1;
-  if (initiator && !v2 && r.verdict == stack::Verdict::NoPrivateKey && refused_to_start(side))
-    r.verdict_at = Message::MM1;
   r.heard_peer = got_any_packet(side);
+  // An IKEv1 initiator that never heard the peer lacked its key before MM1: its log may be read
+  // before the "configuration uses unsupported authentication" that follows "no private key
+  // found" (libreswan,strongswan seed 3, scenario 550: MM5 once, MM1 on replay).
+  if (initiator && !v2 && r.verdict == stack::Verdict::NoPrivateKey && (refused_to_start(side) || !r.heard_peer))
+    r.verdict_at = Message::MM1;
   // After "no private key found", "configuration uses unsupported authentication" is charon's
   // answer to the missing key (the model's NO_CERTIFICATE_PAYLOAD at MM1), not a refusal of what
   // we rendered.
