@@ -210,10 +210,14 @@ std::size_t bound_conn(const Negotiation& n, const PeerCtx& self, const Step& at
   return r != kNoConn ? r : initial_conn(n, self, at, conns);
 }
 
-// Whether the peer's identity fits the connection's `rightid` (%any fits all).
+// Whether the peer's identity fits the connection's `rightid`. `rightid=%any` beside a fixed
+// `right=` is the peer's address, compared exactly (same_id(); seen for a PSK connection at
+// either end of IKEv1: "Peer ID '@R2.cisco.com' mismatched on first found connection", seed 1,
+// scenario 1473); a certificate's subjectAltName holds that address too (peer_id_fits_here()).
 bool peer_id_fits(const Negotiation& n, const PeerCtx& self, const LibreswanConn& c, const PeerId& peer_id) {
   const IdentityMatch* id = rightid(n, self, self.peer->profiles[static_cast<std::size_t>(c.profile)]);
-  return !id || identity_matches(*id, peer_id);
+  if (id) return identity_matches(*id, peer_id);
+  return peer_id.kind == IdKind::Address && peer_id.ipv4 == other(n, self).ipv4;
 }
 
 // The connection this peer is on in the current exchange.
