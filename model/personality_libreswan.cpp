@@ -364,11 +364,12 @@ class Libreswan final : public Personality {
       n.trace("libreswan: X509: certificate payload rejected for this connection (no CA for it in NSS)");
       return Reason::CertValidationFailed;
     }
-    // The initiator checks the responder's IDr against the verified certificate before AUTH's
-    // method, whatever `rightid` says: an X.509 v1 certificate holds no ID ("X509: authentication
-    // failed; peer certificate contains no subjectAltName extension to match ID_IPV4_ADDR
-    // '192.168.0.2'" on a `rightauth=secret` connection, libreswan seed 3, scenario 876).
-    if (initiator && verified && at.peer_id && has_x509v1(*at.peer_cert)) {
+    // Either end checks its `rightid` against the peer's verified certificate before AUTH's
+    // method (v4.10 peer_id.c update_peer_id(): match_end_cert_id()): an X.509 v1 certificate
+    // holds no ID ("X509: authentication failed; peer certificate contains no subjectAltName
+    // extension to match ID_IPV4_ADDR '192.168.0.2'" on a `rightauth=secret` connection: the
+    // initiator, seed 3, scenario 876; the responder, seed 7, scenario 261).
+    if (verified && at.peer_id && has_x509v1(*at.peer_cert)) {
       n.trace("libreswan: X509: authentication failed; peer certificate contains no subjectAltName extension");
       return Reason::CertValidationFailed;
     }

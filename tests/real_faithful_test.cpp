@@ -85,25 +85,24 @@ TEST_P(LibreswanFaithfulClasses, ModelAgreesWithPluto) {
 
 INSTANTIATE_TEST_SUITE_P(
     Issue11, LibreswanFaithfulClasses,
-    ::testing::Values("ls-v2-no-ca-discards-cert.json", "ls-v2-rsasig-conn-before-newer-psk.json",
-                      "ls-v1-initiator-without-key.json", "ls-v2-child-switch-keeps-ike-profile.json",
-                      "ls-v2-psk-conn-refuses-signature.json", "ls-v1-rightid-in-cert-san.json",
-                      "ls-v2-rightid-not-in-cert-san.json", "ls-v2-untrusted-issuer-not-a-profile-miss.json",
-                      "ls-v2-initiator-psk-conn-refuses-signature.json", "ls-v1-psk-rightid-mismatch.json",
-                      "ls-v2-psk-rightid-mismatch.json", "ls-v2-psk-peer-id-before-method.json",
-                      "ls-v2-certreq-is-not-cert.json", "ls-v2-idr-names-another-peer.json",
-                      "ls-v1-x509v1-has-no-san.json", "ls-v2-address-rightid-sends-no-idr.json",
-                      // pluto holds the ID (and the certificates) before the method, both ends;
-                      // a peer that signs needs a key of ours, found by `leftid` too (seeds 1, 3).
-                      "ls-v2-psk-answer-idr-before-method.json", "ls-v2-discarded-cert-id-before-method.json",
-                      "ls-v2-initiator-unknown-issuer-before-method.json",
-                      "ls-v2-initiator-x509v1-id-before-method.json", "ls-v2-idr-not-in-x509v1-cert.json",
-                      "ls-v1-initiator-psk-rightid-at-mm6.json", "ls-v2-x509v1-cert-gives-no-peer-ca.json",
-                      "ls-v1-x509v1-cert-gives-no-peer-ca.json", "ls-v1-initiator-psk-rightid-own-method.json",
-                      "ls-v2-x509v1-ca-known-through-first-rightid.json",
-                      "ls-v1-x509v1-ca-known-through-first-rightid.json",
-                      "ls-v2-any-rightid-psk-peer-is-the-address.json", "ls-v1-psk-any-rightid-is-the-address.json",
-                      "ls-v2-key-by-id-allows-the-switch.json", "ls-v2-first-conn-without-key.json"));
+    ::testing::Values(
+        "ls-v2-no-ca-discards-cert.json", "ls-v2-rsasig-conn-before-newer-psk.json", "ls-v1-initiator-without-key.json",
+        "ls-v2-child-switch-keeps-ike-profile.json", "ls-v2-psk-conn-refuses-signature.json",
+        "ls-v1-rightid-in-cert-san.json", "ls-v2-rightid-not-in-cert-san.json",
+        "ls-v2-untrusted-issuer-not-a-profile-miss.json", "ls-v2-initiator-psk-conn-refuses-signature.json",
+        "ls-v1-psk-rightid-mismatch.json", "ls-v2-psk-rightid-mismatch.json", "ls-v2-psk-peer-id-before-method.json",
+        "ls-v2-certreq-is-not-cert.json", "ls-v2-idr-names-another-peer.json", "ls-v1-x509v1-has-no-san.json",
+        "ls-v2-address-rightid-sends-no-idr.json",
+        // pluto holds the ID (and the certificates) before the method, both ends;
+        // a peer that signs needs a key of ours, found by `leftid` too (seeds 1, 3).
+        "ls-v2-psk-answer-idr-before-method.json", "ls-v2-discarded-cert-id-before-method.json",
+        "ls-v2-initiator-unknown-issuer-before-method.json", "ls-v2-initiator-x509v1-id-before-method.json",
+        "ls-v2-idr-not-in-x509v1-cert.json", "ls-v1-initiator-psk-rightid-at-mm6.json",
+        "ls-v2-x509v1-cert-gives-no-peer-ca.json", "ls-v1-x509v1-cert-gives-no-peer-ca.json",
+        "ls-v1-initiator-psk-rightid-own-method.json", "ls-v2-x509v1-ca-known-through-first-rightid.json",
+        "ls-v1-x509v1-ca-known-through-first-rightid.json", "ls-v2-any-rightid-psk-peer-is-the-address.json",
+        "ls-v1-psk-any-rightid-is-the-address.json", "ls-v2-responder-x509v1-id-before-method.json",
+        "ls-v2-key-by-id-allows-the-switch.json", "ls-v2-first-conn-without-key.json"));
 
 // strongSwan R1 against Libreswan R2 (issue 11, strongswan,libreswan seed 3).
 TEST(MixedFaithful, ModelAgreesWithCharonAndPluto) {
