@@ -89,6 +89,24 @@ struct Score {
 // rule), and NSS holds every certificate with its key.
 bool key_by_id(const PeerCtx& self) { return !self.peer->certificates.empty(); }
 
+// Whether the peer's identity fits the connection's `rightid`. `rightid=%any` beside a fixed
+// `right=` is the peer's address, compared exactly (same_id(); seen for a PSK connection at
+// either end of IKEv1: "Peer ID '@R2.cisco.com' mismatched on first found connection", seed 1,
+// scenario 1473); a certificate's subjectAltName holds that address too (peer_id_fits_here()); refining
+// compares it exactly as well ("rhc: match_id a=@R1.cisco.com b=192.168.0.1 ... skipping because
+// peer_id does not match", peer_id.c refine_host_connection_on_responder()).
+bool peer_id_fits(const Negotiation& n, const PeerCtx& self, const LibreswanConn& c, const PeerId& peer_id) {
+  const IdentityMatch* id = rightid(n, self, self.peer->profiles[static_cast<std::size_t>(c.profile)]);
+  if (id) return identity_matches(*id, peer_id);
+  return peer_id.kind == IdKind::Address && peer_id.ipv4 == other(n, self).ipv4;
+}
+
+// The ID the peer sent, or, before its ID payload, the one its tunnel profile will send.
+PeerId sent_id(const Negotiation& n, const Step& at, const PeerCtx& self) {
+  const PeerCtx& peer = other(n, self);
+  return at.peer_id ? *at.peer_id : peer.identity(peer.tunnel_profile(), kNone);
+}
+
 // An X.509 v1 certificate has no extensions, so no subjectAltName to hold an ID.
 bool has_x509v1(const IdentityCert& c) {
   return std::find(c.features.begin(), c.features.end(), "x509v1") != c.features.end();
@@ -100,7 +118,6 @@ bool has_x509v1(const IdentityCert& c) {
 // (see below); trying `c` may load one.
 bool candidate(const Negotiation& n, const PeerCtx& self, const Step& at, const LibreswanConn& c, CaIndex peer_ca,
                bool& keys_loaded, Score& score) {
-  const PeerCtx& peer = other(n, self);
   const Profile& f = self.peer->profiles[static_cast<std::size_t>(c.profile)];
   // An IDr must name this candidate: its certificate's subjectAltName (an FQDN) or its leftid
   // ("You Tarzan, me Jane": idr_wildmatch(), peer_id.c; else "skipping because peer IDr payload
@@ -130,16 +147,7 @@ bool candidate(const Negotiation& n, const PeerCtx& self, const Step& at, const 
     if (c.cert != kNone) keys_loaded = true;
     else if (!keys_loaded || !key_by_id(self)) return false;
   }
-  const IdentityMatch* id = rightid(n, self, f);
-  const PeerId sent = at.peer_id ? *at.peer_id : peer.identity(peer.tunnel_profile(), kNone);
-  // `rightid=%any` with a fixed `right=` is the peer's address as an ID, not a wildcard: refining
-  // compares it exactly ("rhc: match_id a=@R1.cisco.com b=192.168.0.1 ... skipping because
-  // peer_id does not match", peer_id.c refine_host_connection_on_responder()).
-  if (!id) {
-    if (sent.kind != IdKind::Address || sent.ipv4 != peer.ipv4) return false;
-  } else if (!identity_matches(*id, sent)) {
-    return false;
-  }
+  if (!peer_id_fits(n, self, c, sent_id(n, at, self))) return false;
   if (c.rightca == kNone) {
     score.peer_path = peer_ca == kNone ? 0 : 1;
   } else if (peer_ca != self.ca_of(c.rightca)) {
@@ -164,11 +172,7 @@ bool candidate(const Negotiation& n, const PeerCtx& self, const Step& at, const 
 // peer's address, and pluto did not).
 CaIndex peer_ca_for_refining(const Negotiation& n, const PeerCtx& self, const Step& at, const LibreswanConn& initial) {
   if (!at.peer_cert || !has_x509v1(*at.peer_cert)) return at.peer_cert_issuer;
-  const PeerCtx& peer = other(n, self);
-  const PeerId sent = at.peer_id ? *at.peer_id : peer.identity(peer.tunnel_profile(), kNone);
-  const IdentityMatch* id = rightid(n, self, self.peer->profiles[static_cast<std::size_t>(initial.profile)]);
-  const bool keyed = id ? identity_matches(*id, sent) : sent.kind == IdKind::Address && sent.ipv4 == peer.ipv4;
-  return keyed ? at.peer_cert_issuer : kNone;
+  return peer_id_fits(n, self, initial, sent_id(n, at, self)) ? at.peer_cert_issuer : kNone;
 }
 
 std::size_t refine(const Negotiation& n, const PeerCtx& self, const Step& at, const Conns& conns) {
@@ -208,16 +212,6 @@ std::size_t bound_conn(const Negotiation& n, const PeerCtx& self, const Step& at
     return initial_conn(n, self, at, conns);
   const std::size_t r = refine(n, self, at, conns);
   return r != kNoConn ? r : initial_conn(n, self, at, conns);
-}
-
-// Whether the peer's identity fits the connection's `rightid`. `rightid=%any` beside a fixed
-// `right=` is the peer's address, compared exactly (same_id(); seen for a PSK connection at
-// either end of IKEv1: "Peer ID '@R2.cisco.com' mismatched on first found connection", seed 1,
-// scenario 1473); a certificate's subjectAltName holds that address too (peer_id_fits_here()).
-bool peer_id_fits(const Negotiation& n, const PeerCtx& self, const LibreswanConn& c, const PeerId& peer_id) {
-  const IdentityMatch* id = rightid(n, self, self.peer->profiles[static_cast<std::size_t>(c.profile)]);
-  if (id) return identity_matches(*id, peer_id);
-  return peer_id.kind == IdKind::Address && peer_id.ipv4 == other(n, self).ipv4;
 }
 
 // The connection this peer is on in the current exchange.
@@ -375,9 +369,7 @@ class Libreswan final : public Personality {
     }
     // The ID alone: `rightid=%any` with a fixed `right=` is the peer's address, not a wildcard
     // (same_id(); seen: "Peer ID '@R1.cisco.com' mismatched" on rightid=%any, seed 1, scenario 27).
-    const IdentityMatch* want = rightid(n, self, self.peer->profiles[static_cast<std::size_t>(conns[c].profile)]);
-    const PeerCtx& peer = other(n, self);
-    if (want ? identity_matches(*want, id) : id.kind == IdKind::Address && id.ipv4 == peer.ipv4) return std::nullopt;
+    if (peer_id_fits(n, self, conns[c], id)) return std::nullopt;
     if (verified && peer_id_fits_here(n, self, at, conns[c])) return std::nullopt;  // its certificate vouches
     n.trace("libreswan: Peer ID '{}' mismatched on first found connection and no better connection found", id.value);
     if (at.peer_cert) return Reason::CertValidationFailed;

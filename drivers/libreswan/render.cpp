@@ -233,9 +233,7 @@ std::optional<std::string> inexpressible(const Scenario& s, std::size_t peer) {
   const Peer& other = s.peers[1 - peer];
   for (const IdentityCert& c : other.certificates) {
     if (!c.revoked) continue;
-    const Trustpoint* issuer = nullptr;
-    for (const Trustpoint& t : other.trustpoints)
-      if (t.name == c.trustpoint) issuer = &t;
+    const Trustpoint* issuer = find_trustpoint(other, c.trustpoint);
     if (!issuer) continue;
     for (const Trustpoint& t : self.trustpoints)
       if (t.ca == issuer->ca && t.revocation_check == Revocation::Crl)
