@@ -15,7 +15,7 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
-#include <string>
+#include <filesystem>
 #include <utility>
 #include <vector>
 
@@ -40,8 +40,8 @@ struct ChildSetup : boost::process::extend::handler {
   int stdout_fd = -1;  // >= 0: the child's stdout goes there
   int stderr_fd = -1;  // >= 0: the child's stderr goes there
   int netns_fd = -1;   // >= 0: the child joins that network namespace (DaemonSpec::netns)
-  // DaemonSpec::bind_mounts, as C strings owned by the parent (the forked child reads its copy).
-  const std::vector<std::pair<std::string, std::string>>* bind_mounts = nullptr;
+  // DaemonSpec::bind_mounts, owned by the parent (the forked child reads its copy).
+  const std::vector<std::pair<std::filesystem::path, std::filesystem::path>>* bind_mounts = nullptr;
   template <class Executor>
   void on_exec_setup(Executor&) const {
     ::setpgid(0, 0);

@@ -295,13 +295,11 @@ Daemon::Daemon(DaemonSpec spec) : spec_(std::move(spec)) {
       throw ProcessError("daemon " + spec_.name + ": cannot open " + spec_.netns.string() + ": " + std::strerror(e));
     }
   }
-  std::vector<std::pair<std::string, std::string>> binds;
-  for (const auto& [from, to] : spec_.bind_mounts) binds.emplace_back(from.string(), to.string());
   std::error_code ec;
   ChildSetup setup;
   setup.stdout_fd = setup.stderr_fd = fd;
   setup.netns_fd = netns_fd;
-  setup.bind_mounts = &binds;
+  setup.bind_mounts = &spec_.bind_mounts;
   bp::child child(bp::exe = exe.string(), bp::args = Argv(spec_.argv.begin() + 1, spec_.argv.end()),
                   make_env(spec_.env), bp::std_in < bp::null, setup, ec);
   ::close(fd);
