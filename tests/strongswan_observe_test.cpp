@@ -212,24 +212,23 @@ TEST(StrongswanObserve, RefusedConfigurationIsNoVerdict) {
 // MM5 once, libreswan,strongswan seed 3, scenario 550); one that heard the peer lacked it at MM5.
 TEST(StrongswanObserve, Ikev1InitiatorWithoutKeyStopsAtMm1) {
   const Scenario s = testing::s1_scenario();
-  ss::RunEvidence e;
-  e.initiator = 0;
-  e.sides[0].log = lines(
+  // The message at which the initiator's log (alone) says it failed, for want of a key.
+  const auto failed_at = [&](const std::string& initiator_log) {
+    ss::RunEvidence e;
+    e.initiator = 0;
+    e.sides[0].log = lines(initiator_log);
+    const Observation o = ss::observe(s, testing::fake_material(s), prefix("s1-"), e);
+    EXPECT_EQ(o.reason, Reason::NoCertificatePayload) << initiator_log;
+    return o.failed_at;
+  };
+  const std::string no_key =
       "09[IKE0] initiating Main Mode IKE_SA s1-prof1[1] to 192.168.0.2\n"
-      "09[IKE0] no private key found for 'R1.cisco.com'\n");
-  Observation o = ss::observe(s, testing::fake_material(s), prefix("s1-"), e);
-  EXPECT_EQ(o.reason, Reason::NoCertificatePayload);
-  EXPECT_EQ(o.failed_at, Message::MM1);
-  e.sides[0].log.push_back(lines("09[CFG0] configuration uses unsupported authentication\n").front());
-  o = ss::observe(s, testing::fake_material(s), prefix("s1-"), e);
-  EXPECT_EQ(o.reason, Reason::NoCertificatePayload);
-  EXPECT_EQ(o.failed_at, Message::MM1);
-  e.sides[0].log = lines(
-      "13[NET0] received packet: from 192.168.0.2[500] to 192.168.0.1[500] (372 bytes)\n"
-      "13[IKE0] no private key found for 'R1.cisco.com'\n");
-  o = ss::observe(s, testing::fake_material(s), prefix("s1-"), e);
-  EXPECT_EQ(o.reason, Reason::NoCertificatePayload);
-  EXPECT_EQ(o.failed_at, Message::MM5);
+      "09[IKE0] no private key found for 'R1.cisco.com'\n";
+  EXPECT_EQ(failed_at(no_key), Message::MM1);
+  EXPECT_EQ(failed_at(no_key + "09[CFG0] configuration uses unsupported authentication\n"), Message::MM1);
+  EXPECT_EQ(failed_at("13[NET0] received packet: from 192.168.0.2[500] to 192.168.0.1[500] (372 bytes)\n"
+                      "13[IKE0] no private key found for 'R1.cisco.com'\n"),
+            Message::MM5);
 }
 
 TEST(StrongswanObserve, EstablishedAndChildOutcomes) {
