@@ -216,7 +216,7 @@ TEST(CampaignCli, ResumeAfterSigintAndSigkill) {
     args.insert(args.end(), {"--out", out.string()});
     const fs::path log = scratch("resume-log");
     const pid_t pid = spawn(args, log);
-    for (int i = 0; i < 6000 && journaled(out) < 100; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    for (int i = 0; i < 6000 && journaled(out) <= 100; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
     ::kill(pid, sig);
     const int code = wait_exit(pid);
     const auto before = journal_state(out);
